@@ -1,0 +1,86 @@
+package dev.segue.engine.checkpoint;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.Set;
+
+/**
+ * Moves tensors from a {@link WeightStore} onto the model's device, checking each shape against what the
+ * config says it must be. A config that does not match the weights fails here, naming file and tensor,
+ * instead of surfacing later as a shape error deep inside a matmul.
+ */
+public final class WeightLoader {
+    private final WeightStore store;
+    private final NDManager manager;
+    private final String prefix;
+    private final Set<String> used;
+
+    public WeightLoader(WeightStore store, NDManager manager) {
+        this(store, manager, "", new HashSet<>());
+    }
+
+    private WeightLoader(WeightStore store, NDManager manager, String prefix, Set<String> used) {
+        this.store = store;
+        this.manager = manager;
+        this.prefix = prefix;
+        this.used = used;
+    }
+
+    /** A loader whose names are relative to {@code prefix + "."}; it shares the record of used tensors. */
+    public WeightLoader child(String name) {
+        return new WeightLoader(store, manager, prefix + name + ".", used);
+    }
+
+    public boolean has(String name) {
+        return store.contains(prefix + name);
+    }
+
+    public String fullName(String name) {
+        return prefix + name;
+    }
+
+    /** The tensor as float32 on the model's device; fp16/bf16 parts are upcast exactly. */
+    public NDArray floats(String name, long... expectedShape) {
+        TensorEntry entry = entry(name, expectedShape);
+        if (!entry.dtype().isFloating()) {
+            throw new CheckpointException(store.path(), entry.name(), "expected a float tensor, found " + entry.dtype());
+        }
+        NDArray array;
+        if (entry.dtype() == DType.F32) {
+            array = manager.create(entry.data(), new Shape(expectedShape), DataType.FLOAT32);
+        } else {
+            float[] values = entry.toFloats();
+            ByteBuffer buf = ByteBuffer.allocateDirect(values.length * 4).order(ByteOrder.nativeOrder());
+            buf.asFloatBuffer().put(values);
+            array = manager.create(buf, new Shape(expectedShape), DataType.FLOAT32);
+        }
+        array.setName(entry.name());
+        return array;
+    }
+
+    /** Raw entry with its shape checked; for callers that keep data on the Java side. */
+    public TensorEntry entry(String name, long... expectedShape) {
+        String full = prefix + name;
+        TensorEntry entry = store.get(full);
+        if (!Arrays.equals(entry.shape(), expectedShape)) {
+            throw new CheckpointException(store.path(), full, "shape " + Arrays.toString(entry.shape())
+                    + " does not match the config, which needs " + Arrays.toString(expectedShape));
+        }
+        used.add(full);
+        return entry;
+    }
+
+    public WeightStore store() {
+        return store;
+    }
+
+    public Set<String> usedNames() {
+        return used;
+    }
+}

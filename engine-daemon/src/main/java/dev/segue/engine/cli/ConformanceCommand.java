@@ -1,0 +1,43 @@
+package dev.segue.engine.cli;
+
+import ai.djl.ndarray.NDManager;
+import dev.segue.engine.checkpoint.CheckpointException;
+import dev.segue.engine.config.ConfigException;
+import dev.segue.engine.conformance.ConformanceRunner;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "conformance", mixinStandardHelpOptions = true,
+        description = "Check the model code against reference outputs: one PASS/FAIL line per check; "
+                + "exit 1 on any failure.")
+final class ConformanceCommand implements Callable<Integer> {
+    @Parameters(arity = "1..*", paramLabel = "DIR", description = "Fixture directories laid out like jukebox-ref/.")
+    List<Path> dirs;
+
+    @Override
+    public Integer call() {
+        boolean ok = true;
+        try (NDManager root = Djl.cpuManager()) {
+            for (Path dir : dirs) {
+                System.out.println("== " + dir);
+                if (!Files.isRegularFile(dir.resolve("config.json"))) {
+                    System.out.println("FAIL " + dir + ": no config.json");
+                    ok = false;
+                    continue;
+                }
+                try {
+                    ok &= new ConformanceRunner(dir, System.out).run(root);
+                } catch (CheckpointException | ConfigException | IllegalArgumentException e) {
+                    System.out.println("FAIL " + e.getMessage());
+                    ok = false;
+                }
+            }
+        }
+        System.out.println(ok ? "conformance: all checks passed" : "conformance: FAILED");
+        return ok ? 0 : 1;
+    }
+}

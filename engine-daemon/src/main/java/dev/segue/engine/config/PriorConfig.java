@@ -1,0 +1,68 @@
+package dev.segue.engine.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/**
+ * One prior's hyper-parameters, under the reference's names. {@code level} 0 and 1 are upsamplers
+ * (conditioned on the codes of the level above); the highest level is the top prior.
+ */
+public record PriorConfig(int level, int nCtx, int width, int depth, int heads, int attnOrder, Integer blocks,
+                          double mAttn, double mMlp, boolean resScale, boolean posInit, boolean labels,
+                          boolean labelsV3, int[] yBins, int tBins, int maxBowGenreSize, double minDuration,
+                          double maxDuration, int sampleRate, int condDepth, int condWidth, double condMConv,
+                          int condDilationGrowthRate, Integer condDilationCycle, boolean condResScale,
+                          boolean useTokens, int nTokens, boolean singleEncDec, boolean mergedDecoder,
+                          boolean copyInput) {
+
+    public static PriorConfig fromJson(JsonNode node, String where) {
+        JsonConfig c = new JsonConfig(node, where);
+        PriorConfig cfg = new PriorConfig(c.requiredInt("level"), c.requiredInt("n_ctx"), c.requiredInt("prior_width"),
+                c.requiredInt("prior_depth"), c.integer("heads", 1), c.integer("attn_order", 0),
+                c.optionalInt("blocks"), c.number("m_attn", 0.25), c.number("m_mlp", 1.0),
+                c.bool("res_scale", false), c.bool("pos_init", false), c.bool("labels", false),
+                c.bool("labels_v3", false), c.ints("y_bins", new int[] {120, 4111}), c.integer("t_bins", 128),
+                c.integer("max_bow_genre_size", 5), c.number("min_duration", 1.0), c.number("max_duration", 600.0),
+                c.integer("sr", 44100), c.integer("cond_depth", 3), c.integer("cond_width", 128),
+                c.number("cond_m_conv", 1.0), c.integer("cond_dilation_growth_rate", 1),
+                c.optionalInt("cond_dilation_cycle"), c.bool("cond_res_scale", false),
+                c.bool("use_tokens", false), c.integer("n_tokens", 0), c.bool("single_enc_dec", false),
+                c.bool("merged_decoder", false), c.bool("copy_input", false));
+        cfg.validate(where);
+        return cfg;
+    }
+
+    private void validate(String where) {
+        if (nCtx < 1 || width < 1 || depth < 1 || heads < 1 || level < 0) {
+            throw new ConfigException(where + ": n_ctx, prior_width, prior_depth, heads must be positive");
+        }
+        int state = attnState();
+        if (state % heads != 0) {
+            throw new ConfigException(where + ": m_attn * prior_width (" + state + ") is not divisible by heads " + heads);
+        }
+        if (blocks != null && (blocks < 1 || nCtx % blocks != 0)) {
+            throw new ConfigException(where + ": n_ctx " + nCtx + " is not divisible by blocks " + blocks);
+        }
+        if (labels && yBins.length != 2) {
+            throw new ConfigException(where + ": y_bins must be [genres, artists]");
+        }
+    }
+
+    /** Width of queries, keys and values: {@code int(m_attn * prior_width)}. */
+    public int attnState() {
+        return (int) (mAttn * width);
+    }
+
+    public int mlpState() {
+        return (int) (mMlp * width);
+    }
+
+    /** Tokens per block for the factorized attention patterns. */
+    public int blockCtx() {
+        return blocks == null ? nCtx : nCtx / blocks;
+    }
+
+    /** True when lyrics tokens are part of this prior (the lyrics models); not yet supported here. */
+    public boolean usesLyrics() {
+        return singleEncDec || (useTokens && nTokens > 0);
+    }
+}

@@ -1,0 +1,111 @@
+package dev.segue.engine.prior;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import dev.segue.engine.checkpoint.WeightLoader;
+import dev.segue.engine.nn.JukeboxLinear;
+
+/**
+ * One layer's self-attention under a factorized {@link AttentionPattern}. A single cached step reads
+ * exactly the keys its pattern allows (a strided view of the cache); a chunk of several positions attends
+ * to the cache suffix it can see through a mask. Both are the same function as the reference's
+ * block-reshaped computation, which is what the conformance logits check.
+ */
+final class FactoredAttention {
+    private final JukeboxLinear qkv;
+    private final JukeboxLinear proj;
+    private final AttentionPattern pattern;
+    private final int heads;
+    private final int state;
+    private final int headDim;
+    private final int blockCtx;
+    private final float scale;
+
+    FactoredAttention(WeightLoader w, int width, int state, int heads, AttentionPattern pattern, int blockCtx) {
+        this.qkv = new JukeboxLinear(w.child("c_attn"), width, 3 * state);
+        this.proj = new JukeboxLinear(w.child("c_proj"), state, width);
+        this.pattern = pattern;
+        this.heads = heads;
+        this.state = state;
+        this.headDim = state / heads;
+        this.blockCtx = blockCtx;
+        // The reference scales q.k by (1/sqrt(sqrt(d)))^2, computed in double and applied as one float.
+        double s = 1.0 / Math.sqrt(Math.sqrt(headDim));
+        this.scale = (float) (s * s);
+    }
+
+    AttentionPattern pattern() {
+        return pattern;
+    }
+
+    /** x (B, c, W) normalised input at positions [start, start + c); writes its keys/values into the cache. */
+    NDArray forward(NDArray x, KvCache cache, int layer, int start) {
+        long b = x.getShape().get(0);
+        int c = (int) x.getShape().get(1);
+        NDList parts = qkv.forward(x).split(3, 2);
+        NDArray a = c == 1
+                ? step(parts, cache, layer, start, b)
+                : chunk(parts, cache, layer, start, b, c);
+        return proj.forward(a);
+    }
+
+    private NDArray step(NDList parts, KvCache cache, int layer, int pos, long b) {
+        // With one position, (B, 1, H*dh) and (B, H, 1, dh) share a memory layout: a reshape splits heads.
+        Shape split = new Shape(b, heads, 1, headDim);
+        NDArray q = parts.get(0).reshape(split);
+        cache.write(layer, pos, parts.get(1).reshape(split), parts.get(2).reshape(split));
+        int[] range = pattern.stepKeys(pos, blockCtx);
+        if (range == null) {
+            return q.getManager().zeros(new Shape(b, 1, state), DataType.FLOAT32);
+        }
+        NDIndex keys = range[2] == 1
+                ? new NDIndex(":, :, {}:{}", range[0], range[1])
+                : new NDIndex(":, :, {}:{}:{}", range[0], range[1], range[2]);
+        NDArray k = cache.keys(layer).get(q.getManager(), keys);
+        NDArray v = cache.values(layer).get(q.getManager(), keys);
+        NDArray w = q.matMul(k.transpose(0, 1, 3, 2)).mul(scale).softmax(-1);
+        return w.matMul(v).reshape(b, 1, state);
+    }
+
+    private NDArray chunk(NDList parts, KvCache cache, int layer, int start, long b, int c) {
+        Shape split = new Shape(b, c, heads, headDim);
+        NDArray q = parts.get(0).reshape(split).transpose(0, 2, 1, 3);
+        NDArray kNew = parts.get(1).reshape(split).transpose(0, 2, 1, 3);
+        NDArray vNew = parts.get(2).reshape(split).transpose(0, 2, 1, 3);
+        cache.write(layer, start, kNew, vNew);
+        int end = start + c;
+        int first = pattern.firstKey(start, blockCtx);
+        NDIndex visible = new NDIndex(":, :, {}:{}", first, end);
+        NDArray k = cache.keys(layer).get(q.getManager(), visible);
+        NDArray v = cache.values(layer).get(q.getManager(), visible);
+        int keysSeen = end - first;
+        float[] mask = new float[c * keysSeen];
+        float[] rowSeesAny = new float[c];
+        for (int i = 0; i < c; i++) {
+            for (int j = 0; j < keysSeen; j++) {
+                boolean ok = pattern.allows(start + i, first + j, blockCtx);
+                // The reference's w*mask - 1e9*(1-mask): masked scores are exactly -1e9 before softmax.
+                mask[i * keysSeen + j] = ok ? 1f : 0f;
+                if (ok) {
+                    rowSeesAny[i] = 1f;
+                }
+            }
+        }
+        NDArray m = q.getManager().create(mask, new Shape(1, 1, c, keysSeen));
+        NDArray w = q.matMul(k.transpose(0, 1, 3, 2)).mul(scale);
+        w = w.mul(m).add(m.sub(1f).mul(1e9f)).softmax(-1);
+        NDArray a = w.matMul(v);
+        if (pattern == AttentionPattern.PREVIOUS_BLOCK && start < blockCtx) {
+            // Queries in the first block see only zero padding in the reference, so their output is zero.
+            a = a.mul(q.getManager().create(rowSeesAny, new Shape(1, 1, c, 1)));
+        }
+        return a.transpose(0, 2, 1, 3).reshape(b, c, state);
+    }
+
+    long weightBytes() {
+        return qkv.weightBytes() + proj.weightBytes();
+    }
+}

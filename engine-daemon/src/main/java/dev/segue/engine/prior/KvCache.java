@@ -1,0 +1,104 @@
+package dev.segue.engine.prior;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+
+/**
+ * Keys and values of every layer for one window of a sampling session, preallocated at the window's full
+ * length so each step writes in place instead of concatenating (the reference re-allocates per token).
+ * Layout per layer is (batch, heads, n_ctx, head_dim): a step's keys are a strided view, no copy.
+ * Owns its native memory through its own manager; close it when the session ends.
+ */
+public final class KvCache implements AutoCloseable {
+    private final NDManager manager;
+    private final NDArray[] keys;
+    private final NDArray[] values;
+    private final int capacity;
+    private int batch;
+    private int length;
+
+    public KvCache(NDManager parent, int layers, int batch, int heads, int capacity, int headDim) {
+        this.manager = parent.newSubManager();
+        this.keys = new NDArray[layers];
+        this.values = new NDArray[layers];
+        this.capacity = capacity;
+        this.batch = batch;
+        Shape shape = new Shape(batch, heads, capacity, headDim);
+        for (int i = 0; i < layers; i++) {
+            keys[i] = manager.zeros(shape, DataType.FLOAT32);
+            values[i] = manager.zeros(shape, DataType.FLOAT32);
+        }
+    }
+
+    public int length() {
+        return length;
+    }
+
+    public int capacity() {
+        return capacity;
+    }
+
+    public int batch() {
+        return batch;
+    }
+
+    NDArray keys(int layer) {
+        return keys[layer];
+    }
+
+    NDArray values(int layer) {
+        return values[layer];
+    }
+
+    /** Writes one layer's keys/values (batch, heads, count, head_dim) at positions [start, start + count). */
+    void write(int layer, int start, NDArray k, NDArray v) {
+        int count = (int) k.getShape().get(2);
+        NDIndex where = new NDIndex(":, :, {}:{}", start, start + count);
+        keys[layer].set(where, k);
+        values[layer].set(where, v);
+    }
+
+    /** Called once all layers hold positions up to {@code newLength}. */
+    void advanceTo(int newLength) {
+        if (newLength > capacity) {
+            throw new IllegalStateException("KV cache overflow: " + newLength + " > " + capacity);
+        }
+        length = newLength;
+    }
+
+    /**
+     * Repeats a batch-1 cache into {@code n} candidates after a shared prime prefill: the prime is computed
+     * once and copied, never recomputed per candidate.
+     */
+    public void expand(int n) {
+        if (n == batch) {
+            return;
+        }
+        if (batch != 1) {
+            throw new IllegalStateException("only a batch-1 cache can be expanded, this one holds " + batch);
+        }
+        for (int i = 0; i < keys.length; i++) {
+            NDArray k = keys[i].repeat(0, n);
+            NDArray v = values[i].repeat(0, n);
+            keys[i].close();
+            values[i].close();
+            keys[i] = k;
+            values[i] = v;
+        }
+        batch = n;
+    }
+
+    /** Bytes of keys and values a step over the whole filled cache would read. */
+    public long bytesPerLayerFilled() {
+        Shape s = keys[0].getShape();
+        return 2L * 4 * s.get(0) * s.get(1) * length * s.get(3);
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
+}

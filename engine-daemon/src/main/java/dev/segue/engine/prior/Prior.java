@@ -1,0 +1,187 @@
+package dev.segue.engine.prior;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.core.Linear;
+import dev.segue.engine.checkpoint.WeightLoader;
+import dev.segue.engine.checkpoint.WeightStore;
+import dev.segue.engine.config.ConfigException;
+import dev.segue.engine.config.PriorConfig;
+import dev.segue.engine.config.VqVaeConfig;
+import dev.segue.engine.nn.Embeddings;
+import java.util.List;
+
+/**
+ * One level's autoregressive prior: Jukebox's {@code SimplePrior} around {@code ConditionalAutoregressive2D}.
+ * Weights live in this prior's own manager for the daemon's lifetime; every per-request tensor is created
+ * in the caller's manager and operations keep request tensors first, so results never land on the model's.
+ */
+public final class Prior implements AutoCloseable {
+    private final PriorConfig config;
+    private final NDManager manager;
+    private final NDArray tokenEmb;
+    private final NDArray outputProj;
+    private final NDArray positionEmb;
+    private final NDArray startToken;
+    private final Transformer transformer;
+    private final LabelConditioner labels;
+    private final UpperLevelConditioner upper;
+    private final int bins;
+    private final int upperDownsample;
+
+    public Prior(PriorConfig config, VqVaeConfig vqvae, WeightStore store, NDManager parent) {
+        if (config.usesLyrics()) {
+            throw new ConfigException("prior level " + config.level() + " is a lyrics prior (single_enc_dec or "
+                    + "use_tokens); lyrics priors are not supported yet");
+        }
+        if (config.mergedDecoder() || config.posInit()) {
+            throw new ConfigException("prior level " + config.level() + ": merged_decoder and pos_init are not supported");
+        }
+        this.config = config;
+        this.bins = vqvae.lBins();
+        this.manager = parent.newSubManager();
+        try {
+            WeightLoader root = new WeightLoader(store, manager);
+            WeightLoader p = root.child("prior");
+            int width = config.width();
+            this.tokenEmb = p.floats("x_emb.weight", bins, width);
+            this.outputProj = p.has("x_out.weight") ? p.floats("x_out.weight", bins, width) : tokenEmb;
+            this.positionEmb = p.floats("pos_emb.pos_emb", config.nCtx(), width);
+            this.startToken = config.labels() ? null : p.floats("start_token", 1, width);
+            this.transformer = new Transformer(p.child("transformer"), config);
+            boolean top = config.level() == vqvae.levels() - 1;
+            this.labels = config.labels() ? new LabelConditioner(root.child("y_emb"), config, top) : null;
+            if (top) {
+                this.upper = null;
+                this.upperDownsample = 0;
+            } else {
+                int above = config.level() + 1;
+                this.upperDownsample = vqvae.downsample(above);
+                this.upper = new UpperLevelConditioner(root.child("conditioner_blocks.0"), config, bins,
+                        vqvae.downsT()[above], vqvae.stridesT()[above]);
+            }
+        } catch (RuntimeException e) {
+            manager.close();
+            throw e;
+        }
+    }
+
+    public PriorConfig config() {
+        return config;
+    }
+
+    public int bins() {
+        return bins;
+    }
+
+    public boolean isUpsampler() {
+        return upper != null;
+    }
+
+    /** Codes of the level above per window: n_ctx / downsample of them. */
+    public int upperCodesPerWindow() {
+        return upper == null ? 0 : config.nCtx() / upperDownsample;
+    }
+
+    /**
+     * Conditioning for a batch of windows. {@code labels} may be null only for a prior trained without
+     * labels; {@code upperCodes} (B, n_ctx / down) int64 is required for upsamplers and ignored otherwise.
+     */
+    public Conditioning condition(NDManager m, List<Labels> rows, NDArray upperCodes) {
+        int b;
+        if (this.labels != null) {
+            if (rows == null || rows.isEmpty()) {
+                throw new IllegalArgumentException("prior level " + config.level() + " needs artist/genre/timing labels");
+            }
+            b = rows.size();
+        } else {
+            b = upperCodes != null ? (int) upperCodes.getShape().get(0) : rows == null ? 1 : rows.size();
+        }
+        NDArray start = this.labels != null ? this.labels.startEmbedding(m, rows)
+                : m.zeros(new Shape(b, config.width())).add(startTokenRow(m));
+        NDArray perPosition = null;
+        if (upper != null) {
+            if (upperCodes == null || upperCodes.getShape().get(0) != b
+                    || upperCodes.getShape().get(1) != upperCodesPerWindow()) {
+                throw new IllegalArgumentException("upsampler level " + config.level() + " needs (" + b + ", "
+                        + upperCodesPerWindow() + ") codes of the level above");
+            }
+            checkCodes(upperCodes);
+            perPosition = upper.forward(upperCodes);
+        } else if (this.labels != null && this.labels.hasTimeSignal()) {
+            perPosition = this.labels.timeSignal(m, rows, config.nCtx());
+        }
+        return new Conditioning(start, perPosition);
+    }
+
+    private NDArray startTokenRow(NDManager m) {
+        return m.create(startToken.toFloatArray(), new Shape(1, config.width()));
+    }
+
+    /**
+     * Logits (B, c, bins) for positions [start, start + c) of the window, given the tokens before each:
+     * {@code previous[:, i]} is the token at position start + i - 1 (ignored for position 0, which takes the
+     * start embedding). Writes keys/values into {@code cache}, which must hold exactly {@code start}.
+     */
+    public NDArray forward(KvCache cache, Conditioning cond, NDArray previous, int start) {
+        int c = (int) previous.getShape().get(1);
+        long b = previous.getShape().get(0);
+        if (cache.length() != start) {
+            throw new IllegalStateException("cache holds " + cache.length() + " positions, asked to continue at " + start);
+        }
+        if (start + c > config.nCtx()) {
+            throw new IllegalArgumentException("positions up to " + (start + c) + " exceed n_ctx " + config.nCtx());
+        }
+        if (c > 1) {
+            // Single steps come from the sampler, whose tokens are in range by construction; a chunk may
+            // be a caller's prime, so it is checked before it can index past the embedding table.
+            checkCodes(previous);
+        }
+        NDArray x = Embeddings.lookup(tokenEmb, previous);
+        if (start == 0) {
+            NDArray first = cond.start().reshape(b, 1, config.width());
+            x = c == 1 ? first : first.concat(x.get(":, 1:"), 1);
+        }
+        x = x.add(positionEmb.get(previous.getManager(), new NDIndex("{}:{}", start, start + c)));
+        NDArray cond1 = cond.perPosition() == null ? null
+                : cond.perPosition().get(new NDIndex(":, {}:{}", start, start + c));
+        if (cond1 != null) {
+            x = x.add(cond1);
+        }
+        x = transformer.forward(x, cache, start);
+        if (cond1 != null) {
+            x = x.add(cond1);
+        }
+        return Linear.linear(x, outputProj).singletonOrThrow();
+    }
+
+    private void checkCodes(NDArray codes) {
+        if (codes.getShape().size() > 0) {
+            long min = codes.min().getLong();
+            long max = codes.max().getLong();
+            if (min < 0 || max >= bins) {
+                throw new IllegalArgumentException("codes must lie in 0.." + (bins - 1) + ", found " + min + ".." + max);
+            }
+        }
+    }
+
+    /** A cache for one window of {@code batch} sequences, owned by {@code m}'s subtree. */
+    public KvCache newCache(NDManager m, int batch) {
+        return new KvCache(m, transformer.layers(), batch, config.heads(), config.nCtx(), transformer.headDim());
+    }
+
+    /**
+     * Bytes of weights one cached step reads: the transformer and the output projection, plus one row each
+     * of the token and position embeddings. Label tables are read once per request, not per step.
+     */
+    public long stepWeightBytes() {
+        return transformer.weightBytes() + 4L * bins * config.width() + 8L * config.width();
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
+}

@@ -1,0 +1,42 @@
+package dev.segue.engine.prior;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.nn.Activation;
+import dev.segue.engine.checkpoint.WeightLoader;
+import dev.segue.engine.nn.JukeboxLinear;
+import dev.segue.engine.nn.LayerNormLayer;
+
+/**
+ * Jukebox's {@code ResAttnBlock}: a = attn(ln_0(x)); m = mlp(ln_1(x + a)); x + a + m (scaled when
+ * res_scale is set). The MLP uses quick-GELU, x * sigmoid(1.702 x).
+ */
+final class TransformerBlock {
+    private final LayerNormLayer ln0;
+    private final FactoredAttention attention;
+    private final LayerNormLayer ln1;
+    private final JukeboxLinear fc;
+    private final JukeboxLinear fcProj;
+    private final float resScale;
+
+    TransformerBlock(WeightLoader w, int width, int state, int mlpState, int heads, AttentionPattern pattern,
+                     int blockCtx, float resScale) {
+        this.ln0 = new LayerNormLayer(w.child("ln_0"), width);
+        this.attention = new FactoredAttention(w.child("attn"), width, state, heads, pattern, blockCtx);
+        this.ln1 = new LayerNormLayer(w.child("ln_1"), width);
+        this.fc = new JukeboxLinear(w.child("mlp.c_fc"), width, mlpState);
+        this.fcProj = new JukeboxLinear(w.child("mlp.c_proj"), mlpState, width);
+        this.resScale = resScale;
+    }
+
+    NDArray forward(NDArray x, KvCache cache, int layer, int start) {
+        NDArray a = attention.forward(ln0.forward(x), cache, layer, start);
+        NDArray h = fc.forward(ln1.forward(x.add(a)));
+        NDArray m = fcProj.forward(h.mul(Activation.sigmoid(h.mul(1.702f))));
+        return resScale == 1.0f ? x.add(a).add(m) : x.add(a.add(m).mul(resScale));
+    }
+
+    long weightBytes() {
+        return ln0.weightBytes() + attention.weightBytes() + ln1.weightBytes() + fc.weightBytes()
+                + fcProj.weightBytes();
+    }
+}

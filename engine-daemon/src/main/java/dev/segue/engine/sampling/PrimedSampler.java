@@ -1,0 +1,153 @@
+package dev.segue.engine.sampling;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import dev.segue.engine.prior.Conditioning;
+import dev.segue.engine.prior.KvCache;
+import dev.segue.engine.prior.Labels;
+import dev.segue.engine.prior.Prior;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Primed sampling within one window of a prior: the prime is prefilled in chunks into a key/value cache,
+ * then tokens are drawn one cached step at a time. When all candidates share one prime it is prefilled
+ * once at batch 1 and the cache is repeated, so N candidates cost one prefill.
+ */
+public final class PrimedSampler {
+    private final Prior prior;
+
+    public PrimedSampler(Prior prior) {
+        this.prior = prior;
+    }
+
+    /** One window's request. {@code primes} has 1 row (shared) or one row per candidate. */
+    public record Request(long[][] primes, int candidates, int totalTokens, List<Labels> labels, long[][] upperCodes,
+                          SamplingParams params, int chunkSize) {}
+
+    /** Returns (candidates, totalTokens) tokens: each prime followed by its continuation. */
+    public long[][] sample(NDManager parent, Request r, SamplingMonitor monitor) {
+        int b = r.primes().length;
+        int primeLen = validate(r);
+        int n = r.candidates();
+        int bins = prior.bins();
+        long[][] tokens = new long[n][r.totalTokens()];
+        for (int i = 0; i < n; i++) {
+            System.arraycopy(r.primes()[b == 1 ? 0 : i], 0, tokens[i], 0, primeLen);
+        }
+        try (NDManager m = parent.newSubManager()) {
+            NDArray upper = r.upperCodes() == null ? null : m.create(flatten(r.upperCodes()),
+                    new Shape(r.upperCodes().length, r.upperCodes()[0].length));
+            Conditioning cond = prior.condition(m, labelsFor(r.labels(), b), upper);
+            try (KvCache cache = prior.newCache(m, b)) {
+                prefill(m, cache, cond, r.primes(), primeLen, Math.max(1, r.chunkSize()), monitor);
+                cache.expand(n);
+                cond = cond.expand(n);
+                TokenSampler sampler = new TokenSampler(r.params(), n, bins);
+                long[] previous = new long[n];
+                long[] next = new long[n];
+                for (int t = primeLen; t < r.totalTokens(); t++) {
+                    if (monitor.cancelled()) {
+                        throw new CancelledException(t);
+                    }
+                    for (int i = 0; i < n; i++) {
+                        previous[i] = t == 0 ? 0 : tokens[i][t - 1];
+                    }
+                    float[] logits;
+                    try (NDManager step = m.newSubManager()) {
+                        NDArray prev = step.create(previous, new Shape(n, 1));
+                        logits = prior.forward(cache, cond, prev, t).toFloatArray();
+                    }
+                    if (monitor.wantsLogits()) {
+                        monitor.logits(t, 1, logits);
+                    }
+                    sampler.sample(logits, bins, next);
+                    for (int i = 0; i < n; i++) {
+                        tokens[i][t] = next[i];
+                    }
+                    monitor.progress(t + 1, r.totalTokens());
+                }
+            }
+        }
+        return tokens;
+    }
+
+    private void prefill(NDManager m, KvCache cache, Conditioning cond, long[][] primes, int primeLen, int chunk,
+                         SamplingMonitor monitor) {
+        int b = primes.length;
+        for (int start = 0; start < primeLen; start += chunk) {
+            if (monitor.cancelled()) {
+                throw new CancelledException(start);
+            }
+            int c = Math.min(chunk, primeLen - start);
+            long[] previous = new long[b * c];
+            for (int i = 0; i < b; i++) {
+                for (int j = 0; j < c; j++) {
+                    int pos = start + j;
+                    previous[i * c + j] = pos == 0 ? 0 : primes[i][pos - 1];
+                }
+            }
+            try (NDManager step = m.newSubManager()) {
+                NDArray logits = prior.forward(cache, cond, step.create(previous, new Shape(b, c)), start);
+                if (monitor.wantsLogits()) {
+                    monitor.logits(start, c, logits.toFloatArray());
+                }
+            }
+            monitor.progress(start + c, primeLen);
+        }
+    }
+
+    private int validate(Request r) {
+        int n = r.candidates();
+        long[][] primes = r.primes();
+        if (n < 1) {
+            throw new IllegalArgumentException("need at least one candidate");
+        }
+        if (primes == null || primes.length == 0 || (primes.length != 1 && primes.length != n)) {
+            throw new IllegalArgumentException("give one prime shared by all candidates, or one per candidate");
+        }
+        int primeLen = primes[0].length;
+        for (long[] p : primes) {
+            if (p.length != primeLen) {
+                throw new IllegalArgumentException("primes of one request must have equal length");
+            }
+            for (long token : p) {
+                if (token < 0 || token >= prior.bins()) {
+                    throw new IllegalArgumentException("prime token " + token + " outside 0.." + (prior.bins() - 1));
+                }
+            }
+        }
+        if (r.totalTokens() <= primeLen || r.totalTokens() > prior.config().nCtx()) {
+            throw new IllegalArgumentException("total tokens " + r.totalTokens() + " must exceed the prime ("
+                    + primeLen + ") and fit the window (" + prior.config().nCtx() + ")");
+        }
+        return primeLen;
+    }
+
+    private static List<Labels> labelsFor(List<Labels> labels, int batch) {
+        if (labels == null || labels.size() == batch) {
+            return labels;
+        }
+        if (labels.size() == 1) {
+            List<Labels> out = new ArrayList<>();
+            for (int i = 0; i < batch; i++) {
+                out.add(labels.get(0));
+            }
+            return out;
+        }
+        throw new IllegalArgumentException("give one label row, or one per prime");
+    }
+
+    private static long[] flatten(long[][] rows) {
+        int w = rows[0].length;
+        long[] out = new long[rows.length * w];
+        for (int i = 0; i < rows.length; i++) {
+            if (rows[i].length != w) {
+                throw new IllegalArgumentException("upper-level code rows must have equal length");
+            }
+            System.arraycopy(rows[i], 0, out, i * w, w);
+        }
+        return out;
+    }
+}

@@ -1,0 +1,118 @@
+package dev.segue.engine.sampling;
+
+import java.util.Arrays;
+import java.util.SplittableRandom;
+
+/**
+ * Draws the next token of each candidate from its logits on the Java side: the logits of a step are a few
+ * kilobytes, and drawing here gives every candidate its own reproducible stream (seed + candidate index),
+ * independent of thread counts or the device. Reuses its scratch arrays; not thread-safe.
+ */
+public final class TokenSampler {
+    private final SamplingParams params;
+    private final SplittableRandom[] streams;
+    private final float[] scratch;
+    private final Integer[] order;
+
+    public TokenSampler(SamplingParams params, int candidates, int bins) {
+        this.params = params;
+        this.streams = new SplittableRandom[candidates];
+        for (int i = 0; i < candidates; i++) {
+            // Distinct, stable streams per candidate: candidate i of seed s is the same take whatever N is.
+            streams[i] = new SplittableRandom(params.seed() * 0x9E3779B97F4A7C15L + i);
+        }
+        this.scratch = new float[bins];
+        this.order = new Integer[bins];
+    }
+
+    /** Picks one token per candidate from logits laid out (candidates, bins). */
+    public void sample(float[] logits, int bins, long[] out) {
+        for (int n = 0; n < out.length; n++) {
+            out[n] = sampleOne(logits, n * bins, bins, streams[n]);
+        }
+    }
+
+    private int sampleOne(float[] logits, int offset, int bins, SplittableRandom random) {
+        if (params.topK() == 1) {
+            return argMax(logits, offset, bins);
+        }
+        float[] x = scratch;
+        float invTemp = (float) (1.0 / params.temperature());
+        for (int i = 0; i < bins; i++) {
+            x[i] = logits[offset + i] * invTemp;
+        }
+        if (params.topK() > 0 && params.topK() < bins) {
+            float[] sorted = Arrays.copyOf(x, bins);
+            Arrays.sort(sorted);
+            float kth = sorted[bins - params.topK()];
+            for (int i = 0; i < bins; i++) {
+                if (x[i] < kth) {
+                    x[i] = Float.NEGATIVE_INFINITY;
+                }
+            }
+        }
+        float max = Float.NEGATIVE_INFINITY;
+        for (int i = 0; i < bins; i++) {
+            max = Math.max(max, x[i]);
+        }
+        double total = 0;
+        for (int i = 0; i < bins; i++) {
+            total += Math.exp(x[i] - max);
+        }
+        if (params.topP() > 0 && params.topP() < 1) {
+            nucleus(x, bins, max, total);
+            total = 0;
+            for (int i = 0; i < bins; i++) {
+                total += Math.exp(x[i] - max);
+            }
+        }
+        double u = random.nextDouble() * total;
+        double acc = 0;
+        int last = 0;
+        for (int i = 0; i < bins; i++) {
+            if (x[i] == Float.NEGATIVE_INFINITY) {
+                continue;
+            }
+            acc += Math.exp(x[i] - max);
+            last = i;
+            if (u < acc) {
+                return i;
+            }
+        }
+        return last;
+    }
+
+    /** Keeps the smallest set of most likely tokens whose probability reaches top-p (always at least one). */
+    private void nucleus(float[] x, int bins, float max, double total) {
+        for (int i = 0; i < bins; i++) {
+            order[i] = i;
+        }
+        Arrays.sort(order, 0, bins, (a, b) -> Float.compare(x[b], x[a]));
+        double cumulative = 0;
+        boolean cut = false;
+        for (int r = 0; r < bins; r++) {
+            int i = order[r];
+            if (cut) {
+                x[i] = Float.NEGATIVE_INFINITY;
+                continue;
+            }
+            cumulative += Math.exp(x[i] - max) / total;
+            if (cumulative > params.topP()) {
+                cut = true;
+            }
+        }
+    }
+
+    private static int argMax(float[] logits, int offset, int bins) {
+        int best = 0;
+        float bestValue = Float.NEGATIVE_INFINITY;
+        for (int i = 0; i < bins; i++) {
+            float v = logits[offset + i];
+            if (v > bestValue) {
+                bestValue = v;
+                best = i;
+            }
+        }
+        return best;
+    }
+}

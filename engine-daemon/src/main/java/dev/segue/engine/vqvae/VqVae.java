@@ -1,0 +1,102 @@
+package dev.segue.engine.vqvae;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import dev.segue.engine.checkpoint.WeightLoader;
+import dev.segue.engine.checkpoint.WeightStore;
+import dev.segue.engine.config.VqVaeConfig;
+import dev.segue.engine.nn.Conv1dLayer;
+import dev.segue.engine.nn.DecoderConvBlock;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The hierarchical VQ-VAE. Each level has its own encoder (all down-sampling blocks up to that level, at
+ * that level's width/depth multiplier), its own codebook and its own decoder; decoding from a level uses
+ * only that level's decoder, as the reference's {@code decode(zs, start_level)} does.
+ */
+public final class VqVae implements AutoCloseable {
+    private final VqVaeConfig config;
+    private final NDManager manager;
+    private final List<List<EncoderConvBlock>> encoders = new ArrayList<>();
+    private final List<List<DecoderConvBlock>> decoders = new ArrayList<>();
+    private final List<Conv1dLayer> decoderOuts = new ArrayList<>();
+    private final List<Bottleneck> bottlenecks = new ArrayList<>();
+
+    public VqVae(VqVaeConfig config, WeightStore store, NDManager parent) {
+        this.config = config;
+        this.manager = parent.newSubManager();
+        try {
+            WeightLoader root = new WeightLoader(store, manager);
+            for (int level = 0; level < config.levels(); level++) {
+                int width = config.width() * config.multipliers()[level];
+                int depth = config.depth() * config.multipliers()[level];
+                WeightLoader enc = root.child("encoders." + level + ".level_blocks");
+                WeightLoader dec = root.child("decoders." + level);
+                List<EncoderConvBlock> encBlocks = new ArrayList<>();
+                List<DecoderConvBlock> decBlocks = new ArrayList<>();
+                for (int i = 0; i <= level; i++) {
+                    encBlocks.add(new EncoderConvBlock(enc.child(Integer.toString(i)), i == 0 ? 1 : config.embWidth(),
+                            config.embWidth(), config.downsT()[i], config.stridesT()[i], width, depth, config.mConv(),
+                            config.dilationGrowthRate(), config.dilationCycle()));
+                    decBlocks.add(new DecoderConvBlock(dec.child("level_blocks." + i), config.embWidth(),
+                            config.embWidth(), config.downsT()[i], config.stridesT()[i], width, depth, config.mConv(),
+                            config.dilationGrowthRate(), config.dilationCycle(), false,
+                            config.reverseDecoderDilation()));
+                }
+                encoders.add(encBlocks);
+                decoders.add(decBlocks);
+                decoderOuts.add(new Conv1dLayer(dec.child("out"), config.embWidth(), 1, 3, 1, 1, 1));
+                bottlenecks.add(new Bottleneck(root.child("bottleneck.level_blocks." + level), config.lBins(),
+                        config.embWidth()));
+            }
+        } catch (RuntimeException e) {
+            manager.close();
+            throw e;
+        }
+    }
+
+    public VqVaeConfig config() {
+        return config;
+    }
+
+    /**
+     * Codes of mono audio (N, T) at one level; T must be a multiple of that level's hop. The result is
+     * attached to the audio's manager.
+     */
+    public NDArray encode(NDArray audio, int level) {
+        checkLevel(level);
+        long t = audio.getShape().get(1);
+        if (t % config.hopLength(level) != 0) {
+            throw new IllegalArgumentException("audio length " + t + " is not a multiple of hop " + config.hopLength(level));
+        }
+        NDArray x = audio.reshape(audio.getShape().get(0), 1, t);
+        for (EncoderConvBlock block : encoders.get(level)) {
+            x = block.forward(x);
+        }
+        return bottlenecks.get(level).encode(x);
+    }
+
+    /** Mono audio (N, T) decoded from one level's codes (N, T / hop) with that level's decoder. */
+    public NDArray decode(NDArray codes, int level) {
+        checkLevel(level);
+        NDArray x = bottlenecks.get(level).decode(codes);
+        List<DecoderConvBlock> blocks = decoders.get(level);
+        for (int i = blocks.size() - 1; i >= 0; i--) {
+            x = blocks.get(i).forward(x);
+        }
+        x = decoderOuts.get(level).forward(x);
+        return x.reshape(x.getShape().get(0), x.getShape().get(2));
+    }
+
+    private void checkLevel(int level) {
+        if (level < 0 || level >= config.levels()) {
+            throw new IllegalArgumentException("level " + level + " outside 0.." + (config.levels() - 1));
+        }
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
+}
