@@ -67,7 +67,7 @@ public final class WeightLoader {
     /** Raw entry with its shape checked; for callers that keep data on the Java side. */
     public TensorEntry entry(String name, long... expectedShape) {
         String full = prefix + name;
-        TensorEntry entry = store.get(full);
+        TensorEntry entry = store.get(full, expectedShape);
         if (!Arrays.equals(entry.shape(), expectedShape)) {
             throw new CheckpointException(store.path(), full, "shape " + Arrays.toString(entry.shape())
                     + " does not match the config, which needs " + Arrays.toString(expectedShape));

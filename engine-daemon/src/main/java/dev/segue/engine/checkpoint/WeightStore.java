@@ -17,6 +17,14 @@ public interface WeightStore extends AutoCloseable {
     /** The named tensor; a {@link CheckpointException} naming the file and tensor when it is absent. */
     TensorEntry get(String name);
 
+    /**
+     * The named tensor when the caller knows the shape it needs. Files ignore the hint (the loader checks
+     * it); generated stores use it to make weights for any config.
+     */
+    default TensorEntry get(String name, long[] expectedShape) {
+        return get(name);
+    }
+
     @Override
     void close();
 }

@@ -16,11 +16,33 @@ public final class JukeboxLinear {
     private final int out;
 
     public JukeboxLinear(WeightLoader w, int in, int out) {
+        this(w, in, out, 0, 1f);
+    }
+
+    /**
+     * As above, with the first {@code scaledColumns} outputs multiplied by {@code scale} at load time: the
+     * attention folds its q.k scale into the query projection so no step pays for a separate multiply.
+     */
+    public JukeboxLinear(WeightLoader w, int in, int out, int scaledColumns, float scale) {
         NDArray stored = w.floats("w", in, out);
+        NDArray storedBias = w.floats("b", out);
+        if (scaledColumns > 0 && scale != 1f) {
+            float[] factors = new float[out];
+            java.util.Arrays.fill(factors, 1f);
+            java.util.Arrays.fill(factors, 0, scaledColumns, scale);
+            NDArray f = stored.getManager().create(factors);
+            NDArray scaled = stored.mul(f);
+            NDArray scaledBias = storedBias.mul(f);
+            stored.close();
+            storedBias.close();
+            f.close();
+            stored = scaled;
+            storedBias = scaledBias;
+        }
         // Transposed once at load so each call is one fused addmm with no per-call copy.
         this.weightOutIn = stored.transpose().duplicate();
         stored.close();
-        this.bias = w.floats("b", out);
+        this.bias = storedBias;
         this.in = in;
         this.out = out;
     }

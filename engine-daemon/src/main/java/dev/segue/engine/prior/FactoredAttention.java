@@ -22,19 +22,17 @@ final class FactoredAttention {
     private final int state;
     private final int headDim;
     private final int blockCtx;
-    private final float scale;
 
     FactoredAttention(WeightLoader w, int width, int state, int heads, AttentionPattern pattern, int blockCtx) {
-        this.qkv = new JukeboxLinear(w.child("c_attn"), width, 3 * state);
+        // The reference scales q.k by (1/sqrt(sqrt(d)))^2; folded into the query weights once at load.
+        double s = 1.0 / Math.sqrt(Math.sqrt(state / heads));
+        this.qkv = new JukeboxLinear(w.child("c_attn"), width, 3 * state, state, (float) (s * s));
         this.proj = new JukeboxLinear(w.child("c_proj"), state, width);
         this.pattern = pattern;
         this.heads = heads;
         this.state = state;
         this.headDim = state / heads;
         this.blockCtx = blockCtx;
-        // The reference scales q.k by (1/sqrt(sqrt(d)))^2, computed in double and applied as one float.
-        double s = 1.0 / Math.sqrt(Math.sqrt(headDim));
-        this.scale = (float) (s * s);
     }
 
     AttentionPattern pattern() {
@@ -66,7 +64,7 @@ final class FactoredAttention {
                 : new NDIndex(":, :, {}:{}:{}", range[0], range[1], range[2]);
         NDArray k = cache.keys(layer).get(q.getManager(), keys);
         NDArray v = cache.values(layer).get(q.getManager(), keys);
-        NDArray w = q.matMul(k.transpose(0, 1, 3, 2)).mul(scale).softmax(-1);
+        NDArray w = q.matMul(k.transpose(0, 1, 3, 2)).softmax(-1);
         return w.matMul(v).reshape(b, 1, state);
     }
 
@@ -95,7 +93,7 @@ final class FactoredAttention {
             }
         }
         NDArray m = q.getManager().create(mask, new Shape(1, 1, c, keysSeen));
-        NDArray w = q.matMul(k.transpose(0, 1, 3, 2)).mul(scale);
+        NDArray w = q.matMul(k.transpose(0, 1, 3, 2));
         w = w.mul(m).add(m.sub(1f).mul(1e9f)).softmax(-1);
         NDArray a = w.matMul(v);
         if (pattern == AttentionPattern.PREVIOUS_BLOCK && start < blockCtx) {

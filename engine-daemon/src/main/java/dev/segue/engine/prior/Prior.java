@@ -30,24 +30,29 @@ public final class Prior implements AutoCloseable {
     private final UpperLevelConditioner upper;
     private final int bins;
     private final int upperDownsample;
+    /** The reference's merged decoder (the 5b top prior) does not add the conditioning to the output. */
+    private final boolean addCondAfterTransformer;
 
     public Prior(PriorConfig config, VqVaeConfig vqvae, WeightStore store, NDManager parent) {
         if (config.usesLyrics()) {
             throw new ConfigException("prior level " + config.level() + " is a lyrics prior (single_enc_dec or "
                     + "use_tokens); lyrics priors are not supported yet");
         }
-        if (config.mergedDecoder() || config.posInit()) {
-            throw new ConfigException("prior level " + config.level() + ": merged_decoder and pos_init are not supported");
+        if (config.posInit()) {
+            throw new ConfigException("prior level " + config.level() + ": pos_init is not supported");
         }
         this.config = config;
         this.bins = vqvae.lBins();
+        this.addCondAfterTransformer = !config.mergedDecoder();
         this.manager = parent.newSubManager();
         try {
             WeightLoader root = new WeightLoader(store, manager);
             WeightLoader p = root.child("prior");
             int width = config.width();
             this.tokenEmb = p.floats("x_emb.weight", bins, width);
-            this.outputProj = p.has("x_out.weight") ? p.floats("x_out.weight", bins, width) : tokenEmb;
+            // Tied to x_emb unless merged_decoder, but state dicts store both names either way.
+            this.outputProj = p.has("x_out.weight") || config.mergedDecoder()
+                    ? p.floats("x_out.weight", bins, width) : tokenEmb;
             this.positionEmb = p.floats("pos_emb.pos_emb", config.nCtx(), width);
             this.startToken = config.labels() ? null : p.floats("start_token", 1, width);
             this.transformer = new Transformer(p.child("transformer"), config);
@@ -151,7 +156,7 @@ public final class Prior implements AutoCloseable {
             x = x.add(cond1);
         }
         x = transformer.forward(x, cache, start);
-        if (cond1 != null) {
+        if (cond1 != null && addCondAfterTransformer) {
             x = x.add(cond1);
         }
         return Linear.linear(x, outputProj).singletonOrThrow();

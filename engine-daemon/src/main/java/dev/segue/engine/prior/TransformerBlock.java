@@ -30,9 +30,10 @@ final class TransformerBlock {
 
     NDArray forward(NDArray x, KvCache cache, int layer, int start) {
         NDArray a = attention.forward(ln0.forward(x), cache, layer, start);
-        NDArray h = fc.forward(ln1.forward(x.add(a)));
+        NDArray xa = x.add(a);
+        NDArray h = fc.forward(ln1.forward(xa));
         NDArray m = fcProj.forward(h.mul(Activation.sigmoid(h.mul(1.702f))));
-        return resScale == 1.0f ? x.add(a).add(m) : x.add(a.add(m).mul(resScale));
+        return resScale == 1.0f ? xa.add(m) : x.add(a.add(m).mul(resScale));
     }
 
     long weightBytes() {

@@ -41,9 +41,10 @@ public final class PrimedSampler {
                     new Shape(r.upperCodes().length, r.upperCodes()[0].length));
             Conditioning cond = prior.condition(m, labelsFor(r.labels(), b), upper);
             try (KvCache cache = prior.newCache(m, b)) {
-                prefill(m, cache, cond, r.primes(), primeLen, Math.max(1, r.chunkSize()), monitor);
+                prefill(m, cache, cond, r, primeLen, monitor);
                 cache.expand(n);
                 cond = cond.expand(n);
+                monitor.progress(primeLen, r.totalTokens());
                 TokenSampler sampler = new TokenSampler(r.params(), n, bins);
                 long[] previous = new long[n];
                 long[] next = new long[n];
@@ -73,8 +74,10 @@ public final class PrimedSampler {
         return tokens;
     }
 
-    private void prefill(NDManager m, KvCache cache, Conditioning cond, long[][] primes, int primeLen, int chunk,
+    private void prefill(NDManager m, KvCache cache, Conditioning cond, Request r, int primeLen,
                          SamplingMonitor monitor) {
+        long[][] primes = r.primes();
+        int chunk = Math.max(1, r.chunkSize());
         int b = primes.length;
         for (int start = 0; start < primeLen; start += chunk) {
             if (monitor.cancelled()) {
@@ -94,7 +97,7 @@ public final class PrimedSampler {
                     monitor.logits(start, c, logits.toFloatArray());
                 }
             }
-            monitor.progress(start + c, primeLen);
+            monitor.progress(start + c, r.totalTokens());
         }
     }
 

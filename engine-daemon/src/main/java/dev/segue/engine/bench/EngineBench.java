@@ -1,0 +1,140 @@
+package dev.segue.engine.bench;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import dev.segue.engine.config.PriorConfig;
+import dev.segue.engine.prior.AttentionPattern;
+import dev.segue.engine.prior.Labels;
+import dev.segue.engine.prior.Prior;
+import dev.segue.engine.sampling.PrimedSampler;
+import dev.segue.engine.sampling.SamplingMonitor;
+import dev.segue.engine.sampling.SamplingParams;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * Throughput of one prior on this machine: chunked prefill of a prime and cached single-token steps at a
+ * given number of candidates, timed through the real sampler, against the memory-bandwidth bound of a
+ * step (the bytes it must read divided by the measured copy bandwidth).
+ */
+public final class EngineBench {
+    public record Result(String preset, int candidates, int primeTokens, double prefillMillis,
+                         double prefillTokensPerSecond, double stepMillisMedian, double stepTokensPerSecond,
+                         double boundTokensPerSecond, long stepBytes, long modelBytes, long peakRssBytes) {}
+
+    private final Prior prior;
+    private final String preset;
+    private final long modelBytes;
+
+    public EngineBench(Prior prior, String preset, long modelBytes) {
+        this.prior = prior;
+        this.preset = preset;
+        this.modelBytes = modelBytes;
+    }
+
+    /** One configuration: prime of half the window, then {@code steps} cached steps, median of the steps. */
+    public Result run(NDManager m, int candidates, int steps, double bandwidthBytesPerSecond) {
+        PriorConfig c = prior.config();
+        int primeLen = c.nCtx() / 2;
+        int total = Math.min(c.nCtx(), primeLen + steps);
+        long[][] prime = new long[1][primeLen];
+        Random random = new Random(7);
+        for (int i = 0; i < primeLen; i++) {
+            prime[0][i] = random.nextInt(prior.bins());
+        }
+        long[] stamps = new long[total + 1];
+        long[] started = new long[1];
+        SamplingMonitor timer = new SamplingMonitor() {
+            @Override
+            public void progress(int done, int of) {
+                // Prefill reports (done, primeLen); steps report (done, total): both index by position.
+                stamps[done] = System.nanoTime();
+            }
+        };
+        PrimedSampler.Request request = new PrimedSampler.Request(prime, candidates, total, benchLabels(c),
+                upperCodes(), new SamplingParams(1.0, 0, 0.0, 1), Math.max(1, c.nCtx() / 8));
+        started[0] = System.nanoTime();
+        new PrimedSampler(prior).sample(m, request, timer);
+        // The prefill ends when the cache has been expanded and the first step starts; the first step's
+        // stamp minus its duration is not observable, so prefill time is up to the last prefill chunk.
+        double prefillMillis = (stamps[primeLen] - started[0]) / 1e6;
+        double[] stepMillis = new double[total - primeLen - 1];
+        for (int t = primeLen + 2; t <= total; t++) {
+            stepMillis[t - primeLen - 2] = (stamps[t] - stamps[t - 1]) / 1e6;
+        }
+        double median = Stats.median(stepMillis);
+        long stepBytes = stepBytes(candidates, primeLen + (total - primeLen) / 2);
+        return new Result(preset, candidates, primeLen, prefillMillis, primeLen / (prefillMillis / 1e3), median,
+                candidates / (median / 1e3), candidates / (stepBytes / bandwidthBytesPerSecond), stepBytes, modelBytes,
+                MemoryStats.peakResidentBytes());
+    }
+
+    /**
+     * Bytes one cached step reads at {@code position}: the weights it multiplies by (read once for all
+     * candidates) plus each candidate's visible keys and values under each layer's attention pattern.
+     */
+    long stepBytes(int candidates, int position) {
+        PriorConfig c = prior.config();
+        long kv = 0;
+        for (int layer = 0; layer < c.depth(); layer++) {
+            int[] range = AttentionPattern.forLayer(c.attnOrder(), layer).stepKeys(position, c.blockCtx());
+            if (range != null) {
+                long keys = (range[1] - range[0] + range[2] - 1) / range[2];
+                kv += 2L * 4 * keys * c.attnState();
+            }
+        }
+        return prior.stepWeightBytes() + candidates * kv;
+    }
+
+    /** One plausible label row (a minute-long song, first quarter) when the prior takes labels. */
+    public static List<Labels> benchLabels(PriorConfig c) {
+        if (!c.labels()) {
+            return null;
+        }
+        int[] genres = new int[c.maxBowGenreSize()];
+        java.util.Arrays.fill(genres, -1);
+        genres[0] = 1;
+        long total = (long) (60 * c.sampleRate());
+        List<Labels> out = new ArrayList<>();
+        out.add(new Labels(total, 0, total / 4, 2, genres));
+        return out;
+    }
+
+    private long[][] upperCodes() {
+        if (!prior.isUpsampler()) {
+            return null;
+        }
+        long[][] codes = new long[1][prior.upperCodesPerWindow()];
+        Random random = new Random(11);
+        for (int i = 0; i < codes[0].length; i++) {
+            codes[0][i] = random.nextInt(prior.bins());
+        }
+        return codes;
+    }
+
+    /**
+     * Bytes copied per second by an in-place copy of a 256 MB tensor on the engine's device (best of 7):
+     * the rate at which a step could at best stream its weights. A fresh allocation per copy would
+     * measure page faults instead, so the destination is allocated once and touched first.
+     */
+    public static double copyBandwidth(NDManager m) {
+        long floats = 64L << 20;
+        double best = Double.MAX_VALUE;
+        try (NDManager scope = m.newSubManager()) {
+            NDArray src = scope.ones(new Shape(floats), DataType.FLOAT32);
+            NDArray dst = scope.zeros(new Shape(floats), DataType.FLOAT32);
+            NDIndex all = new NDIndex(":");
+            dst.set(all, src);
+            for (int i = 0; i < 7; i++) {
+                long t0 = System.nanoTime();
+                dst.set(all, src);
+                best = Math.min(best, (System.nanoTime() - t0) / 1e9);
+            }
+        }
+        return floats * 4 / best;
+    }
+}

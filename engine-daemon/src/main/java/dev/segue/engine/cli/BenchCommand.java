@@ -1,0 +1,132 @@
+package dev.segue.engine.cli;
+
+import ai.djl.ndarray.NDManager;
+import dev.segue.engine.bench.EngineBench;
+import dev.segue.engine.bench.MemoryStats;
+import dev.segue.engine.checkpoint.RandomWeights;
+import dev.segue.engine.config.ModelConfig;
+import dev.segue.engine.config.PriorConfig;
+import dev.segue.engine.prior.Prior;
+import dev.segue.engine.sampling.PrimedSampler;
+import dev.segue.engine.sampling.SamplingMonitor;
+import dev.segue.engine.sampling.SamplingParams;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Benchmarks. 'bench engine [PRESET]': prefill and cached-step throughput at N=1 and N=4 "
+                + "against the memory-bandwidth bound, model bytes and peak RSS.")
+final class BenchCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "WHAT", description = "What to benchmark: engine.")
+    String what;
+
+    @Parameters(index = "1", arity = "0..1", paramLabel = "PRESET", defaultValue = "bench-13m",
+            description = "Preset name under presets/ or a config file (default: ${DEFAULT-VALUE}).")
+    String preset;
+
+    @Option(names = "--json", description = "One JSON object per line, one per configuration.")
+    boolean json;
+
+    @Option(names = "--steps", defaultValue = "256", description = "Cached steps timed per configuration.")
+    int steps;
+
+    @Option(names = "--candidates", split = ",", defaultValue = "1,4", description = "Candidate counts to measure.")
+    int[] candidates;
+
+    @Option(names = "--leak-steps", defaultValue = "0",
+            description = "Also run this many sampling steps and print RSS at start and end (native-leak check).")
+    int leakSteps;
+
+    @Override
+    public Integer call() {
+        if (!"engine".equals(what)) {
+            System.err.println("bench: unknown target '" + what + "' (known: engine)");
+            return 2;
+        }
+        Path file = Presets.resolve(preset);
+        ModelConfig config = ModelConfig.load(file);
+        PriorConfig top = config.priors().values().stream().reduce((a, b) -> b)
+                .orElseThrow(() -> new IllegalArgumentException(file + " defines no prior"));
+        String name = file.getFileName().toString().replaceFirst("\\.json$", "");
+        RandomWeights weights = new RandomWeights(0);
+        try (NDManager root = Djl.cpuManager(); Prior prior = new Prior(top, config.vqvae(), weights, root)) {
+            long modelBytes = weights.bytesMade();
+            double bandwidth = EngineBench.copyBandwidth(root);
+            EngineBench bench = new EngineBench(prior, name, modelBytes);
+            for (int n : candidates) {
+                bench.run(root, n, steps, bandwidth); // warm-up: first-call allocations, JIT, thread pools
+            }
+            EngineBench.Result base = null;
+            for (int n : candidates) {
+                EngineBench.Result r = bench.run(root, n, steps, bandwidth);
+                base = base == null ? r : base;
+                print(r, base, bandwidth);
+            }
+            if (leakSteps > 0) {
+                leakCheck(root, prior);
+            }
+        }
+        return 0;
+    }
+
+    private void print(EngineBench.Result r, EngineBench.Result base, double bandwidth) {
+        if (json) {
+            System.out.printf(Locale.ROOT, "{\"preset\":\"%s\",\"n\":%d,\"prime_tokens\":%d,\"prefill_ms\":%.2f,"
+                            + "\"prefill_tokens_per_s\":%.1f,\"step_ms_median\":%.3f,\"step_tokens_per_s\":%.1f,"
+                            + "\"bound_tokens_per_s\":%.1f,\"step_bytes\":%d,\"model_bytes\":%d,"
+                            + "\"copy_bandwidth_bytes_per_s\":%.0f,\"peak_rss_bytes\":%d}%n",
+                    r.preset(), r.candidates(), r.primeTokens(), r.prefillMillis(), r.prefillTokensPerSecond(),
+                    r.stepMillisMedian(), r.stepTokensPerSecond(), r.boundTokensPerSecond(), r.stepBytes(),
+                    r.modelBytes(), bandwidth, r.peakRssBytes());
+            return;
+        }
+        System.out.printf(Locale.ROOT, "%s N=%d: prefill %d tokens %.1f ms (%.0f tok/s, %.2fx N=1); "
+                        + "cached step median %.3f ms = %.0f tok/s (%.2fx N=1), bound %.0f tok/s (%.0f%% of bound); "
+                        + "step reads %.1f MB, model %.1f MB, copy bandwidth %.1f GB/s, peak RSS %.0f MB%n",
+                r.preset(), r.candidates(), r.primeTokens(), r.prefillMillis(), r.prefillTokensPerSecond(),
+                r.prefillMillis() / base.prefillMillis(), r.stepMillisMedian(), r.stepTokensPerSecond(),
+                r.stepTokensPerSecond() / base.stepTokensPerSecond(), r.boundTokensPerSecond(),
+                100 * r.stepTokensPerSecond() / r.boundTokensPerSecond(), r.stepBytes() / 1e6, r.modelBytes() / 1e6,
+                bandwidth / 1e9, r.peakRssBytes() / 1e6);
+    }
+
+    /** Runs whole sampling windows until {@code leakSteps} cached steps are done; RSS must stay flat. */
+    private void leakCheck(NDManager root, Prior prior) {
+        int window = prior.config().nCtx();
+        int prime = window / 2;
+        long[][] primes = new long[1][prime];
+        int[] stepsDone = {0};
+        long startRss = -1;
+        SamplingMonitor counter = new SamplingMonitor() {
+            @Override
+            public void progress(int done, int total) {
+                if (done > prime) {
+                    stepsDone[0]++;
+                }
+            }
+        };
+        int round = 0;
+        while (stepsDone[0] < leakSteps) {
+            int total = Math.min(window, prime + (leakSteps - stepsDone[0]));
+            new PrimedSampler(prior).sample(root, new PrimedSampler.Request(primes, 1, total,
+                    EngineBench.benchLabels(prior.config()), null, new SamplingParams(1.0, 0, 0.0, round), window / 8), counter);
+            if (round++ == 0) {
+                System.gc();
+                startRss = MemoryStats.residentBytes();
+                System.out.printf(Locale.ROOT, "leak check: RSS after first window %.1f MB%n", startRss / 1e6);
+            }
+        }
+        System.gc();
+        long endRss = MemoryStats.residentBytes();
+        System.out.printf(Locale.ROOT, "leak check: %d cached steps in %d windows; RSS start %.1f MB, end %.1f MB "
+                + "(change %+.1f MB)%n", stepsDone[0], round, startRss / 1e6, endRss / 1e6, (endRss - startRss) / 1e6);
+        if (json) {
+            System.out.printf(Locale.ROOT, "{\"leak_check_steps\":%d,\"rss_start_bytes\":%d,\"rss_end_bytes\":%d}%n",
+                    stepsDone[0], startRss, endRss);
+        }
+    }
+}

@@ -1,0 +1,25 @@
+package dev.segue.engine.cli;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Finds preset files: a path as given, else {@code <segue home>/presets/<name>.json}. */
+final class Presets {
+    private Presets() {}
+
+    static Path home() {
+        return Path.of(System.getProperty("segue.home", "."));
+    }
+
+    static Path resolve(String nameOrPath) {
+        Path direct = Path.of(nameOrPath);
+        if (Files.isRegularFile(direct)) {
+            return direct;
+        }
+        Path named = home().resolve("presets").resolve(nameOrPath + ".json");
+        if (Files.isRegularFile(named)) {
+            return named;
+        }
+        throw new IllegalArgumentException("no preset '" + nameOrPath + "' (looked for " + direct + " and " + named + ")");
+    }
+}
