@@ -24,7 +24,8 @@ import java.util.Random;
 public final class EngineBench {
     public record Result(String preset, int candidates, int primeTokens, double prefillMillis,
                          double prefillTokensPerSecond, double stepMillisMedian, double stepTokensPerSecond,
-                         double boundTokensPerSecond, long stepBytes, long modelBytes, long peakRssBytes) {}
+                         double boundTokensPerSecond, double readBoundTokensPerSecond, long stepBytes,
+                         long modelBytes, long peakRssBytes) {}
 
     private final Prior prior;
     private final String preset;
@@ -37,7 +38,8 @@ public final class EngineBench {
     }
 
     /** One configuration: prime of half the window, then {@code steps} cached steps, median of the steps. */
-    public Result run(NDManager m, int candidates, int steps, double bandwidthBytesPerSecond) {
+    public Result run(NDManager m, int candidates, int steps, double bandwidthBytesPerSecond,
+                      double readBandwidthBytesPerSecond) {
         PriorConfig c = prior.config();
         int primeLen = c.nCtx() / 2;
         int total = Math.min(c.nCtx(), primeLen + steps);
@@ -69,7 +71,8 @@ public final class EngineBench {
         double median = Stats.median(stepMillis);
         long stepBytes = stepBytes(candidates, primeLen + (total - primeLen) / 2);
         return new Result(preset, candidates, primeLen, prefillMillis, primeLen / (prefillMillis / 1e3), median,
-                candidates / (median / 1e3), candidates / (stepBytes / bandwidthBytesPerSecond), stepBytes, modelBytes,
+                candidates / (median / 1e3), candidates / (stepBytes / bandwidthBytesPerSecond),
+                candidates / (stepBytes / readBandwidthBytesPerSecond), stepBytes, modelBytes,
                 MemoryStats.peakResidentBytes());
     }
 
@@ -114,6 +117,25 @@ public final class EngineBench {
             codes[0][i] = random.nextInt(prior.bins());
         }
         return codes;
+    }
+
+    /**
+     * Bytes read per second by a reduction over a 256 MB tensor (best of 7): a pure read stream, which is
+     * what a step is; a copy also writes, so the copy-bandwidth bound is the stricter of the two.
+     */
+    public static double readBandwidth(NDManager m) {
+        long floats = 64L << 20;
+        double best = Double.MAX_VALUE;
+        try (NDManager scope = m.newSubManager()) {
+            NDArray src = scope.ones(new Shape(floats), DataType.FLOAT32);
+            src.sum().getFloat();
+            for (int i = 0; i < 7; i++) {
+                long t0 = System.nanoTime();
+                src.sum().getFloat();
+                best = Math.min(best, (System.nanoTime() - t0) / 1e9);
+            }
+        }
+        return floats * 4 / best;
     }
 
     /**

@@ -56,15 +56,16 @@ final class BenchCommand implements Callable<Integer> {
         try (NDManager root = Djl.cpuManager(); Prior prior = new Prior(top, config.vqvae(), weights, root)) {
             long modelBytes = weights.bytesMade();
             double bandwidth = EngineBench.copyBandwidth(root);
+            double readBandwidth = EngineBench.readBandwidth(root);
             EngineBench bench = new EngineBench(prior, name, modelBytes);
             for (int n : candidates) {
-                bench.run(root, n, steps, bandwidth); // warm-up: first-call allocations, JIT, thread pools
+                bench.run(root, n, steps, bandwidth, readBandwidth); // warm-up: first-call allocations, JIT, thread pools
             }
             EngineBench.Result base = null;
             for (int n : candidates) {
-                EngineBench.Result r = bench.run(root, n, steps, bandwidth);
+                EngineBench.Result r = bench.run(root, n, steps, bandwidth, readBandwidth);
                 base = base == null ? r : base;
-                print(r, base, bandwidth);
+                print(r, base, bandwidth, readBandwidth);
             }
             if (leakSteps > 0) {
                 leakCheck(root, prior);
@@ -73,25 +74,29 @@ final class BenchCommand implements Callable<Integer> {
         return 0;
     }
 
-    private void print(EngineBench.Result r, EngineBench.Result base, double bandwidth) {
+    private void print(EngineBench.Result r, EngineBench.Result base, double bandwidth, double readBandwidth) {
         if (json) {
             System.out.printf(Locale.ROOT, "{\"preset\":\"%s\",\"n\":%d,\"prime_tokens\":%d,\"prefill_ms\":%.2f,"
                             + "\"prefill_tokens_per_s\":%.1f,\"step_ms_median\":%.3f,\"step_tokens_per_s\":%.1f,"
-                            + "\"bound_tokens_per_s\":%.1f,\"step_bytes\":%d,\"model_bytes\":%d,"
-                            + "\"copy_bandwidth_bytes_per_s\":%.0f,\"peak_rss_bytes\":%d}%n",
+                            + "\"bound_tokens_per_s\":%.1f,\"read_bound_tokens_per_s\":%.1f,\"step_bytes\":%d,"
+                            + "\"model_bytes\":%d,\"copy_bandwidth_bytes_per_s\":%.0f,\"read_bandwidth_bytes_per_s\":%.0f,"
+                            + "\"peak_rss_bytes\":%d}%n",
                     r.preset(), r.candidates(), r.primeTokens(), r.prefillMillis(), r.prefillTokensPerSecond(),
-                    r.stepMillisMedian(), r.stepTokensPerSecond(), r.boundTokensPerSecond(), r.stepBytes(),
-                    r.modelBytes(), bandwidth, r.peakRssBytes());
+                    r.stepMillisMedian(), r.stepTokensPerSecond(), r.boundTokensPerSecond(),
+                    r.readBoundTokensPerSecond(), r.stepBytes(), r.modelBytes(), bandwidth, readBandwidth,
+                    r.peakRssBytes());
             return;
         }
         System.out.printf(Locale.ROOT, "%s N=%d: prefill %d tokens %.1f ms (%.0f tok/s, %.2fx N=1); "
-                        + "cached step median %.3f ms = %.0f tok/s (%.2fx N=1), bound %.0f tok/s (%.0f%% of bound); "
-                        + "step reads %.1f MB, model %.1f MB, copy bandwidth %.1f GB/s, peak RSS %.0f MB%n",
+                        + "cached step median %.3f ms = %.0f tok/s (%.2fx N=1), copy-bandwidth bound %.0f tok/s "
+                        + "(%.0f%%), read-bandwidth bound %.0f tok/s (%.0f%%); step reads %.1f MB, model %.1f MB, "
+                        + "copy %.1f GB/s, read %.1f GB/s, peak RSS %.0f MB%n",
                 r.preset(), r.candidates(), r.primeTokens(), r.prefillMillis(), r.prefillTokensPerSecond(),
                 r.prefillMillis() / base.prefillMillis(), r.stepMillisMedian(), r.stepTokensPerSecond(),
                 r.stepTokensPerSecond() / base.stepTokensPerSecond(), r.boundTokensPerSecond(),
-                100 * r.stepTokensPerSecond() / r.boundTokensPerSecond(), r.stepBytes() / 1e6, r.modelBytes() / 1e6,
-                bandwidth / 1e9, r.peakRssBytes() / 1e6);
+                100 * r.stepTokensPerSecond() / r.boundTokensPerSecond(), r.readBoundTokensPerSecond(),
+                100 * r.stepTokensPerSecond() / r.readBoundTokensPerSecond(), r.stepBytes() / 1e6,
+                r.modelBytes() / 1e6, bandwidth / 1e9, readBandwidth / 1e9, r.peakRssBytes() / 1e6);
     }
 
     /** Runs whole sampling windows until {@code leakSteps} cached steps are done; RSS must stay flat. */

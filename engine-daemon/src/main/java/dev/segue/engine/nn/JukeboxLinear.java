@@ -51,6 +51,15 @@ public final class JukeboxLinear {
         return Linear.linear(x, weightOutIn, bias).singletonOrThrow();
     }
 
+    /** The weights as stored for this layer's forward, (out, in) row-major, for the CPU step kernel. */
+    public float[] weightOutInArray() {
+        return weightOutIn.toFloatArray();
+    }
+
+    public float[] biasArray() {
+        return bias.toFloatArray();
+    }
+
     /** Bytes of weights one call reads: what bounds a memory-bound decoding step. */
     public long weightBytes() {
         return 4L * (in * (long) out + out);

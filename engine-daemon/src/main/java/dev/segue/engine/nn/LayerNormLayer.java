@@ -21,6 +21,14 @@ public final class LayerNormLayer {
         return LayerNorm.layerNorm(x, normalized, gamma, beta, 1e-5f).singletonOrThrow();
     }
 
+    public float[] gammaArray() {
+        return gamma.toFloatArray();
+    }
+
+    public float[] betaArray() {
+        return beta.toFloatArray();
+    }
+
     public long weightBytes() {
         return 8L * normalized.get(0);
     }

@@ -35,6 +35,22 @@ final class FactoredAttention {
         this.blockCtx = blockCtx;
     }
 
+    JukeboxLinear qkv() {
+        return qkv;
+    }
+
+    JukeboxLinear proj() {
+        return proj;
+    }
+
+    int heads() {
+        return heads;
+    }
+
+    int blockCtx() {
+        return blockCtx;
+    }
+
     AttentionPattern pattern() {
         return pattern;
     }

@@ -1,5 +1,6 @@
 package dev.segue.engine.prior;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
@@ -32,6 +33,8 @@ public final class Prior implements AutoCloseable {
     private final int upperDownsample;
     /** The reference's merged decoder (the 5b top prior) does not add the conditioning to the output. */
     private final boolean addCondAfterTransformer;
+    /** Built on first CPU step: plain-array copies of the weights for the SIMD step kernel. */
+    private CpuStepKernel cpuKernel;
 
     public Prior(PriorConfig config, VqVaeConfig vqvae, WeightStore store, NDManager parent) {
         if (config.usesLyrics()) {
@@ -172,6 +175,34 @@ public final class Prior implements AutoCloseable {
         }
     }
 
+    /**
+     * Steps over a prefilled cache. On the CPU they run in {@link CpuStepKernel} (unless the system
+     * property {@code segue.cpuStepKernel} is false); elsewhere through the same DJL forward as prefill.
+     * The cache must already hold the batch the steps will run at.
+     */
+    public StepSession openSteps(NDManager m, KvCache cache, Conditioning cond) {
+        if (manager.getDevice().equals(Device.cpu())
+                && Boolean.parseBoolean(System.getProperty("segue.cpuStepKernel", "true"))) {
+            return cpuKernel().open(cache, cond)::step;
+        }
+        int n = cache.batch();
+        return (previous, t) -> {
+            try (NDManager step = m.newSubManager()) {
+                return forward(cache, cond, step.create(previous, new Shape(n, 1)), t).toFloatArray();
+            }
+        };
+    }
+
+    private synchronized CpuStepKernel cpuKernel() {
+        if (cpuKernel == null) {
+            float[] emb = tokenEmb.toFloatArray();
+            float[] out = outputProj == tokenEmb ? emb : outputProj.toFloatArray();
+            cpuKernel = new CpuStepKernel(transformer.toKernelLayers(), emb, out, positionEmb.toFloatArray(),
+                    config.width(), config.attnState(), config.mlpState(), bins, config.nCtx(), addCondAfterTransformer);
+        }
+        return cpuKernel;
+    }
+
     /** A cache for one window of {@code batch} sequences, owned by {@code m}'s subtree. */
     public KvCache newCache(NDManager m, int batch) {
         return new KvCache(m, transformer.layers(), batch, config.heads(), config.nCtx(), transformer.headDim());
@@ -187,6 +218,11 @@ public final class Prior implements AutoCloseable {
 
     @Override
     public void close() {
+        synchronized (this) {
+            if (cpuKernel != null) {
+                cpuKernel.close();
+            }
+        }
         manager.close();
     }
 }

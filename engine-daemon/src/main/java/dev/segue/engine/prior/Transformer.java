@@ -33,6 +33,14 @@ final class Transformer {
         return x;
     }
 
+    List<CpuStepKernel.Layer> toKernelLayers() {
+        List<CpuStepKernel.Layer> out = new ArrayList<>();
+        for (TransformerBlock b : blocks) {
+            out.add(b.toKernelLayer());
+        }
+        return out;
+    }
+
     int layers() {
         return blocks.size();
     }

@@ -36,6 +36,14 @@ final class TransformerBlock {
         return resScale == 1.0f ? xa.add(m) : x.add(a.add(m).mul(resScale));
     }
 
+    /** This block's parameters as plain arrays, for the CPU step kernel. */
+    CpuStepKernel.Layer toKernelLayer() {
+        return new CpuStepKernel.Layer(ln0.gammaArray(), ln0.betaArray(), attention.qkv().weightOutInArray(),
+                attention.qkv().biasArray(), attention.proj().weightOutInArray(), attention.proj().biasArray(),
+                ln1.gammaArray(), ln1.betaArray(), fc.weightOutInArray(), fc.biasArray(), fcProj.weightOutInArray(),
+                fcProj.biasArray(), attention.pattern(), attention.heads(), attention.blockCtx(), resScale);
+    }
+
     long weightBytes() {
         return ln0.weightBytes() + attention.weightBytes() + ln1.weightBytes() + fc.weightBytes()
                 + fcProj.weightBytes();

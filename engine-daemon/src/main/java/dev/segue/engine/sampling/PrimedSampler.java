@@ -7,6 +7,7 @@ import dev.segue.engine.prior.Conditioning;
 import dev.segue.engine.prior.KvCache;
 import dev.segue.engine.prior.Labels;
 import dev.segue.engine.prior.Prior;
+import dev.segue.engine.prior.StepSession;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -46,6 +47,7 @@ public final class PrimedSampler {
                 cond = cond.expand(n);
                 monitor.progress(primeLen, r.totalTokens());
                 TokenSampler sampler = new TokenSampler(r.params(), n, bins);
+                StepSession steps = prior.openSteps(m, cache, cond);
                 long[] previous = new long[n];
                 long[] next = new long[n];
                 for (int t = primeLen; t < r.totalTokens(); t++) {
@@ -55,11 +57,7 @@ public final class PrimedSampler {
                     for (int i = 0; i < n; i++) {
                         previous[i] = t == 0 ? 0 : tokens[i][t - 1];
                     }
-                    float[] logits;
-                    try (NDManager step = m.newSubManager()) {
-                        NDArray prev = step.create(previous, new Shape(n, 1));
-                        logits = prior.forward(cache, cond, prev, t).toFloatArray();
-                    }
+                    float[] logits = steps.step(previous, t);
                     if (monitor.wantsLogits()) {
                         monitor.logits(t, 1, logits);
                     }

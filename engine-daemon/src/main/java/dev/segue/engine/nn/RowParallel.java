@@ -1,0 +1,127 @@
+package dev.segue.engine.nn;
+
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Splits row ranges across the calling thread and a few resident workers. A memory-bound step is a
+ * series of ~50 matrix-vector products of about a megabyte each; one core streams them at about half the
+ * machine's bandwidth, and a thread-pool handoff (tens of microseconds) would cost as much as the work.
+ * Workers therefore spin between tasks while a sampling session is busy and park after a short idle spell.
+ */
+public final class RowParallel implements AutoCloseable {
+    /** Rows below this run on the caller alone: splitting them costs more than it saves. */
+    private static final int MIN_ROWS_TO_SPLIT = 64;
+    private static final long SPIN_BEFORE_PARK_NANOS = 2_000_000;
+
+    @FunctionalInterface
+    public interface RowTask {
+        void rows(int from, int to);
+    }
+
+    private final Worker[] workers;
+
+    public RowParallel(int threads) {
+        workers = new Worker[Math.max(0, threads - 1)];
+        for (int i = 0; i < workers.length; i++) {
+            workers[i] = new Worker("segue-rows-" + (i + 1));
+            workers[i].thread.start();
+        }
+    }
+
+    /** Threads for this machine: all cores, at most 4 (more only adds handoff cost at these sizes). */
+    public static int defaultThreads() {
+        return Math.min(4, Math.max(1, Runtime.getRuntime().availableProcessors()));
+    }
+
+    public void run(int rows, RowTask task) {
+        int parts = workers.length + 1;
+        if (rows < MIN_ROWS_TO_SPLIT || parts == 1) {
+            task.rows(0, rows);
+            return;
+        }
+        int per = (rows + parts - 1) / parts;
+        for (int i = 0; i < workers.length; i++) {
+            int from = Math.min(rows, (i + 1) * per);
+            int to = Math.min(rows, (i + 2) * per);
+            workers[i].post(task, from, to);
+        }
+        task.rows(0, Math.min(rows, per));
+        for (Worker w : workers) {
+            w.awaitDone();
+        }
+    }
+
+    @Override
+    public void close() {
+        for (Worker w : workers) {
+            w.closed = true;
+            LockSupport.unpark(w.thread);
+        }
+    }
+
+    private static final class Worker implements Runnable {
+        final Thread thread;
+        private RowTask task;
+        private int from;
+        private int to;
+        private volatile long posted;
+        private volatile long finished;
+        private volatile boolean parked;
+        private volatile boolean closed;
+        private volatile Throwable failure;
+
+        Worker(String name) {
+            thread = new Thread(this, name);
+            thread.setDaemon(true);
+        }
+
+        void post(RowTask t, int f, int e) {
+            task = t;
+            from = f;
+            to = e;
+            posted = posted + 1; // volatile write publishes the fields above
+            if (parked) {
+                LockSupport.unpark(thread);
+            }
+        }
+
+        void awaitDone() {
+            while (finished != posted) {
+                Thread.onSpinWait();
+            }
+            Throwable t = failure;
+            if (t != null) {
+                failure = null;
+                throw new IllegalStateException("row worker failed", t);
+            }
+        }
+
+        @Override
+        public void run() {
+            long seen = 0;
+            long idleSince = System.nanoTime();
+            while (!closed) {
+                long p = posted;
+                if (p != seen) {
+                    seen = p;
+                    try {
+                        task.rows(from, to);
+                    } catch (Throwable t) {
+                        failure = t;
+                    }
+                    finished = seen;
+                    idleSince = System.nanoTime();
+                } else if (System.nanoTime() - idleSince > SPIN_BEFORE_PARK_NANOS) {
+                    parked = true;
+                    if (posted == seen && !closed) {
+                        LockSupport.parkNanos(this, 100_000_000);
+                    }
+                    parked = false;
+                    idleSince = System.nanoTime();
+                } else {
+                    Thread.onSpinWait();
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,216 @@
+package dev.segue.engine.prior;
+
+import dev.segue.engine.nn.RowParallel;
+import dev.segue.engine.nn.VectorMath;
+import java.util.List;
+
+/**
+ * The cached single-token step on the CPU, in Java SIMD, sharing the prior's weights (copied once).
+ * Why not DJL here: a step is ~50 matrix-vector products of about a megabyte each, and libtorch's CPU
+ * kernels run those on one core at roughly 9.5 GB/s on this machine, so a step could never approach the
+ * memory-bandwidth bound. Split over cores and reading each weight row once for up to four candidates,
+ * the same arithmetic streams at the machine's bandwidth. Prefill (large matrix products) stays on DJL;
+ * conformance checks this path's logits against the reference like every other.
+ */
+final class CpuStepKernel {
+    record Layer(float[] ln0Gamma, float[] ln0Beta, float[] qkvW, float[] qkvB, float[] projW, float[] projB,
+                 float[] ln1Gamma, float[] ln1Beta, float[] fcW, float[] fcB, float[] fc2W, float[] fc2B,
+                 AttentionPattern pattern, int heads, int blockCtx, float resScale) {}
+
+    private final List<Layer> layers;
+    private final float[] tokenEmb;
+    private final float[] outputProj;
+    private final float[] positionEmb;
+    private final int width;
+    private final int state;
+    private final int mlp;
+    private final int bins;
+    private final int nCtx;
+    private final boolean addCondAfter;
+    private final RowParallel parallel;
+
+    CpuStepKernel(List<Layer> layers, float[] tokenEmb, float[] outputProj, float[] positionEmb, int width, int state,
+                  int mlp, int bins, int nCtx, boolean addCondAfter) {
+        this.layers = layers;
+        this.tokenEmb = tokenEmb;
+        this.outputProj = outputProj;
+        this.positionEmb = positionEmb;
+        this.width = width;
+        this.state = state;
+        this.mlp = mlp;
+        this.bins = bins;
+        this.nCtx = nCtx;
+        this.addCondAfter = addCondAfter;
+        this.parallel = new RowParallel(RowParallel.defaultThreads());
+    }
+
+    long weightBytes() {
+        long total = 4L * (tokenEmb.length + positionEmb.length + (outputProj == tokenEmb ? 0 : outputProj.length));
+        for (Layer l : layers) {
+            total += 4L * (l.qkvW.length + l.projW.length + l.fcW.length + l.fc2W.length);
+        }
+        return total;
+    }
+
+    /** Takes over a prefilled cache and the conditioning for {@code n} candidates. */
+    Session open(KvCache cache, Conditioning cond) {
+        return new Session(cache, cond);
+    }
+
+    void close() {
+        parallel.close();
+    }
+
+    final class Session {
+        private final int n;
+        private final int heads;
+        private final float[][] keys;
+        private final float[][] values;
+        private final float[] start;
+        private final float[] perPosition;
+        private final float[] x;
+        private final float[] h;
+        private final float[] qkv;
+        private final float[] att;
+        private final float[] a;
+        private final float[] f;
+        private final float[] m;
+        private final float[] logits;
+        private final float[] scores;
+
+        private Session(KvCache cache, Conditioning cond) {
+            this.n = cache.batch();
+            this.heads = layers.get(0).heads;
+            this.keys = new float[layers.size()][];
+            this.values = new float[layers.size()][];
+            for (int l = 0; l < layers.size(); l++) {
+                keys[l] = cache.keys(l).toFloatArray();
+                values[l] = cache.values(l).toFloatArray();
+            }
+            this.start = cond.start().toFloatArray();
+            this.perPosition = cond.perPosition() == null ? null : cond.perPosition().toFloatArray();
+            this.x = new float[n * width];
+            this.h = new float[n * width];
+            this.qkv = new float[n * 3 * state];
+            this.att = new float[n * state];
+            this.a = new float[n * width];
+            this.f = new float[n * mlp];
+            this.m = new float[n * width];
+            this.logits = new float[n * bins];
+            this.scores = new float[nCtx];
+        }
+
+        /** Logits (n, bins) for position {@code t} given each candidate's token at t - 1. */
+        float[] step(long[] previous, int t) {
+            embed(previous, t);
+            int headDim = state / heads;
+            for (int l = 0; l < layers.size(); l++) {
+                Layer layer = layers.get(l);
+                for (int c = 0; c < n; c++) {
+                    VectorMath.layerNorm(x, c * width, layer.ln0Gamma, layer.ln0Beta, h, c * width, width);
+                }
+                parallel.run(3 * state, (from, to) -> VectorMath.matVec(layer.qkvW, layer.qkvB, h, qkv, width,
+                        3 * state, n, from, to));
+                attend(layer, l, t, headDim);
+                parallel.run(width, (from, to) -> VectorMath.matVec(layer.projW, layer.projB, att, a, state, width, n,
+                        from, to));
+                for (int i = 0; i < n * width; i++) {
+                    a[i] += x[i]; // a now holds x + attention
+                }
+                for (int c = 0; c < n; c++) {
+                    VectorMath.layerNorm(a, c * width, layer.ln1Gamma, layer.ln1Beta, h, c * width, width);
+                }
+                parallel.run(mlp, (from, to) -> {
+                    VectorMath.matVec(layer.fcW, layer.fcB, h, f, width, mlp, n, from, to);
+                    for (int c = 0; c < n; c++) {
+                        for (int o = from; o < to; o++) {
+                            float v = f[c * mlp + o];
+                            f[c * mlp + o] = v * (float) (1.0 / (1.0 + Math.exp(-1.702f * v)));
+                        }
+                    }
+                });
+                parallel.run(width, (from, to) -> VectorMath.matVec(layer.fc2W, layer.fc2B, f, m, mlp, width, n, from,
+                        to));
+                if (layer.resScale == 1f) {
+                    for (int i = 0; i < n * width; i++) {
+                        x[i] = a[i] + m[i];
+                    }
+                } else {
+                    for (int i = 0; i < n * width; i++) {
+                        float attnOut = a[i] - x[i];
+                        x[i] = x[i] + (attnOut + m[i]) * layer.resScale;
+                    }
+                }
+            }
+            if (perPosition != null && addCondAfter) {
+                for (int c = 0; c < n; c++) {
+                    int off = (c * nCtx + t) * width;
+                    for (int i = 0; i < width; i++) {
+                        x[c * width + i] += perPosition[off + i];
+                    }
+                }
+            }
+            parallel.run(bins, (from, to) -> VectorMath.matVec(outputProj, null, x, logits, width, bins, n, from, to));
+            return logits;
+        }
+
+        private void embed(long[] previous, int t) {
+            for (int c = 0; c < n; c++) {
+                int xo = c * width;
+                float[] src = t == 0 ? start : tokenEmb;
+                int so = t == 0 ? c * width : (int) previous[c] * width;
+                for (int i = 0; i < width; i++) {
+                    x[xo + i] = src[so + i] + positionEmb[t * width + i];
+                }
+                if (perPosition != null) {
+                    int off = (c * nCtx + t) * width;
+                    for (int i = 0; i < width; i++) {
+                        x[xo + i] += perPosition[off + i];
+                    }
+                }
+            }
+        }
+
+        private void attend(Layer layer, int l, int t, int headDim) {
+            float[] k = keys[l];
+            float[] v = values[l];
+            int[] range = layer.pattern.stepKeys(t, layer.blockCtx);
+            for (int c = 0; c < n; c++) {
+                for (int hd = 0; hd < heads; hd++) {
+                    int cacheBase = (c * heads + hd) * nCtx * headDim;
+                    int kOff = c * 3 * state + state + hd * headDim;
+                    int vOff = kOff + state;
+                    System.arraycopy(qkv, kOff, k, cacheBase + t * headDim, headDim);
+                    System.arraycopy(qkv, vOff, v, cacheBase + t * headDim, headDim);
+                    int outOff = c * state + hd * headDim;
+                    java.util.Arrays.fill(att, outOff, outOff + headDim, 0f);
+                    if (range == null) {
+                        continue; // previous-block attention in the first block: the reference's output is zero
+                    }
+                    int qOff = c * 3 * state + hd * headDim;
+                    float max = Float.NEGATIVE_INFINITY;
+                    int count = 0;
+                    for (int j = range[0]; j < range[1]; j += range[2]) {
+                        float s = VectorMath.dot(qkv, qOff, k, cacheBase + j * headDim, headDim);
+                        scores[count++] = s;
+                        max = Math.max(max, s);
+                    }
+                    float sum = 0;
+                    for (int i = 0; i < count; i++) {
+                        scores[i] = (float) Math.exp(scores[i] - max);
+                        sum += scores[i];
+                    }
+                    float inv = 1f / sum;
+                    int i = 0;
+                    for (int j = range[0]; j < range[1]; j += range[2], i++) {
+                        float w = scores[i] * inv;
+                        int vBase = cacheBase + j * headDim;
+                        for (int d = 0; d < headDim; d++) {
+                            att[outOff + d] += w * v[vBase + d];
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

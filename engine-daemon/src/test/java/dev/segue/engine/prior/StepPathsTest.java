@@ -1,0 +1,115 @@
+package dev.segue.engine.prior;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import dev.segue.engine.checkpoint.SafetensorsFile;
+import dev.segue.engine.cli.Djl;
+import dev.segue.engine.config.ModelConfig;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * The CPU step kernel and the DJL step compute the same function: stepping both from the same prefilled
+ * cache along the fixture's tokens must give the same logits, for the top prior and an upsampler, from a
+ * prime and from nothing (start token, previous-block attention in the first block), at batch sizes that
+ * hit the kernel's 4-candidate blocks and its remainders.
+ */
+class StepPathsTest {
+    private static final Path FIXTURE = Path.of(System.getProperty("segue.shared", "../../shared"))
+            .resolve("conformance/jukebox-ref");
+    private static NDManager root;
+    private static ModelConfig config;
+    private static SafetensorsFile cases;
+
+    @BeforeAll
+    static void setUp() {
+        root = Djl.cpuManager();
+        config = ModelConfig.load(FIXTURE.resolve("config.json"));
+        cases = SafetensorsFile.open(FIXTURE.resolve("cases.safetensors"));
+    }
+
+    @AfterAll
+    static void tearDown() {
+        cases.close();
+        root.close();
+    }
+
+    @ParameterizedTest(name = "level {0}, prime {1}, batch {2}")
+    @CsvSource({"2, 64, 1", "2, 0, 3", "2, 40, 4", "2, 16, 6", "1, 48, 2", "0, 0, 4"})
+    void kernelMatchesDjlStep(int level, int primeLen, int batch) {
+        String key = "prior" + level;
+        long[] z = cases.get(key + ".z").toLongs();
+        int nCtx = config.priors().get(level).nCtx();
+        try (SafetensorsFile weights = SafetensorsFile.open(FIXTURE.resolve("prior_level_" + level + ".safetensors"));
+             NDManager m = root.newSubManager();
+             Prior prior = new Prior(config.priors().get(level), config.vqvae(), weights, m)) {
+            long[] y = cases.get(key + ".y").toLongs();
+            List<Labels> labels = new ArrayList<>();
+            NDArray upper = null;
+            long[] zc = prior.isUpsampler() ? cases.get(key + ".z_cond").toLongs() : null;
+            long[] upperRows = zc == null ? null : new long[batch * prior.upperCodesPerWindow()];
+            for (int b = 0; b < batch; b++) {
+                labels.add(Labels.fromRow(java.util.Arrays.copyOfRange(y, 0, 9), 5));
+                if (upperRows != null) {
+                    System.arraycopy(zc, 0, upperRows, b * prior.upperCodesPerWindow(), prior.upperCodesPerWindow());
+                }
+            }
+            if (upperRows != null) {
+                upper = m.create(upperRows, new Shape(batch, prior.upperCodesPerWindow()));
+            }
+            Conditioning cond = prior.condition(m, labels, upper);
+            KvCache forKernel = prefilled(prior, m, cond, z, primeLen, batch);
+            KvCache forDjl = prefilled(prior, m, cond, z, primeLen, batch);
+            String before = System.getProperty("segue.cpuStepKernel");
+            StepSession kernel = prior.openSteps(m, forKernel, cond);
+            System.setProperty("segue.cpuStepKernel", "false");
+            StepSession djl;
+            try {
+                djl = prior.openSteps(m, forDjl, cond);
+            } finally {
+                if (before == null) {
+                    System.clearProperty("segue.cpuStepKernel");
+                } else {
+                    System.setProperty("segue.cpuStepKernel", before);
+                }
+            }
+            double worst = 0;
+            long[] previous = new long[batch];
+            for (int t = primeLen; t < Math.min(nCtx, primeLen + 40); t++) {
+                for (int b = 0; b < batch; b++) {
+                    previous[b] = t == 0 ? 0 : z[(t - 1 + 7 * b) % nCtx]; // distinct histories per candidate
+                }
+                float[] a = kernel.step(previous, t).clone();
+                float[] d = djl.step(previous, t);
+                for (int i = 0; i < a.length; i++) {
+                    worst = Math.max(worst, Math.abs(a[i] - d[i]));
+                }
+            }
+            assertTrue(worst < 1e-4, "kernel and DJL step logits differ by " + worst);
+            forKernel.close();
+            forDjl.close();
+        }
+    }
+
+    private static KvCache prefilled(Prior prior, NDManager m, Conditioning cond, long[] z, int primeLen, int batch) {
+        KvCache cache = prior.newCache(m, batch);
+        if (primeLen > 0) {
+            long[] previous = new long[batch * primeLen];
+            for (int b = 0; b < batch; b++) {
+                for (int j = 0; j < primeLen; j++) {
+                    previous[b * primeLen + j] = j == 0 ? 0 : z[j - 1];
+                }
+            }
+            prior.forward(cache, cond, m.create(previous, new Shape(batch, primeLen)), 0);
+        }
+        return cache;
+    }
+}
