@@ -15,11 +15,18 @@ import java.util.Set;
  */
 public final class RandomWeights implements WeightStore {
     private final long seed;
+    private final double std;
     private final Set<String> made = new LinkedHashSet<>();
     private long bytesMade;
 
     public RandomWeights(long seed) {
+        this(seed, 0.02);
+    }
+
+    /** With a larger {@code std}, tests get logits large enough that a wrong path cannot hide in rounding. */
+    public RandomWeights(long seed, double std) {
         this.seed = seed;
+        this.std = std;
     }
 
     @Override
@@ -55,7 +62,7 @@ public final class RandomWeights implements WeightStore {
         Random random = new Random(seed ^ name.hashCode());
         boolean gain = name.endsWith("ln_0.weight") || name.endsWith("ln_1.weight") || name.endsWith("ln.weight");
         for (long i = 0; i < count; i++) {
-            floats.put(gain ? 1f : (float) (random.nextGaussian() * 0.02));
+            floats.put(gain ? 1f : (float) (random.nextGaussian() * std));
         }
         if (made.add(name)) {
             bytesMade += count * 4;

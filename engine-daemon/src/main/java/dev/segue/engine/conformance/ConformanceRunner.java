@@ -151,7 +151,7 @@ public final class ConformanceRunner {
             float[] logits = new float[batch * n * prior.bins()];
             try (NDManager step = m.newSubManager()) {
                 NDArray up = upper == null ? null : step.create(Compare.flatten(upper), new Shape(batch, upper[0].length));
-                var cond = prior.condition(step, labels, up);
+                var cond = prior.condition(step, batch, labels, up);
                 try (KvCache cache = prior.newCache(step, batch)) {
                     for (int start = 0; start < n; start += TEACHER_FORCED_CHUNK) {
                         int c = Math.min(TEACHER_FORCED_CHUNK, n - start);

@@ -94,26 +94,25 @@ public final class Prior implements AutoCloseable {
     }
 
     /**
-     * Conditioning for a batch of windows. {@code labels} may be null only for a prior trained without
-     * labels; {@code upperCodes} (B, n_ctx / down) int64 is required for upsamplers and ignored otherwise.
+     * Conditioning for a batch of {@code batch} windows. {@code rows} (one label row per window) may be
+     * null only for a prior trained without labels; {@code upperCodes} (batch, n_ctx / down) int64 is
+     * required for upsamplers and ignored otherwise.
      */
-    public Conditioning condition(NDManager m, List<Labels> rows, NDArray upperCodes) {
-        int b;
-        if (this.labels != null) {
-            if (rows == null || rows.isEmpty()) {
-                throw new IllegalArgumentException("prior level " + config.level() + " needs artist/genre/timing labels");
-            }
-            b = rows.size();
-        } else {
-            b = upperCodes != null ? (int) upperCodes.getShape().get(0) : rows == null ? 1 : rows.size();
+    public Conditioning condition(NDManager m, int batch, List<Labels> rows, NDArray upperCodes) {
+        if (batch < 1) {
+            throw new IllegalArgumentException("batch must be at least 1");
+        }
+        if (this.labels != null && (rows == null || rows.size() != batch)) {
+            throw new IllegalArgumentException("prior level " + config.level() + " needs one artist/genre/timing "
+                    + "label row per window (" + batch + "), got " + (rows == null ? 0 : rows.size()));
         }
         NDArray start = this.labels != null ? this.labels.startEmbedding(m, rows)
-                : m.zeros(new Shape(b, config.width())).add(startTokenRow(m));
+                : m.zeros(new Shape(batch, config.width())).add(startTokenRow(m));
         NDArray perPosition = null;
         if (upper != null) {
-            if (upperCodes == null || upperCodes.getShape().get(0) != b
+            if (upperCodes == null || upperCodes.getShape().get(0) != batch
                     || upperCodes.getShape().get(1) != upperCodesPerWindow()) {
-                throw new IllegalArgumentException("upsampler level " + config.level() + " needs (" + b + ", "
+                throw new IllegalArgumentException("upsampler level " + config.level() + " needs (" + batch + ", "
                         + upperCodesPerWindow() + ") codes of the level above");
             }
             checkCodes(upperCodes);

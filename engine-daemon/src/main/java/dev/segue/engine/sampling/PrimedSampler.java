@@ -40,7 +40,7 @@ public final class PrimedSampler {
         try (NDManager m = parent.newSubManager()) {
             NDArray upper = r.upperCodes() == null ? null : m.create(flatten(r.upperCodes()),
                     new Shape(r.upperCodes().length, r.upperCodes()[0].length));
-            Conditioning cond = prior.condition(m, labelsFor(r.labels(), b), upper);
+            Conditioning cond = prior.condition(m, b, labelsFor(r.labels(), b), upper);
             try (KvCache cache = prior.newCache(m, b)) {
                 prefill(m, cache, cond, r, primeLen, monitor);
                 cache.expand(n);

@@ -65,7 +65,7 @@ class StepPathsTest {
             if (upperRows != null) {
                 upper = m.create(upperRows, new Shape(batch, prior.upperCodesPerWindow()));
             }
-            Conditioning cond = prior.condition(m, labels, upper);
+            Conditioning cond = prior.condition(m, batch, labels, upper);
             KvCache forKernel = prefilled(prior, m, cond, z, primeLen, batch);
             KvCache forDjl = prefilled(prior, m, cond, z, primeLen, batch);
             String before = System.getProperty("segue.cpuStepKernel");
