@@ -112,12 +112,18 @@ public final class SafetensorsFile implements WeightStore {
         }
         long[] shape = new long[shapeNode.size()];
         long count = 1;
-        for (int i = 0; i < shape.length; i++) {
-            shape[i] = shapeNode.get(i).asLong(-1);
-            if (shape[i] < 0) {
-                throw new CheckpointException(path, name, "negative or non-integer dimension in shape");
+        long bytes;
+        try {
+            for (int i = 0; i < shape.length; i++) {
+                shape[i] = shapeNode.get(i).asLong(-1);
+                if (shape[i] < 0) {
+                    throw new CheckpointException(path, name, "negative or non-integer dimension in shape");
+                }
+                count = Math.multiplyExact(count, shape[i]);
             }
-            count = Math.multiplyExact(count, shape[i]);
+            bytes = Math.multiplyExact(count, (long) dtype.bytes());
+        } catch (ArithmeticException e) {
+            throw new CheckpointException(path, name, "shape " + shapeNode + " is too large to be a tensor");
         }
         long begin = offsets.get(0).asLong(-1);
         long end = offsets.get(1).asLong(-1);
@@ -128,9 +134,9 @@ public final class SafetensorsFile implements WeightStore {
             throw new CheckpointException(path, name, "data ends at byte " + end + " but the file holds only "
                     + dataLen + " data bytes (truncated file)");
         }
-        if (end - begin != count * dtype.bytes()) {
+        if (end - begin != bytes) {
             throw new CheckpointException(path, name, "holds " + (end - begin) + " bytes but shape and dtype "
-                    + dtype + " need " + count * dtype.bytes());
+                    + dtype + " need " + bytes);
         }
         return new Slot(dtype, shape, begin, end);
     }

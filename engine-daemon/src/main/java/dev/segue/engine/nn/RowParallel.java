@@ -86,8 +86,14 @@ public final class RowParallel implements AutoCloseable {
         }
 
         void awaitDone() {
+            int spins = 0;
             while (finished != posted) {
-                Thread.onSpinWait();
+                // On a loaded machine the worker may be descheduled: stop burning the core it needs.
+                if (++spins > 2_000) {
+                    Thread.yield();
+                } else {
+                    Thread.onSpinWait();
+                }
             }
             Throwable t = failure;
             if (t != null) {

@@ -159,21 +159,53 @@ public final class VectorMath {
 
     /** out = layerNorm(x) * gamma + beta over one row of {@code width}, eps 1e-5, biased variance (as torch). */
     public static void layerNorm(float[] x, int off, float[] gamma, float[] beta, float[] out, int outOff, int width) {
-        double mean = 0;
-        for (int i = 0; i < width; i++) {
-            mean += x[off + i];
+        int bound = S.loopBound(width);
+        FloatVector acc = FloatVector.zero(S);
+        int i = 0;
+        for (; i < bound; i += S.length()) {
+            acc = acc.add(FloatVector.fromArray(S, x, off + i));
         }
-        mean /= width;
-        double var = 0;
-        for (int i = 0; i < width; i++) {
-            double d = x[off + i] - mean;
+        float sum = acc.reduceLanes(VectorOperators.ADD);
+        for (; i < width; i++) {
+            sum += x[off + i];
+        }
+        float mean = sum / width;
+        FloatVector meanV = FloatVector.broadcast(S, mean);
+        acc = FloatVector.zero(S);
+        for (i = 0; i < bound; i += S.length()) {
+            FloatVector d = FloatVector.fromArray(S, x, off + i).sub(meanV);
+            acc = d.fma(d, acc);
+        }
+        float var = acc.reduceLanes(VectorOperators.ADD);
+        for (; i < width; i++) {
+            float d = x[off + i] - mean;
             var += d * d;
         }
         var /= width;
         float inv = (float) (1.0 / Math.sqrt(var + 1e-5));
-        float m = (float) mean;
-        for (int i = 0; i < width; i++) {
-            out[outOff + i] = (x[off + i] - m) * inv * gamma[i] + beta[i];
+        FloatVector invV = FloatVector.broadcast(S, inv);
+        for (i = 0; i < bound; i += S.length()) {
+            FloatVector v = FloatVector.fromArray(S, x, off + i).sub(meanV).mul(invV);
+            v.fma(FloatVector.fromArray(S, gamma, i), FloatVector.fromArray(S, beta, i)).intoArray(out, outOff + i);
+        }
+        for (; i < width; i++) {
+            out[outOff + i] = (x[off + i] - mean) * inv * gamma[i] + beta[i];
+        }
+    }
+
+    /** In place, x * sigmoid(1.702 x) (Jukebox's quick GELU) over [from, to). */
+    public static void quickGelu(float[] x, int from, int to) {
+        int i = from;
+        int bound = from + S.loopBound(to - from);
+        FloatVector one = FloatVector.broadcast(S, 1f);
+        for (; i < bound; i += S.length()) {
+            FloatVector v = FloatVector.fromArray(S, x, i);
+            FloatVector e = v.mul(-1.702f).lanewise(VectorOperators.EXP);
+            v.div(e.add(one)).intoArray(x, i);
+        }
+        for (; i < to; i++) {
+            float v = x[i];
+            x[i] = v / (1f + (float) Math.exp(-1.702f * v));
         }
     }
 }

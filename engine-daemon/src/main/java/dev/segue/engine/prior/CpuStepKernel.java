@@ -123,10 +123,7 @@ final class CpuStepKernel {
                 parallel.run(mlp, (from, to) -> {
                     VectorMath.matVec(layer.fcW, layer.fcB, h, f, width, mlp, n, from, to);
                     for (int c = 0; c < n; c++) {
-                        for (int o = from; o < to; o++) {
-                            float v = f[c * mlp + o];
-                            f[c * mlp + o] = v * (float) (1.0 / (1.0 + Math.exp(-1.702f * v)));
-                        }
+                        VectorMath.quickGelu(f, c * mlp + from, c * mlp + to);
                     }
                 });
                 parallel.run(width, (from, to) -> VectorMath.matVec(layer.fc2W, layer.fc2B, f, m, mlp, width, n, from,

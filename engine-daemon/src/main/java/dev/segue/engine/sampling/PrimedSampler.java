@@ -29,8 +29,8 @@ public final class PrimedSampler {
 
     /** Returns (candidates, totalTokens) tokens: each prime followed by its continuation. */
     public long[][] sample(NDManager parent, Request r, SamplingMonitor monitor) {
-        int b = r.primes().length;
         int primeLen = validate(r);
+        int b = r.primes().length;
         int n = r.candidates();
         int bins = prior.bins();
         long[][] tokens = new long[n][r.totalTokens()];
@@ -38,8 +38,10 @@ public final class PrimedSampler {
             System.arraycopy(r.primes()[b == 1 ? 0 : i], 0, tokens[i], 0, primeLen);
         }
         try (NDManager m = parent.newSubManager()) {
-            NDArray upper = r.upperCodes() == null ? null : m.create(flatten(r.upperCodes()),
-                    new Shape(r.upperCodes().length, r.upperCodes()[0].length));
+            // Malformed codes are refused for any prior; only upsamplers go on to read them.
+            long[] upperFlat = r.upperCodes() == null ? null : flatten(r.upperCodes());
+            NDArray upper = upperFlat == null || !prior.isUpsampler() ? null
+                    : m.create(upperFlat, new Shape(r.upperCodes().length, r.upperCodes()[0].length));
             Conditioning cond = prior.condition(m, b, labelsFor(r.labels(), b), upper);
             try (KvCache cache = prior.newCache(m, b)) {
                 prefill(m, cache, cond, r, primeLen, monitor);
@@ -108,9 +110,12 @@ public final class PrimedSampler {
         if (primes == null || primes.length == 0 || (primes.length != 1 && primes.length != n)) {
             throw new IllegalArgumentException("give one prime shared by all candidates, or one per candidate");
         }
+        if (primes[0] == null) {
+            throw new IllegalArgumentException("prime rows must not be null");
+        }
         int primeLen = primes[0].length;
         for (long[] p : primes) {
-            if (p.length != primeLen) {
+            if (p == null || p.length != primeLen) {
                 throw new IllegalArgumentException("primes of one request must have equal length");
             }
             for (long token : p) {
@@ -141,10 +146,13 @@ public final class PrimedSampler {
     }
 
     private static long[] flatten(long[][] rows) {
+        if (rows.length == 0 || rows[0] == null || rows[0].length == 0) {
+            throw new IllegalArgumentException("upper-level codes must have at least one non-empty row");
+        }
         int w = rows[0].length;
         long[] out = new long[rows.length * w];
         for (int i = 0; i < rows.length; i++) {
-            if (rows[i].length != w) {
+            if (rows[i] == null || rows[i].length != w) {
                 throw new IllegalArgumentException("upper-level code rows must have equal length");
             }
             System.arraycopy(rows[i], 0, out, i * w, w);
