@@ -1,5 +1,6 @@
 package dev.segue.engine.sampling;
 
+import dev.segue.engine.nn.VectorMath;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 
@@ -12,6 +13,7 @@ public final class TokenSampler {
     private final SamplingParams params;
     private final SplittableRandom[] streams;
     private final float[] scratch;
+    private final float[] weights;
     private final Integer[] order;
 
     public TokenSampler(SamplingParams params, int candidates, int bins) {
@@ -22,6 +24,7 @@ public final class TokenSampler {
             streams[i] = new SplittableRandom(params.seed() * 0x9E3779B97F4A7C15L + i);
         }
         this.scratch = new float[bins];
+        this.weights = new float[bins];
         this.order = new Integer[bins];
     }
 
@@ -55,25 +58,24 @@ public final class TokenSampler {
         for (int i = 0; i < bins; i++) {
             max = Math.max(max, x[i]);
         }
+        // Unnormalised probabilities, computed once and reused by the nucleus cut and the draw.
+        float[] p = weights;
+        VectorMath.expShifted(x, max, p, bins);
         double total = 0;
         for (int i = 0; i < bins; i++) {
-            total += Math.exp(x[i] - max);
+            total += p[i];
         }
         if (params.topP() > 0 && params.topP() < 1) {
-            nucleus(x, bins, max, total);
-            total = 0;
-            for (int i = 0; i < bins; i++) {
-                total += Math.exp(x[i] - max);
-            }
+            total = nucleus(x, p, bins, total);
         }
         double u = random.nextDouble() * total;
         double acc = 0;
         int last = 0;
         for (int i = 0; i < bins; i++) {
-            if (x[i] == Float.NEGATIVE_INFINITY) {
+            if (p[i] == 0f) {
                 continue;
             }
-            acc += Math.exp(x[i] - max);
+            acc += p[i];
             last = i;
             if (u < acc) {
                 return i;
@@ -82,25 +84,31 @@ public final class TokenSampler {
         return last;
     }
 
-    /** Keeps the smallest set of most likely tokens whose probability reaches top-p (always at least one). */
-    private void nucleus(float[] x, int bins, float max, double total) {
+    /**
+     * Keeps the smallest set of most likely tokens whose probability exceeds top-p (always at least one),
+     * zeroing the rest; returns the kept total.
+     */
+    private double nucleus(float[] x, float[] p, int bins, double total) {
         for (int i = 0; i < bins; i++) {
             order[i] = i;
         }
         Arrays.sort(order, 0, bins, (a, b) -> Float.compare(x[b], x[a]));
         double cumulative = 0;
+        double kept = 0;
         boolean cut = false;
         for (int r = 0; r < bins; r++) {
             int i = order[r];
             if (cut) {
-                x[i] = Float.NEGATIVE_INFINITY;
+                p[i] = 0f;
                 continue;
             }
-            cumulative += Math.exp(x[i] - max) / total;
+            cumulative += p[i] / total;
+            kept += p[i];
             if (cumulative > params.topP()) {
                 cut = true;
             }
         }
+        return kept;
     }
 
     private static int argMax(float[] logits, int offset, int bins) {
