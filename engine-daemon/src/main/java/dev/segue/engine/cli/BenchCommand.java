@@ -37,6 +37,9 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--candidates", split = ",", defaultValue = "1,4", description = "Candidate counts to measure.")
     int[] candidates;
 
+    @Option(names = "--djl-steps", description = "Run cached steps through DJL/libtorch instead of the CPU step kernel.")
+    boolean djlSteps;
+
     @Option(names = "--leak-steps", defaultValue = "0",
             description = "Also run this many sampling steps and print RSS at start and end (native-leak check).")
     int leakSteps;
@@ -47,11 +50,14 @@ final class BenchCommand implements Callable<Integer> {
             System.err.println("bench: unknown target '" + what + "' (known: engine)");
             return 2;
         }
+        if (djlSteps) {
+            System.setProperty("segue.cpuStepKernel", "false");
+        }
         Path file = Presets.resolve(preset);
         ModelConfig config = ModelConfig.load(file);
         PriorConfig top = config.priors().values().stream().reduce((a, b) -> b)
                 .orElseThrow(() -> new IllegalArgumentException(file + " defines no prior"));
-        String name = file.getFileName().toString().replaceFirst("\\.json$", "");
+        String name = file.getFileName().toString().replaceFirst("\\.json$", "") + (djlSteps ? "/djl-steps" : "");
         RandomWeights weights = new RandomWeights(0);
         try (NDManager root = Djl.cpuManager(); Prior prior = new Prior(top, config.vqvae(), weights, root)) {
             long modelBytes = weights.bytesMade();
