@@ -1,0 +1,229 @@
+package dev.segue.engine.server;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Finished takes on disk, so that nothing a producer was told is done can be lost: every file is written
+ * to a temporary name, forced to disk and renamed into place, so a crash leaves either the old state or
+ * the new one. Layout: {@code <dir>/jobs/<job>/job.json} (the record) and {@code take-NN.f32} (interleaved
+ * little-endian float32). The job directories are the index: it is rebuilt by scanning them at open, and a
+ * job found queued or running then (the daemon died under it) is marked failed, never silently dropped.
+ */
+public final class ResultStore {
+    private static final Logger LOG = LoggerFactory.getLogger(ResultStore.class);
+    private static final Pattern JOB_ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
+    /** A record larger than this was not written by us; refuse it instead of reading it whole. */
+    private static final long MAX_RECORD_BYTES = 1 << 20;
+    public static final int MAX_CANDIDATES = 16;
+
+    private final Path jobsDir;
+    private final ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private final Map<String, JobRecord> jobs = new TreeMap<>();
+
+    private ResultStore(Path jobsDir) {
+        this.jobsDir = jobsDir;
+    }
+
+    /** Opens (creating if needed) the store under {@code dataDir} and recovers jobs a crash interrupted. */
+    public static ResultStore open(Path dataDir) throws IOException {
+        Path jobsDir = dataDir.resolve("jobs");
+        Files.createDirectories(jobsDir);
+        ResultStore store = new ResultStore(jobsDir);
+        store.scan();
+        return store;
+    }
+
+    private void scan() throws IOException {
+        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(jobsDir)) {
+            for (Path dir : dirs) {
+                String id = dir.getFileName().toString();
+                Path record = dir.resolve("job.json");
+                if (!JOB_ID.matcher(id).matches() || !Files.isRegularFile(record)) {
+                    continue; // a half-created directory (crash before the first record) holds nothing
+                }
+                try {
+                    if (Files.size(record) > MAX_RECORD_BYTES) {
+                        throw new IOException("record larger than " + MAX_RECORD_BYTES + " bytes");
+                    }
+                    JobRecord job = json.readValue(record.toFile(), JobRecord.class);
+                    if (!id.equals(job.job())) {
+                        throw new IOException("record names job '" + job.job() + "'");
+                    }
+                    if (!job.state().isFinal()) {
+                        job = job.with(JobState.FAILED, System.currentTimeMillis(), job.takes(),
+                                "the daemon stopped while this job was " + job.state().name().toLowerCase());
+                        writeRecord(job);
+                        LOG.warn("job {} was in flight when the daemon stopped; marked failed", id);
+                    }
+                    jobs.put(id, job);
+                } catch (IOException e) {
+                    LOG.error("ignoring unreadable job record {}: {}", record, e.getMessage());
+                }
+            }
+        }
+    }
+
+    public static boolean isValidJobId(String job) {
+        return job != null && JOB_ID.matcher(job).matches();
+    }
+
+    /** Records a new job as queued, before any work on it starts. */
+    public synchronized JobRecord create(String job, int candidates, Map<String, String> request) throws IOException {
+        if (!isValidJobId(job)) {
+            throw new IllegalArgumentException("job id must be 1-64 characters of A-Z a-z 0-9 _ -");
+        }
+        if (jobs.containsKey(job)) {
+            throw new IllegalArgumentException("job " + job + " already exists");
+        }
+        if (candidates < 1 || candidates > MAX_CANDIDATES) {
+            throw new IllegalArgumentException("candidates must be 1.." + MAX_CANDIDATES);
+        }
+        long now = System.currentTimeMillis();
+        JobRecord record = new JobRecord(job, JobState.QUEUED, now, now, candidates,
+                Collections.unmodifiableMap(new LinkedHashMap<>(request)), List.of(), null);
+        Files.createDirectories(jobsDir.resolve(job));
+        writeRecord(record);
+        jobs.put(job, record);
+        return record;
+    }
+
+    public synchronized JobRecord markRunning(String job) throws IOException {
+        return transition(job, JobState.RUNNING, null);
+    }
+
+    /**
+     * Writes one candidate's audio, then adds it to the record. The take is on disk before the record
+     * names it, so a record never points at a missing file.
+     */
+    public synchronized JobRecord saveTake(String job, int candidate, float[] interleaved, int sampleRate, int channels,
+                                           long seed) throws IOException {
+        JobRecord record = require(job);
+        if (record.state().isFinal()) {
+            throw new IllegalStateException("job " + job + " is already " + record.state());
+        }
+        if (candidate < 0 || candidate >= record.candidates()) {
+            throw new IllegalArgumentException("candidate " + candidate + " outside 0.." + (record.candidates() - 1));
+        }
+        if (channels < 1 || channels > 2 || interleaved.length % channels != 0) {
+            throw new IllegalArgumentException("audio must be mono or stereo, interleaved");
+        }
+        String file = String.format("take-%02d.f32", candidate + 1);
+        ByteBuffer bytes = ByteBuffer.allocate(interleaved.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+        bytes.asFloatBuffer().put(interleaved);
+        writeAtomically(jobsDir.resolve(job).resolve(file), bytes);
+        List<JobRecord.Take> takes = new ArrayList<>();
+        for (JobRecord.Take t : record.takes()) {
+            if (t.candidate() != candidate) {
+                takes.add(t);
+            }
+        }
+        takes.add(new JobRecord.Take(candidate, file, sampleRate, channels, interleaved.length / channels, seed));
+        takes.sort((a, b) -> Integer.compare(a.candidate(), b.candidate()));
+        JobRecord updated = record.with(record.state(), System.currentTimeMillis(), List.copyOf(takes), null);
+        writeRecord(updated);
+        jobs.put(job, updated);
+        return updated;
+    }
+
+    public synchronized JobRecord complete(String job) throws IOException {
+        return transition(job, JobState.DONE, null);
+    }
+
+    public synchronized JobRecord fail(String job, String reason) throws IOException {
+        return transition(job, JobState.FAILED, reason);
+    }
+
+    public synchronized JobRecord cancel(String job) throws IOException {
+        return transition(job, JobState.CANCELLED, "cancelled by the client");
+    }
+
+    public synchronized Optional<JobRecord> find(String job) {
+        return Optional.ofNullable(jobs.get(job));
+    }
+
+    public synchronized List<JobRecord> list() {
+        return List.copyOf(jobs.values());
+    }
+
+    /** A take's audio, read back from disk (for fetch after a reconnect or a restart). */
+    public float[] readTake(String job, int candidate) throws IOException {
+        JobRecord record = require(job);
+        for (JobRecord.Take t : record.takes()) {
+            if (t.candidate() == candidate) {
+                Path file = jobsDir.resolve(job).resolve(t.file());
+                long expected = t.frames() * t.channels() * 4;
+                if (Files.size(file) != expected) {
+                    throw new IOException(file + ": holds " + Files.size(file) + " bytes, the record says " + expected);
+                }
+                ByteBuffer bytes = ByteBuffer.wrap(Files.readAllBytes(file)).order(ByteOrder.LITTLE_ENDIAN);
+                float[] out = new float[(int) (expected / 4)];
+                bytes.asFloatBuffer().get(out);
+                return out;
+            }
+        }
+        throw new IllegalArgumentException("job " + job + " has no take for candidate " + candidate);
+    }
+
+    private JobRecord transition(String job, JobState state, String error) throws IOException {
+        JobRecord record = require(job);
+        if (record.state().isFinal()) {
+            throw new IllegalStateException("job " + job + " is already " + record.state());
+        }
+        JobRecord updated = record.with(state, System.currentTimeMillis(), record.takes(), error);
+        writeRecord(updated);
+        jobs.put(job, updated);
+        return updated;
+    }
+
+    private JobRecord require(String job) {
+        JobRecord record;
+        synchronized (this) {
+            record = jobs.get(job);
+        }
+        if (record == null) {
+            throw new IllegalArgumentException("unknown job " + job);
+        }
+        return record;
+    }
+
+    private void writeRecord(JobRecord record) throws IOException {
+        writeAtomically(jobsDir.resolve(record.job()).resolve("job.json"), ByteBuffer.wrap(json.writeValueAsBytes(record)));
+    }
+
+    private static void writeAtomically(Path target, ByteBuffer data) throws IOException {
+        Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
+        try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            while (data.hasRemaining()) {
+                out.write(data);
+            }
+            out.force(true);
+        }
+        try {
+            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (AtomicMoveNotSupportedException e) {
+            throw new IOException(target + ": this file system cannot rename atomically", e);
+        }
+    }
+}

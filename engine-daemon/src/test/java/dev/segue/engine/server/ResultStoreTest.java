@@ -1,0 +1,108 @@
+package dev.segue.engine.server;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ResultStoreTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void finishedTakesSurviveARestart() throws Exception {
+        ResultStore store = ResultStore.open(dir);
+        store.create("job-1", 2, Map.of("prior", "demo", "bars", "8"));
+        store.markRunning("job-1");
+        float[] a = {0.1f, -0.2f, 0.3f, -0.4f};
+        float[] b = {1f, 0.5f};
+        store.saveTake("job-1", 1, b, 48000, 1, 7);
+        store.saveTake("job-1", 0, a, 48000, 2, 6);
+        store.complete("job-1");
+
+        ResultStore reopened = ResultStore.open(dir);
+        JobRecord job = reopened.find("job-1").orElseThrow();
+        assertEquals(JobState.DONE, job.state());
+        assertEquals(Map.of("prior", "demo", "bars", "8"), job.request());
+        assertEquals(2, job.takes().size());
+        assertEquals(0, job.takes().get(0).candidate());
+        assertEquals(2, job.takes().get(0).frames());
+        assertArrayEquals(a, reopened.readTake("job-1", 0));
+        assertArrayEquals(b, reopened.readTake("job-1", 1));
+    }
+
+    @Test
+    void jobsInFlightAtACrashAreReportedFailedNotDropped() throws Exception {
+        ResultStore store = ResultStore.open(dir);
+        store.create("queued", 1, Map.of());
+        store.create("running", 2, Map.of());
+        store.markRunning("running");
+        store.saveTake("running", 0, new float[] {0.5f}, 44100, 1, 1);
+        // No complete(): the daemon "dies" here.
+        ResultStore reopened = ResultStore.open(dir);
+        for (String id : new String[] {"queued", "running"}) {
+            JobRecord job = reopened.find(id).orElseThrow();
+            assertEquals(JobState.FAILED, job.state(), id);
+            assertTrue(job.error().contains("daemon stopped"), job.error());
+        }
+        // The take that was finished before the crash is still there to fetch.
+        assertArrayEquals(new float[] {0.5f}, reopened.readTake("running", 0));
+        // And the recovery itself was persisted.
+        assertEquals(JobState.FAILED, ResultStore.open(dir).find("queued").orElseThrow().state());
+    }
+
+    @Test
+    void leftoversOfAnInterruptedWriteAreIgnored() throws Exception {
+        ResultStore store = ResultStore.open(dir);
+        store.create("ok", 1, Map.of());
+        store.saveTake("ok", 0, new float[] {1f, 2f}, 44100, 1, 3);
+        store.complete("ok");
+        Path jobs = dir.resolve("jobs");
+        Files.writeString(jobs.resolve("ok").resolve("job.json.tmp"), "{ half a rec");
+        Files.createDirectories(jobs.resolve("no-record-yet"));
+        Files.createDirectories(jobs.resolve("corrupt"));
+        Files.writeString(jobs.resolve("corrupt").resolve("job.json"), "not json");
+        Files.createDirectories(jobs.resolve("wrong-name"));
+        Files.copy(jobs.resolve("ok").resolve("job.json"), jobs.resolve("wrong-name").resolve("job.json"));
+
+        ResultStore reopened = ResultStore.open(dir);
+        assertEquals(1, reopened.list().size());
+        assertEquals(JobState.DONE, reopened.find("ok").orElseThrow().state());
+        assertFalse(reopened.find("corrupt").isPresent());
+    }
+
+    @Test
+    void badInputIsRefusedWithAMessage() throws Exception {
+        ResultStore store = ResultStore.open(dir);
+        for (String bad : new String[] {"", "../escape", "a/b", "x".repeat(65), "sp ace", null}) {
+            assertThrows(IllegalArgumentException.class, () -> store.create(bad, 1, Map.of()), String.valueOf(bad));
+        }
+        assertThrows(IllegalArgumentException.class, () -> store.create("zero", 0, Map.of()));
+        assertThrows(IllegalArgumentException.class, () -> store.create("many", 17, Map.of()));
+        store.create("j", 1, Map.of());
+        assertThrows(IllegalArgumentException.class, () -> store.create("j", 1, Map.of()));
+        assertThrows(IllegalArgumentException.class, () -> store.saveTake("j", 1, new float[1], 44100, 1, 0));
+        assertThrows(IllegalArgumentException.class, () -> store.saveTake("j", 0, new float[3], 44100, 2, 0));
+        assertThrows(IllegalArgumentException.class, () -> store.markRunning("nope"));
+        store.cancel("j");
+        assertThrows(IllegalStateException.class, () -> store.complete("j"));
+        assertThrows(IllegalStateException.class, () -> store.saveTake("j", 0, new float[1], 44100, 1, 0));
+    }
+
+    @Test
+    void aTakeTruncatedOnDiskIsReportedNotMisread() throws Exception {
+        ResultStore store = ResultStore.open(dir);
+        store.create("t", 1, Map.of());
+        store.saveTake("t", 0, new float[] {1f, 2f, 3f}, 44100, 1, 0);
+        store.complete("t");
+        Files.write(dir.resolve("jobs/t/take-01.f32"), new byte[5]);
+        assertThrows(java.io.IOException.class, () -> ResultStore.open(dir).readTake("t", 0));
+    }
+}
