@@ -37,6 +37,9 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--candidates", split = ",", defaultValue = "1,4", description = "Candidate counts to measure.")
     int[] candidates;
 
+    @Option(names = "--repeats", defaultValue = "5", description = "Timed runs per configuration; the median run is reported.")
+    int repeats;
+
     @Option(names = "--djl-steps", description = "Run cached steps through DJL/libtorch instead of the CPU step kernel.")
     boolean djlSteps;
 
@@ -64,12 +67,27 @@ final class BenchCommand implements Callable<Integer> {
             double bandwidth = EngineBench.copyBandwidth(root);
             double readBandwidth = EngineBench.readBandwidth(root);
             EngineBench bench = new EngineBench(prior, name, modelBytes);
-            for (int n : candidates) {
-                bench.run(root, n, steps, bandwidth, readBandwidth); // warm-up: first-call allocations, JIT, thread pools
+            // Warm-up: two rounds over every configuration, so the JIT has compiled (and, after a new batch
+            // size takes a new path, recompiled) the step kernel before anything is timed.
+            for (int round = 0; round < 2; round++) {
+                for (int n : candidates) {
+                    bench.run(root, n, steps, bandwidth, readBandwidth);
+                }
+            }
+            // Interleaved repeats, reported by the median run of each configuration: this virtual
+            // machine's speed drifts between seconds, and interleaving spreads the drift evenly.
+            java.util.Map<Integer, java.util.List<EngineBench.Result>> runs = new java.util.LinkedHashMap<>();
+            for (int r = 0; r < repeats; r++) {
+                for (int n : candidates) {
+                    runs.computeIfAbsent(n, k -> new java.util.ArrayList<>())
+                            .add(bench.run(root, n, steps, bandwidth, readBandwidth));
+                }
             }
             EngineBench.Result base = null;
             for (int n : candidates) {
-                EngineBench.Result r = bench.run(root, n, steps, bandwidth, readBandwidth);
+                java.util.List<EngineBench.Result> list = new java.util.ArrayList<>(runs.get(n));
+                list.sort(java.util.Comparator.comparingDouble(EngineBench.Result::stepMillisMedian));
+                EngineBench.Result r = list.get(list.size() / 2);
                 base = base == null ? r : base;
                 print(r, base, bandwidth, readBandwidth);
             }

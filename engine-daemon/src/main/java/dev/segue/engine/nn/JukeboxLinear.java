@@ -51,13 +51,9 @@ public final class JukeboxLinear {
         return Linear.linear(x, weightOutIn, bias).singletonOrThrow();
     }
 
-    /** The weights as stored for this layer's forward, (out, in) row-major, for the CPU step kernel. */
-    public float[] weightOutInArray() {
-        return weightOutIn.toFloatArray();
-    }
-
-    public float[] biasArray() {
-        return bias.toFloatArray();
+    /** The same weights and bias laid out for the CPU step kernel. */
+    public BlockedMatrix toBlocked() {
+        return new BlockedMatrix(weightOutIn.toFloatArray(), bias.toFloatArray(), in, out);
     }
 
     /** Bytes of weights one call reads: what bounds a memory-bound decoding step. */

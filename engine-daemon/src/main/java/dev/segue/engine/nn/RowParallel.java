@@ -34,8 +34,17 @@ public final class RowParallel implements AutoCloseable {
     }
 
     public void run(int rows, RowTask task) {
+        split(rows, rows < MIN_ROWS_TO_SPLIT, task);
+    }
+
+    /** Like {@link #run}, for coarse units (blocks of outputs) that are worth splitting from two on. */
+    public void runUnits(int units, RowTask task) {
+        split(units, units < 2, task);
+    }
+
+    private void split(int rows, boolean alone, RowTask task) {
         int parts = workers.length + 1;
-        if (rows < MIN_ROWS_TO_SPLIT || parts == 1) {
+        if (alone || parts == 1) {
             task.rows(0, rows);
             return;
         }

@@ -11,99 +11,166 @@ public final class VectorMath {
     private VectorMath() {}
 
     /**
-     * y[n][o] = bias[o] + W[o] . x[n] for outputs o in [from, to) and inputs n in [0, count), where W is
-     * (out, in) row-major, x is laid out (count, in) and y (count, out). Up to four inputs share each pass
-     * over a weight row, so a step at N candidates reads its weights ceil(N / 4) times, not N. Each group
-     * size has its own small method: the Vector API only compiles to registers when C2 can inline it all.
+     * y[n][o] = bias[o] + W[o] . x[n] for inputs n in [0, count) over the matrix's work units [from, to)
+     * (see {@link BlockedMatrix#units()}); x is laid out (count, in) and y (count, out).
      */
-    public static void matVec(float[] w, float[] bias, float[] x, float[] y, int in, int out, int count, int from,
-                              int to) {
-        for (int n0 = 0; n0 < count; n0 += 4) {
-            int group = Math.min(4, count - n0);
-            if (group == 4) {
-                rows4(w, bias, x, y, in, out, n0, from, to);
+    public static void matVec(BlockedMatrix m, float[] x, float[] y, int count, int from, int to) {
+        for (int unit = from; unit < to; unit++) {
+            if (unit < m.fullBlocks) {
+                int n0 = 0;
+                for (; n0 + 4 <= count; n0 += 4) {
+                    block4(m, unit, x, y, n0);
+                }
+                for (; n0 < count; n0++) {
+                    block1(m, unit, x, y, n0);
+                }
             } else {
-                for (int g = 0; g < group; g++) {
-                    rows1(w, bias, x, y, in, out, n0 + g, from, to);
+                int tailOut = m.out - m.fullBlocks * BlockedMatrix.BLOCK;
+                for (int n = 0; n < count; n++) {
+                    for (int r = 0; r < tailOut; r++) {
+                        int o = m.fullBlocks * BlockedMatrix.BLOCK + r;
+                        float v = dot(m.tailRows, r * m.in, x, n * m.in, m.in);
+                        y[n * m.out + o] = v + (m.bias == null ? 0f : m.bias[o]);
+                    }
                 }
             }
         }
     }
 
-    private static void rows1(float[] w, float[] bias, float[] x, float[] y, int in, int out, int n, int from, int to) {
-        int x0 = n * in;
-        int bound = S.loopBound(in);
-        for (int o = from; o < to; o++) {
-            int row = o * in;
-            FloatVector a0 = FloatVector.zero(S);
-            int i = 0;
-            for (; i < bound; i += S.length()) {
-                a0 = FloatVector.fromArray(S, w, row + i).fma(FloatVector.fromArray(S, x, x0 + i), a0);
-            }
-            float sum = a0.reduceLanes(VectorOperators.ADD);
-            for (; i < in; i++) {
-                sum += w[row + i] * x[x0 + i];
-            }
-            y[n * out + o] = sum + (bias == null ? 0f : bias[o]);
+    /** One block of outputs for one candidate; two accumulator sets over the two halves of the input hide FMA latency. */
+    private static void block1(BlockedMatrix m, int unit, float[] x, float[] y, int n) {
+        float[] w = m.blocked;
+        int in = m.in;
+        int base = unit * in * BlockedMatrix.BLOCK;
+        int xo = n * in;
+        int half = in / 2;
+        FloatVector a0 = FloatVector.zero(S);
+        FloatVector a1 = FloatVector.zero(S);
+        FloatVector a2 = FloatVector.zero(S);
+        FloatVector a3 = FloatVector.zero(S);
+        FloatVector c0 = FloatVector.zero(S);
+        FloatVector c1 = FloatVector.zero(S);
+        FloatVector c2 = FloatVector.zero(S);
+        FloatVector c3 = FloatVector.zero(S);
+        int l = S.length();
+        for (int i = 0; i < half; i++) {
+            int p = base + i * BlockedMatrix.BLOCK;
+            int q = p + half * BlockedMatrix.BLOCK;
+            FloatVector b = FloatVector.broadcast(S, x[xo + i]);
+            FloatVector d = FloatVector.broadcast(S, x[xo + half + i]);
+            a0 = FloatVector.fromArray(S, w, p).fma(b, a0);
+            a1 = FloatVector.fromArray(S, w, p + l).fma(b, a1);
+            a2 = FloatVector.fromArray(S, w, p + 2 * l).fma(b, a2);
+            a3 = FloatVector.fromArray(S, w, p + 3 * l).fma(b, a3);
+            c0 = FloatVector.fromArray(S, w, q).fma(d, c0);
+            c1 = FloatVector.fromArray(S, w, q + l).fma(d, c1);
+            c2 = FloatVector.fromArray(S, w, q + 2 * l).fma(d, c2);
+            c3 = FloatVector.fromArray(S, w, q + 3 * l).fma(d, c3);
         }
+        if ((in & 1) == 1) {
+            int p = base + (in - 1) * BlockedMatrix.BLOCK;
+            FloatVector b = FloatVector.broadcast(S, x[xo + in - 1]);
+            a0 = FloatVector.fromArray(S, w, p).fma(b, a0);
+            a1 = FloatVector.fromArray(S, w, p + l).fma(b, a1);
+            a2 = FloatVector.fromArray(S, w, p + 2 * l).fma(b, a2);
+            a3 = FloatVector.fromArray(S, w, p + 3 * l).fma(b, a3);
+        }
+        int at = n * m.out + unit * BlockedMatrix.BLOCK;
+        a0.add(c0).intoArray(y, at);
+        a1.add(c1).intoArray(y, at + l);
+        a2.add(c2).intoArray(y, at + 2 * l);
+        a3.add(c3).intoArray(y, at + 3 * l);
+        addBias(m, y, n, unit);
     }
 
-    private static void rows4(float[] w, float[] bias, float[] x, float[] y, int in, int out, int n0, int from,
-                              int to) {
+    /** One block of outputs for four candidates: each weight vector loaded once feeds four FMAs. */
+    private static void block4(BlockedMatrix m, int unit, float[] x, float[] y, int n0) {
+        float[] w = m.blocked;
+        int in = m.in;
+        int base = unit * in * BlockedMatrix.BLOCK;
         int x0 = n0 * in;
         int x1 = x0 + in;
         int x2 = x1 + in;
         int x3 = x2 + in;
-        int lanes = S.length();
-        int pairBound = in - in % (2 * lanes);
-        int bound = S.loopBound(in);
-        for (int o = from; o < to; o++) {
-            int row = o * in;
-            // Two independent accumulator sets per input hide the FMA latency behind the weight stream.
-            FloatVector a0 = FloatVector.zero(S);
-            FloatVector a1 = FloatVector.zero(S);
-            FloatVector a2 = FloatVector.zero(S);
-            FloatVector a3 = FloatVector.zero(S);
-            FloatVector b0 = FloatVector.zero(S);
-            FloatVector b1 = FloatVector.zero(S);
-            FloatVector b2 = FloatVector.zero(S);
-            FloatVector b3 = FloatVector.zero(S);
-            int i = 0;
-            for (; i < pairBound; i += 2 * lanes) {
-                FloatVector w0 = FloatVector.fromArray(S, w, row + i);
-                FloatVector w1 = FloatVector.fromArray(S, w, row + i + lanes);
-                a0 = w0.fma(FloatVector.fromArray(S, x, x0 + i), a0);
-                b0 = w1.fma(FloatVector.fromArray(S, x, x0 + i + lanes), b0);
-                a1 = w0.fma(FloatVector.fromArray(S, x, x1 + i), a1);
-                b1 = w1.fma(FloatVector.fromArray(S, x, x1 + i + lanes), b1);
-                a2 = w0.fma(FloatVector.fromArray(S, x, x2 + i), a2);
-                b2 = w1.fma(FloatVector.fromArray(S, x, x2 + i + lanes), b2);
-                a3 = w0.fma(FloatVector.fromArray(S, x, x3 + i), a3);
-                b3 = w1.fma(FloatVector.fromArray(S, x, x3 + i + lanes), b3);
-            }
-            for (; i < bound; i += lanes) {
-                FloatVector wv = FloatVector.fromArray(S, w, row + i);
-                a0 = wv.fma(FloatVector.fromArray(S, x, x0 + i), a0);
-                a1 = wv.fma(FloatVector.fromArray(S, x, x1 + i), a1);
-                a2 = wv.fma(FloatVector.fromArray(S, x, x2 + i), a2);
-                a3 = wv.fma(FloatVector.fromArray(S, x, x3 + i), a3);
-            }
-            float s0 = a0.add(b0).reduceLanes(VectorOperators.ADD);
-            float s1 = a1.add(b1).reduceLanes(VectorOperators.ADD);
-            float s2 = a2.add(b2).reduceLanes(VectorOperators.ADD);
-            float s3 = a3.add(b3).reduceLanes(VectorOperators.ADD);
-            for (; i < in; i++) {
-                float wi = w[row + i];
-                s0 += wi * x[x0 + i];
-                s1 += wi * x[x1 + i];
-                s2 += wi * x[x2 + i];
-                s3 += wi * x[x3 + i];
-            }
-            float b = bias == null ? 0f : bias[o];
-            y[n0 * out + o] = s0 + b;
-            y[(n0 + 1) * out + o] = s1 + b;
-            y[(n0 + 2) * out + o] = s2 + b;
-            y[(n0 + 3) * out + o] = s3 + b;
+        int l = S.length();
+        FloatVector a00 = FloatVector.zero(S), a01 = FloatVector.zero(S), a02 = FloatVector.zero(S), a03 = FloatVector.zero(S);
+        FloatVector a10 = FloatVector.zero(S), a11 = FloatVector.zero(S), a12 = FloatVector.zero(S), a13 = FloatVector.zero(S);
+        FloatVector a20 = FloatVector.zero(S), a21 = FloatVector.zero(S), a22 = FloatVector.zero(S), a23 = FloatVector.zero(S);
+        FloatVector a30 = FloatVector.zero(S), a31 = FloatVector.zero(S), a32 = FloatVector.zero(S), a33 = FloatVector.zero(S);
+        for (int i = 0; i < in; i++) {
+            int p = base + i * BlockedMatrix.BLOCK;
+            FloatVector w0 = FloatVector.fromArray(S, w, p);
+            FloatVector w1 = FloatVector.fromArray(S, w, p + l);
+            FloatVector w2 = FloatVector.fromArray(S, w, p + 2 * l);
+            FloatVector w3 = FloatVector.fromArray(S, w, p + 3 * l);
+            FloatVector b = FloatVector.broadcast(S, x[x0 + i]);
+            a00 = w0.fma(b, a00);
+            a01 = w1.fma(b, a01);
+            a02 = w2.fma(b, a02);
+            a03 = w3.fma(b, a03);
+            b = FloatVector.broadcast(S, x[x1 + i]);
+            a10 = w0.fma(b, a10);
+            a11 = w1.fma(b, a11);
+            a12 = w2.fma(b, a12);
+            a13 = w3.fma(b, a13);
+            b = FloatVector.broadcast(S, x[x2 + i]);
+            a20 = w0.fma(b, a20);
+            a21 = w1.fma(b, a21);
+            a22 = w2.fma(b, a22);
+            a23 = w3.fma(b, a23);
+            b = FloatVector.broadcast(S, x[x3 + i]);
+            a30 = w0.fma(b, a30);
+            a31 = w1.fma(b, a31);
+            a32 = w2.fma(b, a32);
+            a33 = w3.fma(b, a33);
+        }
+        // Stored here, not through a helper: Vector values passed to a call that is not inlined get boxed.
+        int at = n0 * m.out + unit * BlockedMatrix.BLOCK;
+        a00.intoArray(y, at);
+        a01.intoArray(y, at + l);
+        a02.intoArray(y, at + 2 * l);
+        a03.intoArray(y, at + 3 * l);
+        at += m.out;
+        a10.intoArray(y, at);
+        a11.intoArray(y, at + l);
+        a12.intoArray(y, at + 2 * l);
+        a13.intoArray(y, at + 3 * l);
+        at += m.out;
+        a20.intoArray(y, at);
+        a21.intoArray(y, at + l);
+        a22.intoArray(y, at + 2 * l);
+        a23.intoArray(y, at + 3 * l);
+        at += m.out;
+        a30.intoArray(y, at);
+        a31.intoArray(y, at + l);
+        a32.intoArray(y, at + 2 * l);
+        a33.intoArray(y, at + 3 * l);
+        for (int g = 0; g < 4; g++) {
+            addBias(m, y, n0 + g, unit);
+        }
+    }
+
+    private static void addBias(BlockedMatrix m, float[] y, int n, int unit) {
+        if (m.bias == null) {
+            return;
+        }
+        int o = unit * BlockedMatrix.BLOCK;
+        int at = n * m.out + o;
+        for (int j = 0; j < BlockedMatrix.BLOCK; j++) {
+            y[at + j] += m.bias[o + j];
+        }
+    }
+
+    /** y[yOff + i] += a * x[xOff + i] for i < len. */
+    public static void axpy(float a, float[] x, int xOff, float[] y, int yOff, int len) {
+        FloatVector av = FloatVector.broadcast(S, a);
+        int i = 0;
+        int bound = S.loopBound(len);
+        for (; i < bound; i += S.length()) {
+            FloatVector.fromArray(S, x, xOff + i).fma(av, FloatVector.fromArray(S, y, yOff + i)).intoArray(y, yOff + i);
+        }
+        for (; i < len; i++) {
+            y[yOff + i] += a * x[xOff + i];
         }
     }
 
@@ -154,6 +221,19 @@ public final class VectorMath {
         }
         for (; i < width; i++) {
             out[outOff + i] = (x[off + i] - mean) * inv * gamma[i] + beta[i];
+        }
+    }
+
+    /** In place, x[off + i] = exp(x[off + i] - shift) for i < count. */
+    public static void expShifted(float[] x, int off, float shift, int count) {
+        FloatVector s = FloatVector.broadcast(S, shift);
+        int i = 0;
+        int bound = S.loopBound(count);
+        for (; i < bound; i += S.length()) {
+            FloatVector.fromArray(S, x, off + i).sub(s).lanewise(VectorOperators.EXP).intoArray(x, off + i);
+        }
+        for (; i < count; i++) {
+            x[off + i] = (float) Math.exp(x[off + i] - shift);
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.segue.engine.prior;
 
+import dev.segue.engine.nn.BlockedMatrix;
 import dev.segue.engine.nn.RowParallel;
 import dev.segue.engine.nn.VectorMath;
 import java.util.List;
@@ -13,13 +14,13 @@ import java.util.List;
  * conformance checks this path's logits against the reference like every other.
  */
 final class CpuStepKernel {
-    record Layer(float[] ln0Gamma, float[] ln0Beta, float[] qkvW, float[] qkvB, float[] projW, float[] projB,
-                 float[] ln1Gamma, float[] ln1Beta, float[] fcW, float[] fcB, float[] fc2W, float[] fc2B,
-                 AttentionPattern pattern, int heads, int blockCtx, float resScale) {}
+    record Layer(float[] ln0Gamma, float[] ln0Beta, BlockedMatrix qkv, BlockedMatrix proj, float[] ln1Gamma,
+                 float[] ln1Beta, BlockedMatrix fc, BlockedMatrix fc2, AttentionPattern pattern, int heads, int blockCtx,
+                 float resScale) {}
 
     private final List<Layer> layers;
     private final float[] tokenEmb;
-    private final float[] outputProj;
+    private final BlockedMatrix outputProj;
     private final float[] positionEmb;
     private final int width;
     private final int state;
@@ -29,7 +30,7 @@ final class CpuStepKernel {
     private final boolean addCondAfter;
     private final RowParallel parallel;
 
-    CpuStepKernel(List<Layer> layers, float[] tokenEmb, float[] outputProj, float[] positionEmb, int width, int state,
+    CpuStepKernel(List<Layer> layers, float[] tokenEmb, BlockedMatrix outputProj, float[] positionEmb, int width, int state,
                   int mlp, int bins, int nCtx, boolean addCondAfter) {
         this.layers = layers;
         this.tokenEmb = tokenEmb;
@@ -45,9 +46,9 @@ final class CpuStepKernel {
     }
 
     long weightBytes() {
-        long total = 4L * (tokenEmb.length + positionEmb.length + (outputProj == tokenEmb ? 0 : outputProj.length));
+        long total = 4L * (tokenEmb.length + positionEmb.length) + outputProj.bytes();
         for (Layer l : layers) {
-            total += 4L * (l.qkvW.length + l.projW.length + l.fcW.length + l.fc2W.length);
+            total += l.qkv.bytes() + l.proj.bytes() + l.fc.bytes() + l.fc2.bytes();
         }
         return total;
     }
@@ -97,7 +98,7 @@ final class CpuStepKernel {
             this.f = new float[n * mlp];
             this.m = new float[n * width];
             this.logits = new float[n * bins];
-            this.scores = new float[nCtx];
+            this.scores = new float[n * heads * nCtx]; // one row per (candidate, head): units run in parallel
         }
 
         /** Logits (n, bins) for position {@code t} given each candidate's token at t - 1. */
@@ -109,25 +110,24 @@ final class CpuStepKernel {
                 for (int c = 0; c < n; c++) {
                     VectorMath.layerNorm(x, c * width, layer.ln0Gamma, layer.ln0Beta, h, c * width, width);
                 }
-                parallel.run(3 * state, (from, to) -> VectorMath.matVec(layer.qkvW, layer.qkvB, h, qkv, width,
-                        3 * state, n, from, to));
+                parallel.runUnits(layer.qkv.units(), (from, to) -> VectorMath.matVec(layer.qkv, h, qkv, n, from, to));
                 attend(layer, l, t, headDim);
-                parallel.run(width, (from, to) -> VectorMath.matVec(layer.projW, layer.projB, att, a, state, width, n,
-                        from, to));
+                parallel.runUnits(layer.proj.units(), (from, to) -> VectorMath.matVec(layer.proj, att, a, n, from, to));
                 for (int i = 0; i < n * width; i++) {
                     a[i] += x[i]; // a now holds x + attention
                 }
                 for (int c = 0; c < n; c++) {
                     VectorMath.layerNorm(a, c * width, layer.ln1Gamma, layer.ln1Beta, h, c * width, width);
                 }
-                parallel.run(mlp, (from, to) -> {
-                    VectorMath.matVec(layer.fcW, layer.fcB, h, f, width, mlp, n, from, to);
+                parallel.runUnits(layer.fc.units(), (from, to) -> {
+                    VectorMath.matVec(layer.fc, h, f, n, from, to);
+                    int lo = from * BlockedMatrix.BLOCK;
+                    int hi = Math.min(mlp, to * BlockedMatrix.BLOCK);
                     for (int c = 0; c < n; c++) {
-                        VectorMath.quickGelu(f, c * mlp + from, c * mlp + to);
+                        VectorMath.quickGelu(f, c * mlp + lo, c * mlp + hi);
                     }
                 });
-                parallel.run(width, (from, to) -> VectorMath.matVec(layer.fc2W, layer.fc2B, f, m, mlp, width, n, from,
-                        to));
+                parallel.runUnits(layer.fc2.units(), (from, to) -> VectorMath.matVec(layer.fc2, f, m, n, from, to));
                 if (layer.resScale == 1f) {
                     for (int i = 0; i < n * width; i++) {
                         x[i] = a[i] + m[i];
@@ -147,7 +147,7 @@ final class CpuStepKernel {
                     }
                 }
             }
-            parallel.run(bins, (from, to) -> VectorMath.matVec(outputProj, null, x, logits, width, bins, n, from, to));
+            parallel.runUnits(outputProj.units(), (from, to) -> VectorMath.matVec(outputProj, x, logits, n, from, to));
             return logits;
         }
 
@@ -168,45 +168,50 @@ final class CpuStepKernel {
             }
         }
 
+        /**
+         * Writes this position's keys and values into the cache and attends, one (candidate, head) pair per
+         * work unit: at four candidates the pairs are a quarter of the step, so they are split over cores too.
+         */
         private void attend(Layer layer, int l, int t, int headDim) {
+            int[] range = layer.pattern.stepKeys(t, layer.blockCtx);
+            parallel.runUnits(n * heads, (from, to) -> {
+                for (int unit = from; unit < to; unit++) {
+                    attendOne(unit / heads, unit % heads, l, t, headDim, range);
+                }
+            });
+        }
+
+        private void attendOne(int c, int hd, int l, int t, int headDim, int[] range) {
             float[] k = keys[l];
             float[] v = values[l];
-            int[] range = layer.pattern.stepKeys(t, layer.blockCtx);
-            for (int c = 0; c < n; c++) {
-                for (int hd = 0; hd < heads; hd++) {
-                    int cacheBase = (c * heads + hd) * nCtx * headDim;
-                    int kOff = c * 3 * state + state + hd * headDim;
-                    int vOff = kOff + state;
-                    System.arraycopy(qkv, kOff, k, cacheBase + t * headDim, headDim);
-                    System.arraycopy(qkv, vOff, v, cacheBase + t * headDim, headDim);
-                    int outOff = c * state + hd * headDim;
-                    java.util.Arrays.fill(att, outOff, outOff + headDim, 0f);
-                    if (range == null) {
-                        continue; // previous-block attention in the first block: the reference's output is zero
-                    }
-                    int qOff = c * 3 * state + hd * headDim;
-                    float max = Float.NEGATIVE_INFINITY;
-                    int count = 0;
-                    for (int j = range[0]; j < range[1]; j += range[2]) {
-                        float s = VectorMath.dot(qkv, qOff, k, cacheBase + j * headDim, headDim);
-                        scores[count++] = s;
-                        max = Math.max(max, s);
-                    }
-                    float sum = 0;
-                    for (int i = 0; i < count; i++) {
-                        scores[i] = (float) Math.exp(scores[i] - max);
-                        sum += scores[i];
-                    }
-                    float inv = 1f / sum;
-                    int i = 0;
-                    for (int j = range[0]; j < range[1]; j += range[2], i++) {
-                        float w = scores[i] * inv;
-                        int vBase = cacheBase + j * headDim;
-                        for (int d = 0; d < headDim; d++) {
-                            att[outOff + d] += w * v[vBase + d];
-                        }
-                    }
-                }
+            int cacheBase = (c * heads + hd) * nCtx * headDim;
+            int kOff = c * 3 * state + state + hd * headDim;
+            int vOff = kOff + state;
+            System.arraycopy(qkv, kOff, k, cacheBase + t * headDim, headDim);
+            System.arraycopy(qkv, vOff, v, cacheBase + t * headDim, headDim);
+            int outOff = c * state + hd * headDim;
+            java.util.Arrays.fill(att, outOff, outOff + headDim, 0f);
+            if (range == null) {
+                return; // previous-block attention in the first block: the reference's output is zero
+            }
+            int qOff = c * 3 * state + hd * headDim;
+            int scoreOff = (c * heads + hd) * nCtx;
+            float max = Float.NEGATIVE_INFINITY;
+            int count = 0;
+            for (int j = range[0]; j < range[1]; j += range[2]) {
+                float sc = VectorMath.dot(qkv, qOff, k, cacheBase + j * headDim, headDim);
+                scores[scoreOff + count++] = sc;
+                max = Math.max(max, sc);
+            }
+            VectorMath.expShifted(scores, scoreOff, max, count);
+            float sum = 0;
+            for (int i = 0; i < count; i++) {
+                sum += scores[scoreOff + i];
+            }
+            float inv = 1f / sum;
+            int i = 0;
+            for (int j = range[0]; j < range[1]; j += range[2], i++) {
+                VectorMath.axpy(scores[scoreOff + i] * inv, v, cacheBase + j * headDim, att, outOff, headDim);
             }
         }
     }

@@ -11,6 +11,7 @@ import dev.segue.engine.checkpoint.WeightStore;
 import dev.segue.engine.config.ConfigException;
 import dev.segue.engine.config.PriorConfig;
 import dev.segue.engine.config.VqVaeConfig;
+import dev.segue.engine.nn.BlockedMatrix;
 import dev.segue.engine.nn.Embeddings;
 import java.util.List;
 
@@ -195,7 +196,8 @@ public final class Prior implements AutoCloseable {
     private synchronized CpuStepKernel cpuKernel() {
         if (cpuKernel == null) {
             float[] emb = tokenEmb.toFloatArray();
-            float[] out = outputProj == tokenEmb ? emb : outputProj.toFloatArray();
+            BlockedMatrix out = new BlockedMatrix(outputProj == tokenEmb ? emb : outputProj.toFloatArray(), null,
+                    config.width(), bins);
             cpuKernel = new CpuStepKernel(transformer.toKernelLayers(), emb, out, positionEmb.toFloatArray(),
                     config.width(), config.attnState(), config.mlpState(), bins, config.nCtx(), addCondAfterTransformer);
         }

@@ -38,10 +38,9 @@ final class TransformerBlock {
 
     /** This block's parameters as plain arrays, for the CPU step kernel. */
     CpuStepKernel.Layer toKernelLayer() {
-        return new CpuStepKernel.Layer(ln0.gammaArray(), ln0.betaArray(), attention.qkv().weightOutInArray(),
-                attention.qkv().biasArray(), attention.proj().weightOutInArray(), attention.proj().biasArray(),
-                ln1.gammaArray(), ln1.betaArray(), fc.weightOutInArray(), fc.biasArray(), fcProj.weightOutInArray(),
-                fcProj.biasArray(), attention.pattern(), attention.heads(), attention.blockCtx(), resScale);
+        return new CpuStepKernel.Layer(ln0.gammaArray(), ln0.betaArray(), attention.qkv().toBlocked(),
+                attention.proj().toBlocked(), ln1.gammaArray(), ln1.betaArray(), fc.toBlocked(), fcProj.toBlocked(),
+                attention.pattern(), attention.heads(), attention.blockCtx(), resScale);
     }
 
     long weightBytes() {

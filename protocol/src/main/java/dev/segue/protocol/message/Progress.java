@@ -1,0 +1,26 @@
+package dev.segue.protocol.message;
+
+import dev.segue.protocol.Bounds;
+import dev.segue.protocol.Check;
+
+/**
+ * Sampling progress of a job at one prior level (all candidates are sampled as one batch).
+ *
+ * @param etaMs estimated milliseconds until {@code done}, uint32
+ */
+public record Progress(long req, String job, int level, long tokensDone, long tokensTotal, long etaMs)
+        implements Message {
+    public Progress {
+        Check.req(req);
+        Check.jobId("job", job);
+        Check.range("level", level, 0, Bounds.MAX_LEVELS - 1);
+        Check.range("tokens_total", tokensTotal, 1, Bounds.MAX_UINT32);
+        Check.range("tokens_done", tokensDone, 0, tokensTotal);
+        Check.range("eta_ms", etaMs, 0, Bounds.MAX_UINT32);
+    }
+
+    @Override
+    public MessageType type() {
+        return MessageType.PROGRESS;
+    }
+}
