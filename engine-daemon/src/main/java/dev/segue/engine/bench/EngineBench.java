@@ -57,7 +57,7 @@ public final class EngineBench {
                 stamps[done] = System.nanoTime();
             }
         };
-        PrimedSampler.Request request = new PrimedSampler.Request(prime, candidates, total, benchLabels(c),
+        PrimedSampler.Request request = new PrimedSampler.Request(prime, candidates, total, Labels.neutral(c),
                 upperCodes(), new SamplingParams(1.0, 0, 0.0, 1), Math.max(1, c.nCtx() / 8));
         started[0] = System.nanoTime();
         new PrimedSampler(prior).sample(m, request, timer);
@@ -91,20 +91,6 @@ public final class EngineBench {
             }
         }
         return prior.stepWeightBytes() + candidates * kv;
-    }
-
-    /** One plausible label row (a minute-long song, first quarter) when the prior takes labels. */
-    public static List<Labels> benchLabels(PriorConfig c) {
-        if (!c.labels()) {
-            return null;
-        }
-        int[] genres = new int[c.maxBowGenreSize()];
-        java.util.Arrays.fill(genres, -1);
-        genres[0] = 1;
-        long total = (long) (60 * c.sampleRate());
-        List<Labels> out = new ArrayList<>();
-        out.add(new Labels(total, 0, total / 4, 2, genres));
-        return out;
     }
 
     private long[][] upperCodes() {

@@ -1,20 +1,11 @@
 package dev.segue.engine.cli;
 
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import dev.segue.engine.audio.WavWriter;
-import dev.segue.engine.bench.EngineBench;
-import dev.segue.engine.checkpoint.RandomWeights;
-import dev.segue.engine.checkpoint.SafetensorsFile;
-import dev.segue.engine.checkpoint.WeightStore;
-import dev.segue.engine.config.ModelConfig;
-import dev.segue.engine.config.PriorConfig;
-import dev.segue.engine.prior.Prior;
-import dev.segue.engine.sampling.PrimedSampler;
+import dev.segue.engine.prior.Labels;
 import dev.segue.engine.sampling.SamplingMonitor;
 import dev.segue.engine.sampling.SamplingParams;
-import dev.segue.engine.vqvae.VqVae;
+import dev.segue.engine.sampling.SketchContinuation;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,10 +14,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * The engine path end to end at the top level ("sketch" tier): a generated prime is encoded, continued
- * into several takes by the top prior from one shared prefill, decoded and written as WAVs. Until the
- * trained default prior lands, the model is the reference-fixture architecture (its published-layout
- * weights when ../shared is present, else seeded random weights), so the takes are noise by design.
+ * The engine path end to end at the top level ("sketch" tier), the same path the daemon serves: a
+ * generated prime is encoded, continued into several takes from one shared prefill, decoded and written
+ * as WAVs. Until the trained default prior lands, the model is the reference-fixture architecture, so the
+ * takes are noise by design.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "Continue a generated prime into several takes and write them as WAV files.")
@@ -46,47 +37,31 @@ final class DemoCommand implements Callable<Integer> {
             System.err.println("demo: --takes must be 1..16");
             return 2;
         }
-        Path fixture = Path.of(System.getProperty("segue.shared", "../shared")).resolve("conformance/jukebox-ref");
-        boolean haveFixture = Files.isRegularFile(fixture.resolve("prior_level_2.safetensors"));
-        ModelConfig config = haveFixture ? ModelConfig.load(fixture.resolve("config.json"))
-                : ModelConfig.load(Presets.resolve("demo-sketch"));
-        PriorConfig topConfig = config.priors().get(config.vqvae().levels() - 1);
-        int level = topConfig.level();
-        int hop = config.vqvae().hopLength(level);
-        int sr = config.vqvae().sampleRate();
-        System.out.println("demo: model " + (haveFixture ? fixture + " (reference-fixture weights)"
-                : "presets/demo-sketch.json (seeded random weights)")
-                + "; the trained default prior is not shipped yet, so takes are noise");
         Files.createDirectories(out);
         long t0 = System.nanoTime();
-        try (NDManager root = Djl.cpuManager();
-             WeightStore vqStore = haveFixture ? SafetensorsFile.open(fixture.resolve("vqvae.safetensors")) : new RandomWeights(1);
-             WeightStore priorStore = haveFixture ? SafetensorsFile.open(fixture.resolve("prior_level_" + level + ".safetensors")) : new RandomWeights(2);
-             VqVae vqvae = new VqVae(config.vqvae(), vqStore, root);
-             Prior prior = new Prior(topConfig, config.vqvae(), priorStore, root);
-             NDManager m = root.newSubManager()) {
-            int primeTokens = topConfig.nCtx() / 2;
-            float[] prime = primeAudio(primeTokens * hop, sr);
+        try (NDManager root = Djl.cpuManager(); SketchModel model = SketchModel.load(root, null)) {
+            System.out.println("demo: model " + model.description()
+                    + "; the trained default prior is not shipped yet, so takes are noise");
+            SketchContinuation sketch = new SketchContinuation(model.vqvae(), model.top());
+            int sr = sketch.sampleRate();
+            long frames = sketch.maxContinuationFrames() / 2;
+            float[] prime = primeAudio((int) frames, sr);
             WavWriter.writeMono24(out.resolve("prime.wav"), prime, sr);
-            long[] primeCodes = vqvae.encode(m.create(prime, new Shape(1, prime.length)), level).toLongArray();
-            PrimedSampler.Request request = new PrimedSampler.Request(new long[][] {primeCodes}, takes,
-                    topConfig.nCtx(), EngineBench.benchLabels(topConfig), null, new SamplingParams(0.95, 0, 0.0, seed),
-                    Math.max(1, topConfig.nCtx() / 8));
-            long[][] tokens = new PrimedSampler(prior).sample(m, request, new SamplingMonitor() {
-                @Override
-                public void progress(int done, int total) {
-                    if (done == total || done % 32 == 0) {
-                        System.out.printf("\rdemo: top level %d/%d tokens", done, total);
-                    }
-                }
-            });
-            System.out.println();
+            float[][] result = sketch.continueAudio(root, prime, frames, takes,
+                    model.top().config().labels() ? Labels.neutral(model.top().config()) : null,
+                    new SamplingParams(0.95, 0, 0.0, seed), new SamplingMonitor() {
+                        @Override
+                        public void progress(int done, int total) {
+                            if (done == total) {
+                                System.out.println("demo: top level " + done + "/" + total + " tokens");
+                            }
+                        }
+                    });
             for (int i = 0; i < takes; i++) {
-                long[] continuation = java.util.Arrays.copyOfRange(tokens[i], primeTokens, tokens[i].length);
-                NDArray codes = m.create(continuation, new Shape(1, continuation.length));
                 Path file = out.resolve(String.format("take-%02d.wav", i + 1));
-                WavWriter.writeMono24(file, vqvae.decode(codes, level).toFloatArray(), sr);
-                System.out.println("demo: wrote " + file);
+                WavWriter.writeMono24(file, result[i], sr);
+                System.out.println("demo: wrote " + file + " (" + result[i].length + " samples, starts where "
+                        + "prime.wav ends)");
             }
         }
         System.out.printf("demo: %d takes in %.1f s, prime in %s%n", takes, (System.nanoTime() - t0) / 1e9,

@@ -6,6 +6,18 @@ package dev.segue.engine.prior;
  */
 public record Labels(long totalLength, long offset, long windowLength, int artist, int[] genres) {
 
+    /**
+     * One plausible label row for a prior that takes labels when the request names none: a minute-long
+     * song, first quarter, artist 2, genre 1. Choosing artist and genre by name arrives with the label lists.
+     */
+    public static java.util.List<Labels> neutral(dev.segue.engine.config.PriorConfig c) {
+        int[] genres = new int[c.maxBowGenreSize()];
+        java.util.Arrays.fill(genres, -1);
+        genres[0] = 1;
+        long total = (long) (60 * c.sampleRate());
+        return java.util.List.of(new Labels(total, 0, total / 4, 2, genres));
+    }
+
     /** Parses one row laid out as the reference's {@code y} tensor. */
     public static Labels fromRow(long[] row, int maxBowGenreSize) {
         if (row.length != 4 + maxBowGenreSize) {

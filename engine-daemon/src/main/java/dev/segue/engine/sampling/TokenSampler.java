@@ -20,8 +20,9 @@ public final class TokenSampler {
         this.params = params;
         this.streams = new SplittableRandom[candidates];
         for (int i = 0; i < candidates; i++) {
-            // Distinct, stable streams per candidate: candidate i of seed s is the same take whatever N is.
-            streams[i] = new SplittableRandom(params.seed() * 0x9E3779B97F4A7C15L + i);
+            // Candidate i of seed s draws from stream s + i: the same take whatever N is, and a single-candidate
+            // request with seed s + i reproduces it (the protocol reports that seed with each result).
+            streams[i] = new SplittableRandom(params.seed() + i);
         }
         this.scratch = new float[bins];
         this.weights = new float[bins];

@@ -116,16 +116,27 @@ class PrimedSamplerTest {
      * candidate of two seeds often continues identically; what must differ is the take as a whole.
      */
     @Test
+    void candidateOfASeedIsReproducedByItsOwnSeedAlone() {
+        long[][] four = sample(new long[][] {prime}, 4, TOTAL, seeded(70), 16);
+        for (int i = 0; i < 4; i++) {
+            long[][] one = sample(new long[][] {prime}, 1, TOTAL, seeded(70 + i), 16);
+            assertArrayEquals(four[i], one[0], "candidate " + i + " of seed 70 vs seed " + (70 + i) + " alone");
+        }
+    }
+
+    @Test
     void differentSeedsGiveDifferentTakes() {
         int seeds = 4;
         long[][][] takes = new long[seeds][][];
+        // Candidate i of seed s draws stream s + i (so one-candidate requests can reproduce it): seeds 100
+        // apart keep the 16 streams distinct.
         for (int s = 0; s < seeds; s++) {
-            takes[s] = sample(new long[][] {prime}, 4, TOTAL, seeded(40 + s), 16);
+            takes[s] = sample(new long[][] {prime}, 4, TOTAL, seeded(40 + 100 * s), 16);
         }
         for (int s = 0; s < seeds; s++) {
             for (int t = s + 1; t < seeds; t++) {
-                assertFalse(Arrays.deepEquals(takes[s], takes[t]), "seeds " + (40 + s) + " and " + (40 + t)
-                        + " gave the same four candidates");
+                assertFalse(Arrays.deepEquals(takes[s], takes[t]), "seeds " + (40 + 100 * s) + " and "
+                        + (40 + 100 * t) + " gave the same four candidates");
             }
         }
         long distinctCandidates = Arrays.stream(takes).flatMap(Arrays::stream)

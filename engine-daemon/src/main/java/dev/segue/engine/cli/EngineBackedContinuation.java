@@ -1,0 +1,72 @@
+package dev.segue.engine.cli;
+
+import ai.djl.ndarray.NDManager;
+import dev.segue.engine.bench.EngineBench;
+import dev.segue.engine.prior.Prior;
+import dev.segue.engine.sampling.SamplingMonitor;
+import dev.segue.engine.sampling.SamplingParams;
+import dev.segue.engine.sampling.SketchContinuation;
+import dev.segue.engine.server.ContinuationEngine;
+import dev.segue.engine.vqvae.VqVae;
+import dev.segue.protocol.message.GenerationRequest;
+
+/** The daemon's {@link ContinuationEngine}: the resident models behind the sketch-tier continuation. */
+final class EngineBackedContinuation implements ContinuationEngine {
+    private final String name;
+    private final NDManager manager;
+    private final Prior top;
+    private final SketchContinuation sketch;
+
+    EngineBackedContinuation(String name, NDManager manager, VqVae vqvae, Prior top) {
+        this.name = name;
+        this.manager = manager;
+        this.top = top;
+        this.sketch = new SketchContinuation(vqvae, top);
+    }
+
+    @Override
+    public String priorName() {
+        return name;
+    }
+
+    @Override
+    public int sampleRate() {
+        return sketch.sampleRate();
+    }
+
+    @Override
+    public int levels() {
+        return 1;
+    }
+
+    @Override
+    public boolean labels() {
+        return top.config().labels();
+    }
+
+    @Override
+    public long maxContinuationFrames() {
+        return sketch.maxContinuationFrames();
+    }
+
+    @Override
+    public float[][] continueAudio(float[] monoPrime, long frames, GenerationRequest request, Monitor monitor) {
+        double temperature = request.temperatures() == null || request.temperatures().isEmpty() ? 1.0
+                : request.temperatures().get(0);
+        SamplingParams params = new SamplingParams(temperature, request.topK() == null ? 0 : request.topK(),
+                request.topP() == null ? 0.0 : request.topP(), request.seed());
+        int level = top.config().level();
+        return sketch.continueAudio(manager, monoPrime, frames, request.candidates(),
+                top.config().labels() ? dev.segue.engine.prior.Labels.neutral(top.config()) : null, params, new SamplingMonitor() {
+                    @Override
+                    public void progress(int done, int total) {
+                        monitor.progress(level, done, total);
+                    }
+
+                    @Override
+                    public boolean cancelled() {
+                        return monitor.cancelled();
+                    }
+                });
+    }
+}

@@ -1,0 +1,30 @@
+package dev.segue.engine.server;
+
+import dev.segue.protocol.message.GenerationRequest;
+
+/**
+ * The model side as the server sees it: plain audio in, plain audio out. The server knows nothing of
+ * tensors; the daemon command wires an implementation backed by the engine.
+ */
+public interface ContinuationEngine {
+    String priorName();
+
+    int sampleRate();
+
+    int levels();
+
+    boolean labels();
+
+    /** The longest continuation one request may ask for, in samples at {@link #sampleRate()}. */
+    long maxContinuationFrames();
+
+    /** Progress between tokens, and the cancel flag checked between them. */
+    interface Monitor {
+        void progress(int level, long done, long total);
+
+        boolean cancelled();
+    }
+
+    /** Mono prime at the model rate to {@code candidates} mono takes of exactly {@code frames} samples. */
+    float[][] continueAudio(float[] monoPrime, long frames, GenerationRequest request, Monitor monitor);
+}

@@ -1,0 +1,444 @@
+package dev.segue.engine.server;
+
+import dev.segue.protocol.Audio;
+import dev.segue.protocol.Bounds;
+import dev.segue.protocol.ErrorCode;
+import dev.segue.protocol.ProtocolCodec;
+import dev.segue.protocol.ProtocolException;
+import dev.segue.protocol.message.Accepted;
+import dev.segue.protocol.message.Cancel;
+import dev.segue.protocol.message.Capabilities;
+import dev.segue.protocol.message.Done;
+import dev.segue.protocol.message.ErrorReply;
+import dev.segue.protocol.message.Extend;
+import dev.segue.protocol.message.Fetch;
+import dev.segue.protocol.message.Heartbeat;
+import dev.segue.protocol.message.Hello;
+import dev.segue.protocol.message.Length;
+import dev.segue.protocol.message.Limits;
+import dev.segue.protocol.message.ListPresets;
+import dev.segue.protocol.message.ListPriors;
+import dev.segue.protocol.message.Message;
+import dev.segue.protocol.message.PresetInfo;
+import dev.segue.protocol.message.Presets;
+import dev.segue.protocol.message.PriorInfo;
+import dev.segue.protocol.message.Priors;
+import dev.segue.protocol.message.Progress;
+import dev.segue.protocol.message.Quality;
+import dev.segue.protocol.message.Result;
+import dev.segue.protocol.message.Submit;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.zeromq.SocketType;
+import org.zeromq.ZContext;
+import org.zeromq.ZMQ;
+import org.zeromq.ZMsg;
+
+/**
+ * The resident service: one ROUTER socket served by one thread (ZeroMQ sockets are not thread-safe), one
+ * worker thread running jobs from a queue that is fair across clients, and the result store. The worker
+ * never touches the socket; it leaves replies in an outbox the socket thread sends within 10 ms.
+ */
+public final class Daemon implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Daemon.class);
+    public static final String VERSION = "0.1.0";
+    private static final long POLL_MILLIS = 10;
+    private static final long PROGRESS_EVERY_MILLIS = 50;
+    /** The one generation preset served until presets are loaded from presets/: top level, model defaults. */
+    static final String SKETCH_PRESET = "sketch";
+
+    private record Outgoing(byte[] client, Message message) {}
+
+    /** One accepted job; its client and req change when a client re-attaches with fetch. */
+    private static final class Job {
+        final String id;
+        final Submit submit;
+        final long frames;
+        final float[] monoPrime;
+        volatile byte[] client;
+        volatile long req;
+        volatile boolean cancelled;
+        volatile long cancelReq;
+
+        Job(String id, byte[] client, Submit submit, long frames, float[] monoPrime) {
+            this.id = id;
+            this.client = client;
+            this.req = submit.req();
+            this.submit = submit;
+            this.frames = frames;
+            this.monoPrime = monoPrime;
+        }
+    }
+
+    private final String endpoint;
+    private final ResultStore store;
+    private final ContinuationEngine engine;
+    private final FairQueue<Job> queue;
+    private final Map<String, Job> live = new ConcurrentHashMap<>();
+    private final ConcurrentLinkedQueue<Outgoing> outbox = new ConcurrentLinkedQueue<>();
+    private final AtomicLong jobCounter = new AtomicLong();
+    private final CountDownLatch bound = new CountDownLatch(1);
+    private volatile boolean running = true;
+    private volatile String boundEndpoint;
+    private volatile RuntimeException failure;
+    private Thread worker;
+
+    public Daemon(String endpoint, ResultStore store, ContinuationEngine engine, int queuedPerClient) {
+        requireLoopback(endpoint);
+        this.endpoint = endpoint;
+        this.store = store;
+        this.engine = engine;
+        this.queue = new FairQueue<>(queuedPerClient);
+    }
+
+    /** Non-negotiable 7: local by default, and a remote listener only with CurveZMQ, which is not built yet. */
+    static void requireLoopback(String endpoint) {
+        String rest = endpoint.startsWith("tcp://") ? endpoint.substring(6) : null;
+        int colon = rest == null ? -1 : rest.lastIndexOf(':');
+        String host = colon < 0 ? "" : rest.substring(0, colon);
+        if (!(host.equals("127.0.0.1") || host.equals("localhost") || host.equals("[::1]"))) {
+            throw new IllegalArgumentException("refusing to listen on " + endpoint + ": only tcp:// on loopback is "
+                    + "allowed; a remote listener needs CurveZMQ authentication, which this daemon does not have yet");
+        }
+    }
+
+    /** Serves until {@link #close()}; call on a thread of its own. */
+    public void serve() {
+        worker = new Thread(this::work, "segue-jobs");
+        worker.setDaemon(true);
+        worker.start();
+        try (ZContext context = new ZContext()) {
+            ZMQ.Socket router = context.createSocket(SocketType.ROUTER);
+            router.setLinger(0);
+            // Oversized messages are dropped by ZeroMQ itself before they cost us memory.
+            router.setMaxMsgSize(Bounds.MAX_MESSAGE_BYTES);
+            if (!router.bind(endpoint)) {
+                failure = new IllegalStateException("cannot listen on " + endpoint + ": "
+                        + ZMQ.Error.findByCode(router.errno()));
+                throw failure;
+            }
+            boundEndpoint = router.getLastEndpoint();
+            bound.countDown();
+            LOG.info("segue daemon {} listening on {} with prior '{}' at {} Hz", VERSION, endpoint, engine.priorName(),
+                    engine.sampleRate());
+            ZMQ.Poller poller = context.createPoller(1);
+            poller.register(router, ZMQ.Poller.POLLIN);
+            while (running && !Thread.currentThread().isInterrupted()) {
+                poller.poll(POLL_MILLIS);
+                ZMsg msg;
+                while ((msg = ZMsg.recvMsg(router, ZMQ.DONTWAIT)) != null) {
+                    receive(msg);
+                }
+                Outgoing out;
+                while ((out = outbox.poll()) != null) {
+                    ZMsg reply = new ZMsg();
+                    reply.add(out.client());
+                    for (byte[] frame : ProtocolCodec.encode(out.message())) {
+                        reply.add(frame);
+                    }
+                    reply.send(router);
+                }
+            }
+        } finally {
+            bound.countDown();
+        }
+    }
+
+    /**
+     * Waits until the socket is bound and returns the address it is bound to (a wildcard port such as
+     * tcp://127.0.0.1:* resolved); throws if binding failed.
+     */
+    public String awaitBound() throws InterruptedException {
+        bound.await();
+        if (failure != null) {
+            throw failure;
+        }
+        return boundEndpoint;
+    }
+
+    private void receive(ZMsg msg) {
+        byte[] client = msg.pop().getData();
+        List<byte[]> frames = new ArrayList<>();
+        msg.forEach(f -> frames.add(f.getData()));
+        Message m;
+        try {
+            m = ProtocolCodec.decode(frames);
+        } catch (ProtocolException e) {
+            LOG.warn("bad message from a client: {} {}", e.code(), e.text());
+            send(client, ErrorReply.of(e));
+            return;
+        }
+        LOG.debug("received {} req {}", m.type(), m.req());
+        try {
+            handle(client, m);
+        } catch (ProtocolException e) {
+            LOG.info("refused {} req {}: {} {}", m.type(), m.req(), e.code(), e.text());
+            send(client, new ErrorReply(m.req(), null, e.code(), e.text()));
+        } catch (IOException | RuntimeException e) {
+            LOG.error("failed to handle {}", m.type(), e);
+            send(client, new ErrorReply(m.req(), null, ErrorCode.INTERNAL, String.valueOf(e.getMessage())));
+        }
+    }
+
+    private void handle(byte[] client, Message m) throws IOException {
+        if (m instanceof Hello h) {
+            send(client, new Capabilities(h.req(), VERSION, Bounds.PROTOCOL_VERSION, List.of(engine.priorName()),
+                    List.of(SKETCH_PRESET), limits()));
+        } else if (m instanceof ListPriors l) {
+            send(client, new Priors(l.req(), List.of(new PriorInfo(engine.priorName(), engine.levels(),
+                    engine.sampleRate(), engine.labels()))));
+        } else if (m instanceof ListPresets l) {
+            send(client, new Presets(l.req(), List.of(new PresetInfo(SKETCH_PRESET, engine.priorName(),
+                    "top level only, decoded directly: the fastest take"))));
+        } else if (m instanceof Heartbeat h) {
+            send(client, new Heartbeat(h.req(), h.tMs()));
+        } else if (m instanceof Submit s) {
+            submit(client, s);
+        } else if (m instanceof Cancel c) {
+            cancel(client, c);
+        } else if (m instanceof Fetch f) {
+            fetch(client, f);
+        } else if (m instanceof Extend e) {
+            send(client, new ErrorReply(e.req(), e.job(), ErrorCode.BAD_MESSAGE,
+                    "extend is not available yet: it arrives with the continuation pipeline"));
+        } else {
+            send(client, new ErrorReply(m.req(), null, ErrorCode.BAD_MESSAGE,
+                    "'" + m.type() + "' is sent by the daemon, not to it"));
+        }
+    }
+
+    private Limits limits() {
+        long seconds = engine.maxContinuationFrames() / engine.sampleRate();
+        return new Limits(Bounds.MAX_MESSAGE_BYTES, Bounds.MAX_AUDIO_SECONDS, Bounds.MAX_CANDIDATES,
+                (int) Math.min(Bounds.MAX_LENGTH_BARS, Math.max(1, seconds / 2)), (int) Math.max(1, seconds));
+    }
+
+    private void submit(byte[] client, Submit s) throws IOException {
+        var request = s.request();
+        if (request.prior() != null && !request.prior().isEmpty() && !request.prior().equals(engine.priorName())) {
+            throw new ProtocolException(ErrorCode.UNKNOWN_PRIOR, "no prior '" + request.prior() + "'; this daemon has '"
+                    + engine.priorName() + "'");
+        }
+        if (!SKETCH_PRESET.equals(request.preset())) {
+            throw new ProtocolException(ErrorCode.UNKNOWN_PRESET, "no preset '" + request.preset() + "'; this daemon "
+                    + "has '" + SKETCH_PRESET + "'");
+        }
+        if (request.quality() != Quality.SKETCH) {
+            throw new ProtocolException(ErrorCode.BAD_MESSAGE, "quality '" + request.quality().name().toLowerCase()
+                    + "' needs the upsamplers, which this daemon does not run yet; ask for 'sketch'");
+        }
+        int rate = s.context().sampleRate();
+        if (rate != engine.sampleRate()) {
+            throw new ProtocolException(ErrorCode.BAD_SAMPLE_RATE, "prime at " + rate + " Hz; this daemon takes primes "
+                    + "at the model rate, " + engine.sampleRate() + " Hz, until resampling lands");
+        }
+        double seconds = request.length() instanceof Length.Bars bars ? s.context().secondsForBars(bars.bars())
+                : ((Length.Seconds) request.length()).seconds();
+        long frames = (long) Math.floor(seconds * rate + 0.5);
+        if (frames < 1 || frames > engine.maxContinuationFrames()) {
+            throw new ProtocolException(ErrorCode.TOO_LARGE, "a continuation of " + seconds + " s; this prior gives "
+                    + "at most " + (double) engine.maxContinuationFrames() / rate + " s per request");
+        }
+        String id = "j" + Long.toString(System.currentTimeMillis(), 36) + "-" + jobCounter.incrementAndGet();
+        Job job = new Job(id, client, s, frames, downmix(s.prime()));
+        Map<String, String> summary = new LinkedHashMap<>();
+        summary.put("prior", engine.priorName());
+        summary.put("length", request.length().key() + "=" + request.length().value());
+        summary.put("seed", Long.toUnsignedString(request.seed()));
+        summary.put("sample_rate", Integer.toString(rate));
+        summary.put("prime_start_sample", Long.toString(s.context().primeStartSample()));
+        summary.put("prime_frames", Integer.toString(s.prime().frames()));
+        String clientKey = new String(client, java.nio.charset.StandardCharsets.ISO_8859_1);
+        // Only this thread enqueues, so room seen here is still there after the record is written; the
+        // record must exist before the worker can take the job.
+        if (!queue.hasRoom(clientKey)) {
+            throw new ProtocolException(ErrorCode.QUEUE_FULL, "this client already has the most queued jobs allowed");
+        }
+        store.create(id, request.candidates(), summary);
+        live.put(id, job);
+        // Accepted goes into the outbox before the worker can put the job's first progress there.
+        send(client, new Accepted(s.req(), id));
+        queue.offer(clientKey, job);
+        LOG.info("job {}: {} candidates, {} frames", id, request.candidates(), frames);
+    }
+
+    private static float[] downmix(Audio audio) {
+        int channels = audio.channels();
+        float[] mono = new float[audio.frames()];
+        for (int f = 0; f < mono.length; f++) {
+            float sum = 0;
+            for (int c = 0; c < channels; c++) {
+                sum += audio.sample(f, c);
+            }
+            mono[f] = sum / channels;
+        }
+        return mono;
+    }
+
+    private void cancel(byte[] client, Cancel c) throws IOException {
+        Job job = live.get(c.job());
+        if (job != null) {
+            job.cancelled = true;
+            job.cancelReq = c.req();
+            job.client = client;
+            if (queue.remove(job)) {
+                finishCancelled(job);
+            }
+            return; // a running job is answered by the worker as soon as it stops, between two tokens
+        }
+        JobRecord record = store.find(c.job()).orElse(null);
+        if (record == null) {
+            send(client, new ErrorReply(c.req(), c.job(), ErrorCode.UNKNOWN_JOB, "no job " + c.job()));
+        } else {
+            sendFinal(client, c.req(), record);
+        }
+    }
+
+    private void fetch(byte[] client, Fetch f) throws IOException {
+        Job job = live.get(f.job());
+        if (job != null) {
+            job.client = client; // re-attach: the rest of the job's messages go to this client
+            job.req = f.req();
+            send(client, new Accepted(f.req(), f.job()));
+            return;
+        }
+        JobRecord record = store.find(f.job()).orElse(null);
+        if (record == null) {
+            send(client, new ErrorReply(f.req(), f.job(), ErrorCode.UNKNOWN_JOB, "no job " + f.job()));
+            return;
+        }
+        if (record.state() == JobState.DONE) {
+            for (JobRecord.Take take : record.takes()) {
+                float[] audio = store.readTake(record.job(), take.candidate());
+                long start = Long.parseLong(record.request().getOrDefault("prime_start_sample", "0"))
+                        + Long.parseLong(record.request().getOrDefault("prime_frames", "0"));
+                sendTake(client, f.req(), record.job(), take.candidate(), take.sampleRate(), start, take.seed(), audio);
+            }
+        }
+        sendFinal(client, f.req(), record);
+    }
+
+    private void sendFinal(byte[] client, long req, JobRecord record) {
+        switch (record.state()) {
+            case DONE -> send(client, new Done(req, record.job(), record.takes().size()));
+            case CANCELLED -> send(client, new ErrorReply(req, record.job(), ErrorCode.CANCELLED, "the job was cancelled"));
+            default -> send(client, new ErrorReply(req, record.job(), ErrorCode.INTERNAL,
+                    record.error() == null ? "the job failed" : record.error()));
+        }
+    }
+
+    private void work() {
+        while (running) {
+            Job job;
+            try {
+                job = queue.poll(100);
+            } catch (InterruptedException e) {
+                return;
+            }
+            if (job != null) {
+                run(job);
+            }
+        }
+    }
+
+    private void run(Job job) {
+        try {
+            store.markRunning(job.id);
+            long[] lastProgress = {0};
+            float[][] takes = engine.continueAudio(job.monoPrime, job.frames, job.submit.request(),
+                    new ContinuationEngine.Monitor() {
+                        @Override
+                        public void progress(int level, long done, long total) {
+                            long now = System.currentTimeMillis();
+                            if (done == total || now - lastProgress[0] >= PROGRESS_EVERY_MILLIS) {
+                                lastProgress[0] = now;
+                                send(job.client, new Progress(job.req, job.id, level, Math.min(done, total),
+                                        Math.max(1, total), 0));
+                            }
+                        }
+
+                        @Override
+                        public boolean cancelled() {
+                            return job.cancelled || !running;
+                        }
+                    });
+            long seed = job.submit.request().seed();
+            int rate = engine.sampleRate();
+            long start = job.submit.context().primeStartSample() + job.submit.prime().frames();
+            for (int c = 0; c < takes.length; c++) {
+                store.saveTake(job.id, c, takes[c], rate, 1, seed + c);
+            }
+            store.complete(job.id);
+            for (int c = 0; c < takes.length; c++) {
+                sendTake(job.client, job.req, job.id, c, rate, start, seed + c, takes[c]);
+            }
+            send(job.client, new Done(job.req, job.id, takes.length));
+            LOG.info("job {} done", job.id);
+        } catch (RuntimeException | IOException e) {
+            if (job.cancelled) {
+                finishCancelled(job);
+            } else {
+                LOG.error("job {} failed", job.id, e);
+                String reason = running ? String.valueOf(e.getMessage()) : "the daemon shut down";
+                try {
+                    store.fail(job.id, reason);
+                } catch (IOException | RuntimeException stored) {
+                    LOG.error("could not record the failure of job {}", job.id, stored);
+                }
+                send(job.client, new ErrorReply(job.req, job.id, ErrorCode.INTERNAL, reason));
+            }
+        } finally {
+            live.remove(job.id);
+        }
+    }
+
+    private void finishCancelled(Job job) {
+        try {
+            store.cancel(job.id);
+        } catch (IOException | RuntimeException e) {
+            LOG.error("could not record the cancellation of job {}", job.id, e);
+        }
+        live.remove(job.id);
+        send(job.client, new ErrorReply(job.cancelReq, job.id, ErrorCode.CANCELLED, "cancelled"));
+    }
+
+    /** One candidate in chunks of at most the protocol's per-message audio bound. */
+    private void sendTake(byte[] client, long req, String job, int candidate, int rate, long start, long seed,
+                          float[] audio) {
+        int chunk = Bounds.MAX_AUDIO_SECONDS * rate;
+        for (int offset = 0; offset < audio.length; offset += chunk) {
+            int n = Math.min(chunk, audio.length - offset);
+            float[] part = java.util.Arrays.copyOfRange(audio, offset, offset + n);
+            send(client, new Result(req, job, candidate, rate, start, audio.length, offset, seed,
+                    Map.of("prior", engine.priorName(), "quality", "sketch"), Audio.of(1, part)));
+        }
+    }
+
+    private void send(byte[] client, Message m) {
+        outbox.add(new Outgoing(client, m));
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        for (Job job : live.values()) {
+            job.cancelled = false; // not the client's doing: the worker records it as failed
+        }
+        if (worker != null) {
+            try {
+                worker.join(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

@@ -1,0 +1,303 @@
+package dev.segue.engine.server;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.segue.protocol.Audio;
+import dev.segue.protocol.ErrorCode;
+import dev.segue.protocol.ProtocolCodec;
+import dev.segue.protocol.message.Accepted;
+import dev.segue.protocol.message.Cancel;
+import dev.segue.protocol.message.Capabilities;
+import dev.segue.protocol.message.DawContext;
+import dev.segue.protocol.message.Done;
+import dev.segue.protocol.message.ErrorReply;
+import dev.segue.protocol.message.Fetch;
+import dev.segue.protocol.message.GenerationRequest;
+import dev.segue.protocol.message.Heartbeat;
+import dev.segue.protocol.message.Hello;
+import dev.segue.protocol.message.Length;
+import dev.segue.protocol.message.Message;
+import dev.segue.protocol.message.Progress;
+import dev.segue.protocol.message.Quality;
+import dev.segue.protocol.message.Result;
+import dev.segue.protocol.message.Submit;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.zeromq.SocketType;
+import org.zeromq.ZContext;
+import org.zeromq.ZMQ;
+import org.zeromq.ZMsg;
+
+/**
+ * The daemon's protocol handling over real loopback sockets, with a stand-in engine whose output is known
+ * and whose speed is controlled (the engine itself is covered by the engine tests and conformance).
+ */
+class DaemonTest {
+    private static final int RATE = 44100;
+
+    /** Writes a ramp per candidate; each "token" takes {@code tokenMillis}, checking cancel between tokens. */
+    private static final class StandInEngine implements ContinuationEngine {
+        volatile long tokenMillis = 0;
+
+        public String priorName() {
+            return "stand-in";
+        }
+
+        public int sampleRate() {
+            return RATE;
+        }
+
+        public int levels() {
+            return 1;
+        }
+
+        public boolean labels() {
+            return false;
+        }
+
+        public long maxContinuationFrames() {
+            return 100L * RATE;
+        }
+
+        private static void sleep(long millis) {
+            try {
+                Thread.sleep(millis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        public float[][] continueAudio(float[] prime, long frames, GenerationRequest r, Monitor monitor) {
+            int tokens = 20;
+            for (int t = 1; t <= tokens; t++) {
+                if (monitor.cancelled()) {
+                    throw new IllegalStateException("cancelled");
+                }
+                sleep(tokenMillis);
+                monitor.progress(0, t, tokens);
+            }
+            float[][] out = new float[r.candidates()][(int) frames];
+            for (int c = 0; c < out.length; c++) {
+                for (int i = 0; i < frames; i++) {
+                    out[c][i] = (float) ((i % 1000) / 1000.0 - 0.5) * (c + 1) / 16f;
+                }
+            }
+            return out;
+        }
+    }
+
+    @TempDir
+    Path data;
+    private final StandInEngine engine = new StandInEngine();
+    private final List<Daemon> daemons = new ArrayList<>();
+    /**
+     * One context per client, each created after the daemon it talks to: with JeroMQ 0.6.0, a client
+     * context created before the server's in the same process loses messages now and then (reproduced
+     * outside this project, about 1 connection in 10). Daemon and clients are separate processes in use.
+     */
+    private final List<ZContext> contexts = new ArrayList<>();
+    private String endpoint;
+
+    @AfterEach
+    void stop() {
+        daemons.forEach(Daemon::close);
+        contexts.forEach(ZContext::close);
+    }
+
+    private void start() throws Exception {
+        // The first daemon takes a port the system picks; a restart binds that same port again.
+        Daemon daemon = new Daemon(endpoint == null ? "tcp://127.0.0.1:*" : endpoint, ResultStore.open(data), engine, 2);
+        daemons.add(daemon);
+        Thread t = new Thread(daemon::serve, "daemon-under-test");
+        t.setDaemon(true);
+        t.start();
+        endpoint = daemon.awaitBound();
+    }
+
+    /**
+     * A connected client that has completed the hello handshake. A connection that stays silent is thrown
+     * away and made afresh, as the plugin's worker does: with JeroMQ 0.6.0 in one process, about one new
+     * connection in twenty never carries a message (reproduced outside this project with a plain echo
+     * ROUTER; the daemon had received nothing). Daemon and clients are separate processes in real use.
+     */
+    private ZMQ.Socket client() {
+        for (int attempt = 1; attempt <= 10; attempt++) {
+            ZContext context = new ZContext();
+            contexts.add(context);
+            ZMQ.Socket s = context.createSocket(SocketType.DEALER);
+            s.setLinger(0);
+            s.setReceiveTimeOut(1000);
+            s.connect(endpoint);
+            send(s, new Hello(900 + attempt, "test", "1", 1));
+            ZMsg reply = ZMsg.recvMsg(s);
+            if (reply != null) {
+                if (attempt > 1) {
+                    System.err.println("hello answered on connection " + attempt);
+                }
+                s.setReceiveTimeOut(5000);
+                return s;
+            }
+            s.close();
+        }
+        throw new AssertionError("the daemon never answered hello");
+    }
+
+    private static void send(ZMQ.Socket s, Message m) {
+        ZMsg msg = new ZMsg();
+        ProtocolCodec.encode(m).forEach(msg::add);
+        msg.send(s);
+    }
+
+    private static Message receive(ZMQ.Socket s) {
+        ZMsg msg = ZMsg.recvMsg(s);
+        if (msg == null) {
+            throw new AssertionError("no reply within the timeout");
+        }
+        List<byte[]> frames = new ArrayList<>();
+        msg.forEach(f -> frames.add(f.getData()));
+        return ProtocolCodec.decode(frames);
+    }
+
+    private static Submit submit(long req, int rate, double seconds, int candidates) {
+        float[] prime = new float[rate]; // one second of silence, mono
+        DawContext ctx = new DawContext(rate, 120.0, 4, 4, 48_000, 1.0);
+        GenerationRequest request = new GenerationRequest("stand-in", "sketch", new Length.Seconds(seconds), candidates,
+                Quality.SKETCH, List.of(0.9), null, null, 42, null, null, null);
+        return new Submit(req, ctx, request, Audio.of(1, prime));
+    }
+
+    /** Collects a job's messages until done or error; results reassembled per candidate. */
+    private static Map<Integer, float[]> collect(ZMQ.Socket s, List<Message> seen) {
+        Map<Integer, float[]> takes = new HashMap<>();
+        while (true) {
+            Message m = receive(s);
+            seen.add(m);
+            if (m instanceof Result r) {
+                float[] take = takes.computeIfAbsent(r.candidate(), k -> new float[(int) r.totalFrames()]);
+                System.arraycopy(r.audio().toArray(), 0, take, (int) r.offsetFrames(), r.audio().frames());
+            }
+            if (m instanceof Done || m instanceof ErrorReply) {
+                return takes;
+            }
+        }
+    }
+
+    @Test
+    void helloSubmitProgressResultsDoneAndFetchAfterRestart() throws Exception {
+        start();
+        ZMQ.Socket s = client();
+        send(s, new Hello(1, "test", "1", 1));
+        Capabilities caps = assertInstanceOf(Capabilities.class, receive(s));
+        assertEquals(List.of("stand-in"), caps.priors());
+
+        send(s, submit(2, RATE, 61.0, 2)); // longer than one 60 s result chunk
+        Message reply = receive(s);
+        Accepted accepted = assertInstanceOf(Accepted.class, reply, reply::toString);
+        List<Message> seen = new ArrayList<>();
+        Map<Integer, float[]> takes = collect(s, seen);
+        assertInstanceOf(Done.class, seen.get(seen.size() - 1), () -> seen.get(seen.size() - 1).toString());
+        assertTrue(seen.stream().anyMatch(m -> m instanceof Progress), "progress before the results");
+        assertEquals(2, takes.size());
+        long frames = Math.round(61.0 * RATE);
+        Result first = (Result) seen.stream().filter(m -> m instanceof Result).findFirst().orElseThrow();
+        assertEquals(48_000 + RATE, first.startSample(), "takes start where the prime ends on the timeline");
+        assertEquals(frames, first.totalFrames());
+        assertTrue(seen.stream().filter(m -> m instanceof Result).count() >= 4, "61 s goes out in two chunks each");
+
+        // The daemon restarts; the finished job is fetched again, bit for bit.
+        daemons.get(0).close();
+        Thread.sleep(100);
+        start();
+        ZMQ.Socket again = client();
+        send(again, new Fetch(3, accepted.job()));
+        List<Message> refetched = new ArrayList<>();
+        Map<Integer, float[]> restored = collect(again, refetched);
+        assertInstanceOf(Done.class, refetched.get(refetched.size() - 1));
+        assertArrayEquals(takes.get(0), restored.get(0));
+        assertArrayEquals(takes.get(1), restored.get(1));
+    }
+
+    @Test
+    void cancelLandsWithin100Milliseconds() throws Exception {
+        engine.tokenMillis = 200;
+        start();
+        ZMQ.Socket s = client();
+        send(s, submit(1, RATE, 1.0, 1));
+        String job = assertInstanceOf(Accepted.class, receive(s)).job();
+        Thread.sleep(250); // running now
+        long t0 = System.nanoTime();
+        send(s, new Cancel(7, job));
+        Message m;
+        do {
+            m = receive(s);
+        } while (m instanceof Progress);
+        long millis = (System.nanoTime() - t0) / 1_000_000;
+        ErrorReply e = assertInstanceOf(ErrorReply.class, m);
+        assertEquals(ErrorCode.CANCELLED, e.code());
+        assertEquals(7, e.req());
+        // The stand-in checks between 200 ms tokens; the daemon adds at most a poll period to that.
+        assertTrue(millis < 200 + 100, "cancel answered after " + millis + " ms");
+        assertEquals(JobState.CANCELLED, ResultStore.open(data).find(job).orElseThrow().state());
+    }
+
+    @Test
+    void badRequestsGetClearErrorsAndTheDaemonKeepsServing() throws Exception {
+        engine.tokenMillis = 50;
+        start();
+        ZMQ.Socket s = client();
+        send(s, submit(1, 48000, 1.0, 1));
+        assertEquals(ErrorCode.BAD_SAMPLE_RATE, assertInstanceOf(ErrorReply.class, receive(s)).code());
+        send(s, submit(2, RATE, 500.0, 1));
+        assertEquals(ErrorCode.TOO_LARGE, assertInstanceOf(ErrorReply.class, receive(s)).code());
+        send(s, new Fetch(3, "no-such-job"));
+        assertEquals(ErrorCode.UNKNOWN_JOB, assertInstanceOf(ErrorReply.class, receive(s)).code());
+        // Garbage frames: an error, not a dead daemon.
+        ZMsg junk = new ZMsg();
+        junk.add(new byte[] {(byte) 0xc1, 1, 2, 3});
+        junk.send(s);
+        assertEquals(ErrorCode.BAD_MESSAGE, assertInstanceOf(ErrorReply.class, receive(s)).code());
+        // Two queued jobs per client: the third waits for room.
+        send(s, submit(4, RATE, 1.0, 1));
+        send(s, submit(5, RATE, 1.0, 1));
+        send(s, submit(6, RATE, 1.0, 1));
+        int accepted = 0;
+        boolean full = false;
+        for (int i = 0; i < 3; i++) {
+            Message m;
+            do {
+                m = receive(s);
+            } while (m instanceof Progress);
+            if (m instanceof Accepted) {
+                accepted++;
+            } else if (m instanceof ErrorReply e && e.code() == ErrorCode.QUEUE_FULL) {
+                full = true;
+            }
+        }
+        assertTrue(accepted >= 2, "accepted " + accepted);
+        assertTrue(full || accepted == 3, "the third is either queued behind a running job or refused");
+        send(s, new Heartbeat(9, 1234));
+        Message m;
+        do {
+            m = receive(s);
+        } while (!(m instanceof Heartbeat));
+        assertEquals(1234, ((Heartbeat) m).tMs());
+    }
+
+    @Test
+    void aNonLoopbackListenerIsRefused() {
+        assertThrows(IllegalArgumentException.class, () -> Daemon.requireLoopback("tcp://0.0.0.0:5575"));
+        assertThrows(IllegalArgumentException.class, () -> Daemon.requireLoopback("tcp://192.0.2.1:5575"));
+        assertThrows(IllegalArgumentException.class, () -> Daemon.requireLoopback("ipc:///tmp/x"));
+        Daemon.requireLoopback("tcp://127.0.0.1:5575");
+    }
+}
