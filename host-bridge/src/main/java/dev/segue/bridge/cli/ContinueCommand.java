@@ -1,0 +1,133 @@
+package dev.segue.bridge.cli;
+
+import dev.segue.bridge.audio.PcmAudio;
+import dev.segue.bridge.audio.WavReader;
+import dev.segue.bridge.cli.Converters.TimeSignature;
+import dev.segue.bridge.client.DaemonClient;
+import dev.segue.bridge.client.JobResult;
+import dev.segue.protocol.Audio;
+import dev.segue.protocol.Bounds;
+import dev.segue.protocol.message.Accepted;
+import dev.segue.protocol.message.DawContext;
+import dev.segue.protocol.message.GenerationRequest;
+import dev.segue.protocol.message.Length;
+import dev.segue.protocol.message.Quality;
+import dev.segue.protocol.message.Submit;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "continue", mixinStandardHelpOptions = true,
+        description = "Continue a prime WAV into takes, written as 24-bit WAVs take-01.wav... in --out.")
+final class ContinueCommand implements Callable<Integer> {
+    static final double DEFAULT_BARS = 4;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--in", required = true, paramLabel = "PRIME.wav",
+            description = "the prime: 8/16/24/32-bit PCM or float WAV, mono or stereo, at most 60 s")
+    Path in;
+
+    @ArgGroup(exclusive = true)
+    LengthOptions length;
+
+    static final class LengthOptions {
+        @Option(names = "--bars", paramLabel = "N", description = "continuation length in bars (default 4)")
+        Double bars;
+
+        @Option(names = "--seconds", paramLabel = "S", description = "continuation length in seconds")
+        Double seconds;
+    }
+
+    @Option(names = "--bpm", defaultValue = "120", paramLabel = "BPM", description = "tempo, quarter notes per minute (default: ${DEFAULT-VALUE})")
+    double bpm;
+
+    @Option(names = "--time-sig", defaultValue = "4/4", paramLabel = "NUM/DEN",
+            converter = Converters.TimeSignatureConverter.class, description = "time signature (default: ${DEFAULT-VALUE})")
+    TimeSignature timeSig;
+
+    @Option(names = "--takes", defaultValue = "4", paramLabel = "N", description = "number of takes, 1..16 (default: ${DEFAULT-VALUE})")
+    int takes;
+
+    @Option(names = "--seed", defaultValue = "1", paramLabel = "N", converter = Converters.UnsignedLongConverter.class,
+            description = "uint64 sampling seed (default: ${DEFAULT-VALUE})")
+    long seed;
+
+    @Option(names = "--temperature", defaultValue = "0.95", split = ",", paramLabel = "T",
+            description = "one temperature for all prior levels, or one per level, top first (default: ${DEFAULT-VALUE})")
+    List<Double> temperatures;
+
+    @Option(names = "--prior", paramLabel = "NAME", description = "prior to sample (default: the preset's, else the daemon's first)")
+    String prior;
+
+    @Option(names = "--preset", paramLabel = "NAME", description = "generation preset (default: the first for the prior)")
+    String preset;
+
+    @Option(names = "--quality", defaultValue = "sketch", paramLabel = "Q", converter = Converters.QualityConverter.class,
+            description = "sketch, draft or full (default: ${DEFAULT-VALUE})")
+    Quality quality;
+
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "folder for the takes (created if missing)")
+    Path out;
+
+    @Option(names = "--timeout-s", defaultValue = "600", paramLabel = "S",
+            description = "seconds to wait for the job to finish (default: ${DEFAULT-VALUE})")
+    double timeoutS;
+
+    @Mixin
+    ConnectionOptions connection;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter stdout = spec.commandLine().getOut();
+        PrintWriter stderr = spec.commandLine().getErr();
+        var timeout = ConnectionOptions.seconds("--timeout-s", timeoutS);
+        PcmAudio prime = readPrime();
+        // Without a DAW the prime sits at the start of the timeline: sample 0, which is bar 1 (0.0 on the wire).
+        DawContext context = new DawContext(prime.sampleRate(), bpm, timeSig.num(), timeSig.den(), 0, 0.0);
+        Audio audio = Audio.of(prime.channels(), prime.samples());
+        try (DaemonClient client = connection.connect()) {
+            client.hello(ConnectionOptions.CLIENT_NAME);
+            PriorChoice choice = PriorChoice.pick(client, prior, preset);
+            GenerationRequest request = new GenerationRequest(choice.prior().name(), choice.preset(), length(), takes,
+                    quality, choice.temperatures(temperatures), null, null, seed, null, null, null);
+            Accepted accepted = client.submit(new Submit(0, context, request, audio));
+            stderr.println("job " + accepted.job() + " accepted (prior " + choice.prior().name() + ", preset "
+                    + choice.preset() + ")");
+            stderr.flush();
+            ProgressLine progress = new ProgressLine(stderr);
+            JobResult result;
+            try {
+                result = client.awaitJob(accepted.job(), progress, timeout);
+            } finally {
+                progress.finish();
+            }
+            TakeFiles.write(result, out, stdout, stderr);
+        }
+        return 0;
+    }
+
+    private PcmAudio readPrime() {
+        try {
+            return WavReader.read(in, Bounds.MAX_AUDIO_SECONDS);
+        } catch (IOException e) {
+            throw new UsageError("--in: " + e.getMessage());
+        }
+    }
+
+    private Length length() {
+        if (length != null && length.seconds != null) {
+            return new Length.Seconds(length.seconds);
+        }
+        return new Length.Bars(length != null && length.bars != null ? length.bars : DEFAULT_BARS);
+    }
+}

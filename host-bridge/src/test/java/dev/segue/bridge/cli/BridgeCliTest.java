@@ -1,0 +1,168 @@
+package dev.segue.bridge.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.segue.bridge.audio.PcmAudio;
+import dev.segue.bridge.audio.TestWavs;
+import dev.segue.bridge.audio.WavReader;
+import dev.segue.bridge.fake.CannedDaemon;
+import dev.segue.bridge.fake.FakeDaemon;
+import dev.segue.protocol.ErrorCode;
+import dev.segue.protocol.message.DawContext;
+import dev.segue.protocol.message.GenerationRequest;
+import dev.segue.protocol.message.Length;
+import dev.segue.protocol.message.Quality;
+import dev.segue.protocol.message.Submit;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+@Timeout(20)
+class BridgeCliTest {
+    private static final int PRIME_FRAMES = 12_000;
+    private static final double HALF_STEP_24 = 0.5 / 8_388_608;
+
+    @TempDir
+    Path dir;
+    Path prime;
+    final StringWriter out = new StringWriter();
+    final StringWriter err = new StringWriter();
+
+    @BeforeEach
+    void writePrime() throws IOException {
+        prime = dir.resolve("prime.wav");
+        int[] v = new int[PRIME_FRAMES * 2];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = (int) (10_000 * Math.sin(i * 0.01));
+        }
+        TestWavs.write16(prime, 48_000, 2, v);
+    }
+
+    int run(String... args) {
+        return BridgeCli.execute(new PrintWriter(out, true), new PrintWriter(err, true), args);
+    }
+
+    @Test
+    void continueWritesTakesThatMatchTheResults() throws Exception {
+        List<float[]> takes = CannedDaemon.audibleTakes(2, 24_001, 11);
+        Path outDir = dir.resolve("takes");
+        try (FakeDaemon daemon = new FakeDaemon(new CannedDaemon(takes))) {
+            int code = run("continue", "--in", prime.toString(), "--bars", "2", "--bpm", "90", "--time-sig", "6/8",
+                    "--takes", "2", "--seed", "18446744073709551615", "--quality", "draft", "--out", outDir.toString(),
+                    "--endpoint", daemon.endpoint(), "--timeout-s", "10");
+            assertEquals(0, code, err.toString());
+
+            Submit s = (Submit) daemon.received().stream().filter(m -> m instanceof Submit).findFirst().orElseThrow();
+            assertEquals(new DawContext(48_000, 90, 6, 8, 0, 0.0), s.context());
+            assertEquals(2, s.prime().channels());
+            assertEquals(PRIME_FRAMES, s.prime().frames());
+            GenerationRequest r = s.request();
+            assertEquals("test-prior", r.prior());
+            assertEquals("test-preset", r.preset());
+            assertEquals(new Length.Bars(2), r.length());
+            assertEquals(2, r.candidates());
+            assertEquals(Quality.DRAFT, r.quality());
+            assertEquals(List.of(0.95, 0.95, 0.95), r.temperatures(), "one per level of the 3-level prior");
+            assertEquals(-1L, r.seed(), "2^64-1 as uint64");
+        }
+        for (int c = 0; c < 2; c++) {
+            Path take = outDir.resolve(String.format("take-%02d.wav", c + 1));
+            assertTrue(out.toString().contains(take.toString()), out.toString());
+            PcmAudio a = WavReader.read(take, 600);
+            assertEquals(48_000, a.sampleRate());
+            assertEquals(24_001, a.frames(), "length equals the result's total_frames");
+            float[] want = takes.get(c);
+            for (int i = 0; i < want.length; i++) {
+                if (Math.abs(want[i] - a.samples()[i]) > HALF_STEP_24 + 1e-12) {
+                    throw new AssertionError("take " + c + " sample " + i + ": " + a.samples()[i] + " vs " + want[i]);
+                }
+            }
+        }
+        assertTrue(out.toString().contains("job " + CannedDaemon.JOB), out.toString());
+        try (Stream<Path> files = Files.list(outDir)) {
+            assertEquals(2, files.count(), "only the takes, no temporary files");
+        }
+    }
+
+    @Test
+    void badArgumentsExitWith2() throws Exception {
+        String in = prime.toString();
+        String o = dir.resolve("o").toString();
+        assertEquals(2, run("continue", "--in", in, "--out", o, "--bars", "1", "--seconds", "2"));
+        assertEquals(2, run("continue", "--in", in, "--out", o, "--time-sig", "4-4"));
+        assertEquals(2, run("continue", "--in", in, "--out", o, "--quality", "best"));
+        assertEquals(2, run("continue", "--in", in));
+        assertEquals(2, run("continue", "--in", dir.resolve("missing.wav").toString(), "--out", o));
+        // Range checks come from the protocol's records, before any connection is made.
+        assertEquals(2, run("continue", "--in", in, "--out", o, "--bpm", "1000"));
+        assertTrue(err.toString().contains("context.tempo_bpm"), err.toString());
+        assertEquals(2, run());
+        assertEquals(2, run("frobnicate"));
+    }
+
+    @Test
+    void temperaturesMustMatchThePriorsLevels() throws Exception {
+        try (FakeDaemon daemon = new FakeDaemon(new CannedDaemon(CannedDaemon.audibleTakes(1, 10, 1)))) {
+            int code = run("continue", "--in", prime.toString(), "--out", dir.resolve("o").toString(),
+                    "--temperature", "0.9,0.8", "--endpoint", daemon.endpoint());
+            assertEquals(2, code);
+            assertTrue(err.toString().contains("3 levels"), err.toString());
+        }
+    }
+
+    @Test
+    void daemonErrorExitsWith1AndPrintsTheCode() throws Exception {
+        CannedDaemon canned = new CannedDaemon(CannedDaemon.audibleTakes(1, 10, 1));
+        canned.submitError = ErrorCode.QUEUE_FULL;
+        try (FakeDaemon daemon = new FakeDaemon(canned)) {
+            int code = run("continue", "--in", prime.toString(), "--out", dir.resolve("o").toString(),
+                    "--endpoint", daemon.endpoint());
+            assertEquals(1, code);
+            assertTrue(err.toString().contains("daemon error QUEUE_FULL: request.prior: canned refusal"), err.toString());
+        }
+    }
+
+    @Test
+    void noDaemonExitsWith1Promptly() throws Exception {
+        long start = System.nanoTime();
+        int code = run("priors", "--endpoint", "tcp://127.0.0.1:" + freePort(), "--reply-timeout-s", "0.5");
+        assertEquals(1, code);
+        assertTrue(err.toString().contains("timed out"), err.toString());
+        assertTrue((System.nanoTime() - start) / 1e9 < 3);
+    }
+
+    @Test
+    void priorsFetchAndCancel() throws Exception {
+        try (FakeDaemon daemon = new FakeDaemon(new CannedDaemon(CannedDaemon.audibleTakes(3, 100, 2)))) {
+            assertEquals(0, run("priors", "--endpoint", daemon.endpoint()));
+            assertTrue(out.toString().contains("test-prior") && out.toString().contains("test-preset"), out.toString());
+
+            Path fetched = dir.resolve("fetched");
+            assertEquals(0, run("fetch", CannedDaemon.JOB, "--out", fetched.toString(), "--endpoint", daemon.endpoint()));
+            assertEquals(100, WavReader.read(fetched.resolve("take-03.wav"), 600).frames());
+
+            assertEquals(1, run("fetch", "nope", "--out", fetched.toString(), "--endpoint", daemon.endpoint()));
+            assertTrue(err.toString().contains("UNKNOWN_JOB"), err.toString());
+
+            assertEquals(0, run("cancel", CannedDaemon.JOB, "--endpoint", daemon.endpoint()));
+            assertTrue(out.toString().contains("had already finished"), out.toString());
+        }
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+}

@@ -1,0 +1,112 @@
+package dev.segue.tests;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayInputStream;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.sound.sampled.AudioFileFormat;
+import javax.sound.sampled.AudioFormat;
+import javax.sound.sampled.AudioInputStream;
+import javax.sound.sampled.AudioSystem;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The daemon and the command-line client as real processes: a prime goes in, takes of exactly the asked
+ * length come back as WAVs, and after the daemon is killed (SIGKILL, no shutdown hook) and restarted, the
+ * finished job is fetched again bit for bit.
+ */
+class DaemonEndToEndTest {
+    private static final int RATE = 44100;
+
+    @TempDir
+    Path dir;
+    private Process daemon;
+    private final String endpoint = "tcp://127.0.0.1:" + (20000 + new Random().nextInt(10000));
+
+    @AfterEach
+    void stop() throws InterruptedException {
+        if (daemon != null) {
+            daemon.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    private void startDaemon(String log) throws Exception {
+        Path logFile = dir.resolve(log);
+        daemon = new ProcessBuilder(SeguePart.engine("daemon", "--endpoint", endpoint, "--data",
+                dir.resolve("data").toString())).redirectErrorStream(true).redirectOutput(logFile.toFile()).start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        while (System.nanoTime() < deadline) {
+            if (Files.exists(logFile) && Files.readString(logFile).contains("listening on " + endpoint)) {
+                return;
+            }
+            if (!daemon.isAlive()) {
+                throw new AssertionError("daemon exited:\n" + Files.readString(logFile));
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("daemon did not start:\n" + Files.readString(logFile));
+    }
+
+    private String client(String log, String... args) throws Exception {
+        Path logFile = dir.resolve(log);
+        Process p = new ProcessBuilder(SeguePart.bridge(args)).redirectErrorStream(true)
+                .redirectOutput(logFile.toFile()).start();
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "client did not finish");
+        String out = Files.readString(logFile);
+        assertEquals(0, p.exitValue(), "client failed:\n" + out);
+        return out;
+    }
+
+    @Test
+    void primeInTakesOutAndFetchedAgainAfterAKilledDaemon() throws Exception {
+        startDaemon("daemon-1.log");
+        Path prime = dir.resolve("prime.wav");
+        writePrime(prime, 2 * RATE);
+        String out = client("continue.log", "continue", "--in", prime.toString(), "--seconds", "0.3", "--takes", "2",
+                "--seed", "5", "--out", dir.resolve("takes").toString(), "--endpoint", endpoint);
+        Matcher job = Pattern.compile("job (\\S+)").matcher(out);
+        assertTrue(job.find(), "no job id in:\n" + out);
+        int frames = (int) Math.floor(0.3 * RATE + 0.5);
+        for (String take : List.of("take-01.wav", "take-02.wav")) {
+            AudioInputStream in = AudioSystem.getAudioInputStream(dir.resolve("takes").resolve(take).toFile());
+            assertEquals(frames, in.getFrameLength(), take + " length");
+            assertEquals(RATE, (int) in.getFormat().getSampleRate(), take + " rate");
+            in.close();
+        }
+        assertTrue(!java.util.Arrays.equals(Files.readAllBytes(dir.resolve("takes/take-01.wav")),
+                Files.readAllBytes(dir.resolve("takes/take-02.wav"))), "two takes, not one twice");
+
+        daemon.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        startDaemon("daemon-2.log");
+        client("fetch.log", "fetch", job.group(1), "--out", dir.resolve("fetched").toString(), "--endpoint", endpoint);
+        for (String take : List.of("take-01.wav", "take-02.wav")) {
+            assertArrayEquals(Files.readAllBytes(dir.resolve("takes").resolve(take)),
+                    Files.readAllBytes(dir.resolve("fetched").resolve(take)), take + " after the restart");
+        }
+    }
+
+    private static void writePrime(Path file, int frames) throws IOException {
+        byte[] pcm = new byte[frames * 2];
+        for (int i = 0; i < frames; i++) {
+            int v = (int) (8000 * Math.sin(2 * Math.PI * 220 * i / RATE));
+            pcm[2 * i] = (byte) v;
+            pcm[2 * i + 1] = (byte) (v >> 8);
+        }
+        AudioFormat format = new AudioFormat(RATE, 16, 1, true, false);
+        try (AudioInputStream in = new AudioInputStream(new ByteArrayInputStream(pcm), format, frames)) {
+            AudioSystem.write(in, AudioFileFormat.Type.WAVE, new File(file.toString()));
+        }
+    }
+}
