@@ -10,7 +10,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -32,31 +31,22 @@ class DaemonEndToEndTest {
 
     @TempDir
     Path dir;
-    private Process daemon;
-    private final String endpoint = "tcp://127.0.0.1:" + (20000 + new Random().nextInt(10000));
+    private DaemonProcess daemon;
+    private String endpoint;
 
     @AfterEach
     void stop() throws InterruptedException {
         if (daemon != null) {
-            daemon.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            daemon.close();
         }
     }
 
     private void startDaemon(String log) throws Exception {
-        Path logFile = dir.resolve(log);
-        daemon = new ProcessBuilder(SeguePart.engine("daemon", "--endpoint", endpoint, "--data",
-                dir.resolve("data").toString())).redirectErrorStream(true).redirectOutput(logFile.toFile()).start();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-        while (System.nanoTime() < deadline) {
-            if (Files.exists(logFile) && Files.readString(logFile).contains("listening on " + endpoint)) {
-                return;
-            }
-            if (!daemon.isAlive()) {
-                throw new AssertionError("daemon exited:\n" + Files.readString(logFile));
-            }
-            Thread.sleep(200);
+        if (daemon == null) {
+            daemon = new DaemonProcess(dir);
+            endpoint = daemon.endpoint;
         }
-        throw new AssertionError("daemon did not start:\n" + Files.readString(logFile));
+        daemon.start(log);
     }
 
     private String client(String log, String... args) throws Exception {
@@ -88,7 +78,7 @@ class DaemonEndToEndTest {
         assertTrue(!java.util.Arrays.equals(Files.readAllBytes(dir.resolve("takes/take-01.wav")),
                 Files.readAllBytes(dir.resolve("takes/take-02.wav"))), "two takes, not one twice");
 
-        daemon.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        daemon.kill();
         startDaemon("daemon-2.log");
         client("fetch.log", "fetch", job.group(1), "--out", dir.resolve("fetched").toString(), "--endpoint", endpoint);
         for (String take : List.of("take-01.wav", "take-02.wav")) {

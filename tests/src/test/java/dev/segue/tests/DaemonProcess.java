@@ -1,0 +1,47 @@
+package dev.segue.tests;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+
+/** `segue daemon` as a real process on a loopback port, with its log in a file. */
+final class DaemonProcess implements AutoCloseable {
+    final String endpoint = "tcp://127.0.0.1:" + (20000 + new Random().nextInt(10000));
+    private final Path dir;
+    private Process process;
+
+    DaemonProcess(Path dir) {
+        this.dir = dir;
+    }
+
+    /** Starts (or restarts) the daemon on the same port and data folder; returns once it listens. */
+    void start(String log) throws Exception {
+        Path logFile = dir.resolve(log);
+        process = new ProcessBuilder(SeguePart.engine("daemon", "--endpoint", endpoint, "--data",
+                dir.resolve("data").toString())).redirectErrorStream(true).redirectOutput(logFile.toFile()).start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        while (System.nanoTime() < deadline) {
+            if (Files.exists(logFile) && Files.readString(logFile).contains("listening on " + endpoint)) {
+                return;
+            }
+            if (!process.isAlive()) {
+                throw new AssertionError("daemon exited:\n" + Files.readString(logFile));
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("daemon did not start:\n" + Files.readString(logFile));
+    }
+
+    /** SIGKILL: no shutdown hook, no chance to tidy up. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (process != null) {
+            kill();
+        }
+    }
+}
