@@ -7,8 +7,6 @@ import ai.djl.ndarray.types.Shape;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
-import java.util.HashSet;
-import java.util.Set;
 
 /**
  * Moves tensors from a {@link WeightStore} onto the model's device, checking each shape against what the
@@ -19,30 +17,24 @@ public final class WeightLoader {
     private final WeightStore store;
     private final NDManager manager;
     private final String prefix;
-    private final Set<String> used;
 
     public WeightLoader(WeightStore store, NDManager manager) {
-        this(store, manager, "", new HashSet<>());
+        this(store, manager, "");
     }
 
-    private WeightLoader(WeightStore store, NDManager manager, String prefix, Set<String> used) {
+    private WeightLoader(WeightStore store, NDManager manager, String prefix) {
         this.store = store;
         this.manager = manager;
         this.prefix = prefix;
-        this.used = used;
     }
 
-    /** A loader whose names are relative to {@code prefix + "."}; it shares the record of used tensors. */
+    /** A loader whose names are relative to {@code prefix + "."}. */
     public WeightLoader child(String name) {
-        return new WeightLoader(store, manager, prefix + name + ".", used);
+        return new WeightLoader(store, manager, prefix + name + ".");
     }
 
     public boolean has(String name) {
         return store.contains(prefix + name);
-    }
-
-    public String fullName(String name) {
-        return prefix + name;
     }
 
     /** The tensor as float32 on the model's device; fp16/bf16 parts are upcast exactly. */
@@ -72,7 +64,6 @@ public final class WeightLoader {
             throw new CheckpointException(store.path(), full, "shape " + Arrays.toString(entry.shape())
                     + " does not match the config, which needs " + Arrays.toString(expectedShape));
         }
-        used.add(full);
         return entry;
     }
 
@@ -80,7 +71,4 @@ public final class WeightLoader {
         return store;
     }
 
-    public Set<String> usedNames() {
-        return used;
-    }
 }

@@ -9,8 +9,6 @@ import java.util.concurrent.locks.LockSupport;
  * Workers therefore spin between tasks while a sampling session is busy and park after a short idle spell.
  */
 public final class RowParallel implements AutoCloseable {
-    /** Rows below this run on the caller alone: splitting them costs more than it saves. */
-    private static final int MIN_ROWS_TO_SPLIT = 64;
     private static final long SPIN_BEFORE_PARK_NANOS = 2_000_000;
 
     @FunctionalInterface
@@ -33,18 +31,11 @@ public final class RowParallel implements AutoCloseable {
         return Math.min(4, Math.max(1, Runtime.getRuntime().availableProcessors()));
     }
 
-    public void run(int rows, RowTask task) {
-        split(rows, rows < MIN_ROWS_TO_SPLIT, task);
-    }
-
-    /** Like {@link #run}, for coarse units (blocks of outputs) that are worth splitting from two on. */
+    /** Runs {@code task} over [0, units), split evenly between the caller and the workers. */
     public void runUnits(int units, RowTask task) {
-        split(units, units < 2, task);
-    }
-
-    private void split(int rows, boolean alone, RowTask task) {
+        int rows = units;
         int parts = workers.length + 1;
-        if (alone || parts == 1) {
+        if (units < 2 || parts == 1) {
             task.rows(0, rows);
             return;
         }

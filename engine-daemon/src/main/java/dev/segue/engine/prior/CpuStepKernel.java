@@ -45,14 +45,6 @@ final class CpuStepKernel {
         this.parallel = new RowParallel(RowParallel.defaultThreads());
     }
 
-    long weightBytes() {
-        long total = 4L * (tokenEmb.length + positionEmb.length) + outputProj.bytes();
-        for (Layer l : layers) {
-            total += l.qkv.bytes() + l.proj.bytes() + l.fc.bytes() + l.fc2.bytes();
-        }
-        return total;
-    }
-
     /** Takes over a prefilled cache and the conditioning for {@code n} candidates. */
     Session open(KvCache cache, Conditioning cond) {
         return new Session(cache, cond);

@@ -37,10 +37,6 @@ public final class KvCache implements AutoCloseable {
         return length;
     }
 
-    public int capacity() {
-        return capacity;
-    }
-
     public int batch() {
         return batch;
     }
@@ -89,12 +85,6 @@ public final class KvCache implements AutoCloseable {
             values[i] = v;
         }
         batch = n;
-    }
-
-    /** Bytes of keys and values a step over the whole filled cache would read. */
-    public long bytesPerLayerFilled() {
-        Shape s = keys[0].getShape();
-        return 2L * 4 * s.get(0) * s.get(1) * length * s.get(3);
     }
 
     @Override
