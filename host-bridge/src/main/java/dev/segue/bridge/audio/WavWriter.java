@@ -39,6 +39,10 @@ public final class WavWriter {
         Path tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".part");
         long clipped;
         try {
+            // Temp files are created owner-only; a stem is an ordinary file other apps and users may read.
+            if (tmp.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+                Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+            }
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
                 OutputStream out = new BufferedOutputStream(Channels.newOutputStream(ch), 1 << 16);
                 out.write(header(audio.sampleRate(), audio.channels(), dataBytes));
