@@ -19,9 +19,10 @@ import picocli.CommandLine.Parameters;
 
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmarks. 'bench engine [PRESET]': prefill and cached-step throughput at N=1 and N=4 "
-                + "against the memory-bandwidth bound, model bytes and peak RSS.")
+                + "against the memory-bandwidth bound, model bytes and peak RSS. 'bench protocol': heartbeat "
+                + "round trip and 30 s stereo 48 kHz prime upload through the daemon over loopback.")
 final class BenchCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "WHAT", description = "What to benchmark: engine.")
+    @Parameters(index = "0", paramLabel = "WHAT", description = "What to benchmark: engine or protocol.")
     String what;
 
     @Parameters(index = "1", arity = "0..1", paramLabel = "PRESET", defaultValue = "bench-13m",
@@ -48,9 +49,12 @@ final class BenchCommand implements Callable<Integer> {
     int leakSteps;
 
     @Override
-    public Integer call() {
+    public Integer call() throws Exception {
+        if ("protocol".equals(what)) {
+            return benchProtocol();
+        }
         if (!"engine".equals(what)) {
-            System.err.println("bench: unknown target '" + what + "' (known: engine)");
+            System.err.println("bench: unknown target '" + what + "' (known: engine, protocol)");
             return 2;
         }
         if (djlSteps) {
@@ -121,6 +125,22 @@ final class BenchCommand implements Callable<Integer> {
                 100 * r.stepTokensPerSecond() / r.boundTokensPerSecond(), r.readBoundTokensPerSecond(),
                 100 * r.stepTokensPerSecond() / r.readBoundTokensPerSecond(), r.stepBytes() / 1e6,
                 r.modelBytes() / 1e6, bandwidth / 1e9, readBandwidth / 1e9, r.peakRssBytes() / 1e6);
+    }
+
+    private int benchProtocol() throws Exception {
+        Path data = java.nio.file.Files.createTempDirectory("segue-bench-protocol");
+        dev.segue.engine.bench.ProtocolBench.Result r = dev.segue.engine.bench.ProtocolBench.run(data, 2000, 20);
+        if (json) {
+            System.out.printf(Locale.ROOT, "{\"bench\":\"protocol\",\"heartbeat_rtt_us_median\":%.1f,"
+                    + "\"upload_30s_stereo_48k_ms_median\":%.2f,\"prime_bytes\":%d}%n", r.heartbeatMicrosMedian(),
+                    r.uploadMillisMedian(), r.primeBytes());
+        } else {
+            System.out.printf(Locale.ROOT, "protocol over loopback TCP: heartbeat round trip median %.1f us (2000); "
+                    + "30 s stereo 48 kHz prime (%.1f MB) submit to accepted median %.2f ms (20), %.0f MB/s%n",
+                    r.heartbeatMicrosMedian(), r.primeBytes() / 1e6, r.uploadMillisMedian(),
+                    r.primeBytes() / 1e3 / r.uploadMillisMedian());
+        }
+        return 0;
     }
 
     /** Runs whole sampling windows until {@code leakSteps} cached steps are done; RSS must stay flat. */
