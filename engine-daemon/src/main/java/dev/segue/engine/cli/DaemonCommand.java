@@ -12,7 +12,11 @@ import picocli.CommandLine.Option;
 @Command(name = "daemon", mixinStandardHelpOptions = true,
         description = "Run the resident daemon in the foreground: models loaded once, ZeroMQ on loopback.")
 final class DaemonCommand implements Callable<Integer> {
-    @Option(names = "--endpoint", defaultValue = "tcp://127.0.0.1:5575", description = "Listen address (loopback only).")
+    @Option(names = "--config", description = "JSON file with any of: endpoint, data, model, queued_per_client. "
+            + "Flags given on the command line win over it.")
+    Path config;
+
+    @Option(names = "--endpoint", description = "Listen address, loopback only (default tcp://127.0.0.1:5575).")
     String endpoint;
 
     @Option(names = "--data", description = "Result store folder (default: <segue home>/.segue-data).")
@@ -21,11 +25,33 @@ final class DaemonCommand implements Callable<Integer> {
     @Option(names = "--model", description = "Model folder laid out like a conformance fixture (default: the demo model).")
     Path model;
 
-    @Option(names = "--queued-per-client", defaultValue = "4", description = "Jobs one client may have queued.")
-    int queuedPerClient;
+    @Option(names = "--queued-per-client", description = "Jobs one client may have queued (default 4).")
+    Integer queuedPerClient;
 
     @Override
     public Integer call() throws Exception {
+        try {
+            applyConfigFile();
+        } catch (IllegalArgumentException e) {
+            System.err.println("daemon: " + e.getMessage());
+            return 2;
+        }
+        if (endpoint == null) {
+            endpoint = "tcp://127.0.0.1:5575";
+        }
+        if (queuedPerClient == null) {
+            queuedPerClient = 4;
+        }
+        if (queuedPerClient < 1 || queuedPerClient > 64) {
+            System.err.println("daemon: queued_per_client must be 1..64");
+            return 2;
+        }
+        try {
+            Daemon.requireLoopback(endpoint); // before minutes of model loading, not after
+        } catch (IllegalArgumentException e) {
+            System.err.println("daemon: " + e.getMessage());
+            return 2;
+        }
         Path dataDir = data != null ? data : Presets.home().resolve(".segue-data");
         try (NDManager root = Djl.cpuManager(); SketchModel m = SketchModel.load(root, model)) {
             System.out.println("segue daemon: model " + m.description());
@@ -52,5 +78,46 @@ final class DaemonCommand implements Callable<Integer> {
             return 2;
         }
         return 0;
+    }
+
+    /** Fills what the flags left unset from the config file; unknown keys are an error, not a silent typo. */
+    private void applyConfigFile() throws java.io.IOException {
+        if (config == null) {
+            return;
+        }
+        if (!java.nio.file.Files.isRegularFile(config) || java.nio.file.Files.size(config) > 64 * 1024) {
+            throw new IllegalArgumentException(config + ": not a readable config file of at most 64 KiB");
+        }
+        com.fasterxml.jackson.databind.JsonNode root;
+        try {
+            root = new com.fasterxml.jackson.databind.ObjectMapper().readTree(config.toFile());
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException(config + ": not valid JSON: " + e.getMessage());
+        }
+        if (root == null || !root.isObject()) {
+            throw new IllegalArgumentException(config + ": expected a JSON object");
+        }
+        java.util.Set<String> known = java.util.Set.of("endpoint", "data", "model", "queued_per_client");
+        root.fieldNames().forEachRemaining(k -> {
+            if (!known.contains(k)) {
+                throw new IllegalArgumentException(config + ": unknown key '" + k + "' (known: " + known + ")");
+            }
+        });
+        Path base = config.toAbsolutePath().getParent();
+        if (endpoint == null && root.hasNonNull("endpoint")) {
+            endpoint = root.get("endpoint").asText();
+        }
+        if (data == null && root.hasNonNull("data")) {
+            data = base.resolve(root.get("data").asText());
+        }
+        if (model == null && root.hasNonNull("model")) {
+            model = base.resolve(root.get("model").asText());
+        }
+        if (queuedPerClient == null && root.hasNonNull("queued_per_client")) {
+            if (!root.get("queued_per_client").canConvertToInt()) {
+                throw new IllegalArgumentException(config + ": queued_per_client must be an integer");
+            }
+            queuedPerClient = root.get("queued_per_client").asInt();
+        }
     }
 }

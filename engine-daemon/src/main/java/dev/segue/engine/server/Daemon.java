@@ -101,7 +101,7 @@ public final class Daemon implements AutoCloseable {
     }
 
     /** Non-negotiable 7: local by default, and a remote listener only with CurveZMQ, which is not built yet. */
-    static void requireLoopback(String endpoint) {
+    public static void requireLoopback(String endpoint) {
         String rest = endpoint.startsWith("tcp://") ? endpoint.substring(6) : null;
         int colon = rest == null ? -1 : rest.lastIndexOf(':');
         String host = colon < 0 ? "" : rest.substring(0, colon);
