@@ -93,6 +93,24 @@ class DaemonFaultTest {
     }
 
     @Test
+    void previewsStreamInBeforeTheResults() throws Exception {
+        started();
+        try (DaemonClient c = client()) {
+            String prior = c.hello("listens").priors().get(0);
+            String job = c.submit(submit(prior, 0.7, 2, 11)).job();
+            int[] previews = {0};
+            JobResult r = c.awaitJob(job, new JobListener() {
+                @Override
+                public void onPreview(dev.segue.protocol.message.Preview preview) {
+                    previews[0]++;
+                }
+            }, JOB_TIMEOUT);
+            assertEquals(2, r.takes().size());
+            assertTrue(previews[0] >= 2, "previews before done: " + previews[0]);
+        }
+    }
+
+    @Test
     void aClientThatLeavesMidJobDoesNotLoseTheTakes() throws Exception {
         started();
         String job;

@@ -67,6 +67,6 @@ final class EngineBackedContinuation implements ContinuationEngine {
                     public boolean cancelled() {
                         return monitor.cancelled();
                     }
-                });
+                }, monitor::preview);
     }
 }

@@ -67,6 +67,7 @@ public final class PrimedSampler {
                     for (int i = 0; i < n; i++) {
                         tokens[i][t] = next[i];
                     }
+                    monitor.tokens(t + 1, tokens);
                     monitor.progress(t + 1, r.totalTokens());
                 }
             }

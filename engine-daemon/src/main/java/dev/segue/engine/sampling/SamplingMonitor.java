@@ -9,6 +9,12 @@ public interface SamplingMonitor {
 
     default void progress(int tokensDone, int tokensTotal) {}
 
+    /**
+     * After each sampled token: the candidates' tokens so far, positions [0, done). The array is live and
+     * reused; read it during the call, never keep it.
+     */
+    default void tokens(int done, long[][] tokens) {}
+
     default boolean cancelled() {
         return false;
     }

@@ -1,6 +1,5 @@
 package dev.segue.engine.sampling;
 
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.segue.engine.prior.Labels;
@@ -41,12 +40,27 @@ public final class SketchContinuation {
         return vqvae.config().sampleRate();
     }
 
+    /** Rough early audio of one candidate while it is sampled: samples [offset, offset + audio.length). */
+    public interface PreviewSink {
+        void preview(int candidate, long offsetFrames, float[] audio);
+    }
+
+    /** New tokens between two previews: a preview decodes, so it costs time on the sampling thread. */
+    static final int PREVIEW_EVERY_TOKENS = 32;
+
+    public float[][] continueAudio(NDManager parent, float[] prime, long frames, int candidates, List<Labels> labels,
+                                   SamplingParams params, SamplingMonitor monitor) {
+        return continueAudio(parent, prime, frames, candidates, labels, params, monitor, null);
+    }
+
     /**
      * @param prime mono audio at the model rate, at least one hop long
      * @param frames samples of continuation to return per candidate
+     * @param previews receives each candidate's newly sampled audio every {@link #PREVIEW_EVERY_TOKENS}
+     *     tokens, decoded without its right context (so rough at its end); null for none
      */
     public float[][] continueAudio(NDManager parent, float[] prime, long frames, int candidates, List<Labels> labels,
-                                   SamplingParams params, SamplingMonitor monitor) {
+                                   SamplingParams params, SamplingMonitor monitor, PreviewSink previews) {
         if (frames < 1 || frames > maxContinuationFrames()) {
             throw new IllegalArgumentException("continuation of " + frames + " samples outside 1.."
                     + maxContinuationFrames() + " (one window of the top prior)");
@@ -61,20 +75,77 @@ public final class SketchContinuation {
         float[] aligned = Arrays.copyOfRange(prime, prime.length - primeTokens * hop, prime.length);
         try (NDManager m = parent.newSubManager()) {
             long[] codes = vqvae.encode(m.create(aligned, new Shape(1, aligned.length)), level).toLongArray();
+            SamplingMonitor watched = previews == null ? monitor
+                    : new PreviewingMonitor(monitor, previews, m, primeTokens, frames);
             long[][] tokens = new PrimedSampler(top).sample(m, new PrimedSampler.Request(new long[][] {codes},
                     candidates, primeTokens + newTokens, labels, null, params, Math.max(1, top.config().nCtx() / 8)),
-                    monitor);
-            // Decode with a few prime codes in front so the decoder's receptive field spans the seam, then
-            // drop their samples: the take starts at the first sample after the prime.
-            int context = Math.min(primeTokens, SEAM_CONTEXT_TOKENS);
+                    watched);
             float[][] out = new float[candidates][];
             for (int c = 0; c < candidates; c++) {
-                long[] span = Arrays.copyOfRange(tokens[c], primeTokens - context, primeTokens + newTokens);
-                NDArray audio = vqvae.decode(m.create(span, new Shape(1, span.length)), level);
-                float[] all = audio.toFloatArray();
-                out[c] = Arrays.copyOfRange(all, context * hop, context * hop + (int) frames);
+                out[c] = decodeContinuation(m, tokens[c], primeTokens, primeTokens + newTokens, frames);
             }
             return out;
+        }
+    }
+
+    /**
+     * Audio of the tokens [primeTokens, end), cut to at most {@code frames} samples. A few prime codes are
+     * decoded in front so the decoder's receptive field spans the seam, then their samples are dropped:
+     * the audio starts at the first sample after the prime.
+     */
+    private float[] decodeContinuation(NDManager m, long[] tokens, int primeTokens, int end, long frames) {
+        int context = Math.min(primeTokens, SEAM_CONTEXT_TOKENS);
+        long[] span = Arrays.copyOfRange(tokens, primeTokens - context, end);
+        try (NDManager scope = m.newSubManager()) {
+            float[] all = vqvae.decode(scope.create(span, new Shape(1, span.length)), level).toFloatArray();
+            int length = (int) Math.min(frames, (long) (end - primeTokens) * hop);
+            return Arrays.copyOfRange(all, context * hop, context * hop + length);
+        }
+    }
+
+    /** Passes everything through, and every few tokens decodes what is new and hands it to the sink. */
+    private final class PreviewingMonitor implements SamplingMonitor {
+        private final SamplingMonitor inner;
+        private final PreviewSink sink;
+        private final NDManager manager;
+        private final int primeTokens;
+        private final long frames;
+        private long sent;
+
+        PreviewingMonitor(SamplingMonitor inner, PreviewSink sink, NDManager manager, int primeTokens, long frames) {
+            this.inner = inner;
+            this.sink = sink;
+            this.manager = manager;
+            this.primeTokens = primeTokens;
+            this.frames = frames;
+        }
+
+        @Override
+        public void progress(int done, int total) {
+            inner.progress(done, total);
+        }
+
+        @Override
+        public boolean cancelled() {
+            return inner.cancelled();
+        }
+
+        @Override
+        public void tokens(int done, long[][] tokens) {
+            inner.tokens(done, tokens);
+            int fresh = done - primeTokens;
+            if (fresh <= 0 || fresh % PREVIEW_EVERY_TOKENS != 0) {
+                return;
+            }
+            long end = Math.min(frames, (long) fresh * hop);
+            if (end <= sent) {
+                return;
+            }
+            for (int c = 0; c < tokens.length; c++) {
+                float[] audio = decodeContinuation(manager, tokens[c], primeTokens, done, frames);
+                sink.preview(c, sent, Arrays.copyOfRange(audio, (int) sent, (int) end));
+            }
+            sent = end;
         }
     }
 }

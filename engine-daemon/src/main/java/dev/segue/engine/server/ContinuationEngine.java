@@ -23,6 +23,9 @@ public interface ContinuationEngine {
         void progress(int level, long done, long total);
 
         boolean cancelled();
+
+        /** Rough early audio of one candidate, samples [offset, offset + audio.length), while it is made. */
+        default void preview(int candidate, long offsetFrames, float[] audio) {}
     }
 
     /** Mono prime at the model rate to {@code candidates} mono takes of exactly {@code frames} samples. */

@@ -22,6 +22,7 @@ import dev.segue.protocol.message.Message;
 import dev.segue.protocol.message.PresetInfo;
 import dev.segue.protocol.message.Presets;
 import dev.segue.protocol.message.PriorInfo;
+import dev.segue.protocol.message.Preview;
 import dev.segue.protocol.message.Priors;
 import dev.segue.protocol.message.Progress;
 import dev.segue.protocol.message.Quality;
@@ -369,6 +370,14 @@ public final class Daemon implements AutoCloseable {
                         @Override
                         public boolean cancelled() {
                             return job.cancelled || !running;
+                        }
+
+                        @Override
+                        public void preview(int candidate, long offsetFrames, float[] audio) {
+                            if (audio.length > 0) {
+                                send(job.client, new Preview(job.req, job.id, candidate, engine.sampleRate(),
+                                        offsetFrames, Audio.of(1, audio)));
+                            }
                         }
                     });
             long seed = job.submit.request().seed();
