@@ -126,6 +126,31 @@ class DaemonFaultTest {
     }
 
     @Test
+    void anOrderlyShutdownMidJobRecordsTheJobAsStoppedByTheShutdown() throws Exception {
+        started();
+        String interrupted;
+        try (DaemonClient c = client()) {
+            String prior = c.hello("before").priors().get(0);
+            interrupted = c.submit(submit(prior, 0.74, 16, 5)).job();
+            RuntimeException stop = new RuntimeException("stop now");
+            assertThrows(RuntimeException.class, () -> c.awaitJob(interrupted, new JobListener() {
+                @Override
+                public void onProgress(Progress progress) {
+                    throw stop;
+                }
+            }, JOB_TIMEOUT));
+        }
+        daemon.terminate();
+        daemon.start("daemon-2.log");
+        try (DaemonClient c = client()) {
+            c.hello("after");
+            DaemonException e = assertThrows(DaemonException.class, () -> c.fetch(interrupted));
+            assertEquals(ErrorCode.INTERNAL, e.code());
+            assertTrue(e.text().contains("shut down"), e.text());
+        }
+    }
+
+    @Test
     void aDaemonKilledMidJobKeepsFinishedTakesAndReportsTheInterruptedJob() throws Exception {
         started();
         String finished;

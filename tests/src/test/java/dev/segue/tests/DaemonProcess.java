@@ -33,6 +33,15 @@ final class DaemonProcess implements AutoCloseable {
         throw new AssertionError("daemon did not start:\n" + Files.readString(logFile));
     }
 
+    /** SIGTERM: the daemon's orderly shutdown; returns its exit code. */
+    int terminate() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            throw new AssertionError("daemon did not stop within 30 s of SIGTERM");
+        }
+        return process.exitValue();
+    }
+
     /** SIGKILL: no shutdown hook, no chance to tidy up. */
     void kill() throws InterruptedException {
         process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);

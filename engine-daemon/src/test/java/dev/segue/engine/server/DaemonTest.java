@@ -262,6 +262,13 @@ class DaemonTest {
         assertEquals(ErrorCode.TOO_LARGE, assertInstanceOf(ErrorReply.class, receive(s)).code());
         send(s, new Fetch(3, "no-such-job"));
         assertEquals(ErrorCode.UNKNOWN_JOB, assertInstanceOf(ErrorReply.class, receive(s)).code());
+        // A prime with a NaN in it: the codec refuses it before any work starts.
+        List<byte[]> frames = ProtocolCodec.encode(submit(4, RATE, 1.0, 1));
+        java.nio.ByteBuffer.wrap(frames.get(1)).order(java.nio.ByteOrder.LITTLE_ENDIAN).putFloat(400, Float.NaN);
+        ZMsg poisoned = new ZMsg();
+        frames.forEach(poisoned::add);
+        poisoned.send(s);
+        assertEquals(ErrorCode.BAD_AUDIO, assertInstanceOf(ErrorReply.class, receive(s)).code());
         // Garbage frames: an error, not a dead daemon.
         ZMsg junk = new ZMsg();
         junk.add(new byte[] {(byte) 0xc1, 1, 2, 3});
