@@ -1,6 +1,7 @@
 package dev.segue.engine.cli;
 
 import ai.djl.ndarray.NDManager;
+import dev.segue.engine.server.CurveSecurity;
 import dev.segue.engine.server.Daemon;
 import dev.segue.engine.server.ResultStore;
 import java.nio.file.Path;
@@ -12,7 +13,7 @@ import picocli.CommandLine.Option;
 @Command(name = "daemon", mixinStandardHelpOptions = true,
         description = "Run the resident daemon in the foreground: models loaded once, ZeroMQ on loopback.")
 final class DaemonCommand implements Callable<Integer> {
-    @Option(names = "--config", description = "JSON file with any of: endpoint, data, model, queued_per_client. "
+    @Option(names = "--config", description = "JSON file with any of: endpoint, data, model, queued_per_client, curve_keys. "
             + "Flags given on the command line win over it.")
     Path config;
 
@@ -24,6 +25,10 @@ final class DaemonCommand implements Callable<Integer> {
 
     @Option(names = "--model", description = "Model folder laid out like a conformance fixture (default: the demo model).")
     Path model;
+
+    @Option(names = "--curve-keys", description = "CurveZMQ folder: server.secret (made if absent, with server.public "
+            + "for clients) and clients/ holding the public certificates allowed in. Required off loopback.")
+    Path curveKeys;
 
     @Option(names = "--queued-per-client", description = "Jobs one client may have queued (default 4).")
     Integer queuedPerClient;
@@ -46,9 +51,14 @@ final class DaemonCommand implements Callable<Integer> {
             System.err.println("daemon: queued_per_client must be 1..64");
             return 2;
         }
+        CurveSecurity curve = null;
         try {
-            Daemon.requireLoopback(endpoint); // before minutes of model loading, not after
-        } catch (IllegalArgumentException e) {
+            if (curveKeys != null) {
+                curve = CurveSecurity.load(curveKeys);
+            } else {
+                Daemon.requireLoopback(endpoint); // before minutes of model loading, not after
+            }
+        } catch (IllegalArgumentException | java.io.IOException e) {
             System.err.println("daemon: " + e.getMessage());
             return 2;
         }
@@ -57,7 +67,7 @@ final class DaemonCommand implements Callable<Integer> {
             System.out.println("segue daemon: model " + m.description());
             ResultStore store = ResultStore.open(dataDir);
             Daemon daemon = new Daemon(endpoint, store, new EngineBackedContinuation(m.name(), root, m.vqvae(), m.top()),
-                    queuedPerClient);
+                    queuedPerClient, curve);
             CountDownLatch stopped = new CountDownLatch(1);
             Thread hook = new Thread(() -> {
                 daemon.close();
@@ -97,7 +107,7 @@ final class DaemonCommand implements Callable<Integer> {
         if (root == null || !root.isObject()) {
             throw new IllegalArgumentException(config + ": expected a JSON object");
         }
-        java.util.Set<String> known = java.util.Set.of("endpoint", "data", "model", "queued_per_client");
+        java.util.Set<String> known = java.util.Set.of("endpoint", "data", "model", "queued_per_client", "curve_keys");
         root.fieldNames().forEachRemaining(k -> {
             if (!known.contains(k)) {
                 throw new IllegalArgumentException(config + ": unknown key '" + k + "' (known: " + known + ")");
@@ -112,6 +122,9 @@ final class DaemonCommand implements Callable<Integer> {
         }
         if (model == null && root.hasNonNull("model")) {
             model = base.resolve(root.get("model").asText());
+        }
+        if (curveKeys == null && root.hasNonNull("curve_keys")) {
+            curveKeys = base.resolve(root.get("curve_keys").asText());
         }
         if (queuedPerClient == null && root.hasNonNull("queued_per_client")) {
             if (!root.get("queued_per_client").canConvertToInt()) {

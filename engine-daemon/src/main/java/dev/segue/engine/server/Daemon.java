@@ -40,6 +40,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.zeromq.SocketType;
+import org.zeromq.ZAuth;
 import org.zeromq.ZContext;
 import org.zeromq.ZMQ;
 import org.zeromq.ZMsg;
@@ -81,6 +82,7 @@ public final class Daemon implements AutoCloseable {
     }
 
     private final String endpoint;
+    private final CurveSecurity curve;
     private final ResultStore store;
     private final ContinuationEngine engine;
     private final FairQueue<Job> queue;
@@ -94,7 +96,16 @@ public final class Daemon implements AutoCloseable {
     private Thread worker;
 
     public Daemon(String endpoint, ResultStore store, ContinuationEngine engine, int queuedPerClient) {
-        requireLoopback(endpoint);
+        this(endpoint, store, engine, queuedPerClient, null);
+    }
+
+    /** With {@code curve} set, every client must hold an allowed CurveZMQ key, on loopback too. */
+    public Daemon(String endpoint, ResultStore store, ContinuationEngine engine, int queuedPerClient,
+                  CurveSecurity curve) {
+        if (curve == null) {
+            requireLoopback(endpoint);
+        }
+        this.curve = curve;
         this.endpoint = endpoint;
         this.store = store;
         this.engine = engine;
@@ -107,8 +118,8 @@ public final class Daemon implements AutoCloseable {
         int colon = rest == null ? -1 : rest.lastIndexOf(':');
         String host = colon < 0 ? "" : rest.substring(0, colon);
         if (!(host.equals("127.0.0.1") || host.equals("localhost") || host.equals("[::1]"))) {
-            throw new IllegalArgumentException("refusing to listen on " + endpoint + ": only tcp:// on loopback is "
-                    + "allowed; a remote listener needs CurveZMQ authentication, which this daemon does not have yet");
+            throw new IllegalArgumentException("refusing to listen on " + endpoint + ": without CurveZMQ keys only "
+                    + "tcp:// on loopback is allowed; give --curve-keys DIR for a remote listener");
         }
     }
 
@@ -117,9 +128,16 @@ public final class Daemon implements AutoCloseable {
         worker = new Thread(this::work, "segue-jobs");
         worker.setDaemon(true);
         worker.start();
-        try (ZContext context = new ZContext()) {
+        try (ZContext context = new ZContext(); ZAuth auth = curve == null ? null : new ZAuth(context)) {
             ZMQ.Socket router = context.createSocket(SocketType.ROUTER);
             router.setLinger(0);
+            if (curve != null) {
+                // The authenticator must run before the bind, so no handshake is ever unchecked.
+                auth.configureCurve(curve.allowedClients().toString());
+                router.setZAPDomain("segue");
+                router.setCurveServer(true);
+                router.setCurveSecretKey(ZMQ.Curve.z85Decode(curve.serverSecretZ85()));
+            }
             // Oversized messages are dropped by ZeroMQ itself before they cost us memory.
             router.setMaxMsgSize(Bounds.MAX_MESSAGE_BYTES);
             if (!router.bind(endpoint)) {
