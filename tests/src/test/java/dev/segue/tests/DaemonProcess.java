@@ -16,10 +16,13 @@ final class DaemonProcess implements AutoCloseable {
     }
 
     /** Starts (or restarts) the daemon on the same port and data folder; returns once it listens. */
-    void start(String log) throws Exception {
+    void start(String log, String... extra) throws Exception {
         Path logFile = dir.resolve(log);
-        process = new ProcessBuilder(SeguePart.engine("daemon", "--endpoint", endpoint, "--data",
-                dir.resolve("data").toString())).redirectErrorStream(true).redirectOutput(logFile.toFile()).start();
+        java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("daemon", "--endpoint", endpoint,
+                "--data", dir.resolve("data").toString()));
+        args.addAll(java.util.List.of(extra));
+        process = new ProcessBuilder(SeguePart.engine(args.toArray(String[]::new))).redirectErrorStream(true)
+                .redirectOutput(logFile.toFile()).start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
         while (System.nanoTime() < deadline) {
             if (Files.exists(logFile) && Files.readString(logFile).contains("listening on " + endpoint)) {

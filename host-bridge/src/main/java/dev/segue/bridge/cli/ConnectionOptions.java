@@ -1,5 +1,6 @@
 package dev.segue.bridge.cli;
 
+import dev.segue.bridge.client.CurveKeys;
 import dev.segue.bridge.client.DaemonClient;
 import java.time.Duration;
 import picocli.CommandLine.Option;
@@ -16,8 +17,28 @@ final class ConnectionOptions {
             description = "seconds to wait for each reply before giving up (default: ${DEFAULT-VALUE})")
     double replyTimeoutS;
 
+    @Option(names = "--curve-server-key", paramLabel = "FILE",
+            description = "the daemon's server.public certificate, for a daemon that listens with CurveZMQ")
+    java.nio.file.Path curveServerKey;
+
+    @Option(names = "--curve-key", paramLabel = "FILE",
+            description = "this client's secret certificate, whose public key the daemon allows")
+    java.nio.file.Path curveKey;
+
     DaemonClient connect() {
-        return new DaemonClient(endpoint, seconds("--reply-timeout-s", replyTimeoutS));
+        CurveKeys curve = null;
+        if ((curveServerKey == null) != (curveKey == null)) {
+            throw new UsageError("--curve-server-key and --curve-key go together");
+        }
+        if (curveServerKey != null) {
+            try {
+                curve = CurveKeys.load(curveServerKey, curveKey);
+            } catch (java.io.IOException e) {
+                throw new UsageError(e.getMessage());
+            }
+        }
+        return new DaemonClient(endpoint, seconds("--reply-timeout-s", replyTimeoutS),
+                DaemonClient.DEFAULT_HEARTBEAT_INTERVAL, curve);
     }
 
     static Duration seconds(String option, double s) {

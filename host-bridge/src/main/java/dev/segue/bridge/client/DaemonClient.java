@@ -63,9 +63,14 @@ public final class DaemonClient implements AutoCloseable {
      *                          after {@value #MAX_MISSED_HEARTBEATS} unanswered probes
      */
     public DaemonClient(String endpoint, Duration replyTimeout, Duration heartbeatInterval) {
+        this(endpoint, replyTimeout, heartbeatInterval, null);
+    }
+
+    /** @param curve keys for a daemon listening with CurveZMQ; null for a plain loopback daemon */
+    public DaemonClient(String endpoint, Duration replyTimeout, Duration heartbeatInterval, CurveKeys curve) {
         this.replyTimeout = requirePositive(replyTimeout, "replyTimeout");
         this.heartbeatInterval = requirePositive(heartbeatInterval, "heartbeatInterval");
-        this.mailbox = new Mailbox(Objects.requireNonNull(endpoint, "endpoint"), replyTimeout);
+        this.mailbox = new Mailbox(Objects.requireNonNull(endpoint, "endpoint"), replyTimeout, curve);
     }
 
     /** Opens the session; fails unless the daemon speaks protocol version 1. */

@@ -39,7 +39,7 @@ final class Mailbox implements AutoCloseable {
     private final long clockBase = System.nanoTime();
     private long lastHeardNanos = clockBase;
 
-    Mailbox(String endpoint, Duration sendTimeout) {
+    Mailbox(String endpoint, Duration sendTimeout, CurveKeys curve) {
         this.endpoint = endpoint;
         context = new ZContext(1);
         try {
@@ -52,6 +52,11 @@ final class Mailbox implements AutoCloseable {
             socket.setSendTimeOut(Math.toIntExact(Math.max(1, sendTimeout.toMillis())));
             // A frame over the protocol's whole-message bound cannot be valid; let the transport drop it unread.
             socket.setMaxMsgSize(Bounds.MAX_MESSAGE_BYTES);
+            if (curve != null) {
+                socket.setCurveServerKey(ZMQ.Curve.z85Decode(curve.serverPublicZ85()));
+                socket.setCurvePublicKey(ZMQ.Curve.z85Decode(curve.clientPublicZ85()));
+                socket.setCurveSecretKey(ZMQ.Curve.z85Decode(curve.clientSecretZ85()));
+            }
             socket.connect(endpoint);
             poller = context.createPoller(1);
             poller.register(socket, ZMQ.Poller.POLLIN);
