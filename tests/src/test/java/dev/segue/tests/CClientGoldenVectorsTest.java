@@ -1,0 +1,51 @@
+package dev.segue.tests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A C client built against Debian's libzmq and msgpack-c replays the protocol's golden vectors to the
+ * running Java daemon: valid requests get the prescribed reply type, every invalid vector gets an error
+ * with the code its index names, and the daemon keeps serving throughout.
+ */
+class CClientGoldenVectorsTest {
+    @TempDir
+    Path dir;
+    private DaemonProcess daemon;
+
+    @AfterEach
+    void stop() throws InterruptedException {
+        if (daemon != null) {
+            daemon.close();
+        }
+    }
+
+    @Test
+    void goldenVectorsAgainstTheRunningDaemon() throws Exception {
+        Path client = dir.resolve("golden_client");
+        Process cc = new ProcessBuilder("gcc", "-O2", "-Wall", "-Wextra", "-Werror", "-o", client.toString(),
+                SeguePart.ROOT.resolve("tests/c/golden_client.c").toString(), "-lzmq", "-lmsgpackc")
+                .redirectErrorStream(true).redirectOutput(dir.resolve("cc.log").toFile()).start();
+        assertTrue(cc.waitFor(120, TimeUnit.SECONDS));
+        assertEquals(0, cc.exitValue(), "the C client does not build (./segue test installs libzmq3-dev and "
+                + "libmsgpack-dev):\n" + Files.readString(dir.resolve("cc.log")));
+
+        daemon = new DaemonProcess(dir);
+        daemon.start("daemon.log");
+        Process run = new ProcessBuilder(client.toString(), daemon.endpoint,
+                SeguePart.ROOT.resolve("protocol/vectors").toString()).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("client.log").toFile()).start();
+        assertTrue(run.waitFor(120, TimeUnit.SECONDS), "the C client did not finish");
+        String out = Files.readString(dir.resolve("client.log"));
+        assertEquals(0, run.exitValue(), out);
+        assertTrue(out.matches("(?s).*\\n\\d+ passed, 0 failed\\n?$"), out);
+        assertTrue(out.contains("PASS hello.frames -> capabilities"), out);
+    }
+}
