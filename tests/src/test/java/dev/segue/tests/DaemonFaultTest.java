@@ -131,7 +131,7 @@ class DaemonFaultTest {
         String interrupted;
         try (DaemonClient c = client()) {
             String prior = c.hello("before").priors().get(0);
-            interrupted = c.submit(submit(prior, 0.74, 16, 5)).job();
+            interrupted = c.submit(submit(prior, 0.7, 16, 5)).job();
             RuntimeException stop = new RuntimeException("stop now");
             assertThrows(RuntimeException.class, () -> c.awaitJob(interrupted, new JobListener() {
                 @Override
@@ -159,7 +159,7 @@ class DaemonFaultTest {
             String prior = c.hello("before").priors().get(0);
             finished = c.submit(submit(prior, 0.2, 2, 3)).job();
             c.awaitJob(finished, JobListener.NONE, JOB_TIMEOUT);
-            interrupted = c.submit(submit(prior, 0.74, 16, 4)).job();
+            interrupted = c.submit(submit(prior, 0.7, 16, 4)).job();
             // Kill as soon as the long job reports progress: it is running, not yet done.
             RuntimeException stop = new RuntimeException("kill now");
             assertThrows(RuntimeException.class, () -> c.awaitJob(interrupted, new JobListener() {

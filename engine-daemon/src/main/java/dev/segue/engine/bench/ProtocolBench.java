@@ -51,11 +51,11 @@ public final class ProtocolBench {
             return false;
         }
 
-        public long maxContinuationFrames() {
-            return 60L * RATE;
+        public double maxContinuationSeconds() {
+            return 60;
         }
 
-        public float[][] continueAudio(float[] prime, long frames, GenerationRequest request, Monitor monitor) {
+        public float[][] continueAudio(float[] prime, int rate, long frames, GenerationRequest request, Monitor monitor) {
             while (!monitor.cancelled()) {
                 Thread.onSpinWait();
             }

@@ -15,8 +15,8 @@ public interface ContinuationEngine {
 
     boolean labels();
 
-    /** The longest continuation one request may ask for, in samples at {@link #sampleRate()}. */
-    long maxContinuationFrames();
+    /** The longest continuation one request may ask for. */
+    double maxContinuationSeconds();
 
     /** Progress between tokens, and the cancel flag checked between them. */
     interface Monitor {
@@ -28,6 +28,10 @@ public interface ContinuationEngine {
         default void preview(int candidate, long offsetFrames, float[] audio) {}
     }
 
-    /** Mono prime at the model rate to {@code candidates} mono takes of exactly {@code frames} samples. */
-    float[][] continueAudio(float[] monoPrime, long frames, GenerationRequest request, Monitor monitor);
+    /**
+     * A mono prime at {@code sampleRate} (any rate the protocol allows; the model's own rate is
+     * {@link #sampleRate()}) to {@code candidates} mono takes of exactly {@code frames} samples at that same
+     * rate, each starting at the sample after the prime's last. Previews are at that rate too.
+     */
+    float[][] continueAudio(float[] monoPrime, int sampleRate, long frames, GenerationRequest request, Monitor monitor);
 }

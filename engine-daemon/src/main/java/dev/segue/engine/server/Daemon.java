@@ -236,7 +236,7 @@ public final class Daemon implements AutoCloseable {
     }
 
     private Limits limits() {
-        long seconds = engine.maxContinuationFrames() / engine.sampleRate();
+        long seconds = (long) engine.maxContinuationSeconds();
         return new Limits(Bounds.MAX_MESSAGE_BYTES, Bounds.MAX_AUDIO_SECONDS, Bounds.MAX_CANDIDATES,
                 (int) Math.min(Bounds.MAX_LENGTH_BARS, Math.max(1, seconds / 2)), (int) Math.max(1, seconds));
     }
@@ -255,17 +255,13 @@ public final class Daemon implements AutoCloseable {
             throw new ProtocolException(ErrorCode.BAD_MESSAGE, "quality '" + request.quality().name().toLowerCase()
                     + "' needs the upsamplers, which this daemon does not run yet; ask for 'sketch'");
         }
-        int rate = s.context().sampleRate();
-        if (rate != engine.sampleRate()) {
-            throw new ProtocolException(ErrorCode.BAD_SAMPLE_RATE, "prime at " + rate + " Hz; this daemon takes primes "
-                    + "at the model rate, " + engine.sampleRate() + " Hz, until resampling lands");
-        }
+        int rate = s.context().sampleRate(); // the codec has checked it against the protocol's bounds
         double seconds = request.length() instanceof Length.Bars bars ? s.context().secondsForBars(bars.bars())
                 : ((Length.Seconds) request.length()).seconds();
         long frames = (long) Math.floor(seconds * rate + 0.5);
-        if (frames < 1 || frames > engine.maxContinuationFrames()) {
+        if (frames < 1 || seconds > engine.maxContinuationSeconds()) {
             throw new ProtocolException(ErrorCode.TOO_LARGE, "a continuation of " + seconds + " s; this prior gives "
-                    + "at most " + (double) engine.maxContinuationFrames() / rate + " s per request");
+                    + "at most " + engine.maxContinuationSeconds() + " s per request");
         }
         String id = "j" + Long.toString(System.currentTimeMillis(), 36) + "-" + jobCounter.incrementAndGet();
         Job job = new Job(id, client, s, frames, downmix(s.prime()));
@@ -373,7 +369,8 @@ public final class Daemon implements AutoCloseable {
         try {
             store.markRunning(job.id);
             long[] lastProgress = {0};
-            float[][] takes = engine.continueAudio(job.monoPrime, job.frames, job.submit.request(),
+            int rate = job.submit.context().sampleRate();
+            float[][] takes = engine.continueAudio(job.monoPrime, rate, job.frames, job.submit.request(),
                     new ContinuationEngine.Monitor() {
                         @Override
                         public void progress(int level, long done, long total) {
@@ -393,13 +390,12 @@ public final class Daemon implements AutoCloseable {
                         @Override
                         public void preview(int candidate, long offsetFrames, float[] audio) {
                             if (audio.length > 0) {
-                                send(job.client, new Preview(job.req, job.id, candidate, engine.sampleRate(),
-                                        offsetFrames, Audio.of(1, audio)));
+                                send(job.client, new Preview(job.req, job.id, candidate, rate, offsetFrames,
+                                        Audio.of(1, audio)));
                             }
                         }
                     });
             long seed = job.submit.request().seed();
-            int rate = engine.sampleRate();
             long start = job.submit.context().primeStartSample() + job.submit.prime().frames();
             for (int c = 0; c < takes.length; c++) {
                 store.saveTake(job.id, c, takes[c], rate, 1, seed + c);

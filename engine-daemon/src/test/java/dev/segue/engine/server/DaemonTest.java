@@ -65,8 +65,8 @@ class DaemonTest {
             return false;
         }
 
-        public long maxContinuationFrames() {
-            return 100L * RATE;
+        public double maxContinuationSeconds() {
+            return 100;
         }
 
         private static void sleep(long millis) {
@@ -77,7 +77,7 @@ class DaemonTest {
             }
         }
 
-        public float[][] continueAudio(float[] prime, long frames, GenerationRequest r, Monitor monitor) {
+        public float[][] continueAudio(float[] prime, int rate, long frames, GenerationRequest r, Monitor monitor) {
             int tokens = 20;
             for (int t = 1; t <= tokens; t++) {
                 // A token's work in 5 ms slices, looking at the cancel flag between them.
@@ -268,8 +268,11 @@ class DaemonTest {
         engine.tokenMillis = 50;
         start();
         ZMQ.Socket s = client();
-        send(s, submit(1, 48000, 1.0, 1));
-        assertEquals(ErrorCode.BAD_SAMPLE_RATE, assertInstanceOf(ErrorReply.class, receive(s)).code());
+        Submit unknownPreset = submit(1, RATE, 1.0, 1);
+        send(s, new Submit(1, unknownPreset.context(), new GenerationRequest("stand-in", "full-please",
+                new Length.Seconds(1.0), 1, Quality.SKETCH, List.of(0.9), null, null, 1, null, null, null),
+                unknownPreset.prime()));
+        assertEquals(ErrorCode.UNKNOWN_PRESET, assertInstanceOf(ErrorReply.class, receive(s)).code());
         send(s, submit(2, RATE, 500.0, 1));
         assertEquals(ErrorCode.TOO_LARGE, assertInstanceOf(ErrorReply.class, receive(s)).code());
         send(s, new Fetch(3, "no-such-job"));
