@@ -55,7 +55,7 @@ final class ContinueCommand implements Callable<Integer> {
             converter = Converters.TimeSignatureConverter.class, description = "time signature (default: ${DEFAULT-VALUE})")
     TimeSignature timeSig;
 
-    @Option(names = "--takes", defaultValue = "4", paramLabel = "N", description = "number of takes, 1..16 (default: ${DEFAULT-VALUE})")
+    @Option(names = {"--takes", "--candidates"}, defaultValue = "4", paramLabel = "N", description = "number of takes, 1..16 (default: ${DEFAULT-VALUE})")
     int takes;
 
     @Option(names = "--seed", defaultValue = "1", paramLabel = "N", converter = Converters.UnsignedLongConverter.class,
@@ -72,7 +72,7 @@ final class ContinueCommand implements Callable<Integer> {
     @Option(names = "--preset", paramLabel = "NAME", description = "generation preset (default: the first for the prior)")
     String preset;
 
-    @Option(names = "--quality", defaultValue = "sketch", paramLabel = "Q", converter = Converters.QualityConverter.class,
+    @Option(names = {"--quality", "--tier"}, defaultValue = "sketch", paramLabel = "Q", converter = Converters.QualityConverter.class,
             description = "sketch, draft or full (default: ${DEFAULT-VALUE})")
     Quality quality;
 
