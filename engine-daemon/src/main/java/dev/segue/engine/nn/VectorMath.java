@@ -224,29 +224,16 @@ public final class VectorMath {
         }
     }
 
-    /** In place, x[off + i] = exp(x[off + i] - shift) for i < count. */
-    public static void expShifted(float[] x, int off, float shift, int count) {
+    /** dst[dstOff + i] = exp(src[srcOff + i] - shift) for i < count; src and dst may be the same array. */
+    public static void expShifted(float[] src, int srcOff, float shift, float[] dst, int dstOff, int count) {
         FloatVector s = FloatVector.broadcast(S, shift);
         int i = 0;
         int bound = S.loopBound(count);
         for (; i < bound; i += S.length()) {
-            FloatVector.fromArray(S, x, off + i).sub(s).lanewise(VectorOperators.EXP).intoArray(x, off + i);
+            FloatVector.fromArray(S, src, srcOff + i).sub(s).lanewise(VectorOperators.EXP).intoArray(dst, dstOff + i);
         }
         for (; i < count; i++) {
-            x[off + i] = (float) Math.exp(x[off + i] - shift);
-        }
-    }
-
-    /** out[i] = exp(x[i] - shift) for i < count; -inf maps to exactly 0. */
-    public static void expShifted(float[] x, float shift, float[] out, int count) {
-        FloatVector s = FloatVector.broadcast(S, shift);
-        int i = 0;
-        int bound = S.loopBound(count);
-        for (; i < bound; i += S.length()) {
-            FloatVector.fromArray(S, x, i).sub(s).lanewise(VectorOperators.EXP).intoArray(out, i);
-        }
-        for (; i < count; i++) {
-            out[i] = (float) Math.exp(x[i] - shift);
+            dst[dstOff + i] = (float) Math.exp(src[srcOff + i] - shift);
         }
     }
 

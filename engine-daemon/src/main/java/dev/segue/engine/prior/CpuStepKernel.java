@@ -195,7 +195,7 @@ final class CpuStepKernel {
                 scores[scoreOff + count++] = sc;
                 max = Math.max(max, sc);
             }
-            VectorMath.expShifted(scores, scoreOff, max, count);
+            VectorMath.expShifted(scores, scoreOff, max, scores, scoreOff, count);
             float sum = 0;
             for (int i = 0; i < count; i++) {
                 sum += scores[scoreOff + i];

@@ -61,7 +61,7 @@ public final class TokenSampler {
         }
         // Unnormalised probabilities, computed once and reused by the nucleus cut and the draw.
         float[] p = weights;
-        VectorMath.expShifted(x, max, p, bins);
+        VectorMath.expShifted(x, 0, max, p, 0, bins);
         double total = 0;
         for (int i = 0; i < bins; i++) {
             total += p[i];
