@@ -353,6 +353,74 @@ class DaemonTest {
         return reply != null;
     }
 
+    /** The protocol's golden vectors as frame lists (the container: repeated [u32 LE length][bytes]). */
+    private static List<List<byte[]>> goldenVectors() throws java.io.IOException {
+        List<List<byte[]>> out = new ArrayList<>();
+        try (var files = java.nio.file.Files.list(Path.of("../protocol/vectors"))) {
+            for (Path f : files.filter(p -> p.toString().endsWith(".frames")).sorted().toList()) {
+                java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(java.nio.file.Files.readAllBytes(f))
+                        .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+                List<byte[]> frames = new ArrayList<>();
+                while (b.remaining() >= 4) {
+                    byte[] frame = new byte[b.getInt()];
+                    b.get(frame);
+                    frames.add(frame);
+                }
+                out.add(frames);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * A bounded fuzz run through the daemon itself: 400 mutations (bit flips, truncations, splices) of
+     * the golden vectors, each of which must be answered, and afterwards the daemon must still serve.
+     */
+    @Test
+    void mutatedMessagesAreAllAnsweredAndTheDaemonKeepsServing() throws Exception {
+        start();
+        ZMQ.Socket s = client();
+        s.setReceiveTimeOut(200);
+        List<List<byte[]>> vectors = goldenVectors();
+        assertTrue(vectors.size() > 10, "golden vectors found: " + vectors.size());
+        java.util.Random random = new java.util.Random(20261121);
+        int unanswered = 0;
+        for (int i = 0; i < 400; i++) {
+            List<byte[]> frames = new ArrayList<>();
+            for (byte[] f : vectors.get(random.nextInt(vectors.size()))) {
+                frames.add(f.clone());
+            }
+            byte[] target = frames.get(random.nextInt(frames.size()));
+            switch (random.nextInt(3)) {
+                case 0 -> {
+                    for (int k = 0; k < 1 + random.nextInt(4) && target.length > 0; k++) {
+                        target[random.nextInt(target.length)] ^= (byte) (1 << random.nextInt(8));
+                    }
+                }
+                case 1 -> frames.set(frames.indexOf(target),
+                        java.util.Arrays.copyOf(target, target.length == 0 ? 0 : random.nextInt(target.length)));
+                default -> frames.add(frames.get(0).clone());
+            }
+            ZMsg msg = new ZMsg();
+            frames.forEach(msg::add);
+            msg.send(s);
+            ZMsg reply = ZMsg.recvMsg(s);
+            if (reply == null) {
+                unanswered++;
+            }
+            while ((reply = ZMsg.recvMsg(s, ZMQ.DONTWAIT)) != null) {
+                reply.destroy(); // job traffic from mutated requests that were still valid
+            }
+        }
+        assertEquals(0, unanswered, "mutated messages without any answer");
+        s.setReceiveTimeOut(5000);
+        send(s, new Heartbeat(77, 5));
+        Message m;
+        do {
+            m = receive(s);
+        } while (!(m instanceof Heartbeat h && h.req() == 77));
+    }
+
     @Test
     void aNonLoopbackListenerIsRefused() {
         assertThrows(IllegalArgumentException.class, () -> Daemon.requireLoopback("tcp://0.0.0.0:5575"));
