@@ -13,6 +13,10 @@ import dev.segue.protocol.message.Heartbeat;
 import dev.segue.protocol.message.Hello;
 import dev.segue.protocol.message.Length;
 import dev.segue.protocol.message.Limits;
+import dev.segue.protocol.message.JobInfo;
+import dev.segue.protocol.message.JobState;
+import dev.segue.protocol.message.Jobs;
+import dev.segue.protocol.message.ListJobs;
 import dev.segue.protocol.message.ListPresets;
 import dev.segue.protocol.message.ListPriors;
 import dev.segue.protocol.message.Message;
@@ -59,6 +63,8 @@ final class MessageDecoder {
             case EXTEND -> new Extend(req, job(h), h.get("candidate").int32(), length(h));
             case FETCH -> new Fetch(req, job(h));
             case HEARTBEAT -> new Heartbeat(req, h.get("t_ms").int64());
+            case LIST_JOBS -> new ListJobs(req);
+            case JOBS -> jobs(req, h);
         };
     }
 
@@ -90,6 +96,20 @@ final class MessageDecoder {
             out.add(new PresetInfo(name(p, "name"), name(p, "prior"), p.get("description").string(Bounds.MAX_TEXT_BYTES)));
         }
         return new Presets(req, out);
+    }
+
+    private static Jobs jobs(long req, MapView h) {
+        List<JobInfo> out = new ArrayList<>();
+        for (Slot s : h.get("jobs").array(Bounds.MAX_LIST_ENTRIES)) {
+            MapView j = s.map();
+            String job = job(j);
+            String st = j.get("state").string(Bounds.MAX_NAME_BYTES);
+            JobState state = JobState.fromWire(st).orElseThrow(() -> Check.bad("jobs[].state", "'" + st
+                    + "' not one of queued, running, done, failed, cancelled"));
+            out.add(new JobInfo(job, state, j.get("candidates").int32(), j.get("takes_done").int32(),
+                    j.get("created_ms").int64(), j.get("label").string(Bounds.MAX_TEXT_BYTES)));
+        }
+        return new Jobs(req, out);
     }
 
     private static Submit submit(long req, MapView h, byte[] audio) {

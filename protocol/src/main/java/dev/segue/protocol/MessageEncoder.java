@@ -14,6 +14,8 @@ import dev.segue.protocol.message.Hello;
 import dev.segue.protocol.message.Limits;
 import dev.segue.protocol.message.Message;
 import dev.segue.protocol.message.PresetInfo;
+import dev.segue.protocol.message.JobInfo;
+import dev.segue.protocol.message.Jobs;
 import dev.segue.protocol.message.Presets;
 import dev.segue.protocol.message.Preview;
 import dev.segue.protocol.message.PriorInfo;
@@ -42,7 +44,7 @@ final class MessageEncoder {
                 w.str("client", h.client()).str("client_version", h.clientVersion()).i64("want_version", h.wantVersion());
             }
             case CAPABILITIES -> capabilities(w, (Capabilities) m);
-            case LIST_PRIORS, LIST_PRESETS -> { }
+            case LIST_PRIORS, LIST_PRESETS, LIST_JOBS -> { }
             case PRIORS -> {
                 List<MapWriter> list = new ArrayList<>();
                 for (PriorInfo p : ((Priors) m).priors()) {
@@ -84,6 +86,15 @@ final class MessageEncoder {
             }
             case FETCH -> w.str("job", ((Fetch) m).job());
             case HEARTBEAT -> w.i64("t_ms", ((Heartbeat) m).tMs());
+            case JOBS -> {
+                List<MapWriter> list = new ArrayList<>();
+                for (JobInfo j : ((Jobs) m).jobs()) {
+                    list.add(new MapWriter().str("job", j.job()).str("state", j.state().wire())
+                            .i64("candidates", j.candidates()).i64("takes_done", j.takesDone())
+                            .i64("created_ms", j.createdMs()).str("label", j.label()));
+                }
+                w.maps("jobs", list);
+            }
         }
         return w.toBytes();
     }

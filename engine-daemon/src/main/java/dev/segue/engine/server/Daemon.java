@@ -14,6 +14,8 @@ import dev.segue.protocol.message.Extend;
 import dev.segue.protocol.message.Fetch;
 import dev.segue.protocol.message.Heartbeat;
 import dev.segue.protocol.message.Hello;
+import dev.segue.protocol.message.Jobs;
+import dev.segue.protocol.message.ListJobs;
 import dev.segue.protocol.message.Length;
 import dev.segue.protocol.message.Limits;
 import dev.segue.protocol.message.ListPresets;
@@ -226,6 +228,8 @@ public final class Daemon implements AutoCloseable {
             cancel(client, c);
         } else if (m instanceof Fetch f) {
             fetch(client, f);
+        } else if (m instanceof ListJobs l) {
+            send(client, new Jobs(l.req(), JobListing.newestFirst(store.list(), Bounds.MAX_LIST_ENTRIES)));
         } else if (m instanceof Extend e) {
             send(client, new ErrorReply(e.req(), e.job(), ErrorCode.BAD_MESSAGE,
                     "extend is not available yet: it arrives with the continuation pipeline"));
@@ -272,6 +276,8 @@ public final class Daemon implements AutoCloseable {
         summary.put("sample_rate", Integer.toString(rate));
         summary.put("prime_start_sample", Long.toString(s.context().primeStartSample()));
         summary.put("prime_frames", Integer.toString(s.prime().frames()));
+        summary.put("tempo_bpm", Double.toString(s.context().tempoBpm()));
+        summary.put("time_sig", s.context().timeSigNum() + "/" + s.context().timeSigDen());
         String clientKey = new String(client, java.nio.charset.StandardCharsets.ISO_8859_1);
         // Only this thread enqueues, so room seen here is still there after the record is written; the
         // record must exist before the worker can take the job.

@@ -19,6 +19,9 @@ import dev.segue.protocol.message.Fetch;
 import dev.segue.protocol.message.GenerationRequest;
 import dev.segue.protocol.message.Heartbeat;
 import dev.segue.protocol.message.Hello;
+import dev.segue.protocol.message.JobInfo;
+import dev.segue.protocol.message.Jobs;
+import dev.segue.protocol.message.ListJobs;
 import dev.segue.protocol.message.Length;
 import dev.segue.protocol.message.Message;
 import dev.segue.protocol.message.Progress;
@@ -232,6 +235,14 @@ class DaemonTest {
         assertInstanceOf(Done.class, refetched.get(refetched.size() - 1));
         assertArrayEquals(takes.get(0), restored.get(0));
         assertArrayEquals(takes.get(1), restored.get(1));
+
+        // The restarted daemon lists the job as done with both takes.
+        send(again, new ListJobs(4));
+        Jobs jobs = assertInstanceOf(Jobs.class, receive(again));
+        JobInfo listed = jobs.jobs().stream().filter(j -> j.job().equals(accepted.job())).findFirst().orElseThrow();
+        assertEquals(dev.segue.protocol.message.JobState.DONE, listed.state());
+        assertEquals(2, listed.takesDone());
+        assertTrue(listed.label().contains("length_seconds=61.0 at 120.0 bpm 4/4"), listed.label());
     }
 
     @Test

@@ -11,6 +11,9 @@ import dev.segue.protocol.message.Fetch;
 import dev.segue.protocol.message.Heartbeat;
 import dev.segue.protocol.message.Hello;
 import dev.segue.protocol.message.ListPresets;
+import dev.segue.protocol.message.JobInfo;
+import dev.segue.protocol.message.Jobs;
+import dev.segue.protocol.message.ListJobs;
 import dev.segue.protocol.message.ListPriors;
 import dev.segue.protocol.message.Message;
 import dev.segue.protocol.message.PresetInfo;
@@ -90,6 +93,11 @@ public final class DaemonClient implements AutoCloseable {
 
     public List<PresetInfo> listPresets() throws DaemonException {
         return request(new ListPresets(takeReq()), Presets.class).presets();
+    }
+
+    /** The daemon's most recent jobs, newest first (at most 128). */
+    public List<JobInfo> listJobs() throws DaemonException {
+        return request(new ListJobs(takeReq()), Jobs.class).jobs();
     }
 
     /**

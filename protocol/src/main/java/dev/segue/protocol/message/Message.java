@@ -8,7 +8,8 @@ package dev.segue.protocol.message;
  */
 public sealed interface Message
         permits Hello, Capabilities, ListPriors, Priors, ListPresets, Presets, Submit, Accepted, Progress,
-                Preview, Result, Done, ErrorReply, Cancel, Extend, Fetch, Heartbeat {
+                Preview, Result, Done, ErrorReply, Cancel, Extend, Fetch, Heartbeat,
+                ListJobs, Jobs {
 
     long req();
 

@@ -20,7 +20,9 @@ public enum MessageType {
     CANCEL("cancel", false),
     EXTEND("extend", false),
     FETCH("fetch", false),
-    HEARTBEAT("heartbeat", false);
+    HEARTBEAT("heartbeat", false),
+    LIST_JOBS("list_jobs", false),
+    JOBS("jobs", false);
 
     private final String wire;
     private final boolean audio;

@@ -14,7 +14,11 @@ import dev.segue.protocol.message.Fetch;
 import dev.segue.protocol.message.GenerationRequest;
 import dev.segue.protocol.message.Heartbeat;
 import dev.segue.protocol.message.Hello;
+import dev.segue.protocol.message.JobInfo;
+import dev.segue.protocol.message.JobState;
+import dev.segue.protocol.message.Jobs;
 import dev.segue.protocol.message.Length;
+import dev.segue.protocol.message.ListJobs;
 import dev.segue.protocol.message.Limits;
 import dev.segue.protocol.message.ListPresets;
 import dev.segue.protocol.message.ListPriors;
@@ -91,7 +95,13 @@ public final class Examples {
                 ex("extend_seconds", "", new Extend(15, "j20250101-0001_a", 15, new Length.Seconds(0.5))),
                 ex("fetch", "", new Fetch(16, "j20250101-0001_a")),
                 ex("heartbeat", "", new Heartbeat(17, 123_456_789)),
-                ex("heartbeat_edges", "req uint32 max, t_ms int64 max", new Heartbeat(UINT32_MAX, Long.MAX_VALUE)));
+                ex("heartbeat_edges", "req uint32 max, t_ms int64 max", new Heartbeat(UINT32_MAX, Long.MAX_VALUE)),
+                ex("list_jobs", "", new ListJobs(18)),
+                ex("jobs", "a running and a finished job, newest first", new Jobs(18, List.of(
+                        new JobInfo("j20250101-0002_b", JobState.RUNNING, 4, 1, 1_735_689_600_500L,
+                                "4.0 s prime, 8 bars at 120 bpm 4/4"),
+                        new JobInfo("j20250101-0001_a", JobState.DONE, 2, 2, 1_735_689_600_000L, "")))),
+                ex("jobs_empty", "no job yet", new Jobs(19, List.of())));
     }
 
     public static Message get(String name) {

@@ -222,6 +222,9 @@ public final class InvalidVectors {
         v.add(bad("error_unknown_code", "code", "", edit("error", put("code", "TEAPOT"))));
         v.add(big("error_text_1025", "text", "", edit("error", put("text", "t".repeat(1025)))));
         v.add(bad("extend_candidate_16", "candidate", "", edit("extend_bars", put("candidate", 16L))));
+        v.add(bad("jobs_unknown_state", "jobs[].state", "", edit("jobs", h -> entry(h, "jobs").put("state", "paused"))));
+        v.add(bad("jobs_takes_over_candidates", "jobs[].takes_done", "",
+                edit("jobs", h -> entry(h, "jobs").put("takes_done", 5L))));
         v.add(bad("heartbeat_t_ms_negative", "t_ms", "", edit("heartbeat", put("t_ms", -1L))));
         v.add(bad("heartbeat_t_ms_over_int64", "t_ms", "2^63 does not fit int64",
                 edit("heartbeat", put("t_ms", BigInteger.ONE.shiftLeft(63)))));

@@ -1,0 +1,55 @@
+package dev.segue.engine.server;
+
+import dev.segue.protocol.message.JobInfo;
+import dev.segue.protocol.message.JobState;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+
+/** The store's records as the wire's {@code jobs} list: newest first, bounded, with a one-line label. */
+final class JobListing {
+    private JobListing() {}
+
+    static List<JobInfo> newestFirst(List<JobRecord> records, int max) {
+        List<JobRecord> sorted = new ArrayList<>(records);
+        sorted.sort(Comparator.comparingLong(JobRecord::createdMillis).reversed().thenComparing(JobRecord::job));
+        List<JobInfo> out = new ArrayList<>();
+        for (JobRecord r : sorted.subList(0, Math.min(max, sorted.size()))) {
+            out.add(new JobInfo(r.job(), wire(r.state()), r.candidates(), Math.min(r.takes().size(), r.candidates()),
+                    Math.max(0, r.createdMillis()), label(r.request())));
+        }
+        return out;
+    }
+
+    private static JobState wire(dev.segue.engine.server.JobState s) {
+        return switch (s) {
+            case QUEUED -> JobState.QUEUED;
+            case RUNNING -> JobState.RUNNING;
+            case DONE -> JobState.DONE;
+            case FAILED -> JobState.FAILED;
+            case CANCELLED -> JobState.CANCELLED;
+        };
+    }
+
+    /** "4.00 s prime at 48000 Hz, length_bars=8.0 at 120.0 bpm 4/4": older records lack some keys. */
+    static String label(Map<String, String> request) {
+        StringBuilder b = new StringBuilder();
+        String frames = request.get("prime_frames");
+        String rate = request.get("sample_rate");
+        if (frames != null && rate != null) {
+            try {
+                b.append(String.format(java.util.Locale.ROOT, "%.2f s prime at %s Hz, ",
+                        Long.parseLong(frames) / (double) Integer.parseInt(rate), rate));
+            } catch (NumberFormatException e) {
+                // a hand-edited record: leave the prime out of the label rather than fail the listing
+            }
+        }
+        b.append(request.getOrDefault("length", "?"));
+        if (request.containsKey("tempo_bpm")) {
+            b.append(" at ").append(request.get("tempo_bpm")).append(" bpm ").append(request.getOrDefault("time_sig", ""));
+        }
+        String label = b.toString().trim();
+        return label.length() > 1000 ? label.substring(0, 1000) : label;
+    }
+}
