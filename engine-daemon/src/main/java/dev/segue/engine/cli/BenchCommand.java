@@ -20,7 +20,9 @@ import picocli.CommandLine.Parameters;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmarks. 'bench engine [PRESET]': prefill and cached-step throughput at N=1 and N=4 "
                 + "against the memory-bandwidth bound, model bytes and peak RSS. 'bench protocol': heartbeat "
-                + "round trip and 30 s stereo 48 kHz prime upload through the daemon over loopback.")
+                + "round trip and 30 s stereo 48 kHz prime upload through the daemon over loopback. "
+                + "'bench continuation [--model DIR]': real-time factor of each tier, and the re-prefill share of "
+                + "windows.")
 final class BenchCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "WHAT", description = "What to benchmark: engine or protocol.")
     String what;
@@ -41,6 +43,15 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--repeats", defaultValue = "5", description = "Timed runs per configuration; the median run is reported.")
     int repeats;
 
+    @Option(names = "--model", paramLabel = "DIR", description = "continuation: a model directory (default: the resident default).")
+    Path model;
+
+    @Option(names = "--seconds", defaultValue = "4", description = "continuation: seconds of audio per take.")
+    double seconds;
+
+    @Option(names = "--prime-seconds", defaultValue = "4", description = "continuation: seconds of prime.")
+    double primeSeconds;
+
     @Option(names = "--djl-steps", description = "Run cached steps through DJL/libtorch instead of the CPU step kernel.")
     boolean djlSteps;
 
@@ -53,8 +64,11 @@ final class BenchCommand implements Callable<Integer> {
         if ("protocol".equals(what)) {
             return benchProtocol();
         }
+        if ("continuation".equals(what)) {
+            return ContinuationBench.run(model, primeSeconds, seconds, candidates, Math.min(repeats, 3), json);
+        }
         if (!"engine".equals(what)) {
-            System.err.println("bench: unknown target '" + what + "' (known: engine, protocol)");
+            System.err.println("bench: unknown target '" + what + "' (known: engine, continuation, protocol)");
             return 2;
         }
         if (djlSteps) {

@@ -1,6 +1,7 @@
 package dev.segue.engine.cli;
 
 import ai.djl.ndarray.NDManager;
+import dev.segue.engine.sampling.ContinuationPipeline;
 import dev.segue.engine.server.CurveSecurity;
 import dev.segue.engine.server.Daemon;
 import dev.segue.engine.server.ResultStore;
@@ -63,10 +64,11 @@ final class DaemonCommand implements Callable<Integer> {
             return 2;
         }
         Path dataDir = data != null ? data : Presets.home().resolve(".segue-data");
-        try (NDManager root = Djl.cpuManager(); SketchModel m = SketchModel.load(root, model)) {
+        try (NDManager root = Djl.cpuManager(); ResidentModel m = ResidentModel.load(root, model)) {
             System.out.println("segue daemon: model " + m.description());
             ResultStore store = ResultStore.open(dataDir);
-            Daemon daemon = new Daemon(endpoint, store, new EngineBackedContinuation(m.name(), root, m.vqvae(), m.top()),
+            Daemon daemon = new Daemon(endpoint, store, new EngineBackedContinuation(m.name(), root,
+                    new ContinuationPipeline(m.vqvae(), m.priors())),
                     queuedPerClient, curve);
             CountDownLatch stopped = new CountDownLatch(1);
             Thread hook = new Thread(() -> {

@@ -2,10 +2,9 @@ package dev.segue.engine.cli;
 
 import ai.djl.ndarray.NDManager;
 import dev.segue.engine.audio.WavWriter;
-import dev.segue.engine.prior.Labels;
-import dev.segue.engine.sampling.SamplingMonitor;
+import dev.segue.engine.sampling.ContinuationPipeline;
 import dev.segue.engine.sampling.SamplingParams;
-import dev.segue.engine.sampling.SketchContinuation;
+import dev.segue.engine.sampling.Tier;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,21 +38,21 @@ final class DemoCommand implements Callable<Integer> {
         }
         Files.createDirectories(out);
         long t0 = System.nanoTime();
-        try (NDManager root = Djl.cpuManager(); SketchModel model = SketchModel.load(root, null)) {
+        try (NDManager root = Djl.cpuManager(); ResidentModel model = ResidentModel.load(root, null)) {
             System.out.println("demo: model " + model.description()
                     + "; the trained default prior is not shipped yet, so takes are noise");
-            SketchContinuation sketch = new SketchContinuation(model.vqvae(), model.top());
-            int sr = sketch.sampleRate();
-            long frames = sketch.maxContinuationFrames() / 2;
+            ContinuationPipeline pipeline = new ContinuationPipeline(model.vqvae(), model.priors());
+            int sr = pipeline.sampleRate();
+            long frames = (long) sr * 4; // 4 s: two windows of the fixture's top prior
             float[] prime = primeAudio((int) frames, sr);
             WavWriter.writeMono24(out.resolve("prime.wav"), prime, sr);
-            float[][] result = sketch.continueAudio(root, prime, frames, takes,
-                    model.top().config().labels() ? Labels.neutral(model.top().config()) : null,
-                    new SamplingParams(0.95, 0, 0.0, seed), new SamplingMonitor() {
+            float[][] result = pipeline.continueAudio(root, prime, frames, new ContinuationPipeline.Request(takes,
+                    Tier.SKETCH, java.util.List.of(new SamplingParams(0.95, 0, 0.0, seed)), true, true),
+                    new ContinuationPipeline.Monitor() {
                         @Override
-                        public void progress(int done, int total) {
+                        public void progress(int level, long done, long total) {
                             if (done == total) {
-                                System.out.println("demo: top level " + done + "/" + total + " tokens");
+                                System.out.println("demo: level " + level + ": " + done + "/" + total + " tokens");
                             }
                         }
                     });

@@ -15,6 +15,16 @@ public interface ContinuationEngine {
 
     boolean labels();
 
+    /** Whether this engine has the priors for a quality tier (sketch: the top; draft, full: upsamplers too). */
+    default boolean supports(dev.segue.protocol.message.Quality quality) {
+        return quality == dev.segue.protocol.message.Quality.SKETCH;
+    }
+
+    /** The shortest prime the model can encode: one hop of its top level. */
+    default double minPrimeSeconds() {
+        return 0;
+    }
+
     /** The longest continuation one request may ask for. */
     double maxContinuationSeconds();
 

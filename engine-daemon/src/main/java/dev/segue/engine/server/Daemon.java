@@ -59,6 +59,8 @@ public final class Daemon implements AutoCloseable {
     private static final long PROGRESS_EVERY_MILLIS = 50;
     /** The one generation preset served until presets are loaded from presets/: top level, model defaults. */
     static final String SKETCH_PRESET = "sketch";
+    /** Every tier the loaded priors can do; offered only when upsamplers are loaded. */
+    static final String STUDIO_PRESET = "studio";
 
     private record Outgoing(byte[] client, Message message) {}
 
@@ -213,13 +215,12 @@ public final class Daemon implements AutoCloseable {
     private void handle(byte[] client, Message m) throws IOException {
         if (m instanceof Hello h) {
             send(client, new Capabilities(h.req(), VERSION, Bounds.PROTOCOL_VERSION, List.of(engine.priorName()),
-                    List.of(SKETCH_PRESET), limits()));
+                    presetNames(), limits()));
         } else if (m instanceof ListPriors l) {
             send(client, new Priors(l.req(), List.of(new PriorInfo(engine.priorName(), engine.levels(),
                     engine.sampleRate(), engine.labels()))));
         } else if (m instanceof ListPresets l) {
-            send(client, new Presets(l.req(), List.of(new PresetInfo(SKETCH_PRESET, engine.priorName(),
-                    "top level only, decoded directly: the fastest take"))));
+            send(client, new Presets(l.req(), presetInfos()));
         } else if (m instanceof Heartbeat h) {
             send(client, new Heartbeat(h.req(), h.tMs()));
         } else if (m instanceof Submit s) {
@@ -239,6 +240,29 @@ public final class Daemon implements AutoCloseable {
         }
     }
 
+    private List<String> presetNames() {
+        return engine.supports(Quality.DRAFT) ? List.of(SKETCH_PRESET, STUDIO_PRESET) : List.of(SKETCH_PRESET);
+    }
+
+    private List<PresetInfo> presetInfos() {
+        List<PresetInfo> out = new ArrayList<>();
+        out.add(new PresetInfo(SKETCH_PRESET, engine.priorName(), "top level only, decoded directly: the fastest take"));
+        if (engine.supports(Quality.DRAFT)) {
+            out.add(new PresetInfo(STUDIO_PRESET, engine.priorName(), "any tier the prior has: sketch, draft"
+                    + (engine.supports(Quality.FULL) ? ", full" : "") + " (upsampled, slower)"));
+        }
+        return out;
+    }
+
+    /** Prior levels a tier samples: sketch the top only, draft one upsampler more, full all of them. */
+    private int tierDepth(Quality q) {
+        return switch (q) {
+            case SKETCH -> 1;
+            case DRAFT -> Math.min(2, engine.levels());
+            case FULL -> engine.levels();
+        };
+    }
+
     private Limits limits() {
         long seconds = (long) engine.maxContinuationSeconds();
         return new Limits(Bounds.MAX_MESSAGE_BYTES, Bounds.MAX_AUDIO_SECONDS, Bounds.MAX_CANDIDATES,
@@ -251,13 +275,30 @@ public final class Daemon implements AutoCloseable {
             throw new ProtocolException(ErrorCode.UNKNOWN_PRIOR, "no prior '" + request.prior() + "'; this daemon has '"
                     + engine.priorName() + "'");
         }
-        if (!SKETCH_PRESET.equals(request.preset())) {
+        if (!presetNames().contains(request.preset())) {
             throw new ProtocolException(ErrorCode.UNKNOWN_PRESET, "no preset '" + request.preset() + "'; this daemon "
-                    + "has '" + SKETCH_PRESET + "'");
+                    + "has " + presetNames());
         }
-        if (request.quality() != Quality.SKETCH) {
-            throw new ProtocolException(ErrorCode.BAD_MESSAGE, "quality '" + request.quality().name().toLowerCase()
-                    + "' needs the upsamplers, which this daemon does not run yet; ask for 'sketch'");
+        String quality = request.quality().name().toLowerCase(java.util.Locale.ROOT);
+        if (!engine.supports(request.quality())) {
+            throw new ProtocolException(ErrorCode.BAD_MESSAGE, "request.quality: '" + quality + "' needs upsampler "
+                    + "priors that '" + engine.priorName() + "' does not have; ask for 'sketch'");
+        }
+        if (SKETCH_PRESET.equals(request.preset()) && request.quality() != Quality.SKETCH) {
+            throw new ProtocolException(ErrorCode.BAD_MESSAGE, "request.quality: preset 'sketch' does only 'sketch'; "
+                    + "use preset '" + STUDIO_PRESET + "' for '" + quality + "'");
+        }
+        double primeSeconds = s.prime().frames() / (double) s.context().sampleRate();
+        if (primeSeconds < engine.minPrimeSeconds()) {
+            throw new ProtocolException(ErrorCode.BAD_MESSAGE, String.format(java.util.Locale.ROOT, "context.frames: a "
+                    + "prime of %.4f s is too short to encode; this prior needs at least %.4f s", primeSeconds,
+                    engine.minPrimeSeconds()));
+        }
+        int depth = tierDepth(request.quality());
+        int temperatures = request.temperatures().size();
+        if (temperatures < depth || temperatures > engine.levels()) {
+            throw new ProtocolException(ErrorCode.BAD_MESSAGE, "request.temperatures: " + temperatures + " given; '"
+                    + quality + "' samples " + depth + " level(s) and this prior has " + engine.levels());
         }
         int rate = s.context().sampleRate(); // the codec has checked it against the protocol's bounds
         double seconds = request.length() instanceof Length.Bars bars ? s.context().secondsForBars(bars.bars())

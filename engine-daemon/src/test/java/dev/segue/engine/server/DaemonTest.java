@@ -72,6 +72,10 @@ class DaemonTest {
             return 100;
         }
 
+        public double minPrimeSeconds() {
+            return 0.01;
+        }
+
         private static void sleep(long millis) {
             try {
                 Thread.sleep(millis);
@@ -286,6 +290,21 @@ class DaemonTest {
         assertEquals(ErrorCode.UNKNOWN_PRESET, assertInstanceOf(ErrorReply.class, receive(s)).code());
         send(s, submit(2, RATE, 500.0, 1));
         assertEquals(ErrorCode.TOO_LARGE, assertInstanceOf(ErrorReply.class, receive(s)).code());
+        // A tier this engine has no upsamplers for, a temperature count that does not fit, a prime too short.
+        Submit base = submit(2, RATE, 1.0, 1);
+        send(s, new Submit(2, base.context(), new GenerationRequest("stand-in", "sketch", new Length.Seconds(1.0), 1,
+                Quality.FULL, List.of(0.9), null, null, 1, null, null, null), base.prime()));
+        ErrorReply tier = assertInstanceOf(ErrorReply.class, receive(s));
+        assertEquals(ErrorCode.BAD_MESSAGE, tier.code());
+        assertTrue(tier.text().startsWith("request.quality: 'full' needs upsampler"), tier.text());
+        send(s, new Submit(2, base.context(), new GenerationRequest("stand-in", "sketch", new Length.Seconds(1.0), 1,
+                Quality.SKETCH, List.of(0.9, 0.9), null, null, 1, null, null, null), base.prime()));
+        ErrorReply temps = assertInstanceOf(ErrorReply.class, receive(s));
+        assertTrue(temps.text().startsWith("request.temperatures: 2 given"), temps.text());
+        send(s, new Submit(2, base.context(), base.request(), Audio.of(1, new float[RATE / 200])));
+        ErrorReply tooShort = assertInstanceOf(ErrorReply.class, receive(s));
+        assertEquals(ErrorCode.BAD_MESSAGE, tooShort.code());
+        assertTrue(tooShort.text().contains("too short to encode"), tooShort.text());
         send(s, new Fetch(3, "no-such-job"));
         assertEquals(ErrorCode.UNKNOWN_JOB, assertInstanceOf(ErrorReply.class, receive(s)).code());
         // A prime with a NaN in it: the codec refuses it before any work starts.

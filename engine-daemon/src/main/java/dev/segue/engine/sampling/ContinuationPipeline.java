@@ -1,0 +1,241 @@
+package dev.segue.engine.sampling;
+
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import dev.segue.engine.prior.Labels;
+import dev.segue.engine.prior.Prior;
+import dev.segue.engine.vqvae.VqVae;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * A prime to N takes, at the model's rate, mono: the prime is cut to the top level's hop grid at its END (so
+ * the seam sits exactly where the prime stops) and encoded at every level the tier needs; the top level is
+ * sampled window by window; each lower level is upsampled window by window from the level above, with the
+ * prime's own codes of that level as its past; the lowest level is decoded, cut to exactly the asked length,
+ * declicked and loudness-matched. Candidates share the first top window's prefill.
+ */
+public final class ContinuationPipeline {
+    /** The reference's default hop fractions: the top level moves 1/8 of a window at a time, upsamplers 1/2. */
+    public static final double TOP_HOP_FRACTION = 0.125;
+    public static final double UPSAMPLER_HOP_FRACTION = 0.5;
+    /** Top-level hops of prime decoded ahead of the take, so the decoder's receptive field spans the seam. */
+    private static final int SEAM_CONTEXT_TOP_TOKENS = 8;
+    /** Top-level tokens between two previews: a preview decodes, so it costs time on the sampling thread. */
+    static final int PREVIEW_EVERY_TOKENS = 32;
+    private static final double DECLICK_SECONDS = 0.005;
+
+    private final VqVae vqvae;
+    private final TreeMap<Integer, Prior> priors;
+    private final int topLevel;
+
+    /** @param priors by level; the top one is required, upsamplers below it enable the deeper tiers */
+    public ContinuationPipeline(VqVae vqvae, Map<Integer, Prior> priors) {
+        if (priors.isEmpty()) {
+            throw new IllegalArgumentException("a continuation needs at least the top prior");
+        }
+        this.vqvae = vqvae;
+        this.priors = new TreeMap<>(priors);
+        this.topLevel = this.priors.lastKey();
+        for (var e : this.priors.entrySet()) {
+            if (e.getValue().config().level() != e.getKey()) {
+                throw new IllegalArgumentException("prior for level " + e.getKey() + " says it is level "
+                        + e.getValue().config().level());
+            }
+            if (e.getKey() != topLevel && !e.getValue().isUpsampler()) {
+                throw new IllegalArgumentException("prior level " + e.getKey() + " is below the top but is not an upsampler");
+            }
+        }
+    }
+
+    public int sampleRate() {
+        return vqvae.config().sampleRate();
+    }
+
+    public int topLevel() {
+        return topLevel;
+    }
+
+    public Prior top() {
+        return priors.get(topLevel);
+    }
+
+    /** Whether every level from the top down to the tier's lowest has its prior loaded. */
+    public boolean supports(Tier tier) {
+        for (int l = topLevel; l >= tier.lowestLevel(topLevel); l--) {
+            if (!priors.containsKey(l)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Prior levels this model samples at its deepest tier (what a client sends temperatures for). */
+    public int levels() {
+        int n = 0;
+        for (int l = topLevel; l >= 0 && priors.containsKey(l); l--) {
+            n++;
+        }
+        return n;
+    }
+
+    /** Samples of model-rate audio per top-level token. */
+    public int topHop() {
+        return vqvae.config().hopLength(topLevel);
+    }
+
+    /** Progress per level, previews, and the cancel flag checked between tokens. */
+    public interface Monitor {
+        default void progress(int level, long done, long total) {}
+
+        default boolean cancelled() {
+            return false;
+        }
+
+        /** Rough early audio of one candidate, samples [offset, offset + audio.length), while the top is sampled. */
+        default void preview(int candidate, long offsetFrames, float[] audio) {}
+
+        /** After each window of a level: its context and new tokens, and the time prefill and sampling took. */
+        default void window(int level, int contextTokens, int newTokens, long prefillNanos, long sampleNanos) {}
+    }
+
+    /**
+     * @param perLevel sampling parameters, top level first; entries past the tier's depth are ignored
+     */
+    public record Request(int candidates, Tier tier, List<SamplingParams> perLevel, boolean declick,
+                          boolean matchLoudness) {
+        public Request {
+            if (candidates < 1) {
+                throw new IllegalArgumentException("candidates must be at least 1, got " + candidates);
+            }
+            if (perLevel == null || perLevel.isEmpty()) {
+                throw new IllegalArgumentException("give sampling parameters for at least the top level");
+            }
+            perLevel = List.copyOf(perLevel);
+        }
+    }
+
+    /**
+     * @param prime mono audio at the model rate, at least one top-level hop long
+     * @param frames samples of continuation per candidate, at the model rate
+     */
+    public float[][] continueAudio(NDManager parent, float[] prime, long frames, Request request, Monitor monitor) {
+        int lowest = request.tier().lowestLevel(topLevel);
+        if (!supports(request.tier())) {
+            throw new IllegalArgumentException("tier " + request.tier().name().toLowerCase() + " needs the priors of levels "
+                    + lowest + ".." + topLevel + "; this model has " + priors.keySet());
+        }
+        if (request.perLevel().size() < topLevel - lowest + 1) {
+            throw new IllegalArgumentException("tier " + request.tier().name().toLowerCase() + " samples "
+                    + (topLevel - lowest + 1) + " levels; got parameters for " + request.perLevel().size());
+        }
+        int hop = topHop();
+        if (frames < 1) {
+            throw new IllegalArgumentException("continuation length must be at least one sample, got " + frames);
+        }
+        if (prime.length < hop) {
+            throw new IllegalArgumentException("prime of " + prime.length + " samples is shorter than one top-level hop ("
+                    + hop + " samples, " + String.format("%.1f", 1000.0 * hop / sampleRate()) + " ms at the model rate)");
+        }
+        long newTopLong = (frames + hop - 1) / hop;
+        int primeTop = Math.min(prime.length / hop, top().config().nCtx());
+        if (primeTop + newTopLong > Integer.MAX_VALUE / hop) {
+            throw new IllegalArgumentException("continuation of " + frames + " samples is too long");
+        }
+        int totalTop = primeTop + (int) newTopLong;
+        float[] aligned = Arrays.copyOfRange(prime, prime.length - primeTop * hop, prime.length);
+        int n = request.candidates();
+        try (NDManager m = parent.newSubManager()) {
+            long[][] tokens = null;
+            for (int level = topLevel; level >= lowest; level--) {
+                Prior prior = priors.get(level);
+                int levelHop = vqvae.config().hopLength(level);
+                int total = totalTop * (hop / levelHop);
+                long[] primeCodes;
+                try (NDManager scope = m.newSubManager()) {
+                    primeCodes = vqvae.encode(scope.create(aligned, new Shape(1, aligned.length)), level).toLongArray();
+                }
+                SamplingParams params = request.perLevel().get(topLevel - level);
+                List<Labels> labels = prior.config().labels() ? Labels.neutral(prior.config()) : null;
+                double hopFraction = level == topLevel ? TOP_HOP_FRACTION : UPSAMPLER_HOP_FRACTION;
+                tokens = new WindowedSampler(prior, hopFraction).sample(m, new long[][] {primeCodes}, n, total, tokens,
+                        labels, params, levelMonitor(m, level, primeCodes.length, frames, monitor));
+            }
+            float[][] out = new float[n][];
+            int primeTokens = primeTop * (hop / vqvae.config().hopLength(lowest));
+            for (int c = 0; c < n; c++) {
+                Decoded d = decode(m, tokens[c], lowest, primeTokens, tokens[c].length, frames);
+                out[c] = d.take;
+                if (request.declick()) {
+                    SeamPolish.declick(out[c], prime[prime.length - 1], d.reconstructedLast,
+                            (int) Math.round(DECLICK_SECONDS * sampleRate()));
+                }
+                if (request.matchLoudness()) {
+                    SeamPolish.matchLoudness(out[c], prime, sampleRate());
+                }
+            }
+            return out;
+        }
+    }
+
+    private WindowedSampler.LevelMonitor levelMonitor(NDManager m, int level, int primeTokens, long frames, Monitor monitor) {
+        boolean previews = level == topLevel;
+        int hop = topHop();
+        return new WindowedSampler.LevelMonitor() {
+            private long sent;
+
+            @Override
+            public void progress(long done, long total) {
+                monitor.progress(level, done, total);
+            }
+
+            @Override
+            public boolean cancelled() {
+                return monitor.cancelled();
+            }
+
+            @Override
+            public void window(int contextTokens, int newTokens, long prefillNanos, long sampleNanos) {
+                monitor.window(level, contextTokens, newTokens, prefillNanos, sampleNanos);
+            }
+
+            @Override
+            public void tokens(int done, long[][] tokens) {
+                int fresh = done - primeTokens;
+                if (!previews || fresh <= 0 || fresh % PREVIEW_EVERY_TOKENS != 0) {
+                    return;
+                }
+                long end = Math.min(frames, (long) fresh * hop);
+                if (end <= sent) {
+                    return;
+                }
+                for (int c = 0; c < tokens.length; c++) {
+                    float[] audio = decode(m, tokens[c], topLevel, primeTokens, done, frames).take;
+                    monitor.preview(c, sent, Arrays.copyOfRange(audio, (int) sent, (int) end));
+                }
+                sent = end;
+            }
+        };
+    }
+
+    private record Decoded(float[] take, float reconstructedLast) {}
+
+    /**
+     * Audio of the tokens [primeTokens, end) at {@code level}, cut to at most {@code frames} samples. A few prime
+     * codes are decoded in front so the decoder's receptive field spans the seam; their last sample is the
+     * decoder's version of the prime's last sample (for declicking), and they are then dropped.
+     */
+    private Decoded decode(NDManager m, long[] tokens, int level, int primeTokens, int end, long frames) {
+        int levelHop = vqvae.config().hopLength(level);
+        int context = Math.min(primeTokens, SEAM_CONTEXT_TOP_TOKENS * (topHop() / levelHop));
+        long[] span = Arrays.copyOfRange(tokens, primeTokens - context, end);
+        try (NDManager scope = m.newSubManager()) {
+            float[] all = vqvae.decode(scope.create(span, new Shape(1, span.length)), level).toFloatArray();
+            int length = (int) Math.min(frames, (long) (end - primeTokens) * levelHop);
+            int at = context * levelHop;
+            return new Decoded(Arrays.copyOfRange(all, at, at + length), at > 0 ? all[at - 1] : 0f);
+        }
+    }
+}

@@ -1,0 +1,116 @@
+package dev.segue.engine.sampling;
+
+import ai.djl.ndarray.NDManager;
+import dev.segue.engine.prior.Labels;
+import dev.segue.engine.prior.Prior;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * One level of a continuation, any length: the windows of a {@link WindowPlan}, each sampled by a
+ * {@link PrimedSampler} whose prime is the window's known tokens. The first window shares one prefill
+ * across candidates when they share the prime and nothing else differs; later windows hold each
+ * candidate's own past. Upsamplers get the level above's codes for each window.
+ */
+public final class WindowedSampler {
+    /** Offsets each window's seed so windows draw fresh numbers, while seed s+i alone still gives candidate i. */
+    private static final long WINDOW_SEED_STRIDE = 0x9E3779B97F4A7C15L;
+
+    private final Prior prior;
+    private final double hopFraction;
+
+    public WindowedSampler(Prior prior, double hopFraction) {
+        this.prior = prior;
+        this.hopFraction = hopFraction;
+    }
+
+    /** Progress on this level: new tokens done of new tokens total; tokens live like {@link SamplingMonitor#tokens}. */
+    public interface LevelMonitor {
+        void progress(long done, long total);
+
+        boolean cancelled();
+
+        default void tokens(int done, long[][] tokens) {}
+
+        /** After each window: time spent prefilling its context and sampling its new tokens. */
+        default void window(int contextTokens, int newTokens, long prefillNanos, long sampleNanos) {}
+    }
+
+    /**
+     * @param known 1 row shared by all candidates, or one row per candidate: the level's codes so far
+     * @param upper one row per candidate of the level above's codes, covering {@code total} tokens; null for the top
+     * @return (candidates, total) codes: the known ones followed by the sampled ones
+     */
+    public long[][] sample(NDManager m, long[][] known, int candidates, int total, long[][] upper, List<Labels> labels,
+                           SamplingParams params, LevelMonitor monitor) {
+        int p = known[0].length;
+        int ratio = prior.isUpsampler() ? prior.config().nCtx() / prior.upperCodesPerWindow() : 1;
+        WindowPlan plan = WindowPlan.of(p, total, prior.config().nCtx(), hopFraction, ratio);
+        long[][] tokens = new long[candidates][total];
+        for (int c = 0; c < candidates; c++) {
+            System.arraycopy(known[known.length == 1 ? 0 : c], 0, tokens[c], 0, p);
+        }
+        PrimedSampler sampler = new PrimedSampler(prior);
+        long newTotal = total - p;
+        for (int w = 0; w < plan.windows().size(); w++) {
+            WindowPlan.Window win = plan.windows().get(w);
+            boolean shared = known.length == 1 && win.known() == p && upper == null;
+            long[][] primes = new long[shared ? 1 : candidates][];
+            for (int c = 0; c < primes.length; c++) {
+                primes[c] = Arrays.copyOfRange(tokens[c], win.start(), win.known());
+            }
+            long[][] upperRows = upper == null ? null : upperWindow(upper, win.start() / ratio, prior.upperCodesPerWindow());
+            SamplingParams windowParams = new SamplingParams(params.temperature(), params.topK(), params.topP(),
+                    params.seed() + w * WINDOW_SEED_STRIDE);
+            int windowLength = win.end() - win.start();
+            long started = System.nanoTime();
+            long[] prefilled = {0};
+            long[][] out = sampler.sample(m, new PrimedSampler.Request(primes, candidates, windowLength, labels,
+                    upperRows, windowParams, Math.max(1, prior.config().nCtx() / 8)), new SamplingMonitor() {
+                        @Override
+                        public void progress(int done, int totalInWindow) {
+                            if (done == win.contextTokens() && prefilled[0] == 0) {
+                                prefilled[0] = System.nanoTime();
+                            }
+                            monitor.progress(Math.max(0, win.start() + done - p), newTotal);
+                        }
+
+                        @Override
+                        public boolean cancelled() {
+                            return monitor.cancelled();
+                        }
+
+                        @Override
+                        public void tokens(int done, long[][] local) {
+                            int at = win.start() + done - 1;
+                            for (int c = 0; c < candidates; c++) {
+                                tokens[c][at] = local[c][done - 1];
+                            }
+                            monitor.tokens(at + 1, tokens);
+                        }
+                    });
+            for (int c = 0; c < candidates; c++) {
+                System.arraycopy(out[c], win.contextTokens(), tokens[c], win.known(), win.newTokens());
+            }
+            long finished = System.nanoTime();
+            long prefillEnd = prefilled[0] == 0 ? started : prefilled[0];
+            monitor.window(win.contextTokens(), win.newTokens(), prefillEnd - started, finished - prefillEnd);
+        }
+        return tokens;
+    }
+
+    /**
+     * Codes [from, from + count) of each candidate's level above. Past the end (a continuation shorter than
+     * the window) the last code repeats: positions there are never sampled, and causal attention keeps them
+     * out of earlier positions; only the conditioner's few look-ahead taps see them.
+     */
+    static long[][] upperWindow(long[][] upper, int from, int count) {
+        long[][] rows = new long[upper.length][count];
+        for (int c = 0; c < upper.length; c++) {
+            for (int i = 0; i < count; i++) {
+                rows[c][i] = upper[c][Math.min(from + i, upper[c].length - 1)];
+            }
+        }
+        return rows;
+    }
+}

@@ -1,0 +1,190 @@
+package dev.segue.engine.sampling;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDManager;
+import dev.segue.engine.checkpoint.SafetensorsFile;
+import dev.segue.engine.cli.Djl;
+import dev.segue.engine.config.ModelConfig;
+import dev.segue.engine.prior.Prior;
+import dev.segue.engine.vqvae.VqVae;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The continuation pipeline on the fixture models (random weights: noise, but the plumbing is exact):
+ * lengths, windows beyond the context, every tier, seeds, previews, and clear refusals.
+ */
+class ContinuationPipelineTest {
+    private static final Path FIXTURE = Path.of(System.getProperty("segue.shared", "../../shared"))
+            .resolve("conformance/jukebox-ref");
+    private static NDManager root;
+    private static VqVae vqvae;
+    private static final Map<Integer, Prior> PRIORS = new java.util.TreeMap<>();
+    private static ContinuationPipeline pipeline;
+
+    @BeforeAll
+    static void load() {
+        root = Djl.cpuManager();
+        ModelConfig config = ModelConfig.load(FIXTURE.resolve("config.json"));
+        try (SafetensorsFile v = SafetensorsFile.open(FIXTURE.resolve("vqvae.safetensors"))) {
+            vqvae = new VqVae(config.vqvae(), v, root);
+        }
+        for (int level = 0; level < 3; level++) {
+            try (SafetensorsFile p = SafetensorsFile.open(FIXTURE.resolve("prior_level_" + level + ".safetensors"))) {
+                PRIORS.put(level, new Prior(config.priors().get(level), config.vqvae(), p, root));
+            }
+        }
+        pipeline = new ContinuationPipeline(vqvae, PRIORS);
+    }
+
+    @AfterAll
+    static void close() {
+        PRIORS.values().forEach(Prior::close);
+        vqvae.close();
+        root.close();
+    }
+
+    private static float[] prime(int length) {
+        float[] x = new float[length];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) Math.sin(i * 0.05) * 0.3f;
+        }
+        return x;
+    }
+
+    private static ContinuationPipeline.Request request(int candidates, Tier tier, long seed) {
+        return request(candidates, tier, seed, 1.0);
+    }
+
+    /** The random-weight fixture priors are very peaked; a high temperature makes seeds tell apart. */
+    private static ContinuationPipeline.Request request(int candidates, Tier tier, long seed, double temperature) {
+        List<SamplingParams> levels = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            levels.add(new SamplingParams(temperature, 0, 0.0, seed));
+        }
+        return new ContinuationPipeline.Request(candidates, tier, levels, true, true);
+    }
+
+    private record Chunk(int candidate, long offset, int length) {}
+
+    @Test
+    void sketchTakesHaveExactlyTheAskedLengthAndPreviewsStreamInOrder() {
+        long frames = 12_345; // not a multiple of the 128-sample hop
+        List<Chunk> previews = new ArrayList<>();
+        float[][] takes = pipeline.continueAudio(root, prime(20_000), frames, request(3, Tier.SKETCH, 9),
+                new ContinuationPipeline.Monitor() {
+                    @Override
+                    public void preview(int c, long offset, float[] audio) {
+                        previews.add(new Chunk(c, offset, audio.length));
+                    }
+                });
+        assertEquals(3, takes.length);
+        for (float[] take : takes) {
+            assertEquals(frames, take.length);
+        }
+        assertTrue(previews.size() >= 3, "previews: " + previews);
+        for (int c = 0; c < 3; c++) {
+            long expected = 0;
+            for (Chunk p : previews) {
+                if (p.candidate() == c) {
+                    assertEquals(expected, p.offset(), "candidate " + c + " previews are contiguous");
+                    expected += p.length();
+                }
+            }
+            assertTrue(expected > 0 && expected <= frames, "candidate " + c + " previewed " + expected);
+        }
+    }
+
+    @Test
+    void windowsGoBeyondTheContextAndSeedsReproduceEachCandidate() {
+        // One top window holds 256 tokens * 128 samples = 32768 samples; ask for well over one.
+        long frames = 36_000; // the prime's 39 tokens + 282 new ones: a first window and three more
+        float[] prime = prime(5_000);
+        List<long[]> progress = new ArrayList<>();
+        float[][] two = pipeline.continueAudio(root, prime, frames, request(2, Tier.SKETCH, 100, 4.0),
+                new ContinuationPipeline.Monitor() {
+                    @Override
+                    public void progress(int level, long done, long total) {
+                        progress.add(new long[] {level, done, total});
+                    }
+                });
+        assertEquals(frames, two[0].length);
+        assertEquals(frames, two[1].length);
+        assertFalse(Arrays.equals(two[0], two[1]), "two candidates differ");
+        long[] last = progress.get(progress.size() - 1);
+        assertEquals(2, last[0]);
+        assertEquals(last[2], last[1], "progress reaches its total");
+        assertEquals((frames + 127) / 128, last[2], "total = new top-level tokens");
+        // Candidate 1 of seed 100 is candidate 0 of seed 101, across every window.
+        float[][] alone = pipeline.continueAudio(root, prime, frames, request(1, Tier.SKETCH, 101, 4.0),
+                new ContinuationPipeline.Monitor() {});
+        assertArrayEquals(two[1], alone[0]);
+        float[][] again = pipeline.continueAudio(root, prime, frames, request(1, Tier.SKETCH, 100, 4.0),
+                new ContinuationPipeline.Monitor() {});
+        assertArrayEquals(two[0], again[0], "the same seed gives the same take");
+    }
+
+    @Test
+    void draftAndFullTiersUpsampleToExactLengths() {
+        long frames = 3_000;
+        List<Integer> levels = new ArrayList<>();
+        ContinuationPipeline.Monitor monitor = new ContinuationPipeline.Monitor() {
+            @Override
+            public void progress(int level, long done, long total) {
+                if (!levels.contains(level)) {
+                    levels.add(level);
+                }
+            }
+        };
+        float[][] draft = pipeline.continueAudio(root, prime(5_000), frames, request(2, Tier.DRAFT, 3), monitor);
+        assertEquals(List.of(2, 1), levels, "draft samples the top, then level 1");
+        assertEquals(frames, draft[0].length);
+        levels.clear();
+        float[][] full = pipeline.continueAudio(root, prime(5_000), frames, request(1, Tier.FULL, 3), monitor);
+        assertEquals(List.of(2, 1, 0), levels, "full samples every level");
+        assertEquals(frames, full[0].length);
+        for (float v : full[0]) {
+            assertTrue(Float.isFinite(v));
+        }
+    }
+
+    @Test
+    void badRequestsAreRefusedClearly() {
+        IllegalArgumentException shortPrime = assertThrows(IllegalArgumentException.class,
+                () -> pipeline.continueAudio(root, new float[100], 1000, request(1, Tier.SKETCH, 1),
+                        new ContinuationPipeline.Monitor() {}));
+        assertTrue(shortPrime.getMessage().contains("shorter than one top-level hop"), shortPrime.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> pipeline.continueAudio(root, prime(5_000), 0,
+                request(1, Tier.SKETCH, 1), new ContinuationPipeline.Monitor() {}));
+        ContinuationPipeline topOnly = new ContinuationPipeline(vqvae, Map.of(2, PRIORS.get(2)));
+        assertFalse(topOnly.supports(Tier.DRAFT));
+        assertEquals(1, topOnly.levels());
+        IllegalArgumentException noUpsampler = assertThrows(IllegalArgumentException.class,
+                () -> topOnly.continueAudio(root, prime(5_000), 1000, request(1, Tier.FULL, 1),
+                        new ContinuationPipeline.Monitor() {}));
+        assertTrue(noUpsampler.getMessage().contains("tier full needs"), noUpsampler.getMessage());
+    }
+
+    @Test
+    void cancelStopsBetweenTokens() {
+        int[] calls = {0};
+        assertThrows(CancelledException.class, () -> pipeline.continueAudio(root, prime(5_000), 20_000,
+                request(2, Tier.SKETCH, 1), new ContinuationPipeline.Monitor() {
+                    @Override
+                    public boolean cancelled() {
+                        return ++calls[0] > 20;
+                    }
+                }));
+    }
+}
