@@ -7,7 +7,9 @@ import java.util.List;
  * Where the windows of one level go when prime + continuation exceed the prior's context. Each window
  * keeps the last {@code nCtx - hop} known tokens as its context and samples up to {@code hop} new ones,
  * as the reference's {@code sample_level} does with its hop fraction. An upsampler's window must start on
- * a code of the level above, so starts are rounded up to a multiple of {@code upperRatio}.
+ * a code of the level above, so starts are rounded up to a multiple of {@code upperRatio}. The first window
+ * may sample up to half the context at once (never less than a hop): it has only the prime behind it, and
+ * one window instead of several saves their re-prefills.
  */
 public record WindowPlan(List<Window> windows) {
 
@@ -36,7 +38,8 @@ public record WindowPlan(List<Window> windows) {
         List<Window> out = new ArrayList<>();
         int known = knownTokens;
         while (known < totalTokens) {
-            int end = Math.min(known + hop, totalTokens);
+            int step = out.isEmpty() ? Math.max(hop, nCtx / 2) : hop;
+            int end = Math.min(known + step, totalTokens);
             int start = Math.max(0, end - nCtx);
             start = Math.min(roundUp(start, upperRatio), known - known % upperRatio);
             // The context is as long as the window allows: a short tail still sees nCtx - its length tokens.

@@ -29,7 +29,7 @@ class WindowPlanTest {
                     assertEquals(0, w.start() % c[3], "starts on a code of the level above");
                     assertTrue(w.newTokens() >= 1);
                     assertTrue(w.contextTokens() >= 0);
-                    assertTrue(w.newTokens() <= Math.max(hop, c[2] - w.contextTokens()));
+                    assertTrue(w.newTokens() <= Math.max(Math.max(hop, c[2] / 2), c[2] - w.contextTokens()));
                     known = w.end();
                 }
                 assertEquals(c[1], known, "the last window ends at the total");
@@ -38,10 +38,11 @@ class WindowPlanTest {
     }
 
     @Test
-    void theTopLevelMovesByItsHopFraction() {
-        WindowPlan plan = WindowPlan.of(224, 224 + 32 * 5, 256, 0.125, 1);
+    void theFirstWindowTakesUpToHalfTheContextThenTheTopLevelMovesByItsHopFraction() {
+        WindowPlan plan = WindowPlan.of(224, 224 + 128 + 32 * 4, 256, 0.125, 1);
         assertEquals(5, plan.windows().size());
-        for (WindowPlan.Window w : plan.windows()) {
+        assertEquals(new WindowPlan.Window(96, 224, 352), plan.windows().get(0));
+        for (WindowPlan.Window w : plan.windows().subList(1, 5)) {
             assertEquals(224, w.contextTokens());
             assertEquals(32, w.newTokens());
         }
