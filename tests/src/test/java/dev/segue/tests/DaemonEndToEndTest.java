@@ -69,21 +69,24 @@ class DaemonEndToEndTest {
         Matcher job = Pattern.compile("job (\\S+)").matcher(out);
         assertTrue(job.find(), "no job id in:\n" + out);
         int frames = (int) Math.floor(0.3 * RATE + 0.5);
-        for (String take : List.of("take-01.wav", "take-02.wav")) {
+        // A 2 s prime at 120 bpm 4/4 is one bar: the takes start on bar 2.
+        List<String> names = List.of("prime_bar002_120bpm_take1.wav", "prime_bar002_120bpm_take2.wav");
+        for (String take : names) {
             AudioInputStream in = AudioSystem.getAudioInputStream(dir.resolve("takes").resolve(take).toFile());
             assertEquals(frames, in.getFrameLength(), take + " length");
             assertEquals(RATE, (int) in.getFormat().getSampleRate(), take + " rate");
             in.close();
         }
-        assertTrue(!java.util.Arrays.equals(Files.readAllBytes(dir.resolve("takes/take-01.wav")),
-                Files.readAllBytes(dir.resolve("takes/take-02.wav"))), "two takes, not one twice");
+        assertTrue(!java.util.Arrays.equals(Files.readAllBytes(dir.resolve("takes").resolve(names.get(0))),
+                Files.readAllBytes(dir.resolve("takes").resolve(names.get(1)))), "two takes, not one twice");
 
         daemon.kill();
         startDaemon("daemon-2.log");
         client("fetch.log", "fetch", job.group(1), "--out", dir.resolve("fetched").toString(), "--endpoint", endpoint);
-        for (String take : List.of("take-01.wav", "take-02.wav")) {
-            assertArrayEquals(Files.readAllBytes(dir.resolve("takes").resolve(take)),
-                    Files.readAllBytes(dir.resolve("fetched").resolve(take)), take + " after the restart");
+        for (int c = 0; c < 2; c++) {
+            String fetched = job.group(1) + "_take" + (c + 1) + ".wav";
+            assertArrayEquals(Files.readAllBytes(dir.resolve("takes").resolve(names.get(c))),
+                    Files.readAllBytes(dir.resolve("fetched").resolve(fetched)), fetched + " after the restart");
         }
     }
 

@@ -30,7 +30,7 @@ class RemoteModeTest {
 
     private int priors(String log, String... extra) throws Exception {
         java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("priors", "--endpoint",
-                daemon.endpoint, "--reply-timeout-s", "3"));
+                daemon.endpoint, "--reply-timeout-s", "3", "--no-start"));
         args.addAll(java.util.List.of(extra));
         Process p = new ProcessBuilder(SeguePart.bridge(args.toArray(String[]::new))).redirectErrorStream(true)
                 .redirectOutput(dir.resolve(log).toFile()).start();

@@ -25,6 +25,18 @@ final class ConnectionOptions {
             description = "this client's secret certificate, whose public key the daemon allows")
     java.nio.file.Path curveKey;
 
+    @Option(names = "--no-start", description = "do not start a local daemon when none answers")
+    boolean noStart;
+
+    /** Like {@link #connect()}, but first starts a local daemon when none answers on a loopback endpoint. */
+    DaemonClient connectStarting(java.io.PrintWriter err) {
+        if (!noStart && curveServerKey == null && DaemonStarter.canStart() && DaemonStarter.isLoopbackTcp(endpoint)
+                && !DaemonStarter.answers(endpoint)) {
+            DaemonStarter.start(endpoint, err);
+        }
+        return connect();
+    }
+
     DaemonClient connect() {
         CurveKeys curve = null;
         if ((curveServerKey == null) != (curveKey == null)) {

@@ -95,9 +95,9 @@ final class ContinueCommand implements Callable<Integer> {
         // Without a DAW the prime sits at the start of the timeline: sample 0, which is bar 1 (0.0 on the wire).
         DawContext context = new DawContext(prime.sampleRate(), bpm, timeSig.num(), timeSig.den(), 0, 0.0);
         Audio audio = Audio.of(prime.channels(), prime.samples());
-        try (DaemonClient client = connection.connect()) {
+        try (DaemonClient client = connection.connectStarting(spec.commandLine().getErr())) {
             client.hello(ConnectionOptions.CLIENT_NAME);
-            PriorChoice choice = PriorChoice.pick(client, prior, preset);
+            PriorChoice choice = PriorChoice.pick(client, prior, preset, quality);
             GenerationRequest request = new GenerationRequest(choice.prior().name(), choice.preset(), length(), takes,
                     quality, choice.temperatures(temperatures), null, null, seed, null, null, null);
             Accepted accepted = client.submit(new Submit(0, context, request, audio));
@@ -111,7 +111,9 @@ final class ContinueCommand implements Callable<Integer> {
             } finally {
                 progress.finish();
             }
-            TakeFiles.write(result, out, stdout, stderr);
+            double barSeconds = 240.0 * timeSig.num() / (timeSig.den() * bpm);
+            double startBar = 1 + prime.frames() / (double) prime.sampleRate() / barSeconds;
+            TakeFiles.write(result, out, TakeNames.forClip(in.getFileName().toString(), startBar, bpm), stdout, stderr);
         }
         return 0;
     }

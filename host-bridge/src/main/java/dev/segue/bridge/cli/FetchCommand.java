@@ -33,7 +33,7 @@ final class FetchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         var timeout = ConnectionOptions.seconds("--timeout-s", timeoutS);
-        try (DaemonClient client = connection.connect()) {
+        try (DaemonClient client = connection.connectStarting(spec.commandLine().getErr())) {
             client.hello(ConnectionOptions.CLIENT_NAME);
             ProgressLine progress = new ProgressLine(spec.commandLine().getErr());
             JobResult result;
@@ -42,7 +42,7 @@ final class FetchCommand implements Callable<Integer> {
             } finally {
                 progress.finish();
             }
-            TakeFiles.write(result, out, spec.commandLine().getOut(), spec.commandLine().getErr());
+            TakeFiles.write(result, out, TakeNames.forJob(job), spec.commandLine().getOut(), spec.commandLine().getErr());
         }
         return 0;
     }

@@ -26,7 +26,7 @@ final class JobsCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        try (DaemonClient client = connection.connect()) {
+        try (DaemonClient client = connection.connectStarting(spec.commandLine().getErr())) {
             client.hello(ConnectionOptions.CLIENT_NAME);
             out.printf("%-28s %-9s %5s %-19s %s%n", "JOB", "STATE", "TAKES", "CREATED (UTC)", "WHAT");
             for (JobInfo j : client.listJobs()) {

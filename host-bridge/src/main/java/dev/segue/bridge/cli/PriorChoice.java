@@ -4,6 +4,7 @@ import dev.segue.bridge.client.DaemonClient;
 import dev.segue.bridge.client.DaemonException;
 import dev.segue.protocol.message.PresetInfo;
 import dev.segue.protocol.message.PriorInfo;
+import dev.segue.protocol.message.Quality;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -16,7 +17,15 @@ import java.util.stream.Collectors;
  */
 record PriorChoice(PriorInfo prior, String preset) {
 
+    /** A preset that allows every tier the prior has; the default preset when a deeper tier is asked for. */
+    static final String ALL_TIERS_PRESET = "studio";
+
     static PriorChoice pick(DaemonClient client, String priorName, String presetName) throws DaemonException {
+        return pick(client, priorName, presetName, Quality.SKETCH);
+    }
+
+    static PriorChoice pick(DaemonClient client, String priorName, String presetName, Quality quality)
+            throws DaemonException {
         List<PriorInfo> priors = client.listPriors();
         List<PresetInfo> presets = client.listPresets();
         PresetInfo givenPreset = presetName == null ? null : presets.stream()
@@ -32,8 +41,10 @@ record PriorChoice(PriorInfo prior, String preset) {
         PriorInfo prior = priors.stream().filter(x -> x.name().equals(wanted)).findFirst()
                 .orElseThrow(() -> new UsageError("--prior: the daemon has no prior '" + wanted
                         + "' (it has: " + names(priors.stream().map(PriorInfo::name).toList()) + ")"));
-        String preset = givenPreset != null ? givenPreset.name() : presets.stream()
-                .filter(x -> x.prior().equals(wanted)).map(PresetInfo::name).findFirst()
+        List<String> forPrior = presets.stream().filter(x -> x.prior().equals(wanted)).map(PresetInfo::name).toList();
+        String preset = givenPreset != null ? givenPreset.name()
+                : quality != Quality.SKETCH && forPrior.contains(ALL_TIERS_PRESET) ? ALL_TIERS_PRESET
+                : forPrior.stream().findFirst()
                 .orElseThrow(() -> new UsageError("the daemon has no preset for prior '" + wanted
                         + "'; pass --preset (./segue priors lists them)"));
         return new PriorChoice(prior, preset);

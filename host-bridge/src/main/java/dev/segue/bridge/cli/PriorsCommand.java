@@ -21,7 +21,7 @@ final class PriorsCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        try (DaemonClient client = connection.connect()) {
+        try (DaemonClient client = connection.connectStarting(spec.commandLine().getErr())) {
             client.hello(ConnectionOptions.CLIENT_NAME);
             out.printf("%-24s %6s %11s %6s%n", "PRIOR", "LEVELS", "SAMPLE RATE", "LABELS");
             for (PriorInfo p : client.listPriors()) {

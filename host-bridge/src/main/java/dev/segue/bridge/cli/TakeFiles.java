@@ -10,20 +10,18 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.IntFunction;
 
-/** Writes a job's takes as {@code take-01.wav}, {@code take-02.wav}... (candidate 0 is take 1). */
+/** Writes a job's takes as 24-bit WAVs named by {@link TakeNames} (candidate 0 is take 1). */
 final class TakeFiles {
     private TakeFiles() {}
 
-    static String fileName(int candidate) {
-        return String.format(Locale.ROOT, "take-%02d.wav", candidate + 1);
-    }
-
     /** Paths go to {@code out} (one a line, for scripts); details and warnings to {@code err}. */
-    static List<Path> write(JobResult job, Path dir, PrintWriter out, PrintWriter err) throws IOException {
+    static List<Path> write(JobResult job, Path dir, IntFunction<String> names, PrintWriter out, PrintWriter err)
+            throws IOException {
         List<Path> written = new ArrayList<>();
         for (Take t : job.takes()) {
-            Path file = dir.resolve(fileName(t.candidate()));
+            Path file = dir.resolve(names.apply(t.candidate()));
             long clipped = WavWriter.write24(file, new PcmAudio(t.sampleRate(), t.channels(), t.samples()));
             err.printf(Locale.ROOT, "%s: %.2f s, %d Hz, %d ch, seed %s, starts at sample %d%n", file.getFileName(),
                     t.frames() / (double) t.sampleRate(), t.sampleRate(), t.channels(),

@@ -77,7 +77,8 @@ class BridgeCliTest {
             assertEquals(-1L, r.seed(), "2^64-1 as uint64");
         }
         for (int c = 0; c < 2; c++) {
-            Path take = outDir.resolve(String.format("take-%02d.wav", c + 1));
+            // 0.25 s of prime at 90 bpm in 6/8 (2 s bars): the takes start an eighth into bar 1.
+            Path take = outDir.resolve("prime_bar001.13_90bpm_take" + (c + 1) + ".wav");
             assertTrue(out.toString().contains(take.toString()), out.toString());
             PcmAudio a = WavReader.read(take, 600);
             assertEquals(48_000, a.sampleRate());
@@ -150,7 +151,7 @@ class BridgeCliTest {
 
             Path fetched = dir.resolve("fetched");
             assertEquals(0, run("fetch", CannedDaemon.JOB, "--out", fetched.toString(), "--endpoint", daemon.endpoint()));
-            assertEquals(100, WavReader.read(fetched.resolve("take-03.wav"), 600).frames());
+            assertEquals(100, WavReader.read(fetched.resolve(CannedDaemon.JOB + "_take3.wav"), 600).frames());
 
             assertEquals(1, run("fetch", "nope", "--out", fetched.toString(), "--endpoint", daemon.endpoint()));
             assertTrue(err.toString().contains("UNKNOWN_JOB"), err.toString());
