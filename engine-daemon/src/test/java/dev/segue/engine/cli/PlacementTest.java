@@ -1,0 +1,82 @@
+package dev.segue.engine.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDManager;
+import dev.segue.engine.sampling.ContinuationPipeline;
+import dev.segue.engine.server.ContinuationEngine;
+import dev.segue.protocol.message.DawContext;
+import dev.segue.protocol.message.GenerationRequest;
+import dev.segue.protocol.message.Length;
+import dev.segue.protocol.message.Quality;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Lengths at the DAW's rate are exact for every DAW rate and tempo the issue names, in bars and in seconds:
+ * the takes come back with exactly the frames the protocol's formula gives (the daemon places them at
+ * prime_start + prime frames, checked in DaemonTest), through the real pipeline and both resamplings.
+ */
+class PlacementTest {
+    private static NDManager root;
+    private static ResidentModel model;
+    private static EngineBackedContinuation engine;
+
+    @BeforeAll
+    static void load() {
+        root = Djl.cpuManager();
+        model = ResidentModel.load(root, Path.of(System.getProperty("segue.shared", "../../shared"))
+                .resolve("conformance/jukebox-ref"));
+        engine = new EngineBackedContinuation("fixture", root, new ContinuationPipeline(model.vqvae(), model.priors()));
+    }
+
+    @AfterAll
+    static void close() {
+        model.close();
+        root.close();
+    }
+
+    private static long framesFor(DawContext context, Length length) {
+        double seconds = length instanceof Length.Bars b ? context.secondsForBars(b.bars()) : ((Length.Seconds) length).seconds();
+        return (long) Math.floor(seconds * context.sampleRate() + 0.5);
+    }
+
+    @Test
+    void takesHaveExactlyTheAskedLengthAtEveryRateAndTempo() {
+        for (int rate : new int[] {44_100, 48_000, 96_000}) {
+            for (double bpm : new double[] {90, 120, 174}) {
+                // A quarter bar keeps the test fast; the formula and the resampling are the same for any length.
+                check(new DawContext(rate, bpm, 4, 4, 3 * rate, 2.0), new Length.Bars(0.25));
+            }
+            check(new DawContext(rate, 120, 7, 8, 0, 0.0), new Length.Bars(0.5));
+            check(new DawContext(rate, 120, 4, 4, 0, 0.0), new Length.Seconds(0.3333));
+        }
+    }
+
+    private static void check(DawContext context, Length length) {
+        long frames = framesFor(context, length);
+        float[] prime = new float[context.sampleRate()]; // one second
+        for (int i = 0; i < prime.length; i++) {
+            prime[i] = (float) (0.3 * Math.sin(2 * Math.PI * 220 * i / context.sampleRate()));
+        }
+        GenerationRequest request = new GenerationRequest("fixture", "sketch", length, 1, Quality.SKETCH, List.of(0.9),
+                null, null, 7, null, null, null);
+        float[][] takes = engine.continueAudio(prime, context.sampleRate(), frames, request, new ContinuationEngine.Monitor() {
+            @Override
+            public void progress(int level, long done, long total) {}
+
+            @Override
+            public boolean cancelled() {
+                return false;
+            }
+        });
+        assertEquals(frames, takes[0].length, context + " " + length);
+        for (float v : takes[0]) {
+            assertTrue(Float.isFinite(v));
+        }
+    }
+}
