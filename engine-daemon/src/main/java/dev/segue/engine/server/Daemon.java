@@ -318,6 +318,7 @@ public final class Daemon implements AutoCloseable {
         summary.put("prime_start_sample", Long.toString(s.context().primeStartSample()));
         summary.put("prime_frames", Integer.toString(s.prime().frames()));
         summary.put("tempo_bpm", Double.toString(s.context().tempoBpm()));
+        summary.put("quality", request.quality().wire());
         summary.put("time_sig", s.context().timeSigNum() + "/" + s.context().timeSigDen());
         String clientKey = new String(client, java.nio.charset.StandardCharsets.ISO_8859_1);
         // Only this thread enqueues, so room seen here is still there after the record is written; the
@@ -383,7 +384,8 @@ public final class Daemon implements AutoCloseable {
                 float[] audio = store.readTake(record.job(), take.candidate());
                 long start = Long.parseLong(record.request().getOrDefault("prime_start_sample", "0"))
                         + Long.parseLong(record.request().getOrDefault("prime_frames", "0"));
-                sendTake(client, f.req(), record.job(), take.candidate(), take.sampleRate(), start, take.seed(), audio);
+                sendTake(client, f.req(), record.job(), take.candidate(), take.sampleRate(), take.channels(), start,
+                        take.seed(), audio, record.request().getOrDefault("quality", "sketch"));
             }
         }
         sendFinal(client, f.req(), record);
@@ -416,16 +418,24 @@ public final class Daemon implements AutoCloseable {
         try {
             store.markRunning(job.id);
             long[] lastProgress = {0};
+            long[] levelStart = {System.nanoTime(), -1};
             int rate = job.submit.context().sampleRate();
             float[][] takes = engine.continueAudio(job.monoPrime, rate, job.frames, job.submit.request(),
                     new ContinuationEngine.Monitor() {
                         @Override
                         public void progress(int level, long done, long total) {
                             long now = System.currentTimeMillis();
+                            if (levelStart[1] != level) { // a new level: its own token rate
+                                levelStart[0] = System.nanoTime();
+                                levelStart[1] = level;
+                            }
                             if (done == total || now - lastProgress[0] >= PROGRESS_EVERY_MILLIS) {
                                 lastProgress[0] = now;
+                                long elapsedMs = (System.nanoTime() - levelStart[0]) / 1_000_000;
+                                // This level's remaining tokens at its rate so far; lower levels are not known yet.
+                                long eta = done <= 0 ? 0 : Math.min(0xFFFF_FFFFL, elapsedMs * (total - Math.min(done, total)) / done);
                                 send(job.client, new Progress(job.req, job.id, level, Math.min(done, total),
-                                        Math.max(1, total), 0));
+                                        Math.max(1, total), eta));
                             }
                         }
 
@@ -444,12 +454,17 @@ public final class Daemon implements AutoCloseable {
                     });
             long seed = job.submit.request().seed();
             long start = job.submit.context().primeStartSample() + job.submit.prime().frames();
+            // The models are mono; a stereo prime gets its take on both channels, as the protocol promises.
+            int channels = job.submit.prime().channels();
+            float[][] out = new float[takes.length][];
             for (int c = 0; c < takes.length; c++) {
-                store.saveTake(job.id, c, takes[c], rate, 1, seed + c);
+                out[c] = channels == 1 ? takes[c] : duplicate(takes[c], channels);
+                store.saveTake(job.id, c, out[c], rate, channels, seed + c);
             }
             store.complete(job.id);
+            String quality = job.submit.request().quality().wire();
             for (int c = 0; c < takes.length; c++) {
-                sendTake(job.client, job.req, job.id, c, rate, start, seed + c, takes[c]);
+                sendTake(job.client, job.req, job.id, c, rate, channels, start, seed + c, out[c], quality);
             }
             send(job.client, new Done(job.req, job.id, takes.length));
             LOG.info("job {} done", job.id);
@@ -482,15 +497,26 @@ public final class Daemon implements AutoCloseable {
     }
 
     /** One candidate in chunks of at most the protocol's per-message audio bound. */
-    private void sendTake(byte[] client, long req, String job, int candidate, int rate, long start, long seed,
-                          float[] audio) {
+    private void sendTake(byte[] client, long req, String job, int candidate, int rate, int channels, long start,
+                          long seed, float[] interleaved, String quality) {
+        int total = interleaved.length / channels;
         int chunk = Bounds.MAX_AUDIO_SECONDS * rate;
-        for (int offset = 0; offset < audio.length; offset += chunk) {
-            int n = Math.min(chunk, audio.length - offset);
-            float[] part = java.util.Arrays.copyOfRange(audio, offset, offset + n);
-            send(client, new Result(req, job, candidate, rate, start, audio.length, offset, seed,
-                    Map.of("prior", engine.priorName(), "quality", "sketch"), Audio.of(1, part)));
+        for (int offset = 0; offset < total; offset += chunk) {
+            int n = Math.min(chunk, total - offset);
+            float[] part = java.util.Arrays.copyOfRange(interleaved, offset * channels, (offset + n) * channels);
+            send(client, new Result(req, job, candidate, rate, start, total, offset, seed,
+                    Map.of("prior", engine.priorName(), "quality", quality), Audio.of(channels, part)));
         }
+    }
+
+    private static float[] duplicate(float[] mono, int channels) {
+        float[] out = new float[mono.length * channels];
+        for (int i = 0; i < mono.length; i++) {
+            for (int c = 0; c < channels; c++) {
+                out[i * channels + c] = mono[i];
+            }
+        }
+        return out;
     }
 
     private void send(byte[] client, Message m) {

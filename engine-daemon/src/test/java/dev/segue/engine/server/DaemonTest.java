@@ -197,8 +197,9 @@ class DaemonTest {
             Message m = receive(s);
             seen.add(m);
             if (m instanceof Result r) {
-                float[] take = takes.computeIfAbsent(r.candidate(), k -> new float[(int) r.totalFrames()]);
-                System.arraycopy(r.audio().toArray(), 0, take, (int) r.offsetFrames(), r.audio().frames());
+                int ch = r.audio().channels();
+                float[] take = takes.computeIfAbsent(r.candidate(), k -> new float[(int) r.totalFrames() * ch]);
+                System.arraycopy(r.audio().toArray(), 0, take, (int) r.offsetFrames() * ch, r.audio().frames() * ch);
             }
             if (m instanceof Done || m instanceof ErrorReply) {
                 return takes;
@@ -247,6 +248,29 @@ class DaemonTest {
         assertEquals(dev.segue.protocol.message.JobState.DONE, listed.state());
         assertEquals(2, listed.takesDone());
         assertTrue(listed.label().contains("length_seconds=61.0 at 120.0 bpm 4/4"), listed.label());
+    }
+
+    @Test
+    void aStereoPrimeGetsStereoTakesWithProgressEta() throws Exception {
+        engine.tokenMillis = 20;
+        start();
+        ZMQ.Socket s = client();
+        Submit mono = submit(1, RATE, 0.5, 1);
+        float[] stereo = new float[RATE * 2];
+        DawContext ctx = mono.context();
+        send(s, new Submit(1, ctx, mono.request(), Audio.of(2, stereo)));
+        assertInstanceOf(Accepted.class, receive(s));
+        List<Message> seen = new ArrayList<>();
+        Map<Integer, float[]> takes = collect(s, seen);
+        Result r = (Result) seen.stream().filter(m -> m instanceof Result).findFirst().orElseThrow();
+        assertEquals(2, r.audio().channels(), "results have the prime's channel count");
+        assertEquals(Math.round(0.5 * RATE), r.totalFrames());
+        for (int f = 0; f < r.audio().frames(); f++) {
+            assertEquals(r.audio().sample(f, 0), r.audio().sample(f, 1));
+        }
+        assertEquals("sketch", r.metadata().get("quality"));
+        assertTrue(seen.stream().anyMatch(m -> m instanceof Progress p && p.tokensDone() < p.tokensTotal() && p.etaMs() > 0),
+                "progress carries an ETA while the job runs");
     }
 
     @Test
