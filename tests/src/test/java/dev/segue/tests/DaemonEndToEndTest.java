@@ -88,6 +88,16 @@ class DaemonEndToEndTest {
             assertArrayEquals(Files.readAllBytes(dir.resolve("takes").resolve(names.get(c))),
                     Files.readAllBytes(dir.resolve("fetched").resolve(fetched)), fetched + " after the restart");
         }
+
+        // The restarted daemon still holds each take's codes: take 2 is extended by 0.2 s, only the new audio.
+        String ext = client("extend.log", "extend", job.group(1), "--take", "2", "--seconds", "0.2", "--out",
+                dir.resolve("extended").toString(), "--endpoint", endpoint);
+        Matcher extJob = Pattern.compile("job (\\S+) accepted \\(extends").matcher(ext);
+        assertTrue(extJob.find(), ext);
+        AudioInputStream extended = AudioSystem.getAudioInputStream(dir.resolve("extended")
+                .resolve(extJob.group(1) + "_take1.wav").toFile());
+        assertEquals((int) Math.floor(0.2 * RATE + 0.5), extended.getFrameLength(), "exactly the asked extension");
+        extended.close();
     }
 
     private static void writePrime(Path file, int frames) throws IOException {

@@ -8,7 +8,10 @@ import dev.segue.engine.sampling.Tier;
 import dev.segue.engine.server.ContinuationEngine;
 import dev.segue.protocol.message.GenerationRequest;
 import dev.segue.protocol.message.Quality;
+import dev.segue.engine.sampling.SeamPolish;
 import java.util.ArrayList;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.List;
 
 /**
@@ -77,6 +80,11 @@ final class EngineBackedContinuation implements ContinuationEngine {
 
     @Override
     public float[][] continueAudio(float[] monoPrime, int rate, long frames, GenerationRequest request, Monitor monitor) {
+        return continueTakes(monoPrime, rate, frames, request, monitor).audio();
+    }
+
+    @Override
+    public Takes continueTakes(float[] monoPrime, int rate, long frames, GenerationRequest request, Monitor monitor) {
         int model = pipeline.sampleRate();
         float[] prime = rate == model ? monoPrime
                 : Resampler.resample(monoPrime, rate, model, Resampler.convertedLength(monoPrime.length, rate, model));
@@ -88,7 +96,8 @@ final class EngineBackedContinuation implements ContinuationEngine {
         }
         ContinuationPipeline.Request r = new ContinuationPipeline.Request(request.candidates(), tier(request.quality()),
                 perLevel, true, true);
-        float[][] takes = pipeline.continueAudio(manager, prime, modelFrames, r, new ContinuationPipeline.Monitor() {
+        ContinuationPipeline.Sampled sampled = pipeline.continueWithCodes(manager, prime, modelFrames, r,
+                new ContinuationPipeline.Monitor() {
             @Override
             public void progress(int level, long done, long total) {
                 monitor.progress(level, done, total);
@@ -111,11 +120,73 @@ final class EngineBackedContinuation implements ContinuationEngine {
                 }
             }
         });
-        if (rate != model) {
-            for (int c = 0; c < takes.length; c++) {
+        float[][] takes = sampled.takes();
+        byte[][] states = new byte[takes.length][];
+        for (int c = 0; c < takes.length; c++) {
+            Map<Integer, long[]> codes = new TreeMap<>();
+            for (var e : sampled.codes().entrySet()) {
+                codes.put(e.getKey(), e.getValue()[c]);
+            }
+            List<SamplingParams> own = new ArrayList<>();
+            for (SamplingParams p : perLevel) { // candidate c draws stream seed + c: its own seed from here on
+                own.add(new SamplingParams(p.temperature(), p.topK(), p.topP(), p.seed() + c));
+            }
+            states[c] = new TakeState(r.tier(), sampled.primeTopTokens(), modelFrames, own, codes).toBytes();
+            if (rate != model) {
                 takes[c] = Resampler.resample(takes[c], model, rate, (int) frames);
             }
         }
-        return takes;
+        return new Takes(takes, states);
+    }
+
+    /** Offsets an extension's seed by the take's length, so each extension of a take draws fresh numbers. */
+    private static final long EXTENSION_SEED_STRIDE = 0xD1B54A32D192ED03L;
+
+    @Override
+    public Takes extend(byte[] stateBytes, float[] previousTake, int rate, long frames, Monitor monitor) {
+        TakeState state = TakeState.fromBytes(stateBytes);
+        int model = pipeline.sampleRate();
+        long previousFrames = previousTake.length;
+        // The take so far at the model rate is what the state says; new samples are counted the same way.
+        long modelTotal = rate == model ? previousFrames + frames
+                : Resampler.convertedLength(previousFrames + frames, rate, model) + RESAMPLE_MARGIN;
+        long extra = Math.max(1, modelTotal - state.modelFrames());
+        List<SamplingParams> params = new ArrayList<>();
+        for (SamplingParams p : state.perLevel()) {
+            params.add(new SamplingParams(p.temperature(), p.topK(), p.topP(),
+                    p.seed() + EXTENSION_SEED_STRIDE * state.codes().values().iterator().next().length));
+        }
+        ContinuationPipeline.Sampled sampled = pipeline.extend(manager, state.codes(), state.primeTopTokens(),
+                state.modelFrames(), extra, new ContinuationPipeline.Request(1, state.tier(), params, false, false),
+                new ContinuationPipeline.Monitor() {
+                    @Override
+                    public void progress(int level, long done, long total) {
+                        monitor.progress(level, done, total);
+                    }
+
+                    @Override
+                    public boolean cancelled() {
+                        return monitor.cancelled();
+                    }
+                });
+        float[] whole = sampled.takes()[0];
+        if (rate != model) {
+            whole = Resampler.resample(whole, model, rate, (int) (previousFrames + frames));
+        }
+        // The new part starts at the sample after the old take's last, exactly, because both were cut from
+        // the same time-0-aligned resampling of the take.
+        float[] fresh = java.util.Arrays.copyOfRange(whole, (int) previousFrames, (int) (previousFrames + frames));
+        if (previousFrames > 0) {
+            SeamPolish.declick(fresh, previousTake[(int) previousFrames - 1], whole[(int) previousFrames - 1],
+                    (int) Math.round(0.005 * rate));
+            SeamPolish.matchLoudness(fresh, previousTake, rate);
+        }
+        Map<Integer, long[]> codes = new TreeMap<>();
+        for (var e : sampled.codes().entrySet()) {
+            codes.put(e.getKey(), e.getValue()[0]);
+        }
+        long modelFramesNow = state.modelFrames() + extra;
+        byte[] next = new TakeState(state.tier(), state.primeTopTokens(), modelFramesNow, state.perLevel(), codes).toBytes();
+        return new Takes(new float[][] {fresh}, new byte[][] {next});
     }
 }

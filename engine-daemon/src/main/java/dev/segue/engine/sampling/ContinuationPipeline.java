@@ -118,19 +118,21 @@ public final class ContinuationPipeline {
     }
 
     /**
+     * Takes and the codes behind them: per level (the tier's levels), one row per candidate, the prime's codes
+     * first ({@code primeTopTokens} of them at the top level). The codes are what {@link #extend} continues.
+     */
+    public record Sampled(float[][] takes, Map<Integer, long[][]> codes, int primeTopTokens) {}
+
+    /**
      * @param prime mono audio at the model rate, at least one top-level hop long
      * @param frames samples of continuation per candidate, at the model rate
      */
     public float[][] continueAudio(NDManager parent, float[] prime, long frames, Request request, Monitor monitor) {
-        int lowest = request.tier().lowestLevel(topLevel);
-        if (!supports(request.tier())) {
-            throw new IllegalArgumentException("tier " + request.tier().name().toLowerCase() + " needs the priors of levels "
-                    + lowest + ".." + topLevel + "; this model has " + priors.keySet());
-        }
-        if (request.perLevel().size() < topLevel - lowest + 1) {
-            throw new IllegalArgumentException("tier " + request.tier().name().toLowerCase() + " samples "
-                    + (topLevel - lowest + 1) + " levels; got parameters for " + request.perLevel().size());
-        }
+        return continueWithCodes(parent, prime, frames, request, monitor).takes();
+    }
+
+    public Sampled continueWithCodes(NDManager parent, float[] prime, long frames, Request request, Monitor monitor) {
+        int lowest = checkTier(request);
         int hop = topHop();
         if (frames < 1) {
             throw new IllegalArgumentException("continuation length must be at least one sample, got " + frames);
@@ -148,25 +150,19 @@ public final class ContinuationPipeline {
         float[] aligned = Arrays.copyOfRange(prime, prime.length - primeTop * hop, prime.length);
         int n = request.candidates();
         try (NDManager m = parent.newSubManager()) {
-            long[][] tokens = null;
+            Map<Integer, long[][]> known = new TreeMap<>();
             for (int level = topLevel; level >= lowest; level--) {
-                Prior prior = priors.get(level);
-                int levelHop = vqvae.config().hopLength(level);
-                int total = totalTop * (hop / levelHop);
-                long[] primeCodes;
                 try (NDManager scope = m.newSubManager()) {
-                    primeCodes = vqvae.encode(scope.create(aligned, new Shape(1, aligned.length)), level).toLongArray();
+                    known.put(level, new long[][] {vqvae.encode(scope.create(aligned, new Shape(1, aligned.length)), level)
+                            .toLongArray()});
                 }
-                SamplingParams params = request.perLevel().get(topLevel - level);
-                List<Labels> labels = prior.config().labels() ? Labels.neutral(prior.config()) : null;
-                double hopFraction = level == topLevel ? TOP_HOP_FRACTION : UPSAMPLER_HOP_FRACTION;
-                tokens = new WindowedSampler(prior, hopFraction).sample(m, new long[][] {primeCodes}, n, total, tokens,
-                        labels, params, levelMonitor(m, level, primeCodes.length, frames, monitor));
             }
+            Map<Integer, long[][]> codes = sampleLevels(m, known, n, totalTop, lowest, request, frames, monitor);
             float[][] out = new float[n][];
             int primeTokens = primeTop * (hop / vqvae.config().hopLength(lowest));
             for (int c = 0; c < n; c++) {
-                Decoded d = decode(m, tokens[c], lowest, primeTokens, tokens[c].length, frames);
+                long[] tokens = codes.get(lowest)[c];
+                Decoded d = decode(m, tokens, lowest, primeTokens, tokens.length, frames);
                 out[c] = d.take;
                 if (request.declick()) {
                     SeamPolish.declick(out[c], prime[prime.length - 1], d.reconstructedLast,
@@ -176,8 +172,88 @@ public final class ContinuationPipeline {
                     SeamPolish.matchLoudness(out[c], prime, sampleRate());
                 }
             }
-            return out;
+            return new Sampled(out, codes, primeTop);
         }
+    }
+
+    /**
+     * One finished take continued further: its codes are kept, only the new tokens (and the context of any new
+     * window) are sampled. Returns the WHOLE take, from its first sample to {@code takeFrames + extraFrames},
+     * decoded at the model rate without seam polish, so the caller can cut the new part at the DAW rate exactly
+     * and match it to the take as the listener heard it.
+     *
+     * @param codes the take's codes per level (one row each), as {@link Sampled#codes()} gave them
+     * @param takeFrames the take's length so far at the model rate
+     */
+    public Sampled extend(NDManager parent, Map<Integer, long[]> codes, int primeTopTokens, long takeFrames,
+                          long extraFrames, Request request, Monitor monitor) {
+        int lowest = checkTier(request);
+        if (request.candidates() != 1) {
+            throw new IllegalArgumentException("an extension continues one take");
+        }
+        int hop = topHop();
+        Map<Integer, long[][]> known = new TreeMap<>();
+        for (int level = topLevel; level >= lowest; level--) {
+            long[] row = codes.get(level);
+            int expected = codes.get(topLevel) == null ? -1 : codes.get(topLevel).length * (hop / vqvae.config().hopLength(level));
+            if (row == null || row.length != expected) {
+                throw new IllegalArgumentException("the take has no codes of level " + level + " to extend from (tier "
+                        + request.tier().name().toLowerCase() + ")");
+            }
+            known.put(level, new long[][] {row});
+        }
+        int haveTop = codes.get(topLevel).length;
+        if (primeTopTokens < 1 || takeFrames < 1 || extraFrames < 1
+                || (long) primeTopTokens * hop + takeFrames > (long) haveTop * hop) {
+            throw new IllegalArgumentException("take of " + takeFrames + " samples does not match its " + haveTop + " codes");
+        }
+        long endSample = (long) primeTopTokens * hop + takeFrames + extraFrames;
+        long totalTopLong = (endSample + hop - 1) / hop;
+        if (totalTopLong > Integer.MAX_VALUE / hop) {
+            throw new IllegalArgumentException("extension of " + extraFrames + " samples is too long");
+        }
+        int totalTop = (int) totalTopLong;
+        try (NDManager m = parent.newSubManager()) {
+            Map<Integer, long[][]> all = totalTop <= haveTop ? known
+                    : sampleLevels(m, known, 1, totalTop, lowest, request, 0, monitor);
+            long[] tokens = all.get(lowest)[0];
+            int primeTokens = primeTopTokens * (hop / vqvae.config().hopLength(lowest));
+            Decoded d = decode(m, tokens, lowest, primeTokens, tokens.length, takeFrames + extraFrames);
+            return new Sampled(new float[][] {d.take}, all, primeTopTokens);
+        }
+    }
+
+    private int checkTier(Request request) {
+        int lowest = request.tier().lowestLevel(topLevel);
+        if (!supports(request.tier())) {
+            throw new IllegalArgumentException("tier " + request.tier().name().toLowerCase() + " needs the priors of levels "
+                    + lowest + ".." + topLevel + "; this model has " + priors.keySet());
+        }
+        if (request.perLevel().size() < topLevel - lowest + 1) {
+            throw new IllegalArgumentException("tier " + request.tier().name().toLowerCase() + " samples "
+                    + (topLevel - lowest + 1) + " levels; got parameters for " + request.perLevel().size());
+        }
+        return lowest;
+    }
+
+    /** Each level from the top down to {@code lowest}, the upsamplers conditioned on the level above. */
+    private Map<Integer, long[][]> sampleLevels(NDManager m, Map<Integer, long[][]> known, int n, int totalTop, int lowest,
+                                                Request request, long previewFrames, Monitor monitor) {
+        int hop = topHop();
+        Map<Integer, long[][]> codes = new TreeMap<>();
+        long[][] tokens = null;
+        for (int level = topLevel; level >= lowest; level--) {
+            Prior prior = priors.get(level);
+            int total = totalTop * (hop / vqvae.config().hopLength(level));
+            long[][] have = known.get(level);
+            SamplingParams params = request.perLevel().get(topLevel - level);
+            List<Labels> labels = prior.config().labels() ? Labels.neutral(prior.config()) : null;
+            double hopFraction = level == topLevel ? TOP_HOP_FRACTION : UPSAMPLER_HOP_FRACTION;
+            tokens = new WindowedSampler(prior, hopFraction).sample(m, have, n, total, tokens, labels, params,
+                    levelMonitor(m, level, have[0].length, previewFrames, monitor));
+            codes.put(level, tokens);
+        }
+        return codes;
     }
 
     private WindowedSampler.LevelMonitor levelMonitor(NDManager m, int level, int primeTokens, long frames, Monitor monitor) {
@@ -204,7 +280,7 @@ public final class ContinuationPipeline {
             @Override
             public void tokens(int done, long[][] tokens) {
                 int fresh = done - primeTokens;
-                if (!previews || fresh <= 0 || fresh % PREVIEW_EVERY_TOKENS != 0) {
+                if (!previews || frames <= 0 || fresh <= 0 || fresh % PREVIEW_EVERY_TOKENS != 0) {
                     return;
                 }
                 long end = Math.min(frames, (long) fresh * hop);

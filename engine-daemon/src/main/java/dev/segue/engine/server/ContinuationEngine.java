@@ -44,4 +44,23 @@ public interface ContinuationEngine {
      * rate, each starting at the sample after the prime's last. Previews are at that rate too.
      */
     float[][] continueAudio(float[] monoPrime, int sampleRate, long frames, GenerationRequest request, Monitor monitor);
+
+    /**
+     * Takes and, per take, an opaque state the engine can extend from later ({@code null} entries where it
+     * keeps none). The server stores the state beside the take and never looks inside.
+     */
+    record Takes(float[][] audio, byte[][] state) {}
+
+    default Takes continueTakes(float[] monoPrime, int sampleRate, long frames, GenerationRequest request, Monitor monitor) {
+        return new Takes(continueAudio(monoPrime, sampleRate, frames, request, monitor), null);
+    }
+
+    /**
+     * One take continued by {@code frames} samples at {@code sampleRate}: only the new audio, starting at the
+     * sample after {@code previousTake}'s last. {@code state} is what {@link #continueTakes} (or an earlier
+     * extend) returned for that take.
+     */
+    default Takes extend(byte[] state, float[] previousTake, int sampleRate, long frames, Monitor monitor) {
+        throw new IllegalArgumentException("this engine cannot extend takes");
+    }
 }

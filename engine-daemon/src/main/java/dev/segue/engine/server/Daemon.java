@@ -65,23 +65,31 @@ public final class Daemon implements AutoCloseable {
     private record Outgoing(byte[] client, Message message) {}
 
     /** One accepted job; its client and req change when a client re-attaches with fetch. */
+    /** What a queued job will do, and where its takes go on the timeline. */
     private static final class Job {
         final String id;
-        final Submit submit;
-        final long frames;
-        final float[] monoPrime;
+        final int rate;
+        final int channels;
+        final long start;
+        final long seed;
+        final String quality;
+        final java.util.function.Function<ContinuationEngine.Monitor, ContinuationEngine.Takes> work;
         volatile byte[] client;
         volatile long req;
         volatile boolean cancelled;
         volatile long cancelReq;
 
-        Job(String id, byte[] client, Submit submit, long frames, float[] monoPrime) {
+        Job(String id, byte[] client, long req, int rate, int channels, long start, long seed, String quality,
+            java.util.function.Function<ContinuationEngine.Monitor, ContinuationEngine.Takes> work) {
             this.id = id;
             this.client = client;
-            this.req = submit.req();
-            this.submit = submit;
-            this.frames = frames;
-            this.monoPrime = monoPrime;
+            this.req = req;
+            this.rate = rate;
+            this.channels = channels;
+            this.start = start;
+            this.seed = seed;
+            this.quality = quality;
+            this.work = work;
         }
     }
 
@@ -232,8 +240,7 @@ public final class Daemon implements AutoCloseable {
         } else if (m instanceof ListJobs l) {
             send(client, new Jobs(l.req(), JobListing.newestFirst(store.list(), Bounds.MAX_LIST_ENTRIES)));
         } else if (m instanceof Extend e) {
-            send(client, new ErrorReply(e.req(), e.job(), ErrorCode.BAD_MESSAGE,
-                    "extend is not available yet: it arrives with the continuation pipeline"));
+            extend(client, e);
         } else {
             send(client, new ErrorReply(m.req(), null, ErrorCode.BAD_MESSAGE,
                     "'" + m.type() + "' is sent by the daemon, not to it"));
@@ -309,7 +316,10 @@ public final class Daemon implements AutoCloseable {
                     + "at most " + engine.maxContinuationSeconds() + " s per request");
         }
         String id = "j" + Long.toString(System.currentTimeMillis(), 36) + "-" + jobCounter.incrementAndGet();
-        Job job = new Job(id, client, s, frames, downmix(s.prime()));
+        float[] mono = downmix(s.prime());
+        Job job = new Job(id, client, s.req(), rate, s.prime().channels(),
+                s.context().primeStartSample() + s.prime().frames(), request.seed(), request.quality().wire(),
+                monitor -> engine.continueTakes(mono, rate, frames, request, monitor));
         Map<String, String> summary = new LinkedHashMap<>();
         summary.put("prior", engine.priorName());
         summary.put("length", request.length().key() + "=" + request.length().value());
@@ -332,6 +342,76 @@ public final class Daemon implements AutoCloseable {
         send(client, new Accepted(s.req(), id));
         queue.offer(clientKey, job);
         LOG.info("job {}: {} candidates, {} frames", id, request.candidates(), frames);
+    }
+
+    /**
+     * A finished take continued further as a new job of one candidate: the engine keeps each take's codes, so
+     * only the new tokens are sampled. The new job's take starts where the old one ended on the timeline.
+     */
+    private void extend(byte[] client, Extend e) throws IOException {
+        JobRecord record = store.find(e.job()).orElseThrow(() -> new ProtocolException(ErrorCode.UNKNOWN_JOB,
+                "no job " + e.job()));
+        if (record.state() != JobState.DONE) {
+            throw new ProtocolException(ErrorCode.BAD_MESSAGE, "job: " + e.job() + " is "
+                    + record.state().name().toLowerCase(java.util.Locale.ROOT) + "; only a finished job extends");
+        }
+        JobRecord.Take take = record.takes().stream().filter(t -> t.candidate() == e.candidate()).findFirst()
+                .orElseThrow(() -> new ProtocolException(ErrorCode.UNKNOWN_JOB, "candidate: job " + e.job()
+                        + " has no candidate " + e.candidate()));
+        byte[] state = store.readState(e.job(), e.candidate()).orElseThrow(() -> new ProtocolException(
+                ErrorCode.BAD_MESSAGE, "job: " + e.job() + " kept no model state to extend from (made by an older daemon "
+                + "or another engine)"));
+        Map<String, String> r = record.request();
+        int rate = take.sampleRate();
+        double seconds;
+        if (e.length() instanceof Length.Bars bars) {
+            double bpm = Double.parseDouble(r.getOrDefault("tempo_bpm", "120"));
+            String[] sig = r.getOrDefault("time_sig", "4/4").split("/");
+            seconds = bars.bars() * 240.0 * Integer.parseInt(sig[0]) / (Integer.parseInt(sig[1]) * bpm);
+        } else {
+            seconds = ((Length.Seconds) e.length()).seconds();
+        }
+        long frames = (long) Math.floor(seconds * rate + 0.5);
+        if (frames < 1 || (take.frames() + frames) > (long) Bounds.MAX_CONTINUATION_SECONDS * rate) {
+            throw new ProtocolException(ErrorCode.TOO_LARGE, "length: the take would last " + (take.frames() / (double) rate
+                    + seconds) + " s; a take lasts at most " + Bounds.MAX_CONTINUATION_SECONDS + " s");
+        }
+        float[] previous = monoOf(store.readTake(e.job(), e.candidate()), take.channels());
+        long start = Long.parseLong(r.getOrDefault("prime_start_sample", "0"))
+                + Long.parseLong(r.getOrDefault("prime_frames", "0")) + take.frames();
+        String id = "j" + Long.toString(System.currentTimeMillis(), 36) + "-" + jobCounter.incrementAndGet();
+        long seed = take.seed();
+        Job job = new Job(id, client, e.req(), rate, take.channels(), start, seed, r.getOrDefault("quality", "sketch"),
+                monitor -> engine.extend(state, previous, rate, frames, monitor));
+        Map<String, String> summary = new LinkedHashMap<>(r);
+        summary.put("extends", e.job() + ":" + e.candidate());
+        summary.put("length", e.length().key() + "=" + e.length().value());
+        summary.put("prime_start_sample", Long.toString(start));
+        summary.put("prime_frames", "0");
+        String clientKey = new String(client, java.nio.charset.StandardCharsets.ISO_8859_1);
+        if (!queue.hasRoom(clientKey)) {
+            throw new ProtocolException(ErrorCode.QUEUE_FULL, "this client already has the most queued jobs allowed");
+        }
+        store.create(id, 1, summary);
+        live.put(id, job);
+        send(client, new Accepted(e.req(), id));
+        queue.offer(clientKey, job);
+        LOG.info("job {}: extends {} candidate {} by {} frames", id, e.job(), e.candidate(), frames);
+    }
+
+    private static float[] monoOf(float[] interleaved, int channels) {
+        if (channels == 1) {
+            return interleaved;
+        }
+        float[] mono = new float[interleaved.length / channels];
+        for (int i = 0; i < mono.length; i++) {
+            float sum = 0;
+            for (int c = 0; c < channels; c++) {
+                sum += interleaved[i * channels + c];
+            }
+            mono[i] = sum / channels;
+        }
+        return mono;
     }
 
     private static float[] downmix(Audio audio) {
@@ -419,9 +499,8 @@ public final class Daemon implements AutoCloseable {
             store.markRunning(job.id);
             long[] lastProgress = {0};
             long[] levelStart = {System.nanoTime(), -1};
-            int rate = job.submit.context().sampleRate();
-            float[][] takes = engine.continueAudio(job.monoPrime, rate, job.frames, job.submit.request(),
-                    new ContinuationEngine.Monitor() {
+            int rate = job.rate;
+            ContinuationEngine.Takes made = job.work.apply(new ContinuationEngine.Monitor() {
                         @Override
                         public void progress(int level, long done, long total) {
                             long now = System.currentTimeMillis();
@@ -452,17 +531,21 @@ public final class Daemon implements AutoCloseable {
                             }
                         }
                     });
-            long seed = job.submit.request().seed();
-            long start = job.submit.context().primeStartSample() + job.submit.prime().frames();
+            float[][] takes = made.audio();
+            long seed = job.seed;
+            long start = job.start;
             // The models are mono; a stereo prime gets its take on both channels, as the protocol promises.
-            int channels = job.submit.prime().channels();
+            int channels = job.channels;
             float[][] out = new float[takes.length][];
             for (int c = 0; c < takes.length; c++) {
                 out[c] = channels == 1 ? takes[c] : duplicate(takes[c], channels);
+                if (made.state() != null && made.state()[c] != null) {
+                    store.saveState(job.id, c, made.state()[c]); // before the take: a listed take can extend
+                }
                 store.saveTake(job.id, c, out[c], rate, channels, seed + c);
             }
             store.complete(job.id);
-            String quality = job.submit.request().quality().wire();
+            String quality = job.quality;
             for (int c = 0; c < takes.length; c++) {
                 sendTake(job.client, job.req, job.id, c, rate, channels, start, seed + c, out[c], quality);
             }

@@ -185,6 +185,38 @@ public final class ResultStore {
         throw new IllegalArgumentException("job " + job + " has no take for candidate " + candidate);
     }
 
+    /** The most engine state kept per take; a state file larger than this is refused, not read. */
+    static final int MAX_STATE_BYTES = 64 << 20;
+
+    /** Keeps the engine's opaque state for one take (what an extend starts from), beside the take. */
+    public synchronized void saveState(String job, int candidate, byte[] state) throws IOException {
+        JobRecord record = require(job);
+        if (candidate < 0 || candidate >= record.candidates()) {
+            throw new IllegalArgumentException("candidate " + candidate + " outside 0.." + (record.candidates() - 1));
+        }
+        if (state.length > MAX_STATE_BYTES) {
+            throw new IllegalArgumentException("engine state of " + state.length + " bytes is over " + MAX_STATE_BYTES);
+        }
+        writeAtomically(stateFile(job, candidate), ByteBuffer.wrap(state));
+    }
+
+    /** The take's engine state, if one was kept. */
+    public Optional<byte[]> readState(String job, int candidate) throws IOException {
+        require(job);
+        Path file = stateFile(job, candidate);
+        if (!Files.isRegularFile(file)) {
+            return Optional.empty();
+        }
+        if (Files.size(file) > MAX_STATE_BYTES) {
+            throw new IOException(file + ": " + Files.size(file) + " bytes, over the " + MAX_STATE_BYTES + " allowed");
+        }
+        return Optional.of(Files.readAllBytes(file));
+    }
+
+    private Path stateFile(String job, int candidate) {
+        return jobsDir.resolve(job).resolve(String.format("state-%02d.bin", candidate + 1));
+    }
+
     private JobRecord transition(String job, JobState state, String error) throws IOException {
         JobRecord record = require(job);
         if (record.state().isFinal()) {

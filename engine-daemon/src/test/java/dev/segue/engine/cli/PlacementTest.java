@@ -1,6 +1,8 @@
 package dev.segue.engine.cli;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDManager;
@@ -78,5 +80,62 @@ class PlacementTest {
         for (float v : takes[0]) {
             assertTrue(Float.isFinite(v));
         }
+    }
+
+    @Test
+    void anExtensionSamplesOnlyNewTokensAndStartsWhereTheTakeEnded() {
+        int rate = 48_000;
+        float[] prime = new float[rate];
+        for (int i = 0; i < prime.length; i++) {
+            prime[i] = (float) (0.3 * Math.sin(2 * Math.PI * 220 * i / rate));
+        }
+        long first = 12_000;
+        GenerationRequest request = new GenerationRequest("fixture", "sketch", new Length.Seconds(0.25), 2, Quality.SKETCH,
+                List.of(0.9), null, null, 7, null, null, null);
+        ContinuationEngine.Takes takes = engine.continueTakes(prime, rate, first, request, quiet());
+        assertEquals(2, takes.state().length);
+        TakeState before = TakeState.fromBytes(takes.state()[1]);
+        long[] topBefore = before.codes().get(2);
+
+        long more = 20_000;
+        long[] newTokens = {0};
+        ContinuationEngine.Takes extended = engine.extend(takes.state()[1], takes.audio()[1], rate, more,
+                new ContinuationEngine.Monitor() {
+                    @Override
+                    public void progress(int level, long done, long total) {
+                        newTokens[0] = total;
+                    }
+
+                    @Override
+                    public boolean cancelled() {
+                        return false;
+                    }
+                });
+        assertEquals(more, extended.audio()[0].length, "only the new audio, exactly as long as asked");
+        TakeState after = TakeState.fromBytes(extended.state()[0]);
+        long[] topAfter = after.codes().get(2);
+        assertArrayEquals(topBefore, java.util.Arrays.copyOf(topAfter, topBefore.length), "the take's codes are kept");
+        // 20,000 samples at 48 kHz are 18,375 at 44.1 kHz: 144 top-level tokens of 128 samples, give or take the
+        // margin and the part of the last old token already sampled. The old tokens are not sampled again.
+        assertEquals(topAfter.length - topBefore.length, newTokens[0]);
+        assertTrue(newTokens[0] >= 140 && newTokens[0] <= 146, "new tokens " + newTokens[0]);
+        // A state the engine did not write is refused, not misread.
+        byte[] corrupt = takes.state()[0].clone();
+        corrupt[corrupt.length - 9] ^= 0x7f;
+        corrupt = java.util.Arrays.copyOf(corrupt, corrupt.length - 3);
+        byte[] truncated = corrupt;
+        assertThrows(IllegalArgumentException.class, () -> TakeState.fromBytes(truncated));
+    }
+
+    private static ContinuationEngine.Monitor quiet() {
+        return new ContinuationEngine.Monitor() {
+            @Override
+            public void progress(int level, long done, long total) {}
+
+            @Override
+            public boolean cancelled() {
+                return false;
+            }
+        };
     }
 }

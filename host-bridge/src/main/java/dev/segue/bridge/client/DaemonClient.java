@@ -11,7 +11,9 @@ import dev.segue.protocol.message.Fetch;
 import dev.segue.protocol.message.Heartbeat;
 import dev.segue.protocol.message.Hello;
 import dev.segue.protocol.message.ListPresets;
+import dev.segue.protocol.message.Extend;
 import dev.segue.protocol.message.JobInfo;
+import dev.segue.protocol.message.Length;
 import dev.segue.protocol.message.Jobs;
 import dev.segue.protocol.message.ListJobs;
 import dev.segue.protocol.message.ListPriors;
@@ -106,6 +108,11 @@ public final class DaemonClient implements AutoCloseable {
      */
     public Accepted submit(Submit submit) throws DaemonException {
         return request(new Submit(takeReq(), submit.context(), submit.request(), submit.prime()), Accepted.class);
+    }
+
+    /** Continues one finished candidate as a new job (await it like a submit); only the new audio comes back. */
+    public Accepted extend(String jobId, int candidate, Length length) throws DaemonException {
+        return request(new Extend(takeReq(), jobId, candidate, length), Accepted.class);
     }
 
     /**

@@ -1,0 +1,104 @@
+package dev.segue.engine.cli;
+
+import dev.segue.engine.sampling.SamplingParams;
+import dev.segue.engine.sampling.Tier;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * What the engine keeps of a finished take so it can be extended later, even after a daemon restart: its
+ * codes at every level the tier sampled, where the take starts in them, its length at the model rate, and
+ * how it was sampled. The server stores these bytes opaquely; this class alone writes and reads them, and
+ * reading checks every count against bounds before allocating.
+ */
+record TakeState(Tier tier, int primeTopTokens, long modelFrames, List<SamplingParams> perLevel,
+                 Map<Integer, long[]> codes) {
+    private static final int MAGIC = 0x53475453; // "SGTS"
+    private static final int VERSION = 1;
+    private static final int MAX_LEVELS = 8;
+    private static final int MAX_CODES_PER_LEVEL = 16 << 20;
+
+    byte[] toBytes() {
+        try {
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            DataOutputStream out = new DataOutputStream(bytes);
+            out.writeInt(MAGIC);
+            out.writeInt(VERSION);
+            out.writeInt(tier.ordinal());
+            out.writeInt(primeTopTokens);
+            out.writeLong(modelFrames);
+            out.writeInt(perLevel.size());
+            for (SamplingParams p : perLevel) {
+                out.writeDouble(p.temperature());
+                out.writeInt(p.topK());
+                out.writeDouble(p.topP());
+                out.writeLong(p.seed());
+            }
+            out.writeInt(codes.size());
+            for (var e : codes.entrySet()) {
+                out.writeInt(e.getKey());
+                out.writeInt(e.getValue().length);
+                for (long code : e.getValue()) {
+                    out.writeInt((int) code);
+                }
+            }
+            out.flush();
+            return bytes.toByteArray();
+        } catch (IOException e) {
+            throw new IllegalStateException(e); // a byte array does not fail
+        }
+    }
+
+    static TakeState fromBytes(byte[] data) {
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(data))) {
+            if (in.readInt() != MAGIC || in.readInt() != VERSION) {
+                throw new IllegalArgumentException("not a take state this engine wrote (magic/version)");
+            }
+            int tier = in.readInt();
+            if (tier < 0 || tier >= Tier.values().length) {
+                throw new IllegalArgumentException("take state: tier " + tier);
+            }
+            int primeTop = in.readInt();
+            long frames = in.readLong();
+            int levels = in.readInt();
+            if (primeTop < 1 || frames < 1 || levels < 1 || levels > MAX_LEVELS) {
+                throw new IllegalArgumentException("take state: prime " + primeTop + ", frames " + frames + ", levels " + levels);
+            }
+            List<SamplingParams> params = new ArrayList<>();
+            for (int i = 0; i < levels; i++) {
+                params.add(new SamplingParams(in.readDouble(), in.readInt(), in.readDouble(), in.readLong()));
+            }
+            int coded = in.readInt();
+            if (coded < 1 || coded > MAX_LEVELS) {
+                throw new IllegalArgumentException("take state: " + coded + " levels of codes");
+            }
+            Map<Integer, long[]> codes = new TreeMap<>();
+            for (int i = 0; i < coded; i++) {
+                int level = in.readInt();
+                int n = in.readInt();
+                if (level < 0 || level >= MAX_LEVELS || n < 1 || n > MAX_CODES_PER_LEVEL || codes.containsKey(level)
+                        || (long) n * 4 > in.available()) {
+                    throw new IllegalArgumentException("take state: level " + level + " with " + n + " codes");
+                }
+                long[] row = new long[n];
+                for (int j = 0; j < n; j++) {
+                    row[j] = in.readInt();
+                }
+                codes.put(level, row);
+            }
+            if (in.available() != 0) {
+                throw new IllegalArgumentException("take state: " + in.available() + " bytes after the codes");
+            }
+            return new TakeState(Tier.values()[tier], primeTop, frames, params, codes);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("take state is truncated", e);
+        }
+    }
+}
