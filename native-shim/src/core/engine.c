@@ -130,13 +130,11 @@ static int param_int(segue_engine_t *e, uint32_t index) {
     return (int)lrintf(atomic_load_explicit(&e->param[index], memory_order_relaxed));
 }
 
-/* Audio thread: hands the worker a prime that ends at bar `bar` (timeline sample end_frame). */
-static void post_fire(segue_engine_t *e, int64_t bar, int64_t end_frame) {
+/* Audio thread: hands the worker a prime that ends at bar `bar` (timeline sample end_frame).
+ * Returns -1 when nothing was captured before that bar line in the current segment. */
+static int post_fire(segue_engine_t *e, int64_t bar, int64_t end_frame) {
     const segue_transport_t *t = &e->transport;
-    if (!e->segment_valid || end_frame <= e->segment_start_frame || end_frame > e->segment_end_frame) {
-        atomic_store_explicit(&e->fire_refused, 1, memory_order_release);
-        return;
-    }
+    if (!e->segment_valid || end_frame <= e->segment_start_frame || end_frame > e->segment_end_frame) return -1;
     uint32_t seq = atomic_load_explicit(&e->fire_seq, memory_order_relaxed);
     atomic_store_explicit(&e->fire_seq, seq + 1, memory_order_relaxed);
     atomic_thread_fence(memory_order_release);
@@ -154,6 +152,7 @@ static void post_fire(segue_engine_t *e, int64_t bar, int64_t end_frame) {
     e->fire.preset = param_int(e, SEGUE_P_PRESET);
     e->fire.temperature = atomic_load_explicit(&e->param[SEGUE_P_TEMPERATURE], memory_order_relaxed);
     atomic_store_explicit(&e->fire_seq, seq + 2, memory_order_release);
+    return 0;
 }
 
 static segue_takeset_t *enter_takes(segue_engine_t *e) {
@@ -195,7 +194,7 @@ void segue_engine_process(segue_engine_t *e, const float *const *in, float *cons
         int64_t at = segue_transport_bar_start(t, auto_bar - 1);
         if (at >= t->frame && at < t->frame + (int64_t)frames && at != e->auto_fired_frame) {
             e->auto_fired_frame = at;
-            post_fire(e, auto_bar - 1, at);
+            post_fire(e, auto_bar - 1, at); /* starting playback exactly at that bar: nothing to send */
         }
     }
     /* fire: the trigger's rising edge; the prime ends at the last bar line captured */
@@ -205,7 +204,7 @@ void segue_engine_process(segue_engine_t *e, const float *const *in, float *cons
             int64_t bar = (int64_t)floor(segue_transport_bar_at(t, e->segment_end_frame) + 1e-9);
             int64_t at = segue_transport_bar_start(t, bar);
             if (at > e->segment_end_frame) at = segue_transport_bar_start(t, --bar);
-            post_fire(e, bar, at);
+            if (post_fire(e, bar, at) != 0) atomic_store_explicit(&e->fire_refused, 1, memory_order_release);
         } else {
             atomic_store_explicit(&e->fire_refused, 1, memory_order_release);
         }
