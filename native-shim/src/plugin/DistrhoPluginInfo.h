@@ -5,7 +5,8 @@
 #ifndef DISTRHO_PLUGIN_INFO_H_INCLUDED
 #define DISTRHO_PLUGIN_INFO_H_INCLUDED
 
-#define DISTRHO_PLUGIN_BRAND "Segue"
+// The brand hosts show is the maker (getMaker: "Segue"). DPF would also write MOD's mod:brand and
+// mod:label into the LV2 description, properties lv2_validate cannot check (no MOD spec installed).
 #define DISTRHO_PLUGIN_NAME "Segue"
 #define DISTRHO_PLUGIN_URI "urn:segue:shim"
 #define DISTRHO_PLUGIN_CLAP_ID "dev.segue.shim"
