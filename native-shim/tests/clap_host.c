@@ -11,6 +11,14 @@
  *                                     the plugin reached "ready", and the take was heard.
  *   clap_host --bench PLUGIN.clap     process() cost per 512-frame block (median, p99), transport
  *                                     playing and capturing, as a ratio of the block's budget.
+ *   clap_host --watch PLUGIN.clap S   S seconds of real-time play, monitor dry; prints the state
+ *                                     output, input/output mismatches and the slowest block every
+ *                                     250 ms (a test kills and restarts the daemon meanwhile).
+ *   clap_host --save PLUGIN.clap FILE the --rt scenario without the interposer, then the plugin's
+ *                                     CLAP state is written to FILE (a saved project).
+ *   clap_host --load PLUGIN.clap FILE a new instance loads FILE (a reopened project) and plays bar 3
+ *                                     in a loop until the restored take is heard (from its stems,
+ *                                     or fetched from the daemon again when they are gone).
  *
  * CLAP threads: init/activate/params on this (main) thread; process on a second thread, the audio
  * thread, as hosts do.
@@ -26,6 +34,8 @@
 #include "clap/entry.h"
 #include "clap/events.h"
 #include "clap/ext/params.h"
+#include "clap/ext/state.h"
+#include "clap/stream.h"
 #include "clap/plugin-factory.h"
 #include "clap/process.h"
 #include "rt_interpose.h"
@@ -86,7 +96,9 @@ typedef struct {
     rt_mark_fn mark;
 } host_t;
 
-static int load(host_t *h, const char *path) {
+static int load_state(host_t *h, const char *file);
+
+static int load(host_t *h, const char *path, const char *state_file) {
     memset(h, 0, sizeof *h);
     h->lib = dlopen(path, RTLD_NOW | RTLD_LOCAL);
     if (!h->lib) { fprintf(stderr, "dlopen: %s\n", dlerror()); return -1; }
@@ -99,6 +111,7 @@ static int load(host_t *h, const char *path) {
     h->plugin = f->create_plugin(f, &HOST, d->id);
     if (!h->plugin || !h->plugin->init(h->plugin)) { fprintf(stderr, "create failed\n"); return -1; }
     h->params = h->plugin->get_extension(h->plugin, CLAP_EXT_PARAMS);
+    if (state_file && load_state(h, state_file) != 0) { fprintf(stderr, "state load failed\n"); return -1; }
     if (!h->plugin->activate(h->plugin, RATE, BLOCK, BLOCK)) { fprintf(stderr, "activate failed\n"); return -1; }
     h->ins[0] = h->in_l; h->ins[1] = h->in_r; h->outs[0] = h->out_l; h->outs[1] = h->out_r;
     h->in_buf.data32 = h->ins; h->in_buf.channel_count = 2;
@@ -212,7 +225,7 @@ static void *rt_audio_thread(void *arg) {
 
 static int run_rt(const char *path) {
     host_t h;
-    if (load(&h, path) != 0) return 2;
+    if (load(&h, path, NULL) != 0) return 2;
     rt_counts_fn counts = (rt_counts_fn)dlsym(RTLD_DEFAULT, "rt_interpose_counts");
     if (!h.mark || !counts) {
         fprintf(stderr, "rt: run under LD_PRELOAD=rt_interpose.so\n");
@@ -244,7 +257,7 @@ static int cmp_double(const void *a, const void *b) {
 static int run_bench(const char *path) {
     setenv("SEGUE_ENDPOINT", "tcp://127.0.0.1:1", 0); /* no daemon needed: capture and mix cost */
     host_t h;
-    if (load(&h, path) != 0) return 2;
+    if (load(&h, path, NULL) != 0) return 2;
     h.plugin->start_processing(h.plugin);
     queue_param(&h.queue, P_MONITOR, 2);
     enum { WARM = 2000, N = 20000 };
@@ -265,9 +278,109 @@ static int run_bench(const char *path) {
     return 0;
 }
 
+/* ---- state (a saved project) ------------------------------------------------------------------- */
+static int64_t write_file(const clap_ostream_t *s, const void *buf, uint64_t n) {
+    return (int64_t)fwrite(buf, 1, (size_t)n, (FILE *)s->ctx);
+}
+static int64_t read_file(const clap_istream_t *s, void *buf, uint64_t n) {
+    return (int64_t)fread(buf, 1, (size_t)n, (FILE *)s->ctx);
+}
+
+static int save_state(host_t *h, const char *file) {
+    const clap_plugin_state_t *st = h->plugin->get_extension(h->plugin, CLAP_EXT_STATE);
+    FILE *f = fopen(file, "wb");
+    if (!st || !f) return -1;
+    clap_ostream_t out = {f, write_file};
+    int ok = st->save(h->plugin, &out);
+    return fclose(f) == 0 && ok ? 0 : -1;
+}
+
+static int load_state(host_t *h, const char *file) {
+    const clap_plugin_state_t *st = h->plugin->get_extension(h->plugin, CLAP_EXT_STATE);
+    FILE *f = fopen(file, "rb");
+    if (!st || !f) return -1;
+    clap_istream_t in = {f, read_file};
+    int ok = st->load(h->plugin, &in);
+    fclose(f);
+    return ok ? 0 : -1;
+}
+
+static void pace(double start, long blocks) {
+    double wait = start + (double)blocks * BLOCK / RATE - now_s();
+    if (wait > 0) {
+        struct timespec ts = {0, (long)(wait * 1e9)};
+        clock_nanosleep(CLOCK_MONOTONIC, 0, &ts, NULL);
+    }
+}
+
+/* --watch: dry monitoring must pass the input through, block after block, whatever the daemon does. */
+static int run_watch(const char *path, double seconds) {
+    host_t h;
+    if (load(&h, path, NULL) != 0) return 2;
+    h.plugin->start_processing(h.plugin);
+    queue_param(&h.queue, P_MONITOR, 0);
+    double start = now_s(), next_report = start, max_block = 0;
+    long blocks = 0, mismatches = 0;
+    while (now_s() < start + seconds) {
+        double a = now_s();
+        process_block(&h);
+        double took = now_s() - a;
+        if (took > max_block) max_block = took;
+        for (int i = 0; i < BLOCK; i++) mismatches += h.out_l[i] != h.in_l[i] || h.out_r[i] != h.in_r[i];
+        if (h.beats > 400.0) h.beats = 0.0; /* a long loop */
+        pace(start, ++blocks);
+        if (now_s() >= next_report) {
+            printf("watch: t=%.2f state=%.0f mismatches=%ld max_block_us=%.0f\n", now_s() - start, param(&h, P_STATE),
+                   mismatches, max_block * 1e6);
+            fflush(stdout);
+            next_report += 0.25;
+        }
+    }
+    h.plugin->stop_processing(h.plugin);
+    unload(&h);
+    return mismatches == 0 ? 0 : 1;
+}
+
+/* --save: generate a take (auto-fire at bar 3), hear it, save the project state. */
+static int run_save(const char *path, const char *file) {
+    host_t h;
+    if (load(&h, path, NULL) != 0) return 2;
+    rt_run_t run = {&h, 1};
+    rt_audio_thread(&run); /* on this thread: no interposer here */
+    int rc = run.result == 0 && save_state(&h, file) == 0 ? 0 : 1;
+    printf("save: %s\n", rc == 0 ? "PASS" : "FAIL");
+    unload(&h);
+    return rc;
+}
+
+/* --load: reopen the project; play bar 3 in a loop until the restored take is heard there. */
+static int run_load(const char *path, const char *file) {
+    host_t h;
+    if (load(&h, path, file) != 0) return 2;
+    h.plugin->start_processing(h.plugin);
+    queue_param(&h.queue, P_MONITOR, 1);
+    h.beats = 8.0;
+    double start = now_s();
+    long blocks = 0, heard = 0;
+    while (now_s() < start + 120.0 && heard == 0) {
+        process_block(&h);
+        if (param(&h, P_STATE) == 5.0)
+            for (int i = 0; i < BLOCK; i++) heard += h.out_l[i] != h.in_l[i];
+        if (h.beats >= 12.0) h.beats = 8.0;
+        pace(start, ++blocks);
+    }
+    h.plugin->stop_processing(h.plugin);
+    printf("load: state %.0f, take heard on %ld samples after %.1f s\n", param(&h, P_STATE), heard, now_s() - start);
+    unload(&h);
+    return heard > 0 ? 0 : 1;
+}
+
 int main(int argc, char **argv) {
     if (argc == 3 && strcmp(argv[1], "--rt") == 0) return run_rt(argv[2]);
     if (argc == 3 && strcmp(argv[1], "--bench") == 0) return run_bench(argv[2]);
-    fprintf(stderr, "usage: %s --rt|--bench PLUGIN.clap\n", argv[0]);
+    if (argc == 4 && strcmp(argv[1], "--watch") == 0) return run_watch(argv[2], atof(argv[3]));
+    if (argc == 4 && strcmp(argv[1], "--save") == 0) return run_save(argv[2], argv[3]);
+    if (argc == 4 && strcmp(argv[1], "--load") == 0) return run_load(argv[2], argv[3]);
+    fprintf(stderr, "usage: %s --rt|--bench PLUGIN.clap | --watch PLUGIN.clap SECONDS | --save|--load PLUGIN.clap FILE\n", argv[0]);
     return 2;
 }

@@ -331,6 +331,11 @@ static void finish_job(worker_t *w) {
         } else {
             if (segue_stem_name(name, sizeof name, track, j->rec.start_bar + 1, j->rec.bpm, k + 1) != 0) continue;
             snprintf(path, sizeof path, "%s/%s", dir, name);
+            /* An earlier generation from the same bar keeps its file: this one gets "-2", "-3", ... */
+            size_t stem = strlen(path) - 4; /* before ".wav" */
+            for (int n = 2; segue_platform_file_exists(path) && n < 1000; n++) {
+                snprintf(path + stem, sizeof path - stem, "-%d.wav", n);
+            }
         }
         if (segue_stem_write(path, atomic_load(&t->final), j->set->total_frames, t->channels, j->set->rate) == 0) {
             snprintf(j->rec.stems[k], sizeof j->rec.stems[k], "%s", path);

@@ -14,16 +14,18 @@ final class NativeShim {
     static final Path BIN = DIR.resolve("build/bin");
     static final Path LV2 = BIN.resolve("segue-shim.lv2");
     static final Path CLAP = BIN.resolve("segue-shim.clap");
+    /** The CLAP test host of native-shim/tests/clap_host.c (--rt, --bench, --watch, --save, --load). */
+    static final Path TEST_HOST = DIR.resolve("build/tests/clap_host");
     private static String buildLog;
 
     private NativeShim() {}
 
     record Run(int exitCode, String output) {}
 
-    /** Builds the bundles (make -C native-shim all) once; later calls reuse the result. */
+    /** Builds the bundles and the CLAP test host once; later calls reuse the result. */
     static synchronized void build() throws Exception {
         if (buildLog == null) {
-            Run run = run(List.of("make", "-C", DIR.toString(), "-j2", "all"), Map.of(), 600);
+            Run run = run(List.of("make", "-C", DIR.toString(), "-j2", "all", "build/tests/clap_host"), Map.of(), 600);
             buildLog = run.output();
             if (run.exitCode() != 0) {
                 throw new AssertionError("make -C native-shim all failed (./segue test installs dpf-source and the "
