@@ -133,6 +133,16 @@ static void send_fetch(worker_t *w, const char *job, int64_t req) {
     free(m);
 }
 
+static void send_cancel(worker_t *w, const char *job) {
+    segue_msg_t *m = calloc(1, sizeof *m);
+    if (!m) return;
+    m->type = SEGUE_T_CANCEL;
+    m->req = new_req(w);
+    m->job = segue_str(job);
+    send_msg(w, m, NULL, 0);
+    free(m);
+}
+
 /* ---- connection -------------------------------------------------------------------------------- */
 
 static void disconnect(worker_t *w, const char *why) {
@@ -290,6 +300,8 @@ static void submit(worker_t *w, const segue_fire_t *f) {
     free(prime);
 
     job_t *j = &w->job;
+    /* A new generation replaces the one still running: the daemon can stop working on that one. */
+    if ((j->phase == JOB_SUBMITTED || j->phase == JOB_RUNNING) && j->rec.job[0]) send_cancel(w, j->rec.job);
     memset(j, 0, sizeof *j);
     j->history_index = -1;
     j->req = m->req;
