@@ -282,7 +282,11 @@ void segue_engine_set_status(segue_engine_t *e, const char *fmt, ...) {
     va_start(ap, fmt);
     vsnprintf(e->status, sizeof e->status, fmt, ap);
     va_end(ap);
+    char line[sizeof e->status];
+    memcpy(line, e->status, sizeof line);
     pthread_mutex_unlock(&e->lock);
+    /* The host's log is where a producer (or a test) looks when something fails; worker thread only. */
+    fprintf(stderr, "segue: %s\n", line);
 }
 
 /*
