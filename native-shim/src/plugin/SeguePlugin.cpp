@@ -180,10 +180,15 @@ private:
         const TimePosition& pos = getTimePosition();
         segue_host_time_t h;
         std::memset(&h, 0, sizeof h);
-        // A host that never reports playing, a position or a tempo map has no transport (lv2file,
-        // scanners): the engine then free-runs from sample 0 at the fallback tempo.
+        // An LV2 host that never reports playing, a position or a tempo map sends no time:Position at
+        // all (lv2file and other offline renderers): the engine then free-runs from sample 0 at the
+        // fallback tempo. VST3 and CLAP hosts always pass their transport (stopped is stopped).
+#if defined(SEGUE_FORMAT_LV2)
         if (pos.playing || pos.bbt.valid || pos.frame != 0)
             fHadHostTime = true;
+#else
+        fHadHostTime = true;
+#endif
         h.host_time = fHadHostTime ? 1 : 0;
         h.playing = pos.playing ? 1 : 0;
         h.frame = static_cast<int64_t>(pos.frame);
