@@ -14,7 +14,7 @@
 #include "takes.h"
 #include "transport.h"
 
-#define SEGUE_RING_SECONDS 90 /* the longest prime (60 s) plus 30 s for the worker to copy it */
+#define SEGUE_RING_SECONDS 64 /* the longest prime (60 s) plus 4 s for the worker (it looks every 20 ms) to copy it */
 #define SEGUE_MAX_HISTORY 8   /* jobs remembered in the plugin state */
 
 /* What the audio thread tells the worker when it fires: the prime ends at end_frame, a bar line. */

@@ -70,7 +70,7 @@ typedef struct segue_engine segue_engine_t;
 segue_engine_t *segue_engine_create(const segue_config_t *config);
 void segue_engine_destroy(segue_engine_t *engine);
 
-/* Allocates the capture ring for this rate (90 s) and starts the worker on first use; 0 on success. */
+/* Allocates the capture ring for this rate (64 s) and starts the worker on first use; 0 on success. */
 int segue_engine_activate(segue_engine_t *engine, double sample_rate);
 void segue_engine_deactivate(segue_engine_t *engine);
 
