@@ -197,12 +197,19 @@ static void *rt_audio_thread(void *arg) {
     queue_param(&h->queue, P_MONITOR, 1); /* take */
     double start = now_s(), deadline = start + 240.0;
     long blocks = 0, heard = 0;
+    int64_t first = -1, last = -1; /* timeline samples where the take replaced the input */
     int relocated = 0;
     while (now_s() < deadline) {
+        int64_t block_start = llround(h->beats * 60.0 / h->bpm * RATE);
         if (process_block(h) != 0) return NULL;
         blocks++;
         if (relocated) {
-            for (int i = 0; i < BLOCK; i++) heard += h->out_l[i] != h->in_l[i];
+            for (int i = 0; i < BLOCK; i++) {
+                if (h->out_l[i] == h->in_l[i]) continue;
+                heard++;
+                if (first < 0) first = block_start + i;
+                last = block_start + i;
+            }
             if (h->beats >= 12.0 + 4.0) break; /* played bar 3 (beats 8..12) and a little after */
         }
         /* once the take is ready, play bar 3 again: that is where the take sits */
@@ -218,9 +225,11 @@ static void *rt_audio_thread(void *arg) {
         }
     }
     h->plugin->stop_processing(h->plugin);
-    printf("rt: %ld blocks, state %.0f, take heard on %ld samples\n", blocks, param(h, P_STATE), heard);
-    /* the take must have been heard where it sits, and the plugin must still be "ready" */
-    run->result = relocated && heard > 0 && param(h, P_STATE) == 5.0 ? 0 : 1;
+    printf("rt: %ld blocks, state %.0f, take heard on %ld samples, timeline samples %lld..%lld\n", blocks,
+           param(h, P_STATE), heard, (long long)first, (long long)last);
+    /* The take sits exactly on bar 3 (sample 57600 at 400 bpm, 48 kHz) and lasts one bar (28800
+     * samples); the plugin must still be "ready". */
+    run->result = relocated && first == 57600 && last == 57600 + 28800 - 1 && param(h, P_STATE) == 5.0 ? 0 : 1;
     return NULL;
 }
 
