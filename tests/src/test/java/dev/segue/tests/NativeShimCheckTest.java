@@ -38,7 +38,7 @@ class NativeShimCheckTest {
         String out = run.output();
         assertEquals(0, run.exitCode(), out);
         assertTrue(out.matches("(?s).*codec vectors: \\d+ valid, \\d+ invalid, \\d+ lenient; \\d+ passed, 0 failed.*"), out);
-        for (String unit : List.of("test_ring", "test_transport", "test_stem_writer", "test_engine")) {
+        for (String unit : List.of("test_ring", "test_transport", "test_takes", "test_stem_writer", "test_engine")) {
             assertTrue(out.matches("(?s).*" + unit + ": \\d+ checks, 0 failed.*"), out);
         }
         assertTrue(out.contains("deps: PASS") && !out.contains("deps: FAIL"), out);
