@@ -4,11 +4,12 @@
  *   clap_host --rt PLUGIN.clap        RT-safety proof. Run under LD_PRELOAD=rt_interpose.so with
  *                                     SEGUE_ENDPOINT pointing at a running daemon. Plays a moving
  *                                     transport (400 bpm 4/4, 48 kHz, 512-frame blocks) in real time;
- *                                     the plugin auto-fires at bar 3, its worker talks to the daemon,
- *                                     the take streams in; then the transport relocates to bar 3 and
- *                                     plays the take in place. Every process() call is marked for
- *                                     the interposer; the test fails unless it counted zero calls,
- *                                     the plugin reached "ready", and the take was heard.
+ *                                     the plugin auto-fires at bar 3, its worker talks to the daemon;
+ *                                     bar 3 loops while previews stream in (they must be heard); when
+ *                                     the take is ready the transport plays bar 3 again. Every
+ *                                     process() call is marked for the interposer; the test fails
+ *                                     unless it counted zero calls, the plugin reached "ready", and
+ *                                     the take replaced the input on exactly bar 3's samples.
  *   clap_host --bench PLUGIN.clap [STATE]  process() cost per 512-frame block (median, p99), transport
  *                                     playing and capturing, as a ratio of the block's budget; with
  *                                     a state from --save, the restored take also plays in place.
@@ -198,7 +199,8 @@ static void *rt_audio_thread(void *arg) {
     double start = now_s(), deadline = start + 240.0;
     long blocks = 0, heard = 0;
     int64_t first = -1, last = -1; /* timeline samples where the take replaced the input */
-    int relocated = 0;
+    int relocated = 0, generating = 0;
+    long preview_heard = 0;
     while (now_s() < deadline) {
         int64_t block_start = llround(h->beats * 60.0 / h->bpm * RATE);
         if (process_block(h) != 0) return NULL;
@@ -212,8 +214,15 @@ static void *rt_audio_thread(void *arg) {
             }
             if (h->beats >= 12.0 + 4.0) break; /* played bar 3 (beats 8..12) and a little after */
         }
-        /* once the take is ready, play bar 3 again: that is where the take sits */
-        if (!relocated && param(h, P_STATE) == 5.0) {
+        double state = param(h, P_STATE);
+        if (!relocated && (state == 3.0 || state == 4.0)) {
+            generating = 1;
+            /* while it generates, loop bar 3 (where the take will sit): previews play as they arrive */
+            for (int i = 0; i < BLOCK; i++) preview_heard += state == 4.0 && h->out_l[i] != h->in_l[i];
+            if (h->beats >= 12.0) h->beats = 8.0;
+        }
+        /* once the take is ready, play bar 3 again from its start */
+        if (!relocated && state == 5.0) {
             h->beats = 8.0;
             relocated = 1;
         }
@@ -227,9 +236,11 @@ static void *rt_audio_thread(void *arg) {
     h->plugin->stop_processing(h->plugin);
     printf("rt: %ld blocks, state %.0f, take heard on %ld samples, timeline samples %lld..%lld\n", blocks,
            param(h, P_STATE), heard, (long long)first, (long long)last);
+    printf("rt: while generating (%s), previews heard on %ld samples\n", generating ? "seen" : "not seen", preview_heard);
     /* The take sits exactly on bar 3 (sample 57600 at 400 bpm, 48 kHz) and lasts one bar (28800
      * samples); the plugin must still be "ready". */
-    run->result = relocated && first == 57600 && last == 57600 + 28800 - 1 && param(h, P_STATE) == 5.0 ? 0 : 1;
+    run->result = relocated && first == 57600 && last == 57600 + 28800 - 1 && param(h, P_STATE) == 5.0 &&
+                  preview_heard > 0 ? 0 : 1;
     return NULL;
 }
 
