@@ -1,17 +1,18 @@
 /*
- * golden_client: a C client, built against libzmq and msgpack-c, that speaks to a running Segue daemon
+ * golden_client: a C client, built against libzmq and the native shim's codec (msgpack-c), that speaks to a running Segue daemon
  * with the protocol's golden byte vectors. Valid requests must get the reply type the conversation
  * prescribes; every invalid vector must get an `error` carrying the code the vector index names.
  *
  * usage: golden_client ENDPOINT VECTORS_DIR
  * Prints one PASS/FAIL line per vector and a closing "N passed, M failed" line; exits 1 on any failure.
  */
-#include <msgpack.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zmq.h>
+
+#include "codec.h" /* native-shim/src/core: the one C codec of the protocol */
 
 #define MAX_FRAMES 8
 #define MAX_VECTOR_BYTES (16u << 20) /* the committed vectors are kilobytes; anything larger is not one */
@@ -59,44 +60,39 @@ static int send_frames(void *sock, const frames_t *f) {
     return 0;
 }
 
-/* Receives one reply; copies its header's "type" and (when present) "code" strings. */
+/* Receives one reply and decodes it with the shim's codec; copies its type and (for an error) code. */
 static int receive_reply(void *sock, char *type, size_t type_cap, char *code, size_t code_cap) {
-    zmq_msg_t part;
-    int more = 1, first = 1, ok = -1;
+    zmq_msg_t part[3];
+    int n = 0, more = 1, ok = -1;
     type[0] = code[0] = '\0';
     while (more) {
-        zmq_msg_init(&part);
-        if (zmq_msg_recv(&part, sock, 0) < 0) {
-            zmq_msg_close(&part);
+        zmq_msg_t *p = &part[n < 3 ? n : 2];
+        if (n >= 3) zmq_msg_close(p); /* more frames than any message has: fails the decode below */
+        zmq_msg_init(p);
+        if (zmq_msg_recv(p, sock, 0) < 0) {
+            zmq_msg_close(p);
+            for (int i = 0; i < n && i < 3; i++) zmq_msg_close(&part[i]);
             return -1;
         }
-        if (first) {
-            msgpack_unpacked result;
-            msgpack_unpacked_init(&result);
-            size_t off = 0;
-            if (msgpack_unpack_next(&result, zmq_msg_data(&part), zmq_msg_size(&part), &off) ==
-                    MSGPACK_UNPACK_SUCCESS && result.data.type == MSGPACK_OBJECT_MAP) {
-                msgpack_object_map map = result.data.via.map;
-                for (uint32_t i = 0; i < map.size; i++) {
-                    msgpack_object k = map.ptr[i].key, v = map.ptr[i].val;
-                    if (k.type != MSGPACK_OBJECT_STR || v.type != MSGPACK_OBJECT_STR) continue;
-                    char *dst = NULL;
-                    size_t cap = 0;
-                    if (k.via.str.size == 4 && memcmp(k.via.str.ptr, "type", 4) == 0) { dst = type; cap = type_cap; }
-                    if (k.via.str.size == 4 && memcmp(k.via.str.ptr, "code", 4) == 0) { dst = code; cap = code_cap; }
-                    if (dst && v.via.str.size < cap) {
-                        memcpy(dst, v.via.str.ptr, v.via.str.size);
-                        dst[v.via.str.size] = '\0';
-                    }
-                }
-                ok = 0;
-            }
-            msgpack_unpacked_destroy(&result);
-            first = 0;
-        }
-        more = zmq_msg_more(&part);
-        zmq_msg_close(&part);
+        more = zmq_msg_more(p);
+        n++;
     }
+    int kept = n < 3 ? n : 3;
+    segue_frame_t frames[3];
+    for (int i = 0; i < kept; i++) {
+        frames[i].data = zmq_msg_data(&part[i]);
+        frames[i].size = zmq_msg_size(&part[i]);
+    }
+    static segue_msg_t msg;
+    char err[256];
+    if (segue_decode(frames, (size_t)n, &msg, err, sizeof err) == SEGUE_OK) {
+        snprintf(type, type_cap, "%s", segue_type_name(msg.type));
+        if (msg.type == SEGUE_T_ERROR) snprintf(code, code_cap, "%s", segue_code_name(msg.code));
+        ok = 0;
+    } else {
+        printf("undecodable reply: %s\n", err);
+    }
+    for (int i = 0; i < kept; i++) zmq_msg_close(&part[i]);
     return ok;
 }
 

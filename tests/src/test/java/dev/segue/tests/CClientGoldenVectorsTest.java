@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A C client built against Debian's libzmq and msgpack-c replays the protocol's golden vectors to the
+ * A C client built against Debian's libzmq and the native shim's codec (msgpack-c) replays the protocol's golden vectors to the
  * running Java daemon: valid requests get the prescribed reply type, every invalid vector gets an error
  * with the code its index names, and the daemon keeps serving throughout.
  */
@@ -30,8 +30,10 @@ class CClientGoldenVectorsTest {
     @Test
     void goldenVectorsAgainstTheRunningDaemon() throws Exception {
         Path client = dir.resolve("golden_client");
-        Process cc = new ProcessBuilder("gcc", "-O2", "-Wall", "-Wextra", "-Werror", "-o", client.toString(),
-                SeguePart.ROOT.resolve("tests/c/golden_client.c").toString(), "-lzmq", "-lmsgpackc")
+        Process cc = new ProcessBuilder("gcc", "-std=c11", "-D_DEFAULT_SOURCE", "-O2", "-Wall", "-Wextra", "-Werror",
+                "-Wno-format-truncation", "-o", client.toString(),
+                "-I" + SeguePart.ROOT.resolve("native-shim/src/core"), SeguePart.ROOT.resolve("tests/c/golden_client.c").toString(),
+                SeguePart.ROOT.resolve("native-shim/src/core/codec.c").toString(), "-lzmq", "-lmsgpackc", "-lm")
                 .redirectErrorStream(true).redirectOutput(dir.resolve("cc.log").toFile()).start();
         assertTrue(cc.waitFor(120, TimeUnit.SECONDS));
         assertEquals(0, cc.exitValue(), "the C client does not build (./segue test installs libzmq3-dev and "

@@ -1,0 +1,92 @@
+/*
+ * engine_internal.h: the engine's shared state, between engine.c (audio and control threads) and
+ * worker.c (the worker thread). Every field says which threads touch it.
+ */
+#ifndef SEGUE_ENGINE_INTERNAL_H
+#define SEGUE_ENGINE_INTERNAL_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include "platform/platform.h"
+#include "ring.h"
+#include "segue_engine.h"
+#include "takes.h"
+#include "transport.h"
+
+#define SEGUE_RING_SECONDS 64 /* the longest prime (60 s) plus 4 s for the worker (it looks every 20 ms) to copy it */
+#define SEGUE_MAX_HISTORY 8   /* jobs remembered in the plugin state */
+
+/* What the audio thread tells the worker when it fires: the prime ends at end_frame, a bar line. */
+typedef struct {
+    int64_t end_frame;        /* timeline sample where the prime ends and the takes start */
+    int64_t end_bar;          /* its 0-based bar */
+    uint64_t end_count;       /* ring count of end_frame */
+    uint64_t first_count;     /* ring count of the first captured frame that may be used */
+    double bpm;
+    int num, den;
+    double rate;
+    int capture_bars, generate_bars, takes, preset;
+    float temperature;
+} segue_fire_t;
+
+typedef struct {
+    char job[65];
+    int64_t start_frame, start_bar; /* 0-based bar */
+    uint32_t rate, n_takes;
+    uint64_t total_frames;
+    double bpm;
+    int num, den;
+    char stems[SEGUE_MAX_TAKES][1024];
+} segue_job_record_t;
+
+struct segue_engine {
+    /* control thread + worker, under `lock` */
+    pthread_mutex_t lock;
+    char endpoint[256];
+    char stems_dir[1024];
+    char track[65];
+    char status[256];
+    segue_job_record_t history[SEGUE_MAX_HISTORY]; /* oldest first */
+    int n_history;
+    int restore_pending;       /* the worker should load or fetch history after a state restore */
+
+    /* parameters: any thread */
+    _Atomic float param[SEGUE_P_COUNT];
+
+    /* audio thread only */
+    segue_transport_t transport;
+    double rate;
+    float last_generate;
+    int64_t auto_fired_frame;  /* bar line auto-fire last fired at; -1 none */
+    int segment_valid;
+    int64_t segment_start_frame;
+    uint64_t segment_start_count;
+    int64_t segment_end_frame;
+
+    /* audio -> worker */
+    segue_ring_t ring;         /* allocated at activate (under ring_lock, with the worker) */
+    pthread_mutex_t ring_lock; /* activate/deactivate vs the worker's copy; never the audio thread */
+    _Atomic uint32_t fire_seq; /* seqlock over `fire`: odd while the audio thread writes */
+    segue_fire_t fire;
+    _Atomic int fire_refused;  /* the audio thread had nothing to fire with (no captured bar) */
+    _Atomic int playing;
+
+    /* worker -> audio */
+    _Atomic int worker_state;  /* enum segue_state */
+    _Atomic float progress;
+    _Atomic(segue_takeset_t *) takes;       /* what plays */
+    _Atomic(segue_takeset_t *) audio_using; /* hazard: the set process() is reading */
+
+    /* worker lifecycle (control thread) */
+    segue_thread_t *worker;
+    _Atomic int stop;
+};
+
+/* worker.c */
+void *segue_worker_main(void *engine);
+/* Worker: publishes a new take set and frees the old one once the audio thread has let go of it. */
+void segue_engine_publish_takes(struct segue_engine *e, segue_takeset_t *set);
+void segue_engine_set_status(struct segue_engine *e, const char *fmt, ...);
+
+#endif

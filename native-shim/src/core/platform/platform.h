@@ -1,0 +1,46 @@
+/*
+ * platform.h: the few operating-system services the core needs, behind one small interface.
+ *
+ * Everything here is called from the worker thread or from host control threads, never from the
+ * audio thread. platform_posix.c implements it for Linux and macOS; a Windows port adds one file.
+ */
+#ifndef SEGUE_PLATFORM_H
+#define SEGUE_PLATFORM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Monotonic milliseconds (never jumps with the wall clock): heartbeats and timeouts. */
+uint64_t segue_platform_now_ms(void);
+
+/* Sleeps the calling (worker) thread. */
+void segue_platform_sleep_ms(unsigned ms);
+
+typedef struct segue_thread segue_thread_t;
+/* Starts fn(arg) on a new thread; NULL when the system refuses. */
+segue_thread_t *segue_platform_thread_start(void *(*fn)(void *), void *arg);
+void segue_platform_thread_join(segue_thread_t *thread);
+
+/* Creates a folder and its parents (like mkdir -p); 0 on success or when it already exists. */
+int segue_platform_make_dirs(const char *path);
+
+/* 1 when a regular file exists at path. */
+int segue_platform_file_exists(const char *path);
+
+/* Moves a finished temporary file into place in one step, so readers never see half a file. */
+int segue_platform_rename(const char *from, const char *to);
+
+/* The default stems folder: $SEGUE_STEMS_DIR, else $HOME/Segue/stems; 0 on success. */
+int segue_platform_default_stems_dir(char *out, size_t cap);
+
+/* 64 unpredictable-enough bits for a generation seed (not for cryptography). */
+uint64_t segue_platform_seed(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

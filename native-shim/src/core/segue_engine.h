@@ -1,0 +1,101 @@
+/*
+ * segue_engine.h: everything the plugin does, behind a small C interface the DPF class calls.
+ *
+ * Threads (who may call what):
+ *   audio thread   segue_engine_process, segue_engine_set_param, segue_engine_get_param
+ *   control thread create, destroy, activate, deactivate, state_save, state_restore, set_param, get_param
+ *   worker thread  started by the engine at the first activate: the only thread that talks to the
+ *                  daemon, copies primes, allocates takes and writes stems.
+ * segue_engine_process never allocates, locks, logs or makes a system call.
+ */
+#ifndef SEGUE_ENGINE_H
+#define SEGUE_ENGINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "transport.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Parameter indices: also the DPF/LV2/VST3/CLAP parameter order (see CONTRACT.md). */
+enum segue_param {
+    SEGUE_P_GENERATE = 0,  /* 0/1: fires on the rising edge */
+    SEGUE_P_CAPTURE_BARS,  /* 1..16 bars of prime */
+    SEGUE_P_GENERATE_BARS, /* 1..32 bars to generate */
+    SEGUE_P_TAKES,         /* 1..16 takes per generation */
+    SEGUE_P_TAKE,          /* 1..16: the take that plays */
+    SEGUE_P_TEMPERATURE,   /* 0.1..2.0 */
+    SEGUE_P_PRESET,        /* index into the daemon's presets; 0 = "sketch" */
+    SEGUE_P_MONITOR,       /* 0 dry, 1 take, 2 both */
+    SEGUE_P_AUTO_FIRE_BAR, /* 0 off, else fire at the start of this 1-based bar */
+    SEGUE_P_FALLBACK_BPM,  /* tempo when the host gives none (offline renderers) */
+    SEGUE_P_STATE,         /* output: enum segue_state */
+    SEGUE_P_PROGRESS,      /* output: 0..100 */
+    SEGUE_P_COUNT
+};
+
+enum segue_state {
+    SEGUE_STATE_OFFLINE = 0,
+    SEGUE_STATE_IDLE = 1,
+    SEGUE_STATE_CAPTURING = 2,
+    SEGUE_STATE_SENDING = 3,
+    SEGUE_STATE_GENERATING = 4,
+    SEGUE_STATE_READY = 5,
+    SEGUE_STATE_ERROR = 6
+};
+
+typedef struct {
+    const char *symbol;
+    const char *name;
+    const char *unit;
+    float min, max, def;
+    int integer, output, trigger;
+    const char *const *labels; /* value labels for 0, 1, ... (enumerations), or NULL */
+    const char *description;
+} segue_param_info_t;
+
+const segue_param_info_t *segue_param_info(uint32_t index);
+
+typedef struct {
+    const char *endpoint;  /* NULL: $SEGUE_ENDPOINT, else tcp://127.0.0.1:5575 */
+    const char *stems_dir; /* NULL: $SEGUE_STEMS_DIR, else $HOME/Segue/stems */
+    const char *track;     /* NULL: "track" */
+} segue_config_t;
+
+typedef struct segue_engine segue_engine_t;
+
+segue_engine_t *segue_engine_create(const segue_config_t *config);
+void segue_engine_destroy(segue_engine_t *engine);
+
+/* Allocates the capture ring for this rate (64 s) and starts the worker on first use; 0 on success. */
+int segue_engine_activate(segue_engine_t *engine, double sample_rate);
+void segue_engine_deactivate(segue_engine_t *engine);
+
+/* Audio thread. in/out are two channel buffers each; out may alias in. */
+void segue_engine_process(segue_engine_t *engine, const float *const *in, float *const *out, uint32_t frames,
+                          const segue_host_time_t *host);
+
+void segue_engine_set_param(segue_engine_t *engine, uint32_t index, float value);
+float segue_engine_get_param(const segue_engine_t *engine, uint32_t index);
+
+/* Plugin state (control thread): a small text (job ids, stem paths, stems folder, track). */
+size_t segue_engine_state_save(segue_engine_t *engine, char *out, size_t cap);
+int segue_engine_state_restore(segue_engine_t *engine, const char *text);
+
+/* Control thread: the track name used in stem names ([A-Za-z0-9_-], others become '_'). */
+void segue_engine_set_track(segue_engine_t *engine, const char *track);
+void segue_engine_set_stems_dir(segue_engine_t *engine, const char *dir);
+/* Copies the current value; for DPF's state keys. */
+void segue_engine_get_track(segue_engine_t *engine, char *out, size_t cap);
+void segue_engine_get_stems_dir(segue_engine_t *engine, char *out, size_t cap);
+
+/* The last status line the worker wrote ("offline: ...", "job j1-2: 3 of 4 takes", ...). */
+void segue_engine_status_text(segue_engine_t *engine, char *out, size_t cap);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

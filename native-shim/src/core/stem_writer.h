@@ -1,0 +1,26 @@
+/*
+ * stem_writer.h: takes as 24-bit PCM WAV files, and back (project reload).
+ *
+ * Name: <track>_bar<NNN>_<BPM>bpm_take<K>.wav; NNN is the 1-based bar where the stem starts (3 digits
+ * or more), BPM the tempo with up to two decimals and no trailing zeros, K the 1-based take. Files
+ * are written to "<name>.part" and renamed into place, so a DAW never imports half a stem.
+ * Worker thread only.
+ */
+#ifndef SEGUE_STEM_WRITER_H
+#define SEGUE_STEM_WRITER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Formats the stem file name (no folder) into out; 0 on success. */
+int segue_stem_name(char *out, size_t cap, const char *track, int64_t bar_1based, double bpm, uint32_t take_1based);
+
+/* Writes frames of interleaved stereo float audio as a WAV with `channels` (1: the left side only,
+ * 2: both). Samples are clipped to [-1, 1] and rounded to 24 bits. 0 on success. */
+int segue_stem_write(const char *path, const float *stereo, uint64_t frames, uint32_t channels, uint32_t rate);
+
+/* Reads a 24-bit PCM WAV written by segue_stem_write into a malloc'ed stereo interleaved buffer.
+ * 0 on success; fills *frames, *channels, *rate. */
+int segue_stem_read(const char *path, float **stereo, uint64_t *frames, uint32_t *channels, uint32_t *rate);
+
+#endif

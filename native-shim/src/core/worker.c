@@ -1,0 +1,637 @@
+/*
+ * worker.c: the one thread that talks to the daemon (PROTOCOL.md), so no host thread ever waits on
+ * the network.
+ *
+ * Loop, every 20 ms at most:
+ *   - connection: a DEALER socket; hello -> capabilities, then list_priors and list_presets.
+ *     A heartbeat every 2 s; after 3 unanswered (no message at all for 6 s) the daemon is offline:
+ *     the socket is dropped and a fresh one tries again every second. A job running when the
+ *     connection dropped is re-attached with `fetch` once the daemon answers again.
+ *   - fire: a request from the audio thread (seqlock mailbox) becomes a prime copied from the ring
+ *     and a `submit` with the DAW context.
+ *   - job messages: progress -> progress %, preview and result chunks -> the take set that plays,
+ *     done -> stems on disk and a record in the plugin state.
+ *   - project reload: stems on disk are loaded for playback; missing ones are fetched again.
+ * Sockets use zmq_poll with a timeout and non-blocking sends: a dead daemon costs nothing but a retry.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zmq.h>
+
+#include "codec.h"
+#include "engine_internal.h"
+#include "stem_writer.h"
+
+#define POLL_MS 20
+#define HEARTBEAT_MS 2000
+#define MISSED_HEARTBEATS 3
+#define RECONNECT_MS 1000
+#define MAX_PRIORS 32
+#define MAX_TAKE_BYTES (1024u * 1024u * 1024u) /* one generation's audio in memory, all takes */
+
+typedef struct {
+    char name[129];
+    int levels;
+} prior_t;
+
+typedef struct {
+    char name[129], prior[129];
+} preset_t;
+
+typedef enum { JOB_NONE, JOB_SUBMITTED, JOB_RUNNING, JOB_FETCHING } job_phase_t;
+
+/* The job the worker is following: a fresh generation or a fetch after a project reload. */
+typedef struct {
+    job_phase_t phase;
+    int64_t req;
+    segue_job_record_t rec;      /* job id, placement, tempo; stems filled as they are written */
+    segue_takeset_t *set;        /* published: the audio thread may be reading it */
+    uint64_t result_frames[SEGUE_MAX_TAKES];
+    int history_index;           /* for a fetch: which history record to complete; -1 = append */
+} job_t;
+
+typedef struct {
+    segue_engine_t *e;
+    void *zctx, *sock;
+    int online;
+    uint64_t next_connect_ms, last_heard_ms, last_heartbeat_ms;
+    int heartbeats_unanswered;
+    int64_t next_req;
+    uint32_t seen_fire_seq;
+    prior_t priors[MAX_PRIORS];
+    int n_priors;
+    preset_t presets[SEGUE_MAX_LIST];
+    int n_presets;
+    job_t job;
+    int fetch_queue[SEGUE_MAX_HISTORY]; /* history indices whose stems are missing */
+    int n_fetch;
+    segue_msg_t msg;                    /* decode target (large: kept off the stack) */
+} worker_t;
+
+static void set_state(worker_t *w, int state) {
+    atomic_store(&w->e->worker_state, state);
+}
+
+static void copy_view(char *dst, size_t cap, segue_str_t s) {
+    size_t n = s.n < cap - 1 ? s.n : cap - 1;
+    memcpy(dst, s.p, n);
+    dst[n] = '\0';
+}
+
+void segue_engine_publish_takes(segue_engine_t *e, segue_takeset_t *set) {
+    segue_takeset_t *old = atomic_exchange(&e->takes, set);
+    if (!old) return;
+    while (atomic_load(&e->audio_using) == old) segue_platform_sleep_ms(1); /* at most one audio block */
+    segue_takeset_free(old);
+}
+
+/* ---- sending ----------------------------------------------------------------------------------- */
+
+static int send_msg(worker_t *w, segue_msg_t *m, const void *audio, size_t audio_bytes) {
+    if (!w->sock) return -1;
+    uint8_t *hdr;
+    size_t n;
+    m->v = 1;
+    if (segue_encode_header(m, &hdr, &n) != 0) return -1;
+    int more = segue_type_has_audio(m->type) ? ZMQ_SNDMORE : 0;
+    int rc = zmq_send(w->sock, hdr, n, ZMQ_DONTWAIT | more) < 0 ? -1 : 0;
+    free(hdr);
+    if (rc == 0 && more) rc = zmq_send(w->sock, audio, audio_bytes, ZMQ_DONTWAIT) < 0 ? -1 : 0;
+    return rc;
+}
+
+static int64_t new_req(worker_t *w) {
+    if (w->next_req < 1 || w->next_req > 4000000000LL) w->next_req = 1;
+    return w->next_req++;
+}
+
+static void send_simple(worker_t *w, segue_type_t type) {
+    segue_msg_t *m = calloc(1, sizeof *m);
+    if (!m) return;
+    m->type = type;
+    m->req = new_req(w);
+    if (type == SEGUE_T_HELLO) {
+        m->client = segue_str("segue-shim");
+        m->client_version = segue_str("0.1.0");
+        m->want_version = 1;
+    } else if (type == SEGUE_T_HEARTBEAT) {
+        m->t_ms = (int64_t)segue_platform_now_ms();
+    }
+    send_msg(w, m, NULL, 0);
+    free(m);
+}
+
+static void send_fetch(worker_t *w, const char *job, int64_t req) {
+    segue_msg_t *m = calloc(1, sizeof *m);
+    if (!m) return;
+    m->type = SEGUE_T_FETCH;
+    m->req = req;
+    m->job = segue_str(job);
+    send_msg(w, m, NULL, 0);
+    free(m);
+}
+
+static void send_cancel(worker_t *w, const char *job) {
+    segue_msg_t *m = calloc(1, sizeof *m);
+    if (!m) return;
+    m->type = SEGUE_T_CANCEL;
+    m->req = new_req(w);
+    m->job = segue_str(job);
+    send_msg(w, m, NULL, 0);
+    free(m);
+}
+
+/* ---- connection -------------------------------------------------------------------------------- */
+
+static void disconnect(worker_t *w, const char *why) {
+    if (w->sock) zmq_close(w->sock);
+    w->sock = NULL;
+    w->online = 0;
+    w->next_connect_ms = segue_platform_now_ms() + RECONNECT_MS;
+    set_state(w, SEGUE_STATE_OFFLINE);
+    segue_engine_set_status(w->e, "offline: %s", why);
+}
+
+static void connect_daemon(worker_t *w) {
+    char endpoint[256];
+    pthread_mutex_lock(&w->e->lock);
+    snprintf(endpoint, sizeof endpoint, "%s", w->e->endpoint);
+    pthread_mutex_unlock(&w->e->lock);
+    w->sock = zmq_socket(w->zctx, ZMQ_DEALER);
+    if (!w->sock) {
+        disconnect(w, "no socket");
+        return;
+    }
+    int linger = 0, reconnect = 500;
+    int64_t max_msg = 100663296;
+    zmq_setsockopt(w->sock, ZMQ_LINGER, &linger, sizeof linger);
+    zmq_setsockopt(w->sock, ZMQ_RECONNECT_IVL, &reconnect, sizeof reconnect);
+    zmq_setsockopt(w->sock, ZMQ_MAXMSGSIZE, &max_msg, sizeof max_msg);
+    if (zmq_connect(w->sock, endpoint) != 0) {
+        disconnect(w, "bad endpoint");
+        return;
+    }
+    uint64_t now = segue_platform_now_ms();
+    w->last_heard_ms = now;
+    w->last_heartbeat_ms = now;
+    w->heartbeats_unanswered = 0;
+    send_simple(w, SEGUE_T_HELLO);
+}
+
+/* ---- jobs -------------------------------------------------------------------------------------- */
+
+static void end_job(worker_t *w) {
+    w->job.phase = JOB_NONE;
+    w->job.set = NULL; /* stays published: it is what plays */
+}
+
+static void job_failed(worker_t *w, const char *fmt, const char *detail) {
+    char text[256];
+    snprintf(text, sizeof text, fmt, detail);
+    segue_engine_set_status(w->e, "error: %s", text);
+    set_state(w, SEGUE_STATE_ERROR);
+    end_job(w);
+}
+
+static const preset_t *preset_at(worker_t *w, int index) {
+    return index >= 0 && index < w->n_presets ? &w->presets[index] : NULL;
+}
+
+static int prior_levels(worker_t *w, const char *name) {
+    for (int i = 0; i < w->n_priors; i++) {
+        if (strcmp(w->priors[i].name, name) == 0) return w->priors[i].levels;
+    }
+    return 1;
+}
+
+/* A fire request from the audio thread, read through the seqlock; 1 when there is a new one. */
+static int take_fire(worker_t *w, segue_fire_t *out) {
+    segue_engine_t *e = w->e;
+    for (int tries = 0; tries < 100; tries++) {
+        uint32_t s1 = atomic_load_explicit(&e->fire_seq, memory_order_acquire);
+        if (s1 == w->seen_fire_seq) return 0;
+        if (s1 & 1u) {
+            segue_platform_sleep_ms(1);
+            continue;
+        }
+        *out = e->fire;
+        atomic_thread_fence(memory_order_acquire);
+        if (atomic_load_explicit(&e->fire_seq, memory_order_relaxed) == s1) {
+            w->seen_fire_seq = s1;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static void submit(worker_t *w, const segue_fire_t *f) {
+    segue_engine_t *e = w->e;
+    if (!w->online) {
+        segue_engine_set_status(e, "offline: generate needs the daemon (%s)", e->endpoint);
+        return;
+    }
+    const preset_t *preset = preset_at(w, f->preset);
+    if (!preset) {
+        job_failed(w, "%s", "the preset index is past the daemon's presets");
+        return;
+    }
+    double spb = segue_samples_per_bar(f->rate, f->bpm, f->num, f->den);
+    /* The prime: capture_bars before the bar line, within what was captured, at most 60 s. */
+    uint64_t want = (uint64_t)llround(f->capture_bars * spb);
+    uint64_t max = (uint64_t)(60.0 * f->rate);
+    if (want > max) want = max;
+    uint64_t from = f->end_count - f->first_count > want ? f->end_count - want : f->first_count;
+    uint64_t frames = f->end_count - from;
+    if (frames < 1) {
+        job_failed(w, "%s", "nothing captured before the bar");
+        return;
+    }
+    float *prime = malloc((size_t)frames * 2u * sizeof(float));
+    if (!prime) {
+        job_failed(w, "%s", "out of memory for the prime");
+        return;
+    }
+    pthread_mutex_lock(&e->ring_lock);
+    int copied = segue_ring_copy(&e->ring, from, f->end_count, prime);
+    pthread_mutex_unlock(&e->ring_lock);
+    if (copied != 0) {
+        free(prime);
+        job_failed(w, "%s", "the prime was overwritten before it could be sent");
+        return;
+    }
+    for (uint64_t i = 0; i < frames * 2u; i++) {
+        if (!isfinite(prime[i])) prime[i] = 0.0f; /* a host's NaN must not cost the whole request */
+    }
+    set_state(w, SEGUE_STATE_SENDING);
+    atomic_store(&e->progress, 0.0f);
+
+    segue_msg_t *m = calloc(1, sizeof *m);
+    if (!m) {
+        free(prime);
+        job_failed(w, "%s", "out of memory");
+        return;
+    }
+    int64_t prime_start = f->end_frame - (int64_t)frames;
+    m->type = SEGUE_T_SUBMIT;
+    m->req = new_req(w);
+    m->context.sample_rate = (int64_t)f->rate;
+    m->context.channels = 2;
+    m->context.frames = (int64_t)frames;
+    m->context.tempo_bpm = f->bpm;
+    m->context.time_sig_num = f->num;
+    m->context.time_sig_den = f->den;
+    m->context.prime_start_sample = prime_start < 0 ? 0 : prime_start;
+    double start_bar = (double)f->end_bar - (double)frames / spb;
+    m->context.prime_start_bar = start_bar > 0 ? start_bar : 0;
+    m->request.prior = segue_str(preset->prior);
+    m->request.preset = segue_str(preset->name);
+    m->request.has_length_bars = 1;
+    m->request.length_bars = f->generate_bars;
+    m->request.candidates = f->takes;
+    m->request.quality = segue_str("sketch"); /* the only tier the daemon runs today */
+    int levels = prior_levels(w, preset->prior);
+    m->request.n_temperatures = (uint32_t)(levels < 1 ? 1 : levels > SEGUE_MAX_LEVELS ? SEGUE_MAX_LEVELS : levels);
+    for (uint32_t i = 0; i < m->request.n_temperatures; i++) m->request.temperatures[i] = f->temperature;
+    m->request.seed = segue_platform_seed();
+    /* audio: float32 little-endian interleaved; x86 and ARM hosts are little-endian already */
+    int rc = send_msg(w, m, prime, (size_t)frames * 2u * sizeof(float));
+    free(prime);
+
+    job_t *j = &w->job;
+    /* A new generation replaces the one still running: the daemon can stop working on that one. */
+    if ((j->phase == JOB_SUBMITTED || j->phase == JOB_RUNNING) && j->rec.job[0]) send_cancel(w, j->rec.job);
+    memset(j, 0, sizeof *j);
+    j->history_index = -1;
+    j->req = m->req;
+    j->rec.start_frame = f->end_frame;
+    j->rec.start_bar = f->end_bar;
+    j->rec.rate = (uint32_t)f->rate;
+    j->rec.total_frames = (uint64_t)segue_frames_for_bars(f->generate_bars, f->bpm, f->num, f->den, f->rate);
+    j->rec.n_takes = (uint32_t)f->takes;
+    j->rec.bpm = f->bpm;
+    j->rec.num = f->num;
+    j->rec.den = f->den;
+    free(m);
+    if (rc != 0) {
+        job_failed(w, "%s", "could not send the prime");
+        return;
+    }
+    j->phase = JOB_SUBMITTED;
+    segue_engine_set_status(e, "sent %llu frames ending at bar %lld", (unsigned long long)frames, (long long)f->end_bar + 1);
+}
+
+/* Writes the finished takes as stems and records the job in the plugin state. */
+static void finish_job(worker_t *w) {
+    segue_engine_t *e = w->e;
+    job_t *j = &w->job;
+    char dir[1024], track[65];
+    segue_engine_get_stems_dir(e, dir, sizeof dir);
+    segue_engine_get_track(e, track, sizeof track);
+    int written = 0;
+    if (segue_platform_make_dirs(dir) != 0) {
+        job_failed(w, "cannot create the stems folder %s", dir);
+        return;
+    }
+    for (uint32_t k = 0; k < j->set->n_takes; k++) {
+        segue_take_t *t = &j->set->take[k];
+        if (j->result_frames[k] != j->set->total_frames) continue; /* not delivered: no stem */
+        char name[256], path[1400];
+        if (j->rec.stems[k][0]) {
+            snprintf(path, sizeof path, "%s", j->rec.stems[k]); /* a fetch rewrites the recorded file */
+        } else {
+            if (segue_stem_name(name, sizeof name, track, j->rec.start_bar + 1, j->rec.bpm, k + 1) != 0) continue;
+            snprintf(path, sizeof path, "%s/%s", dir, name);
+            /* An earlier generation from the same bar keeps its file: this one gets "-2", "-3", ... */
+            size_t stem = strlen(path) - 4; /* before ".wav" */
+            for (int n = 2; segue_platform_file_exists(path) && n < 1000; n++) {
+                snprintf(path + stem, sizeof path - stem, "-%d.wav", n);
+            }
+        }
+        if (segue_stem_write(path, atomic_load(&t->final), j->set->total_frames, t->channels, j->set->rate) == 0) {
+            snprintf(j->rec.stems[k], sizeof j->rec.stems[k], "%s", path);
+            written++;
+        }
+    }
+    pthread_mutex_lock(&e->lock);
+    if (j->history_index >= 0 && j->history_index < e->n_history) {
+        e->history[j->history_index] = j->rec;
+    } else {
+        if (e->n_history == SEGUE_MAX_HISTORY) {
+            memmove(e->history, e->history + 1, sizeof e->history[0] * (SEGUE_MAX_HISTORY - 1));
+            e->n_history--;
+        }
+        e->history[e->n_history++] = j->rec;
+    }
+    pthread_mutex_unlock(&e->lock);
+    atomic_store(&e->progress, 100.0f);
+    set_state(w, written > 0 ? SEGUE_STATE_READY : SEGUE_STATE_ERROR);
+    segue_engine_set_status(e, "job %s: %d stems in %s", j->rec.job, written, dir);
+    end_job(w);
+}
+
+static int job_matches(worker_t *w, const segue_msg_t *m) {
+    job_t *j = &w->job;
+    if (j->phase == JOB_NONE) return 0;
+    if (m->req == j->req) return 1;
+    return j->rec.job[0] && m->job.n == strlen(j->rec.job) && memcmp(m->job.p, j->rec.job, m->job.n) == 0;
+}
+
+/* The take set for the job, made at the first audio (a fetch learns its size from the result). */
+static segue_takeset_t *job_set(worker_t *w, int64_t start, uint64_t total, uint32_t rate) {
+    job_t *j = &w->job;
+    if (j->set) return j->set;
+    if ((uint64_t)j->rec.n_takes * total * 2u * 2u * sizeof(float) > MAX_TAKE_BYTES) return NULL;
+    j->set = segue_takeset_new(start, rate, total, j->rec.n_takes);
+    if (j->set) segue_engine_publish_takes(w->e, j->set);
+    return j->set;
+}
+
+static void on_job_message(worker_t *w, const segue_msg_t *m) {
+    job_t *j = &w->job;
+    segue_engine_t *e = w->e;
+    switch (m->type) {
+    case SEGUE_T_ACCEPTED:
+        copy_view(j->rec.job, sizeof j->rec.job, m->job);
+        if (j->phase == JOB_SUBMITTED) j->phase = JOB_RUNNING;
+        set_state(w, SEGUE_STATE_GENERATING);
+        segue_engine_set_status(e, "job %s accepted", j->rec.job);
+        break;
+    case SEGUE_T_PROGRESS:
+        if (m->tokens_total > 0) atomic_store(&e->progress, (float)(100.0 * (double)m->tokens_done / (double)m->tokens_total));
+        set_state(w, SEGUE_STATE_GENERATING);
+        break;
+    case SEGUE_T_PREVIEW:
+    case SEGUE_T_RESULT: {
+        int final = m->type == SEGUE_T_RESULT;
+        if ((uint32_t)m->sample_rate != j->rec.rate && j->phase != JOB_FETCHING) {
+            job_failed(w, "%s", "the daemon answered at another sample rate");
+            break;
+        }
+        if (final && !j->set && j->phase == JOB_FETCHING) {
+            j->rec.rate = (uint32_t)m->sample_rate;
+            j->rec.total_frames = (uint64_t)m->total_frames;
+            j->rec.start_frame = m->start_sample;
+        }
+        if (final && ((uint64_t)m->total_frames != j->rec.total_frames || m->start_sample != j->rec.start_frame)) {
+            job_failed(w, "%s", "the daemon's take does not fit the bars asked for");
+            break;
+        }
+        segue_takeset_t *set = job_set(w, j->rec.start_frame, j->rec.total_frames, j->rec.rate);
+        if (!set || m->candidate >= (int64_t)set->n_takes) {
+            if (!set) job_failed(w, "%s", "no memory for the takes");
+            break;
+        }
+        if (m->offset_frames + m->frames > (int64_t)set->total_frames) break; /* a preview past the end */
+        segue_takeset_write(set, (uint32_t)m->candidate, final, (uint64_t)m->offset_frames, (uint64_t)m->frames,
+                            (uint32_t)m->channels, m->audio);
+        if (final) {
+            j->result_frames[m->candidate] += (uint64_t)m->frames;
+            set->take[m->candidate].seed = m->seed;
+        }
+        break;
+    }
+    case SEGUE_T_DONE:
+        if (!j->set) {
+            job_failed(w, "%s", "the job ended without takes");
+            break;
+        }
+        finish_job(w);
+        break;
+    case SEGUE_T_ERROR: {
+        char text[200];
+        copy_view(text, sizeof text, m->text);
+        char why[260];
+        snprintf(why, sizeof why, "%s: %s", segue_code_name(m->code), text);
+        job_failed(w, "daemon refused: %s", why);
+        break;
+    }
+    default: break;
+    }
+}
+
+static void on_message(worker_t *w, const segue_msg_t *m) {
+    segue_engine_t *e = w->e;
+    w->last_heard_ms = segue_platform_now_ms();
+    w->heartbeats_unanswered = 0;
+    switch (m->type) {
+    case SEGUE_T_CAPABILITIES:
+        w->online = 1;
+        if (w->job.phase == JOB_NONE) set_state(w, atomic_load(&e->takes) ? SEGUE_STATE_READY : SEGUE_STATE_IDLE);
+        segue_engine_set_status(e, "connected to %s", e->endpoint);
+        send_simple(w, SEGUE_T_LIST_PRIORS);
+        send_simple(w, SEGUE_T_LIST_PRESETS);
+        if (w->job.phase == JOB_RUNNING && w->job.rec.job[0]) { /* reconnected mid-job: re-attach */
+            w->job.req = new_req(w);
+            send_fetch(w, w->job.rec.job, w->job.req);
+        }
+        return;
+    case SEGUE_T_PRIORS:
+        w->n_priors = 0;
+        for (uint32_t i = 0; i < m->n_priors && i < MAX_PRIORS; i++) {
+            copy_view(w->priors[i].name, sizeof w->priors[i].name, m->priors[i].name);
+            w->priors[i].levels = (int)m->priors[i].levels;
+            w->n_priors++;
+        }
+        return;
+    case SEGUE_T_PRESETS:
+        w->n_presets = 0;
+        for (uint32_t i = 0; i < m->n_presets; i++) {
+            copy_view(w->presets[i].name, sizeof w->presets[i].name, m->presets[i].name);
+            copy_view(w->presets[i].prior, sizeof w->presets[i].prior, m->presets[i].prior);
+            w->n_presets++;
+        }
+        return;
+    case SEGUE_T_HEARTBEAT:
+        return;
+    default:
+        if (job_matches(w, m)) on_job_message(w, m);
+        return;
+    }
+}
+
+static void receive_all(worker_t *w) {
+    for (int budget = 0; budget < 256; budget++) {
+        zmq_msg_t part[3];
+        size_t n = 0;
+        int more = 1;
+        while (more) {
+            zmq_msg_t *p = &part[n < 3 ? n : 2];
+            if (n >= 3) zmq_msg_close(p); /* a message of too many frames: keep counting, drop the rest */
+            zmq_msg_init(p);
+            if (zmq_msg_recv(p, w->sock, ZMQ_DONTWAIT) < 0) {
+                zmq_msg_close(p);
+                for (size_t i = 0; i < n && i < 3; i++) zmq_msg_close(&part[i]);
+                return;
+            }
+            more = zmq_msg_more(p);
+            n++;
+        }
+        size_t kept = n < 3 ? n : 3;
+        segue_frame_t frames[3];
+        for (size_t i = 0; i < kept; i++) {
+            frames[i].data = zmq_msg_data(&part[i]);
+            frames[i].size = zmq_msg_size(&part[i]);
+        }
+        char err[256];
+        if (n <= 2 && segue_decode(frames, n, &w->msg, err, sizeof err) == SEGUE_OK) {
+            on_message(w, &w->msg);
+        } else {
+            w->last_heard_ms = segue_platform_now_ms(); /* a garbled message is still a live daemon; drop it */
+        }
+        for (size_t i = 0; i < kept; i++) zmq_msg_close(&part[i]);
+    }
+}
+
+/* ---- project reload ---------------------------------------------------------------------------- */
+
+/* After a state restore: load the newest job's stems for playback; queue fetches for missing stems. */
+static void restore(worker_t *w) {
+    segue_engine_t *e = w->e;
+    segue_job_record_t recs[SEGUE_MAX_HISTORY];
+    int n;
+    pthread_mutex_lock(&e->lock);
+    n = e->n_history;
+    memcpy(recs, e->history, sizeof recs);
+    e->restore_pending = 0;
+    pthread_mutex_unlock(&e->lock);
+    w->n_fetch = 0;
+    for (int i = 0; i < n; i++) {
+        int missing = 0;
+        for (uint32_t k = 0; k < recs[i].n_takes; k++) {
+            if (!recs[i].stems[k][0] || !segue_platform_file_exists(recs[i].stems[k])) missing = 1;
+        }
+        if (missing) {
+            w->fetch_queue[w->n_fetch++] = i;
+        } else if (i == n - 1) {
+            segue_takeset_t *set = segue_takeset_new(recs[i].start_frame, recs[i].rate, recs[i].total_frames, recs[i].n_takes);
+            for (uint32_t k = 0; set && k < recs[i].n_takes; k++) {
+                float *audio;
+                uint64_t frames;
+                uint32_t channels, rate;
+                if (segue_stem_read(recs[i].stems[k], &audio, &frames, &channels, &rate) != 0) continue;
+                if (frames == recs[i].total_frames && rate == recs[i].rate) {
+                    atomic_store(&set->take[k].final, audio);
+                    set->take[k].channels = channels;
+                    atomic_store(&set->take[k].final_covered, frames);
+                } else {
+                    free(audio);
+                }
+            }
+            if (set) {
+                segue_engine_publish_takes(e, set);
+                set_state(w, SEGUE_STATE_READY);
+                segue_engine_set_status(e, "job %s: stems loaded from disk", recs[i].job);
+            }
+        }
+    }
+}
+
+static void next_fetch(worker_t *w) {
+    if (w->n_fetch == 0 || !w->online || w->job.phase != JOB_NONE) return;
+    int index = w->fetch_queue[0];
+    memmove(w->fetch_queue, w->fetch_queue + 1, sizeof w->fetch_queue[0] * (size_t)(--w->n_fetch));
+    job_t *j = &w->job;
+    memset(j, 0, sizeof *j);
+    pthread_mutex_lock(&w->e->lock);
+    if (index < w->e->n_history) j->rec = w->e->history[index];
+    pthread_mutex_unlock(&w->e->lock);
+    if (!j->rec.job[0]) return;
+    j->history_index = index;
+    j->phase = JOB_FETCHING;
+    j->req = new_req(w);
+    set_state(w, SEGUE_STATE_GENERATING);
+    segue_engine_set_status(w->e, "fetching job %s again", j->rec.job);
+    send_fetch(w, j->rec.job, j->req);
+}
+
+/* ---- the loop ---------------------------------------------------------------------------------- */
+
+void *segue_worker_main(void *arg) {
+    worker_t *w = calloc(1, sizeof *w);
+    if (!w) return NULL;
+    w->e = arg;
+    w->zctx = zmq_ctx_new();
+    w->seen_fire_seq = atomic_load(&w->e->fire_seq);
+    if (!w->zctx) {
+        free(w);
+        return NULL;
+    }
+    while (!atomic_load(&w->e->stop)) {
+        uint64_t now = segue_platform_now_ms();
+        if (!w->sock && now >= w->next_connect_ms) connect_daemon(w);
+        if (w->sock) {
+            zmq_pollitem_t item = {w->sock, 0, ZMQ_POLLIN, 0};
+            if (zmq_poll(&item, 1, POLL_MS) > 0) receive_all(w);
+            now = segue_platform_now_ms();
+            if (now - w->last_heartbeat_ms >= HEARTBEAT_MS) {
+                w->last_heartbeat_ms = now;
+                if (++w->heartbeats_unanswered > MISSED_HEARTBEATS) {
+                    disconnect(w, "the daemon does not answer");
+                    continue;
+                }
+                if (w->online) send_simple(w, SEGUE_T_HEARTBEAT);
+                else send_simple(w, SEGUE_T_HELLO); /* still waiting for the first answer */
+            }
+        } else {
+            segue_platform_sleep_ms(POLL_MS);
+        }
+        segue_fire_t fire;
+        if (take_fire(w, &fire)) submit(w, &fire);
+        if (atomic_exchange(&w->e->fire_refused, 0)) {
+            set_state(w, SEGUE_STATE_ERROR);
+            segue_engine_set_status(w->e, "error: generate needs captured audio before a bar line");
+        }
+        int pending;
+        pthread_mutex_lock(&w->e->lock);
+        pending = w->e->restore_pending;
+        pthread_mutex_unlock(&w->e->lock);
+        if (pending) restore(w);
+        next_fetch(w);
+    }
+    if (w->sock) zmq_close(w->sock);
+    zmq_ctx_term(w->zctx);
+    free(w);
+    return NULL;
+}

@@ -1,0 +1,26 @@
+/*
+ * DistrhoPluginInfo.h: what DPF needs to know about the Segue plugin at compile time.
+ * LV2 URI, CLAP id and VST3 ids are part of native-shim/CONTRACT.md: hosts save projects by them.
+ */
+#ifndef DISTRHO_PLUGIN_INFO_H_INCLUDED
+#define DISTRHO_PLUGIN_INFO_H_INCLUDED
+
+// The brand hosts show is the maker (getMaker: "Segue"). DPF would also write MOD's mod:brand and
+// mod:label into the LV2 description, properties lv2_validate cannot check (no MOD spec installed).
+#define DISTRHO_PLUGIN_NAME "Segue"
+#define DISTRHO_PLUGIN_URI "urn:segue:shim"
+#define DISTRHO_PLUGIN_CLAP_ID "dev.segue.shim"
+
+#define DISTRHO_PLUGIN_HAS_UI 0
+#define DISTRHO_PLUGIN_IS_RT_SAFE 1
+#define DISTRHO_PLUGIN_NUM_INPUTS 2
+#define DISTRHO_PLUGIN_NUM_OUTPUTS 2
+#define DISTRHO_PLUGIN_WANT_TIMEPOS 1
+#define DISTRHO_PLUGIN_WANT_STATE 1
+#define DISTRHO_PLUGIN_WANT_FULL_STATE 1
+
+#define DISTRHO_PLUGIN_LV2_CATEGORY "lv2:UtilityPlugin"
+#define DISTRHO_PLUGIN_VST3_CATEGORIES "Fx|Tools"
+#define DISTRHO_PLUGIN_CLAP_FEATURES "audio-effect", "utility", "stereo"
+
+#endif

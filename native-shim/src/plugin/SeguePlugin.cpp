@@ -1,0 +1,228 @@
+/*
+ * SeguePlugin.cpp: the DPF plugin class. Thin by design: DPF's callbacks are mapped onto the core
+ * engine (src/core/segue_engine.h), which holds all behaviour and is tested without DPF.
+ *
+ * The same source builds LV2, VST3 and CLAP. Each format reports the transport differently, and
+ * DPF 1.6 passes it through TimePosition with some format quirks; host_time() turns it into the
+ * engine's one convention (timeline samples, 0-based bars, quarter-note tempo). This file is
+ * compiled once per format (SEGUE_FORMAT_LV2/VST3/CLAP) for exactly that function.
+ */
+#include <cmath>
+#include <cstring>
+
+#include "DistrhoPlugin.hpp"
+#include "segue_engine.h"
+
+START_NAMESPACE_DISTRHO
+
+// ---------------------------------------------------------------------------------------------------
+// State keys (strings the host saves with the project)
+
+enum StateKeys { kStateSession = 0, kStateTrack, kStateStemsDir, kStateCount };
+static const char* const kStateKeyNames[kStateCount] = { "session", "track", "stems_dir" };
+
+class SeguePlugin : public Plugin
+{
+public:
+    SeguePlugin()
+        : Plugin(SEGUE_P_COUNT, 0, kStateCount),
+          fEngine(segue_engine_create(nullptr)),
+          fHadHostTime(false) {}
+
+    ~SeguePlugin() override { segue_engine_destroy(fEngine); }
+
+protected:
+    // -----------------------------------------------------------------------------------------------
+    // Information (any thread)
+
+    const char* getLabel() const override { return "Segue"; }
+    const char* getDescription() const override
+    {
+        return "Captures the last bars while the transport plays, sends them to the Segue daemon, "
+               "plays the generated takes in place and writes them as stems.";
+    }
+    const char* getMaker() const override { return "Segue"; }
+    const char* getHomePage() const override { return "https://segue.invalid/"; }
+    const char* getLicense() const override { return "ISC"; }
+    uint32_t getVersion() const override { return d_version(0, 1, 0); }
+    int64_t getUniqueId() const override { return d_cconst('S', 'g', 'u', 'e'); }
+
+    // -----------------------------------------------------------------------------------------------
+    // Init (main thread, at instantiation)
+
+    void initAudioPort(bool input, uint32_t index, AudioPort& port) override
+    {
+        port.groupId = kPortGroupStereo;
+        Plugin::initAudioPort(input, index, port);
+    }
+
+    void initParameter(uint32_t index, Parameter& parameter) override
+    {
+        const segue_param_info_t* const info = segue_param_info(index);
+        if (info == nullptr)
+            return;
+        parameter.hints = info->output ? kParameterIsOutput : kParameterIsAutomatable;
+        if (info->integer)
+            parameter.hints |= kParameterIsInteger;
+        if (info->trigger)
+            parameter.hints |= kParameterIsBoolean;
+        parameter.name = info->name;
+        parameter.symbol = info->symbol;
+        parameter.unit = info->unit;
+        parameter.description = info->description;
+        parameter.ranges.min = info->min;
+        parameter.ranges.max = info->max;
+        parameter.ranges.def = info->def;
+        if (info->labels != nullptr)
+        {
+            uint32_t count = 0;
+            while (info->labels[count] != nullptr)
+                ++count;
+            ParameterEnumerationValue* const values = new ParameterEnumerationValue[count];
+            for (uint32_t i = 0; i < count; ++i)
+            {
+                values[i].value = static_cast<float>(i);
+                values[i].label = info->labels[i];
+            }
+            parameter.enumValues.count = static_cast<uint8_t>(count);
+            parameter.enumValues.restrictedMode = info->max + 1.0f == static_cast<float>(count);
+            parameter.enumValues.values = values;
+        }
+    }
+
+    void initState(uint32_t index, State& state) override
+    {
+        if (index >= kStateCount)
+            return;
+        state.key = kStateKeyNames[index];
+        state.hints = index == kStateSession ? 0 : kStateIsHostWritable;
+        state.label = index == kStateSession ? "Segue jobs and stems"
+                    : index == kStateTrack   ? "Track name in stem names"
+                                             : "Stems folder";
+        state.defaultValue = "";
+    }
+
+    // -----------------------------------------------------------------------------------------------
+    // Parameters (audio thread or main thread; the engine keeps them in atomics)
+
+    float getParameterValue(uint32_t index) const override { return segue_engine_get_param(fEngine, index); }
+    void setParameterValue(uint32_t index, float value) override { segue_engine_set_param(fEngine, index, value); }
+
+    // -----------------------------------------------------------------------------------------------
+    // State (main thread)
+
+    String getState(const char* key) const override
+    {
+        if (std::strcmp(key, kStateKeyNames[kStateSession]) == 0)
+        {
+            static const size_t cap = 64 * 1024;
+            char* const text = new char[cap];
+            segue_engine_state_save(fEngine, text, cap);
+            String value(text);
+            delete[] text;
+            return value;
+        }
+        char value[1024];
+        if (std::strcmp(key, kStateKeyNames[kStateTrack]) == 0)
+            segue_engine_get_track(fEngine, value, sizeof value);
+        else if (std::strcmp(key, kStateKeyNames[kStateStemsDir]) == 0)
+            segue_engine_get_stems_dir(fEngine, value, sizeof value);
+        else
+            value[0] = '\0';
+        return String(value);
+    }
+
+    void setState(const char* key, const char* value) override
+    {
+        if (value == nullptr || value[0] == '\0')
+            return;
+        if (std::strcmp(key, kStateKeyNames[kStateSession]) == 0)
+            segue_engine_state_restore(fEngine, value);
+        else if (std::strcmp(key, kStateKeyNames[kStateTrack]) == 0)
+            segue_engine_set_track(fEngine, value);
+        else if (std::strcmp(key, kStateKeyNames[kStateStemsDir]) == 0)
+            segue_engine_set_stems_dir(fEngine, value);
+    }
+
+    // -----------------------------------------------------------------------------------------------
+    // Lifecycle (main thread)
+
+    void activate() override
+    {
+        fHadHostTime = false;
+        segue_engine_activate(fEngine, getSampleRate());
+    }
+
+    void deactivate() override { segue_engine_deactivate(fEngine); }
+
+    void sampleRateChanged(double newSampleRate) override
+    {
+        segue_engine_deactivate(fEngine);
+        segue_engine_activate(fEngine, newSampleRate);
+    }
+
+    // -----------------------------------------------------------------------------------------------
+    // Process (audio thread)
+
+    void run(const float** inputs, float** outputs, uint32_t frames) override
+    {
+        const segue_host_time_t host = hostTime();
+        segue_engine_process(fEngine, inputs, outputs, frames, &host);
+    }
+
+private:
+    segue_engine_t* const fEngine;
+    bool fHadHostTime; // audio thread: the host has shown a transport since activate
+
+    // The host's transport in the engine's convention (audio thread).
+    segue_host_time_t hostTime()
+    {
+        const TimePosition& pos = getTimePosition();
+        segue_host_time_t h;
+        std::memset(&h, 0, sizeof h);
+        // An LV2 host that never reports playing, a position or a tempo map sends no time:Position at
+        // all (lv2file and other offline renderers): the engine then free-runs from sample 0 at the
+        // fallback tempo. VST3 and CLAP hosts always pass their transport (stopped is stopped).
+#if defined(SEGUE_FORMAT_LV2)
+        if (pos.playing || pos.bbt.valid || pos.frame != 0)
+            fHadHostTime = true;
+#else
+        fHadHostTime = true;
+#endif
+        h.host_time = fHadHostTime ? 1 : 0;
+        h.playing = pos.playing ? 1 : 0;
+        h.frame = static_cast<int64_t>(pos.frame);
+        h.ts_num = static_cast<int>(pos.bbt.beatsPerBar + 0.5f);
+        h.ts_den = static_cast<int>(pos.bbt.beatType + 0.5f);
+        h.tempo_bpm = pos.bbt.beatsPerMinute;
+        if (!pos.bbt.valid || h.ts_num < 1 || h.ts_den < 1)
+            return h;
+        const double tick = pos.bbt.ticksPerBeat > 0.0 ? pos.bbt.tick / pos.bbt.ticksPerBeat : 0.0;
+#if defined(SEGUE_FORMAT_CLAP)
+        // DPF 1.6 fills CLAP's bar/beat from quarter notes as if every beat were a quarter, and
+        // passes steady_time (not the song position) as frame: rebuild both from quarters.
+        const double quarters = (pos.bbt.bar - 1) * static_cast<double>(h.ts_num) + (pos.bbt.beat - 1) + tick;
+        const double quartersPerBar = h.ts_num * 4.0 / h.ts_den;
+        h.bar = quarters / quartersPerBar;
+        h.frame = static_cast<int64_t>(std::llround(quarters * 60.0 / h.tempo_bpm * getSampleRate()));
+#else
+        // LV2 and VST3: beats of the meter's note value, frame is the timeline position.
+        h.bar = (pos.bbt.bar - 1) + ((pos.bbt.beat - 1) + tick) / pos.bbt.beatsPerBar;
+#endif
+#if defined(SEGUE_FORMAT_LV2)
+        // LV2 hosts give beats of beatUnit per minute; the protocol speaks quarter notes.
+        h.tempo_bpm = pos.bbt.beatsPerMinute * 4.0 / pos.bbt.beatType;
+#endif
+        h.bar_valid = 1;
+        return h;
+    }
+
+    DISTRHO_DECLARE_NON_COPYABLE_WITH_LEAK_DETECTOR(SeguePlugin)
+};
+
+Plugin* createPlugin()
+{
+    return new SeguePlugin();
+}
+
+END_NAMESPACE_DISTRHO
