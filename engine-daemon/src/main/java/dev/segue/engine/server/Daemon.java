@@ -62,24 +62,42 @@ public final class Daemon implements AutoCloseable {
 
     private record Outgoing(byte[] client, Message message) {}
 
-    /** One accepted job; its client and req change when a client re-attaches with fetch. */
+    /** A client following a job: its messages carry the req of the request that attached it. */
+    private record Subscriber(byte[] client, long req) {}
+
+    /**
+     * One accepted job. Its messages go to every client attached to it: the submitter, and each client
+     * that fetched it while it runs (a companion app watching, or the submitter again after a reconnect,
+     * which replaces its own earlier attachment). A fetch never detaches the others.
+     */
     private static final class Job {
+        /** Attachments kept per job; past this the second-oldest is dropped (the oldest is most often the submitter). */
+        static final int MAX_SUBSCRIBERS = 16;
+
         final String id;
         final Submit submit;
         final long frames;
         final float[] monoPrime;
-        volatile byte[] client;
-        volatile long req;
+        final java.util.concurrent.CopyOnWriteArrayList<Subscriber> subscribers = new java.util.concurrent.CopyOnWriteArrayList<>();
         volatile boolean cancelled;
+        volatile byte[] cancelClient;
         volatile long cancelReq;
 
         Job(String id, byte[] client, Submit submit, long frames, float[] monoPrime) {
             this.id = id;
-            this.client = client;
-            this.req = submit.req();
+            this.subscribers.add(new Subscriber(client, submit.req()));
             this.submit = submit;
             this.frames = frames;
             this.monoPrime = monoPrime;
+        }
+
+        /** Called on the socket thread only, so the check-then-act below does not race. */
+        void attach(byte[] client, long req) {
+            subscribers.removeIf(s -> java.util.Arrays.equals(s.client(), client));
+            subscribers.add(new Subscriber(client, req));
+            while (subscribers.size() > MAX_SUBSCRIBERS) {
+                subscribers.remove(1);
+            }
         }
     }
 
@@ -308,9 +326,9 @@ public final class Daemon implements AutoCloseable {
     private void cancel(byte[] client, Cancel c) throws IOException {
         Job job = live.get(c.job());
         if (job != null) {
-            job.cancelled = true;
             job.cancelReq = c.req();
-            job.client = client;
+            job.cancelClient = client;
+            job.cancelled = true; // last: the worker reads the two fields above once it sees this
             if (queue.remove(job)) {
                 finishCancelled(job);
             }
@@ -327,8 +345,7 @@ public final class Daemon implements AutoCloseable {
     private void fetch(byte[] client, Fetch f) throws IOException {
         Job job = live.get(f.job());
         if (job != null) {
-            job.client = client; // re-attach: the rest of the job's messages go to this client
-            job.req = f.req();
+            job.attach(client, f.req()); // the rest of the job's messages go to this client too
             send(client, new Accepted(f.req(), f.job()));
             return;
         }
@@ -383,7 +400,7 @@ public final class Daemon implements AutoCloseable {
                             long now = System.currentTimeMillis();
                             if (done == total || now - lastProgress[0] >= PROGRESS_EVERY_MILLIS) {
                                 lastProgress[0] = now;
-                                send(job.client, new Progress(job.req, job.id, level, Math.min(done, total),
+                                sendAll(job, req -> new Progress(req, job.id, level, Math.min(done, total),
                                         Math.max(1, total), 0));
                             }
                         }
@@ -396,7 +413,7 @@ public final class Daemon implements AutoCloseable {
                         @Override
                         public void preview(int candidate, long offsetFrames, float[] audio) {
                             if (audio.length > 0) {
-                                send(job.client, new Preview(job.req, job.id, candidate, rate, offsetFrames,
+                                sendAll(job, req -> new Preview(req, job.id, candidate, rate, offsetFrames,
                                         Audio.of(1, audio)));
                             }
                         }
@@ -407,10 +424,12 @@ public final class Daemon implements AutoCloseable {
                 store.saveTake(job.id, c, takes[c], rate, 1, seed + c);
             }
             store.complete(job.id);
-            for (int c = 0; c < takes.length; c++) {
-                sendTake(job.client, job.req, job.id, c, rate, start, seed + c, takes[c]);
+            for (Subscriber sub : job.subscribers) {
+                for (int c = 0; c < takes.length; c++) {
+                    sendTake(sub.client(), sub.req(), job.id, c, rate, start, seed + c, takes[c]);
+                }
             }
-            send(job.client, new Done(job.req, job.id, takes.length));
+            sendAll(job, req -> new Done(req, job.id, takes.length));
             LOG.info("job {} done", job.id);
         } catch (RuntimeException | IOException e) {
             if (job.cancelled) {
@@ -423,7 +442,7 @@ public final class Daemon implements AutoCloseable {
                 } catch (IOException | RuntimeException stored) {
                     LOG.error("could not record the failure of job {}", job.id, stored);
                 }
-                send(job.client, new ErrorReply(job.req, job.id, ErrorCode.INTERNAL, reason));
+                sendAll(job, req -> new ErrorReply(req, job.id, ErrorCode.INTERNAL, reason));
             }
         } finally {
             live.remove(job.id);
@@ -437,7 +456,12 @@ public final class Daemon implements AutoCloseable {
             LOG.error("could not record the cancellation of job {}", job.id, e);
         }
         live.remove(job.id);
-        send(job.client, new ErrorReply(job.cancelReq, job.id, ErrorCode.CANCELLED, "cancelled"));
+        for (Subscriber sub : job.subscribers) {
+            if (!java.util.Arrays.equals(sub.client(), job.cancelClient)) { // the canceller is answered below
+                send(sub.client(), new ErrorReply(sub.req(), job.id, ErrorCode.CANCELLED, "cancelled"));
+            }
+        }
+        send(job.cancelClient, new ErrorReply(job.cancelReq, job.id, ErrorCode.CANCELLED, "cancelled"));
     }
 
     /** One candidate in chunks of at most the protocol's per-message audio bound. */
@@ -449,6 +473,13 @@ public final class Daemon implements AutoCloseable {
             float[] part = java.util.Arrays.copyOfRange(audio, offset, offset + n);
             send(client, new Result(req, job, candidate, rate, start, audio.length, offset, seed,
                     Map.of("prior", engine.priorName(), "quality", "sketch"), Audio.of(1, part)));
+        }
+    }
+
+    /** One message per client attached to the job, each with the req that client attached with. */
+    private void sendAll(Job job, java.util.function.LongFunction<Message> message) {
+        for (Subscriber sub : job.subscribers) {
+            send(sub.client(), message.apply(sub.req()));
         }
     }
 
