@@ -58,6 +58,7 @@ public final class AppWindowDriver {
         };
         CompanionApp app = CompanionApp.open(new CompanionApp.Config(clients, cache, CompanionApp.Audio.NONE));
         AppWindow w = app.window();
+        window = w;
         AuditionPlayer player = app.player();
         await("window shown and online", () -> w.isShowing() && w.connectionText().contains("online"));
         say("READY");
@@ -112,6 +113,12 @@ public final class AppWindowDriver {
         check(app.awaitClosed(10, TimeUnit.SECONDS), "the app closes");
     }
 
+    private static String state() {
+        return "jobs " + window.listedJobs() + ", job " + window.shownJob() + " with " + window.renderedTakes()
+                + " takes and " + window.renderedPreviews() + " previews drawn, notice '" + window.noticeText() + "', status '"
+                + window.connectionText() + "'";
+    }
+
     private static void say(String line) {
         System.out.println(line);
         System.out.flush();
@@ -123,6 +130,8 @@ public final class AppWindowDriver {
         }
     }
 
+    private static AppWindow window;
+
     private static void await(String what, Callable<Boolean> condition) throws Exception {
         long deadline = System.currentTimeMillis() + PHASE_TIMEOUT_MS;
         while (System.currentTimeMillis() < deadline) {
@@ -131,7 +140,7 @@ public final class AppWindowDriver {
             }
             Thread.sleep(50);
         }
-        throw new AssertionError("timed out waiting for: " + what);
+        throw new AssertionError("timed out waiting for: " + what + "; the window shows " + get(AppWindowDriver::state));
     }
 
     private static void onEdt(Runnable r) throws Exception {

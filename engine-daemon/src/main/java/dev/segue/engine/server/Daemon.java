@@ -91,13 +91,29 @@ public final class Daemon implements AutoCloseable {
             this.monoPrime = monoPrime;
         }
 
-        /** Called on the socket thread only, so the check-then-act below does not race. */
-        void attach(byte[] client, long req) {
+        /** Set once the job's outcome is in the store; later fetches are answered from the store. */
+        private boolean ended;
+
+        /** Adds (or renews) a client's attachment; false once the job has ended (then the store answers). */
+        synchronized boolean attach(byte[] client, long req) {
+            if (ended) {
+                return false;
+            }
             subscribers.removeIf(s -> java.util.Arrays.equals(s.client(), client));
             subscribers.add(new Subscriber(client, req));
             while (subscribers.size() > MAX_SUBSCRIBERS) {
                 subscribers.remove(1);
             }
+            return true;
+        }
+
+        /**
+         * Closes the job to new attachments and returns the clients that get its last messages. Called after
+         * the store has its outcome, so a fetch that comes after this is served completely from the store.
+         */
+        synchronized List<Subscriber> end() {
+            ended = true;
+            return List.copyOf(subscribers);
         }
     }
 
@@ -344,8 +360,7 @@ public final class Daemon implements AutoCloseable {
 
     private void fetch(byte[] client, Fetch f) throws IOException {
         Job job = live.get(f.job());
-        if (job != null) {
-            job.attach(client, f.req()); // the rest of the job's messages go to this client too
+        if (job != null && job.attach(client, f.req())) { // the rest of the job's messages go to this client too
             send(client, new Accepted(f.req(), f.job()));
             return;
         }
@@ -424,12 +439,15 @@ public final class Daemon implements AutoCloseable {
                 store.saveTake(job.id, c, takes[c], rate, 1, seed + c);
             }
             store.complete(job.id);
-            for (Subscriber sub : job.subscribers) {
+            List<Subscriber> subscribers = job.end();
+            for (Subscriber sub : subscribers) {
                 for (int c = 0; c < takes.length; c++) {
                     sendTake(sub.client(), sub.req(), job.id, c, rate, start, seed + c, takes[c]);
                 }
             }
-            sendAll(job, req -> new Done(req, job.id, takes.length));
+            for (Subscriber sub : subscribers) {
+                send(sub.client(), new Done(sub.req(), job.id, takes.length));
+            }
             LOG.info("job {} done", job.id);
         } catch (RuntimeException | IOException e) {
             if (job.cancelled) {
@@ -442,7 +460,9 @@ public final class Daemon implements AutoCloseable {
                 } catch (IOException | RuntimeException stored) {
                     LOG.error("could not record the failure of job {}", job.id, stored);
                 }
-                sendAll(job, req -> new ErrorReply(req, job.id, ErrorCode.INTERNAL, reason));
+                for (Subscriber sub : job.end()) {
+                    send(sub.client(), new ErrorReply(sub.req(), job.id, ErrorCode.INTERNAL, reason));
+                }
             }
         } finally {
             live.remove(job.id);
@@ -456,7 +476,7 @@ public final class Daemon implements AutoCloseable {
             LOG.error("could not record the cancellation of job {}", job.id, e);
         }
         live.remove(job.id);
-        for (Subscriber sub : job.subscribers) {
+        for (Subscriber sub : job.end()) {
             if (!java.util.Arrays.equals(sub.client(), job.cancelClient)) { // the canceller is answered below
                 send(sub.client(), new ErrorReply(sub.req(), job.id, ErrorCode.CANCELLED, "cancelled"));
             }

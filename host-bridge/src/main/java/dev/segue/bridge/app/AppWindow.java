@@ -125,6 +125,8 @@ public final class AppWindow extends JFrame implements WatchEvents {
             showNotice("No jobs yet. Send a prime from the plugin or with ./segue continue.");
         } else if (shownJob != null && !shownHasTakes) {
             show(jobs.selected()); // its state may have moved on (running -> done)
+        } else if (jobs.selected() != null) {
+            showTitle(jobs.selected());
         }
     }
 
@@ -184,7 +186,7 @@ public final class AppWindow extends JFrame implements WatchEvents {
         }
         boolean sameJob = j.job().equals(shownJob);
         shownJob = j.job();
-        jobTitle.setText(j.job() + "  \u00b7  " + j.state().wire() + "  \u00b7  " + j.label());
+        showTitle(j);
         if (sameJob && shownHasTakes) {
             return;
         }
@@ -218,6 +220,10 @@ public final class AppWindow extends JFrame implements WatchEvents {
         } else {
             showNotice("Job " + j.state().wire() + ": it has no takes.");
         }
+    }
+
+    private void showTitle(JobInfo j) {
+        jobTitle.setText(j.job() + "  \u00b7  " + j.state().wire() + "  \u00b7  " + j.label());
     }
 
     private void showTakes(List<CachedTake> takes) {
