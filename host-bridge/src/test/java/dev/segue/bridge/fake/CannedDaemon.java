@@ -11,6 +11,10 @@ import dev.segue.protocol.message.Fetch;
 import dev.segue.protocol.message.Heartbeat;
 import dev.segue.protocol.message.Hello;
 import dev.segue.protocol.message.Limits;
+import dev.segue.protocol.message.JobInfo;
+import dev.segue.protocol.message.JobState;
+import dev.segue.protocol.message.Jobs;
+import dev.segue.protocol.message.ListJobs;
 import dev.segue.protocol.message.ListPresets;
 import dev.segue.protocol.message.ListPriors;
 import dev.segue.protocol.message.Message;
@@ -43,6 +47,11 @@ public final class CannedDaemon implements FakeDaemon.Handler {
     private final List<float[]> takes;
     private final int totalFrames;
     private volatile long startSample;
+
+    /** Sets where results say the takes start (a submit sets it from its context). */
+    public void startSample(long sample) {
+        startSample = sample;
+    }
 
     /** Answer a submit with this error instead of accepting it. */
     public volatile ErrorCode submitError;
@@ -113,6 +122,9 @@ public final class CannedDaemon implements FakeDaemon.Handler {
             out.send(new Priors(req, List.of(PRIOR)));
         } else if (m instanceof ListPresets) {
             out.send(new Presets(req, List.of(PRESET)));
+        } else if (m instanceof ListJobs) {
+            out.send(new Jobs(req, List.of(new JobInfo(JOB, JobState.DONE, takes.size(), takes.size(), 1_700_000_000_000L,
+                    "canned job"))));
         } else if (m instanceof Submit s) {
             submit(s, out);
         } else if (m instanceof Fetch f) {
