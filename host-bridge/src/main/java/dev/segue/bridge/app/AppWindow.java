@@ -61,6 +61,7 @@ public final class AppWindow extends JFrame implements WatchEvents {
     private transient CachedTake current;
     private transient CachedTake other;
     private boolean sliderFromTimer;
+    private final Timer playheadTimer = new Timer(PLAYHEAD_REFRESH_MS, e -> refreshPlayhead());
 
     public AppWindow(TakeCache cache, AuditionPlayer player) {
         super("Segue");
@@ -102,6 +103,7 @@ public final class AppWindow extends JFrame implements WatchEvents {
 
     @Override
     public void dispose() {
+        playheadTimer.stop();
         render.close();
         super.dispose();
     }
@@ -293,7 +295,7 @@ public final class AppWindow extends JFrame implements WatchEvents {
                 status.message(reason);
             }
         }));
-        new Timer(PLAYHEAD_REFRESH_MS, e -> refreshPlayhead()).start();
+        playheadTimer.start();
     }
 
     /** Makes {@code t} the take heard; the one heard before becomes the other side of A/B. */
