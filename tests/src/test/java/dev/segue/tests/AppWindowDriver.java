@@ -64,8 +64,12 @@ public final class AppWindowDriver {
         say("READY");
 
         // The parent submits a job now: the app lists it by itself, follows it, and shows its takes.
-        await("a job listed with " + takes + " takes drawn", () -> !w.listedJobs().isEmpty()
-                && w.listedJobs().get(0).equals(w.shownJob()) && w.renderedTakes() == takes);
+        int[] previews = {0}; // whether the running job's previews showed depends on timing: reported, not required
+        await("a job listed with " + takes + " takes drawn", () -> {
+            previews[0] = Math.max(previews[0], w.renderedPreviews());
+            return !w.listedJobs().isEmpty() && w.listedJobs().get(0).equals(w.shownJob()) && w.renderedTakes() == takes;
+        });
+        say("PREVIEWS " + previews[0] + " preview rows drawn while the job ran");
         say("TAKES " + w.shownJob());
 
         // Audition through the window's own controls (a silent line: no sound card here). Looping, so a short

@@ -62,6 +62,8 @@ public final class CannedDaemon implements FakeDaemon.Handler {
     public volatile boolean answerHeartbeats = true;
     /** Accept jobs but never send their results (a job still running). */
     public volatile boolean finishJobs = true;
+    /** List the job as running; a fetch then re-attaches (accepted, progress, a preview) before its results. */
+    public volatile boolean listRunning;
     /** Before the job's messages: a frame that does not decode, a daemon heartbeat, another job's progress. */
     public volatile boolean noise;
 
@@ -123,12 +125,20 @@ public final class CannedDaemon implements FakeDaemon.Handler {
         } else if (m instanceof ListPresets) {
             out.send(new Presets(req, List.of(PRESET)));
         } else if (m instanceof ListJobs) {
-            out.send(new Jobs(req, List.of(new JobInfo(JOB, JobState.DONE, takes.size(), takes.size(), 1_700_000_000_000L,
-                    "canned job"))));
+            JobState state = listRunning ? JobState.RUNNING : JobState.DONE;
+            out.send(new Jobs(req, List.of(new JobInfo(JOB, state, takes.size(), listRunning ? 0 : takes.size(),
+                    1_700_000_000_000L, "canned job"))));
         } else if (m instanceof Submit s) {
             submit(s, out);
         } else if (m instanceof Fetch f) {
-            if (f.job().equals(JOB)) {
+            if (f.job().equals(JOB) && listRunning) {
+                // Re-attached to the running job: a preview streams, then it finishes.
+                out.send(new Accepted(req, JOB));
+                out.send(new Progress(req, JOB, 0, 50, 100, 500));
+                out.send(new Preview(req, JOB, 1, SAMPLE_RATE, 0,
+                        Audio.of(CHANNELS, Arrays.copyOf(takes.get(1), Math.min(100, totalFrames) * CHANNELS))));
+                sendResults(req, out);
+            } else if (f.job().equals(JOB)) {
                 sendResults(req, out);
             } else {
                 out.send(new ErrorReply(req, null, ErrorCode.UNKNOWN_JOB, "job: no job '" + f.job() + "'"));

@@ -41,7 +41,9 @@ class JobWatcherTest {
 
         public void progress(Progress p) {}
 
-        public void preview(Preview p) {}
+        public void preview(Preview p) {
+            lines.add("preview " + p.job() + " " + p.candidate() + " " + p.audio().frames());
+        }
 
         public void takes(String job, List<CachedTake> t) {
             takes = t;
@@ -61,6 +63,22 @@ class JobWatcherTest {
                 }
             }
             throw new AssertionError("no '" + prefix + "' reported");
+        }
+    }
+
+    @Test
+    void aRunningJobIsFollowedSoItsPreviewsStreamInBeforeItsTakes() throws Exception {
+        CannedDaemon canned = new CannedDaemon(CannedDaemon.audibleTakes(2, 300, 5));
+        canned.listRunning = true;
+        Recorder events = new Recorder();
+        try (FakeDaemon daemon = new FakeDaemon(canned);
+             JobWatcher watcher = new JobWatcher(clients(daemon.endpoint()), new TakeCache(dir, 1 << 20, 8), events,
+                     Duration.ofMillis(200), 8)) {
+            watcher.start();
+            assertEquals("preview " + CannedDaemon.JOB + " 1 100", events.await("preview"));
+            events.await("takes " + CannedDaemon.JOB + " 2");
+            assertTrue(daemon.received().stream().anyMatch(m -> m instanceof dev.segue.protocol.message.Fetch),
+                    "followed with a fetch");
         }
     }
 
