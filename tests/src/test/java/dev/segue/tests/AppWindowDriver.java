@@ -69,7 +69,7 @@ public final class AppWindowDriver {
             previews[0] = Math.max(previews[0], w.renderedPreviews());
             return !w.listedJobs().isEmpty() && w.listedJobs().get(0).equals(w.shownJob()) && w.renderedTakes() == takes;
         });
-        say("PREVIEWS " + previews[0] + " preview rows drawn while the job ran");
+        say("PREVIEWS " + previews[0]);
         say("TAKES " + w.shownJob());
 
         // Audition through the window's own controls (a silent line: no sound card here). Looping, so a short

@@ -66,6 +66,7 @@ class CompanionAppTest {
 
         expect(lines, "READY", log);
         String job = submitJob();
+        System.out.println("app: " + expect(lines, "PREVIEWS ", log) + " preview rows drawn while the job ran");
         String shown = expect(lines, "TAKES ", log);
         assertEquals(job, shown, "the window shows the job just submitted");
         expect(lines, "AUDITION ", log);
