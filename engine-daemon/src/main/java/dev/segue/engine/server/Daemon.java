@@ -64,9 +64,19 @@ public final class Daemon implements AutoCloseable {
 
     private record Outgoing(byte[] client, Message message) {}
 
-    /** One accepted job; its client and req change when a client re-attaches with fetch. */
-    /** What a queued job will do, and where its takes go on the timeline. */
+    /** A client following a job: its messages carry the req of the request that attached it. */
+    private record Subscriber(byte[] client, long req) {}
+
+    /**
+     * One accepted job: what it will do, where its takes go on the timeline, and who follows it. Its messages
+     * go to every client attached to it: the submitter, and each client that fetched it while it runs (a
+     * companion app watching, or the submitter again after a reconnect, which replaces its own earlier
+     * attachment). A fetch never detaches the others.
+     */
     private static final class Job {
+        /** Attachments kept per job; past this the second-oldest is dropped (the oldest is most often the submitter). */
+        static final int MAX_SUBSCRIBERS = 16;
+
         final String id;
         final int rate;
         final int channels;
@@ -74,22 +84,46 @@ public final class Daemon implements AutoCloseable {
         final long seed;
         final String quality;
         final java.util.function.Function<ContinuationEngine.Monitor, ContinuationEngine.Takes> work;
-        volatile byte[] client;
-        volatile long req;
+        final java.util.concurrent.CopyOnWriteArrayList<Subscriber> subscribers = new java.util.concurrent.CopyOnWriteArrayList<>();
         volatile boolean cancelled;
+        volatile byte[] cancelClient;
         volatile long cancelReq;
 
         Job(String id, byte[] client, long req, int rate, int channels, long start, long seed, String quality,
             java.util.function.Function<ContinuationEngine.Monitor, ContinuationEngine.Takes> work) {
             this.id = id;
-            this.client = client;
-            this.req = req;
+            this.subscribers.add(new Subscriber(client, req));
             this.rate = rate;
             this.channels = channels;
             this.start = start;
             this.seed = seed;
             this.quality = quality;
             this.work = work;
+        }
+
+        /** Set once the job's outcome is in the store; later fetches are answered from the store. */
+        private boolean ended;
+
+        /** Adds (or renews) a client's attachment; false once the job has ended (then the store answers). */
+        synchronized boolean attach(byte[] client, long req) {
+            if (ended) {
+                return false;
+            }
+            subscribers.removeIf(s -> java.util.Arrays.equals(s.client(), client));
+            subscribers.add(new Subscriber(client, req));
+            while (subscribers.size() > MAX_SUBSCRIBERS) {
+                subscribers.remove(1);
+            }
+            return true;
+        }
+
+        /**
+         * Closes the job to new attachments and returns the clients that get its last messages. Called after
+         * the store has its outcome, so a fetch that comes after this is served completely from the store.
+         */
+        synchronized List<Subscriber> end() {
+            ended = true;
+            return List.copyOf(subscribers);
         }
     }
 
@@ -430,9 +464,9 @@ public final class Daemon implements AutoCloseable {
     private void cancel(byte[] client, Cancel c) throws IOException {
         Job job = live.get(c.job());
         if (job != null) {
-            job.cancelled = true;
             job.cancelReq = c.req();
-            job.client = client;
+            job.cancelClient = client;
+            job.cancelled = true; // last: the worker reads the two fields above once it sees this
             if (queue.remove(job)) {
                 finishCancelled(job);
             }
@@ -448,9 +482,7 @@ public final class Daemon implements AutoCloseable {
 
     private void fetch(byte[] client, Fetch f) throws IOException {
         Job job = live.get(f.job());
-        if (job != null) {
-            job.client = client; // re-attach: the rest of the job's messages go to this client
-            job.req = f.req();
+        if (job != null && job.attach(client, f.req())) { // the rest of the job's messages go to this client too
             send(client, new Accepted(f.req(), f.job()));
             return;
         }
@@ -513,7 +545,7 @@ public final class Daemon implements AutoCloseable {
                                 long elapsedMs = (System.nanoTime() - levelStart[0]) / 1_000_000;
                                 // This level's remaining tokens at its rate so far; lower levels are not known yet.
                                 long eta = done <= 0 ? 0 : Math.min(0xFFFF_FFFFL, elapsedMs * (total - Math.min(done, total)) / done);
-                                send(job.client, new Progress(job.req, job.id, level, Math.min(done, total),
+                                sendAll(job, req -> new Progress(req, job.id, level, Math.min(done, total),
                                         Math.max(1, total), eta));
                             }
                         }
@@ -526,7 +558,7 @@ public final class Daemon implements AutoCloseable {
                         @Override
                         public void preview(int candidate, long offsetFrames, float[] audio) {
                             if (audio.length > 0) {
-                                send(job.client, new Preview(job.req, job.id, candidate, rate, offsetFrames,
+                                sendAll(job, req -> new Preview(req, job.id, candidate, rate, offsetFrames,
                                         Audio.of(1, audio)));
                             }
                         }
@@ -546,10 +578,15 @@ public final class Daemon implements AutoCloseable {
             }
             store.complete(job.id);
             String quality = job.quality;
-            for (int c = 0; c < takes.length; c++) {
-                sendTake(job.client, job.req, job.id, c, rate, channels, start, seed + c, out[c], quality);
+            List<Subscriber> subscribers = job.end();
+            for (Subscriber sub : subscribers) {
+                for (int c = 0; c < takes.length; c++) {
+                    sendTake(sub.client(), sub.req(), job.id, c, rate, channels, start, seed + c, out[c], quality);
+                }
             }
-            send(job.client, new Done(job.req, job.id, takes.length));
+            for (Subscriber sub : subscribers) {
+                send(sub.client(), new Done(sub.req(), job.id, takes.length));
+            }
             LOG.info("job {} done", job.id);
         } catch (RuntimeException | IOException e) {
             if (job.cancelled) {
@@ -562,7 +599,9 @@ public final class Daemon implements AutoCloseable {
                 } catch (IOException | RuntimeException stored) {
                     LOG.error("could not record the failure of job {}", job.id, stored);
                 }
-                send(job.client, new ErrorReply(job.req, job.id, ErrorCode.INTERNAL, reason));
+                for (Subscriber sub : job.end()) {
+                    send(sub.client(), new ErrorReply(sub.req(), job.id, ErrorCode.INTERNAL, reason));
+                }
             }
         } finally {
             live.remove(job.id);
@@ -576,7 +615,12 @@ public final class Daemon implements AutoCloseable {
             LOG.error("could not record the cancellation of job {}", job.id, e);
         }
         live.remove(job.id);
-        send(job.client, new ErrorReply(job.cancelReq, job.id, ErrorCode.CANCELLED, "cancelled"));
+        for (Subscriber sub : job.end()) {
+            if (!java.util.Arrays.equals(sub.client(), job.cancelClient)) { // the canceller is answered below
+                send(sub.client(), new ErrorReply(sub.req(), job.id, ErrorCode.CANCELLED, "cancelled"));
+            }
+        }
+        send(job.cancelClient, new ErrorReply(job.cancelReq, job.id, ErrorCode.CANCELLED, "cancelled"));
     }
 
     /** One candidate in chunks of at most the protocol's per-message audio bound. */
@@ -600,6 +644,13 @@ public final class Daemon implements AutoCloseable {
             }
         }
         return out;
+    }
+
+    /** One message per client attached to the job, each with the req that client attached with. */
+    private void sendAll(Job job, java.util.function.LongFunction<Message> message) {
+        for (Subscriber sub : job.subscribers) {
+            send(sub.client(), message.apply(sub.req()));
+        }
     }
 
     private void send(byte[] client, Message m) {

@@ -274,6 +274,54 @@ class DaemonTest {
     }
 
     @Test
+    void aClientFetchingARunningJobFollowsItWithoutTakingItFromTheSubmitter() throws Exception {
+        engine.tokenMillis = 30;
+        start();
+        ZMQ.Socket submitter = client();
+        ZMQ.Socket watcher = client();
+        send(submitter, submit(5, RATE, 1.0, 2));
+        String job = assertInstanceOf(Accepted.class, receive(submitter)).job();
+        Thread.sleep(100); // running now: 20 tokens of 30 ms
+        send(watcher, new Fetch(8, job));
+        assertEquals(new Accepted(8, job), receive(watcher));
+        List<Message> bySubmitter = new ArrayList<>();
+        List<Message> byWatcher = new ArrayList<>();
+        Map<Integer, float[]> submitted = collect(submitter, bySubmitter);
+        Map<Integer, float[]> watched = collect(watcher, byWatcher);
+        for (List<Message> seen : List.of(bySubmitter, byWatcher)) {
+            assertInstanceOf(Done.class, seen.get(seen.size() - 1), () -> seen.get(seen.size() - 1).toString());
+        }
+        assertTrue(bySubmitter.stream().allMatch(m -> m.req() == 5), "the submitter's messages carry its req");
+        assertTrue(byWatcher.stream().allMatch(m -> m.req() == 8), "the watcher's messages carry its fetch's req");
+        assertTrue(byWatcher.stream().anyMatch(m -> m instanceof Progress), "the watcher follows the progress");
+        assertEquals(2, watched.size());
+        assertArrayEquals(submitted.get(0), watched.get(0));
+        assertArrayEquals(submitted.get(1), watched.get(1));
+
+        // A job cancelled by one client ends for every client following it.
+        send(submitter, submit(6, RATE, 1.0, 1));
+        String second = assertInstanceOf(Accepted.class, receive(submitter)).job();
+        Thread.sleep(100);
+        send(watcher, new Fetch(9, second));
+        assertEquals(new Accepted(9, second), receive(watcher));
+        send(watcher, new Cancel(10, second));
+        Message end = collectEnd(submitter);
+        assertEquals(ErrorCode.CANCELLED, assertInstanceOf(ErrorReply.class, end).code());
+        assertEquals(6, end.req());
+        Message answer = collectEnd(watcher);
+        assertEquals(ErrorCode.CANCELLED, assertInstanceOf(ErrorReply.class, answer).code());
+        assertEquals(10, answer.req(), "the canceller is answered once, with its cancel's req");
+    }
+
+    private static Message collectEnd(ZMQ.Socket s) {
+        Message m;
+        do {
+            m = receive(s);
+        } while (m instanceof Progress || m instanceof dev.segue.protocol.message.Preview);
+        return m;
+    }
+
+    @Test
     void cancelLandsWithin100Milliseconds() throws Exception {
         engine.tokenMillis = 200;
         start();

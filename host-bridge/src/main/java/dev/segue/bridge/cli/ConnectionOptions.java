@@ -38,6 +38,15 @@ final class ConnectionOptions {
     }
 
     DaemonClient connect() {
+        return connect(replyTimeout());
+    }
+
+    Duration replyTimeout() {
+        return seconds("--reply-timeout-s", replyTimeoutS);
+    }
+
+    /** A client with its own reply timeout (the app's job list uses a shorter one than its transfers). */
+    DaemonClient connect(Duration replyTimeout) {
         CurveKeys curve = null;
         if ((curveServerKey == null) != (curveKey == null)) {
             throw new UsageError("--curve-server-key and --curve-key go together");
@@ -49,8 +58,7 @@ final class ConnectionOptions {
                 throw new UsageError(e.getMessage());
             }
         }
-        return new DaemonClient(endpoint, seconds("--reply-timeout-s", replyTimeoutS),
-                DaemonClient.DEFAULT_HEARTBEAT_INTERVAL, curve);
+        return new DaemonClient(endpoint, replyTimeout, DaemonClient.DEFAULT_HEARTBEAT_INTERVAL, curve);
     }
 
     static Duration seconds(String option, double s) {

@@ -11,6 +11,10 @@ import dev.segue.protocol.message.Fetch;
 import dev.segue.protocol.message.Heartbeat;
 import dev.segue.protocol.message.Hello;
 import dev.segue.protocol.message.Limits;
+import dev.segue.protocol.message.JobInfo;
+import dev.segue.protocol.message.JobState;
+import dev.segue.protocol.message.Jobs;
+import dev.segue.protocol.message.ListJobs;
 import dev.segue.protocol.message.ListPresets;
 import dev.segue.protocol.message.ListPriors;
 import dev.segue.protocol.message.Message;
@@ -44,6 +48,11 @@ public final class CannedDaemon implements FakeDaemon.Handler {
     private final int totalFrames;
     private volatile long startSample;
 
+    /** Sets where results say the takes start (a submit sets it from its context). */
+    public void startSample(long sample) {
+        startSample = sample;
+    }
+
     /** Answer a submit with this error instead of accepting it. */
     public volatile ErrorCode submitError;
     /** End the job with this error after its progress. */
@@ -53,6 +62,8 @@ public final class CannedDaemon implements FakeDaemon.Handler {
     public volatile boolean answerHeartbeats = true;
     /** Accept jobs but never send their results (a job still running). */
     public volatile boolean finishJobs = true;
+    /** List the job as running; a fetch then re-attaches (accepted, progress, a preview) before its results. */
+    public volatile boolean listRunning;
     /** Before the job's messages: a frame that does not decode, a daemon heartbeat, another job's progress. */
     public volatile boolean noise;
 
@@ -113,10 +124,21 @@ public final class CannedDaemon implements FakeDaemon.Handler {
             out.send(new Priors(req, List.of(PRIOR)));
         } else if (m instanceof ListPresets) {
             out.send(new Presets(req, List.of(PRESET)));
+        } else if (m instanceof ListJobs) {
+            JobState state = listRunning ? JobState.RUNNING : JobState.DONE;
+            out.send(new Jobs(req, List.of(new JobInfo(JOB, state, takes.size(), listRunning ? 0 : takes.size(),
+                    1_700_000_000_000L, "canned job"))));
         } else if (m instanceof Submit s) {
             submit(s, out);
         } else if (m instanceof Fetch f) {
-            if (f.job().equals(JOB)) {
+            if (f.job().equals(JOB) && listRunning) {
+                // Re-attached to the running job: a preview streams, then it finishes.
+                out.send(new Accepted(req, JOB));
+                out.send(new Progress(req, JOB, 0, 50, 100, 500));
+                out.send(new Preview(req, JOB, 1, SAMPLE_RATE, 0,
+                        Audio.of(CHANNELS, Arrays.copyOf(takes.get(1), Math.min(100, totalFrames) * CHANNELS))));
+                sendResults(req, out);
+            } else if (f.job().equals(JOB)) {
                 sendResults(req, out);
             } else {
                 out.send(new ErrorReply(req, null, ErrorCode.UNKNOWN_JOB, "job: no job '" + f.job() + "'"));

@@ -38,12 +38,26 @@ public final class FakeDaemon implements AutoCloseable {
     private volatile boolean running = true;
 
     public FakeDaemon(Handler handler) {
+        this(handler, 0);
+    }
+
+    /** @param port a port to bind again (a daemon restarted where clients expect it); 0 picks a free one */
+    public FakeDaemon(Handler handler, int port) {
         router = context.createSocket(SocketType.ROUTER);
         router.setLinger(0);
-        port = router.bindToRandomPort("tcp://127.0.0.1");
-        thread = new Thread(() -> serve(handler), "fake-daemon-" + port);
+        if (port == 0) {
+            this.port = router.bindToRandomPort("tcp://127.0.0.1");
+        } else {
+            router.bind("tcp://127.0.0.1:" + port);
+            this.port = port;
+        }
+        thread = new Thread(() -> serve(handler), "fake-daemon-" + this.port);
         thread.setDaemon(true);
         thread.start();
+    }
+
+    public int port() {
+        return port;
     }
 
     public String endpoint() {
