@@ -74,6 +74,15 @@ segue_engine_t *segue_engine_create(const segue_config_t *config) {
 
 void segue_engine_destroy(segue_engine_t *e) {
     if (!e) return;
+    /* By default the plugin leaves at once: a job in flight stays on the daemon and is fetched on the
+     * next load, so closing a project never waits. An offline render (a headless export) that must end
+     * with its stems on disk sets SEGUE_FINISH_WAIT_S to let the worker finish the job first, bounded. */
+    const char *wait = getenv("SEGUE_FINISH_WAIT_S");
+    long seconds = wait ? strtol(wait, NULL, 10) : 0;
+    if (seconds > 0) {
+        if (seconds > 600) seconds = 600;
+        atomic_store(&e->finish_deadline_ms, segue_platform_now_ms() + (uint64_t)seconds * 1000u);
+    }
     atomic_store(&e->stop, 1);
     segue_platform_thread_join(e->worker);
     segue_engine_deactivate(e);

@@ -81,6 +81,9 @@ struct segue_engine {
     /* worker lifecycle (control thread) */
     segue_thread_t *worker;
     _Atomic int stop;
+    /* Set with stop by destroy when SEGUE_FINISH_WAIT_S asks for it: the worker may first finish an
+     * in-flight job (and write its stems) until this monotonic time, in ms. 0: leave at once. */
+    _Atomic uint64_t finish_deadline_ms;
 };
 
 /* worker.c */

@@ -60,6 +60,9 @@ typedef struct {
     int heartbeats_unanswered;
     int64_t next_req;
     uint32_t seen_fire_seq;
+    segue_fire_t held_fire;             /* a fire that came before the daemon's presets did */
+    int fire_held;
+    uint64_t fire_held_since_ms;
     prior_t priors[MAX_PRIORS];
     int n_priors;
     preset_t presets[SEGUE_MAX_LIST];
@@ -69,6 +72,9 @@ typedef struct {
     int n_fetch;
     segue_msg_t msg;                    /* decode target (large: kept off the stack) */
 } worker_t;
+
+/* How long a fire waits for the daemon's presets before it is given up as offline. */
+#define FIRE_HOLD_MS 10000u
 
 static void set_state(worker_t *w, int state) {
     atomic_store(&w->e->worker_state, state);
@@ -588,6 +594,20 @@ static void next_fetch(worker_t *w) {
 
 /* ---- the loop ---------------------------------------------------------------------------------- */
 
+/* Silence from the daemon that ends a finishing wait: it sends progress far more often while it works. */
+#define FINISH_SILENCE_MS 5000u
+
+/* After destroy asked to stop: keep going while a job (or a held fire) is in flight, the daemon is
+ * there and talking, and the deadline is not reached. A dead daemon ends the wait within seconds. */
+static int finishing(worker_t *w) {
+    uint64_t deadline = atomic_load(&w->e->finish_deadline_ms);
+    uint64_t now = segue_platform_now_ms();
+    if (deadline == 0 || now >= deadline) return 0;
+    if (w->job.phase == JOB_NONE && !w->fire_held) return 0;
+    if (!w->sock) return 0;
+    return now - w->last_heard_ms < FINISH_SILENCE_MS;
+}
+
 void *segue_worker_main(void *arg) {
     worker_t *w = calloc(1, sizeof *w);
     if (!w) return NULL;
@@ -598,7 +618,7 @@ void *segue_worker_main(void *arg) {
         free(w);
         return NULL;
     }
-    while (!atomic_load(&w->e->stop)) {
+    while (!atomic_load(&w->e->stop) || finishing(w)) {
         uint64_t now = segue_platform_now_ms();
         if (!w->sock && now >= w->next_connect_ms) connect_daemon(w);
         if (w->sock) {
@@ -618,7 +638,21 @@ void *segue_worker_main(void *arg) {
             segue_platform_sleep_ms(POLL_MS);
         }
         segue_fire_t fire;
-        if (take_fire(w, &fire)) submit(w, &fire);
+        if (take_fire(w, &fire)) {
+            /* A fast offline render can reach its bar before the connection (or the preset list, one round
+             * trip after it) is in: hold the fire for a while instead of dropping it. The prime stays in the
+             * ring, which keeps the last bars. A newer fire replaces a held one. */
+            w->held_fire = fire;
+            w->fire_held = 1;
+            w->fire_held_since_ms = segue_platform_now_ms();
+        }
+        if (w->fire_held && w->online && w->n_presets > 0) {
+            w->fire_held = 0;
+            submit(w, &w->held_fire);
+        } else if (w->fire_held && segue_platform_now_ms() - w->fire_held_since_ms > FIRE_HOLD_MS) {
+            w->fire_held = 0;
+            submit(w, &w->held_fire); /* still offline: says so in the status, as before */
+        }
         if (atomic_exchange(&w->e->fire_refused, 0)) {
             set_state(w, SEGUE_STATE_ERROR);
             segue_engine_set_status(w->e, "error: generate needs captured audio before a bar line");

@@ -24,8 +24,9 @@ final class DaemonCommand implements Callable<Integer> {
     @Option(names = "--data", description = "Result store folder (default: <segue home>/.segue-data).")
     Path data;
 
-    @Option(names = "--model", description = "Model folder laid out like a conformance fixture (default: the demo model).")
-    Path model;
+    @Option(names = "--model", description = "Model folder laid out like a conformance fixture; repeat for several priors "
+            + "(default: every prior shipped under presets/, else the reference fixture, else the random demo model).")
+    java.util.List<Path> models = new java.util.ArrayList<>();
 
     @Option(names = "--curve-keys", description = "CurveZMQ folder: server.secret (made if absent, with server.public "
             + "for clients) and clients/ holding the public certificates allowed in. Required off loopback.")
@@ -64,12 +65,18 @@ final class DaemonCommand implements Callable<Integer> {
             return 2;
         }
         Path dataDir = data != null ? data : Presets.home().resolve(".segue-data");
-        try (NDManager root = Djl.cpuManager(); ResidentModel m = ResidentModel.load(root, model)) {
-            System.out.println("segue daemon: model " + m.description());
+        java.util.List<Path> dirs = models.isEmpty() ? ResidentModel.defaultDirs() : models;
+        java.util.List<ResidentModel> loaded = new java.util.ArrayList<>();
+        try (NDManager root = Djl.cpuManager(); Closer closer = () -> loaded.forEach(ResidentModel::close)) {
+            java.util.List<dev.segue.engine.server.ContinuationEngine> engines = new java.util.ArrayList<>();
+            for (Path dir : dirs) {
+                ResidentModel m = ResidentModel.load(root, dir);
+                loaded.add(m);
+                System.out.println("segue daemon: prior '" + m.name() + "': " + m.description());
+                engines.add(new EngineBackedContinuation(m.name(), root, new ContinuationPipeline(m.vqvae(), m.priors())));
+            }
             ResultStore store = ResultStore.open(dataDir);
-            Daemon daemon = new Daemon(endpoint, store, new EngineBackedContinuation(m.name(), root,
-                    new ContinuationPipeline(m.vqvae(), m.priors())),
-                    queuedPerClient, curve);
+            Daemon daemon = new Daemon(endpoint, store, engines, queuedPerClient, curve);
             CountDownLatch stopped = new CountDownLatch(1);
             Thread hook = new Thread(() -> {
                 daemon.close();
@@ -90,6 +97,12 @@ final class DaemonCommand implements Callable<Integer> {
             return 2;
         }
         return 0;
+    }
+
+    /** Closes the loaded models before their manager (resources close in reverse order). */
+    private interface Closer extends AutoCloseable {
+        @Override
+        void close();
     }
 
     /** Fills what the flags left unset from the config file; unknown keys are an error, not a silent typo. */
@@ -122,8 +135,13 @@ final class DaemonCommand implements Callable<Integer> {
         if (data == null && root.hasNonNull("data")) {
             data = base.resolve(root.get("data").asText());
         }
-        if (model == null && root.hasNonNull("model")) {
-            model = base.resolve(root.get("model").asText());
+        if (models.isEmpty() && root.hasNonNull("model")) {
+            com.fasterxml.jackson.databind.JsonNode m = root.get("model");
+            if (m.isArray()) {
+                m.forEach(x -> models.add(base.resolve(x.asText())));
+            } else {
+                models.add(base.resolve(m.asText()));
+            }
         }
         if (curveKeys == null && root.hasNonNull("curve_keys")) {
             curveKeys = base.resolve(root.get("curve_keys").asText());

@@ -10,6 +10,9 @@ import dev.segue.engine.prior.Prior;
 import dev.segue.engine.vqvae.VqVae;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -59,12 +62,42 @@ record ResidentModel(String name, String description, VqVae vqvae, Map<Integer, 
     }
 
     private static Path defaultDir() {
-        Path shipped = Presets.home().resolve("presets/default");
-        if (Files.isRegularFile(shipped.resolve("config.json"))) {
-            return shipped;
+        List<Path> shipped = shippedDirs();
+        if (!shipped.isEmpty()) {
+            return shipped.get(0);
         }
         Path fixture = Path.of(System.getProperty("segue.shared", "../shared")).resolve("conformance/jukebox-ref");
         return Files.isRegularFile(fixture.resolve("config.json")) ? fixture : null;
+    }
+
+    /**
+     * The priors shipped under presets/: every folder there with a config.json and VQ-VAE weights, the
+     * default prior first. These are what the daemon loads when no --model is given.
+     */
+    static List<Path> shippedDirs() {
+        Path presets = Presets.home().resolve("presets");
+        List<Path> out = new ArrayList<>();
+        try (var dirs = Files.list(presets)) {
+            dirs.filter(d -> Files.isRegularFile(d.resolve("config.json"))
+                            && (Files.isRegularFile(d.resolve("vqvae.safetensors")) || Files.isRegularFile(d.resolve("vqvae.pth.tar"))))
+                    .sorted(Comparator.comparing((Path d) -> !d.getFileName().toString().equals("default"))
+                            .thenComparing(d -> d.getFileName().toString()))
+                    .forEach(out::add);
+        } catch (java.io.IOException e) {
+            return List.of(); // no presets folder: nothing shipped
+        }
+        return out;
+    }
+
+    /** What the daemon loads by default: the shipped priors, else the fixture or the random demo model. */
+    static List<Path> defaultDirs() {
+        List<Path> shipped = shippedDirs();
+        if (!shipped.isEmpty()) {
+            return shipped;
+        }
+        List<Path> one = new ArrayList<>();
+        one.add(defaultDir()); // may be null: the demo-sketch architecture with random weights
+        return one;
     }
 
     private static Path weights(Path dir, String stem) {

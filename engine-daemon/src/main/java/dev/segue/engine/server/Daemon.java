@@ -82,6 +82,7 @@ public final class Daemon implements AutoCloseable {
         final int channels;
         final long start;
         final long seed;
+        final String prior;
         final String quality;
         final java.util.function.Function<ContinuationEngine.Monitor, ContinuationEngine.Takes> work;
         final java.util.concurrent.CopyOnWriteArrayList<Subscriber> subscribers = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -89,7 +90,7 @@ public final class Daemon implements AutoCloseable {
         volatile byte[] cancelClient;
         volatile long cancelReq;
 
-        Job(String id, byte[] client, long req, int rate, int channels, long start, long seed, String quality,
+        Job(String id, byte[] client, long req, int rate, int channels, long start, long seed, String prior, String quality,
             java.util.function.Function<ContinuationEngine.Monitor, ContinuationEngine.Takes> work) {
             this.id = id;
             this.subscribers.add(new Subscriber(client, req));
@@ -97,6 +98,7 @@ public final class Daemon implements AutoCloseable {
             this.channels = channels;
             this.start = start;
             this.seed = seed;
+            this.prior = prior;
             this.quality = quality;
             this.work = work;
         }
@@ -130,7 +132,8 @@ public final class Daemon implements AutoCloseable {
     private final String endpoint;
     private final CurveSecurity curve;
     private final ResultStore store;
-    private final ContinuationEngine engine;
+    /** The loaded priors by name, in start-up order; the first answers requests that name no prior. */
+    private final Map<String, ContinuationEngine> engines = new LinkedHashMap<>();
     private final FairQueue<Job> queue;
     private final Map<String, Job> live = new ConcurrentHashMap<>();
     private final ConcurrentLinkedQueue<Outgoing> outbox = new ConcurrentLinkedQueue<>();
@@ -142,19 +145,34 @@ public final class Daemon implements AutoCloseable {
     private Thread worker;
 
     public Daemon(String endpoint, ResultStore store, ContinuationEngine engine, int queuedPerClient) {
-        this(endpoint, store, engine, queuedPerClient, null);
+        this(endpoint, store, List.of(engine), queuedPerClient, null);
     }
 
-    /** With {@code curve} set, every client must hold an allowed CurveZMQ key, on loopback too. */
     public Daemon(String endpoint, ResultStore store, ContinuationEngine engine, int queuedPerClient,
                   CurveSecurity curve) {
+        this(endpoint, store, List.of(engine), queuedPerClient, curve);
+    }
+
+    /**
+     * With {@code curve} set, every client must hold an allowed CurveZMQ key, on loopback too. Each engine is
+     * one prior, loaded once; their names must differ.
+     */
+    public Daemon(String endpoint, ResultStore store, List<ContinuationEngine> priors, int queuedPerClient,
+                  CurveSecurity curve) {
+        if (priors.isEmpty()) {
+            throw new IllegalArgumentException("a daemon needs at least one prior");
+        }
+        for (ContinuationEngine e : priors) {
+            if (engines.putIfAbsent(e.priorName(), e) != null) {
+                throw new IllegalArgumentException("two priors are named '" + e.priorName() + "'");
+            }
+        }
         if (curve == null) {
             requireLoopback(endpoint);
         }
         this.curve = curve;
         this.endpoint = endpoint;
         this.store = store;
-        this.engine = engine;
         this.queue = new FairQueue<>(queuedPerClient);
     }
 
@@ -193,8 +211,7 @@ public final class Daemon implements AutoCloseable {
             }
             boundEndpoint = router.getLastEndpoint();
             bound.countDown();
-            LOG.info("segue daemon {} listening on {} with prior '{}' at {} Hz", VERSION, endpoint, engine.priorName(),
-                    engine.sampleRate());
+            LOG.info("segue daemon {} listening on {} with priors {}", VERSION, endpoint, engines.keySet());
             ZMQ.Poller poller = context.createPoller(1);
             poller.register(router, ZMQ.Poller.POLLIN);
             while (running && !Thread.currentThread().isInterrupted()) {
@@ -256,11 +273,11 @@ public final class Daemon implements AutoCloseable {
 
     private void handle(byte[] client, Message m) throws IOException {
         if (m instanceof Hello h) {
-            send(client, new Capabilities(h.req(), VERSION, Bounds.PROTOCOL_VERSION, List.of(engine.priorName()),
-                    presetNames(), limits()));
+            send(client, new Capabilities(h.req(), VERSION, Bounds.PROTOCOL_VERSION, List.copyOf(engines.keySet()),
+                    presetInfos().stream().map(PresetInfo::name).distinct().toList(), limits()));
         } else if (m instanceof ListPriors l) {
-            send(client, new Priors(l.req(), List.of(new PriorInfo(engine.priorName(), engine.levels(),
-                    engine.sampleRate(), engine.labels()))));
+            send(client, new Priors(l.req(), engines.values().stream().map(e -> new PriorInfo(e.priorName(), e.levels(),
+                    e.sampleRate(), e.labels())).toList()));
         } else if (m instanceof ListPresets l) {
             send(client, new Presets(l.req(), presetInfos()));
         } else if (m instanceof Heartbeat h) {
@@ -281,22 +298,38 @@ public final class Daemon implements AutoCloseable {
         }
     }
 
-    private List<String> presetNames() {
+    private static List<String> presetNames(ContinuationEngine engine) {
         return engine.supports(Quality.DRAFT) ? List.of(SKETCH_PRESET, STUDIO_PRESET) : List.of(SKETCH_PRESET);
     }
 
+    /** Every prior's presets: "sketch" for each, "studio" for those with upsamplers. */
     private List<PresetInfo> presetInfos() {
         List<PresetInfo> out = new ArrayList<>();
-        out.add(new PresetInfo(SKETCH_PRESET, engine.priorName(), "top level only, decoded directly: the fastest take"));
-        if (engine.supports(Quality.DRAFT)) {
-            out.add(new PresetInfo(STUDIO_PRESET, engine.priorName(), "any tier the prior has: sketch, draft"
-                    + (engine.supports(Quality.FULL) ? ", full" : "") + " (upsampled, slower)"));
+        for (ContinuationEngine engine : engines.values()) {
+            out.add(new PresetInfo(SKETCH_PRESET, engine.priorName(), "top level only, decoded directly: the fastest take"));
+            if (engine.supports(Quality.DRAFT)) {
+                out.add(new PresetInfo(STUDIO_PRESET, engine.priorName(), "any tier the prior has: sketch, draft"
+                        + (engine.supports(Quality.FULL) ? ", full" : "") + " (upsampled, slower)"));
+            }
         }
         return out;
     }
 
+    /** The prior a request names; no name means the first loaded. */
+    private ContinuationEngine engineFor(String prior) {
+        if (prior == null || prior.isEmpty()) {
+            return engines.values().iterator().next();
+        }
+        ContinuationEngine engine = engines.get(prior);
+        if (engine == null) {
+            throw new ProtocolException(ErrorCode.UNKNOWN_PRIOR, "no prior '" + prior + "'; this daemon has "
+                    + engines.keySet());
+        }
+        return engine;
+    }
+
     /** Prior levels a tier samples: sketch the top only, draft one upsampler more, full all of them. */
-    private int tierDepth(Quality q) {
+    private static int tierDepth(Quality q, ContinuationEngine engine) {
         return switch (q) {
             case SKETCH -> 1;
             case DRAFT -> Math.min(2, engine.levels());
@@ -305,20 +338,18 @@ public final class Daemon implements AutoCloseable {
     }
 
     private Limits limits() {
-        long seconds = (long) engine.maxContinuationSeconds();
+        long seconds = (long) engines.values().stream().mapToDouble(ContinuationEngine::maxContinuationSeconds).max()
+                .orElse(1);
         return new Limits(Bounds.MAX_MESSAGE_BYTES, Bounds.MAX_AUDIO_SECONDS, Bounds.MAX_CANDIDATES,
                 (int) Math.min(Bounds.MAX_LENGTH_BARS, Math.max(1, seconds / 2)), (int) Math.max(1, seconds));
     }
 
     private void submit(byte[] client, Submit s) throws IOException {
         var request = s.request();
-        if (request.prior() != null && !request.prior().isEmpty() && !request.prior().equals(engine.priorName())) {
-            throw new ProtocolException(ErrorCode.UNKNOWN_PRIOR, "no prior '" + request.prior() + "'; this daemon has '"
-                    + engine.priorName() + "'");
-        }
-        if (!presetNames().contains(request.preset())) {
-            throw new ProtocolException(ErrorCode.UNKNOWN_PRESET, "no preset '" + request.preset() + "'; this daemon "
-                    + "has " + presetNames());
+        ContinuationEngine engine = engineFor(request.prior());
+        if (!presetNames(engine).contains(request.preset())) {
+            throw new ProtocolException(ErrorCode.UNKNOWN_PRESET, "no preset '" + request.preset() + "' for prior '"
+                    + engine.priorName() + "'; it has " + presetNames(engine));
         }
         String quality = request.quality().name().toLowerCase(java.util.Locale.ROOT);
         if (!engine.supports(request.quality())) {
@@ -335,7 +366,7 @@ public final class Daemon implements AutoCloseable {
                     + "prime of %.4f s is too short to encode; this prior needs at least %.4f s", primeSeconds,
                     engine.minPrimeSeconds()));
         }
-        int depth = tierDepth(request.quality());
+        int depth = tierDepth(request.quality(), engine);
         int temperatures = request.temperatures().size();
         if (temperatures < depth || temperatures > engine.levels()) {
             throw new ProtocolException(ErrorCode.BAD_MESSAGE, "request.temperatures: " + temperatures + " given; '"
@@ -352,7 +383,7 @@ public final class Daemon implements AutoCloseable {
         String id = "j" + Long.toString(System.currentTimeMillis(), 36) + "-" + jobCounter.incrementAndGet();
         float[] mono = downmix(s.prime());
         Job job = new Job(id, client, s.req(), rate, s.prime().channels(),
-                s.context().primeStartSample() + s.prime().frames(), request.seed(), request.quality().wire(),
+                s.context().primeStartSample() + s.prime().frames(), request.seed(), engine.priorName(), request.quality().wire(),
                 monitor -> engine.continueTakes(mono, rate, frames, request, monitor));
         Map<String, String> summary = new LinkedHashMap<>();
         summary.put("prior", engine.priorName());
@@ -396,6 +427,7 @@ public final class Daemon implements AutoCloseable {
                 ErrorCode.BAD_MESSAGE, "job: " + e.job() + " kept no model state to extend from (made by an older daemon "
                 + "or another engine)"));
         Map<String, String> r = record.request();
+        ContinuationEngine engine = engineFor(r.get("prior"));
         int rate = take.sampleRate();
         double seconds;
         if (e.length() instanceof Length.Bars bars) {
@@ -415,7 +447,8 @@ public final class Daemon implements AutoCloseable {
                 + Long.parseLong(r.getOrDefault("prime_frames", "0")) + take.frames();
         String id = "j" + Long.toString(System.currentTimeMillis(), 36) + "-" + jobCounter.incrementAndGet();
         long seed = take.seed();
-        Job job = new Job(id, client, e.req(), rate, take.channels(), start, seed, r.getOrDefault("quality", "sketch"),
+        Job job = new Job(id, client, e.req(), rate, take.channels(), start, seed, engine.priorName(),
+                r.getOrDefault("quality", "sketch"),
                 monitor -> engine.extend(state, previous, rate, frames, monitor));
         Map<String, String> summary = new LinkedHashMap<>(r);
         summary.put("extends", e.job() + ":" + e.candidate());
@@ -497,7 +530,8 @@ public final class Daemon implements AutoCloseable {
                 long start = Long.parseLong(record.request().getOrDefault("prime_start_sample", "0"))
                         + Long.parseLong(record.request().getOrDefault("prime_frames", "0"));
                 sendTake(client, f.req(), record.job(), take.candidate(), take.sampleRate(), take.channels(), start,
-                        take.seed(), audio, record.request().getOrDefault("quality", "sketch"));
+                        take.seed(), audio, record.request().getOrDefault("prior", "unknown"),
+                        record.request().getOrDefault("quality", "sketch"));
             }
         }
         sendFinal(client, f.req(), record);
@@ -581,7 +615,8 @@ public final class Daemon implements AutoCloseable {
             List<Subscriber> subscribers = job.end();
             for (Subscriber sub : subscribers) {
                 for (int c = 0; c < takes.length; c++) {
-                    sendTake(sub.client(), sub.req(), job.id, c, rate, channels, start, seed + c, out[c], quality);
+                    sendTake(sub.client(), sub.req(), job.id, c, rate, channels, start, seed + c, out[c], job.prior,
+                            quality);
                 }
             }
             for (Subscriber sub : subscribers) {
@@ -625,14 +660,14 @@ public final class Daemon implements AutoCloseable {
 
     /** One candidate in chunks of at most the protocol's per-message audio bound. */
     private void sendTake(byte[] client, long req, String job, int candidate, int rate, int channels, long start,
-                          long seed, float[] interleaved, String quality) {
+                          long seed, float[] interleaved, String prior, String quality) {
         int total = interleaved.length / channels;
         int chunk = Bounds.MAX_AUDIO_SECONDS * rate;
         for (int offset = 0; offset < total; offset += chunk) {
             int n = Math.min(chunk, total - offset);
             float[] part = java.util.Arrays.copyOfRange(interleaved, offset * channels, (offset + n) * channels);
             send(client, new Result(req, job, candidate, rate, start, total, offset, seed,
-                    Map.of("prior", engine.priorName(), "quality", quality), Audio.of(channels, part)));
+                    Map.of("prior", prior, "quality", quality), Audio.of(channels, part)));
         }
     }
 

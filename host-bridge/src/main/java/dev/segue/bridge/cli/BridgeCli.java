@@ -11,23 +11,15 @@ import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.Spec;
 
 /**
-<<<<<<< HEAD
- * {@code segue continue | priors | jobs | extend | fetch | cancel}: the daemon's command-line client. Exit codes:
- * 0 success, 1 the daemon failed the request or could not be reached, 2 bad arguments or input.
- */
-@Command(name = "segue", mixinStandardHelpOptions = true, version = "segue host-bridge 0.1.0",
-        subcommands = {ContinueCommand.class, PriorsCommand.class, JobsCommand.class, ExtendCommand.class, FetchCommand.class, CancelCommand.class},
-        description = "Talk to the Segue daemon: continue a prime, list priors, fetch or cancel a job.")
-=======
- * {@code segue continue | priors | jobs | fetch | cancel | app}: the daemon's command-line client and the
+ * {@code segue continue | priors | jobs | extend | fetch | cancel | app}: the daemon's command-line client and the
  * companion window. Exit codes:
  * 0 success, 1 the daemon failed the request or could not be reached, 2 bad arguments or input.
  */
 @Command(name = "segue", mixinStandardHelpOptions = true, version = "segue host-bridge 0.1.0",
-        subcommands = {ContinueCommand.class, PriorsCommand.class, JobsCommand.class, FetchCommand.class, CancelCommand.class,
-            AppCommand.class},
-        description = "Talk to the Segue daemon: continue a prime, list priors or jobs, fetch or cancel a job, open the app.")
->>>>>>> app
+        subcommands = {ContinueCommand.class, PriorsCommand.class, JobsCommand.class, ExtendCommand.class,
+            FetchCommand.class, CancelCommand.class, AppCommand.class},
+        description = "Talk to the Segue daemon: continue a prime, list priors or jobs, extend, fetch or cancel a job, "
+                + "open the app.")
 public final class BridgeCli implements Callable<Integer> {
     public static final int EXIT_OK = 0;
     public static final int EXIT_DAEMON = 1;

@@ -33,9 +33,13 @@ final class ContinueCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--in", required = true, paramLabel = "PRIME.wav",
+    @Option(names = "--in", paramLabel = "PRIME.wav",
             description = "the prime: 8/16/24/32-bit PCM or float WAV, mono or stereo, at most 60 s")
     Path in;
+
+    @picocli.CommandLine.Parameters(index = "0", arity = "0..1", paramLabel = "PRIME.wav",
+            description = "the prime, as an alternative to --in")
+    Path primeArgument;
 
     @ArgGroup(exclusive = true)
     LengthOptions length;
@@ -91,6 +95,12 @@ final class ContinueCommand implements Callable<Integer> {
         PrintWriter stdout = spec.commandLine().getOut();
         PrintWriter stderr = spec.commandLine().getErr();
         var timeout = ConnectionOptions.seconds("--timeout-s", timeoutS);
+        if ((in == null) == (primeArgument == null)) {
+            throw new UsageError("give the prime once: as PRIME.wav or as --in PRIME.wav");
+        }
+        if (in == null) {
+            in = primeArgument;
+        }
         PcmAudio prime = readPrime();
         // Without a DAW the prime sits at the start of the timeline: sample 0, which is bar 1 (0.0 on the wire).
         DawContext context = new DawContext(prime.sampleRate(), bpm, timeSig.num(), timeSig.den(), 0, 0.0);
@@ -113,7 +123,8 @@ final class ContinueCommand implements Callable<Integer> {
             }
             double barSeconds = 240.0 * timeSig.num() / (timeSig.den() * bpm);
             double startBar = 1 + prime.frames() / (double) prime.sampleRate() / barSeconds;
-            TakeFiles.write(result, out, TakeNames.forClip(in.getFileName().toString(), startBar, bpm), stdout, stderr);
+            TakeFiles.write(result, out, TakeNames.forClip(in.getFileName().toString(), startBar, bpm), prime, stdout,
+                    stderr);
         }
         return 0;
     }

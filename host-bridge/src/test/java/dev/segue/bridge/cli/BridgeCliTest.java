@@ -80,6 +80,13 @@ class BridgeCliTest {
             // 0.25 s of prime at 90 bpm in 6/8 (2 s bars): the takes start an eighth into bar 1.
             Path take = outDir.resolve("prime_bar001.13_90bpm_take" + (c + 1) + ".wav");
             assertTrue(out.toString().contains(take.toString()), out.toString());
+            // A picture per take: prime and take on one axis, the seam drawn where the prime ends.
+            Path png = outDir.resolve("prime_bar001.13_90bpm_take" + (c + 1) + ".png");
+            assertTrue(out.toString().contains(png.toString()), out.toString());
+            java.awt.image.BufferedImage picture = javax.imageio.ImageIO.read(png.toFile());
+            assertEquals(TakePictures.WIDTH, picture.getWidth());
+            int seamX = (int) Math.round(PRIME_FRAMES / (double) (PRIME_FRAMES + 24_001) * (TakePictures.WIDTH - 1));
+            assertEquals(0xff9f1c, picture.getRGB(seamX, picture.getHeight() - 5) & 0xffffff, "the seam line");
             PcmAudio a = WavReader.read(take, 600);
             assertEquals(48_000, a.sampleRate());
             assertEquals(24_001, a.frames(), "length equals the result's total_frames");
@@ -92,7 +99,7 @@ class BridgeCliTest {
         }
         assertTrue(out.toString().contains("job " + CannedDaemon.JOB), out.toString());
         try (Stream<Path> files = Files.list(outDir)) {
-            assertEquals(2, files.count(), "only the takes, no temporary files");
+            assertEquals(4, files.count(), "the takes and their pictures, no temporary files");
         }
     }
 

@@ -1,7 +1,7 @@
 package dev.segue.bridge.app.view;
 
 /** A perceptually ordered dark-to-bright ramp (black, violet, red, orange, pale yellow) for spectrogram levels. */
-final class Colormap {
+public final class Colormap {
     private Colormap() {}
 
     private static final int[][] ANCHORS = {
@@ -23,7 +23,7 @@ final class Colormap {
     }
 
     /** The colour for a level in [0, 1] (clamped), as 0xRRGGBB. */
-    static int rgb(double level) {
+    public static int rgb(double level) {
         int i = (int) Math.round(Math.max(0, Math.min(1, level)) * 255);
         return RGB[i];
     }

@@ -26,7 +26,7 @@ public final class SpectrogramView extends TimelineView {
         return image != null;
     }
 
-    static BufferedImage toImage(Spectrogram s) {
+    public static BufferedImage toImage(Spectrogram s) {
         BufferedImage img = new BufferedImage(s.columns(), s.rows(), BufferedImage.TYPE_INT_RGB);
         for (int r = 0; r < s.rows(); r++) {
             for (int c = 0; c < s.columns(); c++) {
