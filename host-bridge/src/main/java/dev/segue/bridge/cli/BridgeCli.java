@@ -15,8 +15,9 @@ import picocli.CommandLine.Spec;
  * 0 success, 1 the daemon failed the request or could not be reached, 2 bad arguments or input.
  */
 @Command(name = "segue", mixinStandardHelpOptions = true, version = "segue host-bridge 0.1.0",
-        subcommands = {ContinueCommand.class, PriorsCommand.class, FetchCommand.class, CancelCommand.class},
-        description = "Talk to the Segue daemon: continue a prime, list priors, fetch or cancel a job.")
+        subcommands = {ContinueCommand.class, PriorsCommand.class, FetchCommand.class, CancelCommand.class,
+            RenderCommand.class},
+        description = "Talk to the Segue daemon: continue a prime, list priors, fetch or cancel a job; render a WAV through an LV2 plugin.")
 public final class BridgeCli implements Callable<Integer> {
     public static final int EXIT_OK = 0;
     public static final int EXIT_DAEMON = 1;
