@@ -37,8 +37,18 @@ public record Transport(double sampleRate, double beatsPerMinute, int beatsPerBa
         return new Position(frame, playing, bar, barBeat, beat, beatUnit, beatsPerBar, beatsPerMinute);
     }
 
-    /** The first frame of {@code bar} (zero-based), rounded to the nearest frame. */
+    /**
+     * The first frame that {@link #at} places in {@code bar} (zero-based): a bar line usually falls
+     * between two frames, and the bar begins at the next one.
+     */
     public long frameOfBar(long bar) {
-        return Math.round(bar * beatsPerBar * framesPerBeat());
+        long f = (long) Math.floor(bar * beatsPerBar * framesPerBeat());
+        while (at(f, true).bar() < bar) {
+            f++; // at most once or twice: only rounding puts floor() a frame early
+        }
+        while (f > 0 && at(f - 1, true).bar() >= bar) {
+            f--;
+        }
+        return f;
     }
 }
