@@ -33,7 +33,6 @@ import picocli.CommandLine.Spec;
 final class RenderCommand implements Callable<Integer> {
     /** Longest input: the whole file and its render are held in memory as floats. */
     static final double MAX_INPUT_SECONDS = 1200;
-    static final String SEGUE_URI = "urn:segue:shim";
     static final String AUTO_FIRE_PORT = "auto_fire_bar";
 
     @Spec
@@ -57,7 +56,7 @@ final class RenderCommand implements Callable<Integer> {
     String format;
 
     @Option(names = "--bpm", defaultValue = "120", paramLabel = "BPM",
-            description = "tempo in beats of the time signature's unit per minute, as LV2 time:beatsPerMinute (default: ${DEFAULT-VALUE})")
+            description = "tempo, quarter notes per minute, as `continue` takes it (default: ${DEFAULT-VALUE})")
     double bpm;
 
     @Option(names = "--time-sig", defaultValue = "4/4", paramLabel = "NUM/DEN",
@@ -79,6 +78,10 @@ final class RenderCommand implements Callable<Integer> {
     @Option(names = "--wait-for", paramLabel = "SYM=VAL",
             description = "after the file ends, keep running (silence, transport playing, real-time pace) until output SYM equals VAL")
     String waitFor;
+
+    @Option(names = "--connect-seconds", defaultValue = "20", paramLabel = "S",
+            description = "Segue plugin with --generate-at-bar: how long it may take to reach the daemon before play starts (default: ${DEFAULT-VALUE})")
+    double connectSeconds;
 
     @Option(names = "--wait-seconds", defaultValue = "600", paramLabel = "S",
             description = "wall-clock limit for --wait-for (default: ${DEFAULT-VALUE})")
@@ -122,13 +125,17 @@ final class RenderCommand implements Callable<Integer> {
         } catch (IOException e) {
             throw new UsageError("--in: " + e.getMessage());
         }
-        Transport transport = new Transport(track.sampleRate(), bpm, timeSig.num(), timeSig.den());
+        // LV2 counts tempo in beats of the meter's note value (time:beatUnit); --bpm counts quarter notes.
+        Transport transport = new Transport(track.sampleRate(), bpm * timeSig.den() / 4.0, timeSig.num(), timeSig.den());
 
         OfflineRenderer.Result result;
+        double renderSeconds;
         try (PluginInstance instance = PluginInstance.open(info, track.sampleRate(), block)) {
             controls.forEach(instance::setControl);
             describeMapping(stderr, info, instance, track);
-            result = OfflineRenderer.render(instance, track, transport, tail);
+            long t0 = System.nanoTime();
+            result = OfflineRenderer.render(instance, track, transport, preroll(), tail);
+            renderSeconds = (System.nanoTime() - t0) / 1e9 - result.tailSeconds() - result.prerollSeconds();
         }
         if (format.equals("float")) {
             WavWriter.writeFloat32(out, result.audio());
@@ -138,11 +145,16 @@ final class RenderCommand implements Callable<Integer> {
                 stderr.println("segue: " + clipped + " samples clipped to 24-bit full scale");
             }
         }
-        stdout.printf(Locale.ROOT, "%s: %d frames, %d blocks of %d%n", out, result.audio().frames(), result.blocks(), block);
+        stdout.printf(Locale.ROOT, "%s: %d frames, %d blocks of %d, rendered in %.3f s (%.0fx real time)%n", out,
+                result.audio().frames(), result.blocks(), block, renderSeconds, track.seconds() / Math.max(renderSeconds, 1e-9));
         List<String> values = new ArrayList<>();
-        result.outputs().forEach((k, v) -> values.add(k + "=" + fmt(v)));
+        result.outputs().forEach((k, v) -> values.add(k + "=" + fmt(v)
+                + (info.uri().equals(SegueShim.URI) && k.equals(SegueShim.STATE_PORT) ? " (" + SegueShim.stateName(v) + ")" : "")));
         if (!values.isEmpty()) {
             stdout.println("outputs: " + String.join(" ", values));
+        }
+        if (result.prerollSeconds() > 0) {
+            stdout.printf(Locale.ROOT, "preroll %.1f s (transport stopped) until the plugin was ready%n", result.prerollSeconds());
         }
         if (tail != null) {
             stdout.printf(Locale.ROOT, "waited %.1f s (%d blocks) for %s: %s%n", result.tailSeconds(), result.tailBlocks(),
@@ -184,14 +196,35 @@ final class RenderCommand implements Callable<Integer> {
         return controls;
     }
 
+    /**
+     * The Segue plugin drops a fire it sees while offline, and needs the daemon's preset list to
+     * submit: before play starts, let it connect (state leaves offline), then one more second for
+     * the preset list, which follows the connection on loopback within milliseconds.
+     */
+    private OfflineRenderer.Preroll preroll() {
+        if (generateAtBar == null) {
+            return null;
+        }
+        if (!(connectSeconds > 0) || connectSeconds > 3600) {
+            throw new UsageError("--connect-seconds must be in (0, 3600]");
+        }
+        return new OfflineRenderer.Preroll(SegueShim.STATE_PORT, v -> Math.round(v) != SegueShim.OFFLINE, 1.0, connectSeconds,
+                "state other than offline: connected to the daemon at " + System.getenv().getOrDefault("SEGUE_ENDPOINT",
+                        "tcp://127.0.0.1:5575 (SEGUE_ENDPOINT unset)"));
+    }
+
     private OfflineRenderer.Tail tail(PluginInfo info) {
         if (!(waitSeconds > 0) || waitSeconds > 86400) {
             throw new UsageError("--wait-seconds must be in (0, 86400]");
         }
-        String condition = waitFor;
-        if (condition == null && generateAtBar != null) {
-            condition = SegueShim.READY_CONDITION;
+        if (waitFor == null && generateAtBar != null) {
+            // Offline is not a failure: the plugin's worker reconnects by itself, and a daemon may come up late.
+            info.port(SegueShim.STATE_PORT).filter(x -> x.kind() == PortInfo.Kind.CONTROL && !x.input())
+                    .orElseThrow(() -> new UsageError("--generate-at-bar: " + info.uri() + " has no state output"));
+            return new OfflineRenderer.Tail(SegueShim.STATE_PORT, v -> Math.round(v) == SegueShim.READY,
+                    v -> Math.round(v) == SegueShim.ERROR, waitSeconds, "state=ready (takes written)");
         }
+        String condition = waitFor;
         if (condition == null) {
             return null;
         }
@@ -209,7 +242,7 @@ final class RenderCommand implements Callable<Integer> {
         info.port(symbol).filter(x -> x.kind() == PortInfo.Kind.CONTROL && !x.input())
                 .orElseThrow(() -> new UsageError("--wait-for: " + info.uri() + " has no control output '" + symbol + "'"));
         // Control ports are floats: an enumerated state compares within half a step.
-        return new OfflineRenderer.Tail(symbol, v -> Math.abs(v - target) < 0.5, waitSeconds, symbol + "=" + fmt((float) target));
+        return new OfflineRenderer.Tail(symbol, v -> Math.abs(v - target) < 0.5, null, waitSeconds, symbol + "=" + fmt((float) target));
     }
 
     private static void describeMapping(PrintWriter err, PluginInfo info, PluginInstance instance, PcmAudio track) {

@@ -14,7 +14,7 @@ import java.util.Set;
  * The {@code const LV2_Feature* const*} array given to {@code instantiate}, laid out in native memory
  * that lives as long as this object (plugins may keep feature pointers until cleanup).
  *
- * <p>Offered: urid map and unmap, options (min/max/nominal block length, sequence size, sample
+ * <p>Offered: urid map and unmap, worker schedule ({@link Lv2Worker}), options (min/max/nominal block length, sequence size, sample
  * rate), boundedBlockLength and fixedBlockLength (the host always runs whole blocks of one length,
  * padding the end of the file with silence), and powerOf2BlockLength when the block is one.
  */
@@ -27,8 +27,9 @@ final class HostFeatures {
     private final Map<String, Pointer> features = new LinkedHashMap<>();
     private final Memory array;
 
-    HostFeatures(UridMap urids, int blockLength, double sampleRate, int sequenceBytes) {
+    HostFeatures(UridMap urids, Lv2Worker worker, int blockLength, double sampleRate, int sequenceBytes) {
         features.put(Lv2Uris.URID_MAP, urids.mapFeatureData());
+        features.put(Lv2Uris.WORKER_SCHEDULE, worker.featureData());
         features.put(Lv2Uris.URID_UNMAP, urids.unmapFeatureData());
         features.put(Lv2Uris.OPTIONS, options(urids, blockLength, sampleRate, sequenceBytes));
         features.put(Lv2Uris.BOUNDED_BLOCK_LENGTH, null);

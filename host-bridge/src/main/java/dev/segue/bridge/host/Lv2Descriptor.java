@@ -13,7 +13,7 @@ import java.util.Map;
  * until the URI matches, with its function pointers wrapped as JNA {@link Function}s.
  *
  * <p>Layout on LP64: URI, instantiate, connect_port, activate, run, deactivate, cleanup,
- * extension_data, each a pointer. The library stays loaded for the life of the process: plugins may
+ * extension_data, each a pointer (activate, deactivate and extension_data may be NULL). The library stays loaded for the life of the process: plugins may
  * leave threads or atexit handlers behind, and unloading under them would crash the JVM.
  */
 final class Lv2Descriptor {
@@ -22,7 +22,7 @@ final class Lv2Descriptor {
     private static final int MAX_INDEX = 4096;
 
     final Pointer pointer;
-    final Function instantiate, connectPort, activate, run, deactivate, cleanup;
+    final Function instantiate, connectPort, activate, run, deactivate, cleanup, extensionData;
 
     private Lv2Descriptor(Pointer p) {
         pointer = p;
@@ -33,6 +33,7 @@ final class Lv2Descriptor {
         run = fn(p, 4 * w, "run");
         deactivate = optionalFn(p, 5 * w);
         cleanup = fn(p, 6 * w, "cleanup");
+        extensionData = optionalFn(p, 7 * w);
     }
 
     static Lv2Descriptor load(Path library, String uri) throws IOException {
@@ -67,6 +68,11 @@ final class Lv2Descriptor {
             throw new IllegalStateException("the plugin's descriptor has no " + name + " function");
         }
         return Function.getFunction(f);
+    }
+
+    /** The plugin's data for an extension URI, or null. */
+    Pointer extension(String uri) {
+        return extensionData == null ? null : (Pointer) extensionData.invoke(Pointer.class, new Object[] {uri});
     }
 
     private static Function optionalFn(Pointer d, long offset) {

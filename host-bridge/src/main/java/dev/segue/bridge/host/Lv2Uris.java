@@ -37,6 +37,8 @@ final class Lv2Uris {
 
     static final String URID_MAP = "http://lv2plug.in/ns/ext/urid#map";
     static final String URID_UNMAP = "http://lv2plug.in/ns/ext/urid#unmap";
+    static final String WORKER_SCHEDULE = "http://lv2plug.in/ns/ext/worker#schedule";
+    static final String WORKER_INTERFACE = "http://lv2plug.in/ns/ext/worker#interface";
     static final String OPTIONS = "http://lv2plug.in/ns/ext/options#options";
     static final String BUF_SIZE = "http://lv2plug.in/ns/ext/buf-size#";
     static final String BOUNDED_BLOCK_LENGTH = BUF_SIZE + "boundedBlockLength";

@@ -19,6 +19,12 @@ import java.util.function.DoublePredicate;
  * the inputs get silence, blocks are paced at real time (running a plugin faster than real time
  * while it waits on a network would only burn CPU) and the render stops when an output control
  * port satisfies the condition or the wall-clock limit passes. Tail audio is not part of the result.
+ *
+ * <p>The optional {@link Preroll} runs before the file, with the transport stopped and silence in,
+ * at real-time pace, until an output port says the plugin is ready (then a little longer, to
+ * settle): in a DAW a plugin is loaded long before play is pressed, and a plugin that connects to a
+ * service in the background would otherwise meet the first bars before it is connected. Preroll
+ * audio is not part of the result either.
  */
 public final class OfflineRenderer {
     private OfflineRenderer() {}
@@ -26,9 +32,10 @@ public final class OfflineRenderer {
     /**
      * @param port output control port watched after the file ends
      * @param done when its value satisfies this, the render is finished
+     * @param failed when its value satisfies this, waiting longer cannot help (may be null)
      * @param maxSeconds wall-clock limit for the tail
      */
-    public record Tail(String port, DoublePredicate done, double maxSeconds, String description) {
+    public record Tail(String port, DoublePredicate done, DoublePredicate failed, double maxSeconds, String description) {
         public Tail {
             if (!(maxSeconds > 0) || maxSeconds > 24 * 3600) {
                 throw new IllegalArgumentException("tail limit must be in (0, 86400] seconds");
@@ -37,13 +44,31 @@ public final class OfflineRenderer {
     }
 
     /**
-     * @param tailSatisfied null when no tail was asked for
+     * @param port output control port watched before the file starts
+     * @param ready when its value satisfies this, the plugin is ready; the transport starts after settleSeconds more
+     * @param maxSeconds wall-clock limit; past it the render fails with {@link IllegalStateException}
+     */
+    public record Preroll(String port, DoublePredicate ready, double settleSeconds, double maxSeconds, String description) {
+        public Preroll {
+            if (!(maxSeconds > 0) || maxSeconds > 3600 || !(settleSeconds >= 0) || settleSeconds > 60) {
+                throw new IllegalArgumentException("preroll limit must be in (0, 3600] s, settle in [0, 60] s");
+            }
+        }
+    }
+
+    /**
+     * @param tailSatisfied null when no tail was asked for; false when it timed out or failed
      * @param outputs every output control port's value after the last block
      */
-    public record Result(PcmAudio audio, long blocks, long tailBlocks, Boolean tailSatisfied, double tailSeconds,
-            Map<String, Float> outputs) {}
+    public record Result(PcmAudio audio, long blocks, double prerollSeconds, long tailBlocks, Boolean tailSatisfied,
+            double tailSeconds, Map<String, Float> outputs) {}
 
     public static Result render(PluginInstance plugin, PcmAudio input, Transport transport, Tail tail) throws InterruptedException {
+        return render(plugin, input, transport, null, tail);
+    }
+
+    public static Result render(PluginInstance plugin, PcmAudio input, Transport transport, Preroll preroll, Tail tail)
+            throws InterruptedException {
         if (plugin.audioOutputs() == 0) {
             throw new IllegalArgumentException(plugin.info().uri() + " has no audio output to render");
         }
@@ -64,6 +89,12 @@ public final class OfflineRenderer {
         float[] in = input.samples();
 
         plugin.activate();
+        double prerollSeconds = 0;
+        if (preroll != null) {
+            long p0 = System.nanoTime();
+            preroll(plugin, transport, preroll, inBuf);
+            prerollSeconds = (System.nanoTime() - p0) / 1e9;
+        }
         long blocks = 0;
         for (int start = 0; start < frames; start += block) {
             int n = Math.min(block, frames - start);
@@ -102,12 +133,16 @@ public final class OfflineRenderer {
             double blockNanos = 1e9 * block / transport.sampleRate();
             long t0 = System.nanoTime();
             long limit = (long) (tail.maxSeconds() * 1e9);
-            satisfied = tail.done().test(plugin.control(tail.port()));
-            while (!satisfied && System.nanoTime() - t0 < limit) {
+            float value = plugin.control(tail.port());
+            satisfied = tail.done().test(value);
+            boolean failed = !satisfied && tail.failed() != null && tail.failed().test(value);
+            while (!satisfied && !failed && System.nanoTime() - t0 < limit) {
                 plugin.run(transport.at(frame, true));
                 frame += block;
                 tailBlocks++;
-                satisfied = tail.done().test(plugin.control(tail.port()));
+                value = plugin.control(tail.port());
+                satisfied = tail.done().test(value);
+                failed = !satisfied && tail.failed() != null && tail.failed().test(value);
                 long ahead = t0 + (long) (tailBlocks * blockNanos) - System.nanoTime();
                 if (ahead > 0) {
                     Thread.sleep(ahead / 1_000_000, (int) (ahead % 1_000_000));
@@ -118,9 +153,39 @@ public final class OfflineRenderer {
         plugin.deactivate();
 
         Map<String, Float> outputs = new LinkedHashMap<>();
+        // (outputs are read after the last block run, tail included)
         for (PortInfo p : plugin.info().ports(PortInfo.Kind.CONTROL, false)) {
             outputs.put(p.symbol(), plugin.control(p.symbol()));
         }
-        return new Result(new PcmAudio(input.sampleRate(), outs, out), blocks, tailBlocks, satisfied, tailSeconds, outputs);
+        return new Result(new PcmAudio(input.sampleRate(), outs, out), blocks, prerollSeconds, tailBlocks, satisfied, tailSeconds, outputs);
+    }
+
+    private static void preroll(PluginInstance plugin, Transport transport, Preroll p, float[][] silence) throws InterruptedException {
+        for (int port = 0; port < silence.length; port++) {
+            plugin.writeInput(port, silence[port]); // fresh arrays: all zero
+        }
+        Transport.Position stopped = transport.at(0, false);
+        double blockNanos = 1e9 * plugin.blockLength() / transport.sampleRate();
+        long t0 = System.nanoTime(), limit = (long) (p.maxSeconds() * 1e9), readyAt = -1, blocks = 0;
+        while (true) {
+            long now = System.nanoTime();
+            if (readyAt < 0 && p.ready().test(plugin.control(p.port()))) {
+                readyAt = now;
+            }
+            if (readyAt >= 0 && now - readyAt >= (long) (p.settleSeconds() * 1e9)) {
+                return;
+            }
+            if (now - t0 >= limit) {
+                plugin.deactivate();
+                throw new IllegalStateException("the plugin was not ready (" + p.description() + ") within "
+                        + p.maxSeconds() + " s before the start");
+            }
+            plugin.run(stopped);
+            blocks++;
+            long ahead = t0 + (long) (blocks * blockNanos) - System.nanoTime();
+            if (ahead > 0) {
+                Thread.sleep(ahead / 1_000_000, (int) (ahead % 1_000_000));
+            }
+        }
     }
 }

@@ -22,6 +22,7 @@ public final class PluginInstance implements AutoCloseable {
     private final PluginInfo info;
     private final int blockLength;
     private final UridMap urids = new UridMap();
+    private final Lv2Worker worker = new Lv2Worker();
     private final HostFeatures features;
     private final AtomWriter atoms;
     private final Lv2Descriptor descriptor;
@@ -37,7 +38,7 @@ public final class PluginInstance implements AutoCloseable {
         this.blockLength = blockLength;
         int atomBytes = info.ports().stream().mapToInt(PortInfo::minimumBufferBytes).max().orElse(0);
         atomBytes = Math.max(DEFAULT_ATOM_BYTES, atomBytes);
-        this.features = new HostFeatures(urids, blockLength, sampleRate, atomBytes);
+        this.features = new HostFeatures(urids, worker, blockLength, sampleRate, atomBytes);
         List<String> missing = info.requiredFeatures().stream().filter(f -> !features.supported().contains(f)).toList();
         if (!missing.isEmpty()) {
             throw new IOException(info.uri() + " requires host features this host lacks: " + missing);
@@ -84,6 +85,7 @@ public final class PluginInstance implements AutoCloseable {
         if (handle == null) {
             throw new IOException(info.uri() + ": instantiate failed at " + sampleRate + " Hz, block " + blockLength);
         }
+        worker.attach(handle, descriptor.extension(Lv2Uris.WORKER_INTERFACE));
         for (PortInfo p : info.ports()) {
             descriptor.connectPort.invoke(Void.class, new Object[] {handle, p.index(), buffers[p.index()]});
         }
@@ -179,6 +181,7 @@ public final class PluginInstance implements AutoCloseable {
             }
         }
         descriptor.run.invoke(Void.class, new Object[] {handle, blockLength});
+        worker.afterRun();
     }
 
     public void deactivate() {
