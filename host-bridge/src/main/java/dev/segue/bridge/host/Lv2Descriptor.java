@@ -18,6 +18,12 @@ import java.util.Map;
  */
 final class Lv2Descriptor {
     private static final int RTLD_NOW = 2; // resolve everything at load: a missing symbol fails here, not mid-render
+    /**
+     * Strong references to every plugin library loaded. JNA unloads (dlclose) a NativeLibrary once
+     * the object is garbage collected, which would leave every descriptor pointer dangling; the
+     * first GC after loading a plugin then crashed the JVM in activate().
+     */
+    private static final java.util.Set<NativeLibrary> LOADED = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /** lv2_descriptor indices are dense from 0; a binary with more than this is broken. */
     private static final int MAX_INDEX = 4096;
 
@@ -43,6 +49,7 @@ final class Lv2Descriptor {
         } catch (UnsatisfiedLinkError e) {
             throw new IOException(library + ": cannot load the plugin binary: " + e.getMessage(), e);
         }
+        LOADED.add(lib);
         Function entry;
         try {
             entry = lib.getFunction("lv2_descriptor");
