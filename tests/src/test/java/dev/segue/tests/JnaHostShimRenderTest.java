@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,7 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
  * daemon process: the host plays the track with a moving transport (time:Position atoms), the plugin
  * auto-fires at the bar asked for, sends the bars before it to the daemon and writes the take as a
  * stem. The stem must be named for that bar and be exactly generate_bars long at the tempo and meter
- * (PROTOCOL.md 4.1); the render itself is the dry track (monitor 0), sample for sample.
+ * (PROTOCOL.md 4.1); the prime the daemon got must end on the frame where the host put that bar;
+ * the render itself is the dry track (monitor 0), sample for sample.
  *
  * <p>400 bpm and one bar keep the take under what the demo prior gives per request (0.74 s).
  * The plugin comes from {@code -Dsegue.shim.lv2=BUNDLE} if given, else native-shim/ is built with its
@@ -96,12 +98,48 @@ class JnaHostShimRenderTest {
         }
         assertTrue(sound, "the stem is silent");
 
+        // Where the prime sat on the timeline, as the daemon recorded the submit: it must end exactly on
+        // the frame where the host's transport put bar N (the stem's name alone would not show it: the
+        // plugin names the stem after auto_fire_bar, wherever it fired).
+        Path jobs = dir.resolve("data/jobs");
+        List<Path> records;
+        try (Stream<Path> s = Files.walk(jobs)) {
+            records = s.filter(f -> f.getFileName().toString().equals("job.json")).toList();
+        }
+        assertEquals(1, records.size(), "one job: " + records);
+        String job = Files.readString(records.get(0));
+        long primeStart = jsonNumber(job, "prime_start_sample"), primeFrames = jsonNumber(job, "prime_frames");
+        assertEquals(Math.round((fireBar - 1) * framesPerBar), primeStart + primeFrames, "prime end = start of bar " + fireBar + "\n" + job);
+        assertEquals(Math.round(2 * framesPerBar), primeFrames, "two bars captured\n" + job);
+
         // monitor 0: the plugin passes the track through untouched while it works.
         float[] rendered = readFloatWav(out);
         assertEquals(dry.length, rendered.length, "render length");
         for (int i = 0; i < dry.length; i++) {
             assertEquals(dry[i], rendered[i], 1e-6f, "render sample " + i);
         }
+    }
+
+    @Test
+    void withoutADaemonTheRenderFailsWithinTheConnectLimit() throws Exception {
+        Path bundle = shimBundle();
+        Path track = dir.resolve("track.wav");
+        writeFloatWav(track, stereoTones(RATE));
+        String endpoint = "tcp://127.0.0.1:" + (30000 + new java.util.Random().nextInt(10000)); // nothing listens
+        List<String> cmd = SeguePart.bridge("render", "--plugin", bundle.toString(), "--in", track.toString(),
+                "--out", dir.resolve("render.wav").toString(), "--bpm", "400", "--generate-at-bar", "2", "--connect-seconds", "2");
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("render.log").toFile());
+        pb.environment().put("SEGUE_ENDPOINT", endpoint);
+        pb.environment().put("SEGUE_STEMS_DIR", dir.resolve("stems").toString());
+        long t0 = System.nanoTime();
+        Process p = pb.start();
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "segue render did not give up");
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        String log = Files.readString(dir.resolve("render.log"));
+        assertEquals(1, p.exitValue(), log);
+        assertTrue(log.contains("not ready") && log.contains(endpoint), log);
+        assertTrue(seconds < 30, "took " + seconds + " s to give up");
+        assertTrue(!Files.exists(dir.resolve("render.wav")), "no render is written when the plugin never got ready");
     }
 
     /** The built LV2 bundle: -Dsegue.shim.lv2, else native-shim/ built here with make. */
@@ -125,6 +163,12 @@ class JnaHostShimRenderTest {
         Files.deleteIfExists(log);
         assertEquals(0, make.exitValue(), "make -C native-shim all failed:\n" + out);
         return dir.resolve("build/bin/segue-shim.lv2");
+    }
+
+    private static long jsonNumber(String json, String key) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"" + key + "\"\\s*:\\s*\"?(\\d+)").matcher(json);
+        assertTrue(m.find(), key + " not in " + json);
+        return Long.parseLong(m.group(1));
     }
 
     static float[] stereoTones(int frames) {

@@ -134,7 +134,13 @@ final class RenderCommand implements Callable<Integer> {
             controls.forEach(instance::setControl);
             describeMapping(stderr, info, instance, track);
             long t0 = System.nanoTime();
-            result = OfflineRenderer.render(instance, track, transport, preroll(), tail);
+            try {
+                result = OfflineRenderer.render(instance, track, transport, preroll(), tail);
+            } catch (IllegalStateException e) { // the plugin never got ready (preroll limit)
+                stderr.println("segue: " + e.getMessage());
+                stderr.flush();
+                return BridgeCli.EXIT_DAEMON;
+            }
             renderSeconds = (System.nanoTime() - t0) / 1e9 - result.tailSeconds() - result.prerollSeconds();
         }
         if (format.equals("float")) {
