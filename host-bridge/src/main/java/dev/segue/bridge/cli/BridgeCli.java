@@ -11,8 +11,9 @@ import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code segue continue | priors | fetch | cancel}: the daemon's command-line client. Exit codes:
- * 0 success, 1 the daemon failed the request or could not be reached, 2 bad arguments or input.
+ * {@code segue continue | priors | fetch | cancel}: the daemon's command-line client, and
+ * {@code segue render}: a WAV through an LV2 plugin in the JNA host. Exit codes: 0 success, 1 the
+ * daemon (or the plugin) failed or could not be reached, 2 bad arguments or input.
  */
 @Command(name = "segue", mixinStandardHelpOptions = true, version = "segue host-bridge 0.1.0",
         subcommands = {ContinueCommand.class, PriorsCommand.class, FetchCommand.class, CancelCommand.class,

@@ -84,7 +84,7 @@ final class RenderCommand implements Callable<Integer> {
     double connectSeconds;
 
     @Option(names = "--wait-seconds", defaultValue = "600", paramLabel = "S",
-            description = "wall-clock limit for --wait-for (default: ${DEFAULT-VALUE})")
+            description = "wall-clock limit for the wait after the file (--wait-for, --generate-at-bar) (default: ${DEFAULT-VALUE})")
     double waitSeconds;
 
     @Override
