@@ -123,6 +123,7 @@ public final class PluginInstance implements AutoCloseable {
 
     /** Sets a control input port by symbol; the value is not clamped (plugins see what was asked, as in lv2file). */
     public void setControl(String symbol, float value) {
+        requireOpen();
         PortInfo p = info.port(symbol).orElseThrow(() -> new IllegalArgumentException(
                 "no port '" + symbol + "'; control inputs: " + symbols(info.ports(PortInfo.Kind.CONTROL, true))));
         if (p.kind() != PortInfo.Kind.CONTROL || !p.input()) {
@@ -136,6 +137,7 @@ public final class PluginInstance implements AutoCloseable {
 
     /** The current value of a control port (input or output) by symbol. */
     public float control(String symbol) {
+        requireOpen();
         PortInfo p = info.port(symbol).filter(x -> x.kind() == PortInfo.Kind.CONTROL)
                 .orElseThrow(() -> new IllegalArgumentException("no control port '" + symbol + "'"));
         return buffers[p.index()].getFloat(0);
@@ -143,15 +145,24 @@ public final class PluginInstance implements AutoCloseable {
 
     /** Copies {@code blockLength} samples into audio input {@code i}. */
     public void writeInput(int i, float[] samples) {
+        requireOpen();
         buffers[audioIn.get(i).index()].write(0, samples, 0, blockLength);
     }
 
     /** Copies {@code blockLength} samples of audio output {@code i} into {@code into}. */
     public void readOutput(int i, float[] into) {
+        requireOpen();
         buffers[audioOut.get(i).index()].read(0, into, 0, blockLength);
     }
 
+    private void requireOpen() {
+        if (handle == null) {
+            throw new IllegalStateException("the plugin instance is closed");
+        }
+    }
+
     public void activate() {
+        requireOpen();
         if (!active && descriptor.activate != null) {
             descriptor.activate.invoke(Void.class, new Object[] {handle});
         }
@@ -164,6 +175,7 @@ public final class PluginInstance implements AutoCloseable {
      * full capacity back.
      */
     public void run(Transport.Position position) {
+        requireOpen();
         if (!active) {
             throw new IllegalStateException("activate() before run()");
         }
@@ -191,7 +203,10 @@ public final class PluginInstance implements AutoCloseable {
         active = false;
     }
 
-    /** Deactivates if needed and calls cleanup; the native buffers go with this object. */
+    /**
+     * Deactivates if needed, calls cleanup and frees the port buffers at once (the feature structs
+     * are small and left to the garbage collector, in case a plugin thread outlives cleanup).
+     */
     @Override
     public void close() {
         if (handle == null) {
@@ -200,6 +215,13 @@ public final class PluginInstance implements AutoCloseable {
         deactivate();
         descriptor.cleanup.invoke(Void.class, new Object[] {handle});
         handle = null;
+        for (int i = 0; i < buffers.length; i++) {
+            if (buffers[i] != null) {
+                buffers[i].close();
+                buffers[i] = null;
+            }
+            atomViews[i] = null;
+        }
     }
 
     /** A one-line-per-port description (what `segue render --list-ports` prints). */
