@@ -13,7 +13,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 
 /**
- * Writes 24-bit PCM WAV files atomically: into a temporary file beside the target, flushed to disk,
+ * Writes 24-bit PCM or 32-bit float WAV files atomically: into a temporary file beside the target, flushed to disk,
  * then renamed over it, so a reader (a DAW watching the folder) never sees a half-written take.
  */
 public final class WavWriter {
@@ -31,13 +31,42 @@ public final class WavWriter {
      */
     public static long write24(Path target, PcmAudio audio) throws IOException {
         long dataBytes = (long) audio.samples().length * 3;
+        long[] clipped = new long[1];
+        writeAtomically(target, header(audio.sampleRate(), audio.channels(), dataBytes, 24, FORMAT_PCM), dataBytes,
+                out -> clipped[0] = writeSamples(out, audio.samples()));
+        return clipped[0];
+    }
+
+    /**
+     * Writes IEEE float 32-bit samples as they are (no clipping, no quantisation): what an offline
+     * plugin render writes, so it can be compared bit for bit with another host's float output.
+     */
+    public static void writeFloat32(Path target, PcmAudio audio) throws IOException {
+        long dataBytes = (long) audio.samples().length * 4;
+        writeAtomically(target, header(audio.sampleRate(), audio.channels(), dataBytes, 32, FORMAT_IEEE_FLOAT), dataBytes, out -> {
+            ByteBuffer buf = ByteBuffer.allocate(4 * 4096).order(ByteOrder.LITTLE_ENDIAN);
+            for (float s : audio.samples()) {
+                buf.putFloat(s);
+                if (!buf.hasRemaining()) {
+                    out.write(buf.array(), 0, buf.position());
+                    buf.clear();
+                }
+            }
+            out.write(buf.array(), 0, buf.position());
+        });
+    }
+
+    private interface Body {
+        void write(OutputStream out) throws IOException;
+    }
+
+    private static void writeAtomically(Path target, byte[] header, long dataBytes, Body body) throws IOException {
         if (dataBytes > 0xFFFF_FFFFL - 44) {
             throw new IOException(target + ": " + dataBytes + " bytes of audio do not fit a WAV file");
         }
         Path dir = target.toAbsolutePath().getParent();
         Files.createDirectories(dir);
         Path tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".part");
-        long clipped;
         try {
             // Temp files are created owner-only; a stem is an ordinary file other apps and users may read.
             if (tmp.getFileSystem().supportedFileAttributeViews().contains("posix")) {
@@ -45,8 +74,8 @@ public final class WavWriter {
             }
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
                 OutputStream out = new BufferedOutputStream(Channels.newOutputStream(ch), 1 << 16);
-                out.write(header(audio.sampleRate(), audio.channels(), dataBytes));
-                clipped = writeSamples(out, audio.samples());
+                out.write(header);
+                body.write(out);
                 if (dataBytes % 2 != 0) {
                     out.write(0); // RIFF chunks are word-aligned: an odd-sized data chunk gets a pad byte
                 }
@@ -58,7 +87,6 @@ public final class WavWriter {
             Files.deleteIfExists(tmp);
             throw e;
         }
-        return clipped;
     }
 
     private static long writeSamples(OutputStream out, float[] samples) throws IOException {
@@ -83,17 +111,20 @@ public final class WavWriter {
         return clipped;
     }
 
-    private static byte[] header(int sampleRate, int channels, long dataBytes) {
-        int blockAlign = channels * 3;
+    private static final short FORMAT_PCM = 1;
+    private static final short FORMAT_IEEE_FLOAT = 3;
+
+    private static byte[] header(int sampleRate, int channels, long dataBytes, int bits, short format) {
+        int blockAlign = channels * bits / 8;
         ByteBuffer h = ByteBuffer.allocate(44).order(ByteOrder.LITTLE_ENDIAN);
         h.put(ascii("RIFF")).putInt((int) (36 + dataBytes + (dataBytes & 1))).put(ascii("WAVE"));
         h.put(ascii("fmt ")).putInt(16)
-                .putShort((short) 1) // WAVE_FORMAT_PCM
+                .putShort(format)
                 .putShort((short) channels)
                 .putInt(sampleRate)
                 .putInt(sampleRate * blockAlign)
                 .putShort((short) blockAlign)
-                .putShort((short) 24);
+                .putShort((short) bits);
         h.put(ascii("data")).putInt((int) dataBytes);
         return h.array();
     }

@@ -12,14 +12,14 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code segue continue | priors | jobs | extend | fetch | cancel | app}: the daemon's command-line client and the
- * companion window. Exit codes:
- * 0 success, 1 the daemon failed the request or could not be reached, 2 bad arguments or input.
+ * companion window; {@code segue render}: a WAV through an LV2 plugin in the JNA host. Exit codes: 0 success,
+ * 1 the daemon (or the plugin) failed or could not be reached, 2 bad arguments or input.
  */
 @Command(name = "segue", mixinStandardHelpOptions = true, version = "segue host-bridge 0.1.0",
         subcommands = {ContinueCommand.class, PriorsCommand.class, JobsCommand.class, ExtendCommand.class,
-            FetchCommand.class, CancelCommand.class, AppCommand.class},
+            FetchCommand.class, CancelCommand.class, AppCommand.class, RenderCommand.class},
         description = "Talk to the Segue daemon: continue a prime, list priors or jobs, extend, fetch or cancel a job, "
-                + "open the app.")
+                + "open the app; render a WAV through an LV2 plugin.")
 public final class BridgeCli implements Callable<Integer> {
     public static final int EXIT_OK = 0;
     public static final int EXIT_DAEMON = 1;

@@ -89,4 +89,20 @@ class WavIoTest {
             assertEquals(1, s.count(), "no temporary file left behind");
         }
     }
+
+    @Test
+    void float32IsWrittenBitForBit() throws IOException {
+        Path f = dir.resolve("f.wav");
+        float[] v = {0f, -0f, 1.5f, -2.25f, Float.MIN_VALUE, 0.1f, -1f, 1e-30f};
+        WavWriter.writeFloat32(f, new PcmAudio(44100, 2, v));
+        byte[] b = Files.readAllBytes(f);
+        assertEquals(44 + 4 * v.length, b.length);
+        assertEquals(3, b[20]); // WAVE_FORMAT_IEEE_FLOAT
+        assertEquals(32, b[34]);
+        PcmAudio back = WavReader.read(f, 1);
+        assertEquals(44100, back.sampleRate());
+        for (int i = 0; i < v.length; i++) {
+            assertEquals(Float.floatToRawIntBits(v[i]), Float.floatToRawIntBits(back.samples()[i]), "sample " + i);
+        }
+    }
 }
