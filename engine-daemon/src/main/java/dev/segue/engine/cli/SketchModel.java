@@ -25,6 +25,15 @@ record SketchModel(String name, String description, VqVae vqvae, Prior top) impl
             Path fixture = Path.of(System.getProperty("segue.shared", "../shared")).resolve("conformance/jukebox-ref");
             dir = Files.isRegularFile(fixture.resolve("config.json")) ? fixture : null;
         }
+        return open(root, dir, modelDir == null);
+    }
+
+    /** presets/demo-sketch.json with seeded random weights, whether or not the reference fixture is present. */
+    static SketchModel demoSketch(NDManager root) {
+        return open(root, null, true);
+    }
+
+    private static SketchModel open(NDManager root, Path dir, boolean fallback) {
         ModelConfig config = dir != null ? ModelConfig.load(dir.resolve("config.json"))
                 : ModelConfig.load(Presets.resolve("demo-sketch"));
         int topLevel = config.vqvae().levels() - 1;
@@ -44,7 +53,7 @@ record SketchModel(String name, String description, VqVae vqvae, Prior top) impl
             }
             String name = dir == null ? "demo-sketch" : dir.getFileName().toString();
             String description = dir == null ? "presets/demo-sketch.json (seeded random weights)"
-                    : dir + (modelDir == null ? " (reference-fixture weights)" : "");
+                    : dir + (fallback ? " (reference-fixture weights)" : "");
             return new SketchModel(name, description, vqvae, top);
         }
     }
