@@ -1,16 +1,19 @@
 package dev.segue.engine.eval;
 
 /**
- * Pitch-class content of audio. Each STFT bin between {@link #MIN_HZ} and {@link #MAX_HZ} adds its
+ * Pitch-class content of audio. Each spectral peak between {@link #MIN_HZ} and {@link #MAX_HZ} adds its
  * magnitude to the pitch class of its nearest equal-tempered semitone (A4 = 440 Hz); the 12-vector is
- * then scaled to unit length. The FFT is long enough (≤ 6 Hz per bin) that neighbouring semitones above
+ * then scaled to unit length. Peaks only, and only up to 2 kHz: drums' broadband energy and the upper
+ * harmonics (the 3rd is a fifth up, the 5th a major third) would otherwise blur the pitch classes. The FFT is long enough (≤ 6 Hz per bin) that neighbouring semitones above
  * {@link #MIN_HZ} land in different bins. Keys are estimated with the Krumhansl–Kessler profiles.
  */
 public final class Chroma {
     private Chroma() {}
 
     static final double MIN_HZ = 100;
-    static final double MAX_HZ = 4000;
+    static final double MAX_HZ = 2000;
+    /** Peaks quieter than this fraction of the frame's loudest bin (−40 dB) are ignored. */
+    static final float PEAK_FLOOR = 0.01f;
 
     /** Krumhansl & Kessler (1982) probe-tone ratings, tonic first. */
     private static final double[] MAJOR_PROFILE = {6.35, 2.23, 3.48, 2.33, 4.38, 4.09, 2.52, 5.19, 2.39, 3.66, 2.29, 2.88};
@@ -32,8 +35,14 @@ public final class Chroma {
         }
         double[] chroma = new double[12];
         for (float[] frame : mag) {
-            for (int k = 0; k < frame.length; k++) {
-                if (pitchClass[k] >= 0) {
+            float loudest = 0;
+            for (float v : frame) {
+                loudest = Math.max(loudest, v);
+            }
+            // Spectral peaks only: partials of notes, not the broadband floor of drums and noise.
+            float floor = loudest * PEAK_FLOOR;
+            for (int k = 1; k < frame.length - 1; k++) {
+                if (pitchClass[k] >= 0 && frame[k] > floor && frame[k] >= frame[k - 1] && frame[k] > frame[k + 1]) {
                     chroma[pitchClass[k]] += frame[k];
                 }
             }
@@ -82,6 +91,14 @@ public final class Chroma {
             }
         }
         return best;
+    }
+
+    /**
+     * Pearson correlation of two chroma vectors: like cosine, but about their means, so two pieces with
+     * broad, unrelated pitch content score near 0 instead of near 1 (every chroma vector is non-negative).
+     */
+    public static double correlation(double[] a, double[] b) {
+        return pearson(a, b);
     }
 
     static double pearson(double[] a, double[] b) {

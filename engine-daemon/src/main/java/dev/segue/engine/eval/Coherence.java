@@ -20,7 +20,10 @@ public final class Coherence {
         }
     }
 
-    /** Mean agreement of matched and shuffled pairs; tempo fields are NaN when any tempo is missing. */
+    /**
+     * Mean agreement of matched and shuffled pairs: chroma correlation (Pearson, −1..1), the fraction with
+     * the same estimated key, the fraction whose tempi agree; tempo fields are NaN when any tempo is missing.
+     */
     public record Scores(double chromaMatched, double chromaShuffled, double keyMatched, double keyShuffled,
                          double tempoMatched, double tempoShuffled, int pairs) {}
 
@@ -39,8 +42,8 @@ public final class Coherence {
             Features p = primes.get(i);
             Features own = continuations.get(i);
             Features other = continuations.get((i + 1) % n);
-            sum[0] += Chroma.cosine(p.chroma(), own.chroma());
-            sum[1] += Chroma.cosine(p.chroma(), other.chroma());
+            sum[0] += Chroma.correlation(p.chroma(), own.chroma());
+            sum[1] += Chroma.correlation(p.chroma(), other.chroma());
             sum[2] += sameKey(p.key(), own.key()) ? 1 : 0;
             sum[3] += sameKey(p.key(), other.key()) ? 1 : 0;
             tempo &= !Double.isNaN(p.bpm()) && !Double.isNaN(own.bpm());

@@ -28,11 +28,11 @@ public final class EvalReport {
         s.append(f("| uniform over the codebook | %.3f |%n", p.uniformBits()));
         s.append(f("| tokens scored | %d |%n", p.tokens()));
         s.append("\n| coherence, prime vs continuation | matched pairs | shuffled baseline |\n| --- | --- | --- |\n");
-        row(s, "chroma cosine, model", r.generated().chromaMatched(), r.generated().chromaShuffled(), "%.3f");
+        row(s, "chroma correlation, model", r.generated().chromaMatched(), r.generated().chromaShuffled(), "%.3f");
         row(s, "same estimated key, model", r.generated().keyMatched(), r.generated().keyShuffled(), "%.2f");
         row(s, "tempo agrees (±4%, octave errors allowed), model", r.generated().tempoMatched(),
                 r.generated().tempoShuffled(), "%.2f");
-        row(s, "chroma cosine, true continuation (ceiling)", r.truth().chromaMatched(), r.truth().chromaShuffled(), "%.3f");
+        row(s, "chroma correlation, true continuation (ceiling)", r.truth().chromaMatched(), r.truth().chromaShuffled(), "%.3f");
         row(s, "same estimated key, true continuation", r.truth().keyMatched(), r.truth().keyShuffled(), "%.2f");
         row(s, "tempo agrees, true continuation", r.truth().tempoMatched(), r.truth().tempoShuffled(), "%.2f");
         ModelEvaluation.FeatureCheck c = r.check();

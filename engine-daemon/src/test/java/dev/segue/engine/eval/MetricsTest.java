@@ -99,6 +99,8 @@ class MetricsTest {
         assertTrue(same > 0.8, "C vs C: " + same);
         assertTrue(different < 0.3, "C vs F#: " + different);
         assertTrue(same > different + 0.5);
+        assertTrue(Chroma.correlation(cMajorA, cMajorB) > 0.8);
+        assertTrue(Chroma.correlation(cMajorA, fSharp) < 0, "disjoint pitch classes correlate negatively");
     }
 
     @Test
