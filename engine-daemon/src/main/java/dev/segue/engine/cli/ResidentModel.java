@@ -26,7 +26,20 @@ import java.util.TreeMap;
 record ResidentModel(String name, String description, VqVae vqvae, Map<Integer, Prior> priors) implements AutoCloseable {
 
     static ResidentModel load(NDManager root, Path modelDir) {
-        Path dir = modelDir != null ? modelDir : defaultDir();
+        return open(root, modelDir != null ? modelDir : defaultDir());
+    }
+
+    /** presets/demo-sketch.json with seeded random weights, whatever else is present. */
+    static ResidentModel demoSketch(NDManager root) {
+        return open(root, null);
+    }
+
+    /** The top prior. */
+    Prior top() {
+        return priors.get(java.util.Collections.max(priors.keySet()));
+    }
+
+    private static ResidentModel open(NDManager root, Path dir) {
         ModelConfig config = dir != null ? ModelConfig.load(dir.resolve("config.json"))
                 : ModelConfig.load(Presets.resolve("demo-sketch"));
         int topLevel = config.vqvae().levels() - 1;

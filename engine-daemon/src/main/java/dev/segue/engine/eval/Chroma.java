@@ -1,0 +1,123 @@
+package dev.segue.engine.eval;
+
+/**
+ * Pitch-class content of audio. Each spectral peak between {@link #MIN_HZ} and {@link #MAX_HZ} adds its
+ * magnitude to the pitch class of its nearest equal-tempered semitone (A4 = 440 Hz); the 12-vector is
+ * then scaled to unit length. Peaks only, and only up to 2 kHz: drums' broadband energy and the upper
+ * harmonics (the 3rd is a fifth up, the 5th a major third) would otherwise blur the pitch classes. The FFT is long enough (≤ 6 Hz per bin) that neighbouring semitones above
+ * {@link #MIN_HZ} land in different bins. Keys are estimated with the Krumhansl–Kessler profiles.
+ */
+public final class Chroma {
+    private Chroma() {}
+
+    static final double MIN_HZ = 100;
+    static final double MAX_HZ = 2000;
+    /** Peaks quieter than this fraction of the frame's loudest bin (−40 dB) are ignored. */
+    static final float PEAK_FLOOR = 0.01f;
+
+    /** Krumhansl & Kessler (1982) probe-tone ratings, tonic first. */
+    private static final double[] MAJOR_PROFILE = {6.35, 2.23, 3.48, 2.33, 4.38, 4.09, 2.52, 5.19, 2.39, 3.66, 2.29, 2.88};
+    private static final double[] MINOR_PROFILE = {6.33, 2.68, 3.52, 5.38, 2.60, 3.53, 2.54, 4.75, 3.98, 2.69, 3.34, 3.17};
+
+    /** Unit-length chroma vector; index 0 is C. All zeros for silence. */
+    public static double[] of(float[] audio, int sampleRate) {
+        int nFft = Integer.highestOneBit(Math.max(2, sampleRate / 6 - 1)) * 2; // bins of at most 6 Hz
+        Stft.Resolution r = new Stft.Resolution(nFft, nFft / 4, nFft);
+        if (audio.length <= nFft / 2) {
+            throw new IllegalArgumentException("audio of " + audio.length + " samples is too short for chroma");
+        }
+        float[][] mag = Stft.magnitude(audio, r);
+        int[] pitchClass = new int[nFft / 2 + 1];
+        for (int k = 0; k < pitchClass.length; k++) {
+            double hz = Stft.binHz(k, nFft, sampleRate);
+            pitchClass[k] = hz < MIN_HZ || hz > MAX_HZ ? -1
+                    : Math.floorMod((int) Math.round(69 + 12 * Math.log(hz / 440) / Math.log(2)), 12);
+        }
+        double[] chroma = new double[12];
+        for (float[] frame : mag) {
+            float loudest = 0;
+            for (float v : frame) {
+                loudest = Math.max(loudest, v);
+            }
+            // Spectral peaks only: partials of notes, not the broadband floor of drums and noise.
+            float floor = loudest * PEAK_FLOOR;
+            for (int k = 1; k < frame.length - 1; k++) {
+                if (pitchClass[k] >= 0 && frame[k] > floor && frame[k] >= frame[k - 1] && frame[k] > frame[k + 1]) {
+                    chroma[pitchClass[k]] += frame[k];
+                }
+            }
+        }
+        double norm = 0;
+        for (double c : chroma) {
+            norm += c * c;
+        }
+        norm = Math.sqrt(norm);
+        for (int i = 0; i < 12 && norm > 0; i++) {
+            chroma[i] /= norm;
+        }
+        return chroma;
+    }
+
+    /** Cosine similarity of two chroma vectors: 1 for the same pitch content, near 0 for disjoint. */
+    public static double cosine(double[] a, double[] b) {
+        double dot = 0;
+        double na = 0;
+        double nb = 0;
+        for (int i = 0; i < 12; i++) {
+            dot += a[i] * b[i];
+            na += a[i] * a[i];
+            nb += b[i] * b[i];
+        }
+        return na == 0 || nb == 0 ? 0 : dot / Math.sqrt(na * nb);
+    }
+
+    /** A key as tonic pitch class (0 = C) and mode. */
+    public record EstimatedKey(int tonic, boolean major, double correlation) {}
+
+    /** The best-correlating of the 24 major and minor key profiles. */
+    public static EstimatedKey key(double[] chroma) {
+        EstimatedKey best = null;
+        for (int tonic = 0; tonic < 12; tonic++) {
+            for (boolean major : new boolean[] {true, false}) {
+                double[] profile = major ? MAJOR_PROFILE : MINOR_PROFILE;
+                double[] rotated = new double[12];
+                for (int i = 0; i < 12; i++) {
+                    rotated[(tonic + i) % 12] = profile[i];
+                }
+                double c = pearson(chroma, rotated);
+                if (best == null || c > best.correlation()) {
+                    best = new EstimatedKey(tonic, major, c);
+                }
+            }
+        }
+        return best;
+    }
+
+    /**
+     * Pearson correlation of two chroma vectors: like cosine, but about their means, so two pieces with
+     * broad, unrelated pitch content score near 0 instead of near 1 (every chroma vector is non-negative).
+     */
+    public static double correlation(double[] a, double[] b) {
+        return pearson(a, b);
+    }
+
+    static double pearson(double[] a, double[] b) {
+        double ma = 0;
+        double mb = 0;
+        for (int i = 0; i < a.length; i++) {
+            ma += a[i];
+            mb += b[i];
+        }
+        ma /= a.length;
+        mb /= b.length;
+        double num = 0;
+        double va = 0;
+        double vb = 0;
+        for (int i = 0; i < a.length; i++) {
+            num += (a[i] - ma) * (b[i] - mb);
+            va += (a[i] - ma) * (a[i] - ma);
+            vb += (b[i] - mb) * (b[i] - mb);
+        }
+        return va == 0 || vb == 0 ? 0 : num / Math.sqrt(va * vb);
+    }
+}

@@ -1,0 +1,62 @@
+package dev.segue.engine.eval;
+
+import java.util.List;
+
+/**
+ * How well continuations fit their primes, against a shuffled baseline: prime i is paired once with its
+ * own continuation and once with the continuation made for prime i + 1 (a different song). A model that
+ * listens to its prime scores higher on the matched pairs; one that ignores it scores the same on both.
+ */
+public final class Coherence {
+    private Coherence() {}
+
+    /** Features of one piece of audio. {@code bpm} is NaN when the audio is too short for a tempo. */
+    public record Features(double[] chroma, Chroma.EstimatedKey key, double bpm) {
+        public static Features of(float[] audio, int sampleRate) {
+            double[] chroma = Chroma.of(audio, sampleRate);
+            double bpm = audio.length >= TempoEstimator.minSeconds() * sampleRate
+                    ? TempoEstimator.estimateBpm(audio, sampleRate) : Double.NaN;
+            return new Features(chroma, Chroma.key(chroma), bpm);
+        }
+    }
+
+    /**
+     * Mean agreement of matched and shuffled pairs: chroma correlation (Pearson, −1..1), the fraction with
+     * the same estimated key, the fraction whose tempi agree; tempo fields are NaN when any tempo is missing.
+     */
+    public record Scores(double chromaMatched, double chromaShuffled, double keyMatched, double keyShuffled,
+                         double tempoMatched, double tempoShuffled, int pairs) {}
+
+    /** Relative tempo tolerance, octave errors allowed. */
+    public static final double TEMPO_TOLERANCE = 0.04;
+
+    public static Scores score(List<Features> primes, List<Features> continuations) {
+        int n = primes.size();
+        if (n < 2 || continuations.size() != n) {
+            throw new IllegalArgumentException("need at least two prime/continuation pairs, got " + n + "/"
+                    + continuations.size());
+        }
+        double[] sum = new double[6];
+        boolean tempo = true;
+        for (int i = 0; i < n; i++) {
+            Features p = primes.get(i);
+            Features own = continuations.get(i);
+            Features other = continuations.get((i + 1) % n);
+            sum[0] += Chroma.correlation(p.chroma(), own.chroma());
+            sum[1] += Chroma.correlation(p.chroma(), other.chroma());
+            sum[2] += sameKey(p.key(), own.key()) ? 1 : 0;
+            sum[3] += sameKey(p.key(), other.key()) ? 1 : 0;
+            tempo &= !Double.isNaN(p.bpm()) && !Double.isNaN(own.bpm());
+            if (tempo) {
+                sum[4] += TempoEstimator.agree(p.bpm(), own.bpm(), TEMPO_TOLERANCE) ? 1 : 0;
+                sum[5] += TempoEstimator.agree(p.bpm(), other.bpm(), TEMPO_TOLERANCE) ? 1 : 0;
+            }
+        }
+        return new Scores(sum[0] / n, sum[1] / n, sum[2] / n, sum[3] / n, tempo ? sum[4] / n : Double.NaN,
+                tempo ? sum[5] / n : Double.NaN, n);
+    }
+
+    static boolean sameKey(Chroma.EstimatedKey a, Chroma.EstimatedKey b) {
+        return a.tonic() == b.tonic() && a.major() == b.major();
+    }
+}

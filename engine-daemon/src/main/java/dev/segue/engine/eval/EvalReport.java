@@ -1,0 +1,55 @@
+package dev.segue.engine.eval;
+
+import java.util.Locale;
+
+/** The evaluation as Markdown tables, ready to paste into presets/README.md. */
+public final class EvalReport {
+    private EvalReport() {}
+
+    public static String markdown(ModelEvaluation.Result r) {
+        StringBuilder s = new StringBuilder();
+        ModelEvaluation.Options o = r.options();
+        s.append(f("### segue eval: %s%n%n", r.model()));
+        s.append(f("Held-out: %d corpus clips of %.2f s at %d Hz (seeds 1000000000..%d, never trained on); unigram "
+                        + "baseline fitted on %d training clips (seeds 0..%d). Continuations: sketch tier, %.2f s prime "
+                        + "→ %.2f s, temperature %.2f.%n%n", o.heldOutClips(), r.primeSeconds() + r.continuationSeconds(),
+                r.sampleRate(), 1_000_000_000L + o.heldOutClips() - 1, o.trainingClips(), o.trainingClips() - 1,
+                r.primeSeconds(), r.continuationSeconds(), o.temperature()));
+        s.append("| VQ-VAE level | hop | spectral convergence, dB (STFT 2048/256/1536) | multi-resolution SC, dB | "
+                + "codebook perplexity | codes used |\n| --- | --- | --- | --- | --- | --- |\n");
+        for (ModelEvaluation.LevelResult l : r.levels()) {
+            s.append(f("| %d | %d | %.1f | %.1f | %.1f of %d | %d |%n", l.level(), l.hop(), l.scJukeboxDb(),
+                    l.scMultiResolutionDb(), l.perplexity(), l.bins(), l.codesUsed()));
+        }
+        ModelEvaluation.PriorResult p = r.prior();
+        s.append("\n| top prior (level ").append(p.level()).append(") | bits per token | \n| --- | --- |\n");
+        s.append(f("| prior, teacher-forced on held-out codes | %.3f |%n", p.bitsPerToken()));
+        s.append(f("| unigram fitted on training codes | %.3f |%n", p.unigramBitsPerToken()));
+        s.append(f("| uniform over the codebook | %.3f |%n", p.uniformBits()));
+        s.append(f("| tokens scored | %d |%n", p.tokens()));
+        s.append("\n| coherence, prime vs continuation | matched pairs | shuffled baseline |\n| --- | --- | --- |\n");
+        row(s, "chroma correlation, model", r.generated().chromaMatched(), r.generated().chromaShuffled(), "%.3f");
+        row(s, "same estimated key, model", r.generated().keyMatched(), r.generated().keyShuffled(), "%.2f");
+        row(s, "tempo agrees (±4%, octave errors allowed), model", r.generated().tempoMatched(),
+                r.generated().tempoShuffled(), "%.2f");
+        row(s, "chroma correlation, true continuation (ceiling)", r.truth().chromaMatched(), r.truth().chromaShuffled(), "%.3f");
+        row(s, "same estimated key, true continuation", r.truth().keyMatched(), r.truth().keyShuffled(), "%.2f");
+        row(s, "tempo agrees, true continuation", r.truth().tempoMatched(), r.truth().tempoShuffled(), "%.2f");
+        ModelEvaluation.FeatureCheck c = r.check();
+        s.append(f("%nFeature check on the held-out clips: tempo estimate agrees with the composed tempo on %d of %d; "
+                + "estimated key equals the composed key on %d of %d.%n", c.tempoAgrees(), c.clips(), c.keyExact(),
+                c.clips()));
+        return s.toString();
+    }
+
+    private static void row(StringBuilder s, String what, double matched, double shuffled, String format) {
+        String m = Double.isNaN(matched) ? "n/a (under " + String.format(Locale.ROOT, "%.1f", TempoEstimator.minSeconds())
+                + " s)" : String.format(Locale.ROOT, format, matched);
+        String b = Double.isNaN(shuffled) ? "n/a" : String.format(Locale.ROOT, format, shuffled);
+        s.append("| ").append(what).append(" | ").append(m).append(" | ").append(b).append(" |\n");
+    }
+
+    private static String f(String format, Object... args) {
+        return String.format(Locale.ROOT, format, args);
+    }
+}

@@ -1,0 +1,159 @@
+package dev.segue.engine.eval;
+
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import dev.segue.engine.corpus.Clip;
+import dev.segue.engine.corpus.CorpusGenerator;
+import dev.segue.engine.prior.Labels;
+import dev.segue.engine.prior.Prior;
+import dev.segue.engine.sampling.SamplingParams;
+import dev.segue.engine.sampling.ContinuationPipeline;
+import dev.segue.engine.sampling.Tier;
+import dev.segue.engine.vqvae.VqVae;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Evaluates a VQ-VAE and top prior on held-out corpus clips (seeds from
+ * {@link CorpusGenerator#HELD_OUT_SEED_BASE}, never used for training), rendered at the model's rate:
+ * reconstruction per level, codebook usage, prior bits per token against a unigram fitted on training
+ * clips, and prime/continuation coherence of sketch-tier continuations against a shuffled baseline.
+ */
+public final class ModelEvaluation {
+    private ModelEvaluation() {}
+
+    /**
+     * @param heldOutClips clips evaluated (at least 2, for the shuffled baseline)
+     * @param trainingClips training-seed clips the unigram baseline is fitted on
+     * @param clipSeconds length of each clip; its end is the true continuation of its start
+     * @param continuationSeconds asked continuation length, capped at half the prior's window
+     */
+    public record Options(int heldOutClips, int trainingClips, double clipSeconds, double continuationSeconds,
+                          double temperature, long samplingSeed) {
+        public Options {
+            if (heldOutClips < 2 || heldOutClips > 1000 || trainingClips < 1 || trainingClips > 10000
+                    || !(clipSeconds >= 1 && clipSeconds <= 120) || !(continuationSeconds > 0)
+                    || !(temperature > 0 && temperature <= 5)) {
+                throw new IllegalArgumentException("eval options out of range: " + this);
+            }
+        }
+    }
+
+    /** Per VQ-VAE level: reconstruction and codebook usage on the held-out clips. */
+    public record LevelResult(int level, int hop, double scJukeboxDb, double scMultiResolutionDb, double perplexity,
+                              int codesUsed, int bins) {}
+
+    /** The top prior on held-out codes. */
+    public record PriorResult(int level, double bitsPerToken, double unigramBitsPerToken, double uniformBits,
+                              long tokens) {}
+
+    /** Checks of the coherence features against what the corpus composed. */
+    public record FeatureCheck(int tempoAgrees, int keyExact, int clips) {}
+
+    public record Result(String model, int sampleRate, Options options, double primeSeconds,
+                         double continuationSeconds, List<LevelResult> levels, PriorResult prior,
+                         Coherence.Scores generated, Coherence.Scores truth, FeatureCheck check) {}
+
+    public static Result run(NDManager root, String modelName, VqVae vqvae, Prior top, CorpusGenerator corpus,
+                             Options o, PrintStream log) throws IOException {
+        int sr = vqvae.config().sampleRate();
+        int levels = vqvae.config().levels();
+        int topLevel = top.config().level();
+        int topHop = vqvae.config().hopLength(levels - 1);
+        // The daemon's own continuation path at the sketch tier, kept within one window of the top prior.
+        ContinuationPipeline sketch = new ContinuationPipeline(vqvae, java.util.Map.of(topLevel, top));
+        long oneWindow = (long) (top.config().nCtx() - 1) * topHop;
+        int continuation = (int) Math.min(Math.round(o.continuationSeconds() * sr), oneWindow / 2);
+        int clipFrames = (int) (Math.round(o.clipSeconds() * sr) / topHop * topHop);
+        int primeFrames = clipFrames - continuation;
+        if (primeFrames < topHop * 2) {
+            throw new IllegalArgumentException("clips of " + o.clipSeconds() + " s leave no room for a prime before a "
+                    + continuation / (double) sr + " s continuation");
+        }
+
+        log.printf("eval: unigram baseline from %d training clips (seeds %d..)%n", o.trainingClips(),
+                CorpusGenerator.TRAINING_SEED_BASE);
+        CodeStatistics unigram = new CodeStatistics(vqvae.config().lBins());
+        for (int i = 0; i < o.trainingClips(); i++) {
+            Clip c = corpus.clip(CorpusGenerator.TRAINING_SEED_BASE + i, clipFrames / (double) sr, sr);
+            unigram.add(encode(root, vqvae, trim(c.audio(), clipFrames), topLevel));
+        }
+
+        double[] scJukebox = new double[levels];
+        double[] scMulti = new double[levels];
+        CodeStatistics[] usage = new CodeStatistics[levels];
+        for (int l = 0; l < levels; l++) {
+            usage[l] = new CodeStatistics(vqvae.config().lBins());
+        }
+        PriorScoring.Tally priorBits = new PriorScoring.Tally();
+        double unigramBits = 0;
+        long unigramTokens = 0;
+        List<Coherence.Features> primes = new ArrayList<>();
+        List<Coherence.Features> generated = new ArrayList<>();
+        List<Coherence.Features> truth = new ArrayList<>();
+        int tempoAgrees = 0;
+        int keyExact = 0;
+        List<Labels> labels = top.config().labels() ? Labels.neutral(top.config()) : null;
+        for (int i = 0; i < o.heldOutClips(); i++) {
+            long seed = CorpusGenerator.HELD_OUT_SEED_BASE + i;
+            Clip clip = corpus.clip(seed, clipFrames / (double) sr, sr);
+            float[] audio = trim(clip.audio(), clipFrames);
+            log.printf("eval: held-out clip %d/%d (seed %d, %s, %d BPM)%n", i + 1, o.heldOutClips(), seed,
+                    clip.spec().key(), clip.spec().bpm());
+            for (int l = 0; l < levels; l++) {
+                long[] codes = encode(root, vqvae, audio, l);
+                usage[l].add(codes);
+                float[] decoded = decode(root, vqvae, codes, l);
+                scJukebox[l] += SpectralConvergence.ratio(audio, decoded, SpectralConvergence.JUKEBOX) / o.heldOutClips();
+                scMulti[l] += SpectralConvergence.ratio(audio, decoded, SpectralConvergence.MULTI_RESOLUTION)
+                        / o.heldOutClips();
+                if (l == topLevel) {
+                    PriorScoring.score(root, top, codes, priorBits);
+                    unigramBits += unigram.unigramBitsPerToken(codes, 0.5) * codes.length;
+                    unigramTokens += codes.length;
+                }
+            }
+            float[] prime = Arrays.copyOf(audio, primeFrames);
+            float[] realNext = Arrays.copyOfRange(audio, primeFrames, primeFrames + continuation);
+            float[] next = sketch.continueAudio(root, prime, continuation, new ContinuationPipeline.Request(1, Tier.SKETCH,
+                    List.of(new SamplingParams(o.temperature(), 0, 0.0, o.samplingSeed() + i)), true, true),
+                    new ContinuationPipeline.Monitor() {})[0];
+            primes.add(Coherence.Features.of(prime, sr));
+            generated.add(Coherence.Features.of(next, sr));
+            truth.add(Coherence.Features.of(realNext, sr));
+            Coherence.Features whole = Coherence.Features.of(audio, sr);
+            tempoAgrees += TempoEstimator.agree(whole.bpm(), clip.spec().bpm(), Coherence.TEMPO_TOLERANCE) ? 1 : 0;
+            keyExact += whole.key().tonic() == clip.spec().key().tonic()
+                    && whole.key().major() == (clip.spec().key().mode() == dev.segue.engine.corpus.Key.Mode.MAJOR) ? 1 : 0;
+        }
+        List<LevelResult> levelResults = new ArrayList<>();
+        for (int l = 0; l < levels; l++) {
+            levelResults.add(new LevelResult(l, vqvae.config().hopLength(l), SpectralConvergence.toDb(scJukebox[l]),
+                    SpectralConvergence.toDb(scMulti[l]), usage[l].perplexity(), usage[l].used(), vqvae.config().lBins()));
+        }
+        PriorResult prior = new PriorResult(topLevel, priorBits.bitsPerToken(), unigramBits / unigramTokens,
+                Math.log(top.bins()) / Math.log(2), priorBits.tokens);
+        return new Result(modelName, sr, o, primeFrames / (double) sr, continuation / (double) sr, levelResults, prior,
+                Coherence.score(primes, generated), Coherence.score(primes, truth),
+                new FeatureCheck(tempoAgrees, keyExact, o.heldOutClips()));
+    }
+
+    private static float[] trim(float[] audio, int frames) {
+        return audio.length == frames ? audio : Arrays.copyOf(audio, frames);
+    }
+
+    private static long[] encode(NDManager root, VqVae vqvae, float[] audio, int level) {
+        try (NDManager m = root.newSubManager()) {
+            return vqvae.encode(m.create(audio, new Shape(1, audio.length)), level).toLongArray();
+        }
+    }
+
+    private static float[] decode(NDManager root, VqVae vqvae, long[] codes, int level) {
+        try (NDManager m = root.newSubManager()) {
+            return vqvae.decode(m.create(codes, new Shape(1, codes.length)), level).toFloatArray();
+        }
+    }
+}

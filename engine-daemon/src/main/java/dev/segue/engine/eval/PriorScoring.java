@@ -1,0 +1,73 @@
+package dev.segue.engine.eval;
+
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import dev.segue.engine.prior.Conditioning;
+import dev.segue.engine.prior.KvCache;
+import dev.segue.engine.prior.Labels;
+import dev.segue.engine.prior.Prior;
+import java.util.List;
+
+/**
+ * Teacher-forced cross-entropy of a top-level prior on code sequences: windows of n_ctx tokens laid end to
+ * end, each starting from the prior's start embedding (as training sees them), fed in chunks through the
+ * same forward pass that prefill uses.
+ */
+final class PriorScoring {
+    private PriorScoring() {}
+
+    private static final int CHUNK = 64;
+
+    /** Running sum of bits and tokens. */
+    static final class Tally {
+        double bits;
+        long tokens;
+
+        double bitsPerToken() {
+            return tokens == 0 ? Double.NaN : bits / tokens;
+        }
+    }
+
+    static void score(NDManager parent, Prior prior, long[] codes, Tally tally) {
+        int nCtx = prior.config().nCtx();
+        List<Labels> labels = prior.config().labels() ? Labels.neutral(prior.config()) : null;
+        for (int windowStart = 0; windowStart < codes.length; windowStart += nCtx) {
+            int n = Math.min(nCtx, codes.length - windowStart);
+            try (NDManager m = parent.newSubManager()) {
+                Conditioning cond = prior.condition(m, 1, labels, null);
+                try (KvCache cache = prior.newCache(m, 1)) {
+                    for (int start = 0; start < n; start += CHUNK) {
+                        int c = Math.min(CHUNK, n - start);
+                        long[] previous = new long[c];
+                        for (int j = 0; j < c; j++) {
+                            int pos = start + j;
+                            previous[j] = pos == 0 ? 0 : codes[windowStart + pos - 1];
+                        }
+                        float[] logits;
+                        try (NDManager step = m.newSubManager()) {
+                            logits = prior.forward(cache, cond, step.create(previous, new Shape(1, c)), start).toFloatArray();
+                        }
+                        int bins = prior.bins();
+                        for (int j = 0; j < c; j++) {
+                            tally.bits += crossEntropyBits(logits, j * bins, bins, (int) codes[windowStart + start + j]);
+                        }
+                        tally.tokens += c;
+                    }
+                }
+            }
+        }
+    }
+
+    /** −log2 softmax(logits)[target], in double precision. */
+    static double crossEntropyBits(float[] logits, int offset, int bins, int target) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (int i = 0; i < bins; i++) {
+            max = Math.max(max, logits[offset + i]);
+        }
+        double z = 0;
+        for (int i = 0; i < bins; i++) {
+            z += Math.exp(logits[offset + i] - max);
+        }
+        return (Math.log(z) + max - logits[offset + target]) / Math.log(2);
+    }
+}

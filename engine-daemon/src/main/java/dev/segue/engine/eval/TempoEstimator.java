@@ -1,0 +1,114 @@
+package dev.segue.engine.eval;
+
+/**
+ * Tempo from onset periodicity. Onset strength is spectral flux (frame-to-frame rises of log magnitude,
+ * summed over bins, minus its local mean); its autocorrelation, normalised by overlap, is read at the
+ * first few multiples of each candidate beat period (a comb, so a true period scores on every multiple)
+ * and weighted by a broad log-normal preference around 120 BPM, which breaks the tie between a tempo and
+ * its half. The candidate grid is 0.05 BPM from {@link #MIN_BPM} to {@link #MAX_BPM}.
+ */
+public final class TempoEstimator {
+    private TempoEstimator() {}
+
+    static final double MIN_BPM = 50;
+    static final double MAX_BPM = 220;
+    private static final double PREFERRED_BPM = 120;
+    private static final double PREFERENCE_OCTAVES = 1.0;
+    private static final int COMB_MULTIPLES = 4;
+
+    /** Shortest audio a tempo is estimated from: two beats at the slowest tempo. */
+    public static double minSeconds() {
+        return 2 * 60 / MIN_BPM;
+    }
+
+    public static double estimateBpm(float[] audio, int sampleRate) {
+        if (audio.length < minSeconds() * sampleRate) {
+            throw new IllegalArgumentException(String.format("tempo needs at least %.1f s of audio, got %.2f s",
+                    minSeconds(), audio.length / (double) sampleRate));
+        }
+        int nFft = Integer.highestOneBit(Math.max(64, sampleRate / 20)); // about 50 ms windows
+        int hop = Math.max(1, sampleRate / 200);                          // 5 ms frames
+        double frameSeconds = (double) hop / sampleRate;
+        double[] onset = onsetStrength(audio, new Stft.Resolution(nFft, hop, nFft), sampleRate);
+        double[] ac = autocorrelation(onset, (int) Math.ceil(COMB_MULTIPLES * 60 / MIN_BPM / frameSeconds) + 2);
+        double bestBpm = PREFERRED_BPM;
+        double bestScore = Double.NEGATIVE_INFINITY;
+        for (double bpm = MIN_BPM; bpm <= MAX_BPM + 1e-9; bpm += 0.05) {
+            double lag = 60 / bpm / frameSeconds;
+            double sum = 0;
+            int terms = 0;
+            for (int k = 1; k <= COMB_MULTIPLES && k * lag < ac.length - 1; k++) {
+                sum += interpolate(ac, k * lag);
+                terms++;
+            }
+            if (terms == 0) {
+                continue;
+            }
+            double octaves = Math.log(bpm / PREFERRED_BPM) / Math.log(2);
+            double score = sum / terms * Math.exp(-0.5 * octaves * octaves / (PREFERENCE_OCTAVES * PREFERENCE_OCTAVES));
+            if (score > bestScore) {
+                bestScore = score;
+                bestBpm = bpm;
+            }
+        }
+        return bestBpm;
+    }
+
+    /**
+     * Whether two tempi agree within {@code tolerance} (e.g. 0.04 for 4%) up to a factor of two either way
+     * (tempo octave errors: a listener may tap the half or double beat).
+     */
+    public static boolean agree(double bpmA, double bpmB, double tolerance) {
+        double octaves = Math.log(bpmA / bpmB) / Math.log(2);
+        double off = Math.abs(octaves - Math.round(octaves));
+        return Math.abs(Math.round(octaves)) <= 1 && off <= Math.log(1 + tolerance) / Math.log(2);
+    }
+
+    static double[] onsetStrength(float[] audio, Stft.Resolution r, int sampleRate) {
+        float[][] mag = Stft.magnitude(audio, r);
+        double[] flux = new double[mag.length];
+        for (int f = 1; f < mag.length; f++) {
+            double s = 0;
+            for (int k = 1; k < mag[f].length; k++) {
+                double rise = Math.log1p(1000 * mag[f][k]) - Math.log1p(1000 * mag[f - 1][k]);
+                if (rise > 0) {
+                    s += rise;
+                }
+            }
+            flux[f] = s;
+        }
+        // Remove the slowly varying level (a moving mean over about 0.4 s) and keep the peaks above it.
+        int half = Math.max(1, (int) Math.round(0.2 * sampleRate / r.hop()));
+        double[] out = new double[flux.length];
+        double[] prefix = new double[flux.length + 1];
+        for (int i = 0; i < flux.length; i++) {
+            prefix[i + 1] = prefix[i] + flux[i];
+        }
+        for (int i = 0; i < flux.length; i++) {
+            int lo = Math.max(0, i - half);
+            int hi = Math.min(flux.length, i + half + 1);
+            out[i] = Math.max(0, flux[i] - (prefix[hi] - prefix[lo]) / (hi - lo));
+        }
+        return out;
+    }
+
+    /** Autocorrelation at lags 0..maxLag-1, each divided by its number of overlapping terms. */
+    static double[] autocorrelation(double[] x, int maxLag) {
+        int lags = Math.min(maxLag, x.length);
+        double[] ac = new double[lags];
+        for (int lag = 0; lag < lags; lag++) {
+            double s = 0;
+            for (int i = lag; i < x.length; i++) {
+                s += x[i] * x[i - lag];
+            }
+            ac[lag] = s / (x.length - lag);
+        }
+        return ac;
+    }
+
+    private static double interpolate(double[] a, double position) {
+        int i = (int) Math.floor(position);
+        double frac = position - i;
+        return a[i] * (1 - frac) + a[i + 1] * frac;
+    }
+}

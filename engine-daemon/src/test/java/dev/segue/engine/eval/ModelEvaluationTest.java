@@ -1,0 +1,48 @@
+package dev.segue.engine.eval;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDManager;
+import dev.segue.engine.checkpoint.RandomWeights;
+import dev.segue.engine.cli.Djl;
+import dev.segue.engine.config.ModelConfig;
+import dev.segue.engine.corpus.CorpusGenerator;
+import dev.segue.engine.prior.Prior;
+import dev.segue.engine.vqvae.VqVae;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The whole evaluation on presets/demo-sketch.json with seeded random weights: it must run end to end and
+ * show what random weights deserve, a prior no better than uniform and no gap between matched and
+ * shuffled continuations beyond noise.
+ */
+class ModelEvaluationTest {
+    @Test
+    void randomWeightsScoreAtBaseline() throws Exception {
+        ModelConfig config = ModelConfig.load(Path.of("..", "presets", "demo-sketch.json"));
+        CorpusGenerator corpus = CorpusGenerator.withDefaultSoundFont();
+        ModelEvaluation.Result r;
+        try (NDManager root = Djl.cpuManager();
+             VqVae vqvae = new VqVae(config.vqvae(), new RandomWeights(1), root);
+             Prior top = new Prior(config.priors().get(2), config.vqvae(), new RandomWeights(2), root)) {
+            r = ModelEvaluation.run(root, "demo-sketch", vqvae, top, corpus,
+                    new ModelEvaluation.Options(2, 1, 2.0, 4.0, 1.0, 1), new PrintStream(new ByteArrayOutputStream()));
+        }
+        assertEquals(3, r.levels().size());
+        for (ModelEvaluation.LevelResult l : r.levels()) {
+            assertTrue(l.scJukeboxDb() > -3, "random decoder cannot reconstruct: " + l);
+            assertTrue(l.perplexity() >= 1 && l.perplexity() <= l.codesUsed() + 1e-9, l.toString());
+        }
+        assertEquals(255 * 128 / 2 / 44100.0, r.continuationSeconds(), 1e-9); // half of one window of n_ctx 256
+        assertEquals(11.0, r.prior().uniformBits(), 1e-9);
+        assertTrue(Math.abs(r.prior().bitsPerToken() - 11.0) < 1.0, "random prior near uniform: " + r.prior());
+        assertTrue(r.prior().tokens() > 0);
+        String md = EvalReport.markdown(r);
+        assertTrue(md.contains("| VQ-VAE level |") && md.contains("| top prior (level 2) |")
+                && md.contains("chroma correlation, model"), md);
+    }
+}
