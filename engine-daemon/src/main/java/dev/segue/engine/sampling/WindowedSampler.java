@@ -72,7 +72,9 @@ public final class WindowedSampler {
                             if (done == win.contextTokens() && prefilled[0] == 0) {
                                 prefilled[0] = System.nanoTime();
                             }
-                            monitor.progress(Math.max(0, win.start() + done - p), newTotal);
+                            if (done >= win.known() - win.start()) { // a window's prefill is not new progress
+                                monitor.progress(win.start() + done - p, newTotal);
+                            }
                         }
 
                         @Override
