@@ -26,7 +26,8 @@ static const char *const CODE_NAMES[SEGUE_CODE_COUNT] = {
 
 static const char *const TYPE_NAMES[SEGUE_T_COUNT] = {
     "", "hello", "list_priors", "list_presets", "submit", "cancel", "fetch", "extend", "heartbeat",
-    "capabilities", "priors", "presets", "accepted", "progress", "preview", "result", "done", "error"};
+    "capabilities", "priors", "presets", "accepted", "progress", "preview", "result", "done", "error",
+    "list_jobs", "jobs"};
 
 const char *segue_code_name(segue_code_t code) {
     return code < SEGUE_CODE_COUNT ? CODE_NAMES[code] : "?";
@@ -72,6 +73,7 @@ typedef enum {
     K_JOB,      /* str, 1..64 of [A-Za-z0-9_-] */
     K_BOOL,
     K_QUALITY,  /* sketch | draft | full */
+    K_JOBSTATE, /* queued | running | done | failed | cancelled */
     K_CODE,     /* an error code name */
     K_MAP,      /* a nested map with its own table */
     K_FLOATS,   /* the temperatures array */
@@ -175,6 +177,17 @@ static const field_t PRESET_FIELDS[] = {
 };
 static const table_t PRESET = T(PRESET_FIELDS);
 
+#define J(f) offsetof(segue_job_info_t, f)
+static const field_t JOB_INFO_FIELDS[] = {
+    STR("job", K_JOB, J(job)),
+    STR("state", K_JOBSTATE, J(state)),
+    INT("candidates", J(candidates), 1, 16, B, B),
+    INT("takes_done", J(takes_done), 0, 16, B, B), /* at most candidates: checked after */
+    INT("created_ms", J(created_ms), 0, INT64_MAX, B, B),
+    STR("label", K_TEXT, J(label)),
+};
+static const table_t JOB_INFO = T(JOB_INFO_FIELDS);
+
 #define LENGTH_FIELDS                                                                               \
     OPT_FLT("length_bars", M(length_bars), M(has_length_bars), 0, 256, 1, B, L),                   \
         OPT_FLT("length_seconds", M(length_seconds), M(has_length_seconds), 0, 600, 1, B, L)
@@ -202,6 +215,8 @@ static const field_t PRIORS[] = {{"priors", K_MAPS, 0, M(priors), 0, 0, 0, 0, 0,
                                   SEGUE_MAX_LIST, sizeof(segue_prior_info_t)}};
 static const field_t PRESETS[] = {{"presets", K_MAPS, 0, M(presets), 0, 0, 0, 0, 0, 0, B, L, &PRESET,
                                    M(n_presets), SEGUE_MAX_LIST, sizeof(segue_preset_info_t)}};
+static const field_t JOBS[] = {{"jobs", K_MAPS, 0, M(jobs), 0, 0, 0, 0, 0, 0, B, L, &JOB_INFO, M(n_jobs),
+                                SEGUE_MAX_LIST, sizeof(segue_job_info_t)}};
 static const field_t PROGRESS[] = {
     JOB(M(job)),
     INT("level", M(level), 0, 7, B, B),
@@ -254,6 +269,8 @@ static const table_t TYPE_TABLES[SEGUE_T_COUNT] = {
     [SEGUE_T_RESULT] = T(RESULT),
     [SEGUE_T_DONE] = T(DONE),
     [SEGUE_T_ERROR] = T(ERROR),
+    [SEGUE_T_LIST_JOBS] = {NULL, 0},
+    [SEGUE_T_JOBS] = T(JOBS),
 };
 
 /* ---- decoding -------------------------------------------------------------------------------- */
@@ -412,6 +429,15 @@ static segue_code_t get_str(ctx_t *c, const msgpack_object *o, kind_t kind, segu
               (n == 4 && memcmp(p, "full", 4) == 0)))
             return fail(c, B, "not one of sketch, draft, full");
         break;
+    case K_JOBSTATE: {
+        static const char *const states[] = {"queued", "running", "done", "failed", "cancelled"};
+        int known = 0;
+        for (size_t i = 0; i < sizeof states / sizeof states[0]; i++) {
+            if (strlen(states[i]) == n && memcmp(p, states[i], n) == 0) known = 1;
+        }
+        if (!known) return fail(c, B, "not one of queued, running, done, failed, cancelled");
+        break;
+    }
     default: break;
     }
     out->p = p;
@@ -448,7 +474,7 @@ static segue_code_t decode_field(ctx_t *c, const field_t *f, const msgpack_objec
         memcpy(at, &v, sizeof v);
         return SEGUE_OK;
     }
-    case K_NAME: case K_TEXT: case K_LYRICS: case K_JOB: case K_QUALITY:
+    case K_NAME: case K_TEXT: case K_LYRICS: case K_JOB: case K_QUALITY: case K_JOBSTATE:
         return get_str(c, o, f->kind, (segue_str_t *)(void *)at);
     case K_BOOL:
         if (o->type != MSGPACK_OBJECT_BOOLEAN) return fail(c, B, "not a boolean");
@@ -577,6 +603,14 @@ static segue_code_t check_cross(ctx_t *c, segue_msg_t *m) {
         if (m->has_length_bars == m->has_length_seconds) {
             snprintf(c->path, sizeof c->path, m->has_length_bars ? "length_bars" : "length_bars|length_seconds");
             return fail(c, B, "exactly one of length_bars and length_seconds");
+        }
+        return SEGUE_OK;
+    case SEGUE_T_JOBS:
+        for (uint32_t i = 0; i < m->n_jobs; i++) {
+            if (m->jobs[i].takes_done > m->jobs[i].candidates) {
+                snprintf(c->path, sizeof c->path, "jobs[%u].takes_done", i);
+                return fail(c, B, "above candidates");
+            }
         }
         return SEGUE_OK;
     case SEGUE_T_PROGRESS:
@@ -720,7 +754,7 @@ static void encode_field(msgpack_packer *pk, const field_t *f, const char *base)
     case K_INT: pack_int(pk, *(const int64_t *)(const void *)at); break;
     case K_UINT64: msgpack_pack_uint64(pk, *(const uint64_t *)(const void *)at); break;
     case K_FLOAT: msgpack_pack_double(pk, *(const double *)(const void *)at); break;
-    case K_NAME: case K_TEXT: case K_LYRICS: case K_JOB: case K_QUALITY:
+    case K_NAME: case K_TEXT: case K_LYRICS: case K_JOB: case K_QUALITY: case K_JOBSTATE:
         pack_str(pk, *(const segue_str_t *)(const void *)at);
         break;
     case K_BOOL:

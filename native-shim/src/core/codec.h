@@ -38,7 +38,7 @@ typedef enum {
     SEGUE_T_HELLO, SEGUE_T_LIST_PRIORS, SEGUE_T_LIST_PRESETS, SEGUE_T_SUBMIT, SEGUE_T_CANCEL,
     SEGUE_T_FETCH, SEGUE_T_EXTEND, SEGUE_T_HEARTBEAT, SEGUE_T_CAPABILITIES, SEGUE_T_PRIORS,
     SEGUE_T_PRESETS, SEGUE_T_ACCEPTED, SEGUE_T_PROGRESS, SEGUE_T_PREVIEW, SEGUE_T_RESULT,
-    SEGUE_T_DONE, SEGUE_T_ERROR,
+    SEGUE_T_DONE, SEGUE_T_ERROR, SEGUE_T_LIST_JOBS, SEGUE_T_JOBS,
     SEGUE_T_COUNT
 } segue_type_t;
 
@@ -61,6 +61,11 @@ typedef struct {
 typedef struct {
     segue_str_t name, prior, description;
 } segue_preset_info_t;
+
+typedef struct {
+    segue_str_t job, state, label;
+    int64_t candidates, takes_done, created_ms;
+} segue_job_info_t;
 
 typedef struct {
     segue_str_t key, value;
@@ -113,6 +118,9 @@ typedef struct {
     uint32_t n_priors;
     segue_preset_info_t presets[SEGUE_MAX_LIST];
     uint32_t n_presets;
+    /* jobs */
+    segue_job_info_t jobs[SEGUE_MAX_LIST];
+    uint32_t n_jobs;
     /* progress */
     int64_t level, tokens_done, tokens_total, eta_ms;
     /* preview, result */

@@ -20,6 +20,20 @@ public interface ContinuationEngine {
         return quality == dev.segue.protocol.message.Quality.SKETCH;
     }
 
+    /** Whether the prior is conditioned on lyrics. */
+    default boolean lyrics() {
+        return false;
+    }
+
+    /**
+     * Refuses (with {@code ProtocolException} BAD_MESSAGE naming {@code request.<kind>}) an artist or genre name
+     * this prior does not know. Priors without name lists know none.
+     */
+    default void checkLabel(String kind, String name) {
+        throw new dev.segue.protocol.ProtocolException(dev.segue.protocol.ErrorCode.BAD_MESSAGE, "request." + kind
+                + ": prior '" + priorName() + "' ships no " + kind + " list; leave " + kind + " out for its neutral label");
+    }
+
     /** The shortest prime the model can encode: one hop of its top level. */
     default double minPrimeSeconds() {
         return 0;

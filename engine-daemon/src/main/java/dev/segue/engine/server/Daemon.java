@@ -315,6 +315,27 @@ public final class Daemon implements AutoCloseable {
         return out;
     }
 
+    /**
+     * Artist, genre and lyrics only mean something to a prior conditioned on them, by the names in that
+     * prior's own lists; a request that names one a prior cannot use is refused rather than silently ignored.
+     */
+    private static void checkLabels(ContinuationEngine engine, dev.segue.protocol.message.GenerationRequest r) {
+        for (String[] label : new String[][] {{"artist", r.artist()}, {"genre", r.genre()}}) {
+            if (label[1] == null) {
+                continue;
+            }
+            if (!engine.labels()) {
+                throw new ProtocolException(ErrorCode.BAD_MESSAGE, "request." + label[0] + ": prior '" + engine.priorName()
+                        + "' is not conditioned on " + label[0] + "s; leave it out");
+            }
+            engine.checkLabel(label[0], label[1]);
+        }
+        if (r.lyrics() != null && !r.lyrics().isEmpty() && !engine.lyrics()) {
+            throw new ProtocolException(ErrorCode.BAD_MESSAGE, "request.lyrics: prior '" + engine.priorName()
+                    + "' has no lyrics conditioning; leave lyrics out or use a lyrics prior");
+        }
+    }
+
     /** The prior a request names; no name means the first loaded. */
     private ContinuationEngine engineFor(String prior) {
         if (prior == null || prior.isEmpty()) {
@@ -360,6 +381,7 @@ public final class Daemon implements AutoCloseable {
             throw new ProtocolException(ErrorCode.BAD_MESSAGE, "request.quality: preset 'sketch' does only 'sketch'; "
                     + "use preset '" + STUDIO_PRESET + "' for '" + quality + "'");
         }
+        checkLabels(engine, request);
         double primeSeconds = s.prime().frames() / (double) s.context().sampleRate();
         if (primeSeconds < engine.minPrimeSeconds()) {
             throw new ProtocolException(ErrorCode.BAD_MESSAGE, String.format(java.util.Locale.ROOT, "context.frames: a "

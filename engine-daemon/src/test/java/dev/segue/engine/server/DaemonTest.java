@@ -373,6 +373,14 @@ class DaemonTest {
                 Quality.SKETCH, List.of(0.9, 0.9), null, null, 1, null, null, null), base.prime()));
         ErrorReply temps = assertInstanceOf(ErrorReply.class, receive(s));
         assertTrue(temps.text().startsWith("request.temperatures: 2 given"), temps.text());
+        send(s, new Submit(2, base.context(), new GenerationRequest("stand-in", "sketch", new Length.Seconds(1.0), 1,
+                Quality.SKETCH, List.of(0.9), null, null, 1, "Some Artist", null, null), base.prime()));
+        ErrorReply artist = assertInstanceOf(ErrorReply.class, receive(s));
+        assertTrue(artist.text().startsWith("request.artist: prior 'stand-in' is not conditioned"), artist.text());
+        send(s, new Submit(2, base.context(), new GenerationRequest("stand-in", "sketch", new Length.Seconds(1.0), 1,
+                Quality.SKETCH, List.of(0.9), null, null, 1, null, null, "la la la"), base.prime()));
+        ErrorReply lyrics = assertInstanceOf(ErrorReply.class, receive(s));
+        assertTrue(lyrics.text().startsWith("request.lyrics: prior 'stand-in' has no lyrics"), lyrics.text());
         send(s, new Submit(2, base.context(), base.request(), Audio.of(1, new float[RATE / 200])));
         ErrorReply tooShort = assertInstanceOf(ErrorReply.class, receive(s));
         assertEquals(ErrorCode.BAD_MESSAGE, tooShort.code());

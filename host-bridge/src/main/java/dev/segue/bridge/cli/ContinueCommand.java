@@ -80,6 +80,15 @@ final class ContinueCommand implements Callable<Integer> {
             description = "sketch, draft or full (default: ${DEFAULT-VALUE})")
     Quality quality;
 
+    @Option(names = "--artist", paramLabel = "NAME", description = "artist label, for priors conditioned on artists")
+    String artist;
+
+    @Option(names = "--genre", paramLabel = "NAME", description = "genre label, for priors conditioned on genres")
+    String genre;
+
+    @Option(names = "--lyrics", paramLabel = "TEXT", description = "lyrics to sing, for lyrics priors (at most 4096 bytes)")
+    String lyrics;
+
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "folder for the takes (created if missing)")
     Path out;
 
@@ -109,7 +118,7 @@ final class ContinueCommand implements Callable<Integer> {
             client.hello(ConnectionOptions.CLIENT_NAME);
             PriorChoice choice = PriorChoice.pick(client, prior, preset, quality);
             GenerationRequest request = new GenerationRequest(choice.prior().name(), choice.preset(), length(), takes,
-                    quality, choice.temperatures(temperatures), null, null, seed, null, null, null);
+                    quality, choice.temperatures(temperatures), null, null, seed, artist, genre, lyrics);
             Accepted accepted = client.submit(new Submit(0, context, request, audio));
             stderr.println("job " + accepted.job() + " accepted (prior " + choice.prior().name() + ", preset "
                     + choice.preset() + ")");
