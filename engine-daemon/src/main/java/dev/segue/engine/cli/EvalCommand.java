@@ -39,6 +39,9 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1", description = "Sampling seed of the continuations.")
     long seed;
 
+    @Option(names = "--levels", split = ",", description = "VQ-VAE levels to report, e.g. 2 (default: all).")
+    java.util.Set<Integer> levels;
+
     @Option(names = "--soundfont", description = "SoundFont for the corpus clips (default FluidR3_GM.sf2).")
     Path soundfont;
 
@@ -49,7 +52,7 @@ final class EvalCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         ModelEvaluation.Options options;
         try {
-            options = new ModelEvaluation.Options(heldOut, trainClips, seconds, continuation, temperature, seed);
+            options = new ModelEvaluation.Options(heldOut, trainClips, seconds, continuation, temperature, seed, levels);
         } catch (IllegalArgumentException e) {
             System.err.println("eval: " + e.getMessage());
             return 2;
