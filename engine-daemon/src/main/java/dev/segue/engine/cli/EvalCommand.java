@@ -62,8 +62,13 @@ final class EvalCommand implements Callable<Integer> {
         try (NDManager root = Djl.cpuManager();
              SketchModel m = model == null ? SketchModel.demoSketch(root) : SketchModel.load(root, model)) {
             System.err.println("eval: model " + m.description());
-            ModelEvaluation.Result result = ModelEvaluation.run(root, m.description(), m.vqvae(), m.top(), corpus,
-                    options, System.err);
+            ModelEvaluation.Result result;
+            try {
+                result = ModelEvaluation.run(root, m.description(), m.vqvae(), m.top(), corpus, options, System.err);
+            } catch (IllegalArgumentException e) {
+                System.err.println("eval: " + e.getMessage());
+                return 2;
+            }
             String report = EvalReport.markdown(result);
             System.out.print(report);
             if (out != null) {
