@@ -39,6 +39,9 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1", description = "Sampling seed of the continuations.")
     long seed;
 
+    @Option(names = "--levels", split = ",", description = "VQ-VAE levels to report, e.g. 2 (default: all).")
+    java.util.Set<Integer> levels;
+
     @Option(names = "--soundfont", description = "SoundFont for the corpus clips (default FluidR3_GM.sf2).")
     Path soundfont;
 
@@ -49,7 +52,7 @@ final class EvalCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         ModelEvaluation.Options options;
         try {
-            options = new ModelEvaluation.Options(heldOut, trainClips, seconds, continuation, temperature, seed);
+            options = new ModelEvaluation.Options(heldOut, trainClips, seconds, continuation, temperature, seed, levels);
         } catch (IllegalArgumentException e) {
             System.err.println("eval: " + e.getMessage());
             return 2;
@@ -59,8 +62,13 @@ final class EvalCommand implements Callable<Integer> {
         try (NDManager root = Djl.cpuManager();
              ResidentModel m = model == null ? ResidentModel.demoSketch(root) : ResidentModel.load(root, model)) {
             System.err.println("eval: model " + m.description());
-            ModelEvaluation.Result result = ModelEvaluation.run(root, m.description(), m.vqvae(), m.top(), corpus,
-                    options, System.err);
+            ModelEvaluation.Result result;
+            try {
+                result = ModelEvaluation.run(root, m.description(), m.vqvae(), m.top(), corpus, options, System.err);
+            } catch (IllegalArgumentException e) {
+                System.err.println("eval: " + e.getMessage());
+                return 2;
+            }
             String report = EvalReport.markdown(result);
             System.out.print(report);
             if (out != null) {

@@ -46,7 +46,7 @@ public final class GervillRenderer {
     private final Soundbank soundbank;
     private final Path soundfont;
 
-    /** Parses the SoundFont once (FluidR3 is 148 MB; about a second); renders share it. */
+    /** Parses the SoundFont once (FluidR3 is 148 MB); renders share it. */
     public GervillRenderer(Path soundfont) throws IOException {
         if (!Files.isRegularFile(soundfont)) {
             throw new IOException("no SoundFont at " + soundfont

@@ -18,6 +18,16 @@ public final class Coherence {
                     ? TempoEstimator.estimateBpm(audio, sampleRate) : Double.NaN;
             return new Features(chroma, Chroma.key(chroma), bpm);
         }
+
+        /** No spectral peak between 100 Hz and 2 kHz: silence, DC or noise. Its chroma correlates 0 with anything. */
+        public boolean pitchless() {
+            for (double c : chroma) {
+                if (c != 0) {
+                    return false;
+                }
+            }
+            return true;
+        }
     }
 
     /**
@@ -25,7 +35,7 @@ public final class Coherence {
      * the same estimated key, the fraction whose tempi agree; tempo fields are NaN when any tempo is missing.
      */
     public record Scores(double chromaMatched, double chromaShuffled, double keyMatched, double keyShuffled,
-                         double tempoMatched, double tempoShuffled, int pairs) {}
+                         double tempoMatched, double tempoShuffled, int pairs, int pitchless) {}
 
     /** Relative tempo tolerance, octave errors allowed. */
     public static final double TEMPO_TOLERANCE = 0.04;
@@ -38,10 +48,12 @@ public final class Coherence {
         }
         double[] sum = new double[6];
         boolean tempo = true;
+        int pitchless = 0;
         for (int i = 0; i < n; i++) {
             Features p = primes.get(i);
             Features own = continuations.get(i);
             Features other = continuations.get((i + 1) % n);
+            pitchless += own.pitchless() ? 1 : 0;
             sum[0] += Chroma.correlation(p.chroma(), own.chroma());
             sum[1] += Chroma.correlation(p.chroma(), other.chroma());
             sum[2] += sameKey(p.key(), own.key()) ? 1 : 0;
@@ -53,7 +65,7 @@ public final class Coherence {
             }
         }
         return new Scores(sum[0] / n, sum[1] / n, sum[2] / n, sum[3] / n, tempo ? sum[4] / n : Double.NaN,
-                tempo ? sum[5] / n : Double.NaN, n);
+                tempo ? sum[5] / n : Double.NaN, n, pitchless);
     }
 
     static boolean sameKey(Chroma.EstimatedKey a, Chroma.EstimatedKey b) {

@@ -35,8 +35,11 @@ public final class EvalReport {
         row(s, "chroma correlation, true continuation (ceiling)", r.truth().chromaMatched(), r.truth().chromaShuffled(), "%.3f");
         row(s, "same estimated key, true continuation", r.truth().keyMatched(), r.truth().keyShuffled(), "%.2f");
         row(s, "tempo agrees, true continuation", r.truth().tempoMatched(), r.truth().tempoShuffled(), "%.2f");
+        s.append(f("%nContinuations with no pitched content (no spectral peak 100 Hz–2 kHz; chroma 0): model %d of %d, "
+                + "true continuation %d of %d.%n", r.generated().pitchless(), r.generated().pairs(), r.truth().pitchless(),
+                r.truth().pairs()));
         ModelEvaluation.FeatureCheck c = r.check();
-        s.append(f("%nFeature check on the held-out clips: tempo estimate agrees with the composed tempo on %d of %d; "
+        s.append(f("Feature check on the held-out clips: tempo estimate agrees with the composed tempo on %d of %d; "
                 + "estimated key equals the composed key on %d of %d.%n", c.tempoAgrees(), c.clips(), c.keyExact(),
                 c.clips()));
         return s.toString();

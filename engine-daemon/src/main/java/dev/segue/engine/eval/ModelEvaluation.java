@@ -30,10 +30,14 @@ public final class ModelEvaluation {
      * @param trainingClips training-seed clips the unigram baseline is fitted on
      * @param clipSeconds length of each clip; its end is the true continuation of its start
      * @param continuationSeconds asked continuation length, capped at half the prior's window
+     * @param levels VQ-VAE levels whose reconstruction and usage are reported (the top level is always
+     *     encoded, for the prior); empty for all. A trainer that trains only the top level leaves the others
+     *     at their initial weights, which are not worth the time to measure.
      */
     public record Options(int heldOutClips, int trainingClips, double clipSeconds, double continuationSeconds,
-                          double temperature, long samplingSeed) {
+                          double temperature, long samplingSeed, java.util.Set<Integer> levels) {
         public Options {
+            levels = levels == null ? java.util.Set.of() : java.util.Set.copyOf(levels);
             if (heldOutClips < 2 || heldOutClips > 1000 || trainingClips < 1 || trainingClips > 10000
                     || !(clipSeconds >= 1 && clipSeconds <= 120) || !(continuationSeconds > 0)
                     || !(temperature > 0 && temperature <= 5)) {
@@ -63,6 +67,11 @@ public final class ModelEvaluation {
         int levels = vqvae.config().levels();
         int topLevel = top.config().level();
         int topHop = vqvae.config().hopLength(levels - 1);
+        for (int l : o.levels()) {
+            if (l < 0 || l >= levels) {
+                throw new IllegalArgumentException("level " + l + " outside 0.." + (levels - 1));
+            }
+        }
         // The daemon's own continuation path at the sketch tier, kept within one window of the top prior.
         ContinuationPipeline sketch = new ContinuationPipeline(vqvae, java.util.Map.of(topLevel, top));
         long oneWindow = (long) (top.config().nCtx() - 1) * topHop;
@@ -104,12 +113,18 @@ public final class ModelEvaluation {
             log.printf("eval: held-out clip %d/%d (seed %d, %s, %d BPM)%n", i + 1, o.heldOutClips(), seed,
                     clip.spec().key(), clip.spec().bpm());
             for (int l = 0; l < levels; l++) {
+                if (!reported(o, l) && l != topLevel) {
+                    continue;
+                }
                 long[] codes = encode(root, vqvae, audio, l);
                 usage[l].add(codes);
-                float[] decoded = decode(root, vqvae, codes, l);
-                scJukebox[l] += SpectralConvergence.ratio(audio, decoded, SpectralConvergence.JUKEBOX) / o.heldOutClips();
-                scMulti[l] += SpectralConvergence.ratio(audio, decoded, SpectralConvergence.MULTI_RESOLUTION)
-                        / o.heldOutClips();
+                if (reported(o, l)) {
+                    float[] decoded = decode(root, vqvae, codes, l);
+                    scJukebox[l] += SpectralConvergence.ratio(audio, decoded, SpectralConvergence.JUKEBOX)
+                            / o.heldOutClips();
+                    scMulti[l] += SpectralConvergence.ratio(audio, decoded, SpectralConvergence.MULTI_RESOLUTION)
+                            / o.heldOutClips();
+                }
                 if (l == topLevel) {
                     PriorScoring.score(root, top, codes, priorBits);
                     unigramBits += unigram.unigramBitsPerToken(codes, 0.5) * codes.length;
@@ -131,6 +146,9 @@ public final class ModelEvaluation {
         }
         List<LevelResult> levelResults = new ArrayList<>();
         for (int l = 0; l < levels; l++) {
+            if (!reported(o, l)) {
+                continue;
+            }
             levelResults.add(new LevelResult(l, vqvae.config().hopLength(l), SpectralConvergence.toDb(scJukebox[l]),
                     SpectralConvergence.toDb(scMulti[l]), usage[l].perplexity(), usage[l].used(), vqvae.config().lBins()));
         }
@@ -139,6 +157,10 @@ public final class ModelEvaluation {
         return new Result(modelName, sr, o, primeFrames / (double) sr, continuation / (double) sr, levelResults, prior,
                 Coherence.score(primes, generated), Coherence.score(primes, truth),
                 new FeatureCheck(tempoAgrees, keyExact, o.heldOutClips()));
+    }
+
+    private static boolean reported(Options o, int level) {
+        return o.levels().isEmpty() || o.levels().contains(level);
     }
 
     private static float[] trim(float[] audio, int frames) {

@@ -104,6 +104,17 @@ class MetricsTest {
     }
 
     @Test
+    void audioWithoutPitchIsFlaggedAndScoresNoChromaAgreement() {
+        float[] dc = new float[3 * SR];
+        java.util.Arrays.fill(dc, 0.2f);
+        Coherence.Features flat = Coherence.Features.of(dc, SR);
+        Coherence.Features chord = Coherence.Features.of(tones(3.0, 261.63, 329.63, 392.00), SR);
+        assertTrue(flat.pitchless());
+        assertFalse(chord.pitchless());
+        assertEquals(0.0, Chroma.correlation(flat.chroma(), chord.chroma()));
+    }
+
+    @Test
     void keyEstimateFindsTheTonicOfAScale() {
         // A major scale played as notes in sequence, tonic and fifth held longer.
         double[] aMajor = {440.00, 493.88, 554.37, 587.33, 659.25, 739.99, 830.61, 440.00, 659.25, 440.00};

@@ -30,7 +30,7 @@ class ModelEvaluationTest {
              VqVae vqvae = new VqVae(config.vqvae(), new RandomWeights(1), root);
              Prior top = new Prior(config.priors().get(2), config.vqvae(), new RandomWeights(2), root)) {
             r = ModelEvaluation.run(root, "demo-sketch", vqvae, top, corpus,
-                    new ModelEvaluation.Options(2, 1, 2.0, 4.0, 1.0, 1), new PrintStream(new ByteArrayOutputStream()));
+                    new ModelEvaluation.Options(2, 1, 2.0, 4.0, 1.0, 1, null), new PrintStream(new ByteArrayOutputStream()));
         }
         assertEquals(3, r.levels().size());
         for (ModelEvaluation.LevelResult l : r.levels()) {
