@@ -40,6 +40,7 @@ final class ContinuationBench {
                     measure(root, pipeline, model.name(), tier, prime, frames, n, Math.max(1, repeats), json, seconds);
                 }
             }
+            extension(root, pipeline, model.name(), prime, frames, Math.max(1, repeats), json, seconds);
         }
         return 0;
     }
@@ -84,6 +85,47 @@ final class ContinuationBench {
             System.out.printf(Locale.ROOT, "%-6s N=%-2d %.2f s wall (median): real-time factor %.3f per take, %.3f for "
                             + "all %d takes; top level %d windows, re-prefill %.0f%% of later windows' time%n",
                     tier.name().toLowerCase(Locale.ROOT), n, median, rtf, rtf * n, n, topWindows[0], 100 * share);
+        }
+    }
+
+    /**
+     * What an extend costs against making the longer take from scratch: a take of {@code seconds}, extended by
+     * the same again, versus one take of twice the length. The extension samples only the new tokens (and
+     * re-reads the context of the windows it opens); the take's own tokens are not sampled again.
+     */
+    private static void extension(NDManager root, ContinuationPipeline pipeline, String name, float[] prime, long frames,
+                                  int repeats, boolean json, double seconds) {
+        List<SamplingParams> params = List.of(new SamplingParams(0.98, 0, 0.0, 1));
+        ContinuationPipeline.Request one = new ContinuationPipeline.Request(1, Tier.SKETCH, params, true, true);
+        double[] extend = new double[repeats];
+        double[] scratch = new double[repeats];
+        long[] newTokens = new long[1];
+        ContinuationPipeline.Sampled first = pipeline.continueWithCodes(root, prime, frames, one,
+                new ContinuationPipeline.Monitor() {});
+        java.util.Map<Integer, long[]> codes = new java.util.TreeMap<>();
+        first.codes().forEach((level, rows) -> codes.put(level, rows[0]));
+        for (int r = 0; r < repeats; r++) {
+            long t0 = System.nanoTime();
+            pipeline.extend(root, codes, first.primeTopTokens(), frames, frames, one, new ContinuationPipeline.Monitor() {
+                @Override
+                public void progress(int level, long done, long total) {
+                    newTokens[0] = total;
+                }
+            });
+            extend[r] = (System.nanoTime() - t0) / 1e9;
+            long t1 = System.nanoTime();
+            pipeline.continueAudio(root, prime, 2 * frames, one, new ContinuationPipeline.Monitor() {});
+            scratch[r] = (System.nanoTime() - t1) / 1e9;
+        }
+        double e = median(extend);
+        double s = median(scratch);
+        if (json) {
+            System.out.printf(Locale.ROOT, "{\"bench\":\"extend\",\"model\":\"%s\",\"seconds\":%.2f,\"extend_s_median\":%.3f,"
+                    + "\"from_scratch_s_median\":%.3f,\"new_top_tokens\":%d}%n", name, seconds, e, s, newTokens[0]);
+        } else {
+            System.out.printf(Locale.ROOT, "extend  N=1  a %.1f s take by %.1f s: %.2f s (%d new top-level tokens); the %.1f s take "
+                    + "from scratch: %.2f s (extend costs %.0f%% of it)%n", seconds, seconds, e, newTokens[0], 2 * seconds, s,
+                    100 * e / s);
         }
     }
 
