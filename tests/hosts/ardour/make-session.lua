@@ -1,0 +1,159 @@
+-- Builds a headless Ardour 7 session: one stereo track holding a WAV clip from sample 0, one plugin first
+-- in the track's chain with the given parameter values, the session range over the clip, the given tempo.
+-- Run by segue-ardour-render through ardour7-lua; it reads its inputs from the environment:
+--   SEGUE_SESSION_DIR, SEGUE_SESSION_NAME   where to create the session (the folder must not exist)
+--   SEGUE_CLIP                              a stereo PCM/float WAV; its rate becomes the session rate
+--   SEGUE_BPM                               the session tempo (4/4)
+--   SEGUE_TRACK                             the track's name
+--   SEGUE_PLUGIN, SEGUE_PLUGIN_TYPE         plugin URI or name, and LV2 or VST3
+--   SEGUE_PARAMS                            "name=value ..." matched to the plugin's parameter names with
+--                                           case, spaces and underscores ignored ("auto_fire_bar" = "Auto fire bar")
+-- Lua cannot import audio, so the clip's <Source>, <Region>, playlist entry and session range are written
+-- into the saved session XML (positions as plain sample counts, which Ardour 7 reads as samples).
+
+local function need(name)
+  local v = os.getenv(name)
+  if v == nil or v == "" then error("make-session.lua: " .. name .. " is not set") end
+  return v
+end
+
+local dir, name = need("SEGUE_SESSION_DIR"), need("SEGUE_SESSION_NAME")
+local clip, track_name = need("SEGUE_CLIP"), need("SEGUE_TRACK")
+local bpm = tonumber(need("SEGUE_BPM"))
+local plugin_id, plugin_type = need("SEGUE_PLUGIN"), need("SEGUE_PLUGIN_TYPE")
+local params = os.getenv("SEGUE_PARAMS") or ""
+assert(bpm and bpm >= 20 and bpm <= 400, "SEGUE_BPM out of range 20..400")
+assert(track_name:match("^[%w_%-]+$"), "SEGUE_TRACK: letters, digits, _ and - only")
+
+-- The clip's format from its RIFF header: rate, channels, frames (the data chunk over the block size).
+local function wav_info(path)
+  local f = assert(io.open(path, "rb"))
+  local head = f:read(12)
+  assert(head and #head == 12 and head:sub(1, 4) == "RIFF" and head:sub(9, 12) == "WAVE", path .. ": not a WAV file")
+  local rate, channels, block, frames
+  while true do
+    local ch = f:read(8)
+    if not ch or #ch < 8 then break end
+    local id, size = ch:sub(1, 4), string.unpack("<I4", ch, 5)
+    if id == "fmt " then
+      local fmt = f:read(size)
+      channels, rate = string.unpack("<I2", fmt, 3), string.unpack("<I4", fmt, 5)
+      block = string.unpack("<I2", fmt, 13)
+    elseif id == "data" then
+      assert(block and block > 0, path .. ": data chunk before fmt chunk")
+      frames = size // block
+      break
+    else
+      f:seek("cur", size + (size % 2))
+    end
+  end
+  f:close()
+  assert(rate and frames and frames > 0, path .. ": no fmt/data chunk")
+  return rate, channels, frames
+end
+
+local rate, channels, frames = wav_info(clip)
+assert(channels == 2, "the clip must be stereo (the plugin is stereo in/out); got " .. channels .. " channels")
+
+local types = { LV2 = ARDOUR.PluginType.LV2, VST3 = ARDOUR.PluginType.VST3 }
+assert(types[plugin_type], "SEGUE_PLUGIN_TYPE must be LV2 or VST3")
+
+AudioEngine:set_backend("None (Dummy)", "", "")
+local s = create_session(dir, name, rate)
+assert(s, "could not create the session at " .. dir)
+
+local track = s:new_audio_track(2, 2, nil, 1, track_name, ARDOUR.PresentationInfo.max_order,
+  ARDOUR.TrackMode.Normal, true):front()
+assert(track and track:name() == track_name, "could not create track " .. track_name)
+
+local proc = ARDOUR.LuaAPI.new_plugin(s, plugin_id, types[plugin_type], "")
+assert(not proc:isnil(), "Ardour does not find plugin '" .. plugin_id .. "' (" .. plugin_type .. ")")
+assert(track:add_processor_by_index(proc, 0, nil, true) == 0, "could not add the plugin to the track")
+
+-- Parameter names as Ardour shows them, keyed without case, spaces or underscores.
+local function key(label) return (label:lower():gsub("[^%w]", "")) end
+local plug = proc:to_insert():plugin(0)
+local by_key, labels = {}, {}
+for i = 0, plug:parameter_count() - 1 do
+  local pid = plug:nth_parameter(i, true)
+  if plug:parameter_is_control(pid) and plug:parameter_is_input(pid) then
+    local label = plug:parameter_label(pid)
+    by_key[key(label)] = i
+    labels[#labels + 1] = label
+  end
+end
+for pname, pvalue in params:gmatch("([%w_]+)=([%-%d%.]+)") do
+  local index = by_key[key(pname)]
+  assert(index, "the plugin has no parameter '" .. pname .. "'; it has: " .. table.concat(labels, ", "))
+  assert(ARDOUR.LuaAPI.set_processor_param(proc, index, tonumber(pvalue)),
+    "could not set " .. pname .. " = " .. pvalue)
+  print(string.format("param %s = %s", pname, pvalue))
+end
+
+assert(s:save_state("", false, false, false, false, false) == 0, "could not save the session")
+
+-- Copy the clip where Ardour keeps a session's audio files.
+local function copy(from, to)
+  local src = assert(io.open(from, "rb"))
+  local dst = assert(io.open(to, "wb"))
+  while true do
+    local block = src:read(1 << 20)
+    if not block then break end
+    dst:write(block)
+  end
+  src:close()
+  dst:close()
+end
+-- Ardour names the folder after the session folder's base name and creates it only when it first needs it.
+local clip_file = "clip.wav"
+local audiofiles = dir .. "/interchange/" .. dir:match("([^/]+)/*$") .. "/audiofiles"
+assert(not audiofiles:find("'", 1, true), "no quotes in the session path, please")
+assert(os.execute("mkdir -p '" .. audiofiles .. "'"), "could not create " .. audiofiles)
+copy(clip, audiofiles .. "/" .. clip_file)
+
+-- Splice the clip into the saved XML. Ids far above Ardour's counter; the counter is raised past them.
+local path = dir .. "/" .. name .. ".ardour"
+local f = assert(io.open(path, "rb"))
+local xml = f:read("a")
+f:close()
+
+local function replace_once(text, old, new)
+  local at, to = text:find(old, 1, true)
+  assert(at, "session XML: '" .. old .. "' not found")
+  assert(not text:find(old, to + 1, true), "session XML: '" .. old .. "' found twice")
+  return text:sub(1, at - 1) .. new .. text:sub(to + 1)
+end
+
+local src_l, src_r, whole, placed, range = 900001, 900002, 900003, 900004, 900005
+local function region(id, whole_file)
+  return string.format('<Region name="clip" id="%d" type="audio" start="0" length="%d" position="0" ' ..
+    'whole-file="%d" fade-in-active="0" fade-out-active="0" envelope-active="0" scale-amplitude="1" ' ..
+    'channels="2" source-0="%d" source-1="%d" master-source-0="%d" master-source-1="%d"/>',
+    id, frames, whole_file, src_l, src_r, src_l, src_r)
+end
+xml = replace_once(xml, "<Sources/>", string.format(
+  '<Sources>\n    <Source name="%s" type="audio" flags="" id="%d" channel="0" origin="%s" gain="1"/>\n' ..
+  '    <Source name="%s" type="audio" flags="" id="%d" channel="1" origin="%s" gain="1"/>\n  </Sources>',
+  clip_file, src_l, clip_file, clip_file, src_r, clip_file))
+xml = replace_once(xml, "<Regions/>", "<Regions>\n    " .. region(whole, 1) .. "\n  </Regions>")
+xml = replace_once(xml, "<Locations/>", string.format('<Locations>\n    <Location id="%d" name="session" ' ..
+  'start="0" end="%d" flags="IsSessionRange" locked="0"/>\n  </Locations>', range, frames))
+
+-- The track's playlist is the one element of <Playlists>, empty: give it the placed region.
+local pl_at, pl_to = xml:find('<Playlist id="%d+" name="' .. track_name:gsub("%-", "%%-") .. '"[^>]*/>')
+assert(pl_at, "session XML: the track's empty playlist not found")
+xml = xml:sub(1, pl_to - 2) .. ">\n      " .. region(placed, 0) .. "\n    </Playlist>" .. xml:sub(pl_to + 1)
+
+-- Tempo: one constant tempo from the start (4/4 is Ardour's default meter).
+local tempo_at = xml:find('<Tempo npm="120" enpm="120" note-type="4"', 1, true)
+assert(tempo_at, "session XML: the default tempo not found")
+xml = replace_once(xml, '<Tempo npm="120" enpm="120" note-type="4"',
+  string.format('<Tempo npm="%s" enpm="%s" note-type="4"', bpm, bpm))
+assert(xml:find('<Meter note-value="4" divisions-per-bar="4"', 1, true), "session XML: the meter is not 4/4")
+xml = xml:gsub('id%-counter="(%d+)"', function(n) return 'id-counter="' .. math.max(tonumber(n), range + 1) .. '"' end, 1)
+
+f = assert(io.open(path, "wb"))
+f:write(xml)
+f:close()
+print(string.format("session %s: %d Hz, %d frames, %s bpm, plugin %s (%s)", path, rate, frames, bpm, plugin_id,
+  plugin_type))
