@@ -66,6 +66,15 @@ local track = s:new_audio_track(2, 2, nil, 1, track_name, ARDOUR.PresentationInf
   ARDOUR.TrackMode.Normal, true):front()
 assert(track and track:name() == track_name, "could not create track " .. track_name)
 
+-- Ardour auto-connects new tracks from a background thread, which may not have run by the time the state
+-- is saved (seen with VST3, whose instantiation is slower): connect track -> master here, and check it.
+local master_in = s:master_out():input()
+for c = 0, 1 do
+  local port = track:output():audio(c)
+  track:output():connect(port, master_in:audio(c):name(), nil) -- non-zero also when already connected
+  assert(port:connected_to(master_in:audio(c):name()), "the track does not feed the master bus")
+end
+
 local proc = ARDOUR.LuaAPI.new_plugin(s, plugin_id, types[plugin_type], "")
 assert(not proc:isnil(), "Ardour does not find plugin '" .. plugin_id .. "' (" .. plugin_type .. ")")
 assert(track:add_processor_by_index(proc, 0, nil, true) == 0, "could not add the plugin to the track")

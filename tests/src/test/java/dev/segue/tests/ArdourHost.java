@@ -1,0 +1,124 @@
+package dev.segue.tests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Headless Ardour 7 driven as a producer's machine would run it: the Segue plugin built by its own Makefile,
+ * a clip of real music, and tests/hosts/ardour/segue-ardour-render (ardour7-lua + ardour7-export) as a process.
+ */
+final class ArdourHost {
+    static final Path RENDER_SCRIPT = SeguePart.ROOT.resolve("tests/hosts/ardour/segue-ardour-render");
+    /** Real music nobody here made: Debian's wesnoth-1.16-music (GPL-2+), 44.1 kHz stereo Ogg Vorbis. */
+    static final Path MUSIC = Path.of("/usr/share/games/wesnoth/1.16/data/core/music/knolls.ogg");
+    static final long RENDER_TIMEOUT_S = 240;
+
+    private ArdourHost() {}
+
+    /** The plugin's build folder: -Dsegue.shim.bin / SEGUE_SHIM_BIN, else native-shim/ built with make. */
+    static Path shimBuild() throws Exception {
+        String given = System.getProperty("segue.shim.bin", System.getenv("SEGUE_SHIM_BIN"));
+        if (given != null && !given.isBlank()) {
+            return Path.of(given);
+        }
+        Path shim = SeguePart.ROOT.resolve("native-shim");
+        assertTrue(Files.isDirectory(shim), "no native-shim/ in " + SeguePart.ROOT);
+        Path log = Files.createTempFile("segue-shim-make", ".log");
+        Process make = new ProcessBuilder("make", "-C", shim.toString()).redirectErrorStream(true)
+                .redirectOutput(log.toFile()).start();
+        assertTrue(make.waitFor(600, TimeUnit.SECONDS), "make -C native-shim did not finish in 10 min");
+        assertEquals(0, make.exitValue(), "make -C native-shim failed:\n" + Files.readString(log));
+        return shim.resolve("build/bin");
+    }
+
+    static Path bundle(String format) throws Exception {
+        Path bundle = shimBuild().resolve(format.equals("lv2") ? "segue-shim.lv2" : "segue-shim.vst3");
+        assertTrue(Files.exists(bundle), "the plugin build has no " + bundle);
+        return bundle;
+    }
+
+    /** Decodes `seconds` of the music from `from` seconds in, at `rate`, 24-bit stereo, 3 dB down (no clipping). */
+    static Path clip(Path dir, int rate, double from, double seconds) throws Exception {
+        assertTrue(Files.isRegularFile(MUSIC), MUSIC + " is missing (apt-get install wesnoth-1.16-music)");
+        Path clip = dir.resolve("clip.wav");
+        Process sox = new ProcessBuilder("sox", MUSIC.toString(), "-b", "24", "-r", Integer.toString(rate), clip.toString(),
+                "trim", Double.toString(from), Double.toString(seconds), "gain", "-3").redirectErrorStream(true)
+                .redirectOutput(dir.resolve("sox.log").toFile()).start();
+        assertTrue(sox.waitFor(60, TimeUnit.SECONDS), "sox did not finish");
+        assertEquals(0, sox.exitValue(), "sox failed (apt-get install sox):\n" + Files.readString(dir.resolve("sox.log")));
+        return clip;
+    }
+
+    /** One run of the render script: exit code, output, when "* Done." was printed and when the process ended. */
+    record Render(int exitCode, String output, long doneAtNanos, long exitedAtNanos, Path file) {}
+
+    /**
+     * Runs segue-ardour-render with the daemon endpoint and stems folder in Ardour's environment. Output is
+     * streamed so a test can act while the export runs; the time of "* Done." (audio written, session about to
+     * unload) is kept.
+     */
+    static Render render(Path work, Path out, String format, Path clip, int bpm, Map<String, String> env,
+            List<String> params) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("bash", RENDER_SCRIPT.toString(), "--format", format, "--bundle",
+                bundle(format).toString(), "--clip", clip.toString(), "--bpm", Integer.toString(bpm), "--work",
+                work.toString(), "--out", out.toString()));
+        for (String p : params) {
+            cmd.addAll(List.of("--param", p));
+        }
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        StringBuilder output = new StringBuilder();
+        long done = -1;
+        Path log = work.resolveSibling(work.getFileName() + ".log");
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+             PrintWriter w = new PrintWriter(Files.newBufferedWriter(log))) {
+            String line;
+            while ((line = in.readLine()) != null) {
+                if (done < 0 && line.startsWith("* Done.")) {
+                    done = System.nanoTime();
+                }
+                output.append(line).append('\n');
+                w.println(line);
+                w.flush();
+            }
+        }
+        assertTrue(p.waitFor(RENDER_TIMEOUT_S, TimeUnit.SECONDS), "the render did not finish:\n" + output);
+        return new Render(p.exitValue(), output.toString(), done, System.nanoTime(), out);
+    }
+
+    /** Largest sample difference between the render and the clip over frames [from, to), all channels. */
+    static double maxDifference(WavFile render, WavFile clip, int from, int to) {
+        double max = 0;
+        for (int c = 0; c < clip.channels(); c++) {
+            for (int i = from; i < to; i++) {
+                max = Math.max(max, Math.abs(render.samples()[c][i] - clip.samples()[c][i]));
+            }
+        }
+        return max;
+    }
+
+    static double rms(WavFile wav) {
+        double sum = 0;
+        long n = 0;
+        for (float[] ch : wav.samples()) {
+            for (float v : ch) {
+                sum += v * v;
+                n++;
+            }
+        }
+        return Math.sqrt(sum / Math.max(1, n));
+    }
+}
