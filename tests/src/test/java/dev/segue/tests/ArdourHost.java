@@ -13,6 +13,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -97,6 +99,77 @@ final class ArdourHost {
         }
         assertTrue(p.waitFor(RENDER_TIMEOUT_S, TimeUnit.SECONDS), "the render did not finish:\n" + output);
         return new Render(p.exitValue(), output.toString(), done, System.nanoTime(), out);
+    }
+
+    /**
+     * The session played in real time in one Ardour process (segue-ardour-render --watch), printing the plugin's
+     * output parameter each time it changes; lines are queued for the test to wait on.
+     */
+    static final class Watch implements AutoCloseable {
+        private final Process process;
+        private final Path stopFile;
+        private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+        private final StringBuilder seen = new StringBuilder();
+
+        Watch(Path work, String format, Path clip, int bpm, Map<String, String> env, List<String> params, String output)
+                throws Exception {
+            stopFile = work.resolveSibling(work.getFileName() + ".stop");
+            List<String> cmd = new ArrayList<>(List.of("bash", RENDER_SCRIPT.toString(), "--format", format, "--bundle",
+                    bundle(format).toString(), "--clip", clip.toString(), "--bpm", Integer.toString(bpm), "--work",
+                    work.toString(), "--out", work.resolveSibling("unused.wav").toString(), "--watch", output,
+                    "--stop-file", stopFile.toString(), "--watch-seconds", "300"));
+            for (String p : params) {
+                cmd.addAll(List.of("--param", p));
+            }
+            ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+            pb.environment().putAll(env);
+            process = pb.start();
+            Thread reader = new Thread(() -> {
+                try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(),
+                        StandardCharsets.UTF_8))) {
+                    String line;
+                    while ((line = in.readLine()) != null) {
+                        lines.add(line);
+                    }
+                } catch (IOException e) {
+                    lines.add("watch: read failed: " + e);
+                }
+            }, "ardour-watch");
+            reader.setDaemon(true);
+            reader.start();
+        }
+
+        /** Waits for "output NAME VALUE ..." with VALUE == expected; returns false on timeout or process end. */
+        boolean awaitValue(float expected, long timeoutSeconds) throws InterruptedException {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
+            while (System.nanoTime() < deadline) {
+                String line = lines.poll(100, TimeUnit.MILLISECONDS);
+                if (line == null) {
+                    if (!process.isAlive() && lines.isEmpty()) {
+                        return false;
+                    }
+                    continue;
+                }
+                seen.append(line).append('\n');
+                String[] f = line.split(" ");
+                if (f.length == 4 && f[0].equals("output") && Float.parseFloat(f[2]) == expected) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        String seen() {
+            return seen.toString();
+        }
+
+        @Override
+        public void close() throws Exception {
+            Files.writeString(stopFile, "stop");
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        }
     }
 
     /** Largest sample difference between the render and the clip over frames [from, to), all channels. */
