@@ -6,8 +6,8 @@
 --   SEGUE_BPM                               the session tempo (4/4)
 --   SEGUE_TRACK                             the track's name
 --   SEGUE_PLUGIN, SEGUE_PLUGIN_TYPE         plugin URI or name, and LV2 or VST3
---   SEGUE_PARAMS                            "name=value ..." matched to the plugin's parameter names with
---                                           case, spaces and underscores ignored ("auto_fire_bar" = "Auto fire bar")
+--   SEGUE_PARAMS                            "name=value" lines matched to the plugin's parameter names as
+--                                           Ardour shows them, case and punctuation ignored ("Auto-fire at bar")
 -- Lua cannot import audio, so the clip's <Source>, <Region>, playlist entry and session range are written
 -- into the saved session XML (positions as plain sample counts, which Ardour 7 reads as samples).
 
@@ -91,7 +91,9 @@ for i = 0, plug:parameter_count() - 1 do
     labels[#labels + 1] = label
   end
 end
-for pname, pvalue in params:gmatch("([%w_]+)=([%-%d%.]+)") do
+for line in params:gmatch("[^\n]+") do
+  local pname, pvalue = line:match("^(.-)=([%-%d%.]+)$")
+  assert(pname and tonumber(pvalue), "SEGUE_PARAMS: bad line '" .. line .. "'")
   local index = by_key[key(pname)]
   assert(index, "the plugin has no parameter '" .. pname .. "'; it has: " .. table.concat(labels, ", "))
   assert(ARDOUR.LuaAPI.set_processor_param(proc, index, tonumber(pvalue)),

@@ -29,8 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
 class ArdourDaemonKillTest {
     /** The daemon's log line when a job is accepted (engine-daemon server/Daemon.java). */
     private static final Pattern JOB_ACCEPTED = Pattern.compile("job \\S+: \\d+ candidates");
-    /** 50 bars (120 s) at 30x real time leave about 3 s of rendering after the fire at bar 5 to kill the daemon in. */
-    private static final int SESSION_BARS = 50;
+    /** 120 s of session at about 30x real time leave 3 s of rendering after the fire at bar 5 to kill the daemon in. */
+    private static final double SESSION_SECONDS = 120;
     /** How long Ardour may take to finish once the daemon is dead: the plugin must not wait out a lost job. */
     private static final long EXIT_AFTER_KILL_S = 30;
 
@@ -52,7 +52,7 @@ class ArdourDaemonKillTest {
         daemon = new DaemonProcess(dir);
         daemon.start("daemon-1.log");
         Path stems = dir.resolve("stems-1");
-        Path clip = ArdourHost.clip(dir, RATE, 30, SESSION_BARS * BAR_FRAMES / (double) RATE);
+        Path clip = ArdourHost.clip(dir, RATE, 30, SESSION_SECONDS);
         Map<String, String> env = Map.of("SEGUE_ENDPOINT", daemon.endpoint, "SEGUE_STEMS_DIR", stems.toString());
         Future<ArdourHost.Render> rendering = pool.submit(() -> ArdourHost.render(dir.resolve("work-1"),
                 dir.resolve("render-1.wav"), "lv2", clip, BPM, env, PARAMS));

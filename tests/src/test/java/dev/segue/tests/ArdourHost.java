@@ -139,8 +139,8 @@ final class ArdourHost {
             reader.start();
         }
 
-        /** Waits for "output NAME VALUE ..." with VALUE == expected; returns false on timeout or process end. */
-        boolean awaitValue(float expected, long timeoutSeconds) throws InterruptedException {
+        /** Waits for a line "output NAME VALUE MS" whose VALUE passes; false on timeout or when the process ended. */
+        boolean awaitValue(java.util.function.DoublePredicate wanted, long timeoutSeconds) throws InterruptedException {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
             while (System.nanoTime() < deadline) {
                 String line = lines.poll(100, TimeUnit.MILLISECONDS);
@@ -152,7 +152,7 @@ final class ArdourHost {
                 }
                 seen.append(line).append('\n');
                 String[] f = line.split(" ");
-                if (f.length == 4 && f[0].equals("output") && Float.parseFloat(f[2]) == expected) {
+                if (f.length == 4 && f[0].equals("output") && wanted.test(Double.parseDouble(f[2]))) {
                     return true;
                 }
             }

