@@ -27,10 +27,19 @@ final class ArdourHost {
     static final Path MUSIC = Path.of("/usr/share/games/wesnoth/1.16/data/core/music/knolls.ogg");
     static final long RENDER_TIMEOUT_S = 240;
 
+    private static Path built;
+
     private ArdourHost() {}
 
-    /** The plugin's build folder: -Dsegue.shim.bin / SEGUE_SHIM_BIN, else native-shim/ built with make. */
-    static Path shimBuild() throws Exception {
+    /** The plugin's build folder: -Dsegue.shim.bin / SEGUE_SHIM_BIN, else native-shim/ built with make (once). */
+    static synchronized Path shimBuild() throws Exception {
+        if (built == null) {
+            built = buildShim();
+        }
+        return built;
+    }
+
+    private static Path buildShim() throws Exception {
         String given = System.getProperty("segue.shim.bin", System.getenv("SEGUE_SHIM_BIN"));
         if (given != null && !given.isBlank()) {
             return Path.of(given);
