@@ -27,8 +27,9 @@ class ArdourRenderTest {
     static final int RATE = 48000, BPM = 360, FIRE_BAR = 5, CAPTURE_BARS = 4, GENERATE_BARS = 1;
     /** One 4/4 bar at 360 bpm, 48 kHz: 4 beats x (60/360) s x 48000 = 32000 frames. */
     static final int BAR_FRAMES = RATE * 60 * 4 / BPM;
+    /** monitor=2 ("both"): the plugin would mix a take into its output, so pass-through is a real claim. */
     static final List<String> PARAMS = List.of("auto_fire_bar=" + FIRE_BAR, "capture_bars=" + CAPTURE_BARS,
-            "generate_bars=" + GENERATE_BARS, "takes=1");
+            "generate_bars=" + GENERATE_BARS, "takes=1", "monitor=2");
 
     @TempDir
     Path dir;
