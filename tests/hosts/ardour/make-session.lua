@@ -91,6 +91,7 @@ for i = 0, plug:parameter_count() - 1 do
     labels[#labels + 1] = label
   end
 end
+local wanted = {}
 for line in params:gmatch("[^\n]+") do
   local pname, pvalue = line:match("^(.-)=([%-%d%.]+)$")
   assert(pname and tonumber(pvalue), "SEGUE_PARAMS: bad line '" .. line .. "'")
@@ -98,9 +99,14 @@ for line in params:gmatch("[^\n]+") do
   assert(index, "the plugin has no parameter '" .. pname .. "'; it has: " .. table.concat(labels, ", "))
   assert(ARDOUR.LuaAPI.set_processor_param(proc, index, tonumber(pvalue)),
     "could not set " .. pname .. " = " .. pvalue)
+  wanted[index] = tonumber(pvalue)
   print(string.format("param %s = %s", pname, pvalue))
 end
 
+-- A VST3 processor takes parameter changes inside process(), and Ardour saves the processor's own state
+-- chunk, which it restores over the values above on load: let the engine run some cycles first, as
+-- the time between a producer turning a knob and saving.
+ARDOUR.LuaAPI.usleep(1000000)
 assert(s:save_state("", false, false, false, false, false) == 0, "could not save the session")
 
 -- Copy the clip where Ardour keeps a session's audio files.
@@ -166,5 +172,16 @@ xml = xml:gsub('id%-counter="(%d+)"', function(n) return 'id-counter="' .. math.
 f = assert(io.open(path, "wb"))
 f:write(xml)
 f:close()
+-- Load the written session back, as ardour7-export will, and check the plugin kept every value set above.
+close_session()
+s = load_session(dir, name)
+assert(s, "the written session does not load")
+local loaded = s:route_by_name(track_name):nth_plugin(0)
+assert(not loaded:isnil(), "the reloaded session has no plugin on " .. track_name)
+for index, value in pairs(wanted) do
+  local got = ARDOUR.LuaAPI.get_processor_param(loaded, index, true)
+  assert(math.abs(got - value) < 1e-3, string.format("parameter %d is %s after reloading, not %s", index, got, value))
+end
+close_session()
 print(string.format("session %s: %d Hz, %d frames, %s bpm, plugin %s (%s)", path, rate, frames, bpm, plugin_id,
   plugin_type))
