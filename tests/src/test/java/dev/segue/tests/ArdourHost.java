@@ -25,7 +25,8 @@ final class ArdourHost {
     static final Path RENDER_SCRIPT = SeguePart.ROOT.resolve("tests/hosts/ardour/segue-ardour-render");
     /** Real music nobody here made: Debian's wesnoth-1.16-music (GPL-2+), 44.1 kHz stereo Ogg Vorbis. */
     static final Path MUSIC = Path.of("/usr/share/games/wesnoth/1.16/data/core/music/knolls.ogg");
-    static final long RENDER_TIMEOUT_S = 240;
+    /** Two export attempts of at most 180 s each (the script's --export-timeout) and the session build. */
+    static final long RENDER_TIMEOUT_S = 420;
 
     private static Path built;
 
