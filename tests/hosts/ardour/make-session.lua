@@ -1,6 +1,7 @@
 -- Builds a headless Ardour 7 session: one stereo track holding a WAV clip from sample 0, one plugin first
 -- in the track's chain with the given parameter values, the session range over the clip, the given tempo.
--- Run by segue-ardour-render through ardour7-lua; it reads its inputs from the environment:
+-- Run by segue-ardour-render through ardour7-lua (then again with SEGUE_CHECK=1 to check the saved session);
+-- it reads its inputs from the environment:
 --   SEGUE_SESSION_DIR, SEGUE_SESSION_NAME   where to create the session (the folder must not exist)
 --   SEGUE_CLIP                              a stereo PCM/float WAV; its rate becomes the session rate
 --   SEGUE_BPM                               the session tempo (4/4)
@@ -24,6 +25,50 @@ local plugin_id, plugin_type = need("SEGUE_PLUGIN"), need("SEGUE_PLUGIN_TYPE")
 local params = os.getenv("SEGUE_PARAMS") or ""
 assert(bpm and bpm >= 20 and bpm <= 400, "SEGUE_BPM out of range 20..400")
 assert(track_name:match("^[%w_%-]+$"), "SEGUE_TRACK: letters, digits, _ and - only")
+
+-- "name=value" lines, and a plugin's input parameter index by the name Ardour shows (case and punctuation
+-- ignored), as set_processor_param / get_processor_param number them.
+local function parameter_lines(text)
+  local out = {}
+  for line in text:gmatch("[^\n]+") do
+    local pname, pvalue = line:match("^(.-)=([%-%d%.]+)$")
+    assert(pname and tonumber(pvalue), "SEGUE_PARAMS: bad line '" .. line .. "'")
+    out[#out + 1] = { name = pname, value = tonumber(pvalue) }
+  end
+  return out
+end
+
+local function key(label) return (label:lower():gsub("[^%w]", "")) end
+local function parameter_index(proc, pname)
+  local plug = proc:to_insert():plugin(0)
+  local labels = {}
+  for i = 0, plug:parameter_count() - 1 do
+    local pid = plug:nth_parameter(i, true)
+    if plug:parameter_is_control(pid) and plug:parameter_is_input(pid) then
+      local label = plug:parameter_label(pid)
+      if key(label) == key(pname) then return i end
+      labels[#labels + 1] = label
+    end
+  end
+  error("the plugin has no parameter '" .. pname .. "'; it has: " .. table.concat(labels, ", "))
+end
+
+-- SEGUE_CHECK=1: load the finished session in a fresh process, as ardour7-export will, and check that the
+-- plugin kept every value (a fresh process: closing and reopening a session in one process is another test).
+if os.getenv("SEGUE_CHECK") == "1" then
+  AudioEngine:set_backend("None (Dummy)", "", "")
+  local s = load_session(dir, name)
+  assert(s, "the written session does not load")
+  local loaded = s:route_by_name(track_name):nth_plugin(0)
+  assert(not loaded:isnil(), "the session has no plugin on " .. track_name)
+  for _, want in ipairs(parameter_lines(params)) do
+    local got = ARDOUR.LuaAPI.get_processor_param(loaded, parameter_index(loaded, want.name), true)
+    assert(math.abs(got - want.value) < 1e-3,
+      string.format("%s is %s in the saved session, not %s", want.name, got, want.value))
+  end
+  print("checked: the saved session keeps every parameter value")
+  return
+end
 
 -- The clip's format from its RIFF header: rate, channels, frames (the data chunk over the block size).
 local function wav_info(path)
@@ -79,28 +124,10 @@ local proc = ARDOUR.LuaAPI.new_plugin(s, plugin_id, types[plugin_type], "")
 assert(not proc:isnil(), "Ardour does not find plugin '" .. plugin_id .. "' (" .. plugin_type .. ")")
 assert(track:add_processor_by_index(proc, 0, nil, true) == 0, "could not add the plugin to the track")
 
--- Parameter names as Ardour shows them, keyed without case, spaces or underscores.
-local function key(label) return (label:lower():gsub("[^%w]", "")) end
-local plug = proc:to_insert():plugin(0)
-local by_key, labels = {}, {}
-for i = 0, plug:parameter_count() - 1 do
-  local pid = plug:nth_parameter(i, true)
-  if plug:parameter_is_control(pid) and plug:parameter_is_input(pid) then
-    local label = plug:parameter_label(pid)
-    by_key[key(label)] = i
-    labels[#labels + 1] = label
-  end
-end
-local wanted = {}
-for line in params:gmatch("[^\n]+") do
-  local pname, pvalue = line:match("^(.-)=([%-%d%.]+)$")
-  assert(pname and tonumber(pvalue), "SEGUE_PARAMS: bad line '" .. line .. "'")
-  local index = by_key[key(pname)]
-  assert(index, "the plugin has no parameter '" .. pname .. "'; it has: " .. table.concat(labels, ", "))
-  assert(ARDOUR.LuaAPI.set_processor_param(proc, index, tonumber(pvalue)),
-    "could not set " .. pname .. " = " .. pvalue)
-  wanted[index] = tonumber(pvalue)
-  print(string.format("param %s = %s", pname, pvalue))
+for _, want in ipairs(parameter_lines(params)) do
+  local index = parameter_index(proc, want.name)
+  assert(ARDOUR.LuaAPI.set_processor_param(proc, index, want.value), "could not set " .. want.name)
+  print(string.format("param %s = %s", want.name, want.value))
 end
 
 -- A VST3 processor takes parameter changes inside process(), and Ardour saves the processor's own state
@@ -172,16 +199,5 @@ xml = xml:gsub('id%-counter="(%d+)"', function(n) return 'id-counter="' .. math.
 f = assert(io.open(path, "wb"))
 f:write(xml)
 f:close()
--- Load the written session back, as ardour7-export will, and check the plugin kept every value set above.
-close_session()
-s = load_session(dir, name)
-assert(s, "the written session does not load")
-local loaded = s:route_by_name(track_name):nth_plugin(0)
-assert(not loaded:isnil(), "the reloaded session has no plugin on " .. track_name)
-for index, value in pairs(wanted) do
-  local got = ARDOUR.LuaAPI.get_processor_param(loaded, index, true)
-  assert(math.abs(got - value) < 1e-3, string.format("parameter %d is %s after reloading, not %s", index, got, value))
-end
-close_session()
 print(string.format("session %s: %d Hz, %d frames, %s bpm, plugin %s (%s)", path, rate, frames, bpm, plugin_id,
   plugin_type))
