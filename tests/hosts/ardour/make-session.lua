@@ -135,6 +135,10 @@ end
 -- the time between a producer turning a knob and saving.
 ARDOUR.LuaAPI.usleep(1000000)
 assert(s:save_state("", false, false, false, false, false) == 0, "could not save the session")
+-- Drop this script's references to Ardour objects while the session is alive: an IO released by Lua's
+-- final garbage collection, after the session is gone, deadlocked ardour7-lua at exit (seen once).
+master_in, track, proc = nil, nil, nil
+collectgarbage()
 
 -- Copy the clip where Ardour keeps a session's audio files.
 local function copy(from, to)
