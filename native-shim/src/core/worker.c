@@ -603,7 +603,8 @@ static int finishing(worker_t *w) {
     uint64_t deadline = atomic_load(&w->e->finish_deadline_ms);
     uint64_t now = segue_platform_now_ms();
     if (deadline == 0 || now >= deadline) return 0;
-    if (w->job.phase == JOB_NONE && !w->fire_held) return 0;
+    int fire_waiting = atomic_load(&w->e->fire_seq) != w->seen_fire_seq; /* posted, not yet taken */
+    if (w->job.phase == JOB_NONE && !w->fire_held && !fire_waiting) return 0;
     if (!w->sock) return 0;
     return now - w->last_heard_ms < FINISH_SILENCE_MS;
 }
