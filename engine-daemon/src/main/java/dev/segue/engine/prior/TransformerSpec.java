@@ -1,6 +1,5 @@
 package dev.segue.engine.prior;
 
-import dev.segue.engine.config.ConfigException;
 import dev.segue.engine.config.LyricsConfig;
 import dev.segue.engine.config.PriorConfig;
 
@@ -39,15 +38,10 @@ record TransformerSpec(String where, int length, int width, int depth, int heads
 
     /**
      * The reference's {@code _prime_len}: (prime_len / blocks + 1) * blocks, the number of leading keys a
-     * type 7 layer attends to (blocks = 1 when none are set).
+     * type 7 layer attends to. Where that passes the sequence's end the reference's slice simply takes the
+     * whole sequence, and so does this.
      */
     int lyricsKeyLimit() {
-        int b = blocks == null ? 1 : blocks;
-        int limit = (lyricTokens / b + 1) * b;
-        if (limit > length) {
-            throw new ConfigException(where + ": lyrics attention would read " + limit + " keys but the sequence has "
-                    + length);
-        }
-        return limit;
+        return (int) Math.min((long) (lyricTokens / blocks + 1) * blocks, length);
     }
 }
