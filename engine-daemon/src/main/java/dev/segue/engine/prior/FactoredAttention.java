@@ -66,9 +66,13 @@ final class FactoredAttention {
                 encoderLength);
     }
 
-    /** Whether this is plain factorized self-attention, the only kind the CPU step kernel runs. */
-    boolean isPlainSelfAttention() {
-        return encoderKv == null && keyLimit == Integer.MAX_VALUE;
+    int keyLimit() {
+        return keyLimit;
+    }
+
+    /** Encoder positions an encoder-decoder layer attends to; 0 for self-attention. */
+    int encoderLength() {
+        return encoderKv == null ? 0 : encoderLength;
     }
 
     /** Positions this layer keeps in the cache: the encoder states for type 6, else the whole window. */
@@ -169,18 +173,24 @@ final class FactoredAttention {
         return a.transpose(0, 2, 1, 3).reshape(b, c, state);
     }
 
+    /** An encoder-decoder layer's keys and values, from the encoder states, into its cache slots. */
+    void writeEncoderKv(KvCache cache, int layer, NDArray encoderStates) {
+        if (encoderStates == null) {
+            throw new IllegalArgumentException("this prior's encoder-decoder layers need the lyrics encoder's states");
+        }
+        long b = encoderStates.getShape().get(0);
+        Shape split = new Shape(b, encoderLength, heads, headDim);
+        NDList kv = encoderKv.forward(encoderStates).split(2, 2);
+        cache.write(layer, 0, kv.get(0).reshape(split).transpose(0, 2, 1, 3),
+                kv.get(1).reshape(split).transpose(0, 2, 1, 3));
+    }
+
     /** Encoder-decoder attention: every query sees every encoder position, no mask. */
     private NDArray crossAttend(NDArray x, KvCache cache, int layer, int start, NDArray encoderStates) {
         long b = x.getShape().get(0);
         int c = (int) x.getShape().get(1);
         if (start == 0) {
-            if (encoderStates == null) {
-                throw new IllegalArgumentException("this prior's encoder-decoder layers need the lyrics encoder's states");
-            }
-            Shape split = new Shape(b, encoderLength, heads, headDim);
-            NDList kv = encoderKv.forward(encoderStates).split(2, 2);
-            cache.write(layer, 0, kv.get(0).reshape(split).transpose(0, 2, 1, 3),
-                    kv.get(1).reshape(split).transpose(0, 2, 1, 3));
+            writeEncoderKv(cache, layer, encoderStates);
         }
         NDArray q = qkv.forward(x).reshape(new Shape(b, c, heads, headDim)).transpose(0, 2, 1, 3);
         NDIndex all = new NDIndex(":, :, 0:{}", encoderLength);

@@ -278,9 +278,11 @@ public final class Prior implements AutoCloseable {
      * The cache must already hold the batch the steps will run at.
      */
     public StepSession openSteps(NDManager m, KvCache cache, Conditioning cond) {
-        // The step kernel runs factorized self-attention only; lyrics layers take the DJL path, exact as prefill.
-        if (manager.getDevice().equals(Device.cpu()) && transformer.onlySelfAttention()
+        if (manager.getDevice().equals(Device.cpu())
                 && Boolean.parseBoolean(System.getProperty("segue.cpuStepKernel", "true"))) {
+            if (cache.length() == 0 && cond.encoderStates() != null) {
+                transformer.writeEncoderKv(cache, cond.encoderStates());
+            }
             return cpuKernel().open(cache, cond)::step;
         }
         int n = cache.batch();

@@ -57,9 +57,16 @@ final class Transformer {
         return x;
     }
 
-    /** Whether every layer is factorized self-attention, so the CPU step kernel can run this stack. */
-    boolean onlySelfAttention() {
-        return blocks.stream().allMatch(b -> b.attention().isPlainSelfAttention());
+    /**
+     * Writes every encoder-decoder layer's keys/values into an empty cache: the CPU step kernel reads them
+     * from there, and a window sampled from nothing has no prefill that would have written them.
+     */
+    void writeEncoderKv(KvCache cache, NDArray encoderStates) {
+        for (int i = 0; i < blocks.size(); i++) {
+            if (blocks.get(i).attention().encoderLength() > 0) {
+                blocks.get(i).attention().writeEncoderKv(cache, i, encoderStates);
+            }
+        }
     }
 
     List<CpuStepKernel.Layer> toKernelLayers() {

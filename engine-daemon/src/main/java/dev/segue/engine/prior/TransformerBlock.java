@@ -38,12 +38,10 @@ final class TransformerBlock {
 
     /** This block's parameters as plain arrays, for the CPU step kernel. */
     CpuStepKernel.Layer toKernelLayer() {
-        if (!attention.isPlainSelfAttention()) {
-            throw new IllegalStateException("the CPU step kernel runs factorized self-attention only");
-        }
         return new CpuStepKernel.Layer(ln0.gammaArray(), ln0.betaArray(), attention.qkv().toBlocked(),
                 attention.proj().toBlocked(), ln1.gammaArray(), ln1.betaArray(), fc.toBlocked(), fcProj.toBlocked(),
-                attention.pattern(), attention.heads(), attention.blockCtx(), resScale);
+                attention.pattern(), attention.heads(), attention.blockCtx(), resScale, attention.keyLimit(),
+                attention.encoderLength());
     }
 
     FactoredAttention attention() {
