@@ -131,8 +131,25 @@ final class LyricsPriorChecks {
             primes[i] = prefix > 0 ? prior.jointSequence(labels.get(i).lyrics(), prime[i]) : prime[i];
         }
         int chunk = Math.max(1, prior.config().nCtx() / 8);
-        long[][] tokens = new PrimedSampler(prior).sample(m, new PrimedSampler.Request(primes, batch,
-                prefix + musicTotal, labels, null, SamplingParams.greedy(), chunk), SamplingMonitor.NONE);
+        int total = prefix + musicTotal;
+        int bins = prior.bins();
+        boolean withLogits = cases.contains(key + ".greedy.logits");
+        float[] pathLogits = withLogits ? new float[batch * total * bins] : null;
+        SamplingMonitor recorder = !withLogits ? SamplingMonitor.NONE : new SamplingMonitor() {
+            @Override
+            public boolean wantsLogits() {
+                return true;
+            }
+
+            @Override
+            public void logits(int position, int count, float[] values) {
+                for (int i = 0; i < batch; i++) {
+                    System.arraycopy(values, i * count * bins, pathLogits, (i * total + position) * bins, count * bins);
+                }
+            }
+        };
+        long[][] tokens = new PrimedSampler(prior).sample(m, new PrimedSampler.Request(primes, batch, total, labels,
+                null, SamplingParams.greedy(), chunk), recorder);
         long[] musicCodes = new long[batch * musicTotal];
         for (int i = 0; i < batch; i++) {
             for (int t = 0; t < musicTotal; t++) {
@@ -142,6 +159,12 @@ final class LyricsPriorChecks {
         double agree = Compare.fractionEqual(musicCodes, expected);
         record.accept(new Check(label + " greedy continuation tokens", agree == 1.0,
                 String.format("identical %.4f%% (need 100%%)", 100 * agree)));
+        if (withLogits) {
+            // Laid out as the sequence the prior sees: for single_enc_dec the lyric positions come first.
+            double err = Compare.maxAbsError(pathLogits, cases.get(key + ".greedy.logits").toFloats());
+            record.accept(new Check(label + " greedy prefill+cached-step logits", err <= ConformanceRunner.LOGIT_TOLERANCE,
+                    String.format("max abs error %.3e (tolerance %.0e)", err, ConformanceRunner.LOGIT_TOLERANCE)));
+        }
     }
 
     /** Running mean cross-entropy in bits, in double precision. */

@@ -42,8 +42,13 @@ public enum AttentionPattern {
                 return p;
             }
         }
+        if (func == ENCODER_DECODER_TYPE || func == LYRICS_TYPE) {
+            throw new ConfigException("attn_order " + attnOrder + " has " + (func == LYRICS_TYPE ? "lyrics" : "encoder-"
+                    + "decoder") + " attention (type " + func + ") at layer " + depth + ", not a self-attention pattern; "
+                    + "only a lyrics prior's transformer builds such layers");
+        }
         throw new ConfigException("attn_order " + attnOrder + " needs attention type " + func + " at layer " + depth
-                + " (summary, encoder-decoder or lyrics attention), which this engine does not implement yet");
+                + " (summary attention), which this engine does not implement yet");
     }
 
     /** The reference's {@code attn_func} number of layer {@code depth} under {@code attnOrder}. */

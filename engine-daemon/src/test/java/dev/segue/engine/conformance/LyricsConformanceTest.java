@@ -93,6 +93,67 @@ class LyricsConformanceTest {
                 o.printed());
     }
 
+    /**
+     * A fixture set that also carries {@code NAME.greedy.logits} (the logits along the greedy path, as the
+     * instrumental fixtures do) gets that check too. The expected values here are the teacher-forced logits
+     * of the reference's greedy sequence, computed by the chunk-free forward pass; the runner's come from
+     * the chunked prefill and the cached steps, so the check compares the two paths on the lyrics priors.
+     */
+    @Test
+    void greedyPathLogitsAreCheckedWhenPresent(@TempDir Path tmp) throws IOException {
+        for (String f : List.of("config.json", "prior_single_enc_dec.safetensors", "prior_sep_enc_dec.safetensors")) {
+            Files.copy(FIXTURES.resolve(f), tmp.resolve(f));
+        }
+        dev.segue.engine.config.ModelConfig config = dev.segue.engine.config.ModelConfig.load(
+                FIXTURES.resolve("config.json"));
+        try (SafetensorsFile cases = SafetensorsFile.open(FIXTURES.resolve("cases.safetensors"))) {
+            List<TensorEntry> out = new ArrayList<>();
+            for (String name : cases.names()) {
+                out.add(cases.get(name));
+            }
+            for (String arch : ARCHITECTURES) {
+                out.add(teacherForcedOnGreedyPath(config, arch, cases));
+            }
+            SafetensorsWriter.write(tmp.resolve("cases.safetensors"), out, cases.metadata());
+        }
+        Outcome o = run(tmp);
+        assertTrue(o.passed(), o.printed());
+        for (String arch : ARCHITECTURES) {
+            assertTrue(o.has(arch + ".safetensors greedy prefill+cached-step logits"), o.printed());
+        }
+    }
+
+    private static TensorEntry teacherForcedOnGreedyPath(dev.segue.engine.config.ModelConfig config, String arch,
+                                                         SafetensorsFile cases) {
+        var pc = config.named().get(arch);
+        int batch = (int) cases.get(arch + ".z").shape()[0];
+        long[][] music = Compare.rows(cases.get(arch + ".greedy.tokens").toLongs(), batch);
+        long[][] y = Compare.rows(cases.get(arch + ".y").toLongs(), batch);
+        try (var weights = dev.segue.engine.checkpoint.Checkpoints.open(FIXTURES.resolve("prior_" + arch + ".safetensors"));
+             NDManager m = manager.newSubManager();
+             var prior = new dev.segue.engine.prior.Prior(pc, config.vqvae(), weights, m)) {
+            List<dev.segue.engine.prior.Labels> labels = new ArrayList<>();
+            long[] previous = new long[batch * prior.contextLength()];
+            for (int i = 0; i < batch; i++) {
+                var l = dev.segue.engine.prior.Labels.fromRow(y[i], pc.maxBowGenreSize(), pc.nTokens());
+                labels.add(l);
+                long[] seq = prior.lyricPrefix() > 0 ? prior.jointSequence(l.lyrics(), music[i]) : music[i];
+                for (int t = 1; t < seq.length; t++) {
+                    previous[i * seq.length + t] = seq[t - 1];
+                }
+            }
+            var cond = prior.condition(m, batch, labels, null);
+            try (var cache = prior.newCache(m, batch)) {
+                float[] logits = prior.forward(cache, cond, m.create(previous,
+                        new ai.djl.ndarray.types.Shape(batch, prior.contextLength())), 0).toFloatArray();
+                ByteBuffer buf = ByteBuffer.allocate(4 * logits.length).order(ByteOrder.LITTLE_ENDIAN);
+                buf.asFloatBuffer().put(logits);
+                return new TensorEntry(arch + ".greedy.logits", dev.segue.engine.checkpoint.DType.F32,
+                        new long[] {batch, prior.contextLength(), prior.bins()}, buf);
+            }
+        }
+    }
+
     /** Copies {@code file} into {@code dir} with every 7th element of {@code tensor} moved by +1. */
     private static void perturb(String file, String tensor, Path dir) throws IOException {
         try (SafetensorsFile in = SafetensorsFile.open(FIXTURES.resolve(file))) {
