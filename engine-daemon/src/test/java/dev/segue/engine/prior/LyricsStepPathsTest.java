@@ -44,7 +44,8 @@ class LyricsStepPathsTest {
 
     @ParameterizedTest(name = "{0}, prime {1}, batch {2}")
     // single_enc_dec: 20 + 40 steps cross the lyrics attention's key limit (48 in the fixture).
-    @CsvSource({"single_enc_dec, 0, 1", "single_enc_dec, 20, 5", "sep_enc_dec, 0, 2", "sep_enc_dec, 17, 4"})
+    // sep_enc_dec from nothing: the kernel writes the encoder's keys/values into the empty cache itself.
+    @CsvSource({"single_enc_dec, 20, 5", "sep_enc_dec, 0, 2"})
     void kernelMatchesDjlStep(String name, int primeLen, int batch) {
         PriorConfig pc = config.named().get(name);
         long[] y = cases.get(name + ".y").toLongs();
