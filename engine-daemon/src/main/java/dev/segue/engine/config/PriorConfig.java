@@ -12,7 +12,7 @@ public record PriorConfig(int level, int nCtx, int width, int depth, int heads, 
                           double maxDuration, int sampleRate, int condDepth, int condWidth, double condMConv,
                           int condDilationGrowthRate, Integer condDilationCycle, boolean condResScale,
                           boolean useTokens, int nTokens, boolean singleEncDec, boolean mergedDecoder,
-                          boolean copyInput) {
+                          boolean copyInput, LyricsConfig lyrics) {
 
     public static PriorConfig fromJson(JsonNode node, String where) {
         JsonConfig c = new JsonConfig(node, where);
@@ -26,7 +26,8 @@ public record PriorConfig(int level, int nCtx, int width, int depth, int heads, 
                 c.number("cond_m_conv", 1.0), c.integer("cond_dilation_growth_rate", 1),
                 c.optionalInt("cond_dilation_cycle"), c.bool("cond_res_scale", false),
                 c.bool("use_tokens", false), c.integer("n_tokens", 0), c.bool("single_enc_dec", false),
-                c.bool("merged_decoder", false), c.bool("copy_input", false));
+                c.bool("merged_decoder", false), c.bool("copy_input", false),
+                usesLyrics(c) ? LyricsConfig.fromJson(c) : null);
         cfg.validate(where);
         return cfg;
     }
@@ -39,8 +40,16 @@ public record PriorConfig(int level, int nCtx, int width, int depth, int heads, 
         if (state % heads != 0) {
             throw new ConfigException(where + ": m_attn * prior_width (" + state + ") is not divisible by heads " + heads);
         }
-        if (blocks != null && (blocks < 1 || nCtx % blocks != 0)) {
-            throw new ConfigException(where + ": n_ctx " + nCtx + " is not divisible by blocks " + blocks);
+        if (nTokens < 0) {
+            throw new ConfigException(where + ".n_tokens: must not be negative");
+        }
+        if (blocks != null && (blocks < 1 || sequenceLength() % blocks != 0)) {
+            throw new ConfigException(where + ": sequence length " + sequenceLength() + (singleEncDec
+                    ? " (n_tokens " + nTokens + " + n_ctx " + nCtx + ")" : " (n_ctx)")
+                    + " is not divisible by blocks " + blocks);
+        }
+        if (lyrics != null) {
+            lyrics.validate(where, !singleEncDec, nTokens);
         }
         if (labels && yBins.length != 2) {
             throw new ConfigException(where + ": y_bins must be [genres, artists]");
@@ -56,13 +65,33 @@ public record PriorConfig(int level, int nCtx, int width, int depth, int heads, 
         return (int) (mMlp * width);
     }
 
-    /** Tokens per block for the factorized attention patterns. */
+    /** Tokens per block for the factorized attention patterns, over the whole transformer sequence. */
     public int blockCtx() {
-        return blocks == null ? nCtx : nCtx / blocks;
+        return blocks == null ? sequenceLength() : sequenceLength() / blocks;
     }
 
-    /** True when lyrics tokens are part of this prior (the lyrics models); not yet supported here. */
+    /**
+     * Length of the transformer's sequence: n_ctx music codes, preceded by the n_tokens lyric tokens when the
+     * lyrics and the music form one sequence ({@code single_enc_dec}).
+     */
+    public int sequenceLength() {
+        return singleEncDec ? nTokens + nCtx : nCtx;
+    }
+
+    /** True when lyric tokens condition this prior: one joint sequence, or a separate lyrics encoder. */
     public boolean usesLyrics() {
-        return singleEncDec || (useTokens && nTokens > 0);
+        return lyrics != null;
+    }
+
+    /** The reference builds a lyrics encoder only for use_tokens with n_tokens > 0; single_enc_dec always reads lyrics. */
+    private static boolean usesLyrics(JsonConfig c) {
+        int nTokens = c.integer("n_tokens", 0);
+        return c.bool("single_enc_dec", false) ? nTokens > 0 || c.bool("use_tokens", false)
+                : c.bool("use_tokens", false) && nTokens > 0;
+    }
+
+    /** Length of a label row: total length, offset, window length, artist, genres, then n_tokens lyric tokens. */
+    public int labelRowLength() {
+        return 4 + maxBowGenreSize + nTokens;
     }
 }

@@ -71,6 +71,22 @@ public final class ConformanceRunner {
                     record(new Check("prior" + level, false, "no weights or cases found for this level"));
                 }
             }
+            // Priors keyed by name (the lyrics fixtures): weights prior_NAME.*, cases NAME.*.
+            for (var named : config.named().entrySet()) {
+                String name = named.getKey();
+                boolean any = false;
+                for (String form : FORMS) {
+                    Path file = dir.resolve("prior_" + name + form);
+                    if (Files.exists(file) && cases.contains(name + ".logits")) {
+                        any = true;
+                        guarded(name + form, () -> checkNamedPrior(root, config, named.getValue(), file, cases, name,
+                                name + form));
+                    }
+                }
+                if (!any) {
+                    record(new Check(name, false, "no weights or cases found for this prior"));
+                }
+            }
         }
         if (checks.isEmpty()) {
             record(new Check("fixtures", false, "nothing to check in " + dir));
@@ -132,11 +148,22 @@ public final class ConformanceRunner {
         }
     }
 
+    private void checkNamedPrior(NDManager root, ModelConfig config, PriorConfig pc, Path file, SafetensorsFile cases,
+                                 String key, String label) {
+        if (pc.usesLyrics()) {
+            new LyricsPriorChecks(this::record).check(root, config, pc, file, cases, key, label);
+        } else {
+            checkPrior(root, config, pc, file, cases, key, label);
+        }
+    }
+
     private void checkPrior(NDManager root, ModelConfig config, PriorConfig pc, Path file, SafetensorsFile cases,
                             String form) {
-        int level = pc.level();
-        String key = "prior" + level;
-        String label = key + form;
+        checkNamedPrior(root, config, pc, file, cases, "prior" + pc.level(), "prior" + pc.level() + form);
+    }
+
+    private void checkPrior(NDManager root, ModelConfig config, PriorConfig pc, Path file, SafetensorsFile cases,
+                            String key, String label) {
         try (WeightStore store = Checkpoints.open(file); NDManager m = root.newSubManager();
              Prior prior = new Prior(pc, config.vqvae(), store, m)) {
             long[] zFlat = cases.get(key + ".z").toLongs();

@@ -25,9 +25,35 @@ public enum AttentionPattern {
         return referenceId;
     }
 
-    /** The pattern of layer {@code depth} under {@code attnOrder}, as the reference's table cycles them. */
+    /** The reference attention type that an encoder-decoder layer (lyrics encoder keys/values) has. */
+    public static final int ENCODER_DECODER_TYPE = 6;
+    /** The reference attention type of a layer whose music queries attend to the lyric tokens of the sequence. */
+    public static final int LYRICS_TYPE = 7;
+
+    /**
+     * The self-attention pattern of layer {@code depth} under {@code attnOrder}, as the reference's table
+     * cycles them. Layers of the lyrics types (6, 7) are built by {@link Transformer} from
+     * {@link #referenceType}; here they are errors like the summary types 4 and 5.
+     */
     public static AttentionPattern forLayer(int attnOrder, int depth) {
-        int func = switch (attnOrder) {
+        int func = referenceType(attnOrder, depth);
+        for (AttentionPattern p : values()) {
+            if (p.referenceId == func) {
+                return p;
+            }
+        }
+        if (func == ENCODER_DECODER_TYPE || func == LYRICS_TYPE) {
+            throw new ConfigException("attn_order " + attnOrder + " has " + (func == LYRICS_TYPE ? "lyrics" : "encoder-"
+                    + "decoder") + " attention (type " + func + ") at layer " + depth + ", not a self-attention pattern; "
+                    + "only a lyrics prior's transformer builds such layers");
+        }
+        throw new ConfigException("attn_order " + attnOrder + " needs attention type " + func + " at layer " + depth
+                + " (summary attention), which this engine does not implement yet");
+    }
+
+    /** The reference's {@code attn_func} number of layer {@code depth} under {@code attnOrder}. */
+    public static int referenceType(int attnOrder, int depth) {
+        return switch (attnOrder) {
             case 0 -> 0;
             case 1 -> new int[] {1, 2}[depth % 2];
             case 2 -> new int[] {1, 2, 3}[depth % 3];
@@ -38,17 +64,13 @@ public enum AttentionPattern {
             case 7 -> depth % 16 == 15 ? 6 : new int[] {1, 2, 3}[depth % 16 % 3];
             case 8 -> new int[] {1, 2, 3, 1, 2, 3, 1, 2, 3, 6}[depth % 10];
             case 9 -> new int[] {1, 2, 3, 0}[depth % 4];
+            // 79-layer cycle: row/column/previous-row three times, then seven rounds of three with a type 6.
+            case 10 -> depth % 79 < 9 ? new int[] {1, 2, 3}[depth % 79 % 3]
+                    : (depth % 79 - 9) % 10 == 9 ? 6 : new int[] {1, 2, 3}[(depth % 79 - 9) % 10 % 3];
             case 11 -> depth % 16 == 15 ? new int[] {6, 6, 0}[depth % 3] : new int[] {1, 2, 3}[depth % 3];
             case 12 -> depth % 16 == 15 ? new int[] {7, 7, 0}[depth % 3] : new int[] {1, 2, 3}[depth % 3];
             default -> throw new ConfigException("attn_order " + attnOrder + " is not supported");
         };
-        for (AttentionPattern p : values()) {
-            if (p.referenceId == func) {
-                return p;
-            }
-        }
-        throw new ConfigException("attn_order " + attnOrder + " needs attention type " + func + " at layer " + depth
-                + " (summary, encoder-decoder or lyrics attention), which this engine does not implement yet");
     }
 
     /** Whether query position {@code q} sees key position {@code k} (both within the window). */

@@ -14,9 +14,18 @@ import java.util.List;
  * conformance checks this path's logits against the reference like every other.
  */
 final class CpuStepKernel {
+    /**
+     * One block. {@code keyLimit} caps the keys of lyrics attention (reference type 7; MAX_VALUE otherwise);
+     * {@code encoderLength} > 0 marks an encoder-decoder layer (type 6): {@code qkv} then makes only queries
+     * and the keys/values are the encoder's, already in that layer's cache slots.
+     */
     record Layer(float[] ln0Gamma, float[] ln0Beta, BlockedMatrix qkv, BlockedMatrix proj, float[] ln1Gamma,
                  float[] ln1Beta, BlockedMatrix fc, BlockedMatrix fc2, AttentionPattern pattern, int heads, int blockCtx,
-                 float resScale) {}
+                 float resScale, int keyLimit, int encoderLength) {
+        int cacheSlots(int nCtx) {
+            return encoderLength > 0 ? encoderLength : nCtx;
+        }
+    }
 
     private final List<Layer> layers;
     private final float[] tokenEmb;
@@ -90,7 +99,11 @@ final class CpuStepKernel {
             this.f = new float[n * mlp];
             this.m = new float[n * width];
             this.logits = new float[n * bins];
-            this.scores = new float[n * heads * nCtx]; // one row per (candidate, head): units run in parallel
+            int longest = nCtx;
+            for (Layer layer : layers) {
+                longest = Math.max(longest, layer.cacheSlots(nCtx));
+            }
+            this.scores = new float[n * heads * longest]; // one row per (candidate, head): units run in parallel
         }
 
         /** Logits (n, bins) for position {@code t} given each candidate's token at t - 1. */
@@ -165,29 +178,38 @@ final class CpuStepKernel {
          * work unit: at four candidates the pairs are a quarter of the step, so they are split over cores too.
          */
         private void attend(Layer layer, int l, int t, int headDim) {
-            int[] range = layer.pattern.stepKeys(t, layer.blockCtx);
+            boolean cross = layer.encoderLength > 0;
+            int[] range = cross ? new int[] {0, layer.encoderLength, 1} : layer.pattern.stepKeys(t, layer.blockCtx);
+            if (range != null && range[1] > layer.keyLimit) {
+                range[1] = layer.keyLimit;
+            }
             parallel.runUnits(n * heads, (from, to) -> {
                 for (int unit = from; unit < to; unit++) {
-                    attendOne(unit / heads, unit % heads, l, t, headDim, range);
+                    attendOne(unit / heads, unit % heads, l, t, headDim, range, layer);
                 }
             });
         }
 
-        private void attendOne(int c, int hd, int l, int t, int headDim, int[] range) {
+        private void attendOne(int c, int hd, int l, int t, int headDim, int[] range, Layer layer) {
             float[] k = keys[l];
             float[] v = values[l];
-            int cacheBase = (c * heads + hd) * nCtx * headDim;
-            int kOff = c * 3 * state + state + hd * headDim;
-            int vOff = kOff + state;
-            System.arraycopy(qkv, kOff, k, cacheBase + t * headDim, headDim);
-            System.arraycopy(qkv, vOff, v, cacheBase + t * headDim, headDim);
+            boolean cross = layer.encoderLength > 0;
+            int slots = layer.cacheSlots(nCtx);
+            int cacheBase = (c * heads + hd) * slots * headDim;
+            // Self-attention rows are (q, k, v) per candidate; an encoder-decoder layer's are queries only.
+            int qOff = cross ? c * state + hd * headDim : c * 3 * state + hd * headDim;
+            if (!cross) {
+                int kOff = qOff + state;
+                int vOff = kOff + state;
+                System.arraycopy(qkv, kOff, k, cacheBase + t * headDim, headDim);
+                System.arraycopy(qkv, vOff, v, cacheBase + t * headDim, headDim);
+            }
             int outOff = c * state + hd * headDim;
             java.util.Arrays.fill(att, outOff, outOff + headDim, 0f);
             if (range == null) {
                 return; // previous-block attention in the first block: the reference's output is zero
             }
-            int qOff = c * 3 * state + hd * headDim;
-            int scoreOff = (c * heads + hd) * nCtx;
+            int scoreOff = (c * heads + hd) * (scores.length / (n * heads));
             float max = Float.NEGATIVE_INFINITY;
             int count = 0;
             for (int j = range[0]; j < range[1]; j += range[2]) {

@@ -9,30 +9,75 @@ import dev.segue.engine.checkpoint.WeightLoader;
 import dev.segue.engine.nn.JukeboxLinear;
 
 /**
- * One layer's self-attention under a factorized {@link AttentionPattern}. A single cached step reads
- * exactly the keys its pattern allows (a strided view of the cache); a chunk of several positions attends
- * to the cache suffix it can see through a mask. Both are the same function as the reference's
+ * One layer's attention. Self-attention under a factorized {@link AttentionPattern}: a single cached step
+ * reads exactly the keys its pattern allows (a strided view of the cache); a chunk of several positions
+ * attends to the cache suffix it can see through a mask. Both are the same function as the reference's
  * block-reshaped computation, which is what the conformance logits check.
+ *
+ * <p>Two lyrics variants. Lyrics attention (reference type 7): causal dense attention whose keys stop at
+ * {@code keyLimit}, the reference's {@code _prime_len} = (n_tokens / blocks + 1) * blocks; that limit lies
+ * past the lyric tokens, so the first few music positions are keys too, exactly as in the reference.
+ * Encoder-decoder attention (type 6): {@code c_attn} makes only queries, {@code c_enc_kv} makes keys and
+ * values from the lyrics encoder's states once per window (written into this layer's cache slots at the
+ * window's first position), and every query sees all of them, unmasked.
  */
 final class FactoredAttention {
     private final JukeboxLinear qkv;
+    private final JukeboxLinear encoderKv;
     private final JukeboxLinear proj;
     private final AttentionPattern pattern;
     private final int heads;
     private final int state;
     private final int headDim;
     private final int blockCtx;
+    private final int keyLimit;
+    private final int encoderLength;
 
     FactoredAttention(WeightLoader w, int width, int state, int heads, AttentionPattern pattern, int blockCtx) {
+        this(w, width, state, heads, pattern, blockCtx, Integer.MAX_VALUE, 0);
+    }
+
+    private FactoredAttention(WeightLoader w, int width, int state, int heads, AttentionPattern pattern, int blockCtx,
+                              int keyLimit, int encoderLength) {
         // The reference scales q.k by (1/sqrt(sqrt(d)))^2; folded into the query weights once at load.
         double s = 1.0 / Math.sqrt(Math.sqrt(state / heads));
-        this.qkv = new JukeboxLinear(w.child("c_attn"), width, 3 * state, state, (float) (s * s));
+        boolean crossAttention = encoderLength > 0;
+        this.qkv = new JukeboxLinear(w.child("c_attn"), width, crossAttention ? state : 3 * state, state,
+                (float) (s * s));
+        this.encoderKv = crossAttention ? new JukeboxLinear(w.child("c_enc_kv"), width, 2 * state) : null;
         this.proj = new JukeboxLinear(w.child("c_proj"), state, width);
         this.pattern = pattern;
         this.heads = heads;
         this.state = state;
         this.headDim = state / heads;
         this.blockCtx = blockCtx;
+        this.keyLimit = keyLimit;
+        this.encoderLength = encoderLength;
+    }
+
+    /** Reference type 7: causal dense attention over keys [0, keyLimit) only. */
+    static FactoredAttention lyrics(WeightLoader w, int width, int state, int heads, int keyLimit) {
+        return new FactoredAttention(w, width, state, heads, AttentionPattern.DENSE, 1, keyLimit, 0);
+    }
+
+    /** Reference type 6: queries from the music, keys/values from {@code encoderLength} encoder states. */
+    static FactoredAttention encoderDecoder(WeightLoader w, int width, int state, int heads, int encoderLength) {
+        return new FactoredAttention(w, width, state, heads, AttentionPattern.DENSE, 1, Integer.MAX_VALUE,
+                encoderLength);
+    }
+
+    int keyLimit() {
+        return keyLimit;
+    }
+
+    /** Encoder positions an encoder-decoder layer attends to; 0 for self-attention. */
+    int encoderLength() {
+        return encoderKv == null ? 0 : encoderLength;
+    }
+
+    /** Positions this layer keeps in the cache: the encoder states for type 6, else the whole window. */
+    int cacheLength(int window) {
+        return encoderKv != null ? encoderLength : window;
     }
 
     JukeboxLinear qkv() {
@@ -55,8 +100,14 @@ final class FactoredAttention {
         return pattern;
     }
 
-    /** x (B, c, W) normalised input at positions [start, start + c); writes its keys/values into the cache. */
-    NDArray forward(NDArray x, KvCache cache, int layer, int start) {
+    /**
+     * x (B, c, W) normalised input at positions [start, start + c); writes its keys/values into the cache.
+     * {@code encoderStates} (B, n_tokens, W) is read by encoder-decoder layers only, at the window's start.
+     */
+    NDArray forward(NDArray x, KvCache cache, int layer, int start, NDArray encoderStates) {
+        if (encoderKv != null) {
+            return proj.forward(crossAttend(x, cache, layer, start, encoderStates));
+        }
         long b = x.getShape().get(0);
         int c = (int) x.getShape().get(1);
         NDList parts = qkv.forward(x).split(3, 2);
@@ -72,6 +123,9 @@ final class FactoredAttention {
         NDArray q = parts.get(0).reshape(split);
         cache.write(layer, pos, parts.get(1).reshape(split), parts.get(2).reshape(split));
         int[] range = pattern.stepKeys(pos, blockCtx);
+        if (range != null && range[1] > keyLimit) {
+            range[1] = keyLimit;
+        }
         if (range == null) {
             return q.getManager().zeros(new Shape(b, 1, state), DataType.FLOAT32);
         }
@@ -90,7 +144,7 @@ final class FactoredAttention {
         NDArray kNew = parts.get(1).reshape(split).transpose(0, 2, 1, 3);
         NDArray vNew = parts.get(2).reshape(split).transpose(0, 2, 1, 3);
         cache.write(layer, start, kNew, vNew);
-        int end = start + c;
+        int end = Math.min(start + c, keyLimit);
         int first = pattern.firstKey(start, blockCtx);
         NDIndex visible = new NDIndex(":, :, {}:{}", first, end);
         NDArray k = cache.keys(layer).get(q.getManager(), visible);
@@ -100,7 +154,7 @@ final class FactoredAttention {
         float[] rowSeesAny = new float[c];
         for (int i = 0; i < c; i++) {
             for (int j = 0; j < keysSeen; j++) {
-                boolean ok = pattern.allows(start + i, first + j, blockCtx);
+                boolean ok = pattern.allows(start + i, first + j, blockCtx) && first + j < keyLimit;
                 // The reference's w*mask - 1e9*(1-mask): masked scores are exactly -1e9 before softmax.
                 mask[i * keysSeen + j] = ok ? 1f : 0f;
                 if (ok) {
@@ -119,7 +173,34 @@ final class FactoredAttention {
         return a.transpose(0, 2, 1, 3).reshape(b, c, state);
     }
 
+    /** An encoder-decoder layer's keys and values, from the encoder states, into its cache slots. */
+    void writeEncoderKv(KvCache cache, int layer, NDArray encoderStates) {
+        if (encoderStates == null) {
+            throw new IllegalArgumentException("this prior's encoder-decoder layers need the lyrics encoder's states");
+        }
+        long b = encoderStates.getShape().get(0);
+        Shape split = new Shape(b, encoderLength, heads, headDim);
+        NDList kv = encoderKv.forward(encoderStates).split(2, 2);
+        cache.write(layer, 0, kv.get(0).reshape(split).transpose(0, 2, 1, 3),
+                kv.get(1).reshape(split).transpose(0, 2, 1, 3));
+    }
+
+    /** Encoder-decoder attention: every query sees every encoder position, no mask. */
+    private NDArray crossAttend(NDArray x, KvCache cache, int layer, int start, NDArray encoderStates) {
+        long b = x.getShape().get(0);
+        int c = (int) x.getShape().get(1);
+        if (start == 0) {
+            writeEncoderKv(cache, layer, encoderStates);
+        }
+        NDArray q = qkv.forward(x).reshape(new Shape(b, c, heads, headDim)).transpose(0, 2, 1, 3);
+        NDIndex all = new NDIndex(":, :, 0:{}", encoderLength);
+        NDArray k = cache.keys(layer).get(q.getManager(), all);
+        NDArray v = cache.values(layer).get(q.getManager(), all);
+        NDArray w = q.matMul(k.transpose(0, 1, 3, 2)).softmax(-1);
+        return w.matMul(v).transpose(0, 2, 1, 3).reshape(b, c, state);
+    }
+
     long weightBytes() {
-        return qkv.weightBytes() + proj.weightBytes();
+        return qkv.weightBytes() + (encoderKv == null ? 0 : encoderKv.weightBytes()) + proj.weightBytes();
     }
 }

@@ -21,16 +21,30 @@ public final class KvCache implements AutoCloseable {
     private int length;
 
     public KvCache(NDManager parent, int layers, int batch, int heads, int capacity, int headDim) {
+        this(parent, filled(layers, capacity), batch, heads, capacity, headDim);
+    }
+
+    /**
+     * A cache whose layer i holds {@code layerSlots[i]} positions: the window's length for self-attention,
+     * the lyrics encoder's length for an encoder-decoder layer.
+     */
+    public KvCache(NDManager parent, int[] layerSlots, int batch, int heads, int capacity, int headDim) {
         this.manager = parent.newSubManager();
-        this.keys = new NDArray[layers];
-        this.values = new NDArray[layers];
+        this.keys = new NDArray[layerSlots.length];
+        this.values = new NDArray[layerSlots.length];
         this.capacity = capacity;
         this.batch = batch;
-        Shape shape = new Shape(batch, heads, capacity, headDim);
-        for (int i = 0; i < layers; i++) {
+        for (int i = 0; i < layerSlots.length; i++) {
+            Shape shape = new Shape(batch, heads, layerSlots[i], headDim);
             keys[i] = manager.zeros(shape, DataType.FLOAT32);
             values[i] = manager.zeros(shape, DataType.FLOAT32);
         }
+    }
+
+    private static int[] filled(int layers, int capacity) {
+        int[] slots = new int[layers];
+        java.util.Arrays.fill(slots, capacity);
+        return slots;
     }
 
     public int length() {

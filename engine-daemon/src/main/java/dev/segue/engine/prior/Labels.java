@@ -2,9 +2,19 @@ package dev.segue.engine.prior;
 
 /**
  * The reference's label row for one sample: total length, offset and window length in samples, artist id,
- * then up to {@code max_bow_genre_size} genre ids padded with -1.
+ * then up to {@code max_bow_genre_size} genre ids padded with -1, then (lyrics priors) the window's
+ * {@code n_tokens} lyric tokens, or null for an instrumental prior.
  */
-public record Labels(long totalLength, long offset, long windowLength, int artist, int[] genres) {
+public record Labels(long totalLength, long offset, long windowLength, int artist, int[] genres, int[] lyrics) {
+
+    public Labels(long totalLength, long offset, long windowLength, int artist, int[] genres) {
+        this(totalLength, offset, windowLength, artist, genres, null);
+    }
+
+    /** The same labels with the window's lyric tokens. */
+    public Labels withLyrics(int[] tokens) {
+        return new Labels(totalLength, offset, windowLength, artist, genres, tokens.clone());
+    }
 
     /**
      * One plausible label row for a prior that takes labels when the request names none: a minute-long
@@ -18,16 +28,28 @@ public record Labels(long totalLength, long offset, long windowLength, int artis
         return java.util.List.of(new Labels(total, 0, total / 4, 2, genres));
     }
 
-    /** Parses one row laid out as the reference's {@code y} tensor. */
+    /** Parses one row laid out as the reference's {@code y} tensor, without lyric tokens. */
     public static Labels fromRow(long[] row, int maxBowGenreSize) {
-        if (row.length != 4 + maxBowGenreSize) {
+        return fromRow(row, maxBowGenreSize, 0);
+    }
+
+    /** Parses one row laid out as the reference's {@code y} tensor: labels, then {@code nTokens} lyric tokens. */
+    public static Labels fromRow(long[] row, int maxBowGenreSize, int nTokens) {
+        if (row.length != 4 + maxBowGenreSize + nTokens) {
             throw new IllegalArgumentException("label row has " + row.length + " values, expected "
-                    + (4 + maxBowGenreSize));
+                    + (4 + maxBowGenreSize + nTokens));
         }
         int[] genres = new int[maxBowGenreSize];
         for (int i = 0; i < maxBowGenreSize; i++) {
             genres[i] = Math.toIntExact(row[4 + i]);
         }
-        return new Labels(row[0], row[1], row[2], Math.toIntExact(row[3]), genres);
+        int[] lyrics = null;
+        if (nTokens > 0) {
+            lyrics = new int[nTokens];
+            for (int i = 0; i < nTokens; i++) {
+                lyrics[i] = Math.toIntExact(row[4 + maxBowGenreSize + i]);
+            }
+        }
+        return new Labels(row[0], row[1], row[2], Math.toIntExact(row[3]), genres, lyrics);
     }
 }

@@ -17,6 +17,11 @@ import java.util.List;
 
 /**
  * One level's autoregressive prior: Jukebox's {@code SimplePrior} around {@code ConditionalAutoregressive2D}.
+ * The two lyrics architectures of the top prior are here too. {@code single_enc_dec}: the window's lyric
+ * tokens and its music codes form one sequence in a joint vocabulary (lyric tokens 0..n_vocab-1, then
+ * music codes shifted by n_vocab), so {@link #bins()} and {@link #contextLength()} are the joint ones and
+ * callers build the sequence with {@link #jointSequence}. {@code sep_enc_dec}: a {@link LyricsEncoder}
+ * turns the lyric tokens of the label rows into states that encoder-decoder layers attend to.
  * Weights live in this prior's own manager for the daemon's lifetime; every per-request tensor is created
  * in the caller's manager and operations keep request tensors first, so results never land on the model's.
  */
@@ -30,7 +35,11 @@ public final class Prior implements AutoCloseable {
     private final Transformer transformer;
     private final LabelConditioner labels;
     private final UpperLevelConditioner upper;
+    private final LyricsEncoder lyricsEncoder;
     private final int bins;
+    /** Lyric tokens ahead of the music in the sequence (single_enc_dec), else 0. */
+    private final int lyricPrefix;
+    private final int lyricVocab;
     private final int upperDownsample;
     /** The reference's merged decoder (the 5b top prior) does not add the conditioning to the output. */
     private final boolean addCondAfterTransformer;
@@ -38,15 +47,18 @@ public final class Prior implements AutoCloseable {
     private CpuStepKernel cpuKernel;
 
     public Prior(PriorConfig config, VqVaeConfig vqvae, WeightStore store, NDManager parent) {
-        if (config.usesLyrics()) {
-            throw new ConfigException("prior level " + config.level() + " is a lyrics prior (single_enc_dec or "
-                    + "use_tokens); lyrics priors are not supported yet");
-        }
         if (config.posInit()) {
             throw new ConfigException("prior level " + config.level() + ": pos_init is not supported");
         }
+        boolean top = config.level() == vqvae.levels() - 1;
+        if (config.usesLyrics() && (!top || !config.labels() || config.copyInput())) {
+            throw new ConfigException("prior level " + config.level() + ": a lyrics prior must be the top prior, "
+                    + "with labels, without copy_input");
+        }
         this.config = config;
-        this.bins = vqvae.lBins();
+        this.lyricPrefix = config.usesLyrics() && config.singleEncDec() ? config.nTokens() : 0;
+        this.lyricVocab = config.usesLyrics() ? config.lyrics().nVocab() : 0;
+        this.bins = vqvae.lBins() + (lyricPrefix > 0 ? lyricVocab : 0);
         this.addCondAfterTransformer = !config.mergedDecoder();
         this.manager = parent.newSubManager();
         try {
@@ -57,10 +69,10 @@ public final class Prior implements AutoCloseable {
             // Tied to x_emb unless merged_decoder, but state dicts store both names either way.
             this.outputProj = p.has("x_out.weight") || config.mergedDecoder()
                     ? p.floats("x_out.weight", bins, width) : tokenEmb;
-            this.positionEmb = p.floats("pos_emb.pos_emb", config.nCtx(), width);
+            this.positionEmb = p.floats("pos_emb.pos_emb", config.sequenceLength(), width);
             this.startToken = config.labels() ? null : p.floats("start_token", 1, width);
-            this.transformer = new Transformer(p.child("transformer"), config);
-            boolean top = config.level() == vqvae.levels() - 1;
+            this.transformer = new Transformer(p.child("transformer"), TransformerSpec.decoder(config));
+            this.lyricsEncoder = config.usesLyrics() && !config.singleEncDec() ? new LyricsEncoder(root, config) : null;
             this.labels = config.labels() ? new LabelConditioner(root.child("y_emb"), config, top) : null;
             if (top) {
                 this.upper = null;
@@ -83,6 +95,60 @@ public final class Prior implements AutoCloseable {
 
     public int bins() {
         return bins;
+    }
+
+    /** Positions of the transformer's sequence: n_ctx, plus the lyric tokens ahead of them for single_enc_dec. */
+    public int contextLength() {
+        return config.sequenceLength();
+    }
+
+    /** Lyric tokens at the head of every sequence (single_enc_dec), else 0. */
+    public int lyricPrefix() {
+        return lyricPrefix;
+    }
+
+    /** Size of the lyric vocabulary this prior reads, 0 for an instrumental prior. */
+    public int lyricVocab() {
+        return lyricVocab;
+    }
+
+    /** Tokens of the joint sequence: the lyric tokens, then the music codes shifted past the lyric vocabulary. */
+    public long[] jointSequence(int[] lyrics, long[] music) {
+        if (lyricPrefix == 0) {
+            throw new IllegalStateException("prior level " + config.level() + " has no joint lyrics sequence");
+        }
+        checkLyrics(lyrics);
+        long[] out = new long[lyricPrefix + music.length];
+        for (int i = 0; i < lyricPrefix; i++) {
+            out[i] = lyrics[i];
+        }
+        for (int i = 0; i < music.length; i++) {
+            if (music[i] < 0 || music[i] >= bins - lyricVocab) {
+                throw new IllegalArgumentException("music code " + music[i] + " outside 0.." + (bins - lyricVocab - 1));
+            }
+            out[lyricPrefix + i] = music[i] + lyricVocab;
+        }
+        return out;
+    }
+
+    /**
+     * The music code of a sampled joint token: the reference subtracts the shift and clamps at 0, so a lyric
+     * token sampled in the music part becomes code 0.
+     */
+    public long musicCode(long jointToken) {
+        return Math.max(jointToken - lyricVocab, 0);
+    }
+
+    private void checkLyrics(int[] lyrics) {
+        if (lyrics == null || lyrics.length != config.nTokens()) {
+            throw new IllegalArgumentException("prior level " + config.level() + " needs " + config.nTokens()
+                    + " lyric tokens per window, got " + (lyrics == null ? "none" : lyrics.length));
+        }
+        for (int t : lyrics) {
+            if (t < 0 || t >= lyricVocab) {
+                throw new IllegalArgumentException("lyric token " + t + " outside 0.." + (lyricVocab - 1));
+            }
+        }
     }
 
     public boolean isUpsampler() {
@@ -121,7 +187,37 @@ public final class Prior implements AutoCloseable {
         } else if (this.labels != null && this.labels.hasTimeSignal()) {
             perPosition = this.labels.timeSignal(m, rows, config.nCtx());
         }
-        return new Conditioning(start, perPosition);
+        if (lyricPrefix > 0) {
+            // The reference conditions the lyric part of the joint sequence on nothing: zeros.
+            NDArray none = m.zeros(new Shape(batch, lyricPrefix, config.width()));
+            perPosition = perPosition == null ? null : none.concat(perPosition, 1);
+        }
+        NDArray encoderStates = null;
+        if (config.usesLyrics()) {
+            long[] tokens = new long[batch * config.nTokens()];
+            for (int i = 0; i < batch; i++) {
+                int[] lyrics = rows.get(i).lyrics();
+                checkLyrics(lyrics);
+                for (int j = 0; j < lyrics.length; j++) {
+                    tokens[i * lyrics.length + j] = lyrics[j];
+                }
+            }
+            if (lyricsEncoder != null) {
+                encoderStates = lyricsEncoder.encode(m, m.create(tokens, new Shape(batch, config.nTokens())));
+            }
+        }
+        return new Conditioning(start, perPosition, encoderStates);
+    }
+
+    /**
+     * Lyric-token logits (B, n_tokens, n_vocab) of the separate lyrics encoder, for the reference's prime loss;
+     * only for sep_enc_dec priors (single_enc_dec predicts lyrics in its ordinary logits).
+     */
+    public NDArray lyricsLogits(Conditioning cond) {
+        if (lyricsEncoder == null || cond.encoderStates() == null) {
+            throw new IllegalStateException("prior level " + config.level() + " has no separate lyrics encoder");
+        }
+        return lyricsEncoder.lyricsLogits(cond.encoderStates());
     }
 
     private NDArray startTokenRow(NDManager m) {
@@ -139,8 +235,9 @@ public final class Prior implements AutoCloseable {
         if (cache.length() != start) {
             throw new IllegalStateException("cache holds " + cache.length() + " positions, asked to continue at " + start);
         }
-        if (start + c > config.nCtx()) {
-            throw new IllegalArgumentException("positions up to " + (start + c) + " exceed n_ctx " + config.nCtx());
+        if (start + c > contextLength()) {
+            throw new IllegalArgumentException("positions up to " + (start + c) + " exceed the context of "
+                    + contextLength());
         }
         if (c > 1) {
             // Single steps come from the sampler, whose tokens are in range by construction; a chunk may
@@ -158,7 +255,7 @@ public final class Prior implements AutoCloseable {
         if (cond1 != null) {
             x = x.add(cond1);
         }
-        x = transformer.forward(x, cache, start);
+        x = transformer.forward(x, cache, start, cond.encoderStates());
         if (cond1 != null && addCondAfterTransformer) {
             x = x.add(cond1);
         }
@@ -183,6 +280,9 @@ public final class Prior implements AutoCloseable {
     public StepSession openSteps(NDManager m, KvCache cache, Conditioning cond) {
         if (manager.getDevice().equals(Device.cpu())
                 && Boolean.parseBoolean(System.getProperty("segue.cpuStepKernel", "true"))) {
+            if (cache.length() == 0 && cond.encoderStates() != null) {
+                transformer.writeEncoderKv(cache, cond.encoderStates());
+            }
             return cpuKernel().open(cache, cond)::step;
         }
         int n = cache.batch();
@@ -199,14 +299,14 @@ public final class Prior implements AutoCloseable {
             BlockedMatrix out = new BlockedMatrix(outputProj == tokenEmb ? emb : outputProj.toFloatArray(), null,
                     config.width(), bins);
             cpuKernel = new CpuStepKernel(transformer.toKernelLayers(), emb, out, positionEmb.toFloatArray(),
-                    config.width(), config.attnState(), config.mlpState(), bins, config.nCtx(), addCondAfterTransformer);
+                    config.width(), config.attnState(), config.mlpState(), bins, contextLength(), addCondAfterTransformer);
         }
         return cpuKernel;
     }
 
     /** A cache for one window of {@code batch} sequences, owned by {@code m}'s subtree. */
     public KvCache newCache(NDManager m, int batch) {
-        return new KvCache(m, transformer.layers(), batch, config.heads(), config.nCtx(), transformer.headDim());
+        return transformer.newCache(m, batch);
     }
 
     /**

@@ -2,35 +2,71 @@ package dev.segue.engine.prior;
 
 import ai.djl.ndarray.NDArray;
 import dev.segue.engine.checkpoint.WeightLoader;
-import dev.segue.engine.config.PriorConfig;
+import dev.segue.engine.config.ConfigException;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The stack of attention blocks, patterns cycling per layer as {@code attn_order} says. */
+/** The stack of attention blocks, attention types cycling per layer as {@code attn_order} says. */
 final class Transformer {
     private final List<TransformerBlock> blocks = new ArrayList<>();
-    private final PriorConfig config;
+    private final TransformerSpec spec;
 
-    Transformer(WeightLoader w, PriorConfig config) {
-        this.config = config;
-        float resScale = config.resScale() ? 1.0f / config.depth() : 1.0f;
-        for (int d = 0; d < config.depth(); d++) {
-            AttentionPattern pattern = AttentionPattern.forLayer(config.attnOrder(), d);
-            if (pattern != AttentionPattern.DENSE && config.blocks() == null) {
-                throw new dev.segue.engine.config.ConfigException("prior level " + config.level()
-                        + ": attn_order " + config.attnOrder() + " needs 'blocks'");
-            }
-            blocks.add(new TransformerBlock(w.child("_attn_mods." + d), config.width(), config.attnState(),
-                    config.mlpState(), config.heads(), pattern, config.blockCtx(), resScale));
+    Transformer(WeightLoader w, TransformerSpec spec) {
+        this.spec = spec;
+        float resScale = spec.resScale() ? 1.0f / spec.depth() : 1.0f;
+        for (int d = 0; d < spec.depth(); d++) {
+            WeightLoader layer = w.child("_attn_mods." + d);
+            blocks.add(new TransformerBlock(layer, spec.width(), spec.mlpState(), attention(layer.child("attn"), d),
+                    resScale));
         }
     }
 
+    private FactoredAttention attention(WeightLoader w, int d) {
+        int type = AttentionPattern.referenceType(spec.attnOrder(), d);
+        if (type == AttentionPattern.ENCODER_DECODER_TYPE) {
+            if (spec.encoderLength() == 0) {
+                throw new ConfigException(spec.where() + ": attn_order " + spec.attnOrder() + " has encoder-decoder "
+                        + "attention at layer " + d + " but the prior has no lyrics encoder (use_tokens, n_tokens)");
+            }
+            return FactoredAttention.encoderDecoder(w, spec.width(), spec.attnState(), spec.heads(), spec.encoderLength());
+        }
+        if (type == AttentionPattern.LYRICS_TYPE) {
+            if (spec.lyricTokens() == 0 || spec.blocks() == null) {
+                throw new ConfigException(spec.where() + ": attn_order " + spec.attnOrder() + " has lyrics attention "
+                        + "at layer " + d + ", which needs single_enc_dec with n_tokens > 0 and 'blocks'");
+            }
+            return FactoredAttention.lyrics(w, spec.width(), spec.attnState(), spec.heads(), spec.lyricsKeyLimit());
+        }
+        AttentionPattern pattern = AttentionPattern.forLayer(spec.attnOrder(), d);
+        if (pattern != AttentionPattern.DENSE && spec.blocks() == null) {
+            throw new ConfigException(spec.where() + ": attn_order " + spec.attnOrder() + " needs 'blocks'");
+        }
+        return new FactoredAttention(w, spec.width(), spec.attnState(), spec.heads(), pattern, spec.blockCtx());
+    }
+
     NDArray forward(NDArray x, KvCache cache, int start) {
+        return forward(x, cache, start, null);
+    }
+
+    /** {@code encoderStates} (B, n_tokens, W) feeds the encoder-decoder layers; null when there are none. */
+    NDArray forward(NDArray x, KvCache cache, int start, NDArray encoderStates) {
         for (int i = 0; i < blocks.size(); i++) {
-            x = blocks.get(i).forward(x, cache, i, start);
+            x = blocks.get(i).forward(x, cache, i, start, encoderStates);
         }
         cache.advanceTo(start + (int) x.getShape().get(1));
         return x;
+    }
+
+    /**
+     * Writes every encoder-decoder layer's keys/values into an empty cache: the CPU step kernel reads them
+     * from there, and a window sampled from nothing has no prefill that would have written them.
+     */
+    void writeEncoderKv(KvCache cache, NDArray encoderStates) {
+        for (int i = 0; i < blocks.size(); i++) {
+            if (blocks.get(i).attention().encoderLength() > 0) {
+                blocks.get(i).attention().writeEncoderKv(cache, i, encoderStates);
+            }
+        }
     }
 
     List<CpuStepKernel.Layer> toKernelLayers() {
@@ -46,7 +82,16 @@ final class Transformer {
     }
 
     int headDim() {
-        return config.attnState() / config.heads();
+        return spec.headDim();
+    }
+
+    /** A cache for one window of this stack: encoder-decoder layers keep only the encoder's positions. */
+    KvCache newCache(ai.djl.ndarray.NDManager m, int batch) {
+        int[] slots = new int[blocks.size()];
+        for (int i = 0; i < slots.length; i++) {
+            slots[i] = blocks.get(i).attention().cacheLength(spec.length());
+        }
+        return new KvCache(m, slots, batch, spec.heads(), spec.length(), spec.headDim());
     }
 
     long weightBytes() {

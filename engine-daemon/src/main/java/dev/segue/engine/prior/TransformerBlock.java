@@ -18,18 +18,18 @@ final class TransformerBlock {
     private final JukeboxLinear fcProj;
     private final float resScale;
 
-    TransformerBlock(WeightLoader w, int width, int state, int mlpState, int heads, AttentionPattern pattern,
-                     int blockCtx, float resScale) {
+    /** {@code attention} is built by the caller from {@code w.child("attn")}: its kind depends on the layer. */
+    TransformerBlock(WeightLoader w, int width, int mlpState, FactoredAttention attention, float resScale) {
         this.ln0 = new LayerNormLayer(w.child("ln_0"), width);
-        this.attention = new FactoredAttention(w.child("attn"), width, state, heads, pattern, blockCtx);
+        this.attention = attention;
         this.ln1 = new LayerNormLayer(w.child("ln_1"), width);
         this.fc = new JukeboxLinear(w.child("mlp.c_fc"), width, mlpState);
         this.fcProj = new JukeboxLinear(w.child("mlp.c_proj"), mlpState, width);
         this.resScale = resScale;
     }
 
-    NDArray forward(NDArray x, KvCache cache, int layer, int start) {
-        NDArray a = attention.forward(ln0.forward(x), cache, layer, start);
+    NDArray forward(NDArray x, KvCache cache, int layer, int start, NDArray encoderStates) {
+        NDArray a = attention.forward(ln0.forward(x), cache, layer, start, encoderStates);
         NDArray xa = x.add(a);
         NDArray h = fc.forward(ln1.forward(xa));
         NDArray m = fcProj.forward(h.mul(Activation.sigmoid(h.mul(1.702f))));
@@ -40,7 +40,12 @@ final class TransformerBlock {
     CpuStepKernel.Layer toKernelLayer() {
         return new CpuStepKernel.Layer(ln0.gammaArray(), ln0.betaArray(), attention.qkv().toBlocked(),
                 attention.proj().toBlocked(), ln1.gammaArray(), ln1.betaArray(), fc.toBlocked(), fcProj.toBlocked(),
-                attention.pattern(), attention.heads(), attention.blockCtx(), resScale);
+                attention.pattern(), attention.heads(), attention.blockCtx(), resScale, attention.keyLimit(),
+                attention.encoderLength());
+    }
+
+    FactoredAttention attention() {
+        return attention;
     }
 
     long weightBytes() {

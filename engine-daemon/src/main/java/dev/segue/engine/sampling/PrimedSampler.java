@@ -125,9 +125,9 @@ public final class PrimedSampler {
                 }
             }
         }
-        if (r.totalTokens() <= primeLen || r.totalTokens() > prior.config().nCtx()) {
+        if (r.totalTokens() <= primeLen || r.totalTokens() > prior.contextLength()) {
             throw new IllegalArgumentException("total tokens " + r.totalTokens() + " must exceed the prime ("
-                    + primeLen + ") and fit the window (" + prior.config().nCtx() + ")");
+                    + primeLen + ") and fit the window (" + prior.contextLength() + ")");
         }
         return primeLen;
     }

@@ -51,7 +51,7 @@ class AttentionPatternTest {
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {-1, 10, 13, 99})
+    @ValueSource(ints = {-1, 13, 99})
     void unsupportedOrdersAreConfigErrors(int order) {
         ConfigException e = assertThrows(ConfigException.class, () -> AttentionPattern.forLayer(order, 0));
         assertTrue(e.getMessage().contains("attn_order " + order), e.getMessage());
@@ -64,6 +64,31 @@ class AttentionPatternTest {
         ConfigException e = assertThrows(ConfigException.class, () -> AttentionPattern.forLayer(order, layer));
         assertTrue(e.getMessage().contains("attn_order " + order), e.getMessage());
         assertTrue(e.getMessage().contains("layer " + layer), e.getMessage());
+    }
+
+    @Test
+    void lyricsOrdersPlaceTheirLyricsLayersAsTheReference() {
+        // attn_order 12 (single_enc_dec): d % 16 == 15 is [7, 7, 0][d % 3], the rest row/column/previous-row.
+        assertEquals(AttentionPattern.LYRICS_TYPE, AttentionPattern.referenceType(12, 15));
+        assertEquals(AttentionPattern.LYRICS_TYPE, AttentionPattern.referenceType(12, 31));
+        assertEquals(0, AttentionPattern.referenceType(12, 47));
+        assertEquals(3, AttentionPattern.referenceType(12, 14));
+        // attn_order 8 (sep_enc_dec): a type 6 every 10th layer.
+        for (int d = 0; d < 30; d++) {
+            assertEquals(d % 10 == 9 ? AttentionPattern.ENCODER_DECODER_TYPE : 1 + d % 10 % 3,
+                    AttentionPattern.referenceType(8, d), "layer " + d);
+        }
+        // attn_order 10 (the large sep_enc_dec): 9 plain layers, then a type 6 every 10th, in a 79-layer cycle.
+        int[] cycle = new int[79];
+        for (int i = 0; i < 79; i++) {
+            cycle[i] = i < 9 ? 1 + i % 3 : (i - 9) % 10 == 9 ? 6 : 1 + (i - 9) % 10 % 3;
+        }
+        assertEquals(7, java.util.Arrays.stream(cycle).filter(t -> t == 6).count());
+        for (int d = 0; d < 158; d++) {
+            assertEquals(cycle[d % 79], AttentionPattern.referenceType(10, d), "layer " + d);
+        }
+        assertEquals(6, AttentionPattern.referenceType(10, 18));
+        assertEquals(6, AttentionPattern.referenceType(10, 78));
     }
 
     @Test

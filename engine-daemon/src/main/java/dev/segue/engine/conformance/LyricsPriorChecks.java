@@ -1,0 +1,192 @@
+package dev.segue.engine.conformance;
+
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import dev.segue.engine.checkpoint.Checkpoints;
+import dev.segue.engine.checkpoint.SafetensorsFile;
+import dev.segue.engine.checkpoint.WeightStore;
+import dev.segue.engine.config.ModelConfig;
+import dev.segue.engine.config.PriorConfig;
+import dev.segue.engine.prior.Conditioning;
+import dev.segue.engine.prior.KvCache;
+import dev.segue.engine.prior.Labels;
+import dev.segue.engine.prior.Prior;
+import dev.segue.engine.sampling.PrimedSampler;
+import dev.segue.engine.sampling.SamplingMonitor;
+import dev.segue.engine.sampling.SamplingParams;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * Conformance of a lyrics-conditioned top prior ({@code KEY.y} carries the lyric tokens after the labels):
+ * teacher-forced logits (over the joint lyrics-and-music sequence for single_enc_dec, over the music codes
+ * for sep_enc_dec), the reference's combined loss in bits, and the greedy continuation of a music prime.
+ */
+final class LyricsPriorChecks {
+    /** Queries per teacher-forced chunk: bounds the (queries x keys) score matrix for large contexts. */
+    private static final int TEACHER_FORCED_CHUNK = 1024;
+
+    private final Consumer<Check> record;
+
+    LyricsPriorChecks(Consumer<Check> record) {
+        this.record = record;
+    }
+
+    void check(NDManager root, ModelConfig config, PriorConfig pc, Path file, SafetensorsFile cases, String key,
+               String label) {
+        try (WeightStore store = Checkpoints.open(file); NDManager m = root.newSubManager();
+             Prior prior = new Prior(pc, config.vqvae(), store, m)) {
+            int batch = (int) cases.get(key + ".z").shape()[0];
+            long[][] music = Compare.rows(cases.get(key + ".z").toLongs(), batch);
+            long[][] y = Compare.rows(cases.get(key + ".y").toLongs(), batch);
+            List<Labels> labels = new ArrayList<>();
+            for (long[] row : y) {
+                labels.add(Labels.fromRow(row, pc.maxBowGenreSize(), pc.nTokens()));
+            }
+            long[][] sequence = new long[batch][];
+            for (int i = 0; i < batch; i++) {
+                sequence[i] = prior.lyricPrefix() > 0 ? prior.jointSequence(labels.get(i).lyrics(), music[i]) : music[i];
+            }
+            int n = sequence[0].length;
+            float[] logits = new float[batch * n * prior.bins()];
+            float[] lyricLogits;
+            try (NDManager step = m.newSubManager()) {
+                Conditioning cond = prior.condition(step, batch, labels, null);
+                try (KvCache cache = prior.newCache(step, batch)) {
+                    for (int start = 0; start < n; start += TEACHER_FORCED_CHUNK) {
+                        int c = Math.min(TEACHER_FORCED_CHUNK, n - start);
+                        long[] previous = new long[batch * c];
+                        for (int i = 0; i < batch; i++) {
+                            for (int j = 0; j < c; j++) {
+                                int pos = start + j;
+                                previous[i * c + j] = pos == 0 ? 0 : sequence[i][pos - 1];
+                            }
+                        }
+                        float[] part = prior.forward(cache, cond, step.create(previous, new Shape(batch, c)), start)
+                                .toFloatArray();
+                        for (int i = 0; i < batch; i++) {
+                            System.arraycopy(part, i * c * prior.bins(), logits, (i * n + start) * prior.bins(),
+                                    c * prior.bins());
+                        }
+                    }
+                }
+                lyricLogits = prior.lyricPrefix() > 0 ? null : prior.lyricsLogits(cond).toFloatArray();
+            }
+            double err = Compare.maxAbsError(logits, cases.get(key + ".logits").toFloats());
+            record.accept(new Check(label + " teacher-forced logits", err <= ConformanceRunner.LOGIT_TOLERANCE,
+                    String.format("max abs error %.3e (tolerance %.0e)", err, ConformanceRunner.LOGIT_TOLERANCE)));
+            if (cases.contains(key + ".loss_bits")) {
+                double bits = lossBits(prior, pc, sequence, logits, labels, lyricLogits);
+                double expected = cases.get(key + ".loss_bits").toFloats()[0];
+                double diff = Math.abs(bits - expected);
+                record.accept(new Check(label + " loss (bits)", diff <= ConformanceRunner.LOGIT_TOLERANCE,
+                        String.format("%.6f vs %.6f, error %.3e", bits, expected, diff)));
+            }
+            if (cases.contains(key + ".greedy.prime")) {
+                checkGreedy(m, prior, cases, key, label, batch, labels);
+            }
+        }
+    }
+
+    /**
+     * The reference's loss: prime_loss_fraction * lyrics loss * n_tokens / total + music loss * n_ctx / total,
+     * total = n_tokens + n_ctx, each part a mean cross-entropy in bits.
+     */
+    private static double lossBits(Prior prior, PriorConfig pc, long[][] sequence, float[] logits, List<Labels> labels,
+                                   float[] lyricLogits) {
+        int batch = sequence.length;
+        int n = sequence[0].length;
+        int lyricsLen = pc.nTokens();
+        int musicLen = pc.nCtx();
+        CrossEntropy lyrics = new CrossEntropy();
+        CrossEntropy music = new CrossEntropy();
+        for (int i = 0; i < batch; i++) {
+            for (int t = 0; t < n; t++) {
+                boolean isLyric = t < prior.lyricPrefix();
+                (isLyric ? lyrics : music).add(logits, (i * n + t) * prior.bins(), prior.bins(), sequence[i][t]);
+            }
+            if (lyricLogits != null) {
+                int[] tokens = labels.get(i).lyrics();
+                int vocab = prior.lyricVocab();
+                for (int t = 0; t < lyricsLen; t++) {
+                    lyrics.add(lyricLogits, (i * lyricsLen + t) * vocab, vocab, tokens[t]);
+                }
+            }
+        }
+        double total = lyricsLen + musicLen;
+        return pc.lyrics().primeLossFraction() * lyrics.meanBits() * lyricsLen / total
+                + music.meanBits() * musicLen / total;
+    }
+
+    private void checkGreedy(NDManager m, Prior prior, SafetensorsFile cases, String key, String label, int batch,
+                             List<Labels> labels) {
+        long[][] prime = Compare.rows(cases.get(key + ".greedy.prime").toLongs(), batch);
+        long[] expected = cases.get(key + ".greedy.tokens").toLongs();
+        int musicTotal = expected.length / batch;
+        int prefix = prior.lyricPrefix();
+        long[][] primes = new long[batch][];
+        for (int i = 0; i < batch; i++) {
+            primes[i] = prefix > 0 ? prior.jointSequence(labels.get(i).lyrics(), prime[i]) : prime[i];
+        }
+        int chunk = Math.max(1, prior.config().nCtx() / 8);
+        int total = prefix + musicTotal;
+        int bins = prior.bins();
+        boolean withLogits = cases.contains(key + ".greedy.logits");
+        float[] pathLogits = withLogits ? new float[batch * total * bins] : null;
+        SamplingMonitor recorder = !withLogits ? SamplingMonitor.NONE : new SamplingMonitor() {
+            @Override
+            public boolean wantsLogits() {
+                return true;
+            }
+
+            @Override
+            public void logits(int position, int count, float[] values) {
+                for (int i = 0; i < batch; i++) {
+                    System.arraycopy(values, i * count * bins, pathLogits, (i * total + position) * bins, count * bins);
+                }
+            }
+        };
+        long[][] tokens = new PrimedSampler(prior).sample(m, new PrimedSampler.Request(primes, batch, total, labels,
+                null, SamplingParams.greedy(), chunk), recorder);
+        long[] musicCodes = new long[batch * musicTotal];
+        for (int i = 0; i < batch; i++) {
+            for (int t = 0; t < musicTotal; t++) {
+                musicCodes[i * musicTotal + t] = prefix > 0 ? prior.musicCode(tokens[i][prefix + t]) : tokens[i][t];
+            }
+        }
+        double agree = Compare.fractionEqual(musicCodes, expected);
+        record.accept(new Check(label + " greedy continuation tokens", agree == 1.0,
+                String.format("identical %.4f%% (need 100%%)", 100 * agree)));
+        if (withLogits) {
+            // Laid out as the sequence the prior sees: for single_enc_dec the lyric positions come first.
+            double err = Compare.maxAbsError(pathLogits, cases.get(key + ".greedy.logits").toFloats());
+            record.accept(new Check(label + " greedy prefill+cached-step logits", err <= ConformanceRunner.LOGIT_TOLERANCE,
+                    String.format("max abs error %.3e (tolerance %.0e)", err, ConformanceRunner.LOGIT_TOLERANCE)));
+        }
+    }
+
+    /** Running mean cross-entropy in bits, in double precision. */
+    private static final class CrossEntropy {
+        private double sum;
+        private long count;
+
+        void add(float[] logits, int off, int bins, long target) {
+            double max = Double.NEGATIVE_INFINITY;
+            for (int i = 0; i < bins; i++) {
+                max = Math.max(max, logits[off + i]);
+            }
+            double z = 0;
+            for (int i = 0; i < bins; i++) {
+                z += Math.exp(logits[off + i] - max);
+            }
+            sum += Math.log(z) + max - logits[off + (int) target];
+            count++;
+        }
+
+        double meanBits() {
+            return count == 0 ? 0 : sum / count / Math.log(2);
+        }
+    }
+}
