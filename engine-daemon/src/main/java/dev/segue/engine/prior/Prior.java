@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.core.Linear;
+import dev.segue.engine.checkpoint.ParameterSet;
 import dev.segue.engine.checkpoint.WeightLoader;
 import dev.segue.engine.checkpoint.WeightStore;
 import dev.segue.engine.config.ConfigException;
@@ -38,6 +39,14 @@ public final class Prior implements AutoCloseable {
     private CpuStepKernel cpuKernel;
 
     public Prior(PriorConfig config, VqVaeConfig vqvae, WeightStore store, NDManager parent) {
+        this(config, vqvae, store, parent, null);
+    }
+
+    /**
+     * With {@code training} non-null the prior is built for training: every parameter is recorded there in
+     * the reference layout and only {@link #windowLogits} runs (the cached sampling paths fold weights).
+     */
+    public Prior(PriorConfig config, VqVaeConfig vqvae, WeightStore store, NDManager parent, ParameterSet training) {
         if (config.usesLyrics()) {
             throw new ConfigException("prior level " + config.level() + " is a lyrics prior (single_enc_dec or "
                     + "use_tokens); lyrics priors are not supported yet");
@@ -50,13 +59,18 @@ public final class Prior implements AutoCloseable {
         this.addCondAfterTransformer = !config.mergedDecoder();
         this.manager = parent.newSubManager();
         try {
-            WeightLoader root = new WeightLoader(store, manager);
+            WeightLoader root = new WeightLoader(store, manager, training);
             WeightLoader p = root.child("prior");
             int width = config.width();
             this.tokenEmb = p.floats("x_emb.weight", bins, width);
             // Tied to x_emb unless merged_decoder, but state dicts store both names either way.
-            this.outputProj = p.has("x_out.weight") || config.mergedDecoder()
-                    ? p.floats("x_out.weight", bins, width) : tokenEmb;
+            // Training ties them as the reference does (one parameter), and saves the copy under both names.
+            boolean separateOut = training == null ? p.has("x_out.weight") || config.mergedDecoder()
+                    : config.mergedDecoder();
+            this.outputProj = separateOut ? p.floats("x_out.weight", bins, width) : tokenEmb;
+            if (training != null && !separateOut) {
+                training.alias("prior.x_out.weight", "prior.x_emb.weight");
+            }
             this.positionEmb = p.floats("pos_emb.pos_emb", config.nCtx(), width);
             this.startToken = config.labels() ? null : p.floats("start_token", 1, width);
             this.transformer = new Transformer(p.child("transformer"), config);
@@ -108,7 +122,7 @@ public final class Prior implements AutoCloseable {
                     + "label row per window (" + batch + "), got " + (rows == null ? 0 : rows.size()));
         }
         NDArray start = this.labels != null ? this.labels.startEmbedding(m, rows)
-                : m.zeros(new Shape(batch, config.width())).add(startTokenRow(m));
+                : m.zeros(new Shape(batch, config.width())).add(startToken);
         NDArray perPosition = null;
         if (upper != null) {
             if (upperCodes == null || upperCodes.getShape().get(0) != batch
@@ -122,10 +136,6 @@ public final class Prior implements AutoCloseable {
             perPosition = this.labels.timeSignal(m, rows, config.nCtx());
         }
         return new Conditioning(start, perPosition);
-    }
-
-    private NDArray startTokenRow(NDManager m) {
-        return m.create(startToken.toFloatArray(), new Shape(1, config.width()));
     }
 
     /**
@@ -159,6 +169,32 @@ public final class Prior implements AutoCloseable {
             x = x.add(cond1);
         }
         x = transformer.forward(x, cache, start);
+        if (cond1 != null && addCondAfterTransformer) {
+            x = x.add(cond1);
+        }
+        return Linear.linear(x, outputProj).singletonOrThrow();
+    }
+
+    /**
+     * Training forward: logits (B, n, bins) for every position of windows {@code tokens} (B, n) that start
+     * at position 0, position i predicting {@code tokens[:, i]} from the tokens before it, as
+     * {@link #forward} computes them one chunk at a time. n is a multiple of the block length, at most n_ctx.
+     */
+    public NDArray windowLogits(Conditioning cond, NDArray tokens) {
+        int n = (int) tokens.getShape().get(1);
+        long b = tokens.getShape().get(0);
+        if (n < 1 || n > config.nCtx()) {
+            throw new IllegalArgumentException("window of " + n + " tokens outside 1.." + config.nCtx());
+        }
+        checkCodes(tokens);
+        NDArray first = cond.start().reshape(b, 1, config.width());
+        NDArray x = n == 1 ? first : first.concat(Embeddings.lookup(tokenEmb, tokens.get(":, :{}", n - 1)), 1);
+        x = x.add(positionEmb.get(tokens.getManager(), new NDIndex("0:{}", n)));
+        NDArray cond1 = cond.perPosition() == null ? null : cond.perPosition().get(new NDIndex(":, 0:{}", n));
+        if (cond1 != null) {
+            x = x.add(cond1);
+        }
+        x = transformer.forwardWindow(x);
         if (cond1 != null && addCondAfterTransformer) {
             x = x.add(cond1);
         }
