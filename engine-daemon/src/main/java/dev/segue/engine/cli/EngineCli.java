@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "segue", mixinStandardHelpOptions = true, version = "segue 0.1.0",
         description = "Segue engine commands.",
         subcommands = {DemoCommand.class, DaemonCommand.class, ConformanceCommand.class, ConvertCommand.class, BenchCommand.class,
-                TrainCommand.class})
+                TrainCommand.class, CorpusCommand.class})
 public final class EngineCli implements Runnable {
     @Override
     public void run() {
