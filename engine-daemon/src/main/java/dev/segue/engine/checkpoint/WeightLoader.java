@@ -73,10 +73,15 @@ public final class WeightLoader {
             buf.asFloatBuffer().put(values);
             array = manager.create(buf, new Shape(expectedShape), DataType.FLOAT32);
         }
-        array.setName(entry.name());
         if (training != null) {
+            // DJL wraps a direct buffer without copying; a file's buffer is a read-only mapping, which the
+            // optimizer's in-place updates must not write to, so training takes its own copy.
+            NDArray owned = array.duplicate();
+            array.close();
+            array = owned;
             training.add(prefix + name, array);
         }
+        array.setName(entry.name());
         return array;
     }
 

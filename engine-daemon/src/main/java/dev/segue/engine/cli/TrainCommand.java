@@ -16,13 +16,18 @@ final class TrainCommand implements Callable<Integer> {
     String config;
 
     @Option(names = "--audio", description = "Folder of WAV files to train on (any rate, downmixed, resampled). "
-            + "Without it: the procedural corpus.")
+            + "Without it: the procedural corpus (GM songs rendered with the SoundFont).")
     Path audio;
 
-    @Option(names = "--songs", defaultValue = "48", description = "Procedural songs to generate without --audio.")
+    @Option(names = "--synthetic", description = "Without --audio: simple additive-synth songs instead of the "
+            + "corpus (no SoundFont needed; for quick checks).")
+    boolean synthetic;
+
+    @Option(names = "--songs", defaultValue = "32", description = "Corpus clips (or synthetic songs) without --audio.")
     int songs;
 
-    @Option(names = "--song-seconds", defaultValue = "40", description = "Length of each procedural song.")
+    @Option(names = "--song-seconds", defaultValue = "30",
+            description = "Length of each clip; the prior needs clips at least one context window long.")
     double songSeconds;
 
     @Option(names = "--out", defaultValue = "out/train", description = "Output folder: state, metrics, model files.")
@@ -67,7 +72,7 @@ final class TrainCommand implements Callable<Integer> {
             System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(threads));
         }
         Path configFile = resolveConfig(config);
-        Training.Plan plan = new Training.Plan(configFile, audio, songs, songSeconds, out, stage, vqvaeSteps, priorSteps,
+        Training.Plan plan = new Training.Plan(configFile, audio, synthetic, songs, songSeconds, out, stage, vqvaeSteps, priorSteps,
                 vqvaeBatch, priorBatch, vqvaeLr, priorLr, priorWindow, maxMinutes, seed, checkpointEvery, logEvery, fresh);
         try {
             Training.run(plan, System.out);

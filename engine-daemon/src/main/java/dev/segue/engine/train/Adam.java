@@ -76,8 +76,10 @@ final class Adam implements AutoCloseable {
                 NDArray v = secondMoment.get(name);
                 m.muli(BETA1).addi(clipped.mul(1 - BETA1));
                 v.muli(BETA2).addi(clipped.square().mul(1 - BETA2));
-                NDArray update = m.div(c1).div(v.div(c2).sqrt().add(EPS)).mul(lr);
-                update.attach(scope);
+                // Results of ops on the moments land on the moments' manager: move each to the scope.
+                NDArray mHat = scoped(m.div(c1), scope);
+                NDArray denominator = scoped(scoped(scoped(v.div(c2), scope).sqrt(), scope).add(EPS), scope);
+                NDArray update = scoped(scoped(mHat.div(denominator), scope).mul(lr), scope);
                 NDArray storage = e.getValue().stopGradient();
                 storage.attach(scope);
                 storage.subi(update);
@@ -85,6 +87,11 @@ final class Adam implements AutoCloseable {
             }
             return norm;
         }
+    }
+
+    private static NDArray scoped(NDArray a, NDManager scope) {
+        a.attach(scope);
+        return a;
     }
 
     /** Moments as tensors named {@code adam.m.<param>} / {@code adam.v.<param>}. */
@@ -97,9 +104,13 @@ final class Adam implements AutoCloseable {
 
     /** Restores moments saved by {@link #appendState} after {@code steps} updates. */
     void restore(WeightStore store, long steps) {
-        for (String name : params.keySet()) {
-            firstMoment.get(name).set(store.get("adam.m." + name).toFloats());
-            secondMoment.get(name).set(store.get("adam.v." + name).toFloats());
+        try (NDManager scope = manager.newSubManager()) {
+            for (String name : params.keySet()) {
+                NDArray m = firstMoment.get(name);
+                NDArray v = secondMoment.get(name);
+                EmaCodebook.overwrite(m, scope.create(store.get("adam.m." + name).toFloats(), m.getShape()));
+                EmaCodebook.overwrite(v, scope.create(store.get("adam.v." + name).toFloats(), v.getShape()));
+            }
         }
         this.steps = steps;
     }

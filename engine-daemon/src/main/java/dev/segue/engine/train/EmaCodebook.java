@@ -62,9 +62,9 @@ final class EmaCodebook implements AutoCloseable {
         float meanUsage = (float) (n * t) / bins;
         if (!initialised && update) {
             NDArray rows = randomRows(x);
-            kView(m).set(rows.toFloatArray());
-            kSum.set(rows.mul(meanUsage).toFloatArray());
-            kElem.set(fill(meanUsage));
+            overwrite(kView(m), rows);
+            overwrite(kSum, rows.mul(meanUsage));
+            overwrite(kElem, m.create(fill(meanUsage)));
             initialised = true;
         }
         NDArray kView = kView(m);
@@ -91,13 +91,13 @@ final class EmaCodebook implements AutoCloseable {
             NDArray fresh = kSum.div(kElem.reshape(bins, 1).maximum(1e-6f));
             NDArray alive = kElem.gte(DEAD_FRACTION * meanUsage).toType(DataType.FLOAT32, false).reshape(bins, 1);
             NDArray restarted = fresh.mul(alive).add(randomRows(x).mul(alive.neg().add(1f)));
-            kView.set(restarted.toFloatArray());
+            overwrite(kView, restarted);
             // Restarted codes start at the mean usage, so they get a few hundred steps to attract data
             // before they could count as dead again (the reference keeps restarting them every step).
             NDArray aliveFlat = alive.reshape(bins);
             NDArray usage = kElem.mul(aliveFlat).add(aliveFlat.neg().add(1f).mul(meanUsage));
-            kSum.set(restarted.mul(usage.reshape(bins, 1)).toFloatArray());
-            kElem.set(usage.toFloatArray());
+            overwrite(kSum, restarted.mul(usage.reshape(bins, 1)));
+            overwrite(kElem, usage);
             deadRestarted = bins - alive.sum().getFloat();
         }
         NDArray straight = flat.add(q.sub(flat).stopGradient());
@@ -144,9 +144,20 @@ final class EmaCodebook implements AutoCloseable {
     }
 
     void restore(String prefix, WeightStore store) {
-        kSum.set(store.get(prefix + ".k_sum").toFloats());
-        kElem.set(store.get(prefix + ".k_elem").toFloats());
+        try (NDManager scope = manager.newSubManager()) {
+            overwrite(kSum, scope.create(store.get(prefix + ".k_sum").toFloats(), kSum.getShape()));
+            overwrite(kElem, scope.create(store.get(prefix + ".k_elem").toFloats(), kElem.getShape()));
+        }
         initialised = true;
+    }
+
+    /**
+     * Writes {@code values} into {@code target}'s existing storage. In-place arithmetic, not
+     * {@code NDArray.set}: DJL's set swaps in a new buffer, which a detached view of the codebook would
+     * then no longer share with the model's parameter.
+     */
+    static void overwrite(NDArray target, NDArray values) {
+        target.muli(0f).addi(values);
     }
 
     @Override

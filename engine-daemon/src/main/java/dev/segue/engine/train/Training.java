@@ -5,6 +5,8 @@ import dev.segue.engine.checkpoint.Checkpoints;
 import dev.segue.engine.checkpoint.WeightStore;
 import dev.segue.engine.cli.Djl;
 import dev.segue.engine.config.ModelConfig;
+import dev.segue.engine.corpus.Clip;
+import dev.segue.engine.corpus.CorpusGenerator;
 import dev.segue.engine.config.PriorConfig;
 import dev.segue.engine.vqvae.VqVae;
 import java.io.IOException;
@@ -22,7 +24,7 @@ import java.util.Map;
 public final class Training {
     private Training() {}
 
-    public record Plan(Path config, Path audio, int songs, double songSeconds, Path out, String stage, long vqvaeSteps,
+    public record Plan(Path config, Path audio, boolean synthetic, int songs, double songSeconds, Path out, String stage, long vqvaeSteps,
                        long priorSteps, int vqvaeBatch, int priorBatch, double vqvaeLr, double priorLr,
                        Integer priorWindow, double maxMinutes, long seed, int checkpointEvery, int logEvery,
                        boolean fresh) {}
@@ -81,8 +83,20 @@ public final class Training {
             terminal.println("train: reading WAV files under " + plan.audio());
             return TrainingAudio.loadFolder(plan.audio(), rate);
         }
-        terminal.printf("train: generating %d procedural songs of %.0f s (seed %d)%n", plan.songs(),
-                plan.songSeconds(), plan.seed());
-        return SyntheticSongs.generate(plan.seed(), plan.songs(), plan.songSeconds(), rate);
+        if (plan.synthetic()) {
+            terminal.printf("train: generating %d synthetic songs of %.0f s (seed %d)%n", plan.songs(),
+                    plan.songSeconds(), plan.seed());
+            return SyntheticSongs.generate(plan.seed(), plan.songs(), plan.songSeconds(), rate);
+        }
+        // The same clips as `segue corpus --seed 0 --clips N --seconds S --rate R` writes, kept as floats.
+        terminal.printf("train: rendering %d corpus clips of %.0f s (training seeds from %d)%n", plan.songs(),
+                plan.songSeconds(), CorpusGenerator.TRAINING_SEED_BASE);
+        CorpusGenerator corpus = CorpusGenerator.withDefaultSoundFont();
+        try {
+            return corpus.clips(CorpusGenerator.TRAINING_SEED_BASE, plan.songs(), plan.songSeconds(), rate)
+                    .map(Clip::audio).toList();
+        } catch (java.io.UncheckedIOException e) {
+            throw e.getCause();
+        }
     }
 }
