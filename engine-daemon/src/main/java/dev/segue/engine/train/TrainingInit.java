@@ -74,6 +74,11 @@ public final class TrainingInit implements WeightStore {
             // variance per block.
             bound *= 0.1;
         }
+        if (name.matches("decoders\\.\\d+\\.out\\.weight")) {
+            // The decoder's last conv starts small too: He-scaled, the untrained decoder's output is about
+            // ten times louder than its input, and the first steps would be spent only on undoing that.
+            bound *= 0.1;
+        }
         double std = name.endsWith("pos_emb.pos_emb") ? 0.01 * initScale : 0.02 * initScale;
         for (long i = 0; i < count; i++) {
             float v;
