@@ -49,6 +49,10 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--max-minutes", defaultValue = "0", description = "Stop each stage after this long (0 = no limit); it saves and exports first.")
     double maxMinutes;
 
+    @Option(names = "--stop-at-step", defaultValue = "0",
+            description = "End the stage at this step (0 = at its last), on the schedule of its full step count.")
+    long stopAtStep;
+
     @Option(names = "--seed", defaultValue = "1") long seed;
 
     @Option(names = "--checkpoint-every", defaultValue = "100") int checkpointEvery;
@@ -73,7 +77,7 @@ final class TrainCommand implements Callable<Integer> {
         }
         Path configFile = resolveConfig(config);
         Training.Plan plan = new Training.Plan(configFile, audio, synthetic, songs, songSeconds, out, stage, vqvaeSteps, priorSteps,
-                vqvaeBatch, priorBatch, vqvaeLr, priorLr, priorWindow, maxMinutes, seed, checkpointEvery, logEvery, fresh);
+                vqvaeBatch, priorBatch, vqvaeLr, priorLr, priorWindow, maxMinutes, stopAtStep, seed, checkpointEvery, logEvery, fresh);
         try {
             Training.run(plan, System.out);
             return 0;

@@ -81,8 +81,11 @@ final class PriorTrainer {
                         config.level(), params.elementCount(), window, options.batch(), tokens.size(), codes));
                 long deadline = options.maxMinutes() > 0
                         ? System.nanoTime() + (long) (options.maxMinutes() * 60e9) : Long.MAX_VALUE;
-                while (step < options.steps() && System.nanoTime() < deadline) {
+                while (options.continues(step) && System.nanoTime() < deadline) {
+                    // Every step's randomness (batch, restarts) comes from (seed, step) alone, so a resumed
+                    // run takes the same steps as one that never stopped.
                     Random random = new Random(options.seed() * 31 + step);
+                    Engine.getInstance().setRandomSeed((int) (options.seed() * 31 + step));
                     last = trainStep(model, prior, adam, random, options.learningRateAt(step));
                     step++;
                     log.step(step, last, step % options.logEvery() == 0 || step == options.steps());

@@ -3,17 +3,24 @@ package dev.segue.engine.train;
 import java.nio.file.Path;
 
 /**
- * One training stage's settings. {@code out} receives the resumable state ({@code <stage>.state.safetensors}),
+ * One training stage's settings. {@code steps} sets the schedule; {@code stopAtStep} (0 = none) ends the
+ * run earlier on that schedule, which is how a run cut by {@code maxMinutes} is reproduced exactly.
+ * {@code out} receives the resumable state ({@code <stage>.state.safetensors}),
  * the metrics ({@code metrics.jsonl}) and the model files in the fixture layout.
  */
 record StageOptions(Path out, long steps, int batch, double learningRate, long seed, int checkpointEvery,
-                    int logEvery, boolean fresh, double maxMinutes) {
+                    int logEvery, boolean fresh, double maxMinutes, long stopAtStep) {
     StageOptions {
         if (steps < 0 || batch < 1 || batch > 256 || !(learningRate > 0 && learningRate < 1) || checkpointEvery < 1
-                || logEvery < 1 || maxMinutes < 0) {
+                || logEvery < 1 || maxMinutes < 0 || stopAtStep < 0) {
             throw new IllegalArgumentException("training options out of range: steps >= 0, batch 1..256, "
                     + "learning rate in (0, 1), intervals >= 1, minutes >= 0");
         }
+    }
+
+    /** Whether the stage may take another step from {@code step}: below both the total and the stop step. */
+    boolean continues(long step) {
+        return step < steps && (stopAtStep == 0 || step < stopAtStep);
     }
 
     /**

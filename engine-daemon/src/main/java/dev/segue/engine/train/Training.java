@@ -26,7 +26,7 @@ public final class Training {
 
     public record Plan(Path config, Path audio, boolean synthetic, int songs, double songSeconds, Path out, String stage, long vqvaeSteps,
                        long priorSteps, int vqvaeBatch, int priorBatch, double vqvaeLr, double priorLr,
-                       Integer priorWindow, double maxMinutes, long seed, int checkpointEvery, int logEvery,
+                       Integer priorWindow, double maxMinutes, long stopAtStep, long seed, int checkpointEvery, int logEvery,
                        boolean fresh) {}
 
     public static void run(Plan plan, PrintStream terminal) throws IOException {
@@ -52,7 +52,8 @@ public final class Training {
         try (NDManager root = Djl.cpuManager()) {
             if (!plan.stage().equals("prior")) {
                 StageOptions o = new StageOptions(plan.out(), plan.vqvaeSteps(), plan.vqvaeBatch(), plan.vqvaeLr(),
-                        plan.seed(), plan.checkpointEvery(), plan.logEvery(), plan.fresh(), plan.maxMinutes());
+                        plan.seed(), plan.checkpointEvery(), plan.logEvery(), plan.fresh(), plan.maxMinutes(),
+                        plan.stopAtStep());
                 Map<String, Double> last = new VqVaeTrainer(config.vqvae(), top, tracks, o, terminal).run(root);
                 terminal.println("train: vqvae done " + last);
             }
@@ -69,7 +70,8 @@ public final class Training {
                 terminal.printf("train: encoded the audio to level-%d codes in %.1f s%n", top,
                         (System.nanoTime() - t1) / 1e9);
                 StageOptions o = new StageOptions(plan.out(), plan.priorSteps(), plan.priorBatch(), plan.priorLr(),
-                        plan.seed(), plan.checkpointEvery(), plan.logEvery(), plan.fresh(), plan.maxMinutes());
+                        plan.seed(), plan.checkpointEvery(), plan.logEvery(), plan.fresh(), plan.maxMinutes(),
+                        plan.stopAtStep());
                 int window = plan.priorWindow() == null ? prior.nCtx() : plan.priorWindow();
                 Map<String, Double> last = new PriorTrainer(prior, config.vqvae(), codes, window, o, terminal).run(root);
                 terminal.println("train: prior done " + last);

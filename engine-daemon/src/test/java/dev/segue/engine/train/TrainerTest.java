@@ -58,7 +58,7 @@ class TrainerTest {
     @Test
     void vqvaeLossGoesDownAndTheExportLoads(@TempDir Path out) throws IOException {
         List<float[]> songs = SyntheticSongs.generate(3, 2, 4.0, 8000);
-        StageOptions o = new StageOptions(out, 24, 2, 3e-3, 5, 100, 1, true, 0);
+        StageOptions o = new StageOptions(out, 24, 2, 3e-3, 5, 100, 1, true, 0, 0);
         new VqVaeTrainer(config.vqvae(), 2, songs, o, QUIET).run(root);
         List<JsonNode> rows = metrics(out, "vqvae");
         assertEquals(24, rows.size());
@@ -79,13 +79,13 @@ class TrainerTest {
     @Test
     void priorLossGoesDownResumesAndTheInferencePathAgrees(@TempDir Path out) throws IOException {
         List<long[]> tracks = patternedCodes(new Random(9), 4, 400, 64);
-        StageOptions first = new StageOptions(out, 12, 2, 1e-2, 7, 6, 1, true, 0);
+        StageOptions first = new StageOptions(out, 12, 2, 1e-2, 7, 6, 1, true, 0, 0);
         new PriorTrainer(config.priors().get(2), config.vqvae(), tracks, 64, first, QUIET).run(root);
         try (SafetensorsFile state = SafetensorsFile.open(StateFile.path(out, PriorTrainer.STAGE))) {
             assertEquals(12, StateFile.step(state, PriorTrainer.STAGE));
             assertTrue(state.contains("adam.m.prior.x_emb.weight"), "optimizer moments are saved");
         }
-        StageOptions resumed = new StageOptions(out, 40, 2, 1e-2, 7, 100, 1, false, 0);
+        StageOptions resumed = new StageOptions(out, 40, 2, 1e-2, 7, 100, 1, false, 0, 0);
         new PriorTrainer(config.priors().get(2), config.vqvae(), tracks, 64, resumed, QUIET).run(root);
         List<JsonNode> rows = metrics(out, "prior");
         assertEquals(40, rows.size(), "12 steps, then 28 more after resuming");
@@ -107,6 +107,28 @@ class TrainerTest {
                 NDArray logits = prior.forward(cache, prior.condition(m, 1, null, null), tokens, 0);
                 double ce = logits.logSoftmax(-1).gather(tokens.expandDims(-1), -1).neg().mean().getFloat();
                 assertTrue(ce < start - 1.0, "inference cross-entropy " + ce + " vs initial " + start);
+            }
+        }
+    }
+
+    @Test
+    void aStoppedAndResumedRunEndsWhereAnUninterruptedOneDoes(@TempDir Path whole, @TempDir Path split)
+            throws IOException {
+        List<long[]> tracks = patternedCodes(new Random(4), 3, 200, 64);
+        PriorTrainer straight = new PriorTrainer(config.priors().get(2), config.vqvae(), tracks, 64,
+                new StageOptions(whole, 8, 2, 1e-2, 3, 100, 1, true, 0, 0), QUIET);
+        straight.run(root);
+        new PriorTrainer(config.priors().get(2), config.vqvae(), tracks, 64,
+                new StageOptions(split, 8, 2, 1e-2, 3, 100, 1, true, 0, 5), QUIET).run(root);
+        new PriorTrainer(config.priors().get(2), config.vqvae(), tracks, 64,
+                new StageOptions(split, 8, 2, 1e-2, 3, 100, 1, false, 0, 0), QUIET).run(root);
+        try (SafetensorsFile a = SafetensorsFile.open(whole.resolve("prior_level_2.safetensors"));
+             SafetensorsFile b = SafetensorsFile.open(split.resolve("prior_level_2.safetensors"))) {
+            assertEquals(a.names(), b.names());
+            for (String name : a.names()) {
+                float[] x = a.get(name).toFloats();
+                float[] y = b.get(name).toFloats();
+                assertTrue(TrainingForwardTest.maxAbsDiff(x, y) < 1e-6, name + " differs after resuming");
             }
         }
     }
