@@ -33,7 +33,8 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--out", defaultValue = "out/train", description = "Output folder: state, metrics, model files.")
     Path out;
 
-    @Option(names = "--stage", defaultValue = "all", description = "vqvae, prior or all (vqvae then prior).")
+    @Option(names = "--stage", defaultValue = "all",
+            description = "vqvae, prior, all (vqvae then prior), or eval (score the model in --out on the audio).")
     String stage;
 
     @Option(names = "--vqvae-steps", defaultValue = "2000") long vqvaeSteps;

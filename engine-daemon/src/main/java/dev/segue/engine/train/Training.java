@@ -8,6 +8,8 @@ import dev.segue.engine.config.ModelConfig;
 import dev.segue.engine.corpus.Clip;
 import dev.segue.engine.corpus.CorpusGenerator;
 import dev.segue.engine.config.PriorConfig;
+import dev.segue.engine.prior.Prior;
+import ai.djl.ndarray.NDArray;
 import dev.segue.engine.vqvae.VqVae;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -30,8 +32,8 @@ public final class Training {
                        boolean fresh) {}
 
     public static void run(Plan plan, PrintStream terminal) throws IOException {
-        if (!List.of("vqvae", "prior", "all").contains(plan.stage())) {
-            throw new IllegalArgumentException("--stage must be vqvae, prior or all, not " + plan.stage());
+        if (!List.of("vqvae", "prior", "all", "eval").contains(plan.stage())) {
+            throw new IllegalArgumentException("--stage must be vqvae, prior, all or eval, not " + plan.stage());
         }
         ModelConfig config = ModelConfig.load(plan.config());
         int top = config.vqvae().levels() - 1;
@@ -50,6 +52,10 @@ public final class Training {
         terminal.printf("train: %d tracks at %d Hz (%.0f s of audio) ready in %.1f s%n", tracks.size(), rate,
                 tracks.stream().mapToLong(t -> t.length).sum() / (double) rate, (System.nanoTime() - t0) / 1e9);
         try (NDManager root = Djl.cpuManager()) {
+            if (plan.stage().equals("eval")) {
+                evaluate(plan, config, prior, tracks, root, terminal);
+                return;
+            }
             if (!plan.stage().equals("prior")) {
                 StageOptions o = new StageOptions(plan.out(), plan.vqvaeSteps(), plan.vqvaeBatch(), plan.vqvaeLr(),
                         plan.seed(), plan.checkpointEvery(), plan.logEvery(), plan.fresh(), plan.maxMinutes(),
@@ -78,6 +84,34 @@ public final class Training {
             }
         }
         terminal.printf("train: model folder %s (load with --model %s)%n", plan.out(), plan.out());
+    }
+
+    /** The trained pair in OUT scored on the given audio: VQ-VAE reconstruction and the prior's cross-entropy. */
+    private static void evaluate(Plan plan, ModelConfig config, PriorConfig prior, List<float[]> tracks, NDManager root,
+                                 PrintStream terminal) {
+        int top = prior.level();
+        try (WeightStore vw = Checkpoints.open(plan.out().resolve("vqvae.safetensors"));
+             WeightStore pw = Checkpoints.open(plan.out().resolve("prior_level_" + top + ".safetensors"));
+             VqVae vqvae = new VqVae(config.vqvae(), vw, root);
+             Prior model = new Prior(prior, config.vqvae(), pw, root)) {
+            double error = 0;
+            double energy = 0;
+            int hop = config.vqvae().hopLength(top);
+            for (float[] track : tracks) {
+                int n = Math.min(track.length, 1 << 18) / hop * hop;
+                try (NDManager m = root.newSubManager()) {
+                    NDArray x = m.create(java.util.Arrays.copyOf(track, n), new ai.djl.ndarray.types.Shape(1, n));
+                    NDArray y = vqvae.decode(vqvae.encode(x, top), top);
+                    error += y.sub(x).square().sum().getFloat();
+                    energy += x.square().sum().getFloat();
+                }
+            }
+            List<long[]> codes = CodeCorpus.encode(root, vqvae, top, tracks);
+            double nats = PriorEvaluation.crossEntropy(root, model, codes);
+            terminal.printf(java.util.Locale.ROOT, "eval: VQ-VAE level-%d reconstruction error %.3f of the signal "
+                    + "energy; prior cross-entropy %.3f nats = %.2f bits per code (uniform: %.2f bits)%n", top,
+                    error / energy, nats, nats / Math.log(2), Math.log(config.vqvae().lBins()) / Math.log(2));
+        }
     }
 
     private static List<float[]> loadAudio(Plan plan, int rate, PrintStream terminal) throws IOException {
