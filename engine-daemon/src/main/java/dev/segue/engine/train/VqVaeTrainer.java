@@ -88,8 +88,8 @@ final class VqVaeTrainer {
                 while (options.continues(step) && System.nanoTime() < deadline) {
                     // Every step's randomness (batch, restarts) comes from (seed, step) alone, so a resumed
                     // run takes the same steps as one that never stopped.
-                    Random random = new Random(options.seed() * 31 + step);
-                    Engine.getInstance().setRandomSeed((int) (options.seed() * 31 + step));
+                    Random random = StepRandom.of(options.seed(), step);
+                    Engine.getInstance().setRandomSeed((int) StepRandom.mix(options.seed(), step));
                     last = trainStep(model, vqvae, adam, codebook, random, options.learningRateAt(step));
                     step++;
                     log.step(step, last, step % options.logEvery() == 0 || step == options.steps());

@@ -112,6 +112,16 @@ class TrainerTest {
     }
 
     @Test
+    void consecutiveStepsDrawUnrelatedBatches() {
+        java.util.Set<Integer> tracks = new java.util.HashSet<>();
+        for (long step = 0; step < 64; step++) {
+            tracks.add(StepRandom.of(1, step).nextInt(32));
+        }
+        // 64 independent draws from 32 tracks hit about 28 of them; correlated seeds hit a handful.
+        assertTrue(tracks.size() >= 20, "64 steps drew only " + tracks.size() + " distinct tracks of 32");
+    }
+
+    @Test
     void aStoppedAndResumedRunEndsWhereAnUninterruptedOneDoes(@TempDir Path whole, @TempDir Path split)
             throws IOException {
         List<long[]> tracks = patternedCodes(new Random(4), 3, 200, 64);
