@@ -17,20 +17,41 @@ public final class WeightLoader {
     private final WeightStore store;
     private final NDManager manager;
     private final String prefix;
+    /** Non-null in training mode: every parameter created is recorded here. */
+    private final ParameterSet training;
 
     public WeightLoader(WeightStore store, NDManager manager) {
-        this(store, manager, "");
+        this(store, manager, "", null);
     }
 
-    private WeightLoader(WeightStore store, NDManager manager, String prefix) {
+    /**
+     * A loader for training when {@code training} is non-null: parameters are recorded there, and layers
+     * keep them in the stored layout (no load-time folding or re-layout) so gradients reach them.
+     */
+    public WeightLoader(WeightStore store, NDManager manager, ParameterSet training) {
+        this(store, manager, "", training);
+    }
+
+    private WeightLoader(WeightStore store, NDManager manager, String prefix, ParameterSet training) {
         this.store = store;
         this.manager = manager;
         this.prefix = prefix;
+        this.training = training;
     }
 
     /** A loader whose names are relative to {@code prefix + "."}. */
     public WeightLoader child(String name) {
-        return new WeightLoader(store, manager, prefix + name + ".");
+        return new WeightLoader(store, manager, prefix + name + ".", training);
+    }
+
+    /** True when the model is built for training; layers then skip inference-only re-layouts. */
+    public boolean training() {
+        return training != null;
+    }
+
+    /** The training parameter set, or null for inference. */
+    public ParameterSet parameters() {
+        return training;
     }
 
     public boolean has(String name) {
@@ -51,6 +72,14 @@ public final class WeightLoader {
             ByteBuffer buf = ByteBuffer.allocateDirect(values.length * 4).order(ByteOrder.nativeOrder());
             buf.asFloatBuffer().put(values);
             array = manager.create(buf, new Shape(expectedShape), DataType.FLOAT32);
+        }
+        if (training != null) {
+            // DJL wraps a direct buffer without copying; a file's buffer is a read-only mapping, which the
+            // optimizer's in-place updates must not write to, so training takes its own copy.
+            NDArray owned = array.duplicate();
+            array.close();
+            array = owned;
+            training.add(prefix + name, array);
         }
         array.setName(entry.name());
         return array;

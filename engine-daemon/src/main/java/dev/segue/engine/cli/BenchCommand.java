@@ -22,7 +22,8 @@ import picocli.CommandLine.Parameters;
                 + "against the memory-bandwidth bound, model bytes and peak RSS. 'bench protocol': heartbeat "
                 + "round trip and 30 s stereo 48 kHz prime upload through the daemon over loopback. "
                 + "'bench continuation [--model DIR]': real-time factor of each tier, and the re-prefill share of "
-                + "windows.")
+                + "windows. 'bench sketch [MODEL_DIR|PRESET]': the demo's job (8 s prime, 4 takes of 16 s, sketch "
+                + "tier) timed, wall and CPU.")
 final class BenchCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "WHAT", description = "What to benchmark: engine or protocol.")
     String what;
@@ -30,6 +31,12 @@ final class BenchCommand implements Callable<Integer> {
     @Parameters(index = "1", arity = "0..1", paramLabel = "PRESET", defaultValue = "bench-13m",
             description = "Preset name under presets/ or a config file (default: ${DEFAULT-VALUE}).")
     String preset;
+
+    @Option(names = "--takes", defaultValue = "4", description = "bench sketch: takes per run.")
+    int sketchTakes;
+
+    @Option(names = "--out", description = "bench sketch: also write prime.wav and the takes here.")
+    Path sketchOut;
 
     @Option(names = "--json", description = "One JSON object per line, one per configuration.")
     boolean json;
@@ -66,6 +73,10 @@ final class BenchCommand implements Callable<Integer> {
         }
         if ("continuation".equals(what)) {
             return ContinuationBench.run(model, primeSeconds, seconds, candidates, Math.min(repeats, 3), json);
+        }
+        if ("sketch".equals(what)) {
+            return SketchTiming.run(preset.equals("bench-13m") ? "presets/default" : preset, sketchTakes, 8.0, 16.0,
+                    sketchOut);
         }
         if (!"engine".equals(what)) {
             System.err.println("bench: unknown target '" + what + "' (known: engine, continuation, protocol)");

@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "segue", mixinStandardHelpOptions = true, version = "segue 0.1.0",
         description = "Segue engine commands.",
         subcommands = {DaemonCommand.class, ConformanceCommand.class, ConvertCommand.class, BenchCommand.class,
-                CorpusCommand.class, EvalCommand.class})
+                TrainCommand.class, CorpusCommand.class, EvalCommand.class})
 public final class EngineCli implements Runnable {
     @Override
     public void run() {

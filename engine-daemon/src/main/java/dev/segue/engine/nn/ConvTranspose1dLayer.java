@@ -13,7 +13,10 @@ import dev.segue.engine.checkpoint.WeightLoader;
  * in/out axes swapped.
  */
 public final class ConvTranspose1dLayer {
+    /** The equivalent plain-conv kernel, prepared once at load (inference); null in training mode. */
     private final NDArray convWeight;
+    /** The stored (in, out, k) parameter, kept in training mode so gradients reach it; else null. */
+    private final NDArray storedWeight;
     private final NDArray bias;
     private final int stride;
     private final Shape convPadding;
@@ -23,8 +26,14 @@ public final class ConvTranspose1dLayer {
             throw new IllegalArgumentException("transposed conv padding " + padding + " exceeds kernel - 1");
         }
         NDArray stored = w.floats("weight", in, out, kernel);
-        this.convWeight = stored.transpose(1, 0, 2).flip(2).duplicate();
-        stored.close();
+        if (w.training()) {
+            this.storedWeight = stored;
+            this.convWeight = null;
+        } else {
+            this.storedWeight = null;
+            this.convWeight = stored.transpose(1, 0, 2).flip(2).duplicate();
+            stored.close();
+        }
         this.bias = w.floats("bias", out);
         this.stride = stride;
         this.convPadding = new Shape(kernel - 1 - padding);
@@ -41,7 +50,13 @@ public final class ConvTranspose1dLayer {
             stuffed = x.expandDims(3).concat(zeros, 3).reshape(n, c, t * stride)
                     .get("..., :{}", (t - 1) * stride + 1);
         }
-        return Conv1d.conv1d(stuffed, convWeight, bias, new Shape(1), convPadding, new Shape(1), 1)
+        NDArray kernel = convWeight;
+        if (kernel == null) {
+            // Re-laid out per call from the parameter, on the activations' manager so it is freed with them.
+            kernel = storedWeight.transpose(1, 0, 2).flip(2);
+            kernel.attach(x.getManager());
+        }
+        return Conv1d.conv1d(stuffed, kernel, bias, new Shape(1), convPadding, new Shape(1), 1)
                 .singletonOrThrow();
     }
 }

@@ -10,7 +10,10 @@ import dev.segue.engine.checkpoint.WeightLoader;
  * is what the reference's {@code w.type_as(x)} does for float activations.
  */
 public final class JukeboxLinear {
+    /** (out, in), transposed once at load for inference; null in training mode. */
     private final NDArray weightOutIn;
+    /** The stored (in, out) parameter, kept in training mode so gradients reach it; else null. */
+    private final NDArray weightInOut;
     private final NDArray bias;
     private final int in;
     private final int out;
@@ -26,6 +29,18 @@ public final class JukeboxLinear {
     public JukeboxLinear(WeightLoader w, int in, int out, int scaledColumns, float scale) {
         NDArray stored = w.floats("w", in, out);
         NDArray storedBias = w.floats("b", out);
+        this.in = in;
+        this.out = out;
+        if (w.training()) {
+            if (scaledColumns > 0 && scale != 1f) {
+                throw new IllegalArgumentException("training keeps weights as stored: apply the scale in the forward");
+            }
+            this.weightInOut = stored;
+            this.weightOutIn = null;
+            this.bias = storedBias;
+            return;
+        }
+        this.weightInOut = null;
         if (scaledColumns > 0 && scale != 1f) {
             float[] factors = new float[out];
             java.util.Arrays.fill(factors, 1f);
@@ -43,16 +58,22 @@ public final class JukeboxLinear {
         this.weightOutIn = stored.transpose().duplicate();
         stored.close();
         this.bias = storedBias;
-        this.in = in;
-        this.out = out;
     }
 
     public NDArray forward(NDArray x) {
+        if (weightOutIn == null) {
+            NDArray t = weightInOut.transpose();
+            t.attach(x.getManager());
+            return Linear.linear(x, t, bias).singletonOrThrow();
+        }
         return Linear.linear(x, weightOutIn, bias).singletonOrThrow();
     }
 
     /** The same weights and bias laid out for the CPU step kernel. */
     public BlockedMatrix toBlocked() {
+        if (weightOutIn == null) {
+            throw new IllegalStateException("a layer built for training has no CPU step layout");
+        }
         return new BlockedMatrix(weightOutIn.toFloatArray(), bias.toFloatArray(), in, out);
     }
 

@@ -32,6 +32,8 @@ final class FactoredAttention {
     private final int blockCtx;
     private final int keyLimit;
     private final int encoderLength;
+    /** The q.k scale when it is applied in the forward (training mode), else 1 (folded into the weights). */
+    private final float queryScale;
 
     FactoredAttention(WeightLoader w, int width, int state, int heads, AttentionPattern pattern, int blockCtx) {
         this(w, width, state, heads, pattern, blockCtx, Integer.MAX_VALUE, 0);
@@ -39,11 +41,17 @@ final class FactoredAttention {
 
     private FactoredAttention(WeightLoader w, int width, int state, int heads, AttentionPattern pattern, int blockCtx,
                               int keyLimit, int encoderLength) {
-        // The reference scales q.k by (1/sqrt(sqrt(d)))^2; folded into the query weights once at load.
+        // The reference scales q.k by (1/sqrt(sqrt(d)))^2; folded into the query weights once at load, except
+        // in training, where the stored weights must stay as the reference lays them out.
         double s = 1.0 / Math.sqrt(Math.sqrt(state / heads));
+        float scale = (float) (s * s);
         boolean crossAttention = encoderLength > 0;
-        this.qkv = new JukeboxLinear(w.child("c_attn"), width, crossAttention ? state : 3 * state, state,
-                (float) (s * s));
+        if (w.training() && (crossAttention || keyLimit != Integer.MAX_VALUE)) {
+            throw new IllegalArgumentException("training covers the instrumental priors; lyrics layers are inference only");
+        }
+        this.queryScale = w.training() ? scale : 1f;
+        this.qkv = w.training() ? new JukeboxLinear(w.child("c_attn"), width, 3 * state)
+                : new JukeboxLinear(w.child("c_attn"), width, crossAttention ? state : 3 * state, state, scale);
         this.encoderKv = crossAttention ? new JukeboxLinear(w.child("c_enc_kv"), width, 2 * state) : null;
         this.proj = new JukeboxLinear(w.child("c_proj"), state, width);
         this.pattern = pattern;
@@ -105,6 +113,9 @@ final class FactoredAttention {
      * {@code encoderStates} (B, n_tokens, W) is read by encoder-decoder layers only, at the window's start.
      */
     NDArray forward(NDArray x, KvCache cache, int layer, int start, NDArray encoderStates) {
+        if (queryScale != 1f) {
+            throw new IllegalStateException("a prior built for training runs whole windows (forwardWindow)");
+        }
         if (encoderKv != null) {
             return proj.forward(crossAttend(x, cache, layer, start, encoderStates));
         }
@@ -198,6 +209,69 @@ final class FactoredAttention {
         NDArray v = cache.values(layer).get(q.getManager(), all);
         NDArray w = q.matMul(k.transpose(0, 1, 3, 2)).softmax(-1);
         return w.matMul(v).transpose(0, 2, 1, 3).reshape(b, c, state);
+    }
+
+    /**
+     * Training forward over whole windows: x (B, n, W) for positions [0, n), n a multiple of the block
+     * length, without a cache. Block patterns are computed on the block-reshaped sequence as the reference
+     * does (cost n * block length instead of n^2); masked scores are -1e9 exactly as in {@link #chunk}, so
+     * this is the same function as the cached path (the training tests check that).
+     */
+    NDArray forwardWindow(NDArray x) {
+        long b = x.getShape().get(0);
+        int n = (int) x.getShape().get(1);
+        if (pattern != AttentionPattern.DENSE && n % blockCtx != 0) {
+            throw new IllegalArgumentException("window of " + n + " is not a multiple of the block length " + blockCtx);
+        }
+        NDList parts = qkv.forward(x).split(3, 2);
+        Shape split = new Shape(b, n, heads, headDim);
+        NDArray q = parts.get(0).mul(queryScale).reshape(split).transpose(0, 2, 1, 3);
+        NDArray k = parts.get(1).reshape(split).transpose(0, 2, 1, 3);
+        NDArray v = parts.get(2).reshape(split).transpose(0, 2, 1, 3);
+        int blocks = n / blockCtx;
+        Shape blocked = new Shape(b, heads, blocks, blockCtx, headDim);
+        NDArray a = switch (pattern) {
+            case DENSE -> attend(q, k, v, causalMask(x, n));
+            case BLOCK -> attend(q.reshape(blocked), k.reshape(blocked), v.reshape(blocked), causalMask(x, blockCtx))
+                    .reshape(b, heads, n, headDim);
+            case TRANSPOSE_BLOCK -> attend(q.reshape(blocked).transpose(0, 1, 3, 2, 4),
+                    k.reshape(blocked).transpose(0, 1, 3, 2, 4), v.reshape(blocked).transpose(0, 1, 3, 2, 4),
+                    causalMask(x, blocks)).transpose(0, 1, 3, 2, 4).reshape(b, heads, n, headDim);
+            case PREVIOUS_BLOCK -> {
+                // Keys/values of the block before; the first block sees zero padding, giving zero output.
+                NDArray pad = x.getManager().zeros(new Shape(b, heads, 1, blockCtx, headDim));
+                NDArray kPrev = pad.concat(k.reshape(blocked).get(":, :, :{}", blocks - 1), 2);
+                NDArray vPrev = pad.concat(v.reshape(blocked).get(":, :, :{}", blocks - 1), 2);
+                yield attend(q.reshape(blocked), kPrev, vPrev, null).reshape(b, heads, n, headDim);
+            }
+        };
+        return proj.forward(a.transpose(0, 2, 1, 3).reshape(b, n, state));
+    }
+
+    private static NDArray attend(NDArray q, NDArray k, NDArray v, NDArray mask) {
+        int last = q.getShape().dimension() - 1;
+        int[] axes = new int[last + 1];
+        for (int i = 0; i < axes.length; i++) {
+            axes[i] = i;
+        }
+        axes[last] = last - 1;
+        axes[last - 1] = last;
+        NDArray w = q.matMul(k.transpose(axes));
+        if (mask != null) {
+            w = w.mul(mask).add(mask.sub(1f).mul(1e9f));
+        }
+        return w.softmax(-1).matMul(v);
+    }
+
+    /** (len, len) lower-triangular ones, on the activations' manager. */
+    private static NDArray causalMask(NDArray like, int len) {
+        float[] m = new float[len * len];
+        for (int i = 0; i < len; i++) {
+            for (int j = 0; j <= i; j++) {
+                m[i * len + j] = 1f;
+            }
+        }
+        return like.getManager().create(m, new Shape(len, len));
     }
 
     long weightBytes() {

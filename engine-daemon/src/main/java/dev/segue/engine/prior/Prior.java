@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.core.Linear;
+import dev.segue.engine.checkpoint.ParameterSet;
 import dev.segue.engine.checkpoint.WeightLoader;
 import dev.segue.engine.checkpoint.WeightStore;
 import dev.segue.engine.config.ConfigException;
@@ -47,6 +48,19 @@ public final class Prior implements AutoCloseable {
     private CpuStepKernel cpuKernel;
 
     public Prior(PriorConfig config, VqVaeConfig vqvae, WeightStore store, NDManager parent) {
+        this(config, vqvae, store, parent, null);
+    }
+
+    /**
+     * With {@code training} non-null the prior is built for training: every parameter is recorded there in
+     * the reference layout and only {@link #windowLogits} runs (the cached sampling paths fold weights).
+     * Training covers the instrumental priors; the lyrics priors are inference only.
+     */
+    public Prior(PriorConfig config, VqVaeConfig vqvae, WeightStore store, NDManager parent, ParameterSet training) {
+        if (training != null && config.usesLyrics()) {
+            throw new ConfigException("prior level " + config.level() + " is a lyrics prior: training covers the "
+                    + "instrumental priors only");
+        }
         if (config.posInit()) {
             throw new ConfigException("prior level " + config.level() + ": pos_init is not supported");
         }
@@ -62,13 +76,18 @@ public final class Prior implements AutoCloseable {
         this.addCondAfterTransformer = !config.mergedDecoder();
         this.manager = parent.newSubManager();
         try {
-            WeightLoader root = new WeightLoader(store, manager);
+            WeightLoader root = new WeightLoader(store, manager, training);
             WeightLoader p = root.child("prior");
             int width = config.width();
             this.tokenEmb = p.floats("x_emb.weight", bins, width);
             // Tied to x_emb unless merged_decoder, but state dicts store both names either way.
-            this.outputProj = p.has("x_out.weight") || config.mergedDecoder()
-                    ? p.floats("x_out.weight", bins, width) : tokenEmb;
+            // Training ties them as the reference does (one parameter), and saves the copy under both names.
+            boolean separateOut = training == null ? p.has("x_out.weight") || config.mergedDecoder()
+                    : config.mergedDecoder();
+            this.outputProj = separateOut ? p.floats("x_out.weight", bins, width) : tokenEmb;
+            if (training != null && !separateOut) {
+                training.alias("prior.x_out.weight", "prior.x_emb.weight");
+            }
             this.positionEmb = p.floats("pos_emb.pos_emb", config.sequenceLength(), width);
             this.startToken = config.labels() ? null : p.floats("start_token", 1, width);
             this.transformer = new Transformer(p.child("transformer"), TransformerSpec.decoder(config));
@@ -174,7 +193,7 @@ public final class Prior implements AutoCloseable {
                     + "label row per window (" + batch + "), got " + (rows == null ? 0 : rows.size()));
         }
         NDArray start = this.labels != null ? this.labels.startEmbedding(m, rows)
-                : m.zeros(new Shape(batch, config.width())).add(startTokenRow(m));
+                : m.zeros(new Shape(batch, config.width())).add(startToken);
         NDArray perPosition = null;
         if (upper != null) {
             if (upperCodes == null || upperCodes.getShape().get(0) != batch
@@ -220,10 +239,6 @@ public final class Prior implements AutoCloseable {
         return lyricsEncoder.lyricsLogits(cond.encoderStates());
     }
 
-    private NDArray startTokenRow(NDManager m) {
-        return m.create(startToken.toFloatArray(), new Shape(1, config.width()));
-    }
-
     /**
      * Logits (B, c, bins) for positions [start, start + c) of the window, given the tokens before each:
      * {@code previous[:, i]} is the token at position start + i - 1 (ignored for position 0, which takes the
@@ -256,6 +271,32 @@ public final class Prior implements AutoCloseable {
             x = x.add(cond1);
         }
         x = transformer.forward(x, cache, start, cond.encoderStates());
+        if (cond1 != null && addCondAfterTransformer) {
+            x = x.add(cond1);
+        }
+        return Linear.linear(x, outputProj).singletonOrThrow();
+    }
+
+    /**
+     * Training forward: logits (B, n, bins) for every position of windows {@code tokens} (B, n) that start
+     * at position 0, position i predicting {@code tokens[:, i]} from the tokens before it, as
+     * {@link #forward} computes them one chunk at a time. n is a multiple of the block length, at most n_ctx.
+     */
+    public NDArray windowLogits(Conditioning cond, NDArray tokens) {
+        int n = (int) tokens.getShape().get(1);
+        long b = tokens.getShape().get(0);
+        if (n < 1 || n > config.nCtx()) {
+            throw new IllegalArgumentException("window of " + n + " tokens outside 1.." + config.nCtx());
+        }
+        checkCodes(tokens);
+        NDArray first = cond.start().reshape(b, 1, config.width());
+        NDArray x = n == 1 ? first : first.concat(Embeddings.lookup(tokenEmb, tokens.get(":, :{}", n - 1)), 1);
+        x = x.add(positionEmb.get(tokens.getManager(), new NDIndex("0:{}", n)));
+        NDArray cond1 = cond.perPosition() == null ? null : cond.perPosition().get(new NDIndex(":, 0:{}", n));
+        if (cond1 != null) {
+            x = x.add(cond1);
+        }
+        x = transformer.forwardWindow(x);
         if (cond1 != null && addCondAfterTransformer) {
             x = x.add(cond1);
         }

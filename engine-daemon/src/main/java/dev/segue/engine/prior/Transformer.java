@@ -69,6 +69,14 @@ final class Transformer {
         }
     }
 
+    /** Training forward over whole windows from position 0, without a cache. */
+    NDArray forwardWindow(NDArray x) {
+        for (TransformerBlock block : blocks) {
+            x = block.forwardWindow(x);
+        }
+        return x;
+    }
+
     List<CpuStepKernel.Layer> toKernelLayers() {
         List<CpuStepKernel.Layer> out = new ArrayList<>();
         for (TransformerBlock b : blocks) {

@@ -29,7 +29,15 @@ final class TransformerBlock {
     }
 
     NDArray forward(NDArray x, KvCache cache, int layer, int start, NDArray encoderStates) {
-        NDArray a = attention.forward(ln0.forward(x), cache, layer, start, encoderStates);
+        return residual(x, attention.forward(ln0.forward(x), cache, layer, start, encoderStates));
+    }
+
+    /** Training forward over whole windows from position 0, without a cache. */
+    NDArray forwardWindow(NDArray x) {
+        return residual(x, attention.forwardWindow(ln0.forward(x)));
+    }
+
+    private NDArray residual(NDArray x, NDArray a) {
         NDArray xa = x.add(a);
         NDArray h = fc.forward(ln1.forward(xa));
         NDArray m = fcProj.forward(h.mul(Activation.sigmoid(h.mul(1.702f))));

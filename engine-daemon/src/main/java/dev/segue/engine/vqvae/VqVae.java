@@ -2,6 +2,7 @@ package dev.segue.engine.vqvae;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import dev.segue.engine.checkpoint.ParameterSet;
 import dev.segue.engine.checkpoint.WeightLoader;
 import dev.segue.engine.checkpoint.WeightStore;
 import dev.segue.engine.config.VqVaeConfig;
@@ -24,10 +25,19 @@ public final class VqVae implements AutoCloseable {
     private final List<Bottleneck> bottlenecks = new ArrayList<>();
 
     public VqVae(VqVaeConfig config, WeightStore store, NDManager parent) {
+        this(config, store, parent, null);
+    }
+
+    /**
+     * With {@code training} non-null every parameter (codebooks included) is recorded there in the
+     * reference layout. The trainer quantises with its own EMA codebooks ({@link #latents},
+     * {@link #decodeLatents}); {@link #encode} of a training instance does not see codebook updates.
+     */
+    public VqVae(VqVaeConfig config, WeightStore store, NDManager parent, ParameterSet training) {
         this.config = config;
         this.manager = parent.newSubManager();
         try {
-            WeightLoader root = new WeightLoader(store, manager);
+            WeightLoader root = new WeightLoader(store, manager, training);
             for (int level = 0; level < config.levels(); level++) {
                 int width = config.width() * config.multipliers()[level];
                 int depth = config.depth() * config.multipliers()[level];
@@ -65,6 +75,11 @@ public final class VqVae implements AutoCloseable {
      * attached to the audio's manager.
      */
     public NDArray encode(NDArray audio, int level) {
+        return bottlenecks.get(level).encode(latents(audio, level));
+    }
+
+    /** The encoder's continuous output (N, emb_width, T / hop) for mono audio (N, T), before quantisation. */
+    public NDArray latents(NDArray audio, int level) {
         checkLevel(level);
         long t = audio.getShape().get(1);
         if (t % config.hopLength(level) != 0) {
@@ -74,13 +89,19 @@ public final class VqVae implements AutoCloseable {
         for (EncoderConvBlock block : encoders.get(level)) {
             x = block.forward(x);
         }
-        return bottlenecks.get(level).encode(x);
+        return x;
     }
 
     /** Mono audio (N, T) decoded from one level's codes (N, T / hop) with that level's decoder. */
     public NDArray decode(NDArray codes, int level) {
         checkLevel(level);
-        NDArray x = bottlenecks.get(level).decode(codes);
+        return decodeLatents(bottlenecks.get(level).decode(codes), level);
+    }
+
+    /** Mono audio (N, T) from quantised latents (N, emb_width, T / hop) with that level's decoder. */
+    public NDArray decodeLatents(NDArray latents, int level) {
+        checkLevel(level);
+        NDArray x = latents;
         List<DecoderConvBlock> blocks = decoders.get(level);
         for (int i = blocks.size() - 1; i >= 0; i--) {
             x = blocks.get(i).forward(x);

@@ -1,0 +1,98 @@
+package dev.segue.engine.cli;
+
+import dev.segue.engine.train.Training;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "train", mixinStandardHelpOptions = true,
+        description = "Train the VQ-VAE (top level) and the top prior of a model config on audio, resumably, "
+                + "and write a model folder (config.json, vqvae.safetensors, prior_level_N.safetensors) that "
+                + "the daemon and the demo load.")
+final class TrainCommand implements Callable<Integer> {
+    @Option(names = "--config", defaultValue = "default",
+            description = "Model config: a preset name (presets/NAME/config.json or presets/NAME.json) or a file.")
+    String config;
+
+    @Option(names = "--audio", description = "Folder of WAV files to train on (any rate, downmixed, resampled). "
+            + "Without it: the procedural corpus (GM songs rendered with the SoundFont).")
+    Path audio;
+
+    @Option(names = "--synthetic", description = "Without --audio: simple additive-synth songs instead of the "
+            + "corpus (no SoundFont needed; for quick checks).")
+    boolean synthetic;
+
+    @Option(names = "--songs", defaultValue = "32", description = "Corpus clips (or synthetic songs) without --audio.")
+    int songs;
+
+    @Option(names = "--song-seconds", defaultValue = "30",
+            description = "Length of each clip; the prior needs clips at least one context window long.")
+    double songSeconds;
+
+    @Option(names = "--out", defaultValue = "out/train", description = "Output folder: state, metrics, model files.")
+    Path out;
+
+    @Option(names = "--stage", defaultValue = "all",
+            description = "vqvae, prior, all (vqvae then prior), or eval (score the model in --out on the audio).")
+    String stage;
+
+    @Option(names = "--vqvae-steps", defaultValue = "2000") long vqvaeSteps;
+    @Option(names = "--prior-steps", defaultValue = "2000") long priorSteps;
+    @Option(names = "--vqvae-batch", defaultValue = "4") int vqvaeBatch;
+    @Option(names = "--prior-batch", defaultValue = "2") int priorBatch;
+    @Option(names = "--vqvae-lr", defaultValue = "1e-3") double vqvaeLr;
+    @Option(names = "--prior-lr", defaultValue = "6e-4") double priorLr;
+
+    @Option(names = "--prior-window", description = "Codes per prior training window (default n_ctx).")
+    Integer priorWindow;
+
+    @Option(names = "--max-minutes", defaultValue = "0", description = "Stop each stage after this long (0 = no limit); it saves and exports first.")
+    double maxMinutes;
+
+    @Option(names = "--stop-at-step", defaultValue = "0",
+            description = "End the stage at this step (0 = at its last), on the schedule of its full step count.")
+    long stopAtStep;
+
+    @Option(names = "--seed", defaultValue = "1") long seed;
+
+    @Option(names = "--checkpoint-every", defaultValue = "100") int checkpointEvery;
+
+    @Option(names = "--log-every", defaultValue = "10") int logEvery;
+
+    @Option(names = "--fresh", description = "Start over instead of resuming the state in --out.")
+    boolean fresh;
+
+    @Option(names = "--threads", defaultValue = "0", description = "PyTorch threads (0 = DJL's default).")
+    int threads;
+
+    @Override
+    public Integer call() {
+        if (threads < 0 || threads > 256 || songs < 1 || songs > 10_000 || !(songSeconds >= 2 && songSeconds <= 3600)) {
+            System.err.println("train: --threads 0..256, --songs 1..10000, --song-seconds 2..3600");
+            return 2;
+        }
+        if (threads > 0) {
+            // Read once when the PyTorch engine starts, so it must be set before the first NDManager.
+            System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(threads));
+        }
+        Path configFile = resolveConfig(config);
+        Training.Plan plan = new Training.Plan(configFile, audio, synthetic, songs, songSeconds, out, stage, vqvaeSteps, priorSteps,
+                vqvaeBatch, priorBatch, vqvaeLr, priorLr, priorWindow, maxMinutes, stopAtStep, seed, checkpointEvery, logEvery, fresh);
+        try {
+            Training.run(plan, System.out);
+            return 0;
+        } catch (IllegalArgumentException | java.io.IOException e) {
+            System.err.println("train: " + e.getMessage());
+            return 1;
+        }
+    }
+
+    private static Path resolveConfig(String nameOrPath) {
+        Path folder = Presets.home().resolve("presets").resolve(nameOrPath).resolve("config.json");
+        if (!java.nio.file.Files.isRegularFile(Path.of(nameOrPath)) && java.nio.file.Files.isRegularFile(folder)) {
+            return folder;
+        }
+        return Presets.resolve(nameOrPath);
+    }
+}

@@ -1,0 +1,153 @@
+package dev.segue.engine.train;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import dev.segue.engine.checkpoint.ParameterSet;
+import dev.segue.engine.checkpoint.SafetensorsFile;
+import dev.segue.engine.checkpoint.TensorEntry;
+import dev.segue.engine.config.PriorConfig;
+import dev.segue.engine.config.VqVaeConfig;
+import dev.segue.engine.prior.Conditioning;
+import dev.segue.engine.prior.Labels;
+import dev.segue.engine.prior.Prior;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * Trains a top-level prior by next-token cross-entropy on windows of VQ-VAE codes, through the engine's
+ * own {@link Prior} ({@link Prior#windowLogits}). Windows always start at position 0 of the context, as
+ * a continuation's window does at sampling time (prime first, then the new tokens). A prior with labels is
+ * trained on one neutral label row with the window's true timing.
+ */
+final class PriorTrainer {
+    static final String STAGE = "prior";
+
+    private final PriorConfig config;
+    private final VqVaeConfig vqvae;
+    private final List<long[]> tokens;
+    private final StageOptions options;
+    private final PrintStream terminal;
+    private final int window;
+
+    PriorTrainer(PriorConfig config, VqVaeConfig vqvae, List<long[]> tokens, int window, StageOptions options,
+                 PrintStream terminal) {
+        if (window < 2 || window > config.nCtx() || window % config.blockCtx() != 0) {
+            throw new IllegalArgumentException("window " + window + " must be 2..n_ctx and a multiple of the block "
+                    + "length " + config.blockCtx());
+        }
+        this.config = config;
+        this.vqvae = vqvae;
+        this.tokens = tokens.stream().filter(t -> t.length >= window).toList();
+        if (this.tokens.isEmpty()) {
+            throw new IllegalArgumentException("no track is at least " + window + " top-level codes ("
+                    + (long) window * vqvae.hopLength(config.level()) / vqvae.sampleRate() + " s) long");
+        }
+        this.window = window;
+        this.options = options;
+        this.terminal = terminal;
+    }
+
+    Map<String, Double> run(NDManager root) throws IOException {
+        Path statePath = StateFile.path(options.out(), STAGE);
+        SafetensorsFile state = options.fresh() ? null : StateFile.open(statePath);
+        long step = state == null ? 0 : StateFile.step(state, STAGE);
+        ParameterSet params = new ParameterSet();
+        Map<String, Double> last = new LinkedHashMap<>();
+        String file = "prior_level_" + config.level() + ".safetensors";
+        try (NDManager model = root.newSubManager()) {
+            Prior prior = new Prior(config, vqvae, StateFile.weightsOrInit(state, options.seed()), model, params);
+            try (Adam adam = new Adam(model, params, params.all().keySet());
+                 TrainingLog log = new TrainingLog(options.out().resolve("metrics.jsonl"), STAGE, step, options.steps(),
+                         terminal)) {
+                if (state != null) {
+                    adam.restore(state, step);
+                    log.message("resumed at step " + step + " from " + statePath);
+                    state.close();
+                }
+                long codes = 0;
+                for (long[] t : tokens) {
+                    codes += t.length;
+                }
+                log.message(String.format("level %d, %,d parameters, windows of %d codes x %d, %d tracks, %,d codes",
+                        config.level(), params.elementCount(), window, options.batch(), tokens.size(), codes));
+                long deadline = options.maxMinutes() > 0
+                        ? System.nanoTime() + (long) (options.maxMinutes() * 60e9) : Long.MAX_VALUE;
+                while (options.continues(step) && System.nanoTime() < deadline) {
+                    // Every step's randomness (batch, restarts) comes from (seed, step) alone, so a resumed
+                    // run takes the same steps as one that never stopped.
+                    Random random = StepRandom.of(options.seed(), step);
+                    Engine.getInstance().setRandomSeed((int) StepRandom.mix(options.seed(), step));
+                    last = trainStep(model, prior, adam, random, options.learningRateAt(step));
+                    step++;
+                    log.step(step, last, step % options.logEvery() == 0 || step == options.steps());
+                    if (step % options.checkpointEvery() == 0 || step == options.steps()) {
+                        save(statePath, step, params, adam);
+                    }
+                }
+                save(statePath, step, params, adam);
+                StateFile.exportWeights(options.out().resolve(file), params.toTensorEntries(true), STAGE, step);
+                log.message("wrote " + options.out().resolve(file) + " at step " + step);
+            }
+        }
+        return last;
+    }
+
+    /** Mean cross-entropy in nats per code; also reported as accuracy of the most likely code. */
+    private Map<String, Double> trainStep(NDManager model, Prior prior, Adam adam, Random random, double lr) {
+        int batch = options.batch();
+        long[] flat = new long[batch * window];
+        List<Labels> rows = config.labels() ? new ArrayList<>() : null;
+        for (int b = 0; b < batch; b++) {
+            long[] track = tokens.get(random.nextInt(tokens.size()));
+            int offset = random.nextInt(track.length - window + 1);
+            System.arraycopy(track, offset, flat, b * window, window);
+            if (rows != null) {
+                rows.add(labelRow(track.length, offset));
+            }
+        }
+        try (NDManager step = model.newSubManager()) {
+            NDArray x = step.create(flat, new Shape(batch, window));
+            Map<String, Double> m = new LinkedHashMap<>();
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                Conditioning cond = prior.condition(step, batch, rows, null);
+                NDArray logits = prior.windowLogits(cond, x);
+                NDArray logp = logits.logSoftmax(-1);
+                NDArray loss = logp.gather(x.expandDims(-1), -1).neg().mean();
+                gc.backward(loss);
+                m.put("loss", (double) loss.getFloat());
+                m.put("bits_per_code", loss.getFloat() / Math.log(2));
+                m.put("accuracy", (double) logits.argMax(-1).eq(x).toType(ai.djl.ndarray.types.DataType.FLOAT32, false)
+                        .mean().getFloat());
+            }
+            m.put("grad_norm", adam.step(lr, 1.0));
+            m.put("lr", lr);
+            return m;
+        }
+    }
+
+    /** The neutral label row (artist 0, genre 0) with this window's timing in samples. */
+    private Labels labelRow(long trackCodes, long offsetCodes) {
+        int hop = vqvae.hopLength(config.level());
+        int[] genres = new int[config.maxBowGenreSize()];
+        java.util.Arrays.fill(genres, -1);
+        genres[0] = 0;
+        long min = (long) Math.ceil(config.minDuration() * config.sampleRate());
+        long total = Math.max(trackCodes * hop, min);
+        return new Labels(total, offsetCodes * hop, (long) window * hop, 0, genres);
+    }
+
+    private void save(Path statePath, long step, ParameterSet params, Adam adam) throws IOException {
+        List<TensorEntry> tensors = new ArrayList<>(params.toTensorEntries(false));
+        adam.appendState(tensors);
+        StateFile.save(statePath, STAGE, step, options.seed(), tensors);
+    }
+}

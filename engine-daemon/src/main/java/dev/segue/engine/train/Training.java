@@ -1,0 +1,138 @@
+package dev.segue.engine.train;
+
+import ai.djl.ndarray.NDManager;
+import dev.segue.engine.checkpoint.Checkpoints;
+import dev.segue.engine.checkpoint.WeightStore;
+import dev.segue.engine.cli.Djl;
+import dev.segue.engine.config.ModelConfig;
+import dev.segue.engine.corpus.Clip;
+import dev.segue.engine.corpus.CorpusGenerator;
+import dev.segue.engine.config.PriorConfig;
+import dev.segue.engine.prior.Prior;
+import ai.djl.ndarray.NDArray;
+import dev.segue.engine.vqvae.VqVae;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code segue train}: the VQ-VAE's top level, then the top prior on the codes that VQ-VAE gives, each
+ * resumable from its state file, writing a model folder laid out like the reference fixture.
+ */
+public final class Training {
+    private Training() {}
+
+    public record Plan(Path config, Path audio, boolean synthetic, int songs, double songSeconds, Path out, String stage, long vqvaeSteps,
+                       long priorSteps, int vqvaeBatch, int priorBatch, double vqvaeLr, double priorLr,
+                       Integer priorWindow, double maxMinutes, long stopAtStep, long seed, int checkpointEvery, int logEvery,
+                       boolean fresh) {}
+
+    public static void run(Plan plan, PrintStream terminal) throws IOException {
+        if (!List.of("vqvae", "prior", "all", "eval").contains(plan.stage())) {
+            throw new IllegalArgumentException("--stage must be vqvae, prior, all or eval, not " + plan.stage());
+        }
+        ModelConfig config = ModelConfig.load(plan.config());
+        int top = config.vqvae().levels() - 1;
+        PriorConfig prior = config.priors().get(top);
+        if (prior == null) {
+            throw new IllegalArgumentException(plan.config() + " has no top-level prior (level " + top + ")");
+        }
+        Files.createDirectories(plan.out());
+        Path configCopy = plan.out().resolve("config.json");
+        if (!Files.exists(configCopy) || !Files.isSameFile(plan.config(), configCopy)) {
+            Files.copy(plan.config(), configCopy, StandardCopyOption.REPLACE_EXISTING);
+        }
+        int rate = config.vqvae().sampleRate();
+        long t0 = System.nanoTime();
+        List<float[]> tracks = loadAudio(plan, rate, terminal);
+        terminal.printf("train: %d tracks at %d Hz (%.0f s of audio) ready in %.1f s%n", tracks.size(), rate,
+                tracks.stream().mapToLong(t -> t.length).sum() / (double) rate, (System.nanoTime() - t0) / 1e9);
+        try (NDManager root = Djl.cpuManager()) {
+            if (plan.stage().equals("eval")) {
+                evaluate(plan, config, prior, tracks, root, terminal);
+                return;
+            }
+            if (!plan.stage().equals("prior")) {
+                StageOptions o = new StageOptions(plan.out(), plan.vqvaeSteps(), plan.vqvaeBatch(), plan.vqvaeLr(),
+                        plan.seed(), plan.checkpointEvery(), plan.logEvery(), plan.fresh(), plan.maxMinutes(),
+                        plan.stopAtStep());
+                Map<String, Double> last = new VqVaeTrainer(config.vqvae(), top, tracks, o, terminal).run(root);
+                terminal.println("train: vqvae done " + last);
+            }
+            if (!plan.stage().equals("vqvae")) {
+                Path vqFile = plan.out().resolve("vqvae.safetensors");
+                if (!Files.isRegularFile(vqFile)) {
+                    throw new IllegalArgumentException("no trained VQ-VAE at " + vqFile + "; run --stage vqvae first");
+                }
+                List<long[]> codes;
+                long t1 = System.nanoTime();
+                try (WeightStore w = Checkpoints.open(vqFile); VqVae vqvae = new VqVae(config.vqvae(), w, root)) {
+                    codes = CodeCorpus.encode(root, vqvae, top, tracks);
+                }
+                terminal.printf("train: encoded the audio to level-%d codes in %.1f s%n", top,
+                        (System.nanoTime() - t1) / 1e9);
+                StageOptions o = new StageOptions(plan.out(), plan.priorSteps(), plan.priorBatch(), plan.priorLr(),
+                        plan.seed(), plan.checkpointEvery(), plan.logEvery(), plan.fresh(), plan.maxMinutes(),
+                        plan.stopAtStep());
+                int window = plan.priorWindow() == null ? prior.nCtx() : plan.priorWindow();
+                Map<String, Double> last = new PriorTrainer(prior, config.vqvae(), codes, window, o, terminal).run(root);
+                terminal.println("train: prior done " + last);
+            }
+        }
+        terminal.printf("train: model folder %s (load with --model %s)%n", plan.out(), plan.out());
+    }
+
+    /** The trained pair in OUT scored on the given audio: VQ-VAE reconstruction and the prior's cross-entropy. */
+    private static void evaluate(Plan plan, ModelConfig config, PriorConfig prior, List<float[]> tracks, NDManager root,
+                                 PrintStream terminal) {
+        int top = prior.level();
+        try (WeightStore vw = Checkpoints.open(plan.out().resolve("vqvae.safetensors"));
+             WeightStore pw = Checkpoints.open(plan.out().resolve("prior_level_" + top + ".safetensors"));
+             VqVae vqvae = new VqVae(config.vqvae(), vw, root);
+             Prior model = new Prior(prior, config.vqvae(), pw, root)) {
+            double error = 0;
+            double energy = 0;
+            int hop = config.vqvae().hopLength(top);
+            for (float[] track : tracks) {
+                int n = Math.min(track.length, 1 << 18) / hop * hop;
+                try (NDManager m = root.newSubManager()) {
+                    NDArray x = m.create(java.util.Arrays.copyOf(track, n), new ai.djl.ndarray.types.Shape(1, n));
+                    NDArray y = vqvae.decode(vqvae.encode(x, top), top);
+                    error += y.sub(x).square().sum().getFloat();
+                    energy += x.square().sum().getFloat();
+                }
+            }
+            List<long[]> codes = CodeCorpus.encode(root, vqvae, top, tracks);
+            double nats = PriorEvaluation.crossEntropy(root, model, codes);
+            terminal.printf(java.util.Locale.ROOT, "eval: VQ-VAE level-%d reconstruction error %.3f of the signal "
+                    + "energy; prior cross-entropy %.3f nats = %.2f bits per code (uniform: %.2f bits)%n", top,
+                    error / energy, nats, nats / Math.log(2), Math.log(config.vqvae().lBins()) / Math.log(2));
+        }
+    }
+
+    private static List<float[]> loadAudio(Plan plan, int rate, PrintStream terminal) throws IOException {
+        if (plan.audio() != null) {
+            terminal.println("train: reading WAV files under " + plan.audio());
+            return TrainingAudio.loadFolder(plan.audio(), rate);
+        }
+        if (plan.synthetic()) {
+            terminal.printf("train: generating %d synthetic songs of %.0f s (seed %d)%n", plan.songs(),
+                    plan.songSeconds(), plan.seed());
+            return SyntheticSongs.generate(plan.seed(), plan.songs(), plan.songSeconds(), rate);
+        }
+        // The same clips as `segue corpus --seed 0 --clips N --seconds S --rate R` writes, kept as floats.
+        terminal.printf("train: rendering %d corpus clips of %.0f s (training seeds from %d)%n", plan.songs(),
+                plan.songSeconds(), CorpusGenerator.TRAINING_SEED_BASE);
+        CorpusGenerator corpus = CorpusGenerator.withDefaultSoundFont();
+        try {
+            return corpus.clips(CorpusGenerator.TRAINING_SEED_BASE, plan.songs(), plan.songSeconds(), rate)
+                    .map(Clip::audio).toList();
+        } catch (java.io.UncheckedIOException e) {
+            throw e.getCause();
+        }
+    }
+}

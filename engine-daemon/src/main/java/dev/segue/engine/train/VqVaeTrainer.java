@@ -1,0 +1,152 @@
+package dev.segue.engine.train;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import dev.segue.engine.checkpoint.ParameterSet;
+import dev.segue.engine.checkpoint.SafetensorsFile;
+import dev.segue.engine.checkpoint.TensorEntry;
+import dev.segue.engine.config.VqVaeConfig;
+import dev.segue.engine.vqvae.VqVae;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+
+/**
+ * Trains one level of the VQ-VAE (its encoder and decoder by Adam, its codebook by EMA with dead-code
+ * restarts) on random segments of the training audio, through the engine's own {@link VqVae}. Loss:
+ * waveform error relative to the segment's energy, plus a multi-resolution spectral term, plus the
+ * commitment term pulling encoder outputs to their codes.
+ */
+final class VqVaeTrainer {
+    static final String STAGE = "vqvae";
+    /** Segment length in samples: a multiple of every hop, long enough for the largest STFT. */
+    static final int SEGMENT = 8192;
+    static final float SPECTRAL_WEIGHT = 1.0f;
+    /** The reference's commitment weight. */
+    static final float COMMIT_WEIGHT = 0.02f;
+
+    private final VqVaeConfig config;
+    private final int level;
+    private final Segments data;
+    private final StageOptions options;
+    private final PrintStream terminal;
+    private final SpectralLoss spectral;
+
+    VqVaeTrainer(VqVaeConfig config, int level, List<float[]> tracks, StageOptions options, PrintStream terminal) {
+        if (SEGMENT % config.hopLength(level) != 0) {
+            throw new IllegalArgumentException("segment " + SEGMENT + " is not a multiple of hop " + config.hopLength(level));
+        }
+        this.config = config;
+        this.level = level;
+        this.data = new Segments(tracks, SEGMENT);
+        this.options = options;
+        this.terminal = terminal;
+        int base = Integer.highestOneBit(Math.max(256, config.sampleRate() / 16));
+        this.spectral = new SpectralLoss(base * 2, base, base / 2);
+    }
+
+    /** Runs to {@code options.steps()} (resuming a saved state unless fresh); returns the last losses. */
+    Map<String, Double> run(NDManager root) throws IOException {
+        Path statePath = StateFile.path(options.out(), STAGE);
+        SafetensorsFile state = options.fresh() ? null : StateFile.open(statePath);
+        long step = state == null ? 0 : StateFile.step(state, STAGE);
+        ParameterSet params = new ParameterSet();
+        Map<String, Double> last = new LinkedHashMap<>();
+        try (NDManager model = root.newSubManager()) {
+            VqVae vqvae = new VqVae(config, StateFile.weightsOrInit(state, options.seed()), model, params);
+            Set<String> trainable = new LinkedHashSet<>();
+            for (String name : params.all().keySet()) {
+                if (name.startsWith("encoders." + level + ".") || name.startsWith("decoders." + level + ".")) {
+                    trainable.add(name);
+                }
+            }
+            String codebookName = "bottleneck.level_blocks." + level + ".k";
+            try (Adam adam = new Adam(model, params, trainable);
+                 EmaCodebook codebook = new EmaCodebook(model, params.get(codebookName));
+                 TrainingLog log = new TrainingLog(options.out().resolve("metrics.jsonl"), STAGE, step, options.steps(),
+                         terminal)) {
+                if (state != null) {
+                    adam.restore(state, step);
+                    codebook.restore("ema." + codebookName, state);
+                    log.message("resumed at step " + step + " from " + statePath);
+                    state.close();
+                }
+                log.message(String.format("level %d, %,d trainable parameters, segments of %d samples x %d, %s",
+                        level, count(params, trainable), SEGMENT, options.batch(), data.describe()));
+                long deadline = options.maxMinutes() > 0
+                        ? System.nanoTime() + (long) (options.maxMinutes() * 60e9) : Long.MAX_VALUE;
+                while (options.continues(step) && System.nanoTime() < deadline) {
+                    // Every step's randomness (batch, restarts) comes from (seed, step) alone, so a resumed
+                    // run takes the same steps as one that never stopped.
+                    Random random = StepRandom.of(options.seed(), step);
+                    Engine.getInstance().setRandomSeed((int) StepRandom.mix(options.seed(), step));
+                    last = trainStep(model, vqvae, adam, codebook, random, options.learningRateAt(step));
+                    step++;
+                    log.step(step, last, step % options.logEvery() == 0 || step == options.steps());
+                    if (step % options.checkpointEvery() == 0 || step == options.steps()) {
+                        save(statePath, step, params, adam, codebook, codebookName);
+                    }
+                }
+                save(statePath, step, params, adam, codebook, codebookName);
+                StateFile.exportWeights(options.out().resolve("vqvae.safetensors"), params.toTensorEntries(true),
+                        STAGE, step);
+                log.message("wrote " + options.out().resolve("vqvae.safetensors") + " at step " + step);
+            }
+        }
+        return last;
+    }
+
+    private Map<String, Double> trainStep(NDManager model, VqVae vqvae, Adam adam, EmaCodebook codebook, Random random,
+                                          double lr) {
+        try (NDManager step = model.newSubManager()) {
+            NDArray x = step.create(data.batch(random, options.batch()), new Shape(options.batch(), SEGMENT));
+            Map<String, Double> m = new LinkedHashMap<>();
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                NDArray z = vqvae.latents(x, level);
+                EmaCodebook.Quantised q = codebook.quantise(z, true);
+                NDArray y = vqvae.decodeLatents(q.latents(), level);
+                NDArray energy = x.square().mean().add(1e-8f);
+                NDArray recon = y.sub(x).square().mean().div(energy);
+                NDArray spec = spectral.loss(x, y);
+                NDArray loss = recon.add(spec.mul(SPECTRAL_WEIGHT)).add(q.commitLoss().mul(COMMIT_WEIGHT));
+                gc.backward(loss);
+                m.put("loss", (double) loss.getFloat());
+                m.put("recon", (double) recon.getFloat());
+                m.put("spectral", (double) spec.getFloat());
+                m.put("commit", (double) q.commitLoss().getFloat());
+                m.put("codes_used", (double) q.usedCodes());
+                m.put("perplexity", (double) q.perplexity());
+                m.put("restarted", (double) codebook.lastRestarts());
+            }
+            m.put("grad_norm", adam.step(lr, 10.0));
+            m.put("lr", lr);
+            return m;
+        }
+    }
+
+    private void save(Path statePath, long step, ParameterSet params, Adam adam, EmaCodebook codebook, String codebookName)
+            throws IOException {
+        List<TensorEntry> tensors = new ArrayList<>(params.toTensorEntries(false));
+        adam.appendState(tensors);
+        codebook.appendState("ema." + codebookName, tensors);
+        StateFile.save(statePath, STAGE, step, options.seed(), tensors);
+    }
+
+    private static long count(ParameterSet params, Set<String> names) {
+        long n = 0;
+        for (String name : names) {
+            n += params.get(name).size();
+        }
+        return n;
+    }
+}
