@@ -334,6 +334,9 @@ public final class Daemon implements AutoCloseable {
             throw new ProtocolException(ErrorCode.BAD_MESSAGE, "request.lyrics: prior '" + engine.priorName()
                     + "' has no lyrics conditioning; leave lyrics out or use a lyrics prior");
         }
+        if (r.lyrics() != null && engine.lyrics()) {
+            engine.checkLyrics(r.lyrics());
+        }
     }
 
     /** The prior a request names; no name means the first loaded. */
