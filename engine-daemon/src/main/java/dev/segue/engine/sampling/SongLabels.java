@@ -34,7 +34,18 @@ public record SongLabels(Integer artist, int[] genres, String lyrics) {
         long window = (long) config.nCtx() * hop;
         int artist = artistOr(n);
         int[] genres = genresOr(n);
-        return (start, length) -> List.of(labeller.label(new Labels(total, (long) start * hop, window, artist, genres)));
+        long minTotal = (long) Math.ceil(config.minDuration() * config.sampleRate());
+        long maxTotal = (long) Math.floor(config.maxDuration() * config.sampleRate());
+        return (start, length) -> {
+            long offset = (long) start * hop;
+            // The lyric window follows the true position; the timing labels must stay inside the ranges the
+            // prior was trained on (the reference asserts them): a song shorter than min_duration is labelled
+            // as min_duration long, and past max_duration the window is labelled as the last one that fits.
+            int[] lyricTokens = labeller.label(new Labels(total, offset, window, artist, genres)).lyrics();
+            long labelTotal = Math.min(Math.max(total, minTotal), maxTotal - 1);
+            long labelOffset = Math.max(0, Math.min(offset, Math.min(labelTotal - 1, maxTotal - window)));
+            return List.of(new Labels(labelTotal, labelOffset, window, artist, genres, lyricTokens));
+        };
     }
 
     private int artistOr(Labels neutral) {

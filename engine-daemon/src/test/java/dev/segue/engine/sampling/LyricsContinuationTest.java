@@ -93,7 +93,7 @@ class LyricsContinuationTest {
             prime[i] = (i * 37L) % 2048;
         }
         long[][] tokens = new WindowedSampler(single, ContinuationPipeline.TOP_HOP_FRACTION).sample(root,
-                new long[][] {prime}, 2, total, null, (start, length) -> {
+                new long[][] {prime}, 1, total, null, (start, length) -> {
                     windows.add(new int[] {start, length});
                     List<Labels> r = rule.forWindow(start, length);
                     rows.addAll(r);
@@ -136,9 +136,9 @@ class LyricsContinuationTest {
     private static float[][] continueWith(Prior top, String lyrics) {
         ContinuationPipeline pipeline = new ContinuationPipeline(vqvae, Map.of(2, top));
         int hop = pipeline.topHop();
-        ContinuationPipeline.Request r = new ContinuationPipeline.Request(2, Tier.SKETCH,
+        ContinuationPipeline.Request r = new ContinuationPipeline.Request(1, Tier.SKETCH,
                 List.of(new SamplingParams(1.0, 0, 0.0, 11)), true, true, new SongLabels(211, new int[] {12}, lyrics));
-        return pipeline.continueAudio(root, prime(200 * hop), 3L * hop * top.config().nCtx() / 4, r,
+        return pipeline.continueAudio(root, prime(200 * hop), (long) hop * top.config().nCtx() / 4, r,
                 new ContinuationPipeline.Monitor() {});
     }
 
@@ -147,9 +147,9 @@ class LyricsContinuationTest {
         for (Prior top : new Prior[] {single, separate}) {
             float[][] sung = continueWith(top, LYRICS);
             float[][] instrumental = continueWith(top, "");
-            long frames = 3L * vqvae.config().hopLength(2) * top.config().nCtx() / 4;
+            long frames = (long) vqvae.config().hopLength(2) * top.config().nCtx() / 4;
             for (float[][] takes : new float[][][] {sung, instrumental}) {
-                assertEquals(2, takes.length);
+                assertEquals(1, takes.length);
                 for (float[] take : takes) {
                     assertEquals(frames, take.length);
                     for (float v : take) {
@@ -160,6 +160,26 @@ class LyricsContinuationTest {
             // Same seed, same music prime: only the lyric tokens differ, and they reach the model.
             assertFalse(java.util.Arrays.equals(sung[0], instrumental[0]), "lyrics changed nothing");
         }
+    }
+
+    @Test
+    void timingLabelsStayInTheTrainedRangeWhileTheLyricsFollowTheTruePosition() {
+        int hop = vqvae.config().hopLength(2);
+        long window = (long) single.config().nCtx() * hop;
+        int[] songTokens = LyricsVocabulary.v3().tokenise(LYRICS);
+        // 100 tokens: 12800 samples, shorter than the prior's min_duration of 1 s.
+        Labels shortSong = new SongLabels(null, null, LYRICS).perWindow(single.config(), 100, hop).forWindow(60, 40).get(0);
+        assertEquals(44_100, shortSong.totalLength());
+        assertEquals(60L * hop, shortSong.offset());
+        assertArrayEquals(LyricWindow.tokens(songTokens, 32, 100L * hop, 60L * hop, window), shortSong.lyrics());
+        // Past max_duration (600 s): the last window that fits, but the lyrics of the song's end.
+        int longTokens = (int) (700L * 44_100 / hop);
+        Labels longSong = new SongLabels(null, null, LYRICS).perWindow(single.config(), longTokens, hop)
+                .forWindow(longTokens - 10, 10).get(0);
+        assertEquals(600L * 44_100 - 1, longSong.totalLength());
+        assertEquals(600L * 44_100 - window, longSong.offset());
+        assertArrayEquals(java.util.Arrays.copyOfRange(songTokens, songTokens.length - 32, songTokens.length),
+                longSong.lyrics());
     }
 
     @Test
