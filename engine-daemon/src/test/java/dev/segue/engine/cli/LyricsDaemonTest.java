@@ -172,10 +172,11 @@ class LyricsDaemonTest {
     @Test
     void submitsWithLyricsArtistAndGenreRunAndBadOnesAreRefusedNamingTheField() {
         ZMQ.Socket s = client();
+        String lastJob = null;
         for (String prior : new String[] {"lyricsmodel/single_enc_dec", "lyricsmodel/sep_enc_dec"}) {
             for (String lyrics : new String[] {"Harbour lights, take me home\nAcross the water", ""}) {
                 send(s, submit(2, prior, "the velvet kestrels", "Glass Folk", lyrics));
-                assertInstanceOf(Accepted.class, receive(s));
+                lastJob = assertInstanceOf(Accepted.class, receive(s)).job();
                 long frames = 0;
                 Message m;
                 do {
@@ -188,6 +189,11 @@ class LyricsDaemonTest {
                 assertEquals(Math.round(0.2 * RATE), frames);
             }
         }
+        // A take's state does not keep its lyrics: extending one is refused, not continued without them.
+        send(s, new dev.segue.protocol.message.Extend(6, lastJob, 0, new Length.Seconds(0.1)));
+        ErrorReply extend = assertInstanceOf(ErrorReply.class, receive(s));
+        assertEquals(ErrorCode.BAD_MESSAGE, extend.code());
+        assertTrue(extend.text().contains("extending takes of a lyrics prior is not supported yet"), extend.text());
         String single = "lyricsmodel/single_enc_dec";
         ErrorReply emoji = refused(s, submit(3, single, null, null, "la la \uD83C\uDFB5"));
         assertTrue(emoji.text().startsWith("request.lyrics: character"), emoji.text());

@@ -136,9 +136,9 @@ class LyricsContinuationTest {
     private static float[][] continueWith(Prior top, String lyrics) {
         ContinuationPipeline pipeline = new ContinuationPipeline(vqvae, Map.of(2, top));
         int hop = pipeline.topHop();
-        ContinuationPipeline.Request r = new ContinuationPipeline.Request(1, Tier.SKETCH,
+        ContinuationPipeline.Request r = new ContinuationPipeline.Request(2, Tier.SKETCH,
                 List.of(new SamplingParams(1.0, 0, 0.0, 11)), true, true, new SongLabels(211, new int[] {12}, lyrics));
-        return pipeline.continueAudio(root, prime(200 * hop), (long) hop * top.config().nCtx() / 4, r,
+        return pipeline.continueAudio(root, prime(200 * hop), 3L * hop * top.config().nCtx() / 4, r,
                 new ContinuationPipeline.Monitor() {});
     }
 
@@ -147,9 +147,9 @@ class LyricsContinuationTest {
         for (Prior top : new Prior[] {single, separate}) {
             float[][] sung = continueWith(top, LYRICS);
             float[][] instrumental = continueWith(top, "");
-            long frames = (long) vqvae.config().hopLength(2) * top.config().nCtx() / 4;
+            long frames = 3L * vqvae.config().hopLength(2) * top.config().nCtx() / 4;
             for (float[][] takes : new float[][][] {sung, instrumental}) {
-                assertEquals(1, takes.length);
+                assertEquals(2, takes.length);
                 for (float[] take : takes) {
                     assertEquals(frames, take.length);
                     for (float v : take) {
@@ -157,8 +157,10 @@ class LyricsContinuationTest {
                     }
                 }
             }
-            // Same seed, same music prime: only the lyric tokens differ, and they reach the model.
-            assertFalse(java.util.Arrays.equals(sung[0], instrumental[0]), "lyrics changed nothing");
+            // Same seed, same music prime: only the lyric tokens differ, and they reach the model. (Their
+            // effect on these random weights is small: over one short window the sampled codes can all agree.)
+            assertFalse(java.util.Arrays.equals(sung[0], instrumental[0]) && java.util.Arrays.equals(sung[1], instrumental[1]),
+                    (top.config().singleEncDec() ? "single_enc_dec" : "sep_enc_dec") + ": lyrics changed nothing");
         }
     }
 
