@@ -24,7 +24,8 @@ final class DaemonCommand implements Callable<Integer> {
     @Option(names = "--data", description = "Result store folder (default: <segue home>/.segue-data).")
     Path data;
 
-    @Option(names = "--model", description = "Model folder laid out like a conformance fixture; repeat for several priors "
+    @Option(names = "--model", description = "Model folder laid out like a conformance fixture; repeat for several priors; "
+            + "a folder with top priors keyed by name (prior_NAME.*) gives one prior '<folder>/<name>' each "
             + "(default: every prior shipped under presets/, else the reference fixture, else the random demo model).")
     java.util.List<Path> models = new java.util.ArrayList<>();
 
@@ -70,10 +71,12 @@ final class DaemonCommand implements Callable<Integer> {
         try (NDManager root = Djl.cpuManager(); Closer closer = () -> loaded.forEach(ResidentModel::close)) {
             java.util.List<dev.segue.engine.server.ContinuationEngine> engines = new java.util.ArrayList<>();
             for (Path dir : dirs) {
-                ResidentModel m = ResidentModel.load(root, dir);
-                loaded.add(m);
-                System.out.println("segue daemon: prior '" + m.name() + "': " + m.description());
-                engines.add(new EngineBackedContinuation(m.name(), root, new ContinuationPipeline(m.vqvae(), m.priors())));
+                for (ResidentModel m : ResidentModel.loadAll(root, dir)) {
+                    loaded.add(m);
+                    System.out.println("segue daemon: prior '" + m.name() + "': " + m.description());
+                    engines.add(new EngineBackedContinuation(m.name(), root, new ContinuationPipeline(m.vqvae(), m.priors()),
+                            m.labelNames()));
+                }
             }
             ResultStore store = ResultStore.open(dataDir);
             Daemon daemon = new Daemon(endpoint, store, engines, queuedPerClient, curve);

@@ -9,6 +9,11 @@ import dev.segue.engine.server.ContinuationEngine;
 import dev.segue.protocol.message.GenerationRequest;
 import dev.segue.protocol.message.Quality;
 import dev.segue.engine.sampling.SeamPolish;
+import dev.segue.engine.sampling.SongLabels;
+import dev.segue.engine.labels.LabelNames;
+import dev.segue.engine.lyrics.LyricsVocabulary;
+import dev.segue.protocol.ErrorCode;
+import dev.segue.protocol.ProtocolException;
 import java.util.ArrayList;
 import java.util.Map;
 import java.util.TreeMap;
@@ -27,11 +32,18 @@ final class EngineBackedContinuation implements ContinuationEngine {
     private final String name;
     private final NDManager manager;
     private final ContinuationPipeline pipeline;
+    /** The top prior's artist and genre names; null when the model ships none. */
+    private final LabelNames names;
 
     EngineBackedContinuation(String name, NDManager manager, ContinuationPipeline pipeline) {
+        this(name, manager, pipeline, null);
+    }
+
+    EngineBackedContinuation(String name, NDManager manager, ContinuationPipeline pipeline, LabelNames names) {
         this.name = name;
         this.manager = manager;
         this.pipeline = pipeline;
+        this.names = names;
     }
 
     @Override
@@ -52,6 +64,46 @@ final class EngineBackedContinuation implements ContinuationEngine {
     @Override
     public boolean labels() {
         return pipeline.top().config().labels();
+    }
+
+    @Override
+    public boolean lyrics() {
+        return pipeline.top().config().usesLyrics();
+    }
+
+    @Override
+    public void checkLabel(String kind, String label) {
+        if (names == null || !(kind.equals("artist") ? names.hasArtists() : names.hasGenres())) {
+            ContinuationEngine.super.checkLabel(kind, label);
+            return;
+        }
+        songLabel(kind, label);
+    }
+
+    /** The ids of an artist or genre name; an unknown name is BAD_MESSAGE naming the field and close matches. */
+    private Object songLabel(String kind, String label) {
+        try {
+            return kind.equals("artist") ? (Object) names.artist(label) : names.genres(label);
+        } catch (IllegalArgumentException e) {
+            throw new ProtocolException(ErrorCode.BAD_MESSAGE, "request." + kind + ": prior '" + name + "': " + e.getMessage());
+        }
+    }
+
+    @Override
+    public void checkLyrics(String text) {
+        try {
+            LyricsVocabulary.forLabels(pipeline.top().config().labelsV3()).tokenise(text);
+        } catch (IllegalArgumentException e) {
+            throw new ProtocolException(ErrorCode.BAD_MESSAGE, "request." + e.getMessage() + " (prior '" + name + "')");
+        }
+    }
+
+    /** Artist, genre and lyrics of a request as the pipeline takes them; names were checked on submit. */
+    private SongLabels songLabels(GenerationRequest request) {
+        Integer artist = request.artist() == null ? null : (Integer) songLabel("artist", request.artist());
+        int[] genres = request.genre() == null ? null : (int[]) songLabel("genre", request.genre());
+        String lyrics = lyrics() ? request.lyrics() : null;
+        return new SongLabels(artist, genres, lyrics);
     }
 
     @Override
@@ -95,7 +147,7 @@ final class EngineBackedContinuation implements ContinuationEngine {
                     request.topP() == null ? 0.0 : request.topP(), request.seed()));
         }
         ContinuationPipeline.Request r = new ContinuationPipeline.Request(request.candidates(), tier(request.quality()),
-                perLevel, true, true);
+                perLevel, true, true, songLabels(request));
         ContinuationPipeline.Sampled sampled = pipeline.continueWithCodes(manager, prime, modelFrames, r,
                 new ContinuationPipeline.Monitor() {
             @Override
@@ -144,6 +196,10 @@ final class EngineBackedContinuation implements ContinuationEngine {
 
     @Override
     public Takes extend(byte[] stateBytes, float[] previousTake, int rate, long frames, Monitor monitor) {
+        if (lyrics()) {
+            // A take's state keeps its codes, not its lyrics; extending without them would drop the lyrics.
+            throw new IllegalArgumentException("extending takes of a lyrics prior is not supported yet");
+        }
         TakeState state = TakeState.fromBytes(stateBytes);
         int model = pipeline.sampleRate();
         long previousFrames = previousTake.length;

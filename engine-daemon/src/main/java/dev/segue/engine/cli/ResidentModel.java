@@ -6,6 +6,7 @@ import dev.segue.engine.checkpoint.RandomWeights;
 import dev.segue.engine.checkpoint.WeightStore;
 import dev.segue.engine.config.ModelConfig;
 import dev.segue.engine.config.PriorConfig;
+import dev.segue.engine.labels.LabelNames;
 import dev.segue.engine.prior.Prior;
 import dev.segue.engine.vqvae.VqVae;
 import java.nio.file.Files;
@@ -22,16 +23,31 @@ import java.util.TreeMap;
  * upsampler found below it enables a deeper tier. Without a directory, the shipped default prior
  * (presets/default) is used when present, then the reference-fixture models from ../shared, else the
  * fixture architecture with seeded random weights (presets/demo-sketch.json).
+ *
+ * <p>Named top priors. A config.json may key top priors by name instead of level (the lyrics fixture:
+ * {@code single_enc_dec}, {@code sep_enc_dec}, weights {@code prior_NAME.*}). {@link #loadAll} makes one
+ * model of each top prior in the folder: the level-keyed one named after the folder, each named one
+ * {@code <folder>/<name>}; they share the folder's VQ-VAE and upsamplers, which the first model owns.
+ *
+ * <p>Label lists. {@code artists.txt} and {@code genres.txt} beside config.json ({@link LabelNames}) let a
+ * request name an artist and a genre for a labelled top prior; without them, a labelled prior takes only
+ * its neutral label row.
  */
-record ResidentModel(String name, String description, VqVae vqvae, Map<Integer, Prior> priors) implements AutoCloseable {
+record ResidentModel(String name, String description, VqVae vqvae, Map<Integer, Prior> priors, LabelNames labelNames,
+                     List<AutoCloseable> owned) implements AutoCloseable {
 
+    /** The first model of the folder (the level-keyed top prior, else the first named one). */
     static ResidentModel load(NDManager root, Path modelDir) {
-        return open(root, modelDir != null ? modelDir : defaultDir());
+        List<ResidentModel> all = loadAll(root, modelDir != null ? modelDir : defaultDir());
+        for (int i = 1; i < all.size(); i++) {
+            all.get(i).close();
+        }
+        return all.get(0);
     }
 
     /** presets/demo-sketch.json with seeded random weights, whatever else is present. */
     static ResidentModel demoSketch(NDManager root) {
-        return open(root, null);
+        return loadAll(root, null).get(0);
     }
 
     /** The top prior. */
@@ -39,39 +55,88 @@ record ResidentModel(String name, String description, VqVae vqvae, Map<Integer, 
         return priors.get(java.util.Collections.max(priors.keySet()));
     }
 
-    private static ResidentModel open(NDManager root, Path dir) {
+    /** Every top prior of a folder as its own model (see the class comment); null: the demo-sketch model. */
+    static List<ResidentModel> loadAll(NDManager root, Path dir) {
         ModelConfig config = dir != null ? ModelConfig.load(dir.resolve("config.json"))
                 : ModelConfig.load(Presets.resolve("demo-sketch"));
         int topLevel = config.vqvae().levels() - 1;
-        if (config.priors().get(topLevel) == null) {
+        Map<String, PriorConfig> named = new TreeMap<>();
+        if (dir != null) {
+            config.named().forEach((n, pc) -> {
+                if (pc.level() == topLevel) {
+                    named.put(n, pc);
+                }
+            });
+        }
+        if (config.priors().get(topLevel) == null && named.isEmpty()) {
             throw new IllegalArgumentException((dir == null ? "demo-sketch" : dir.toString()) + " has no top-level prior");
         }
-        Map<Integer, Prior> priors = new TreeMap<>();
-        VqVae vqvae;
-        try (WeightStore vq = dir != null ? Checkpoints.open(weights(dir, "vqvae")) : new RandomWeights(1)) {
-            vqvae = new VqVae(config.vqvae(), vq, root);
-        }
+        List<AutoCloseable> shared = new ArrayList<>();
+        List<ResidentModel> out = new ArrayList<>();
         try {
-            for (int level = topLevel; level >= 0; level--) {
+            VqVae vqvae;
+            try (WeightStore vq = dir != null ? Checkpoints.open(weights(dir, "vqvae")) : new RandomWeights(1)) {
+                vqvae = new VqVae(config.vqvae(), vq, root);
+            }
+            shared.add(vqvae);
+            // Upsamplers: each level below the top whose weights are present, down to the first one missing.
+            Map<Integer, Prior> upsamplers = new TreeMap<>();
+            for (int level = topLevel - 1; level >= 0 && dir != null; level--) {
                 PriorConfig pc = config.priors().get(level);
-                Path file = dir == null ? null : weights(dir, "prior_level_" + level);
-                boolean present = level == topLevel || (pc != null && file != null && Files.isRegularFile(file));
-                if (!present) {
+                Path file = weights(dir, "prior_level_" + level);
+                if (pc == null || !Files.isRegularFile(file)) {
                     break; // an upsampler is only useful with every level above it
                 }
-                try (WeightStore pr = dir != null ? Checkpoints.open(file) : new RandomWeights(2)) {
-                    priors.put(level, new Prior(pc, config.vqvae(), pr, root));
+                try (WeightStore pr = Checkpoints.open(file)) {
+                    Prior p = new Prior(pc, config.vqvae(), pr, root);
+                    shared.add(p);
+                    upsamplers.put(level, p);
                 }
             }
+            String folder = dir == null ? "demo-sketch" : dir.getFileName().toString();
+            Map<String, String> tops = new java.util.LinkedHashMap<>();
+            if (config.priors().get(topLevel) != null) {
+                tops.put(folder, "prior_level_" + topLevel);
+            }
+            named.keySet().forEach(n -> tops.put(folder + "/" + n, "prior_" + n));
+            for (var e : tops.entrySet()) {
+                PriorConfig pc = e.getKey().equals(folder) ? config.priors().get(topLevel)
+                        : named.get(e.getKey().substring(folder.length() + 1));
+                Prior top;
+                try (WeightStore pr = dir != null ? Checkpoints.open(weights(dir, e.getValue())) : new RandomWeights(2)) {
+                    top = new Prior(pc, config.vqvae(), pr, root);
+                }
+                List<AutoCloseable> owned = new ArrayList<>();
+                owned.add(top);
+                if (out.isEmpty()) {
+                    owned.addAll(shared); // the first model closes what all of them share
+                }
+                Map<Integer, Prior> priors = new TreeMap<>(upsamplers);
+                priors.put(topLevel, top);
+                LabelNames names = dir != null && pc.labels() ? LabelNames.load(dir, pc) : null;
+                String description = (dir == null ? "presets/demo-sketch.json (seeded random weights)" : dir.toString())
+                        + (e.getKey().equals(folder) ? "" : " prior '" + e.getKey().substring(folder.length() + 1) + "'")
+                        + ", prior levels " + priors.keySet() + (pc.usesLyrics() ? ", lyrics" : "")
+                        + (names == null ? "" : ", " + names.artistNames().size() + " artists, "
+                                + names.genreNames().size() + " genres");
+                out.add(new ResidentModel(e.getKey(), description, vqvae, priors, names, owned));
+            }
+            return out;
         } catch (RuntimeException e) {
-            priors.values().forEach(Prior::close);
-            vqvae.close();
+            if (out.isEmpty()) {
+                shared.forEach(ResidentModel::closeQuietly);
+            }
+            out.forEach(ResidentModel::close);
             throw e;
         }
-        String name = dir == null ? "demo-sketch" : dir.getFileName().toString();
-        String description = (dir == null ? "presets/demo-sketch.json (seeded random weights)" : dir.toString())
-                + ", prior levels " + priors.keySet();
-        return new ResidentModel(name, description, vqvae, priors);
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        try {
+            c.close();
+        } catch (Exception ignored) {
+            // closing weights frees native memory; there is nothing to report
+        }
     }
 
     private static Path defaultDir() {
@@ -118,9 +183,9 @@ record ResidentModel(String name, String description, VqVae vqvae, Map<Integer, 
         return Files.isRegularFile(safetensors) ? safetensors : dir.resolve(stem + ".pth.tar");
     }
 
+    /** Closes what this model owns: its top prior and, for the first model of a folder, the shared parts. */
     @Override
     public void close() {
-        priors.values().forEach(Prior::close);
-        vqvae.close();
+        owned.forEach(ResidentModel::closeQuietly);
     }
 }

@@ -104,9 +104,20 @@ public final class ContinuationPipeline {
     /**
      * @param perLevel sampling parameters, top level first; entries past the tier's depth are ignored
      */
+    /**
+     * @param song artist, genre and lyrics for a labelled top prior; {@link SongLabels#NONE} for the neutral
+     *     labels. A lyrics prior labels each top window with its own position and lyric tokens.
+     */
     public record Request(int candidates, Tier tier, List<SamplingParams> perLevel, boolean declick,
-                          boolean matchLoudness) {
+                          boolean matchLoudness, SongLabels song) {
+        public Request(int candidates, Tier tier, List<SamplingParams> perLevel, boolean declick, boolean matchLoudness) {
+            this(candidates, tier, perLevel, declick, matchLoudness, SongLabels.NONE);
+        }
+
         public Request {
+            if (song == null) {
+                song = SongLabels.NONE;
+            }
             if (candidates < 1) {
                 throw new IllegalArgumentException("candidates must be at least 1, got " + candidates);
             }
@@ -247,10 +258,19 @@ public final class ContinuationPipeline {
             int total = totalTop * (hop / vqvae.config().hopLength(level));
             long[][] have = known.get(level);
             SamplingParams params = request.perLevel().get(topLevel - level);
-            List<Labels> labels = prior.config().labels() ? Labels.neutral(prior.config()) : null;
             double hopFraction = level == topLevel ? TOP_HOP_FRACTION : UPSAMPLER_HOP_FRACTION;
-            tokens = new WindowedSampler(prior, hopFraction).sample(m, have, n, total, tokens, labels, params,
-                    levelMonitor(m, level, have[0].length, previewFrames, monitor));
+            WindowedSampler sampler = new WindowedSampler(prior, hopFraction);
+            WindowedSampler.LevelMonitor lm = levelMonitor(m, level, have[0].length, previewFrames, monitor);
+            if (level == topLevel && prior.config().usesLyrics()) {
+                WindowedSampler.WindowLabels labels = request.song().perWindow(prior.config(), total,
+                        vqvae.config().hopLength(level));
+                tokens = sampler.sample(m, have, n, total, tokens, labels, params, lm);
+            } else {
+                // Upsamplers keep the neutral row; the request's artist and genre name ids of the top prior's lists.
+                List<Labels> labels = !prior.config().labels() ? null
+                        : level == topLevel ? request.song().fixedRow(prior.config()) : Labels.neutral(prior.config());
+                tokens = sampler.sample(m, have, n, total, tokens, labels, params, lm);
+            }
             codes.put(level, tokens);
         }
         return codes;

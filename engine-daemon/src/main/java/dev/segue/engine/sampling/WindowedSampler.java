@@ -43,7 +43,23 @@ public final class WindowedSampler {
      */
     public long[][] sample(NDManager m, long[][] known, int candidates, int total, long[][] upper, List<Labels> labels,
                            SamplingParams params, LevelMonitor monitor) {
+        return sample(m, known, candidates, total, upper, (start, length) -> labels, params, monitor);
+    }
+
+    /**
+     * The label rows of one window, given where it starts on this level and how many tokens it spans: a
+     * lyrics prior's rows carry the window's position in the song and the lyric tokens of that position.
+     */
+    public interface WindowLabels {
+        List<Labels> forWindow(int startToken, int windowTokens);
+    }
+
+    /** As above, with label rows chosen per window. */
+    public long[][] sample(NDManager m, long[][] known, int candidates, int total, long[][] upper, WindowLabels labelsOf,
+                           SamplingParams params, LevelMonitor monitor) {
         int p = known[0].length;
+        // single_enc_dec: each window is one joint sequence, its lyric tokens first, music codes shifted.
+        int prefix = prior.lyricPrefix();
         int ratio = prior.isUpsampler() ? prior.config().nCtx() / prior.upperCodesPerWindow() : 1;
         WindowPlan plan = WindowPlan.of(p, total, prior.config().nCtx(), hopFraction, ratio);
         long[][] tokens = new long[candidates][total];
@@ -56,19 +72,22 @@ public final class WindowedSampler {
             WindowPlan.Window win = plan.windows().get(w);
             boolean shared = known.length == 1 && win.known() == p && upper == null;
             long[][] primes = new long[shared ? 1 : candidates][];
+            int windowLength = win.end() - win.start();
+            List<Labels> labels = labelsOf.forWindow(win.start(), windowLength);
             for (int c = 0; c < primes.length; c++) {
-                primes[c] = Arrays.copyOfRange(tokens[c], win.start(), win.known());
+                long[] music = Arrays.copyOfRange(tokens[c], win.start(), win.known());
+                primes[c] = prefix == 0 ? music : prior.jointSequence(labels.get(0).lyrics(), music);
             }
             long[][] upperRows = upper == null ? null : upperWindow(upper, win.start() / ratio, prior.upperCodesPerWindow());
             SamplingParams windowParams = new SamplingParams(params.temperature(), params.topK(), params.topP(),
                     params.seed() + w * WINDOW_SEED_STRIDE);
-            int windowLength = win.end() - win.start();
             long started = System.nanoTime();
             long[] prefilled = {0};
-            long[][] out = sampler.sample(m, new PrimedSampler.Request(primes, candidates, windowLength, labels,
+            long[][] out = sampler.sample(m, new PrimedSampler.Request(primes, candidates, prefix + windowLength, labels,
                     upperRows, windowParams, Math.max(1, prior.config().nCtx() / 8)), new SamplingMonitor() {
                         @Override
-                        public void progress(int done, int totalInWindow) {
+                        public void progress(int jointDone, int totalInWindow) {
+                            int done = jointDone - prefix;
                             if (done == win.contextTokens() && prefilled[0] == 0) {
                                 prefilled[0] = System.nanoTime();
                             }
@@ -83,22 +102,33 @@ public final class WindowedSampler {
                         }
 
                         @Override
-                        public void tokens(int done, long[][] local) {
+                        public void tokens(int jointDone, long[][] local) {
+                            int done = jointDone - prefix;
+                            if (done < 1) {
+                                return;
+                            }
                             int at = win.start() + done - 1;
                             for (int c = 0; c < candidates; c++) {
-                                tokens[c][at] = local[c][done - 1];
+                                tokens[c][at] = music(local[c][jointDone - 1], prefix);
                             }
                             monitor.tokens(at + 1, tokens);
                         }
                     });
             for (int c = 0; c < candidates; c++) {
-                System.arraycopy(out[c], win.contextTokens(), tokens[c], win.known(), win.newTokens());
+                for (int i = 0; i < win.newTokens(); i++) {
+                    tokens[c][win.known() + i] = music(out[c][prefix + win.contextTokens() + i], prefix);
+                }
             }
             long finished = System.nanoTime();
             long prefillEnd = prefilled[0] == 0 ? started : prefilled[0];
             monitor.window(win.contextTokens(), win.newTokens(), prefillEnd - started, finished - prefillEnd);
         }
         return tokens;
+    }
+
+    /** A sampled token as a music code: joint tokens (single_enc_dec) lose the lyric shift, clamped at 0. */
+    private long music(long token, int prefix) {
+        return prefix == 0 ? token : prior.musicCode(token);
     }
 
     /**

@@ -34,6 +34,12 @@ public interface ContinuationEngine {
                 + ": prior '" + priorName() + "' ships no " + kind + " list; leave " + kind + " out for its neutral label");
     }
 
+    /**
+     * Refuses (with {@code ProtocolException} BAD_MESSAGE naming {@code request.lyrics}) lyrics this prior
+     * cannot read: characters outside its vocabulary, or too long. Called only when {@link #lyrics()}.
+     */
+    default void checkLyrics(String lyrics) {}
+
     /** The shortest prime the model can encode: one hop of its top level. */
     default double minPrimeSeconds() {
         return 0;

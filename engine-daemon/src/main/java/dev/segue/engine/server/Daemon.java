@@ -334,6 +334,9 @@ public final class Daemon implements AutoCloseable {
             throw new ProtocolException(ErrorCode.BAD_MESSAGE, "request.lyrics: prior '" + engine.priorName()
                     + "' has no lyrics conditioning; leave lyrics out or use a lyrics prior");
         }
+        if (r.lyrics() != null && engine.lyrics()) {
+            engine.checkLyrics(r.lyrics());
+        }
     }
 
     /** The prior a request names; no name means the first loaded. */
@@ -450,6 +453,11 @@ public final class Daemon implements AutoCloseable {
                 + "or another engine)"));
         Map<String, String> r = record.request();
         ContinuationEngine engine = engineFor(r.get("prior"));
+        if (engine.lyrics()) {
+            // The take's state keeps its codes, not its lyrics; extending without them would drop the lyrics.
+            throw new ProtocolException(ErrorCode.BAD_MESSAGE, "job: " + e.job() + " was made by lyrics prior '"
+                    + engine.priorName() + "'; extending takes of a lyrics prior is not supported yet");
+        }
         int rate = take.sampleRate();
         double seconds;
         if (e.length() instanceof Length.Bars bars) {

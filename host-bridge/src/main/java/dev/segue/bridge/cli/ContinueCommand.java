@@ -89,6 +89,10 @@ final class ContinueCommand implements Callable<Integer> {
     @Option(names = "--lyrics", paramLabel = "TEXT", description = "lyrics to sing, for lyrics priors (at most 4096 bytes)")
     String lyrics;
 
+    @Option(names = "--lyrics-file", paramLabel = "FILE",
+            description = "lyrics to sing, read from a UTF-8 text file (instead of --lyrics; at most 4096 bytes)")
+    Path lyricsFile;
+
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "folder for the takes (created if missing)")
     Path out;
 
@@ -109,6 +113,12 @@ final class ContinueCommand implements Callable<Integer> {
         }
         if (in == null) {
             in = primeArgument;
+        }
+        if (lyricsFile != null) {
+            if (lyrics != null) {
+                throw new UsageError("give the lyrics once: --lyrics TEXT or --lyrics-file FILE");
+            }
+            lyrics = LyricsFile.read(lyricsFile);
         }
         PcmAudio prime = readPrime();
         // Without a DAW the prime sits at the start of the timeline: sample 0, which is bar 1 (0.0 on the wire).

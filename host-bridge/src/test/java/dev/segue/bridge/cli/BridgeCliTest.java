@@ -104,6 +104,42 @@ class BridgeCliTest {
     }
 
     @Test
+    void lyricsFromAFileWithArtistAndGenreReachTheRequest() throws Exception {
+        Path lyricsFile = dir.resolve("song.txt");
+        String text = "Harbour lights, take me home\nCaf\u00e9 across the water\n";
+        Files.write(lyricsFile, ("\uFEFF" + text).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        try (FakeDaemon daemon = new FakeDaemon(new CannedDaemon(CannedDaemon.audibleTakes(1, 4_800, 3)))) {
+            int code = run("continue", "--in", prime.toString(), "--seconds", "0.1", "--out", dir.resolve("o").toString(),
+                    "--lyrics-file", lyricsFile.toString(), "--artist", "The Velvet Kestrels", "--genre", "glass folk",
+                    "--endpoint", daemon.endpoint(), "--timeout-s", "10");
+            assertEquals(0, code, err.toString());
+            Submit s = (Submit) daemon.received().stream().filter(m -> m instanceof Submit).findFirst().orElseThrow();
+            assertEquals(text, s.request().lyrics(), "the file's text without its byte-order mark");
+            assertEquals("The Velvet Kestrels", s.request().artist());
+            assertEquals("glass folk", s.request().genre());
+        }
+    }
+
+    @Test
+    void badLyricsFilesExitWith2NamingTheFile() throws Exception {
+        String in = prime.toString();
+        String o = dir.resolve("o").toString();
+        Path big = dir.resolve("big.txt");
+        Files.writeString(big, "la ".repeat(1400));
+        assertEquals(2, run("continue", "--in", in, "--out", o, "--lyrics-file", big.toString()));
+        assertTrue(err.toString().contains("--lyrics-file " + big + ": longer than 4096 bytes"), err.toString());
+        Path latin1 = dir.resolve("latin1.txt");
+        Files.write(latin1, new byte[] {'C', 'a', 'f', (byte) 0xE9});
+        assertEquals(2, run("continue", "--in", in, "--out", o, "--lyrics-file", latin1.toString()));
+        assertTrue(err.toString().contains("not UTF-8 text"), err.toString());
+        assertEquals(2, run("continue", "--in", in, "--out", o, "--lyrics-file", dir.resolve("none.txt").toString()));
+        Path ok = dir.resolve("ok.txt");
+        Files.writeString(ok, "la la");
+        assertEquals(2, run("continue", "--in", in, "--out", o, "--lyrics-file", ok.toString(), "--lyrics", "la"));
+        assertTrue(err.toString().contains("give the lyrics once"), err.toString());
+    }
+
+    @Test
     void badArgumentsExitWith2() throws Exception {
         String in = prime.toString();
         String o = dir.resolve("o").toString();

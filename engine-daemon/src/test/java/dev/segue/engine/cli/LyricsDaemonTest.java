@@ -1,0 +1,208 @@
+package dev.segue.engine.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDManager;
+import dev.segue.engine.sampling.ContinuationPipeline;
+import dev.segue.engine.server.ContinuationEngine;
+import dev.segue.engine.server.Daemon;
+import dev.segue.engine.server.ResultStore;
+import dev.segue.protocol.Audio;
+import dev.segue.protocol.ErrorCode;
+import dev.segue.protocol.ProtocolCodec;
+import dev.segue.protocol.message.Accepted;
+import dev.segue.protocol.message.Capabilities;
+import dev.segue.protocol.message.DawContext;
+import dev.segue.protocol.message.Done;
+import dev.segue.protocol.message.ErrorReply;
+import dev.segue.protocol.message.GenerationRequest;
+import dev.segue.protocol.message.Hello;
+import dev.segue.protocol.message.Length;
+import dev.segue.protocol.message.Message;
+import dev.segue.protocol.message.Quality;
+import dev.segue.protocol.message.Result;
+import dev.segue.protocol.message.Submit;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.zeromq.SocketType;
+import org.zeromq.ZContext;
+import org.zeromq.ZMQ;
+import org.zeromq.ZMsg;
+
+/**
+ * A model folder whose top priors are keyed by name (the lyrics fixture) with artist and genre lists beside
+ * it: the daemon serves each named prior as {@code <folder>/<name>}, takes submits with lyrics, artist and
+ * genre, and refuses lyrics it cannot read and names it does not know with BAD_MESSAGE naming the field.
+ */
+class LyricsDaemonTest {
+    private static final Path FIXTURE = Path.of(System.getProperty("segue.shared", "../../shared"))
+            .resolve("conformance/jukebox-lyrics-ref");
+    private static final int RATE = 44_100;
+
+    @TempDir
+    static Path temp;
+    private static NDManager root;
+    private static List<ResidentModel> models;
+    private static Daemon daemon;
+    private static String endpoint;
+    private static ZContext context;
+
+    @BeforeAll
+    static void start() throws Exception {
+        Path folder = Files.createDirectory(temp.resolve("lyricsmodel"));
+        for (String f : new String[] {"config.json", "vqvae.safetensors", "prior_single_enc_dec.safetensors",
+                "prior_sep_enc_dec.safetensors"}) {
+            Files.createSymbolicLink(folder.resolve(f), FIXTURE.toAbsolutePath().resolve(f));
+        }
+        for (String f : new String[] {"artists.txt", "genres.txt"}) {
+            try (var in = LyricsDaemonTest.class.getResourceAsStream("/label-lists/" + f)) {
+                Files.copy(in, folder.resolve(f));
+            }
+        }
+        root = Djl.cpuManager();
+        models = ResidentModel.loadAll(root, folder);
+        List<ContinuationEngine> engines = new ArrayList<>();
+        for (ResidentModel m : models) {
+            engines.add(new EngineBackedContinuation(m.name(), root, new ContinuationPipeline(m.vqvae(), m.priors()),
+                    m.labelNames()));
+        }
+        daemon = new Daemon("tcp://127.0.0.1:*", ResultStore.open(temp.resolve("data")), engines, 4, null);
+        Thread t = new Thread(daemon::serve, "lyrics-daemon-under-test");
+        t.setDaemon(true);
+        t.start();
+        endpoint = daemon.awaitBound();
+        context = new ZContext(); // after the daemon's: see DaemonTest on JeroMQ 0.6.0
+    }
+
+    @AfterAll
+    static void stop() {
+        if (daemon != null) {
+            daemon.close();
+        }
+        if (context != null) {
+            context.close();
+        }
+        if (models != null) {
+            for (int i = models.size() - 1; i >= 0; i--) {
+                models.get(i).close();
+            }
+        }
+        if (root != null) {
+            root.close();
+        }
+    }
+
+    /** A connected client past hello; a connection stuck before the ZeroMQ handshake redials (DaemonTest). */
+    private static ZMQ.Socket client() {
+        for (int attempt = 1; attempt <= 10; attempt++) {
+            ZMQ.Socket s = context.createSocket(SocketType.DEALER);
+            s.setLinger(0);
+            s.setHandshakeIvl(1000);
+            s.setReceiveTimeOut(1000);
+            s.connect(endpoint);
+            send(s, new Hello(1, "test", "1", 1));
+            Message reply = receiveOrNull(s);
+            if (reply != null) {
+                assertInstanceOf(Capabilities.class, reply);
+                s.setReceiveTimeOut(60_000);
+                return s;
+            }
+            s.close();
+        }
+        throw new AssertionError("the daemon never answered hello");
+    }
+
+    private static void send(ZMQ.Socket s, Message m) {
+        ZMsg msg = new ZMsg();
+        ProtocolCodec.encode(m).forEach(msg::add);
+        msg.send(s);
+    }
+
+    private static Message receiveOrNull(ZMQ.Socket s) {
+        ZMsg msg = ZMsg.recvMsg(s);
+        if (msg == null) {
+            return null;
+        }
+        List<byte[]> frames = new ArrayList<>();
+        msg.forEach(f -> frames.add(f.getData()));
+        return ProtocolCodec.decode(frames);
+    }
+
+    private static Message receive(ZMQ.Socket s) {
+        Message m = receiveOrNull(s);
+        if (m == null) {
+            throw new AssertionError("no reply within the timeout");
+        }
+        return m;
+    }
+
+    private static Submit submit(long req, String prior, String artist, String genre, String lyrics) {
+        float[] prime = new float[RATE / 2];
+        for (int i = 0; i < prime.length; i++) {
+            prime[i] = (float) (0.3 * Math.sin(2 * Math.PI * 220.0 * i / RATE));
+        }
+        GenerationRequest request = new GenerationRequest(prior, "sketch", new Length.Seconds(0.2), 1, Quality.SKETCH,
+                List.of(0.9), null, null, 7, artist, genre, lyrics);
+        return new Submit(req, new DawContext(RATE, 120.0, 4, 4, 0, 1.0), request, Audio.of(1, prime));
+    }
+
+    private static ErrorReply refused(ZMQ.Socket s, Submit submit) {
+        send(s, submit);
+        ErrorReply e = assertInstanceOf(ErrorReply.class, receive(s));
+        assertEquals(ErrorCode.BAD_MESSAGE, e.code(), e.text());
+        return e;
+    }
+
+    @Test
+    void namedPriorsAreServedAsFolderSlashName() {
+        assertEquals(List.of("lyricsmodel/sep_enc_dec", "lyricsmodel/single_enc_dec"),
+                models.stream().map(ResidentModel::name).toList());
+        assertTrue(models.get(0).description().contains("lyrics, 5 artists, 5 genres"), models.get(0).description());
+    }
+
+    @Test
+    void submitsWithLyricsArtistAndGenreRunAndBadOnesAreRefusedNamingTheField() {
+        ZMQ.Socket s = client();
+        String lastJob = null;
+        for (String prior : new String[] {"lyricsmodel/single_enc_dec", "lyricsmodel/sep_enc_dec"}) {
+            for (String lyrics : new String[] {"Harbour lights, take me home\nAcross the water", ""}) {
+                send(s, submit(2, prior, "the velvet kestrels", "Glass Folk", lyrics));
+                lastJob = assertInstanceOf(Accepted.class, receive(s)).job();
+                long frames = 0;
+                Message m;
+                do {
+                    m = receive(s);
+                    if (m instanceof Result r) {
+                        frames += r.audio().frames();
+                    }
+                } while (!(m instanceof Done || m instanceof ErrorReply));
+                assertInstanceOf(Done.class, m, m::toString);
+                assertEquals(Math.round(0.2 * RATE), frames);
+            }
+        }
+        // A take's state does not keep its lyrics: extending one is refused, not continued without them.
+        send(s, new dev.segue.protocol.message.Extend(6, lastJob, 0, new Length.Seconds(0.1)));
+        ErrorReply extend = assertInstanceOf(ErrorReply.class, receive(s));
+        assertEquals(ErrorCode.BAD_MESSAGE, extend.code());
+        assertTrue(extend.text().contains("extending takes of a lyrics prior is not supported yet"), extend.text());
+        String single = "lyricsmodel/single_enc_dec";
+        ErrorReply emoji = refused(s, submit(3, single, null, null, "la la \uD83C\uDFB5"));
+        assertTrue(emoji.text().startsWith("request.lyrics: character"), emoji.text());
+        assertTrue(emoji.text().contains("U+1F3B5") && emoji.text().contains(single), emoji.text());
+        ErrorReply artist = refused(s, submit(4, single, "The Velvet Kestrel", null, null));
+        assertTrue(artist.text().startsWith("request.artist: prior '" + single + "': artist 'The Velvet Kestrel' is not "
+                + "in this prior's artist list (5 names); closest: the velvet kestrels"), artist.text());
+        ErrorReply genre = refused(s, submit(5, single, null, "jazz", null));
+        assertTrue(genre.text().startsWith("request.genre: ") && genre.text().contains("closest:"), genre.text());
+        assertFalse(genre.text().contains("ships no"), genre.text());
+    }
+}
