@@ -2,10 +2,10 @@ package dev.segue.engine.bench;
 
 import java.util.Arrays;
 
-final class Stats {
+public final class Stats {
     private Stats() {}
 
-    static double median(double[] values) {
+    public static double median(double[] values) {
         double[] v = values.clone();
         Arrays.sort(v);
         int n = v.length;

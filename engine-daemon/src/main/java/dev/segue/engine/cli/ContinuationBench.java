@@ -1,12 +1,12 @@
 package dev.segue.engine.cli;
 
 import ai.djl.ndarray.NDManager;
+import dev.segue.engine.bench.Stats;
 import dev.segue.engine.sampling.ContinuationPipeline;
 import dev.segue.engine.sampling.SamplingParams;
 import dev.segue.engine.sampling.Tier;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
@@ -73,8 +73,8 @@ final class ContinuationBench {
             prefillShare[r] = top[0] + top[1] == 0 ? 0 : top[0] / (double) (top[0] + top[1]);
             topWindows[0] = windows[0];
         }
-        double median = median(wall);
-        double share = median(prefillShare);
+        double median = Stats.median(wall);
+        double share = Stats.median(prefillShare);
         double rtf = seconds / median;
         if (json) {
             System.out.printf(Locale.ROOT, "{\"bench\":\"continuation\",\"model\":\"%s\",\"tier\":\"%s\",\"n\":%d,"
@@ -117,8 +117,8 @@ final class ContinuationBench {
             pipeline.continueAudio(root, prime, 2 * frames, one, new ContinuationPipeline.Monitor() {});
             scratch[r] = (System.nanoTime() - t1) / 1e9;
         }
-        double e = median(extend);
-        double s = median(scratch);
+        double e = Stats.median(extend);
+        double s = Stats.median(scratch);
         if (json) {
             System.out.printf(Locale.ROOT, "{\"bench\":\"extend\",\"model\":\"%s\",\"seconds\":%.2f,\"extend_s_median\":%.3f,"
                     + "\"from_scratch_s_median\":%.3f,\"new_top_tokens\":%d}%n", name, seconds, e, s, newTokens[0]);
@@ -127,11 +127,5 @@ final class ContinuationBench {
                     + "from scratch: %.2f s (extend costs %.0f%% of it)%n", seconds, seconds, e, newTokens[0], 2 * seconds, s,
                     100 * e / s);
         }
-    }
-
-    private static double median(double[] v) {
-        double[] s = v.clone();
-        Arrays.sort(s);
-        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
     }
 }

@@ -511,17 +511,9 @@ public final class Daemon implements AutoCloseable {
         return mono;
     }
 
+    /** The models are mono: a prime's channels are averaged. */
     private static float[] downmix(Audio audio) {
-        int channels = audio.channels();
-        float[] mono = new float[audio.frames()];
-        for (int f = 0; f < mono.length; f++) {
-            float sum = 0;
-            for (int c = 0; c < channels; c++) {
-                sum += audio.sample(f, c);
-            }
-            mono[f] = sum / channels;
-        }
-        return mono;
+        return monoOf(audio.toArray(), audio.channels());
     }
 
     private void cancel(byte[] client, Cancel c) throws IOException {
