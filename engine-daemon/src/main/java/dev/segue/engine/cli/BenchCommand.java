@@ -113,12 +113,16 @@ final class BenchCommand implements Callable<Integer> {
                 }
             }
             EngineBench.Result base = null;
+            java.util.List<EngineBench.Result> baseRuns = runs.get(candidates[0]);
             for (int n : candidates) {
                 java.util.List<EngineBench.Result> list = new java.util.ArrayList<>(runs.get(n));
+                // Steps and prefill each by their own median run: the drift that slows one run's steps need
+                // not have touched its prefill.
+                double[] prefills = list.stream().mapToDouble(EngineBench.Result::prefillMillis).sorted().toArray();
                 list.sort(java.util.Comparator.comparingDouble(EngineBench.Result::stepMillisMedian));
-                EngineBench.Result r = list.get(list.size() / 2);
+                EngineBench.Result r = list.get(list.size() / 2).withPrefill(prefills[prefills.length / 2]);
                 base = base == null ? r : base;
-                print(r, base, bandwidth, readBandwidth);
+                print(r, base, pairedRatios(runs.get(n), baseRuns), bandwidth, readBandwidth);
             }
             if (leakSteps > 0) {
                 leakCheck(root, prior);
@@ -127,29 +131,50 @@ final class BenchCommand implements Callable<Integer> {
         return 0;
     }
 
-    private void print(EngineBench.Result r, EngineBench.Result base, double bandwidth, double readBandwidth) {
+    /**
+     * Median over rounds of this configuration's throughput against the first configuration's in the same
+     * round, {step tokens/s ratio, prefill time ratio}: the machine's speed drifts over seconds (a shared L3
+     * and memory bus), and a ratio of runs taken side by side cancels most of that drift.
+     */
+    private static double[] pairedRatios(java.util.List<EngineBench.Result> mine, java.util.List<EngineBench.Result> base) {
+        double[] step = new double[mine.size()];
+        double[] prefill = new double[mine.size()];
+        for (int i = 0; i < mine.size(); i++) {
+            step[i] = mine.get(i).stepTokensPerSecond() / base.get(i).stepTokensPerSecond();
+            prefill[i] = mine.get(i).prefillMillis() / base.get(i).prefillMillis();
+        }
+        java.util.Arrays.sort(step);
+        java.util.Arrays.sort(prefill);
+        return new double[] {step[step.length / 2], prefill[prefill.length / 2]};
+    }
+
+    private void print(EngineBench.Result r, EngineBench.Result base, double[] paired, double bandwidth,
+                       double readBandwidth) {
         if (json) {
             System.out.printf(Locale.ROOT, "{\"preset\":\"%s\",\"n\":%d,\"prime_tokens\":%d,\"prefill_ms\":%.2f,"
                             + "\"prefill_tokens_per_s\":%.1f,\"step_ms_median\":%.3f,\"step_tokens_per_s\":%.1f,"
                             + "\"bound_tokens_per_s\":%.1f,\"read_bound_tokens_per_s\":%.1f,\"step_bytes\":%d,"
                             + "\"model_bytes\":%d,\"copy_bandwidth_bytes_per_s\":%.0f,\"read_bandwidth_bytes_per_s\":%.0f,"
-                            + "\"peak_rss_bytes\":%d}%n",
+                            + "\"peak_rss_bytes\":%d,\"step_throughput_vs_first_paired\":%.3f,"
+                            + "\"prefill_time_vs_first_paired\":%.3f}%n",
                     r.preset(), r.candidates(), r.primeTokens(), r.prefillMillis(), r.prefillTokensPerSecond(),
                     r.stepMillisMedian(), r.stepTokensPerSecond(), r.boundTokensPerSecond(),
                     r.readBoundTokensPerSecond(), r.stepBytes(), r.modelBytes(), bandwidth, readBandwidth,
-                    r.peakRssBytes());
+                    r.peakRssBytes(), paired[0], paired[1]);
             return;
         }
         System.out.printf(Locale.ROOT, "%s N=%d: prefill %d tokens %.1f ms (%.0f tok/s, %.2fx N=1); "
                         + "cached step median %.3f ms = %.0f tok/s (%.2fx N=1), copy-bandwidth bound %.0f tok/s "
                         + "(%.0f%%), read-bandwidth bound %.0f tok/s (%.0f%%); step reads %.1f MB, model %.1f MB, "
-                        + "copy %.1f GB/s, read %.1f GB/s, peak RSS %.0f MB%n",
+                        + "copy %.1f GB/s, read %.1f GB/s, peak RSS %.0f MB; paired by round: %.2fx N=1 step "
+                        + "throughput, %.2fx N=1 prefill time%n",
                 r.preset(), r.candidates(), r.primeTokens(), r.prefillMillis(), r.prefillTokensPerSecond(),
                 r.prefillMillis() / base.prefillMillis(), r.stepMillisMedian(), r.stepTokensPerSecond(),
                 r.stepTokensPerSecond() / base.stepTokensPerSecond(), r.boundTokensPerSecond(),
                 100 * r.stepTokensPerSecond() / r.boundTokensPerSecond(), r.readBoundTokensPerSecond(),
                 100 * r.stepTokensPerSecond() / r.readBoundTokensPerSecond(), r.stepBytes() / 1e6,
-                r.modelBytes() / 1e6, bandwidth / 1e9, readBandwidth / 1e9, r.peakRssBytes() / 1e6);
+                r.modelBytes() / 1e6, bandwidth / 1e9, readBandwidth / 1e9, r.peakRssBytes() / 1e6, paired[0],
+                paired[1]);
     }
 
     private int benchProtocol() throws Exception {

@@ -174,6 +174,52 @@ public final class VectorMath {
         }
     }
 
+    /** The sum of {@code count} values from {@code off}. */
+    public static float sum(float[] x, int off, int count) {
+        FloatVector acc = FloatVector.zero(S);
+        int i = 0;
+        int bound = S.loopBound(count);
+        for (; i < bound; i += S.length()) {
+            acc = acc.add(FloatVector.fromArray(S, x, off + i));
+        }
+        float s = acc.reduceLanes(VectorOperators.ADD);
+        for (; i < count; i++) {
+            s += x[off + i];
+        }
+        return s;
+    }
+
+    /**
+     * out[0, len) = scale * sum over r < count of w[wOff + r] * rows[rowOff + r * rowStride, + len): attention's
+     * weighted sum of values. Each vector of the output is accumulated in registers over all rows and stored
+     * once, instead of a load and store per row.
+     */
+    public static void weightedRows(float[] w, int wOff, float scale, int count, float[] rows, int rowOff, int rowStride,
+                                    float[] out, int outOff, int len) {
+        int i = 0;
+        int bound = S.loopBound(len);
+        for (; i < bound; i += S.length()) {
+            FloatVector even = FloatVector.zero(S);
+            FloatVector odd = FloatVector.zero(S);
+            int r = 0;
+            for (; r + 1 < count; r += 2) {
+                even = FloatVector.fromArray(S, rows, rowOff + r * rowStride + i).fma(FloatVector.broadcast(S, w[wOff + r]), even);
+                odd = FloatVector.fromArray(S, rows, rowOff + (r + 1) * rowStride + i).fma(FloatVector.broadcast(S, w[wOff + r + 1]), odd);
+            }
+            if (r < count) {
+                even = FloatVector.fromArray(S, rows, rowOff + r * rowStride + i).fma(FloatVector.broadcast(S, w[wOff + r]), even);
+            }
+            even.add(odd).mul(scale).intoArray(out, outOff + i);
+        }
+        for (; i < len; i++) {
+            float acc = 0f;
+            for (int r = 0; r < count; r++) {
+                acc += w[wOff + r] * rows[rowOff + r * rowStride + i];
+            }
+            out[outOff + i] = acc * scale;
+        }
+    }
+
     public static float dot(float[] a, int aOff, float[] b, int bOff, int len) {
         FloatVector acc = FloatVector.zero(S);
         int i = 0;

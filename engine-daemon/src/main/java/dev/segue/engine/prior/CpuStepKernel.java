@@ -25,6 +25,15 @@ final class CpuStepKernel {
         int cacheSlots(int nCtx) {
             return encoderLength > 0 ? encoderLength : nCtx;
         }
+
+        /**
+         * Whether this layer's step cache is stored column by column (see {@link Session}): only a plain
+         * strided-column layer, whose window divides into whole blocks.
+         */
+        boolean columnMajor(int nCtx) {
+            return pattern == AttentionPattern.TRANSPOSE_BLOCK && encoderLength == 0 && keyLimit == Integer.MAX_VALUE
+                    && blockCtx > 0 && nCtx % blockCtx == 0;
+        }
     }
 
     private final List<Layer> layers;
@@ -63,11 +72,18 @@ final class CpuStepKernel {
         parallel.close();
     }
 
+    /**
+     * One sampling session's step state. The cache is copied out of DJL once into one array per layer laid
+     * out (candidate, head, slot, key then value), so a query's keys and values are one contiguous run; a
+     * strided-column layer's slots go column by column (position j at slot (j mod blockCtx) x rows +
+     * j / blockCtx), so its keys are contiguous too instead of one 128-byte row per 4 KB page. Why: the
+     * weights streamed through every step evict the cache, and with keys scattered attention took a quarter
+     * of a four-candidate step in TLB and cache misses. Row and previous-row keys are contiguous as they are.
+     */
     final class Session {
         private final int n;
         private final int heads;
-        private final float[][] keys;
-        private final float[][] values;
+        private final float[][] keyValues;
         private final float[] start;
         private final float[] perPosition;
         private final float[] x;
@@ -79,15 +95,18 @@ final class CpuStepKernel {
         private final float[] m;
         private final float[] logits;
         private final float[] scores;
+        private final boolean[] columnMajor;
 
         private Session(KvCache cache, Conditioning cond) {
             this.n = cache.batch();
             this.heads = layers.get(0).heads;
-            this.keys = new float[layers.size()][];
-            this.values = new float[layers.size()][];
+            this.keyValues = new float[layers.size()][];
+            this.columnMajor = new boolean[layers.size()];
             for (int l = 0; l < layers.size(); l++) {
-                keys[l] = cache.keys(l).toFloatArray();
-                values[l] = cache.values(l).toFloatArray();
+                Layer layer = layers.get(l);
+                columnMajor[l] = layer.columnMajor(nCtx);
+                keyValues[l] = interleave(cache.keys(l).toFloatArray(), cache.values(l).toFloatArray(), n * heads,
+                        layer.cacheSlots(nCtx), state / heads, columnMajor[l] ? layer.blockCtx : 0);
             }
             this.start = cond.start().toFloatArray();
             this.perPosition = cond.perPosition() == null ? null : cond.perPosition().toFloatArray();
@@ -104,6 +123,25 @@ final class CpuStepKernel {
                 longest = Math.max(longest, layer.cacheSlots(nCtx));
             }
             this.scores = new float[n * heads * longest]; // one row per (candidate, head): units run in parallel
+        }
+
+        /**
+         * DJL's (sequence, position, headDim) keys and values as this session's layout (see the class
+         * comment); {@code columnBlock} > 0 orders positions column by column.
+         */
+        private static float[] interleave(float[] keys, float[] values, int sequences, int slots, int headDim,
+                                          int columnBlock) {
+            float[] out = new float[2 * keys.length];
+            for (int s = 0; s < sequences; s++) {
+                int from = s * slots * headDim;
+                for (int j = 0; j < slots; j++) {
+                    int slot = columnBlock > 0 ? (j % columnBlock) * (slots / columnBlock) + j / columnBlock : j;
+                    int to = 2 * from + slot * 2 * headDim;
+                    System.arraycopy(keys, from + j * headDim, out, to, headDim);
+                    System.arraycopy(values, from + j * headDim, out, to + headDim, headDim);
+                }
+            }
+            return out;
         }
 
         /** Logits (n, bins) for position {@code t} given each candidate's token at t - 1. */
@@ -179,10 +217,17 @@ final class CpuStepKernel {
          */
         private void attend(Layer layer, int l, int t, int headDim) {
             boolean cross = layer.encoderLength > 0;
-            int[] range = cross ? new int[] {0, layer.encoderLength, 1} : layer.pattern.stepKeys(t, layer.blockCtx);
-            if (range != null && range[1] > layer.keyLimit) {
-                range[1] = layer.keyLimit;
+            int[] keyRange = cross ? new int[] {0, layer.encoderLength, 1} : layer.pattern.stepKeys(t, layer.blockCtx);
+            if (keyRange != null && keyRange[1] > layer.keyLimit) {
+                keyRange[1] = layer.keyLimit;
             }
+            if (keyRange != null && columnMajor[l]) {
+                // The column's keys t mod blockCtx, + blockCtx, ..., t are consecutive slots.
+                int perColumn = nCtx / layer.blockCtx;
+                int first = (t % layer.blockCtx) * perColumn;
+                keyRange = new int[] {first, first + t / layer.blockCtx + 1, 1};
+            }
+            int[] range = keyRange;
             parallel.runUnits(n * heads, (from, to) -> {
                 for (int unit = from; unit < to; unit++) {
                     attendOne(unit / heads, unit % heads, l, t, headDim, range, layer);
@@ -191,42 +236,37 @@ final class CpuStepKernel {
         }
 
         private void attendOne(int c, int hd, int l, int t, int headDim, int[] range, Layer layer) {
-            float[] k = keys[l];
-            float[] v = values[l];
+            float[] kv = keyValues[l];
             boolean cross = layer.encoderLength > 0;
             int slots = layer.cacheSlots(nCtx);
-            int cacheBase = (c * heads + hd) * slots * headDim;
+            int rowLength = 2 * headDim;
+            int cacheBase = (c * heads + hd) * slots * rowLength;
             // Self-attention rows are (q, k, v) per candidate; an encoder-decoder layer's are queries only.
             int qOff = cross ? c * state + hd * headDim : c * 3 * state + hd * headDim;
             if (!cross) {
                 int kOff = qOff + state;
                 int vOff = kOff + state;
-                System.arraycopy(qkv, kOff, k, cacheBase + t * headDim, headDim);
-                System.arraycopy(qkv, vOff, v, cacheBase + t * headDim, headDim);
+                int slot = columnMajor[l] ? (t % layer.blockCtx) * (slots / layer.blockCtx) + t / layer.blockCtx : t;
+                System.arraycopy(qkv, kOff, kv, cacheBase + slot * rowLength, headDim);
+                System.arraycopy(qkv, vOff, kv, cacheBase + slot * rowLength + headDim, headDim);
             }
             int outOff = c * state + hd * headDim;
-            java.util.Arrays.fill(att, outOff, outOff + headDim, 0f);
             if (range == null) {
+                java.util.Arrays.fill(att, outOff, outOff + headDim, 0f);
                 return; // previous-block attention in the first block: the reference's output is zero
             }
             int scoreOff = (c * heads + hd) * (scores.length / (n * heads));
             float max = Float.NEGATIVE_INFINITY;
             int count = 0;
             for (int j = range[0]; j < range[1]; j += range[2]) {
-                float sc = VectorMath.dot(qkv, qOff, k, cacheBase + j * headDim, headDim);
+                float sc = VectorMath.dot(qkv, qOff, kv, cacheBase + j * rowLength, headDim);
                 scores[scoreOff + count++] = sc;
                 max = Math.max(max, sc);
             }
             VectorMath.expShifted(scores, scoreOff, max, scores, scoreOff, count);
-            float sum = 0;
-            for (int i = 0; i < count; i++) {
-                sum += scores[scoreOff + i];
-            }
-            float inv = 1f / sum;
-            int i = 0;
-            for (int j = range[0]; j < range[1]; j += range[2], i++) {
-                VectorMath.axpy(scores[scoreOff + i] * inv, v, cacheBase + j * headDim, att, outOff, headDim);
-            }
+            float inv = 1f / VectorMath.sum(scores, scoreOff, count);
+            VectorMath.weightedRows(scores, scoreOff, inv, count, kv, cacheBase + range[0] * rowLength + headDim,
+                    range[2] * rowLength, att, outOff, headDim);
         }
     }
 }
