@@ -41,6 +41,7 @@ final class ContinuationBench {
                 }
             }
             extension(root, pipeline, model.name(), prime, frames, Math.max(1, repeats), json, seconds);
+            WindowCacheBench.run(root, model, primeSeconds, candidates, Math.max(1, repeats), json);
         }
         return 0;
     }

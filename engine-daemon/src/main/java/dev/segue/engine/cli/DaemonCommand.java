@@ -36,6 +36,12 @@ final class DaemonCommand implements Callable<Integer> {
     @Option(names = "--queued-per-client", description = "Jobs one client may have queued (default 4).")
     Integer queuedPerClient;
 
+    @Option(names = "--window-cache", defaultValue = "shift", description = "What a long take's top-level windows keep "
+            + "of each other's key/value cache: shift (move it with the window, computing only the new tokens; the "
+            + "default: not exact, see the engine README for what it costs) or reprefill (prefill every window's "
+            + "context, as the reference does).")
+    String windowCache;
+
     @Override
     public Integer call() throws Exception {
         try {
@@ -52,6 +58,13 @@ final class DaemonCommand implements Callable<Integer> {
         }
         if (queuedPerClient < 1 || queuedPerClient > 64) {
             System.err.println("daemon: queued_per_client must be 1..64");
+            return 2;
+        }
+        dev.segue.engine.sampling.WindowCache cachePolicy;
+        try {
+            cachePolicy = dev.segue.engine.sampling.WindowCache.named(windowCache);
+        } catch (IllegalArgumentException e) {
+            System.err.println("daemon: " + e.getMessage());
             return 2;
         }
         CurveSecurity curve = null;
@@ -74,7 +87,7 @@ final class DaemonCommand implements Callable<Integer> {
                 for (ResidentModel m : ResidentModel.loadAll(root, dir)) {
                     loaded.add(m);
                     System.out.println("segue daemon: prior '" + m.name() + "': " + m.description());
-                    engines.add(new EngineBackedContinuation(m.name(), root, new ContinuationPipeline(m.vqvae(), m.priors()),
+                    engines.add(new EngineBackedContinuation(m.name(), root, new ContinuationPipeline(m.vqvae(), m.priors(), cachePolicy),
                             m.labelNames()));
                 }
             }

@@ -80,7 +80,7 @@ final class CpuStepKernel {
      * weights streamed through every step evict the cache, and with keys scattered attention took a quarter
      * of a four-candidate step in TLB and cache misses. Row and previous-row keys are contiguous as they are.
      */
-    final class Session {
+    final class Session implements StepSession {
         private final int n;
         private final int heads;
         private final float[][] keyValues;
@@ -144,8 +144,40 @@ final class CpuStepKernel {
             return out;
         }
 
+        @Override
+        public void shift(int positions) {
+            int headDim = state / heads;
+            int rowLength = 2 * headDim;
+            for (int l = 0; l < layers.size(); l++) {
+                Layer layer = layers.get(l);
+                if (layer.encoderLength > 0) {
+                    continue; // the lyrics encoder's keys do not move with the window
+                }
+                if (positions < 0 || positions >= nCtx || (layer.blockCtx > 0 && positions % layer.blockCtx != 0)) {
+                    throw new IllegalArgumentException("can only shift by whole blocks of " + layer.blockCtx
+                            + " within the window of " + nCtx + ", asked " + positions);
+                }
+                float[] kv = keyValues[l];
+                for (int s = 0; s < n * heads; s++) {
+                    int base = s * nCtx * rowLength;
+                    if (columnMajor[l]) {
+                        // Each column holds its positions in order: drop the first positions / blockCtx of each.
+                        int perColumn = nCtx / layer.blockCtx;
+                        int drop = positions / layer.blockCtx;
+                        for (int col = 0; col < layer.blockCtx; col++) {
+                            int at = base + col * perColumn * rowLength;
+                            System.arraycopy(kv, at + drop * rowLength, kv, at, (perColumn - drop) * rowLength);
+                        }
+                    } else {
+                        System.arraycopy(kv, base + positions * rowLength, kv, base, (nCtx - positions) * rowLength);
+                    }
+                }
+            }
+        }
+
         /** Logits (n, bins) for position {@code t} given each candidate's token at t - 1. */
-        float[] step(long[] previous, int t) {
+        @Override
+        public float[] step(long[] previous, int t) {
             embed(previous, t);
             int headDim = state / heads;
             for (int l = 0; l < layers.size(); l++) {

@@ -101,6 +101,33 @@ public final class KvCache implements AutoCloseable {
         batch = n;
     }
 
+    /**
+     * Drops the first {@code positions} positions of every self-attention layer and moves the rest to the
+     * front (see {@link StepSession#shift}); encoder-decoder layers keep the encoder's positions.
+     */
+    void shift(int positions) {
+        if (positions < 0 || positions > length) {
+            throw new IllegalArgumentException("cannot drop " + positions + " of " + length + " cached positions");
+        }
+        for (int i = 0; i < keys.length; i++) {
+            if (keys[i].getShape().get(2) != capacity) {
+                continue;
+            }
+            keys[i] = shifted(keys[i], positions);
+            values[i] = shifted(values[i], positions);
+        }
+        length -= positions;
+    }
+
+    private NDArray shifted(NDArray old, int positions) {
+        Shape shape = old.getShape();
+        NDArray kept = old.get(new NDIndex(":, :, {}:", positions));
+        NDArray next = kept.concat(manager.zeros(new Shape(shape.get(0), shape.get(1), positions, shape.get(3)),
+                DataType.FLOAT32), 2);
+        old.close();
+        return next;
+    }
+
     @Override
     public void close() {
         manager.close();

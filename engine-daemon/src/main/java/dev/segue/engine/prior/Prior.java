@@ -324,12 +324,24 @@ public final class Prior implements AutoCloseable {
             if (cache.length() == 0 && cond.encoderStates() != null) {
                 transformer.writeEncoderKv(cache, cond.encoderStates());
             }
-            return cpuKernel().open(cache, cond)::step;
+            return cpuKernel().open(cache, cond);
         }
         int n = cache.batch();
-        return (previous, t) -> {
-            try (NDManager step = m.newSubManager()) {
-                return forward(cache, cond, step.create(previous, new Shape(n, 1)), t).toFloatArray();
+        return new StepSession() {
+            @Override
+            public float[] step(long[] previous, int t) {
+                try (NDManager step = m.newSubManager()) {
+                    return forward(cache, cond, step.create(previous, new Shape(n, 1)), t).toFloatArray();
+                }
+            }
+
+            @Override
+            public void shift(int positions) {
+                if (positions % config.blockCtx() != 0) {
+                    throw new IllegalArgumentException("can only shift by whole blocks of " + config.blockCtx()
+                            + ", asked " + positions);
+                }
+                cache.shift(positions);
             }
         };
     }

@@ -30,9 +30,16 @@ public final class ContinuationPipeline {
     private final VqVae vqvae;
     private final TreeMap<Integer, Prior> priors;
     private final int topLevel;
+    private final WindowCache windowCache;
 
     /** @param priors by level; the top one is required, upsamplers below it enable the deeper tiers */
     public ContinuationPipeline(VqVae vqvae, Map<Integer, Prior> priors) {
+        this(vqvae, priors, WindowCache.SHIFT);
+    }
+
+    /** @param windowCache what the top level's windows keep of each other's key/value cache */
+    public ContinuationPipeline(VqVae vqvae, Map<Integer, Prior> priors, WindowCache windowCache) {
+        this.windowCache = windowCache;
         if (priors.isEmpty()) {
             throw new IllegalArgumentException("a continuation needs at least the top prior");
         }
@@ -259,7 +266,7 @@ public final class ContinuationPipeline {
             long[][] have = known.get(level);
             SamplingParams params = request.perLevel().get(topLevel - level);
             double hopFraction = level == topLevel ? TOP_HOP_FRACTION : UPSAMPLER_HOP_FRACTION;
-            WindowedSampler sampler = new WindowedSampler(prior, hopFraction);
+            WindowedSampler sampler = new WindowedSampler(prior, hopFraction, windowCache);
             WindowedSampler.LevelMonitor lm = levelMonitor(m, level, have[0].length, previewFrames, monitor);
             if (level == topLevel && prior.config().usesLyrics()) {
                 WindowedSampler.WindowLabels labels = request.song().perWindow(prior.config(), total,

@@ -29,50 +29,126 @@ public final class PrimedSampler {
 
     /** Returns (candidates, totalTokens) tokens: each prime followed by its continuation. */
     public long[][] sample(NDManager parent, Request r, SamplingMonitor monitor) {
+        try (OpenWindow window = sampleKeepingOpen(parent, r, monitor)) {
+            return window.tokens();
+        }
+    }
+
+    /**
+     * A sampled window whose key/value cache and step session stay open, so that the next window can go on
+     * from them ({@link #continueWindow}) instead of re-prefilling its context. Close it to free the cache.
+     */
+    public static final class OpenWindow implements AutoCloseable {
+        private final NDManager manager;
+        private final StepSession steps;
+        private long[][] tokens;
+
+        private OpenWindow(NDManager manager, StepSession steps, long[][] tokens) {
+            this.manager = manager;
+            this.steps = steps;
+            this.tokens = tokens;
+        }
+
+        /** (candidates, window length) tokens of the last window sampled, in that window's positions. */
+        public long[][] tokens() {
+            return tokens;
+        }
+
+        /** Positions the cache holds: the last window's length. */
+        public int length() {
+            return tokens[0].length;
+        }
+
+        @Override
+        public void close() {
+            manager.close();
+        }
+    }
+
+    /** As {@link #sample}, keeping the window open; the caller closes it. */
+    public OpenWindow sampleKeepingOpen(NDManager parent, Request r, SamplingMonitor monitor) {
         int primeLen = validate(r);
         int b = r.primes().length;
         int n = r.candidates();
-        int bins = prior.bins();
         long[][] tokens = new long[n][r.totalTokens()];
         for (int i = 0; i < n; i++) {
             System.arraycopy(r.primes()[b == 1 ? 0 : i], 0, tokens[i], 0, primeLen);
         }
-        try (NDManager m = parent.newSubManager()) {
+        NDManager m = parent.newSubManager();
+        try {
             // Malformed codes are refused for any prior; only upsamplers go on to read them.
             long[] upperFlat = r.upperCodes() == null ? null : flatten(r.upperCodes());
             NDArray upper = upperFlat == null || !prior.isUpsampler() ? null
                     : m.create(upperFlat, new Shape(r.upperCodes().length, r.upperCodes()[0].length));
             Conditioning cond = prior.condition(m, b, labelsFor(r.labels(), b), upper);
-            try (KvCache cache = prior.newCache(m, b)) {
-                prefill(m, cache, cond, r, primeLen, monitor);
-                cache.expand(n);
-                cond = cond.expand(n);
-                monitor.progress(primeLen, r.totalTokens());
-                TokenSampler sampler = new TokenSampler(r.params(), n, bins);
-                StepSession steps = prior.openSteps(m, cache, cond);
-                long[] previous = new long[n];
-                long[] next = new long[n];
-                for (int t = primeLen; t < r.totalTokens(); t++) {
-                    if (monitor.cancelled()) {
-                        throw new CancelledException(t);
-                    }
-                    for (int i = 0; i < n; i++) {
-                        previous[i] = t == 0 ? 0 : tokens[i][t - 1];
-                    }
-                    float[] logits = steps.step(previous, t);
-                    if (monitor.wantsLogits()) {
-                        monitor.logits(t, 1, logits);
-                    }
-                    sampler.sample(logits, bins, next);
-                    for (int i = 0; i < n; i++) {
-                        tokens[i][t] = next[i];
-                    }
-                    monitor.tokens(t + 1, tokens);
-                    monitor.progress(t + 1, r.totalTokens());
-                }
-            }
+            KvCache cache = prior.newCache(m, b);
+            prefill(m, cache, cond, r, primeLen, monitor);
+            cache.expand(n);
+            cond = cond.expand(n);
+            monitor.progress(primeLen, r.totalTokens());
+            StepSession steps = prior.openSteps(m, cache, cond);
+            stepThrough(steps, tokens, primeLen, r.totalTokens(), new TokenSampler(r.params(), n, prior.bins()), monitor);
+            return new OpenWindow(m, steps, tokens);
+        } catch (RuntimeException | Error e) {
+            m.close();
+            throw e;
         }
+    }
+
+    /**
+     * Samples the next window from an open one, with no prefill: the window starts {@code shift} positions
+     * after the open one (0: the same window, longer), so the open cache already holds its context, the
+     * open window's last {@code length - shift} tokens. {@code shift} > 0 is not exact: see
+     * {@link StepSession#shift}. Returns (candidates, totalTokens) tokens in the new window's positions.
+     */
+    public long[][] continueWindow(OpenWindow open, int shift, int totalTokens, SamplingParams params,
+                                   SamplingMonitor monitor) {
+        int known = open.length() - shift;
+        if (shift < 0 || known < 1) {
+            throw new IllegalArgumentException("cannot move a window of " + open.length() + " positions by " + shift);
+        }
+        if (totalTokens <= known || totalTokens > prior.contextLength()) {
+            throw new IllegalArgumentException("total tokens " + totalTokens + " must exceed the kept context ("
+                    + known + ") and fit the window (" + prior.contextLength() + ")");
+        }
+        if (shift > 0) {
+            open.steps.shift(shift);
+        }
+        int n = open.tokens.length;
+        long[][] tokens = new long[n][totalTokens];
+        for (int i = 0; i < n; i++) {
+            System.arraycopy(open.tokens[i], shift, tokens[i], 0, known);
+        }
+        monitor.progress(known, totalTokens);
+        stepThrough(open.steps, tokens, known, totalTokens, new TokenSampler(params, n, prior.bins()), monitor);
+        open.tokens = tokens;
         return tokens;
+    }
+
+    /** Cached steps from position {@code from} to {@code to}, each candidate's token drawn from its logits. */
+    private void stepThrough(StepSession steps, long[][] tokens, int from, int to, TokenSampler sampler,
+                             SamplingMonitor monitor) {
+        int n = tokens.length;
+        long[] previous = new long[n];
+        long[] next = new long[n];
+        for (int t = from; t < to; t++) {
+            if (monitor.cancelled()) {
+                throw new CancelledException(t);
+            }
+            for (int i = 0; i < n; i++) {
+                previous[i] = t == 0 ? 0 : tokens[i][t - 1];
+            }
+            float[] logits = steps.step(previous, t);
+            if (monitor.wantsLogits()) {
+                monitor.logits(t, 1, logits);
+            }
+            sampler.sample(logits, prior.bins(), next);
+            for (int i = 0; i < n; i++) {
+                tokens[i][t] = next[i];
+            }
+            monitor.tokens(t + 1, tokens);
+            monitor.progress(t + 1, tokens[0].length);
+        }
     }
 
     private void prefill(NDManager m, KvCache cache, Conditioning cond, Request r, int primeLen,

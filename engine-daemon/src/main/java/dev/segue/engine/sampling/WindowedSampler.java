@@ -18,10 +18,16 @@ public final class WindowedSampler {
 
     private final Prior prior;
     private final double hopFraction;
+    private final WindowCache windowCache;
 
     public WindowedSampler(Prior prior, double hopFraction) {
+        this(prior, hopFraction, WindowCache.SHIFT);
+    }
+
+    public WindowedSampler(Prior prior, double hopFraction, WindowCache windowCache) {
         this.prior = prior;
         this.hopFraction = hopFraction;
+        this.windowCache = windowCache;
     }
 
     /** Progress on this level: new tokens done of new tokens total; tokens live like {@link SamplingMonitor#tokens}. */
@@ -68,62 +74,100 @@ public final class WindowedSampler {
         }
         PrimedSampler sampler = new PrimedSampler(prior);
         long newTotal = total - p;
-        for (int w = 0; w < plan.windows().size(); w++) {
-            WindowPlan.Window win = plan.windows().get(w);
-            boolean shared = known.length == 1 && win.known() == p && upper == null;
-            long[][] primes = new long[shared ? 1 : candidates][];
-            int windowLength = win.end() - win.start();
-            List<Labels> labels = labelsOf.forWindow(win.start(), windowLength);
-            for (int c = 0; c < primes.length; c++) {
-                long[] music = Arrays.copyOfRange(tokens[c], win.start(), win.known());
-                primes[c] = prefix == 0 ? music : prior.jointSequence(labels.get(0).lyrics(), music);
-            }
-            long[][] upperRows = upper == null ? null : upperWindow(upper, win.start() / ratio, prior.upperCodesPerWindow());
-            SamplingParams windowParams = new SamplingParams(params.temperature(), params.topK(), params.topP(),
-                    params.seed() + w * WINDOW_SEED_STRIDE);
-            long started = System.nanoTime();
-            long[] prefilled = {0};
-            long[][] out = sampler.sample(m, new PrimedSampler.Request(primes, candidates, prefix + windowLength, labels,
-                    upperRows, windowParams, Math.max(1, prior.config().nCtx() / 8)), new SamplingMonitor() {
-                        @Override
-                        public void progress(int jointDone, int totalInWindow) {
-                            int done = jointDone - prefix;
-                            if (done == win.contextTokens() && prefilled[0] == 0) {
-                                prefilled[0] = System.nanoTime();
-                            }
-                            if (done >= win.known() - win.start()) { // a window's prefill is not new progress
-                                monitor.progress(win.start() + done - p, newTotal);
-                            }
-                        }
-
-                        @Override
-                        public boolean cancelled() {
-                            return monitor.cancelled();
-                        }
-
-                        @Override
-                        public void tokens(int jointDone, long[][] local) {
-                            int done = jointDone - prefix;
-                            if (done < 1) {
-                                return;
-                            }
-                            int at = win.start() + done - 1;
-                            for (int c = 0; c < candidates; c++) {
-                                tokens[c][at] = music(local[c][jointDone - 1], prefix);
-                            }
-                            monitor.tokens(at + 1, tokens);
-                        }
-                    });
-            for (int c = 0; c < candidates; c++) {
-                for (int i = 0; i < win.newTokens(); i++) {
-                    tokens[c][win.known() + i] = music(out[c][prefix + win.contextTokens() + i], prefix);
+        // A window can go on in the previous one's cache only when nothing but the tokens carries over:
+        // the top level (an upsampler's conditioning is per window), and no lyrics (their window moves).
+        boolean keep = windowCache != WindowCache.REPREFILL && prefix == 0 && upper == null
+                && !prior.config().usesLyrics();
+        PrimedSampler.OpenWindow open = null;
+        int openStart = 0;
+        try {
+            for (int w = 0; w < plan.windows().size(); w++) {
+                WindowPlan.Window win = plan.windows().get(w);
+                boolean shared = known.length == 1 && win.known() == p && upper == null;
+                long[][] primes = new long[shared ? 1 : candidates][];
+                int windowLength = win.end() - win.start();
+                List<Labels> labels = labelsOf.forWindow(win.start(), windowLength);
+                for (int c = 0; c < primes.length; c++) {
+                    long[] music = Arrays.copyOfRange(tokens[c], win.start(), win.known());
+                    primes[c] = prefix == 0 ? music : prior.jointSequence(labels.get(0).lyrics(), music);
                 }
+                long[][] upperRows = upper == null ? null : upperWindow(upper, win.start() / ratio, prior.upperCodesPerWindow());
+                SamplingParams windowParams = new SamplingParams(params.temperature(), params.topK(), params.topP(),
+                        params.seed() + w * WINDOW_SEED_STRIDE);
+                long started = System.nanoTime();
+                long[] prefilled = {0};
+                SamplingMonitor windowMonitor = new SamplingMonitor() {
+                    @Override
+                    public void progress(int jointDone, int totalInWindow) {
+                        int done = jointDone - prefix;
+                        if (done == win.contextTokens() && prefilled[0] == 0) {
+                            prefilled[0] = System.nanoTime();
+                        }
+                        if (done >= win.known() - win.start()) { // a window's prefill is not new progress
+                            monitor.progress(win.start() + done - p, newTotal);
+                        }
+                    }
+
+                    @Override
+                    public boolean cancelled() {
+                        return monitor.cancelled();
+                    }
+
+                    @Override
+                    public void tokens(int jointDone, long[][] local) {
+                        int done = jointDone - prefix;
+                        if (done < 1) {
+                            return;
+                        }
+                        int at = win.start() + done - 1;
+                        for (int c = 0; c < candidates; c++) {
+                            tokens[c][at] = music(local[c][jointDone - 1], prefix);
+                        }
+                        monitor.tokens(at + 1, tokens);
+                    }
+                };
+                int shift = win.start() - openStart;
+                long[][] out;
+                if (open != null && goesOn(shift, open.length() - shift == win.contextTokens())) {
+                    out = sampler.continueWindow(open, shift, windowLength, windowParams, windowMonitor);
+                } else {
+                    if (open != null) {
+                        open.close();
+                        open = null;
+                    }
+                    PrimedSampler.Request request = new PrimedSampler.Request(primes, candidates, prefix + windowLength,
+                            labels, upperRows, windowParams, Math.max(1, prior.config().nCtx() / 8));
+                    if (keep) {
+                        open = sampler.sampleKeepingOpen(m, request, windowMonitor);
+                        out = open.tokens();
+                    } else {
+                        out = sampler.sample(m, request, windowMonitor);
+                    }
+                }
+                openStart = win.start();
+                for (int c = 0; c < candidates; c++) {
+                    for (int i = 0; i < win.newTokens(); i++) {
+                        tokens[c][win.known() + i] = music(out[c][prefix + win.contextTokens() + i], prefix);
+                    }
+                }
+                long finished = System.nanoTime();
+                long prefillEnd = prefilled[0] == 0 ? started : prefilled[0];
+                monitor.window(win.contextTokens(), win.newTokens(), prefillEnd - started, finished - prefillEnd);
             }
-            long finished = System.nanoTime();
-            long prefillEnd = prefilled[0] == 0 ? started : prefilled[0];
-            monitor.window(win.contextTokens(), win.newTokens(), prefillEnd - started, finished - prefillEnd);
+        } finally {
+            if (open != null) {
+                open.close();
+            }
         }
         return tokens;
+    }
+
+    /** Whether a window {@code shift} positions after the open one goes on in its cache under this policy. */
+    private boolean goesOn(int shift, boolean contextIsTheOpenWindow) {
+        if (!contextIsTheOpenWindow || shift < 0) {
+            return false;
+        }
+        return windowCache == WindowCache.SHIFT && shift % prior.config().blockCtx() == 0;
     }
 
     /** A sampled token as a music code: joint tokens (single_enc_dec) lose the lyric shift, clamped at 0. */

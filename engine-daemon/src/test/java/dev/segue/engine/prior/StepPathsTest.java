@@ -99,6 +99,79 @@ class StepPathsTest {
         }
     }
 
+    /**
+     * Moving the window ({@link StepSession#shift}) is done on the kernel's own layout (keys and values
+     * interleaved, column layers column by column) and, for DJL, by slicing the cache tensors: after a shift
+     * both must go on computing the same logits, and a shift that would split a block is refused by both.
+     */
+    @ParameterizedTest(name = "batch {0}, shift {1}")
+    @CsvSource({"1, 32", "4, 48", "3, 16", "2, 128"})
+    void kernelAndDjlShiftAlike(int batch, int shift) {
+        long[] z = cases.get("prior2.z").toLongs();
+        int nCtx = config.priors().get(2).nCtx();
+        int primeLen = nCtx - 40;
+        try (SafetensorsFile weights = SafetensorsFile.open(FIXTURE.resolve("prior_level_2.safetensors"));
+             NDManager m = root.newSubManager();
+             Prior prior = new Prior(config.priors().get(2), config.vqvae(), weights, m)) {
+            long[] y = cases.get("prior2.y").toLongs();
+            List<Labels> labels = new ArrayList<>();
+            for (int b = 0; b < batch; b++) {
+                labels.add(Labels.fromRow(java.util.Arrays.copyOfRange(y, 0, 9), 5));
+            }
+            Conditioning cond = prior.condition(m, batch, labels, null);
+            KvCache forKernel = prefilled(prior, m, cond, z, primeLen, batch);
+            KvCache forDjl = prefilled(prior, m, cond, z, primeLen, batch);
+            StepSession kernel = prior.openSteps(m, forKernel, cond);
+            StepSession djl = djlSteps(prior, m, forDjl, cond);
+            long[] previous = new long[batch];
+            double worst = 0;
+            for (int t = primeLen; t < nCtx; t++) {
+                worst = Math.max(worst, compareStep(kernel, djl, z, previous, t, 0, nCtx));
+            }
+            int badShift = config.priors().get(2).blockCtx() / 2;
+            org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> kernel.shift(badShift));
+            org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> djl.shift(badShift));
+            kernel.shift(shift);
+            djl.shift(shift);
+            double afterShift = 0;
+            for (int t = nCtx - shift; t < nCtx; t++) {
+                afterShift = Math.max(afterShift, compareStep(kernel, djl, z, previous, t, shift, nCtx));
+            }
+            assertTrue(worst < 1e-4, "before the shift, kernel and DJL step logits differ by " + worst);
+            assertTrue(afterShift < 1e-4, "after a shift of " + shift + ", kernel and DJL step logits differ by " + afterShift);
+            forKernel.close();
+            forDjl.close();
+        }
+    }
+
+    private static StepSession djlSteps(Prior prior, NDManager m, KvCache cache, Conditioning cond) {
+        String before = System.getProperty("segue.cpuStepKernel");
+        System.setProperty("segue.cpuStepKernel", "false");
+        try {
+            return prior.openSteps(m, cache, cond);
+        } finally {
+            if (before == null) {
+                System.clearProperty("segue.cpuStepKernel");
+            } else {
+                System.setProperty("segue.cpuStepKernel", before);
+            }
+        }
+    }
+
+    /** One step of both sessions at window position t (the window starting {@code offset} into z); max |diff|. */
+    private static double compareStep(StepSession a, StepSession b, long[] z, long[] previous, int t, int offset, int nCtx) {
+        for (int c = 0; c < previous.length; c++) {
+            previous[c] = z[(offset + t - 1 + 7 * c) % nCtx];
+        }
+        float[] x = a.step(previous, t).clone();
+        float[] y = b.step(previous, t);
+        double worst = 0;
+        for (int i = 0; i < x.length; i++) {
+            worst = Math.max(worst, Math.abs(x[i] - y[i]));
+        }
+        return worst;
+    }
+
     private static KvCache prefilled(Prior prior, NDManager m, Conditioning cond, long[] z, int primeLen, int batch) {
         KvCache cache = prior.newCache(m, batch);
         if (primeLen > 0) {

@@ -1,0 +1,101 @@
+package dev.segue.engine.sampling;
+
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import dev.segue.engine.prior.Conditioning;
+import dev.segue.engine.prior.KvCache;
+import dev.segue.engine.prior.Labels;
+import dev.segue.engine.prior.Prior;
+import dev.segue.engine.prior.StepSession;
+import java.util.List;
+
+/**
+ * How well a top prior predicts a real code sequence when it is walked window by window as sampling walks
+ * it (the same {@link WindowPlan}, the same cached steps), teacher-forced: each position is fed the true
+ * code. Under {@link WindowCache#REPREFILL} every window prefills its context, which is what the reference
+ * computes; under {@link WindowCache#SHIFT} later windows reuse the moved cache. The difference in bits per
+ * token is what the shortcut costs in modelling, measured on music rather than guessed.
+ */
+public final class WindowScoring {
+    private WindowScoring() {}
+
+    /** Mean bits per token over codes [known, codes.length), and how many tokens that is. */
+    public record Score(double bitsPerToken, int tokens, int windows, int prefilledWindows) {}
+
+    public static Score score(NDManager parent, Prior prior, long[] codes, int known, WindowCache policy) {
+        int nCtx = prior.config().nCtx();
+        WindowPlan plan = WindowPlan.of(known, codes.length, nCtx, ContinuationPipeline.TOP_HOP_FRACTION, 1);
+        List<Labels> labels = prior.config().labels() ? Labels.neutral(prior.config()) : null;
+        double nats = 0;
+        int scored = 0;
+        int prefilled = 0;
+        NDManager open = null;
+        StepSession steps = null;
+        int openStart = 0;
+        int openLength = 0;
+        try {
+            for (WindowPlan.Window win : plan.windows()) {
+                int shift = win.start() - openStart;
+                boolean goOn = steps != null && policy != WindowCache.REPREFILL && shift >= 0
+                        && openLength - shift == win.contextTokens()
+                        && shift % prior.config().blockCtx() == 0;
+                if (goOn && shift > 0) {
+                    steps.shift(shift);
+                } else if (!goOn) {
+                    if (open != null) {
+                        open.close();
+                    }
+                    open = parent.newSubManager();
+                    steps = prefilled(open, prior, labels, codes, win.start(), win.contextTokens());
+                    prefilled++;
+                }
+                long[] previous = new long[1];
+                for (int t = win.contextTokens(); t < win.end() - win.start(); t++) {
+                    previous[0] = t == 0 ? 0 : codes[win.start() + t - 1];
+                    float[] logits = steps.step(previous, t);
+                    nats += negativeLogLikelihood(logits, (int) codes[win.start() + t]);
+                    scored++;
+                }
+                openStart = win.start();
+                openLength = win.end() - win.start();
+            }
+        } finally {
+            if (open != null) {
+                open.close();
+            }
+        }
+        return new Score(nats / scored / Math.log(2), scored, plan.windows().size(), prefilled);
+    }
+
+    /** A step session over a cache prefilled with codes [start, start + context), as a window's prime. */
+    private static StepSession prefilled(NDManager m, Prior prior, List<Labels> labels, long[] codes, int start,
+                                         int context) {
+        Conditioning cond = prior.condition(m, 1, labels, null);
+        KvCache cache = prior.newCache(m, 1);
+        int chunk = Math.max(1, prior.config().nCtx() / 8);
+        for (int from = 0; from < context; from += chunk) {
+            int c = Math.min(chunk, context - from);
+            long[] previous = new long[c];
+            for (int j = 0; j < c; j++) {
+                int pos = from + j;
+                previous[j] = pos == 0 ? 0 : codes[start + pos - 1];
+            }
+            try (NDManager step = m.newSubManager()) {
+                prior.forward(cache, cond, step.create(previous, new Shape(1, c)), from);
+            }
+        }
+        return prior.openSteps(m, cache, cond);
+    }
+
+    private static double negativeLogLikelihood(float[] logits, int target) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (float v : logits) {
+            max = Math.max(max, v);
+        }
+        double sum = 0;
+        for (float v : logits) {
+            sum += Math.exp(v - max);
+        }
+        return Math.log(sum) + max - logits[target];
+    }
+}
