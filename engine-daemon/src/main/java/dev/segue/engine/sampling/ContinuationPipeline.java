@@ -314,9 +314,18 @@ public final class ContinuationPipeline {
                 if (end <= sent) {
                     return;
                 }
+                // Only the tokens since the last preview are decoded, with a few codes before them for the
+                // decoder's receptive field: decoding the whole take each time made a long take's previews
+                // cost quadratic time (a 39 s take spent most of its 80 s decoding previews).
+                int fromToken = primeTokens + (int) (sent / hop);
+                int context = Math.min(fromToken, SEAM_CONTEXT_TOP_TOKENS);
                 for (int c = 0; c < tokens.length; c++) {
-                    float[] audio = decode(m, tokens[c], topLevel, primeTokens, done, frames).take;
-                    monitor.preview(c, sent, Arrays.copyOfRange(audio, (int) sent, (int) end));
+                    long[] span = Arrays.copyOfRange(tokens[c], fromToken - context, done);
+                    try (NDManager scope = m.newSubManager()) {
+                        float[] audio = vqvae.decode(scope.create(span, new Shape(1, span.length)), topLevel).toFloatArray();
+                        int at = context * hop;
+                        monitor.preview(c, sent, Arrays.copyOfRange(audio, at, at + (int) (end - sent)));
+                    }
                 }
                 sent = end;
             }
