@@ -21,6 +21,16 @@
  *   clap_host --load PLUGIN.clap FILE a new instance loads FILE (a reopened project) and plays bar 3
  *                                     in a loop until the restored take is heard (from its stems,
  *                                     or fetched from the daemon again when they are gone).
+ *   clap_host --texts PLUGIN.clap IN1 IN2 OUT
+ *                                     song texts through the CLAP state: loads IN1 (a state with lyrics,
+ *                                     artist, genre), saves what the plugin kept to OUT, auto-fires at
+ *                                     bar 3 and waits for the outcome (ready or error); then loads IN2
+ *                                     into the running instance (the producer edits the texts), fires
+ *                                     again and waits again. Prints "texts: first state N" and "texts:
+ *                                     second state N"; the test reads the plugin's log for the rest.
+ *   clap_host --keep PLUGIN.clap IN1 IN2 OUT
+ *                                     loads IN1, then IN2 on top (as a host restoring a preset), and
+ *                                     saves the plugin's state to OUT: what a refused value left.
  *
  * CLAP threads: init/activate/params on this (main) thread; process on a second thread, the audio
  * thread, as hosts do.
@@ -416,12 +426,60 @@ static int run_load(const char *path, const char *file) {
     return heard > 0 ? 0 : 1;
 }
 
+/* --texts: plays from bar 1 until the auto-fire at bar 3 has an outcome, "ready" or "error" (at most 120 s):
+ * past bar 3, a state of 5 or 6 that is new, or that follows "sending"/"generating", is the outcome. */
+static double fire_and_wait(host_t *h) {
+    h->beats = 0.0; /* a jump: the auto-fire bar fires again */
+    double before = param(h, P_STATE), start = now_s(), state = before;
+    long blocks = 0;
+    int busy = 0;
+    while (now_s() < start + 120.0) {
+        process_block(h);
+        state = param(h, P_STATE);
+        busy = busy || state == 3.0 || state == 4.0;
+        if (h->beats > 8.0 && (state == 5.0 || state == 6.0) && (busy || state != before)) break;
+        pace(start, ++blocks);
+    }
+    return state;
+}
+
+static int run_texts(const char *path, const char *first, const char *second, const char *out) {
+    host_t h;
+    if (load(&h, path, first) != 0) return 2;
+    if (save_state(&h, out) != 0) { fprintf(stderr, "texts: state save failed\n"); return 2; }
+    h.plugin->start_processing(h.plugin);
+    queue_param(&h.queue, P_AUTO, 3);
+    queue_param(&h.queue, P_GENBARS, 1);
+    queue_param(&h.queue, P_TAKES, 1);
+    queue_param(&h.queue, P_CAPTURE, 2);
+    double a = fire_and_wait(&h);
+    printf("texts: first state %.0f\n", a);
+    fflush(stdout);
+    if (load_state(&h, second) != 0) { fprintf(stderr, "texts: second state load failed\n"); return 2; }
+    double b = fire_and_wait(&h);
+    printf("texts: second state %.0f\n", b);
+    h.plugin->stop_processing(h.plugin);
+    unload(&h);
+    return 0;
+}
+
+static int run_keep(const char *path, const char *first, const char *second, const char *out) {
+    host_t h;
+    if (load(&h, path, first) != 0) return 2;
+    int rc = load_state(&h, second) == 0 && save_state(&h, out) == 0 ? 0 : 1;
+    unload(&h);
+    return rc;
+}
+
 int main(int argc, char **argv) {
     if (argc == 3 && strcmp(argv[1], "--rt") == 0) return run_rt(argv[2]);
     if ((argc == 3 || argc == 4) && strcmp(argv[1], "--bench") == 0) return run_bench(argv[2], argc == 4 ? argv[3] : NULL);
     if (argc == 4 && strcmp(argv[1], "--watch") == 0) return run_watch(argv[2], atof(argv[3]));
     if (argc == 4 && strcmp(argv[1], "--save") == 0) return run_save(argv[2], argv[3]);
     if (argc == 4 && strcmp(argv[1], "--load") == 0) return run_load(argv[2], argv[3]);
-    fprintf(stderr, "usage: %s --rt|--bench PLUGIN.clap | --watch PLUGIN.clap SECONDS | --save|--load PLUGIN.clap FILE\n", argv[0]);
+    if (argc == 6 && strcmp(argv[1], "--texts") == 0) return run_texts(argv[2], argv[3], argv[4], argv[5]);
+    if (argc == 6 && strcmp(argv[1], "--keep") == 0) return run_keep(argv[2], argv[3], argv[4], argv[5]);
+    fprintf(stderr, "usage: %s --rt|--bench PLUGIN.clap | --watch PLUGIN.clap SECONDS | --save|--load PLUGIN.clap FILE | "
+                    "--texts|--keep PLUGIN.clap IN1 IN2 OUT\n", argv[0]);
     return 2;
 }

@@ -359,6 +359,10 @@ static int utf8_valid(const unsigned char *s, size_t n) {
     return 1;
 }
 
+int segue_utf8_valid(const char *s, size_t n) {
+    return utf8_valid((const unsigned char *)s, n);
+}
+
 static const msgpack_object *find(const msgpack_object_map *m, const char *key) {
     for (uint32_t i = 0; i < m->size; i++) {
         if (key_is(&m->ptr[i].key, key)) {
@@ -481,7 +485,7 @@ static segue_code_t decode_field(ctx_t *c, const field_t *f, const msgpack_objec
         *(int *)(void *)at = o->via.boolean ? 1 : 0;
         return SEGUE_OK;
     case K_CODE: {
-        segue_str_t s;
+        segue_str_t s = {NULL, 0}; /* set by get_str; initialised for the compiler's flow analysis */
         if ((r = get_str(c, o, K_TEXT, &s))) return r;
         segue_code_t code = segue_code_from_name(s.p, s.n);
         if (code == SEGUE_OK) return fail(c, B, "not an error code of version 1");

@@ -162,6 +162,10 @@ float segue_audio_sample(const segue_msg_t *msg, size_t i);
 /* A string view from a C string (for building messages). */
 segue_str_t segue_str(const char *s);
 
+/* 1 when s[0..n) is strict UTF-8 (RFC 3629), the rule the decoder applies to every string; for a
+ * client that checks a text before it goes into a message (the plugin's lyrics, artist, genre). */
+int segue_utf8_valid(const char *s, size_t n);
+
 #ifdef __cplusplus
 }
 #endif

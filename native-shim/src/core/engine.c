@@ -279,6 +279,28 @@ void segue_engine_get_stems_dir(segue_engine_t *e, char *out, size_t cap) {
     pthread_mutex_unlock(&e->lock);
 }
 
+int segue_engine_set_text(segue_engine_t *e, segue_text_t which, const char *value) {
+    char why[128];
+    if (segue_text_check(which, value, why, sizeof why) != 0) {
+        segue_engine_set_status(e, "error: %s; the previous value stays", why);
+        return -1;
+    }
+    pthread_mutex_lock(&e->lock);
+    copy_str(e->text[which], sizeof e->text[which], value);
+    pthread_mutex_unlock(&e->lock);
+    return 0;
+}
+
+void segue_engine_get_text(segue_engine_t *e, segue_text_t which, char *out, size_t cap) {
+    if ((unsigned)which >= SEGUE_TEXT_COUNT) {
+        copy_str(out, cap, "");
+        return;
+    }
+    pthread_mutex_lock(&e->lock);
+    copy_str(out, cap, e->text[which]);
+    pthread_mutex_unlock(&e->lock);
+}
+
 void segue_engine_status_text(segue_engine_t *e, char *out, size_t cap) {
     pthread_mutex_lock(&e->lock);
     copy_str(out, cap, e->status);
@@ -294,7 +316,8 @@ void segue_engine_set_status(segue_engine_t *e, const char *fmt, ...) {
     char line[sizeof e->status];
     memcpy(line, e->status, sizeof line);
     pthread_mutex_unlock(&e->lock);
-    /* The host's log is where a producer (or a test) looks when something fails; worker thread only. */
+    /* The host's log is where a producer (or a test) looks when something fails. Worker and control
+     * threads only (a refused lyrics/artist/genre is reported from the control thread), never audio. */
     fprintf(stderr, "segue: %s\n", line);
 }
 

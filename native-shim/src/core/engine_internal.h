@@ -11,6 +11,7 @@
 #include "platform/platform.h"
 #include "ring.h"
 #include "segue_engine.h"
+#include "song_text.h"
 #include "takes.h"
 #include "transport.h"
 
@@ -47,6 +48,9 @@ struct segue_engine {
     char stems_dir[1024];
     char track[65];
     char status[256];
+    /* lyrics, artist, genre (song_text.h); checked when set, "" = not sent. The worker copies them into
+     * each submit, so a value set from the host's state reaches the daemon without touching the audio thread. */
+    char text[SEGUE_TEXT_COUNT][SEGUE_LYRICS_MAX_BYTES + 1];
     segue_job_record_t history[SEGUE_MAX_HISTORY]; /* oldest first */
     int n_history;
     int restore_pending;       /* the worker should load or fetch history after a state restore */

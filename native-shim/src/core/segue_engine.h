@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "song_text.h"
 #include "transport.h"
 
 #ifdef __cplusplus
@@ -91,6 +92,13 @@ void segue_engine_set_stems_dir(segue_engine_t *engine, const char *dir);
 /* Copies the current value; for DPF's state keys. */
 void segue_engine_get_track(segue_engine_t *engine, char *out, size_t cap);
 void segue_engine_get_stems_dir(segue_engine_t *engine, char *out, size_t cap);
+
+/* Control thread: the request's lyrics, artist or genre (song_text.h), sent with every later submit; NULL
+ * or "" clears it (not sent). A value outside the protocol's bounds (over 4096 / 128 bytes, not UTF-8)
+ * is refused: -1, the previous value stays, and the reason goes to the status line and the log. */
+int segue_engine_set_text(segue_engine_t *engine, segue_text_t which, const char *value);
+/* Copies the current value (truncated to cap); "" when none or `which` is unknown. */
+void segue_engine_get_text(segue_engine_t *engine, segue_text_t which, char *out, size_t cap);
 
 /* The last status line the worker wrote ("offline: ...", "job j1-2: 3 of 4 takes", ...). */
 void segue_engine_status_text(segue_engine_t *engine, char *out, size_t cap);

@@ -71,6 +71,7 @@ typedef struct {
     int fetch_queue[SEGUE_MAX_HISTORY]; /* history indices whose stems are missing */
     int n_fetch;
     segue_msg_t msg;                    /* decode target (large: kept off the stack) */
+    char texts[SEGUE_TEXT_COUNT][SEGUE_LYRICS_MAX_BYTES + 1]; /* this submit's lyrics, artist, genre */
 } worker_t;
 
 /* How long a fire waits for the daemon's presets before it is given up as offline. */
@@ -232,6 +233,26 @@ static int take_fire(worker_t *w, segue_fire_t *out) {
     return 0;
 }
 
+/* Lyrics, artist and genre as the host's state set them (checked against the protocol's bounds when
+ * set): copied under the engine lock into the worker's own buffers, which the message points into
+ * until it is encoded. Empty ones are left out of the request. */
+static void add_song_texts(worker_t *w, segue_msg_t *m) {
+    pthread_mutex_lock(&w->e->lock);
+    memcpy(w->texts, w->e->text, sizeof w->texts);
+    pthread_mutex_unlock(&w->e->lock);
+    struct { segue_str_t *field; int *present; } slot[SEGUE_TEXT_COUNT] = {
+        [SEGUE_TEXT_LYRICS] = {&m->request.lyrics, &m->request.has_lyrics},
+        [SEGUE_TEXT_ARTIST] = {&m->request.artist, &m->request.has_artist},
+        [SEGUE_TEXT_GENRE] = {&m->request.genre, &m->request.has_genre},
+    };
+    for (int i = 0; i < SEGUE_TEXT_COUNT; i++) {
+        w->texts[i][SEGUE_LYRICS_MAX_BYTES] = '\0';
+        if (!w->texts[i][0]) continue;
+        *slot[i].field = segue_str(w->texts[i]);
+        *slot[i].present = 1;
+    }
+}
+
 static void submit(worker_t *w, const segue_fire_t *f) {
     segue_engine_t *e = w->e;
     if (!w->online) {
@@ -301,6 +322,7 @@ static void submit(worker_t *w, const segue_fire_t *f) {
     m->request.n_temperatures = (uint32_t)(levels < 1 ? 1 : levels > SEGUE_MAX_LEVELS ? SEGUE_MAX_LEVELS : levels);
     for (uint32_t i = 0; i < m->request.n_temperatures; i++) m->request.temperatures[i] = f->temperature;
     m->request.seed = segue_platform_seed();
+    add_song_texts(w, m);
     /* audio: float32 little-endian interleaved; x86 and ARM hosts are little-endian already */
     int rc = send_msg(w, m, prime, (size_t)frames * 2u * sizeof(float));
     free(prime);
@@ -325,7 +347,10 @@ static void submit(worker_t *w, const segue_fire_t *f) {
         return;
     }
     j->phase = JOB_SUBMITTED;
-    segue_engine_set_status(e, "sent %llu frames ending at bar %lld", (unsigned long long)frames, (long long)f->end_bar + 1);
+    segue_engine_set_status(e, "sent %llu frames ending at bar %lld%s%s%s%s%s", (unsigned long long)frames,
+                            (long long)f->end_bar + 1, w->texts[SEGUE_TEXT_ARTIST][0] ? ", artist " : "",
+                            w->texts[SEGUE_TEXT_ARTIST], w->texts[SEGUE_TEXT_GENRE][0] ? ", genre " : "",
+                            w->texts[SEGUE_TEXT_GENRE], w->texts[SEGUE_TEXT_LYRICS][0] ? ", with lyrics" : "");
 }
 
 /* Writes the finished takes as stems and records the job in the plugin state. */

@@ -18,6 +18,11 @@
 #define DISTRHO_PLUGIN_WANT_TIMEPOS 1
 #define DISTRHO_PLUGIN_WANT_STATE 1
 #define DISTRHO_PLUGIN_WANT_FULL_STATE 1
+// LV2 events ports' rsz:minimumSize. WHY: after a state restore DPF 1.6 echoes every host-readable state
+// value as a patch:Set on the events output from run(); one that does not fit is retried, with a
+// printf, on every block. The longest echo is the lyrics (4096 bytes + 125 of atoms); with the track,
+// stems folder (1023), artist and genre (128 each) all restored at once, about 6.2 KB at most.
+#define DISTRHO_PLUGIN_MINIMUM_BUFFER_SIZE 8192
 
 #define DISTRHO_PLUGIN_LV2_CATEGORY "lv2:UtilityPlugin"
 #define DISTRHO_PLUGIN_VST3_CATEGORIES "Fx|Tools"

@@ -18,8 +18,19 @@ START_NAMESPACE_DISTRHO
 // ---------------------------------------------------------------------------------------------------
 // State keys (strings the host saves with the project)
 
-enum StateKeys { kStateSession = 0, kStateTrack, kStateStemsDir, kStateCount };
-static const char* const kStateKeyNames[kStateCount] = { "session", "track", "stems_dir" };
+// lyrics, artist and genre come last, in segue_text_t order, named by the core (segue_text_key) so the
+// contract has one spelling of them.
+enum StateKeys { kStateSession = 0, kStateTrack, kStateStemsDir, kStateFirstText, kStateCount = kStateFirstText + SEGUE_TEXT_COUNT };
+static const char* const kStateKeyNames[kStateFirstText] = { "session", "track", "stems_dir" };
+
+// The song text a state key holds, or SEGUE_TEXT_COUNT for the other keys.
+static segue_text_t textOfStateKey(const char* key)
+{
+    for (int i = 0; i < SEGUE_TEXT_COUNT; ++i)
+        if (std::strcmp(key, segue_text_key(static_cast<segue_text_t>(i))) == 0)
+            return static_cast<segue_text_t>(i);
+    return SEGUE_TEXT_COUNT;
+}
 
 class SeguePlugin : public Plugin
 {
@@ -94,11 +105,15 @@ protected:
     {
         if (index >= kStateCount)
             return;
-        state.key = kStateKeyNames[index];
+        static const char* const labels[kStateCount] = {
+            "Segue jobs and stems", "Track name in stem names", "Stems folder",
+            "Lyrics (up to 4096 bytes; empty: none)", "Artist (a name the prior knows; empty: none)",
+            "Genre (a name the prior knows; empty: none)",
+        };
+        state.key = index < kStateFirstText ? kStateKeyNames[index]
+                                            : segue_text_key(static_cast<segue_text_t>(index - kStateFirstText));
         state.hints = index == kStateSession ? 0 : kStateIsHostWritable;
-        state.label = index == kStateSession ? "Segue jobs and stems"
-                    : index == kStateTrack   ? "Track name in stem names"
-                                             : "Stems folder";
+        state.label = labels[index];
         state.defaultValue = "";
     }
 
@@ -109,7 +124,7 @@ protected:
     void setParameterValue(uint32_t index, float value) override { segue_engine_set_param(fEngine, index, value); }
 
     // -----------------------------------------------------------------------------------------------
-    // State (main thread)
+    // State (main thread; LV2 patch:Set messages arrive through the host's worker thread, never audio)
 
     String getState(const char* key) const override
     {
@@ -122,8 +137,11 @@ protected:
             delete[] text;
             return value;
         }
-        char value[1024];
-        if (std::strcmp(key, kStateKeyNames[kStateTrack]) == 0)
+        char value[SEGUE_LYRICS_MAX_BYTES + 1];
+        const segue_text_t text = textOfStateKey(key);
+        if (text != SEGUE_TEXT_COUNT)
+            segue_engine_get_text(fEngine, text, value, sizeof value);
+        else if (std::strcmp(key, kStateKeyNames[kStateTrack]) == 0)
             segue_engine_get_track(fEngine, value, sizeof value);
         else if (std::strcmp(key, kStateKeyNames[kStateStemsDir]) == 0)
             segue_engine_get_stems_dir(fEngine, value, sizeof value);
@@ -134,6 +152,14 @@ protected:
 
     void setState(const char* key, const char* value) override
     {
+        // An empty lyrics/artist/genre is a value: the producer cleared it. The engine refuses (and logs)
+        // one the protocol would refuse, keeping the previous value.
+        const segue_text_t text = textOfStateKey(key);
+        if (text != SEGUE_TEXT_COUNT)
+        {
+            segue_engine_set_text(fEngine, text, value);
+            return;
+        }
         if (value == nullptr || value[0] == '\0')
             return;
         if (std::strcmp(key, kStateKeyNames[kStateSession]) == 0)

@@ -12,7 +12,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * `make -C native-shim check` against the daemon process: the core's unit tests, the C codec on every
- * golden vector, the bundles' dependency proof (readelf/ldd: only the C/C++ runtime), and the RT-safety
+ * golden vector, the LV2 state host (song texts restored, echoed, set by patch:Set, saved), the bundles'
+ * dependency proof (readelf/ldd: only the C/C++ runtime), and the RT-safety
  * proof (a CLAP test host counts allocations, mutex calls and system-call wrappers inside process()
  * while the plugin's worker talks to this daemon and the take plays in place: all must be zero).
  */
@@ -38,10 +39,12 @@ class NativeShimCheckTest {
         String out = run.output();
         assertEquals(0, run.exitCode(), out);
         assertTrue(out.matches("(?s).*codec vectors: \\d+ valid, \\d+ invalid, \\d+ lenient; \\d+ passed, 0 failed.*"), out);
-        for (String unit : List.of("test_ring", "test_transport", "test_takes", "test_stem_writer", "test_engine")) {
+        for (String unit : List.of("test_ring", "test_transport", "test_takes", "test_stem_writer", "test_engine",
+                "test_song_text", "test_submit_texts")) {
             assertTrue(out.matches("(?s).*" + unit + ": \\d+ checks, 0 failed.*"), out);
         }
         assertTrue(out.contains("deps: PASS") && !out.contains("deps: FAIL"), out);
+        assertTrue(out.contains("lv2-state: PASS") && !out.contains("out of space"), out);
         assertTrue(out.contains("malloc 0 calloc 0 realloc 0 free 0 mutex_lock 0 trylock 0 unlock 0 syscall wrappers 0"), out);
         assertTrue(out.contains("rt: PASS"), out);
     }
