@@ -183,7 +183,7 @@ final class EngineBackedContinuation implements ContinuationEngine {
             for (SamplingParams p : perLevel) { // candidate c draws stream seed + c: its own seed from here on
                 own.add(new SamplingParams(p.temperature(), p.topK(), p.topP(), p.seed() + c));
             }
-            states[c] = new TakeState(r.tier(), sampled.primeTopTokens(), modelFrames, own, codes).toBytes();
+            states[c] = new TakeState(r.tier(), sampled.primeTopTokens(), modelFrames, own, codes, r.song()).toBytes();
             if (rate != model) {
                 takes[c] = Resampler.resample(takes[c], model, rate, (int) frames);
             }
@@ -196,11 +196,13 @@ final class EngineBackedContinuation implements ContinuationEngine {
 
     @Override
     public Takes extend(byte[] stateBytes, float[] previousTake, int rate, long frames, Monitor monitor) {
-        if (lyrics()) {
-            // A take's state keeps its codes, not its lyrics; extending without them would drop the lyrics.
-            throw new IllegalArgumentException("extending takes of a lyrics prior is not supported yet");
-        }
         TakeState state = TakeState.fromBytes(stateBytes);
+        if (state.song() == null && lyrics()) {
+            // Extending without the take's lyrics would sing something else; such states predate keeping them.
+            throw new IllegalArgumentException("this take of a lyrics prior was made before takes kept their lyrics; "
+                    + "it cannot be extended with them");
+        }
+        SongLabels song = state.song() == null ? SongLabels.NONE : state.song();
         int model = pipeline.sampleRate();
         long previousFrames = previousTake.length;
         // The take so far at the model rate is what the state says; new samples are counted the same way.
@@ -213,7 +215,8 @@ final class EngineBackedContinuation implements ContinuationEngine {
                     p.seed() + EXTENSION_SEED_STRIDE * state.codes().values().iterator().next().length));
         }
         ContinuationPipeline.Sampled sampled = pipeline.extend(manager, state.codes(), state.primeTopTokens(),
-                state.modelFrames(), extra, new ContinuationPipeline.Request(1, state.tier(), params, false, false),
+                state.modelFrames(), extra,
+                new ContinuationPipeline.Request(1, state.tier(), params, false, false, song),
                 new ContinuationPipeline.Monitor() {
                     @Override
                     public void progress(int level, long done, long total) {
@@ -242,7 +245,8 @@ final class EngineBackedContinuation implements ContinuationEngine {
             codes.put(e.getKey(), e.getValue()[0]);
         }
         long modelFramesNow = state.modelFrames() + extra;
-        byte[] next = new TakeState(state.tier(), state.primeTopTokens(), modelFramesNow, state.perLevel(), codes).toBytes();
+        byte[] next = new TakeState(state.tier(), state.primeTopTokens(), modelFramesNow, state.perLevel(), codes,
+                song).toBytes();
         return new Takes(new float[][] {fresh}, new byte[][] {next});
     }
 }

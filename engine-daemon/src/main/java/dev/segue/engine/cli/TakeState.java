@@ -1,6 +1,7 @@
 package dev.segue.engine.cli;
 
 import dev.segue.engine.sampling.SamplingParams;
+import dev.segue.engine.sampling.SongLabels;
 import dev.segue.engine.sampling.Tier;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -14,14 +15,18 @@ import java.util.TreeMap;
 
 /**
  * What the engine keeps of a finished take so it can be extended later, even after a daemon restart: its
- * codes at every level the tier sampled, where the take starts in them, its length at the model rate, and
- * how it was sampled. The server stores these bytes opaquely; this class alone writes and reads them, and
- * reading checks every count against bounds before allocating.
+ * codes at every level the tier sampled, where the take starts in them, its length at the model rate, how it
+ * was sampled, and what it was conditioned on (artist and genre ids, lyrics), so an extension goes on with the
+ * same song. The server stores these bytes opaquely; this class alone writes and reads them, and reading checks
+ * every count against bounds before allocating. Version 1 states (before the song was kept) read with a null song.
  */
 record TakeState(Tier tier, int primeTopTokens, long modelFrames, List<SamplingParams> perLevel,
-                 Map<Integer, long[]> codes) {
+                 Map<Integer, long[]> codes, SongLabels song) {
     private static final int MAGIC = 0x53475453; // "SGTS"
-    private static final int VERSION = 1;
+    private static final int VERSION = 2;
+    private static final int MAX_GENRES = 64;
+    /** Lyrics bytes: the protocol allows 4096; the bound here only keeps a corrupt file from allocating much. */
+    private static final int MAX_LYRICS_BYTES = 1 << 16;
     private static final int MAX_LEVELS = 8;
     private static final int MAX_CODES_PER_LEVEL = 16 << 20;
 
@@ -49,6 +54,7 @@ record TakeState(Tier tier, int primeTopTokens, long modelFrames, List<SamplingP
                     out.writeInt((int) code);
                 }
             }
+            writeSong(out, song == null ? SongLabels.NONE : song);
             out.flush();
             return bytes.toByteArray();
         } catch (IOException e) {
@@ -58,7 +64,9 @@ record TakeState(Tier tier, int primeTopTokens, long modelFrames, List<SamplingP
 
     static TakeState fromBytes(byte[] data) {
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(data))) {
-            if (in.readInt() != MAGIC || in.readInt() != VERSION) {
+            int magic = in.readInt();
+            int version = in.readInt();
+            if (magic != MAGIC || version < 1 || version > VERSION) {
                 throw new IllegalArgumentException("not a take state this engine wrote (magic/version)");
             }
             int tier = in.readInt();
@@ -93,12 +101,53 @@ record TakeState(Tier tier, int primeTopTokens, long modelFrames, List<SamplingP
                 }
                 codes.put(level, row);
             }
+            SongLabels song = version >= 2 ? readSong(in) : null; // null: not kept (version 1)
             if (in.available() != 0) {
-                throw new IllegalArgumentException("take state: " + in.available() + " bytes after the codes");
+                throw new IllegalArgumentException("take state: " + in.available() + " bytes after the song labels");
             }
-            return new TakeState(Tier.values()[tier], primeTop, frames, params, codes);
+            return new TakeState(Tier.values()[tier], primeTop, frames, params, codes, song);
         } catch (IOException e) {
             throw new IllegalArgumentException("take state is truncated", e);
         }
+    }
+
+    private static void writeSong(DataOutputStream out, SongLabels song) throws IOException {
+        out.writeBoolean(song.artist() != null);
+        if (song.artist() != null) {
+            out.writeInt(song.artist());
+        }
+        out.writeInt(song.genres() == null ? -1 : song.genres().length);
+        if (song.genres() != null) {
+            for (int g : song.genres()) {
+                out.writeInt(g);
+            }
+        }
+        byte[] lyrics = song.lyrics() == null ? null : song.lyrics().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        out.writeInt(lyrics == null ? -1 : lyrics.length);
+        if (lyrics != null) {
+            out.write(lyrics);
+        }
+    }
+
+    private static SongLabels readSong(DataInputStream in) throws IOException {
+        Integer artist = in.readBoolean() ? in.readInt() : null;
+        int genreCount = in.readInt();
+        if (genreCount < -1 || genreCount > MAX_GENRES) {
+            throw new IllegalArgumentException("take state: " + genreCount + " genres");
+        }
+        int[] genres = genreCount < 0 ? null : new int[genreCount];
+        for (int i = 0; i < genreCount; i++) {
+            genres[i] = in.readInt();
+        }
+        int lyricsBytes = in.readInt();
+        if (lyricsBytes < -1 || lyricsBytes > MAX_LYRICS_BYTES || lyricsBytes > in.available()) {
+            throw new IllegalArgumentException("take state: lyrics of " + lyricsBytes + " bytes");
+        }
+        String lyrics = null;
+        if (lyricsBytes >= 0) {
+            byte[] bytes = in.readNBytes(lyricsBytes);
+            lyrics = new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
+        }
+        return new SongLabels(artist, genres, lyrics);
     }
 }

@@ -453,11 +453,6 @@ public final class Daemon implements AutoCloseable {
                 + "or another engine)"));
         Map<String, String> r = record.request();
         ContinuationEngine engine = engineFor(r.get("prior"));
-        if (engine.lyrics()) {
-            // The take's state keeps its codes, not its lyrics; extending without them would drop the lyrics.
-            throw new ProtocolException(ErrorCode.BAD_MESSAGE, "job: " + e.job() + " was made by lyrics prior '"
-                    + engine.priorName() + "'; extending takes of a lyrics prior is not supported yet");
-        }
         int rate = take.sampleRate();
         double seconds;
         if (e.length() instanceof Length.Bars bars) {

@@ -162,6 +162,49 @@ class LyricsDaemonTest {
         return e;
     }
 
+    /**
+     * The extension of a sung take is conditioned on the take's own lyrics: the same take state with other
+     * words extends differently, and the same state twice extends identically.
+     */
+    @Test
+    void anExtensionIsSungWithTheTakesOwnLyrics() {
+        ResidentModel single = models.stream().filter(m -> m.name().endsWith("single_enc_dec")).findFirst().orElseThrow();
+        EngineBackedContinuation engine = new EngineBackedContinuation(single.name(), root,
+                new ContinuationPipeline(single.vqvae(), single.priors()), single.labelNames());
+        float[] prime = new float[RATE / 2];
+        for (int i = 0; i < prime.length; i++) {
+            prime[i] = (float) (0.3 * Math.sin(2 * Math.PI * 330.0 * i / RATE));
+        }
+        String words = "Harbour lights, take me home";
+        GenerationRequest request = new GenerationRequest(single.name(), "sketch", new Length.Seconds(0.2), 1,
+                Quality.SKETCH, List.of(0.9), null, null, 11, null, null, words);
+        ContinuationEngine.Takes takes = engine.continueTakes(prime, RATE, Math.round(0.2 * RATE), request, quietMonitor());
+        TakeState kept = TakeState.fromBytes(takes.state()[0]);
+        assertEquals(words, kept.song().lyrics());
+        byte[] otherWords = new TakeState(kept.tier(), kept.primeTopTokens(), kept.modelFrames(), kept.perLevel(),
+                kept.codes(), new dev.segue.engine.sampling.SongLabels(kept.song().artist(), kept.song().genres(),
+                "Quiet fields under falling snow")).toBytes();
+        long more = Math.round(0.15 * RATE);
+        float[] sung = engine.extend(takes.state()[0], takes.audio()[0], RATE, more, quietMonitor()).audio()[0];
+        float[] again = engine.extend(takes.state()[0], takes.audio()[0], RATE, more, quietMonitor()).audio()[0];
+        float[] other = engine.extend(otherWords, takes.audio()[0], RATE, more, quietMonitor()).audio()[0];
+        assertEquals(more, sung.length);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(sung, again, "one state extends one way");
+        assertFalse(java.util.Arrays.equals(sung, other), "other lyrics must change the extension");
+    }
+
+    private static ContinuationEngine.Monitor quietMonitor() {
+        return new ContinuationEngine.Monitor() {
+            @Override
+            public void progress(int level, long done, long total) {}
+
+            @Override
+            public boolean cancelled() {
+                return false;
+            }
+        };
+    }
+
     @Test
     void namedPriorsAreServedAsFolderSlashName() {
         assertEquals(List.of("lyricsmodel/sep_enc_dec", "lyricsmodel/single_enc_dec"),
@@ -172,11 +215,11 @@ class LyricsDaemonTest {
     @Test
     void submitsWithLyricsArtistAndGenreRunAndBadOnesAreRefusedNamingTheField() {
         ZMQ.Socket s = client();
-        String lastJob = null;
+        List<String> jobs = new ArrayList<>();
         for (String prior : new String[] {"lyricsmodel/single_enc_dec", "lyricsmodel/sep_enc_dec"}) {
             for (String lyrics : new String[] {"Harbour lights, take me home\nAcross the water", ""}) {
                 send(s, submit(2, prior, "the velvet kestrels", "Glass Folk", lyrics));
-                lastJob = assertInstanceOf(Accepted.class, receive(s)).job();
+                jobs.add(assertInstanceOf(Accepted.class, receive(s)).job());
                 long frames = 0;
                 Message m;
                 do {
@@ -189,11 +232,22 @@ class LyricsDaemonTest {
                 assertEquals(Math.round(0.2 * RATE), frames);
             }
         }
-        // A take's state does not keep its lyrics: extending one is refused, not continued without them.
-        send(s, new dev.segue.protocol.message.Extend(6, lastJob, 0, new Length.Seconds(0.1)));
-        ErrorReply extend = assertInstanceOf(ErrorReply.class, receive(s));
-        assertEquals(ErrorCode.BAD_MESSAGE, extend.code());
-        assertTrue(extend.text().contains("extending takes of a lyrics prior is not supported yet"), extend.text());
+        // A take keeps its lyrics, artist and genre with its codes: takes of both lyrics priors, sung and
+        // instrumental, extend by exactly the asked length.
+        for (String job : jobs) {
+            send(s, new dev.segue.protocol.message.Extend(6, job, 0, new Length.Seconds(0.1)));
+            assertInstanceOf(Accepted.class, receive(s));
+            long frames = 0;
+            Message m;
+            do {
+                m = receive(s);
+                if (m instanceof Result r) {
+                    frames += r.audio().frames();
+                }
+            } while (!(m instanceof Done || m instanceof ErrorReply));
+            assertInstanceOf(Done.class, m, m::toString);
+            assertEquals(Math.round(0.1 * RATE), frames, "extension of " + job);
+        }
         String single = "lyricsmodel/single_enc_dec";
         ErrorReply emoji = refused(s, submit(3, single, null, null, "la la \uD83C\uDFB5"));
         assertTrue(emoji.text().startsWith("request.lyrics: character"), emoji.text());
