@@ -144,6 +144,10 @@ int main(int argc, char **argv) {
     check(sock, dir, "list_priors.frames", "priors", NULL);
     check(sock, dir, "list_presets.frames", "presets", NULL);
     check(sock, dir, "heartbeat.frames", "heartbeat", NULL);
+    /* list_labels_edges names the shipped prior 'default' (its reply is an empty page); list_labels names a
+     * prior the test daemon does not serve. */
+    check(sock, dir, "list_labels_edges.frames", "labels", NULL);
+    check(sock, dir, "list_labels.frames", "error", "UNKNOWN_PRIOR");
     /* A client sending a daemon-to-client type is answered BAD_MESSAGE. */
     check(sock, dir, "capabilities.frames", "error", "BAD_MESSAGE");
 

@@ -27,7 +27,7 @@ static const char *const CODE_NAMES[SEGUE_CODE_COUNT] = {
 static const char *const TYPE_NAMES[SEGUE_T_COUNT] = {
     "", "hello", "list_priors", "list_presets", "submit", "cancel", "fetch", "extend", "heartbeat",
     "capabilities", "priors", "presets", "accepted", "progress", "preview", "result", "done", "error",
-    "list_jobs", "jobs"};
+    "list_jobs", "jobs", "list_labels", "labels"};
 
 const char *segue_code_name(segue_code_t code) {
     return code < SEGUE_CODE_COUNT ? CODE_NAMES[code] : "?";
@@ -74,6 +74,7 @@ typedef enum {
     K_BOOL,
     K_QUALITY,  /* sketch | draft | full */
     K_JOBSTATE, /* queued | running | done | failed | cancelled */
+    K_LABELKIND, /* artist | genre */
     K_CODE,     /* an error code name */
     K_MAP,      /* a nested map with its own table */
     K_FLOATS,   /* the temperatures array */
@@ -217,6 +218,19 @@ static const field_t PRESETS[] = {{"presets", K_MAPS, 0, M(presets), 0, 0, 0, 0,
                                    M(n_presets), SEGUE_MAX_LIST, sizeof(segue_preset_info_t)}};
 static const field_t JOBS[] = {{"jobs", K_MAPS, 0, M(jobs), 0, 0, 0, 0, 0, 0, B, L, &JOB_INFO, M(n_jobs),
                                 SEGUE_MAX_LIST, sizeof(segue_job_info_t)}};
+static const field_t LIST_LABELS[] = {
+    STR("prior", K_NAME, M(label_prior)),
+    STR("kind", K_LABELKIND, M(label_kind)),
+    INT("offset", M(label_offset), 0, UINT32_MAXV, B, B),
+    INT("limit", M(label_limit), 1, SEGUE_MAX_LIST, B, L), /* more than a list may hold is a size */
+};
+static const field_t LABELS[] = {
+    STR("prior", K_NAME, M(label_prior)),
+    STR("kind", K_LABELKIND, M(label_kind)),
+    INT("total", M(label_total), 0, UINT32_MAXV, B, B),
+    INT("offset", M(label_offset), 0, UINT32_MAXV, B, B), /* names stay within total: checked after */
+    {"names", K_NAMES, 0, M(label_names), 0, 0, 0, 0, 0, 0, B, L, NULL, M(n_label_names), SEGUE_MAX_LIST, 0},
+};
 static const field_t PROGRESS[] = {
     JOB(M(job)),
     INT("level", M(level), 0, 7, B, B),
@@ -271,6 +285,8 @@ static const table_t TYPE_TABLES[SEGUE_T_COUNT] = {
     [SEGUE_T_ERROR] = T(ERROR),
     [SEGUE_T_LIST_JOBS] = {NULL, 0},
     [SEGUE_T_JOBS] = T(JOBS),
+    [SEGUE_T_LIST_LABELS] = T(LIST_LABELS),
+    [SEGUE_T_LABELS] = T(LABELS),
 };
 
 /* ---- decoding -------------------------------------------------------------------------------- */
@@ -442,6 +458,10 @@ static segue_code_t get_str(ctx_t *c, const msgpack_object *o, kind_t kind, segu
         if (!known) return fail(c, B, "not one of queued, running, done, failed, cancelled");
         break;
     }
+    case K_LABELKIND:
+        if (!((n == 6 && memcmp(p, "artist", 6) == 0) || (n == 5 && memcmp(p, "genre", 5) == 0)))
+            return fail(c, B, "not one of artist, genre");
+        break;
     default: break;
     }
     out->p = p;
@@ -478,7 +498,7 @@ static segue_code_t decode_field(ctx_t *c, const field_t *f, const msgpack_objec
         memcpy(at, &v, sizeof v);
         return SEGUE_OK;
     }
-    case K_NAME: case K_TEXT: case K_LYRICS: case K_JOB: case K_QUALITY: case K_JOBSTATE:
+    case K_NAME: case K_TEXT: case K_LYRICS: case K_JOB: case K_QUALITY: case K_JOBSTATE: case K_LABELKIND:
         return get_str(c, o, f->kind, (segue_str_t *)(void *)at);
     case K_BOOL:
         if (o->type != MSGPACK_OBJECT_BOOLEAN) return fail(c, B, "not a boolean");
@@ -615,6 +635,14 @@ static segue_code_t check_cross(ctx_t *c, segue_msg_t *m) {
                 snprintf(c->path, sizeof c->path, "jobs[%u].takes_done", i);
                 return fail(c, B, "above candidates");
             }
+        }
+        return SEGUE_OK;
+    case SEGUE_T_LABELS:
+        /* A page lies within the list; past the end it is empty (offset may exceed total then). */
+        if (m->n_label_names > 0 && m->label_offset + (int64_t)m->n_label_names > m->label_total) {
+            snprintf(c->path, sizeof c->path, "names");
+            return fail(c, B, "%u names from offset %lld run past total %lld", m->n_label_names,
+                        (long long)m->label_offset, (long long)m->label_total);
         }
         return SEGUE_OK;
     case SEGUE_T_PROGRESS:
@@ -758,7 +786,7 @@ static void encode_field(msgpack_packer *pk, const field_t *f, const char *base)
     case K_INT: pack_int(pk, *(const int64_t *)(const void *)at); break;
     case K_UINT64: msgpack_pack_uint64(pk, *(const uint64_t *)(const void *)at); break;
     case K_FLOAT: msgpack_pack_double(pk, *(const double *)(const void *)at); break;
-    case K_NAME: case K_TEXT: case K_LYRICS: case K_JOB: case K_QUALITY: case K_JOBSTATE:
+    case K_NAME: case K_TEXT: case K_LYRICS: case K_JOB: case K_QUALITY: case K_JOBSTATE: case K_LABELKIND:
         pack_str(pk, *(const segue_str_t *)(const void *)at);
         break;
     case K_BOOL:

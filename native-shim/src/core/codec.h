@@ -38,7 +38,7 @@ typedef enum {
     SEGUE_T_HELLO, SEGUE_T_LIST_PRIORS, SEGUE_T_LIST_PRESETS, SEGUE_T_SUBMIT, SEGUE_T_CANCEL,
     SEGUE_T_FETCH, SEGUE_T_EXTEND, SEGUE_T_HEARTBEAT, SEGUE_T_CAPABILITIES, SEGUE_T_PRIORS,
     SEGUE_T_PRESETS, SEGUE_T_ACCEPTED, SEGUE_T_PROGRESS, SEGUE_T_PREVIEW, SEGUE_T_RESULT,
-    SEGUE_T_DONE, SEGUE_T_ERROR, SEGUE_T_LIST_JOBS, SEGUE_T_JOBS,
+    SEGUE_T_DONE, SEGUE_T_ERROR, SEGUE_T_LIST_JOBS, SEGUE_T_JOBS, SEGUE_T_LIST_LABELS, SEGUE_T_LABELS,
     SEGUE_T_COUNT
 } segue_type_t;
 
@@ -121,6 +121,11 @@ typedef struct {
     /* jobs */
     segue_job_info_t jobs[SEGUE_MAX_LIST];
     uint32_t n_jobs;
+    /* list_labels, labels: one page of a prior's artist or genre names (kind is "artist" or "genre") */
+    segue_str_t label_prior, label_kind;
+    int64_t label_offset, label_limit, label_total;
+    segue_str_t label_names[SEGUE_MAX_LIST];
+    uint32_t n_label_names;
     /* progress */
     int64_t level, tokens_done, tokens_total, eta_ms;
     /* preview, result */

@@ -16,7 +16,10 @@ import dev.segue.protocol.message.Limits;
 import dev.segue.protocol.message.JobInfo;
 import dev.segue.protocol.message.JobState;
 import dev.segue.protocol.message.Jobs;
+import dev.segue.protocol.message.LabelKind;
+import dev.segue.protocol.message.Labels;
 import dev.segue.protocol.message.ListJobs;
+import dev.segue.protocol.message.ListLabels;
 import dev.segue.protocol.message.ListPresets;
 import dev.segue.protocol.message.ListPriors;
 import dev.segue.protocol.message.Message;
@@ -65,6 +68,8 @@ final class MessageDecoder {
             case HEARTBEAT -> new Heartbeat(req, h.get("t_ms").int64());
             case LIST_JOBS -> new ListJobs(req);
             case JOBS -> jobs(req, h);
+            case LIST_LABELS -> listLabels(req, h);
+            case LABELS -> labels(req, h);
         };
     }
 
@@ -110,6 +115,34 @@ final class MessageDecoder {
                     j.get("created_ms").int64(), j.get("label").string(Bounds.MAX_TEXT_BYTES)));
         }
         return new Jobs(req, out);
+    }
+
+    private static ListLabels listLabels(long req, MapView h) {
+        String prior = name(h, "prior");
+        LabelKind kind = labelKind(h);
+        long offset = h.get("offset").int64();
+        long limit = h.get("limit").int64(); // any int64: a huge limit is TOO_LARGE, as in every codec, not "not an int32"
+        if (limit > Bounds.MAX_LIST_ENTRIES) {
+            throw Check.tooLarge("limit", limit + " exceeds " + Bounds.MAX_LIST_ENTRIES);
+        }
+        return new ListLabels(req, prior, kind, offset, (int) Check.range("limit", limit, 1, Bounds.MAX_LIST_ENTRIES));
+    }
+
+    private static Labels labels(long req, MapView h) {
+        String prior = name(h, "prior");
+        LabelKind kind = labelKind(h);
+        long total = h.get("total").int64();
+        long offset = h.get("offset").int64();
+        List<String> names = new ArrayList<>();
+        for (Slot s : h.get("names").array(Bounds.MAX_LIST_ENTRIES)) {
+            names.add(s.string(Bounds.MAX_NAME_BYTES));
+        }
+        return new Labels(req, prior, kind, total, offset, names);
+    }
+
+    private static LabelKind labelKind(MapView m) {
+        String k = m.get("kind").string(Bounds.MAX_NAME_BYTES);
+        return LabelKind.fromWire(k).orElseThrow(() -> Check.bad(m.path("kind"), "'" + k + "' not one of artist, genre"));
     }
 
     private static Submit submit(long req, MapView h, byte[] audio) {

@@ -16,6 +16,8 @@ import dev.segue.protocol.message.Message;
 import dev.segue.protocol.message.PresetInfo;
 import dev.segue.protocol.message.JobInfo;
 import dev.segue.protocol.message.Jobs;
+import dev.segue.protocol.message.Labels;
+import dev.segue.protocol.message.ListLabels;
 import dev.segue.protocol.message.Presets;
 import dev.segue.protocol.message.Preview;
 import dev.segue.protocol.message.PriorInfo;
@@ -94,6 +96,15 @@ final class MessageEncoder {
                             .i64("created_ms", j.createdMs()).str("label", j.label()));
                 }
                 w.maps("jobs", list);
+            }
+            case LIST_LABELS -> {
+                ListLabels l = (ListLabels) m;
+                w.str("prior", l.prior()).str("kind", l.kind().wire()).i64("offset", l.offset()).i64("limit", l.limit());
+            }
+            case LABELS -> {
+                Labels l = (Labels) m;
+                w.str("prior", l.prior()).str("kind", l.kind().wire()).i64("total", l.total()).i64("offset", l.offset())
+                        .strings("names", l.names());
             }
         }
         return w.toBytes();

@@ -9,7 +9,10 @@ import dev.segue.protocol.message.DawContext;
 import dev.segue.protocol.message.GenerationRequest;
 import dev.segue.protocol.message.Heartbeat;
 import dev.segue.protocol.message.Hello;
+import dev.segue.protocol.message.LabelKind;
+import dev.segue.protocol.message.Labels;
 import dev.segue.protocol.message.Length;
+import dev.segue.protocol.message.ListLabels;
 import dev.segue.protocol.message.PresetInfo;
 import dev.segue.protocol.message.Presets;
 import dev.segue.protocol.message.Quality;
@@ -72,6 +75,29 @@ class BoundsTest {
         List<Double> nine = new ArrayList<>(Collections.nCopies(9, 1.0));
         assertCode(ErrorCode.TOO_LARGE, "request.temperatures", () -> new GenerationRequest("p", "q",
                 new Length.Bars(1), 1, Quality.FULL, nine, null, null, 0, null, null, null));
+    }
+
+    @Test
+    void aFullLabelsPageOfLongestNamesFitsTheHeaderBound() {
+        String name = "\u00e9".repeat(Bounds.MAX_NAME_BYTES / 2);
+        List<String> page = Collections.nCopies(Bounds.MAX_LIST_ENTRIES, name);
+        Labels m = new Labels(Bounds.MAX_UINT32, name, LabelKind.ARTIST, Bounds.MAX_UINT32, 0, page);
+        byte[] header = ProtocolCodec.encode(m).get(0);
+        assertTrue(header.length <= Bounds.MAX_HEADER_BYTES, header.length + " bytes");
+        assertEquals(m, ProtocolCodec.decode(List.of(header)));
+    }
+
+    @Test
+    void labelPagesAreBoundedAndStayWithinTheirList() {
+        assertCode(ErrorCode.TOO_LARGE, "limit", () -> new ListLabels(1, "p", LabelKind.GENRE, 0, 129));
+        assertCode(ErrorCode.BAD_MESSAGE, "limit", () -> new ListLabels(1, "p", LabelKind.GENRE, 0, 0));
+        assertCode(ErrorCode.BAD_MESSAGE, "kind", () -> new ListLabels(1, "p", null, 0, 1));
+        assertCode(ErrorCode.BAD_MESSAGE, "offset", () -> new ListLabels(1, "p", LabelKind.GENRE, -1, 1));
+        assertCode(ErrorCode.BAD_MESSAGE, "names", () -> new Labels(1, "p", LabelKind.GENRE, 2, 1, List.of("a", "b")));
+        assertCode(ErrorCode.BAD_MESSAGE, "names", () -> new Labels(1, "p", LabelKind.GENRE, 0, 0, List.of("a")));
+        assertCode(ErrorCode.TOO_LARGE, "names[]", () -> new Labels(1, "p", LabelKind.GENRE, 1, 0,
+                List.of("n".repeat(Bounds.MAX_NAME_BYTES + 1))));
+        new Labels(1, "p", LabelKind.GENRE, 2, 1, List.of("b")); // the last name of a two-name list
     }
 
     @Test

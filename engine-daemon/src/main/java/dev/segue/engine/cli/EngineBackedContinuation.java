@@ -7,6 +7,7 @@ import dev.segue.engine.sampling.SamplingParams;
 import dev.segue.engine.sampling.Tier;
 import dev.segue.engine.server.ContinuationEngine;
 import dev.segue.protocol.message.GenerationRequest;
+import dev.segue.protocol.message.LabelKind;
 import dev.segue.protocol.message.Quality;
 import dev.segue.engine.sampling.SeamPolish;
 import dev.segue.engine.sampling.SongLabels;
@@ -78,6 +79,14 @@ final class EngineBackedContinuation implements ContinuationEngine {
             return;
         }
         songLabel(kind, label);
+    }
+
+    @Override
+    public List<String> labelNames(LabelKind kind) {
+        if (names == null) {
+            return List.of();
+        }
+        return kind == LabelKind.ARTIST ? names.artistList() : names.genreList();
     }
 
     /** The ids of an artist or genre name; an unknown name is BAD_MESSAGE naming the field and close matches. */

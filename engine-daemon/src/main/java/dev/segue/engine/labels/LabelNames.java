@@ -26,19 +26,29 @@ public final class LabelNames {
     public static final String GENRES_FILE = "genres.txt";
     /** The reference's v3 artist list is ~0.3 MB; this bounds what a model folder can make the daemon read. */
     private static final long MAX_FILE_BYTES = 8L << 20;
-    private static final int MAX_NAME_CHARS = 256;
+    /** The wire's name bound: a longer name could be neither asked for in a request nor listed to a client. */
+    private static final int MAX_NAME_BYTES = 128;
     private static final int CLOSE_MATCHES = 5;
 
     private final boolean v3;
     private final int maxGenres;
     private final Map<String, Integer> artists;
     private final Map<String, Integer> genres;
+    private final List<String> artistList;
+    private final List<String> genreList;
 
-    private LabelNames(boolean v3, int maxGenres, Map<String, Integer> artists, Map<String, Integer> genres) {
+    private LabelNames(boolean v3, int maxGenres, NameList artists, NameList genres) {
         this.v3 = v3;
         this.maxGenres = maxGenres;
-        this.artists = artists;
-        this.genres = genres;
+        this.artists = artists.ids();
+        this.genres = genres.ids();
+        this.artistList = artists.listed();
+        this.genreList = genres.listed();
+    }
+
+    /** One file: lookup key to id, and the names as written in the file's order (one per key, where it first appears). */
+    private record NameList(Map<String, Integer> ids, List<String> listed) {
+        static final NameList EMPTY = new NameList(Collections.emptyMap(), List.of());
     }
 
     /** The lists in {@code dir} for a labelled prior; a missing file is an empty list (no names of that kind). */
@@ -66,6 +76,15 @@ public final class LabelNames {
 
     public List<String> genreNames() {
         return List.copyOf(genres.keySet());
+    }
+
+    /** The artist names as the model's list writes them, in its order (a name listed twice appears once). */
+    public List<String> artistList() {
+        return artistList;
+    }
+
+    public List<String> genreList() {
+        return genreList;
     }
 
     /** The artist id of a name; refuses an unknown name, listing the closest known ones. */
@@ -143,9 +162,9 @@ public final class LabelNames {
         return out;
     }
 
-    private static Map<String, Integer> read(Path file, boolean v3, int bins) {
+    private static NameList read(Path file, boolean v3, int bins) {
         if (!Files.isRegularFile(file)) {
-            return Collections.emptyMap();
+            return NameList.EMPTY;
         }
         List<String> lines;
         try {
@@ -157,6 +176,7 @@ public final class LabelNames {
             throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
         }
         Map<String, Integer> out = new TreeMap<>();
+        List<String> listed = new ArrayList<>();
         for (int i = 0; i < lines.size(); i++) {
             String line = lines.get(i).strip();
             if (line.isEmpty() || line.startsWith("#")) {
@@ -168,8 +188,8 @@ public final class LabelNames {
                 throw new IllegalArgumentException(where + ": expected 'name;id'");
             }
             String name = line.substring(0, semi).strip();
-            if (name.length() > MAX_NAME_CHARS) {
-                throw new IllegalArgumentException(where + ": name longer than " + MAX_NAME_CHARS + " characters");
+            if (name.getBytes(StandardCharsets.UTF_8).length > MAX_NAME_BYTES) {
+                throw new IllegalArgumentException(where + ": name longer than " + MAX_NAME_BYTES + " UTF-8 bytes");
             }
             int id;
             try {
@@ -180,8 +200,10 @@ public final class LabelNames {
             if (id < 0 || id >= bins) {
                 throw new IllegalArgumentException(where + ": id " + id + " outside the prior's 0.." + (bins - 1));
             }
-            out.put(v3 ? name.toLowerCase(java.util.Locale.ROOT) : normaliseV2(name), id);
+            if (out.put(v3 ? name.toLowerCase(java.util.Locale.ROOT) : normaliseV2(name), id) == null) {
+                listed.add(name);
+            }
         }
-        return Collections.unmodifiableMap(out);
+        return new NameList(Collections.unmodifiableMap(out), List.copyOf(listed));
     }
 }

@@ -35,6 +35,14 @@ public interface ContinuationEngine {
     }
 
     /**
+     * The prior's artist or genre names, in its list's order, as a request may name them; empty when the prior
+     * ships no list of that kind (or takes no labels at all).
+     */
+    default java.util.List<String> labelNames(dev.segue.protocol.message.LabelKind kind) {
+        return java.util.List.of();
+    }
+
+    /**
      * Refuses (with {@code ProtocolException} BAD_MESSAGE naming {@code request.lyrics}) lyrics this prior
      * cannot read: characters outside its vocabulary, or too long. Called only when {@link #lyrics()}.
      */

@@ -16,6 +16,7 @@ import dev.segue.protocol.message.Heartbeat;
 import dev.segue.protocol.message.Hello;
 import dev.segue.protocol.message.Jobs;
 import dev.segue.protocol.message.ListJobs;
+import dev.segue.protocol.message.ListLabels;
 import dev.segue.protocol.message.Length;
 import dev.segue.protocol.message.Limits;
 import dev.segue.protocol.message.ListPresets;
@@ -290,6 +291,8 @@ public final class Daemon implements AutoCloseable {
             fetch(client, f);
         } else if (m instanceof ListJobs l) {
             send(client, new Jobs(l.req(), JobListing.newestFirst(store.list(), Bounds.MAX_LIST_ENTRIES)));
+        } else if (m instanceof ListLabels l) {
+            send(client, LabelPages.page(l, engineFor(l.prior()).labelNames(l.kind())));
         } else if (m instanceof Extend e) {
             extend(client, e);
         } else {

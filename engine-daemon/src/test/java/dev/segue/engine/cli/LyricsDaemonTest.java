@@ -20,6 +20,9 @@ import dev.segue.protocol.message.Done;
 import dev.segue.protocol.message.ErrorReply;
 import dev.segue.protocol.message.GenerationRequest;
 import dev.segue.protocol.message.Hello;
+import dev.segue.protocol.message.LabelKind;
+import dev.segue.protocol.message.Labels;
+import dev.segue.protocol.message.ListLabels;
 import dev.segue.protocol.message.Length;
 import dev.segue.protocol.message.Message;
 import dev.segue.protocol.message.Quality;
@@ -42,11 +45,16 @@ import org.zeromq.ZMsg;
  * A model folder whose top priors are keyed by name (the lyrics fixture) with artist and genre lists beside
  * it: the daemon serves each named prior as {@code <folder>/<name>}, takes submits with lyrics, artist and
  * genre, and refuses lyrics it cannot read and names it does not know with BAD_MESSAGE naming the field.
+ * {@code list_labels} pages through each prior's lists in their own order; a third prior, the fixture's with a
+ * generated artist list longer than two pages and no genre list, shows paging and the empty list.
  */
 class LyricsDaemonTest {
     private static final Path FIXTURE = Path.of(System.getProperty("segue.shared", "../../shared"))
             .resolve("conformance/jukebox-lyrics-ref");
     private static final int RATE = 44_100;
+    private static final String LONG = "lyricsmodel/long-lists";
+    /** Generated artist names: more than two pages, with non-ASCII names and one name listed twice. */
+    private static final List<String> LONG_ARTISTS = new ArrayList<>();
 
     @TempDir
     static Path temp;
@@ -75,12 +83,29 @@ class LyricsDaemonTest {
             engines.add(new EngineBackedContinuation(m.name(), root, new ContinuationPipeline(m.vqvae(), m.priors()),
                     m.labelNames()));
         }
+        engines.add(longListsEngine(models.get(1)));
         daemon = new Daemon("tcp://127.0.0.1:*", ResultStore.open(temp.resolve("data")), engines, 4, null);
         Thread t = new Thread(daemon::serve, "lyrics-daemon-under-test");
         t.setDaemon(true);
         t.start();
         endpoint = daemon.awaitBound();
         context = new ZContext(); // after the daemon's: see DaemonTest on JeroMQ 0.6.0
+    }
+
+    /** The same resident model under another name, with a generated artist list of 300 names and no genres. */
+    private static ContinuationEngine longListsEngine(ResidentModel m) throws Exception {
+        Path lists = Files.createDirectory(temp.resolve("long-lists"));
+        StringBuilder file = new StringBuilder("# generated: name;id\n");
+        for (int i = 0; i < 300; i++) {
+            String name = i % 97 == 5 ? "Kapelle N\u00b0" + i + " \u00e0 Z\u00fcrich" : "Generated Artist " + (1000 - i);
+            LONG_ARTISTS.add(name);
+            file.append(name).append(';').append(i * 13 % 7898).append('\n');
+        }
+        file.append("generated artist 999;4\n"); // listed again in other case: one name, listed where it first was
+        Files.writeString(lists.resolve("artists.txt"), file);
+        ContinuationPipeline pipeline = new ContinuationPipeline(m.vqvae(), m.priors());
+        return new EngineBackedContinuation(LONG, root, pipeline,
+                dev.segue.engine.labels.LabelNames.load(lists, pipeline.top().config()));
     }
 
     @AfterAll
@@ -258,5 +283,56 @@ class LyricsDaemonTest {
         ErrorReply genre = refused(s, submit(5, single, null, "jazz", null));
         assertTrue(genre.text().startsWith("request.genre: ") && genre.text().contains("closest:"), genre.text());
         assertFalse(genre.text().contains("ships no"), genre.text());
+    }
+
+    /** Every page of one list, as a client fetches it: 128 at a time until the offset reaches the total. */
+    private static List<String> allPages(ZMQ.Socket s, String prior, LabelKind kind) {
+        List<String> names = new ArrayList<>();
+        long total;
+        int pages = 0;
+        do {
+            send(s, new ListLabels(10 + pages, prior, kind, names.size(), 128));
+            Labels page = assertInstanceOf(Labels.class, receive(s));
+            assertEquals(10 + pages, page.req());
+            assertEquals(prior, page.prior());
+            assertEquals(kind, page.kind());
+            assertEquals(names.size(), page.offset());
+            total = page.total();
+            assertTrue(page.names().size() == Math.min(128, total - names.size()), page.toString());
+            names.addAll(page.names());
+            pages++;
+        } while (names.size() < total);
+        return names;
+    }
+
+    @Test
+    void listLabelsPagesThroughEachPriorsListsInTheirOwnOrder() {
+        ZMQ.Socket s = client();
+        List<String> fixtureArtists = List.of("unknown", "The Velvet Kestrels", "Marisol Okonkwo-Brandt", "DJ Quarterpast",
+                "Harbour Lights Ensemble");
+        assertEquals(fixtureArtists, allPages(s, "lyricsmodel/single_enc_dec", LabelKind.ARTIST));
+        assertEquals(List.of("unknown", "tidepool jazz", "glass folk", "static soul", "night bus pop"),
+                allPages(s, "lyricsmodel/sep_enc_dec", LabelKind.GENRE));
+        assertEquals(LONG_ARTISTS, allPages(s, LONG, LabelKind.ARTIST));
+        assertEquals(List.of(), allPages(s, LONG, LabelKind.GENRE)); // ships no genre list: total 0
+
+        send(s, new ListLabels(20, LONG, LabelKind.ARTIST, 290, 128)); // the last page is short
+        assertEquals(LONG_ARTISTS.subList(290, 300), assertInstanceOf(Labels.class, receive(s)).names());
+        send(s, new ListLabels(21, LONG, LabelKind.ARTIST, 300, 5)); // at and past the end: empty, with the total
+        Labels end = assertInstanceOf(Labels.class, receive(s));
+        assertEquals(List.of(), end.names());
+        assertEquals(300, end.total());
+        send(s, new ListLabels(22, LONG, LabelKind.ARTIST, 4_000_000_000L, 1));
+        assertEquals(300, assertInstanceOf(Labels.class, receive(s)).total());
+
+        send(s, new ListLabels(23, "lyricsmodel/nope", LabelKind.ARTIST, 0, 1));
+        ErrorReply unknown = assertInstanceOf(ErrorReply.class, receive(s));
+        assertEquals(ErrorCode.UNKNOWN_PRIOR, unknown.code());
+        assertTrue(unknown.text().contains("lyricsmodel/single_enc_dec"), unknown.text());
+
+        // A listed name is one a request may use: the artist passes, and the refusal is the genre's.
+        String listed = LONG_ARTISTS.get(200);
+        ErrorReply genre = refused(s, submit(24, LONG, listed.toUpperCase(java.util.Locale.ROOT), "glass folk", null));
+        assertTrue(genre.text().startsWith("request.genre: prior '" + LONG + "' ships no genre list"), genre.text());
     }
 }

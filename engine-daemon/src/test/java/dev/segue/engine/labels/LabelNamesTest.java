@@ -77,6 +77,24 @@ class LabelNamesTest {
     }
 
     @Test
+    void listsKeepTheFilesOrderAndSpellingWithEachNameOnce() throws Exception {
+        LabelNames names = lists(prior(true, 1), "Zed Band;3\n# skipped\nAlpha Trio;1\nzed band;4\nMitte Ensemble;2\n",
+                "tidepool jazz;12\nglass folk;77\n");
+        assertEquals(List.of("Zed Band", "Alpha Trio", "Mitte Ensemble"), names.artistList());
+        assertEquals(4, names.artist("Zed Band")); // the later line wins the lookup, as in the reference's dict
+        assertEquals(List.of("tidepool jazz", "glass folk"), names.genreList());
+    }
+
+    @Test
+    void aNameLongerThanTheWiresBoundIsRefused() throws Exception {
+        PriorConfig p = prior(true, 1);
+        lists(p, "\u00e9".repeat(64) + ";1\n", ""); // 128 UTF-8 bytes: the most a request may carry
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> lists(p, "a;0\n" + "\u00e9".repeat(64) + "x;1\n", ""));
+        assertTrue(e.getMessage().endsWith("artists.txt line 2: name longer than 128 UTF-8 bytes"), e.getMessage());
+    }
+
+    @Test
     void missingFilesMeanNoNamesOfThatKind() throws Exception {
         Files.writeString(dir.resolve(LabelNames.GENRES_FILE), "glass folk;77\n");
         LabelNames names = LabelNames.load(dir, prior(true, 1));

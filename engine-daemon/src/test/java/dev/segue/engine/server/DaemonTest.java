@@ -21,7 +21,10 @@ import dev.segue.protocol.message.Heartbeat;
 import dev.segue.protocol.message.Hello;
 import dev.segue.protocol.message.JobInfo;
 import dev.segue.protocol.message.Jobs;
+import dev.segue.protocol.message.LabelKind;
+import dev.segue.protocol.message.Labels;
 import dev.segue.protocol.message.ListJobs;
+import dev.segue.protocol.message.ListLabels;
 import dev.segue.protocol.message.Length;
 import dev.segue.protocol.message.Message;
 import dev.segue.protocol.message.Progress;
@@ -381,6 +384,11 @@ class DaemonTest {
                 Quality.SKETCH, List.of(0.9), null, null, 1, null, null, "la la la"), base.prime()));
         ErrorReply lyrics = assertInstanceOf(ErrorReply.class, receive(s));
         assertTrue(lyrics.text().startsWith("request.lyrics: prior 'stand-in' has no lyrics"), lyrics.text());
+        // An unlabelled prior lists no names: an empty page with total 0, not an error.
+        send(s, new ListLabels(2, "stand-in", LabelKind.ARTIST, 0, 128));
+        Labels none = assertInstanceOf(Labels.class, receive(s));
+        assertEquals(0, none.total());
+        assertEquals(List.of(), none.names());
         send(s, new Submit(2, base.context(), base.request(), Audio.of(1, new float[RATE / 200])));
         ErrorReply tooShort = assertInstanceOf(ErrorReply.class, receive(s));
         assertEquals(ErrorCode.BAD_MESSAGE, tooShort.code());

@@ -1,5 +1,6 @@
 package dev.segue.bridge.cli;
 
+import dev.segue.protocol.message.LabelKind;
 import dev.segue.protocol.message.Quality;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -44,6 +45,14 @@ final class Converters {
         public Quality convert(String s) {
             return Quality.fromWire(s.trim().toLowerCase(java.util.Locale.ROOT))
                     .orElseThrow(() -> new TypeConversionException("'" + s + "' is not one of sketch, draft, full"));
+        }
+    }
+
+    static final class LabelKindConverter implements ITypeConverter<LabelKind> {
+        @Override
+        public LabelKind convert(String s) {
+            return LabelKind.fromWire(s.trim().toLowerCase(java.util.Locale.ROOT))
+                    .orElseThrow(() -> new TypeConversionException("'" + s + "' is not one of artist, genre"));
         }
     }
 }

@@ -15,6 +15,9 @@ import dev.segue.protocol.message.Extend;
 import dev.segue.protocol.message.JobInfo;
 import dev.segue.protocol.message.Length;
 import dev.segue.protocol.message.Jobs;
+import dev.segue.protocol.message.LabelKind;
+import dev.segue.protocol.message.Labels;
+import dev.segue.protocol.message.ListLabels;
 import dev.segue.protocol.message.ListJobs;
 import dev.segue.protocol.message.ListPriors;
 import dev.segue.protocol.message.Message;
@@ -100,6 +103,45 @@ public final class DaemonClient implements AutoCloseable {
     /** The daemon's most recent jobs, newest first (at most 128). */
     public List<JobInfo> listJobs() throws DaemonException {
         return request(new ListJobs(takeReq()), Jobs.class).jobs();
+    }
+
+    /** Names one client will collect from a list: far above a published list (~7900), far below memory trouble. */
+    public static final int MAX_LABEL_NAMES = 1 << 20;
+
+    /** One page of a prior's artist or genre names: at most {@code limit} (1..128) from {@code offset}. */
+    public Labels labelsPage(String prior, LabelKind kind, long offset, int limit) throws DaemonException {
+        Labels page = request(new ListLabels(takeReq(), prior, kind, offset, limit), Labels.class);
+        if (!page.prior().equals(prior) || page.kind() != kind || page.offset() != offset) {
+            throw DaemonException.badReply("asked for " + kind.wire() + "s of '" + prior + "' from " + offset + ", got "
+                    + page.kind().wire() + "s of '" + page.prior() + "' from " + page.offset());
+        }
+        return page;
+    }
+
+    /**
+     * A prior's whole artist or genre list, in its order, fetched page by page (a published list is thousands of
+     * names, one message carries 128). Empty when the prior ships no list of that kind.
+     */
+    public List<String> listLabels(String prior, LabelKind kind) throws DaemonException {
+        List<String> names = new java.util.ArrayList<>();
+        long total = -1;
+        do {
+            Labels page = labelsPage(prior, kind, names.size(), Bounds.MAX_LIST_ENTRIES);
+            if (total < 0) {
+                total = page.total();
+                if (total > MAX_LABEL_NAMES) {
+                    throw DaemonException.badReply("'" + prior + "' lists " + total + " " + kind.wire() + "s, more than "
+                            + MAX_LABEL_NAMES + " this client collects");
+                }
+            } else if (page.total() != total) {
+                throw DaemonException.badReply("the " + kind.wire() + " list of '" + prior + "' changed while it was read");
+            }
+            if (page.names().isEmpty() && names.size() < total) {
+                throw DaemonException.badReply("an empty page at " + names.size() + " of " + total + " " + kind.wire() + "s");
+            }
+            names.addAll(page.names());
+        } while (names.size() < total);
+        return names;
     }
 
     /**

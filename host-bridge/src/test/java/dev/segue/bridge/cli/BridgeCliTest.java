@@ -12,6 +12,7 @@ import dev.segue.protocol.ErrorCode;
 import dev.segue.protocol.message.DawContext;
 import dev.segue.protocol.message.GenerationRequest;
 import dev.segue.protocol.message.Length;
+import dev.segue.protocol.message.ListLabels;
 import dev.segue.protocol.message.Quality;
 import dev.segue.protocol.message.Submit;
 import java.io.IOException;
@@ -201,6 +202,28 @@ class BridgeCliTest {
 
             assertEquals(0, run("cancel", CannedDaemon.JOB, "--endpoint", daemon.endpoint()));
             assertTrue(out.toString().contains("had already finished"), out.toString());
+        }
+    }
+
+    @Test
+    void priorsLabelsFetchesEveryPageAndPrintsEachList() throws Exception {
+        try (FakeDaemon daemon = new FakeDaemon(new CannedDaemon(CannedDaemon.audibleTakes(1, 100, 2)))) {
+            assertEquals(0, run("priors", "--labels", "test-prior", "--endpoint", daemon.endpoint()), err.toString());
+            StringBuilder expected = new StringBuilder("ARTISTS of test-prior (300)\n");
+            CannedDaemon.ARTISTS.forEach(n -> expected.append("  ").append(n).append('\n'));
+            expected.append("\nGENRES of test-prior (0)\n  (none: the prior ships no genre list; leave --genre out)\n");
+            assertEquals(expected.toString(), out.toString().replace(System.lineSeparator(), "\n"));
+            long pages = daemon.received().stream().filter(m -> m instanceof ListLabels).count();
+            assertEquals(3 + 1, pages, "300 artists in pages of 128, and one (empty) genre page");
+
+            out.getBuffer().setLength(0);
+            assertEquals(0, run("priors", "--labels", "test-prior", "--kind", "Genre", "--endpoint", daemon.endpoint()));
+            assertEquals("GENRES of test-prior (0)", out.toString().lines().findFirst().orElseThrow());
+
+            assertEquals(1, run("priors", "--labels", "nope", "--endpoint", daemon.endpoint()));
+            assertTrue(err.toString().contains("UNKNOWN_PRIOR"), err.toString());
+            assertEquals(2, run("priors", "--kind", "artist", "--endpoint", daemon.endpoint()));
+            assertTrue(err.toString().contains("--kind needs --labels PRIOR"), err.toString());
         }
     }
 

@@ -13,6 +13,9 @@ import dev.segue.protocol.message.Capabilities;
 import dev.segue.protocol.message.DawContext;
 import dev.segue.protocol.message.GenerationRequest;
 import dev.segue.protocol.message.Heartbeat;
+import dev.segue.protocol.message.LabelKind;
+import dev.segue.protocol.message.Labels;
+import dev.segue.protocol.message.ListLabels;
 import dev.segue.protocol.message.Length;
 import dev.segue.protocol.message.Message;
 import dev.segue.protocol.message.Preview;
@@ -116,6 +119,31 @@ class DaemonClientTest {
             DaemonException e = assertThrows(DaemonException.class, () -> client.awaitJob(job, JobListener.NONE, JOB));
             assertEquals(ErrorCode.INTERNAL, e.code());
             assertEquals(CannedDaemon.JOB, e.job());
+        }
+    }
+
+    @Test
+    void labelListsArriveWholeAndAListThatChangesWhileReadIsABadReply() throws Exception {
+        try (FakeDaemon daemon = new FakeDaemon(new CannedDaemon(CannedDaemon.audibleTakes(1, 10, 1)));
+             DaemonClient client = new DaemonClient(daemon.endpoint(), REPLY)) {
+            assertEquals(CannedDaemon.ARTISTS, client.listLabels("test-prior", LabelKind.ARTIST));
+            assertEquals(List.of(), client.listLabels("test-prior", LabelKind.GENRE));
+            DaemonException unknown = assertThrows(DaemonException.class, () -> client.listLabels("x", LabelKind.GENRE));
+            assertEquals(ErrorCode.UNKNOWN_PRIOR, unknown.code());
+        }
+        // A daemon whose list grows between pages: the client refuses to stitch two versions together.
+        FakeDaemon.Handler growing = (m, out) -> {
+            if (m instanceof ListLabels l) {
+                long total = 200 + l.offset();
+                int n = (int) Math.min(l.limit(), total - l.offset());
+                out.send(new Labels(l.req(), l.prior(), l.kind(), total, l.offset(), java.util.Collections.nCopies(n, "a")));
+            }
+        };
+        try (FakeDaemon daemon = new FakeDaemon(growing);
+             DaemonClient client = new DaemonClient(daemon.endpoint(), REPLY)) {
+            DaemonException e = assertThrows(DaemonException.class, () -> client.listLabels("p", LabelKind.ARTIST));
+            assertEquals(DaemonException.Kind.BAD_REPLY, e.kind());
+            assertTrue(e.text().contains("changed while it was read"), e.text());
         }
     }
 

@@ -16,6 +16,9 @@ import dev.segue.protocol.message.JobState;
 import dev.segue.protocol.message.Jobs;
 import dev.segue.protocol.message.ListJobs;
 import dev.segue.protocol.message.ListPresets;
+import dev.segue.protocol.message.LabelKind;
+import dev.segue.protocol.message.Labels;
+import dev.segue.protocol.message.ListLabels;
 import dev.segue.protocol.message.ListPriors;
 import dev.segue.protocol.message.Message;
 import dev.segue.protocol.message.PresetInfo;
@@ -41,6 +44,9 @@ public final class CannedDaemon implements FakeDaemon.Handler {
     public static final String JOB = "job-7";
     public static final PriorInfo PRIOR = new PriorInfo("test-prior", 3, 48_000, false);
     public static final PresetInfo PRESET = new PresetInfo("test-preset", "test-prior", "canned answers");
+    /** The test prior's artist list: longer than one page (128), so a client must page; it ships no genre list. */
+    public static final List<String> ARTISTS = java.util.stream.IntStream.rangeClosed(1, 300)
+            .mapToObj(i -> i == 129 ? "Ens\u00e9mble 129" : "Artist " + i).toList();
     public static final int SAMPLE_RATE = 48_000;
     public static final int CHANNELS = 2;
 
@@ -128,6 +134,15 @@ public final class CannedDaemon implements FakeDaemon.Handler {
             JobState state = listRunning ? JobState.RUNNING : JobState.DONE;
             out.send(new Jobs(req, List.of(new JobInfo(JOB, state, takes.size(), listRunning ? 0 : takes.size(),
                     1_700_000_000_000L, "canned job"))));
+        } else if (m instanceof ListLabels l) {
+            if (!l.prior().equals(PRIOR.name())) {
+                out.send(new ErrorReply(req, null, ErrorCode.UNKNOWN_PRIOR, "no prior '" + l.prior() + "'"));
+                return;
+            }
+            List<String> names = l.kind() == LabelKind.ARTIST ? ARTISTS : List.of();
+            int from = (int) Math.min(l.offset(), names.size());
+            out.send(new Labels(req, l.prior(), l.kind(), names.size(), l.offset(),
+                    names.subList(from, Math.min(names.size(), from + l.limit()))));
         } else if (m instanceof Submit s) {
             submit(s, out);
         } else if (m instanceof Fetch f) {

@@ -22,7 +22,9 @@ public enum MessageType {
     FETCH("fetch", false),
     HEARTBEAT("heartbeat", false),
     LIST_JOBS("list_jobs", false),
-    JOBS("jobs", false);
+    JOBS("jobs", false),
+    LIST_LABELS("list_labels", false),
+    LABELS("labels", false);
 
     private final String wire;
     private final boolean audio;

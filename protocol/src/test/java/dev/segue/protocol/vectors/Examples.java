@@ -17,7 +17,10 @@ import dev.segue.protocol.message.Hello;
 import dev.segue.protocol.message.JobInfo;
 import dev.segue.protocol.message.JobState;
 import dev.segue.protocol.message.Jobs;
+import dev.segue.protocol.message.LabelKind;
+import dev.segue.protocol.message.Labels;
 import dev.segue.protocol.message.Length;
+import dev.segue.protocol.message.ListLabels;
 import dev.segue.protocol.message.ListJobs;
 import dev.segue.protocol.message.Limits;
 import dev.segue.protocol.message.ListPresets;
@@ -101,7 +104,30 @@ public final class Examples {
                         new JobInfo("j20250101-0002_b", JobState.RUNNING, 4, 1, 1_735_689_600_500L,
                                 "4.0 s prime, 8 bars at 120 bpm 4/4"),
                         new JobInfo("j20250101-0001_a", JobState.DONE, 2, 2, 1_735_689_600_000L, "")))),
-                ex("jobs_empty", "no job yet", new Jobs(19, List.of())));
+                ex("jobs_empty", "no job yet", new Jobs(19, List.of())),
+                ex("list_labels", "the first page of a prior's artist list", new ListLabels(20, "jukebox-5b-lyrics",
+                        LabelKind.ARTIST, 0, 128)),
+                ex("list_labels_edges", "genre, offset uint32 max, limit 1, of the prior the daemon ships as 'default'",
+                        new ListLabels(21, "default", LabelKind.GENRE, UINT32_MAX, 1)),
+                ex("labels", "the last page of a long artist list, 2-byte UTF-8 in a name", new Labels(20,
+                        "jukebox-5b-lyrics", LabelKind.ARTIST, 7898, 7895, List.of("The Velvet Kestrels",
+                                "Marisol Okonkwo-Brandt", "Sigur R\u00f3s Tribute Choir"))),
+                ex("labels_full_page", "128 genre names, the last one 128 bytes", new Labels(22, "jukebox-5b-lyrics",
+                        LabelKind.GENRE, 604, 128, fullPage())),
+                ex("labels_past_end", "an offset past the end of a 5-name list: an empty page and the total",
+                        new Labels(23, "jukebox-5b-lyrics", LabelKind.GENRE, 5, 10, List.of())),
+                ex("labels_none", "a prior that ships no list: total 0", new Labels(24, "segue-default",
+                        LabelKind.ARTIST, 0, 0, List.of())));
+    }
+
+    /** A full page of genre names: 127 short ones, then one of exactly 128 bytes. */
+    private static List<String> fullPage() {
+        List<String> names = new java.util.ArrayList<>();
+        for (int i = 0; i < 127; i++) {
+            names.add("genre " + (128 + i));
+        }
+        names.add("g".repeat(Bounds.MAX_NAME_BYTES));
+        return names;
     }
 
     public static Message get(String name) {

@@ -225,6 +225,17 @@ public final class InvalidVectors {
         v.add(bad("jobs_unknown_state", "jobs[].state", "", edit("jobs", h -> entry(h, "jobs").put("state", "paused"))));
         v.add(bad("jobs_takes_over_candidates", "jobs[].takes_done", "",
                 edit("jobs", h -> entry(h, "jobs").put("takes_done", 5L))));
+        v.add(bad("list_labels_unknown_kind", "kind", "", edit("list_labels", put("kind", "mood"))));
+        v.add(bad("list_labels_prior_missing", "prior", "", edit("list_labels", remove("prior"))));
+        v.add(bad("list_labels_offset_over_uint32", "offset", "", edit("list_labels", put("offset", 1L << 32))));
+        v.add(bad("list_labels_limit_0", "limit", "", edit("list_labels", put("limit", 0L))));
+        v.add(big("list_labels_limit_129", "limit", "more than one list may hold", edit("list_labels", put("limit", 129L))));
+        v.add(big("list_labels_limit_huge", "limit", "2^40, beyond int32", edit("list_labels", put("limit", 1L << 40))));
+        v.add(bad("labels_past_total", "names", "3 names from offset 7895 of 7897",
+                edit("labels", put("total", 7897L))));
+        v.add(big("labels_129_names", "names", "", edit("labels", put("names", Collections.nCopies(129, "n")))));
+        v.add(bad("labels_name_empty", "names[]", "", edit("labels", put("names", List.of("a", "", "c")))));
+        v.add(bad("labels_unknown_kind", "kind", "", edit("labels", put("kind", "artists"))));
         v.add(bad("heartbeat_t_ms_negative", "t_ms", "", edit("heartbeat", put("t_ms", -1L))));
         v.add(bad("heartbeat_t_ms_over_int64", "t_ms", "2^63 does not fit int64",
                 edit("heartbeat", put("t_ms", BigInteger.ONE.shiftLeft(63)))));

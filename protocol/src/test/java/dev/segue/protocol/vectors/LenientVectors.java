@@ -75,6 +75,11 @@ public final class LenientVectors {
         })));
         v.add(new Lenient("wide_str_and_map", "hello", "str16 for a short string, map16 for a small map",
                 List.of(wideHello())));
+        v.add(new Lenient("list_labels_wide_ints", "list_labels", "offset and limit in uint64 and int16 formats",
+                edit("list_labels", h -> {
+                    h.put("offset", new Raw(new byte[] {(byte) 0xcf, 0, 0, 0, 0, 0, 0, 0, 0}));   // uint64 0
+                    h.put("limit", new Raw(new byte[] {(byte) 0xd1, 0, (byte) 128}));           // int16 128
+                })));
         v.add(new Lenient("metadata_unsorted", "result", "open-map keys in non-canonical order",
                 edit("result", h -> reverse(sub(h, "metadata")))));
         return v;
