@@ -49,6 +49,7 @@ final class Adam implements AutoCloseable {
     /**
      * One update from the gradients of the last backward, then zeroes them (torch accumulates). Gradients
      * are clipped to a global norm of {@code clipNorm} first (0 = no clipping); returns the norm before.
+     * A non-finite norm skips the update (weights and moments untouched) and is returned as it is.
      */
     double step(double learningRate, double clipNorm) {
         steps++;
@@ -62,6 +63,15 @@ final class Adam implements AutoCloseable {
                 sq += g.square().sum().getFloat();
             }
             double norm = Math.sqrt(sq);
+            if (!Double.isFinite(norm)) {
+                // A non-finite gradient (seen once in 3,677 prior steps) would turn every weight and both
+                // moments into NaN for good: skip the update, as mixed-precision trainers do, and say so.
+                steps--;
+                for (NDArray g : grads.values()) {
+                    g.set(new float[Math.toIntExact(g.size())]); // a copy in: NaN * 0 would stay NaN
+                }
+                return norm;
+            }
             double factor = clipNorm > 0 && norm > clipNorm ? clipNorm / norm : 1.0;
             // Scalars as float: a double operand would promote the float32 tensors to float64.
             float c1 = (float) (1 - Math.pow(BETA1, steps));
