@@ -67,8 +67,11 @@ final class Adam implements AutoCloseable {
                 // A non-finite gradient (seen once in 3,677 prior steps) would turn every weight and both
                 // moments into NaN for good: skip the update, as mixed-precision trainers do, and say so.
                 steps--;
+                System.err.println("train: skipped an update: the gradient norm is " + norm);
                 for (NDArray g : grads.values()) {
-                    g.set(new float[Math.toIntExact(g.size())]); // a copy in: NaN * 0 would stay NaN
+                    // Through indexing (stride-aware, unlike a raw copy in): NaN * 0 would stay NaN.
+                    g.set(new ai.djl.ndarray.index.NDIndex("{}", g.isNaN().logicalOr(g.isInfinite())), 0f);
+                    g.muli(0f);
                 }
                 return norm;
             }
