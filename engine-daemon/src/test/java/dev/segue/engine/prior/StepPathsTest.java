@@ -68,19 +68,8 @@ class StepPathsTest {
             Conditioning cond = prior.condition(m, batch, labels, upper);
             KvCache forKernel = prefilled(prior, m, cond, z, primeLen, batch);
             KvCache forDjl = prefilled(prior, m, cond, z, primeLen, batch);
-            String before = System.getProperty("segue.cpuStepKernel");
             StepSession kernel = prior.openSteps(m, forKernel, cond);
-            System.setProperty("segue.cpuStepKernel", "false");
-            StepSession djl;
-            try {
-                djl = prior.openSteps(m, forDjl, cond);
-            } finally {
-                if (before == null) {
-                    System.clearProperty("segue.cpuStepKernel");
-                } else {
-                    System.setProperty("segue.cpuStepKernel", before);
-                }
-            }
+            StepSession djl = djlSteps(prior, m, forDjl, cond);
             double worst = 0;
             long[] previous = new long[batch];
             for (int t = primeLen; t < Math.min(nCtx, primeLen + 40); t++) {
