@@ -82,7 +82,7 @@ public final class PrimedSampler {
                     : m.create(upperFlat, new Shape(r.upperCodes().length, r.upperCodes()[0].length));
             Conditioning cond = prior.condition(m, b, labelsFor(r.labels(), b), upper);
             KvCache cache = prior.newCache(m, b);
-            prefill(m, cache, cond, r, primeLen, monitor);
+            prefill(prior, m, cache, cond, r.primes(), primeLen, Math.max(1, r.chunkSize()), r.totalTokens(), monitor);
             cache.expand(n);
             cond = cond.expand(n);
             monitor.progress(primeLen, r.totalTokens());
@@ -151,10 +151,13 @@ public final class PrimedSampler {
         }
     }
 
-    private void prefill(NDManager m, KvCache cache, Conditioning cond, Request r, int primeLen,
-                         SamplingMonitor monitor) {
-        long[][] primes = r.primes();
-        int chunk = Math.max(1, r.chunkSize());
+    /**
+     * Prefills {@code cache} with the first {@code primeLen} positions of each prime row, {@code chunk} positions
+     * at a time (position 0 is the start token; position i reads the prime's token i - 1). Shared by sampling
+     * and {@link WindowScoring}, so both compute a window's context the same way.
+     */
+    static void prefill(Prior prior, NDManager m, KvCache cache, Conditioning cond, long[][] primes, int primeLen,
+                        int chunk, int totalTokens, SamplingMonitor monitor) {
         int b = primes.length;
         for (int start = 0; start < primeLen; start += chunk) {
             if (monitor.cancelled()) {
@@ -174,7 +177,7 @@ public final class PrimedSampler {
                     monitor.logits(start, c, logits.toFloatArray());
                 }
             }
-            monitor.progress(start + c, r.totalTokens());
+            monitor.progress(start + c, totalTokens);
         }
     }
 

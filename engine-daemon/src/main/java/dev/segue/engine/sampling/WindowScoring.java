@@ -1,7 +1,6 @@
 package dev.segue.engine.sampling;
 
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import dev.segue.engine.prior.Conditioning;
 import dev.segue.engine.prior.KvCache;
 import dev.segue.engine.prior.Labels;
@@ -72,18 +71,9 @@ public final class WindowScoring {
                                          int context) {
         Conditioning cond = prior.condition(m, 1, labels, null);
         KvCache cache = prior.newCache(m, 1);
-        int chunk = Math.max(1, prior.config().nCtx() / 8);
-        for (int from = 0; from < context; from += chunk) {
-            int c = Math.min(chunk, context - from);
-            long[] previous = new long[c];
-            for (int j = 0; j < c; j++) {
-                int pos = from + j;
-                previous[j] = pos == 0 ? 0 : codes[start + pos - 1];
-            }
-            try (NDManager step = m.newSubManager()) {
-                prior.forward(cache, cond, step.create(previous, new Shape(1, c)), from);
-            }
-        }
+        long[][] prime = {java.util.Arrays.copyOfRange(codes, start, start + context)};
+        PrimedSampler.prefill(prior, m, cache, cond, prime, context, Math.max(1, prior.config().nCtx() / 8), context,
+                new SamplingMonitor() {});
         return prior.openSteps(m, cache, cond);
     }
 

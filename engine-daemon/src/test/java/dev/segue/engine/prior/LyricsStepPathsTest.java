@@ -65,19 +65,8 @@ class LyricsStepPathsTest {
             Conditioning cond = prior.condition(m, batch, labels, null);
             KvCache forKernel = prefilled(prior, m, cond, sequence, primeLen, batch);
             KvCache forDjl = prefilled(prior, m, cond, sequence, primeLen, batch);
-            String before = System.getProperty("segue.cpuStepKernel");
             StepSession kernel = prior.openSteps(m, forKernel, cond);
-            System.setProperty("segue.cpuStepKernel", "false");
-            StepSession djl;
-            try {
-                djl = prior.openSteps(m, forDjl, cond);
-            } finally {
-                if (before == null) {
-                    System.clearProperty("segue.cpuStepKernel");
-                } else {
-                    System.setProperty("segue.cpuStepKernel", before);
-                }
-            }
+            StepSession djl = StepPathsTest.djlSteps(prior, m, forDjl, cond);
             double worst = 0;
             long[] previous = new long[batch];
             for (int t = primeLen; t < Math.min(length, primeLen + 40); t++) {

@@ -133,7 +133,8 @@ class StepPathsTest {
         }
     }
 
-    private static StepSession djlSteps(Prior prior, NDManager m, KvCache cache, Conditioning cond) {
+    /** The DJL step path of {@code prior} over {@code cache}, whatever the kernel property was. */
+    static StepSession djlSteps(Prior prior, NDManager m, KvCache cache, Conditioning cond) {
         String before = System.getProperty("segue.cpuStepKernel");
         System.setProperty("segue.cpuStepKernel", "false");
         try {
