@@ -10,6 +10,7 @@ import dev.segue.engine.prior.Prior;
 import dev.segue.engine.sampling.PrimedSampler;
 import dev.segue.engine.sampling.SamplingMonitor;
 import dev.segue.engine.sampling.SamplingParams;
+import dev.segue.engine.sampling.Tier;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -34,6 +35,10 @@ final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--takes", defaultValue = "4", description = "bench sketch: takes per run.")
     int sketchTakes;
+
+    @Option(names = "--tier", defaultValue = "sketch",
+            description = "bench sketch: sketch, draft or full (a preset's upsamplers get seeded random weights).")
+    String sketchTier;
 
     @Option(names = "--out", description = "bench sketch: also write prime.wav and the takes here.")
     Path sketchOut;
@@ -76,7 +81,7 @@ final class BenchCommand implements Callable<Integer> {
         }
         if ("sketch".equals(what)) {
             return SketchTiming.run(preset.equals("bench-13m") ? "presets/default" : preset, sketchTakes, 8.0, 16.0,
-                    sketchOut);
+                    tier(sketchTier), sketchOut);
         }
         if (!"engine".equals(what)) {
             System.err.println("bench: unknown target '" + what + "' (known: engine, continuation, protocol)");
@@ -227,5 +232,14 @@ final class BenchCommand implements Callable<Integer> {
             System.out.printf(Locale.ROOT, "{\"leak_check_steps\":%d,\"rss_start_bytes\":%d,\"rss_end_bytes\":%d}%n",
                     stepsDone[0], startRss, endRss);
         }
+    }
+
+    private static Tier tier(String name) {
+        for (Tier t : Tier.values()) {
+            if (t.name().equalsIgnoreCase(name)) {
+                return t;
+            }
+        }
+        throw new IllegalArgumentException("--tier: '" + name + "' is not sketch, draft or full");
     }
 }

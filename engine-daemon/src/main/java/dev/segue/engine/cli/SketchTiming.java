@@ -16,12 +16,18 @@ import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * {@code bench sketch}: the demo's job timed end to end in one process: a 4-bar prime at 120 BPM (8 s of
- * presets/demo-prime.wav) continued into takes of 8 bars (16 s) at the sketch tier. Wall and process CPU
+ * presets/demo-prime.wav) continued into takes of 8 bars (16 s) at the sketch tier, or with {@code --tier}
+ * at a deeper one. Wall and process CPU
  * seconds are both reported: on this shared machine the wall time depends on the other jobs running, the
  * CPU time much less. The model is a model folder, or a config with seeded random weights (a trained
  * model costs the same per token as random weights of its size).
@@ -29,26 +35,42 @@ import java.util.Locale;
 final class SketchTiming {
     private SketchTiming() {}
 
-    static int run(String target, int takes, double primeSeconds, double takeSeconds, Path out) throws IOException {
+    static int run(String target, int takes, double primeSeconds, double takeSeconds, Tier tier, Path out)
+            throws IOException {
         long t0 = System.nanoTime();
         double cpu0 = cpuSeconds();
         Path dir = Path.of(target);
         try (NDManager root = Djl.cpuManager()) {
             VqVae vqvae;
-            Prior top;
+            Map<Integer, Prior> priors = new TreeMap<>();
             String name;
             if (Files.isDirectory(dir)) {
                 ResidentModel model = ResidentModel.load(root, dir);
                 vqvae = model.vqvae();
-                top = model.top();
+                priors.putAll(model.priors());
                 name = dir.toString();
             } else {
+                // A preset with seeded random weights: a trained model costs the same per token, so this times
+                // a tier whose weights are not trained yet (the default model's upsamplers).
                 Path file = Presets.resolve(target);
                 ModelConfig config = ModelConfig.load(file);
-                PriorConfig topConfig = config.priors().get(config.vqvae().levels() - 1);
+                int topLevel = config.vqvae().levels() - 1;
                 vqvae = new VqVae(config.vqvae(), new RandomWeights(1), root);
-                top = new Prior(topConfig, config.vqvae(), new RandomWeights(2), root);
+                for (int level = topLevel; level >= tier.lowestLevel(topLevel); level--) {
+                    PriorConfig pc = config.priors().get(level);
+                    if (pc == null) {
+                        throw new IllegalArgumentException(file + " has no prior for level " + level + ", which the "
+                                + tier.name().toLowerCase(Locale.ROOT) + " tier needs");
+                    }
+                    priors.put(level, new Prior(pc, config.vqvae(), new RandomWeights(2 + topLevel - level), root));
+                }
                 name = file + " (random weights)";
+            }
+            Prior top = priors.get(Collections.max(priors.keySet()));
+            int topLevel = top.config().level();
+            if (!priors.containsKey(tier.lowestLevel(topLevel))) {
+                throw new IllegalArgumentException(name + " has no upsampler for the "
+                        + tier.name().toLowerCase(Locale.ROOT) + " tier");
             }
             int sr = vqvae.config().sampleRate();
             WavReader.Audio wav = WavReader.readMono(Presets.home().resolve("presets/demo-prime.wav"));
@@ -57,18 +79,23 @@ final class SketchTiming {
             float[] prime = Arrays.copyOf(full, (int) Math.round(primeSeconds * sr));
             long frames = Math.round(takeSeconds * sr);
             double loaded = (System.nanoTime() - t0) / 1e9;
-            ContinuationPipeline sketch = new ContinuationPipeline(vqvae, java.util.Map.of(top.config().level(), top));
-            int hop = vqvae.config().hopLength(top.config().level());
+            ContinuationPipeline pipeline = new ContinuationPipeline(vqvae, priors);
+            int hop = vqvae.config().hopLength(topLevel);
+            List<SamplingParams> perLevel = new ArrayList<>();
+            for (int level = topLevel; level >= tier.lowestLevel(topLevel); level--) {
+                perLevel.add(new SamplingParams(1.0, 0, 0.0, 1));
+            }
             long[] sampledAt = new long[1];
             double[] sampledCpu = new double[1];
             double cpuLoaded = cpuSeconds() - cpu0;
             long t1 = System.nanoTime();
-            float[][] result = sketch.continueAudio(root, prime, frames, new ContinuationPipeline.Request(takes,
-                    Tier.SKETCH, java.util.List.of(new SamplingParams(1.0, 0, 0.0, 1)), true, true),
+            int lowest = tier.lowestLevel(topLevel);
+            float[][] result = pipeline.continueAudio(root, prime, frames, new ContinuationPipeline.Request(takes,
+                    tier, perLevel, true, true),
                     new ContinuationPipeline.Monitor() {
                         @Override
                         public void progress(int level, long done, long total) {
-                            if (done == total) {
+                            if (level == lowest && done == total) {
                                 sampledAt[0] = System.nanoTime();
                                 sampledCpu[0] = cpuSeconds() - cpu0;
                             }
@@ -76,10 +103,10 @@ final class SketchTiming {
                     });
             long t2 = System.nanoTime();
             double cpu = cpuSeconds() - cpu0;
-            System.out.printf(Locale.ROOT, "sketch %s: %d takes x %.1f s from a %.1f s prime at %d Hz "
-                            + "(%d new tokens each): wall/CPU seconds: load %.1f/%.1f, encode+sampling %.1f/%.1f, "
+            System.out.printf(Locale.ROOT, "%s %s: %d takes x %.1f s from a %.1f s prime at %d Hz "
+                            + "(%d new top-level tokens each): wall/CPU seconds: load %.1f/%.1f, encode+sampling %.1f/%.1f, "
                             + "decode %.1f/%.1f, total in-process %.1f/%.1f; load average %.1f%n",
-                    name, takes, takeSeconds, primeSeconds, sr, (frames + hop - 1) / hop, loaded, cpuLoaded,
+                    tier.name().toLowerCase(Locale.ROOT), name, takes, takeSeconds, primeSeconds, sr, (frames + hop - 1) / hop, loaded, cpuLoaded,
                     (sampledAt[0] - t1) / 1e9, sampledCpu[0] - cpuLoaded, (t2 - sampledAt[0]) / 1e9,
                     cpu - sampledCpu[0], (t2 - t0) / 1e9, cpu,
                     ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
@@ -90,7 +117,9 @@ final class SketchTiming {
                     WavWriter.writeMono24(out.resolve(String.format("take-%02d.wav", i + 1)), result[i], sr);
                 }
             }
-            top.close();
+            for (Prior p : priors.values()) {
+                p.close();
+            }
             vqvae.close();
         }
         return 0;

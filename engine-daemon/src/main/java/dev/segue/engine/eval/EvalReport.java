@@ -35,6 +35,12 @@ public final class EvalReport {
         row(s, "chroma correlation, true continuation (ceiling)", r.truth().chromaMatched(), r.truth().chromaShuffled(), "%.3f");
         row(s, "same estimated key, true continuation", r.truth().keyMatched(), r.truth().keyShuffled(), "%.2f");
         row(s, "tempo agrees, true continuation", r.truth().tempoMatched(), r.truth().tempoShuffled(), "%.2f");
+        row(s, "chroma correlation, true continuation through the VQ-VAE", r.truthCoded().chromaMatched(),
+                r.truthCoded().chromaShuffled(), "%.3f");
+        row(s, "same estimated key, true continuation through the VQ-VAE", r.truthCoded().keyMatched(),
+                r.truthCoded().keyShuffled(), "%.2f");
+        row(s, "tempo agrees, true continuation through the VQ-VAE", r.truthCoded().tempoMatched(),
+                r.truthCoded().tempoShuffled(), "%.2f");
         s.append(f("%nContinuations with no pitched content (no spectral peak 100 Hz–2 kHz; chroma 0): model %d of %d, "
                 + "true continuation %d of %d.%n", r.generated().pitchless(), r.generated().pairs(), r.truth().pitchless(),
                 r.truth().pairs()));

@@ -59,7 +59,8 @@ public final class ModelEvaluation {
 
     public record Result(String model, int sampleRate, Options options, double primeSeconds,
                          double continuationSeconds, List<LevelResult> levels, PriorResult prior,
-                         Coherence.Scores generated, Coherence.Scores truth, FeatureCheck check) {}
+                         Coherence.Scores generated, Coherence.Scores truth, Coherence.Scores truthCoded,
+                         FeatureCheck check) {}
 
     public static Result run(NDManager root, String modelName, VqVae vqvae, Prior top, CorpusGenerator corpus,
                              Options o, PrintStream log) throws IOException {
@@ -103,6 +104,9 @@ public final class ModelEvaluation {
         List<Coherence.Features> primes = new ArrayList<>();
         List<Coherence.Features> generated = new ArrayList<>();
         List<Coherence.Features> truth = new ArrayList<>();
+        // The true continuation as the top level's codes decode it: what a prior that predicted every code
+        // right would give. It separates what the VQ-VAE loses from what the prior fails to carry over.
+        List<Coherence.Features> truthCoded = new ArrayList<>();
         int tempoAgrees = 0;
         int keyExact = 0;
         List<Labels> labels = top.config().labels() ? Labels.neutral(top.config()) : null;
@@ -126,6 +130,9 @@ public final class ModelEvaluation {
                             / o.heldOutClips();
                 }
                 if (l == topLevel) {
+                    float[] coded = decode(root, vqvae, codes, l);
+                    truthCoded.add(Coherence.Features.of(
+                            Arrays.copyOfRange(coded, primeFrames, primeFrames + continuation), sr));
                     PriorScoring.score(root, top, codes, priorBits);
                     unigramBits += unigram.unigramBitsPerToken(codes, 0.5) * codes.length;
                     unigramTokens += codes.length;
@@ -155,7 +162,7 @@ public final class ModelEvaluation {
         PriorResult prior = new PriorResult(topLevel, priorBits.bitsPerToken(), unigramBits / unigramTokens,
                 Math.log(top.bins()) / Math.log(2), priorBits.tokens);
         return new Result(modelName, sr, o, primeFrames / (double) sr, continuation / (double) sr, levelResults, prior,
-                Coherence.score(primes, generated), Coherence.score(primes, truth),
+                Coherence.score(primes, generated), Coherence.score(primes, truth), Coherence.score(primes, truthCoded),
                 new FeatureCheck(tempoAgrees, keyExact, o.heldOutClips()));
     }
 

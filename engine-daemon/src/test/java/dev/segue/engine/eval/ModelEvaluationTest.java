@@ -41,8 +41,10 @@ class ModelEvaluationTest {
         assertEquals(11.0, r.prior().uniformBits(), 1e-9);
         assertTrue(Math.abs(r.prior().bitsPerToken() - 11.0) < 1.0, "random prior near uniform: " + r.prior());
         assertTrue(r.prior().tokens() > 0);
+        assertEquals(2, r.truthCoded().pairs());
+        assertEquals(0.0, r.truthCoded().chromaMatched(), 1e-9, "a collapsed random codebook decodes no pitch");
         String md = EvalReport.markdown(r);
         assertTrue(md.contains("| VQ-VAE level |") && md.contains("| top prior (level 2) |")
-                && md.contains("chroma correlation, model"), md);
+                && md.contains("chroma correlation, model") && md.contains("through the VQ-VAE"), md);
     }
 }
