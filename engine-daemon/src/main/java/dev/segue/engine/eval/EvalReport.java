@@ -27,6 +27,9 @@ public final class EvalReport {
         s.append(f("| unigram fitted on training codes | %.3f |%n", p.unigramBitsPerToken()));
         s.append(f("| uniform over the codebook | %.3f |%n", p.uniformBits()));
         s.append(f("| tokens scored | %d |%n", p.tokens()));
+        s.append(f("| prior on the true continuation (from %d tokens after the seam), after its own prime | %s |%n",
+                ModelEvaluation.SEAM_SKIP, bits(p.ownPrimeBits())));
+        s.append(f("| the same continuation after another held-out clip's prime | %s |%n", bits(p.otherPrimeBits())));
         s.append("\n| coherence, prime vs continuation | matched pairs | shuffled baseline |\n| --- | --- | --- |\n");
         row(s, "chroma correlation, model", r.generated().chromaMatched(), r.generated().chromaShuffled(), "%.3f");
         row(s, "same estimated key, model", r.generated().keyMatched(), r.generated().keyShuffled(), "%.2f");
@@ -56,6 +59,10 @@ public final class EvalReport {
                 + " s)" : String.format(Locale.ROOT, format, matched);
         String b = Double.isNaN(shuffled) ? "n/a" : String.format(Locale.ROOT, format, shuffled);
         s.append("| ").append(what).append(" | ").append(m).append(" | ").append(b).append(" |\n");
+    }
+
+    private static String bits(double value) {
+        return Double.isNaN(value) ? "n/a (prime and continuation exceed one window)" : f("%.3f", value);
     }
 
     private static String f(String format, Object... args) {

@@ -50,9 +50,19 @@ public final class ModelEvaluation {
     public record LevelResult(int level, int hop, double scJukeboxDb, double scMultiResolutionDb, double perplexity,
                               int codesUsed, int bins) {}
 
-    /** The top prior on held-out codes. */
+    /**
+     * The top prior on held-out codes. {@code ownPrimeBits} and {@code otherPrimeBits}: bits per token of the
+     * true continuation (from {@link #SEAM_SKIP} tokens after the prime's end) after its own prime and after
+     * the next clip's prime: how much the prior takes from its prime, whatever audio features can see.
+     */
     public record PriorResult(int level, double bitsPerToken, double unigramBitsPerToken, double uniformBits,
-                              long tokens) {}
+                              long tokens, double ownPrimeBits, double otherPrimeBits) {}
+
+    /**
+     * Continuation tokens left out after the seam when the prime is swapped: the join of two clips is a jump
+     * whatever the prior knows, and what is measured is what it carries over from further back.
+     */
+    static final int SEAM_SKIP = 64;
 
     /** Checks of the coherence features against what the corpus composed. */
     public record FeatureCheck(int tempoAgrees, int keyExact, int clips) {}
@@ -107,6 +117,7 @@ public final class ModelEvaluation {
         // The true continuation as the top level's codes decode it: what a prior that predicted every code
         // right would give. It separates what the VQ-VAE loses from what the prior fails to carry over.
         List<Coherence.Features> truthCoded = new ArrayList<>();
+        List<long[]> topCodes = new ArrayList<>();
         int tempoAgrees = 0;
         int keyExact = 0;
         List<Labels> labels = top.config().labels() ? Labels.neutral(top.config()) : null;
@@ -130,6 +141,7 @@ public final class ModelEvaluation {
                             / o.heldOutClips();
                 }
                 if (l == topLevel) {
+                    topCodes.add(codes);
                     float[] coded = decode(root, vqvae, codes, l);
                     truthCoded.add(Coherence.Features.of(
                             Arrays.copyOfRange(coded, primeFrames, primeFrames + continuation), sr));
@@ -159,8 +171,22 @@ public final class ModelEvaluation {
             levelResults.add(new LevelResult(l, vqvae.config().hopLength(l), SpectralConvergence.toDb(scJukebox[l]),
                     SpectralConvergence.toDb(scMulti[l]), usage[l].perplexity(), usage[l].used(), vqvae.config().lBins()));
         }
+        int primeTokens = primeFrames / topHop;
+        PriorScoring.Tally own = new PriorScoring.Tally();
+        PriorScoring.Tally other = new PriorScoring.Tally();
+        int n = topCodes.size();
+        for (int i = 0; i < n; i++) {
+            long[] codes = Arrays.copyOf(topCodes.get(i), Math.min(topCodes.get(i).length, top.config().nCtx()));
+            if (codes.length <= primeTokens + SEAM_SKIP) {
+                break; // continuations too short to measure past the seam
+            }
+            PriorScoring.score(root, top, codes, primeTokens + SEAM_SKIP, own);
+            long[] swapped = codes.clone();
+            System.arraycopy(topCodes.get((i + 1) % n), 0, swapped, 0, primeTokens);
+            PriorScoring.score(root, top, swapped, primeTokens + SEAM_SKIP, other);
+        }
         PriorResult prior = new PriorResult(topLevel, priorBits.bitsPerToken(), unigramBits / unigramTokens,
-                Math.log(top.bins()) / Math.log(2), priorBits.tokens);
+                Math.log(top.bins()) / Math.log(2), priorBits.tokens, own.bitsPerToken(), other.bitsPerToken());
         return new Result(modelName, sr, o, primeFrames / (double) sr, continuation / (double) sr, levelResults, prior,
                 Coherence.score(primes, generated), Coherence.score(primes, truth), Coherence.score(primes, truthCoded),
                 new FeatureCheck(tempoAgrees, keyExact, o.heldOutClips()));

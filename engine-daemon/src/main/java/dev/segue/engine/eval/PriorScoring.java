@@ -29,6 +29,11 @@ final class PriorScoring {
     }
 
     static void score(NDManager parent, Prior prior, long[] codes, Tally tally) {
+        score(parent, prior, codes, 0, tally);
+    }
+
+    /** As {@link #score(NDManager, Prior, long[], Tally)}, tallying only the positions from {@code from} on. */
+    static void score(NDManager parent, Prior prior, long[] codes, int from, Tally tally) {
         int nCtx = prior.config().nCtx();
         List<Labels> labels = prior.config().labels() ? Labels.neutral(prior.config()) : null;
         for (int windowStart = 0; windowStart < codes.length; windowStart += nCtx) {
@@ -49,9 +54,11 @@ final class PriorScoring {
                         }
                         int bins = prior.bins();
                         for (int j = 0; j < c; j++) {
-                            tally.bits += crossEntropyBits(logits, j * bins, bins, (int) codes[windowStart + start + j]);
+                            if (windowStart + start + j >= from) {
+                                tally.bits += crossEntropyBits(logits, j * bins, bins, (int) codes[windowStart + start + j]);
+                                tally.tokens++;
+                            }
                         }
-                        tally.tokens += c;
                     }
                 }
             }
