@@ -133,8 +133,9 @@ public final class ModelEvaluation {
                 }
                 long[] codes = encode(root, vqvae, audio, l);
                 usage[l].add(codes);
+                // Decoded once: for the reconstruction rows and, at the top level, the coded true continuation.
+                float[] decoded = reported(o, l) || l == topLevel ? decode(root, vqvae, codes, l) : null;
                 if (reported(o, l)) {
-                    float[] decoded = decode(root, vqvae, codes, l);
                     scJukebox[l] += SpectralConvergence.ratio(audio, decoded, SpectralConvergence.JUKEBOX)
                             / o.heldOutClips();
                     scMulti[l] += SpectralConvergence.ratio(audio, decoded, SpectralConvergence.MULTI_RESOLUTION)
@@ -142,9 +143,8 @@ public final class ModelEvaluation {
                 }
                 if (l == topLevel) {
                     topCodes.add(codes);
-                    float[] coded = decode(root, vqvae, codes, l);
                     truthCoded.add(Coherence.Features.of(
-                            Arrays.copyOfRange(coded, primeFrames, primeFrames + continuation), sr));
+                            Arrays.copyOfRange(decoded, primeFrames, primeFrames + continuation), sr));
                     PriorScoring.score(root, top, codes, priorBits);
                     unigramBits += unigram.unigramBitsPerToken(codes, 0.5) * codes.length;
                     unigramTokens += codes.length;
