@@ -66,9 +66,9 @@ final class SketchTiming {
                 }
                 name = file + " (random weights)";
             }
-            Prior top = priors.get(Collections.max(priors.keySet()));
-            int topLevel = top.config().level();
-            if (!priors.containsKey(tier.lowestLevel(topLevel))) {
+            int topLevel = Collections.max(priors.keySet());
+            int lowest = tier.lowestLevel(topLevel);
+            if (!priors.containsKey(lowest)) {
                 throw new IllegalArgumentException(name + " has no upsampler for the "
                         + tier.name().toLowerCase(Locale.ROOT) + " tier");
             }
@@ -82,14 +82,13 @@ final class SketchTiming {
             ContinuationPipeline pipeline = new ContinuationPipeline(vqvae, priors);
             int hop = vqvae.config().hopLength(topLevel);
             List<SamplingParams> perLevel = new ArrayList<>();
-            for (int level = topLevel; level >= tier.lowestLevel(topLevel); level--) {
+            for (int level = topLevel; level >= lowest; level--) {
                 perLevel.add(new SamplingParams(1.0, 0, 0.0, 1));
             }
             long[] sampledAt = new long[1];
             double[] sampledCpu = new double[1];
             double cpuLoaded = cpuSeconds() - cpu0;
             long t1 = System.nanoTime();
-            int lowest = tier.lowestLevel(topLevel);
             float[][] result = pipeline.continueAudio(root, prime, frames, new ContinuationPipeline.Request(takes,
                     tier, perLevel, true, true),
                     new ContinuationPipeline.Monitor() {
