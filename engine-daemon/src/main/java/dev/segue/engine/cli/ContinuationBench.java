@@ -107,12 +107,13 @@ final class ContinuationBench {
         first.codes().forEach((level, rows) -> codes.put(level, rows[0]));
         for (int r = 0; r < repeats; r++) {
             long t0 = System.nanoTime();
-            pipeline.extend(root, codes, first.primeTopTokens(), frames, frames, one, new ContinuationPipeline.Monitor() {
-                @Override
-                public void progress(int level, long done, long total) {
-                    newTokens[0] = total;
-                }
-            });
+            pipeline.extend(root, codes, first.primeTopTokens(), frames, frames, first.traits(), one,
+                    new ContinuationPipeline.Monitor() {
+                        @Override
+                        public void progress(int level, long done, long total) {
+                            newTokens[0] = total;
+                        }
+                    });
             extend[r] = (System.nanoTime() - t0) / 1e9;
             long t1 = System.nanoTime();
             pipeline.continueAudio(root, prime, 2 * frames, one, new ContinuationPipeline.Monitor() {});

@@ -192,7 +192,8 @@ final class EngineBackedContinuation implements ContinuationEngine {
             for (SamplingParams p : perLevel) { // candidate c draws stream seed + c: its own seed from here on
                 own.add(new SamplingParams(p.temperature(), p.topK(), p.topP(), p.seed() + c));
             }
-            states[c] = new TakeState(r.tier(), sampled.primeTopTokens(), modelFrames, own, codes, r.song()).toBytes();
+            states[c] = new TakeState(r.tier(), sampled.primeTopTokens(), modelFrames, own, codes, r.song(),
+                    sampled.traits()).toBytes();
             if (rate != model) {
                 takes[c] = Resampler.resample(takes[c], model, rate, (int) frames);
             }
@@ -224,7 +225,7 @@ final class EngineBackedContinuation implements ContinuationEngine {
                     p.seed() + EXTENSION_SEED_STRIDE * state.codes().values().iterator().next().length));
         }
         ContinuationPipeline.Sampled sampled = pipeline.extend(manager, state.codes(), state.primeTopTokens(),
-                state.modelFrames(), extra,
+                state.modelFrames(), extra, state.traits(),
                 new ContinuationPipeline.Request(1, state.tier(), params, false, false, song),
                 new ContinuationPipeline.Monitor() {
                     @Override
@@ -255,7 +256,7 @@ final class EngineBackedContinuation implements ContinuationEngine {
         }
         long modelFramesNow = state.modelFrames() + extra;
         byte[] next = new TakeState(state.tier(), state.primeTopTokens(), modelFramesNow, state.perLevel(), codes,
-                song).toBytes();
+                song, state.traits()).toBytes();
         return new Takes(new float[][] {fresh}, new byte[][] {next});
     }
 }

@@ -1,5 +1,6 @@
 package dev.segue.engine.cli;
 
+import dev.segue.engine.prior.PrimeTraits;
 import dev.segue.engine.sampling.SamplingParams;
 import dev.segue.engine.sampling.SongLabels;
 import dev.segue.engine.sampling.Tier;
@@ -18,12 +19,19 @@ import java.util.TreeMap;
  * codes at every level the tier sampled, where the take starts in them, its length at the model rate, how it
  * was sampled, and what it was conditioned on (artist and genre ids, lyrics), so an extension goes on with the
  * same song. The server stores these bytes opaquely; this class alone writes and reads them, and reading checks
- * every count against bounds before allocating. Version 1 states (before the song was kept) read with a null song.
+ * every count against bounds before allocating. Version 1 states (before the song was kept) read with a null song;
+ * versions 1 and 2 (before the prime's traits were kept) with null traits.
  */
 record TakeState(Tier tier, int primeTopTokens, long modelFrames, List<SamplingParams> perLevel,
-                 Map<Integer, long[]> codes, SongLabels song) {
+                 Map<Integer, long[]> codes, SongLabels song, PrimeTraits traits) {
     private static final int MAGIC = 0x53475453; // "SGTS"
-    private static final int VERSION = 2;
+    private static final int VERSION = 3;
+
+    /** A state without prime traits: the prior has no beat clock. */
+    TakeState(Tier tier, int primeTopTokens, long modelFrames, List<SamplingParams> perLevel,
+              Map<Integer, long[]> codes, SongLabels song) {
+        this(tier, primeTopTokens, modelFrames, perLevel, codes, song, null);
+    }
     private static final int MAX_GENRES = 64;
     /** Lyrics bytes: the protocol allows 4096; the bound here only keeps a corrupt file from allocating much. */
     private static final int MAX_LYRICS_BYTES = 1 << 16;
@@ -55,6 +63,7 @@ record TakeState(Tier tier, int primeTopTokens, long modelFrames, List<SamplingP
                 }
             }
             writeSong(out, song == null ? SongLabels.NONE : song);
+            writeTraits(out, traits);
             out.flush();
             return bytes.toByteArray();
         } catch (IOException e) {
@@ -102,12 +111,41 @@ record TakeState(Tier tier, int primeTopTokens, long modelFrames, List<SamplingP
                 codes.put(level, row);
             }
             SongLabels song = version >= 2 ? readSong(in) : null; // null: not kept (version 1)
+            PrimeTraits traits = version >= 3 ? readTraits(in) : null; // null: not kept (versions 1 and 2)
             if (in.available() != 0) {
-                throw new IllegalArgumentException("take state: " + in.available() + " bytes after the song labels");
+                throw new IllegalArgumentException("take state: " + in.available() + " bytes after the prime traits");
             }
-            return new TakeState(Tier.values()[tier], primeTop, frames, params, codes, song);
+            return new TakeState(Tier.values()[tier], primeTop, frames, params, codes, song, traits);
         } catch (IOException e) {
             throw new IllegalArgumentException("take state is truncated", e);
+        }
+    }
+
+    private static void writeTraits(DataOutputStream out, PrimeTraits traits) throws IOException {
+        out.writeBoolean(traits != null);
+        if (traits != null) {
+            out.writeDouble(traits.bpm());
+            out.writeDouble(traits.firstBeatSeconds());
+            for (double c : traits.chroma()) {
+                out.writeDouble(c);
+            }
+        }
+    }
+
+    private static PrimeTraits readTraits(DataInputStream in) throws IOException {
+        if (!in.readBoolean()) {
+            return null;
+        }
+        double bpm = in.readDouble();
+        double firstBeat = in.readDouble();
+        double[] chroma = new double[12];
+        for (int i = 0; i < 12; i++) {
+            chroma[i] = in.readDouble();
+        }
+        try {
+            return new PrimeTraits(bpm, firstBeat, chroma);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("take state: prime traits " + e.getMessage());
         }
     }
 

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.segue.engine.bench.Stats;
 import dev.segue.engine.corpus.CorpusGenerator;
+import dev.segue.engine.prior.PrimeTraits;
 import dev.segue.engine.prior.Prior;
 import dev.segue.engine.sampling.ContinuationPipeline;
 import dev.segue.engine.sampling.SamplingParams;
@@ -58,9 +59,12 @@ final class WindowCacheBench {
                 }
             }
         }
-        long[] codes = encode(root, model, heldOutClip(primeSeconds + seconds, sr, 1), top.config().level());
+        float[] clip = heldOutClip(primeSeconds + seconds, sr, 1);
+        long[] codes = encode(root, model, clip, top.config().level());
+        PrimeTraits traits = top.hasBeatClock()
+                ? PrimeTraits.measure(java.util.Arrays.copyOf(clip, primeTokens * hop), sr) : null;
         for (WindowCache policy : WindowCache.values()) {
-            WindowScoring.Score s = WindowScoring.score(root, top, codes, primeTokens, policy);
+            WindowScoring.Score s = WindowScoring.score(root, top, codes, traits, primeTokens, policy);
             if (json) {
                 System.out.printf(Locale.ROOT, "{\"bench\":\"window_cache_bits\",\"model\":\"%s\",\"policy\":\"%s\","
                                 + "\"bits_per_token\":%.4f,\"tokens\":%d,\"windows\":%d,\"prefilled_windows\":%d}%n",

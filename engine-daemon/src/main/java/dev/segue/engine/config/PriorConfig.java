@@ -4,7 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 /**
  * One prior's hyper-parameters, under the reference's names. {@code level} 0 and 1 are upsamplers
- * (conditioned on the codes of the level above); the highest level is the top prior.
+ * (conditioned on the codes of the level above); the highest level is the top prior. One key is Segue's
+ * own: {@code beat_clock} (default false) gives a top prior the {@link dev.segue.engine.prior.PrimeTraits}
+ * conditioning.
  */
 public record PriorConfig(int level, int nCtx, int width, int depth, int heads, int attnOrder, Integer blocks,
                           double mAttn, double mMlp, boolean resScale, boolean posInit, boolean labels,
@@ -12,7 +14,7 @@ public record PriorConfig(int level, int nCtx, int width, int depth, int heads, 
                           double maxDuration, int sampleRate, int condDepth, int condWidth, double condMConv,
                           int condDilationGrowthRate, Integer condDilationCycle, boolean condResScale,
                           boolean useTokens, int nTokens, boolean singleEncDec, boolean mergedDecoder,
-                          boolean copyInput, LyricsConfig lyrics) {
+                          boolean copyInput, LyricsConfig lyrics, boolean beatClock) {
 
     public static PriorConfig fromJson(JsonNode node, String where) {
         JsonConfig c = new JsonConfig(node, where);
@@ -27,7 +29,7 @@ public record PriorConfig(int level, int nCtx, int width, int depth, int heads, 
                 c.optionalInt("cond_dilation_cycle"), c.bool("cond_res_scale", false),
                 c.bool("use_tokens", false), c.integer("n_tokens", 0), c.bool("single_enc_dec", false),
                 c.bool("merged_decoder", false), c.bool("copy_input", false),
-                usesLyrics(c) ? LyricsConfig.fromJson(c) : null);
+                usesLyrics(c) ? LyricsConfig.fromJson(c) : null, c.bool("beat_clock", false));
         cfg.validate(where);
         return cfg;
     }

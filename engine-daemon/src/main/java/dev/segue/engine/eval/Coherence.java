@@ -1,5 +1,7 @@
 package dev.segue.engine.eval;
 
+import dev.segue.engine.analysis.Chroma;
+import dev.segue.engine.analysis.TempoEstimator;
 import java.util.List;
 
 /**
@@ -66,6 +68,36 @@ public final class Coherence {
         }
         return new Scores(sum[0] / n, sum[1] / n, sum[2] / n, sum[3] / n, tempo ? sum[4] / n : Double.NaN,
                 tempo ? sum[5] / n : Double.NaN, n, pitchless);
+    }
+
+    /**
+     * Continuations read against what the corpus composed rather than against estimates from the prime:
+     * the fraction whose estimated tempo agrees with their own clip's composed tempo, and whose estimated key
+     * is their clip's composed key; shuffled, the same against the next clip's. This does not lean on the
+     * estimators' reading of the prime, which a model conditioned on that reading might merely echo.
+     */
+    public record Composed(double tempoMatched, double tempoShuffled, double keyMatched, double keyShuffled, int pairs) {}
+
+    public static Composed againstComposed(List<Features> continuations, double[] composedBpm,
+                                           List<Chroma.EstimatedKey> composedKeys) {
+        int n = continuations.size();
+        if (n < 2 || composedBpm.length != n || composedKeys.size() != n) {
+            throw new IllegalArgumentException("need at least two continuations, each with its composed tempo and key");
+        }
+        double[] sum = new double[4];
+        boolean tempo = true;
+        for (int i = 0; i < n; i++) {
+            Features own = continuations.get(i);
+            Features other = continuations.get((i + 1) % n);
+            tempo &= !Double.isNaN(own.bpm());
+            if (tempo) {
+                sum[0] += TempoEstimator.agree(composedBpm[i], own.bpm(), TEMPO_TOLERANCE) ? 1 : 0;
+                sum[1] += TempoEstimator.agree(composedBpm[i], other.bpm(), TEMPO_TOLERANCE) ? 1 : 0;
+            }
+            sum[2] += sameKey(composedKeys.get(i), own.key()) ? 1 : 0;
+            sum[3] += sameKey(composedKeys.get(i), other.key()) ? 1 : 0;
+        }
+        return new Composed(tempo ? sum[0] / n : Double.NaN, tempo ? sum[1] / n : Double.NaN, sum[2] / n, sum[3] / n, n);
     }
 
     static boolean sameKey(Chroma.EstimatedKey a, Chroma.EstimatedKey b) {

@@ -1,5 +1,6 @@
 package dev.segue.engine.eval;
 
+import dev.segue.engine.analysis.TempoEstimator;
 import java.util.Locale;
 
 /** The evaluation as Markdown tables, ready to paste into presets/README.md. */
@@ -44,13 +45,24 @@ public final class EvalReport {
                 r.truthCoded().keyShuffled(), "%.2f");
         row(s, "tempo agrees, true continuation through the VQ-VAE", r.truthCoded().tempoMatched(),
                 r.truthCoded().tempoShuffled(), "%.2f");
+        s.append("\n| continuation vs what the corpus composed for its clip | own clip | next clip (shuffled) |\n"
+                + "| --- | --- | --- |\n");
+        row(s, "tempo agrees with the composed tempo, model", r.generatedVsComposed().tempoMatched(),
+                r.generatedVsComposed().tempoShuffled(), "%.2f");
+        row(s, "estimated key is the composed key, model", r.generatedVsComposed().keyMatched(),
+                r.generatedVsComposed().keyShuffled(), "%.2f");
+        row(s, "tempo agrees with the composed tempo, true continuation", r.truthVsComposed().tempoMatched(),
+                r.truthVsComposed().tempoShuffled(), "%.2f");
+        row(s, "estimated key is the composed key, true continuation", r.truthVsComposed().keyMatched(),
+                r.truthVsComposed().keyShuffled(), "%.2f");
         s.append(f("%nContinuations with no pitched content (no spectral peak 100 Hz–2 kHz; chroma 0): model %d of %d, "
                 + "true continuation %d of %d.%n", r.generated().pitchless(), r.generated().pairs(), r.truth().pitchless(),
                 r.truth().pairs()));
         ModelEvaluation.FeatureCheck c = r.check();
         s.append(f("Feature check on the held-out clips: tempo estimate agrees with the composed tempo on %d of %d; "
-                + "estimated key equals the composed key on %d of %d.%n", c.tempoAgrees(), c.clips(), c.keyExact(),
-                c.clips()));
+                + "estimated key equals the composed key on %d of %d; the beats estimated on the prime fall within "
+                + "%.0f ms of the composed beats on %d of %d.%n", c.tempoAgrees(), c.clips(), c.keyExact(), c.clips(),
+                1000 * ModelEvaluation.BEAT_TOLERANCE_S, c.beatsPlaced(), c.clips()));
         return s.toString();
     }
 

@@ -2,12 +2,15 @@ package dev.segue.engine.eval;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import dev.segue.engine.analysis.Chroma;
+import dev.segue.engine.analysis.TempoEstimator;
 import dev.segue.engine.corpus.Clip;
 import dev.segue.engine.corpus.CorpusGenerator;
 import dev.segue.engine.prior.Labels;
+import dev.segue.engine.prior.PrimeTraits;
 import dev.segue.engine.prior.Prior;
-import dev.segue.engine.sampling.SamplingParams;
 import dev.segue.engine.sampling.ContinuationPipeline;
+import dev.segue.engine.sampling.SamplingParams;
 import dev.segue.engine.sampling.Tier;
 import dev.segue.engine.vqvae.VqVae;
 import java.io.IOException;
@@ -65,11 +68,19 @@ public final class ModelEvaluation {
     static final int SEAM_SKIP = 64;
 
     /** Checks of the coherence features against what the corpus composed. */
-    public record FeatureCheck(int tempoAgrees, int keyExact, int clips) {}
+    /**
+     * How far the features can be trusted: whole clips whose estimated tempo agrees with the composed one,
+     * whose estimated key is the composed key, and primes whose estimated beats fall within
+     * {@link #BEAT_TOLERANCE_S} of the composed beats (the beat-clocked prior's grid).
+     */
+    public record FeatureCheck(int tempoAgrees, int keyExact, int beatsPlaced, int clips) {}
+
+    static final double BEAT_TOLERANCE_S = 0.030;
 
     public record Result(String model, int sampleRate, Options options, double primeSeconds,
                          double continuationSeconds, List<LevelResult> levels, PriorResult prior,
                          Coherence.Scores generated, Coherence.Scores truth, Coherence.Scores truthCoded,
+                         Coherence.Composed generatedVsComposed, Coherence.Composed truthVsComposed,
                          FeatureCheck check) {}
 
     public static Result run(NDManager root, String modelName, VqVae vqvae, Prior top, CorpusGenerator corpus,
@@ -118,8 +129,13 @@ public final class ModelEvaluation {
         // right would give. It separates what the VQ-VAE loses from what the prior fails to carry over.
         List<Coherence.Features> truthCoded = new ArrayList<>();
         List<long[]> topCodes = new ArrayList<>();
+        // A beat-clocked prior is scored as it samples: told its prime's traits, measured on the prime.
+        List<PrimeTraits> primeTraits = new ArrayList<>();
         int tempoAgrees = 0;
         int keyExact = 0;
+        int beatsPlaced = 0;
+        double[] composedBpm = new double[o.heldOutClips()];
+        List<Chroma.EstimatedKey> composedKeys = new ArrayList<>();
         List<Labels> labels = top.config().labels() ? Labels.neutral(top.config()) : null;
         for (int i = 0; i < o.heldOutClips(); i++) {
             long seed = CorpusGenerator.HELD_OUT_SEED_BASE + i;
@@ -127,6 +143,8 @@ public final class ModelEvaluation {
             float[] audio = trim(clip.audio(), clipFrames);
             log.printf("eval: held-out clip %d/%d (seed %d, %s, %d BPM)%n", i + 1, o.heldOutClips(), seed,
                     clip.spec().key(), clip.spec().bpm());
+            PrimeTraits traits = top.hasBeatClock() ? PrimeTraits.measure(Arrays.copyOf(audio, primeFrames), sr) : null;
+            primeTraits.add(traits);
             for (int l = 0; l < levels; l++) {
                 if (!reported(o, l) && l != topLevel) {
                     continue;
@@ -145,7 +163,7 @@ public final class ModelEvaluation {
                     topCodes.add(codes);
                     truthCoded.add(Coherence.Features.of(
                             Arrays.copyOfRange(decoded, primeFrames, primeFrames + continuation), sr));
-                    PriorScoring.score(root, top, codes, priorBits);
+                    PriorScoring.score(root, top, codes, traits, priorBits);
                     unigramBits += unigram.unigramBitsPerToken(codes, 0.5) * codes.length;
                     unigramTokens += codes.length;
                 }
@@ -158,8 +176,12 @@ public final class ModelEvaluation {
             primes.add(Coherence.Features.of(prime, sr));
             generated.add(Coherence.Features.of(next, sr));
             truth.add(Coherence.Features.of(realNext, sr));
+            composedBpm[i] = clip.spec().bpm();
+            composedKeys.add(new Chroma.EstimatedKey(clip.spec().key().tonic(),
+                    clip.spec().key().mode() == dev.segue.engine.corpus.Key.Mode.MAJOR, 1));
             Coherence.Features whole = Coherence.Features.of(audio, sr);
             tempoAgrees += TempoEstimator.agree(whole.bpm(), clip.spec().bpm(), Coherence.TEMPO_TOLERANCE) ? 1 : 0;
+            beatsPlaced += beatsPlaced(prime, sr, clip.spec().bpm(), clip.spec().offsetSeconds()) ? 1 : 0;
             keyExact += whole.key().tonic() == clip.spec().key().tonic()
                     && whole.key().major() == (clip.spec().key().mode() == dev.segue.engine.corpus.Key.Mode.MAJOR) ? 1 : 0;
         }
@@ -180,16 +202,37 @@ public final class ModelEvaluation {
             if (codes.length <= primeTokens + SEAM_SKIP) {
                 break; // continuations too short to measure past the seam
             }
-            PriorScoring.score(root, top, codes, primeTokens + SEAM_SKIP, own);
+            PriorScoring.score(root, top, codes, primeTraits.get(i), primeTokens + SEAM_SKIP, own);
             long[] swapped = codes.clone();
             System.arraycopy(topCodes.get((i + 1) % n), 0, swapped, 0, primeTokens);
-            PriorScoring.score(root, top, swapped, primeTokens + SEAM_SKIP, other);
+            PriorScoring.score(root, top, swapped, primeTraits.get((i + 1) % n), primeTokens + SEAM_SKIP, other);
         }
         PriorResult prior = new PriorResult(topLevel, priorBits.bitsPerToken(), unigramBits / unigramTokens,
                 Math.log(top.bins()) / Math.log(2), priorBits.tokens, own.bitsPerToken(), other.bitsPerToken());
         return new Result(modelName, sr, o, primeFrames / (double) sr, continuation / (double) sr, levelResults, prior,
                 Coherence.score(primes, generated), Coherence.score(primes, truth), Coherence.score(primes, truthCoded),
-                new FeatureCheck(tempoAgrees, keyExact, o.heldOutClips()));
+                Coherence.againstComposed(generated, composedBpm, composedKeys),
+                Coherence.againstComposed(truth, composedBpm, composedKeys),
+                new FeatureCheck(tempoAgrees, keyExact, beatsPlaced, o.heldOutClips()));
+    }
+
+    /**
+     * Whether the beats estimated on {@code prime} fall on the composed ones: the composed piece starts on a
+     * beat, so its beats lie at multiples of 60 / bpm before the clip's offset. Compared modulo the shorter
+     * of the two periods, so a tempo read at half or double still places its beats on composed ones.
+     */
+    static boolean beatsPlaced(float[] prime, int sr, double composedBpm, double offsetSeconds) {
+        if (prime.length < TempoEstimator.minSeconds() * sr) {
+            return false;
+        }
+        TempoEstimator.Beat beat = TempoEstimator.estimateBeat(prime, sr);
+        if (!TempoEstimator.agree(beat.bpm(), composedBpm, Coherence.TEMPO_TOLERANCE)) {
+            return false;
+        }
+        double period = Math.min(60 / beat.bpm(), 60 / composedBpm);
+        double composedFirst = Math.floorMod(Math.round(-offsetSeconds * 1e6), Math.round(60 / composedBpm * 1e6)) / 1e6;
+        double d = Math.IEEEremainder(beat.firstBeatSeconds() - composedFirst, period);
+        return Math.abs(d) <= BEAT_TOLERANCE_S;
     }
 
     private static boolean reported(Options o, int level) {

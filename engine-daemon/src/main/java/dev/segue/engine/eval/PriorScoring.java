@@ -5,6 +5,7 @@ import ai.djl.ndarray.types.Shape;
 import dev.segue.engine.prior.Conditioning;
 import dev.segue.engine.prior.KvCache;
 import dev.segue.engine.prior.Labels;
+import dev.segue.engine.prior.PrimeTraits;
 import dev.segue.engine.prior.Prior;
 import java.util.List;
 
@@ -28,18 +29,20 @@ final class PriorScoring {
         }
     }
 
-    static void score(NDManager parent, Prior prior, long[] codes, Tally tally) {
-        score(parent, prior, codes, 0, tally);
+    /** {@code traits}: the prime's, for a beat-clocked prior (its clock starting at code 0), else null. */
+    static void score(NDManager parent, Prior prior, long[] codes, PrimeTraits traits, Tally tally) {
+        score(parent, prior, codes, traits, 0, tally);
     }
 
-    /** As {@link #score(NDManager, Prior, long[], Tally)}, tallying only the positions from {@code from} on. */
-    static void score(NDManager parent, Prior prior, long[] codes, int from, Tally tally) {
+    /** As {@link #score(NDManager, Prior, long[], PrimeTraits, Tally)}, tallying only the positions from {@code from} on. */
+    static void score(NDManager parent, Prior prior, long[] codes, PrimeTraits traits, int from, Tally tally) {
         int nCtx = prior.config().nCtx();
         List<Labels> labels = prior.config().labels() ? Labels.neutral(prior.config()) : null;
         for (int windowStart = 0; windowStart < codes.length; windowStart += nCtx) {
             int n = Math.min(nCtx, codes.length - windowStart);
             try (NDManager m = parent.newSubManager()) {
-                Conditioning cond = prior.condition(m, 1, labels, null);
+                Conditioning cond = prior.condition(m, 1, labels, null,
+                        traits == null ? null : List.of(traits.at(windowStart * prior.secondsPerToken())));
                 try (KvCache cache = prior.newCache(m, 1)) {
                     for (int start = 0; start < n; start += CHUNK) {
                         int c = Math.min(CHUNK, n - start);

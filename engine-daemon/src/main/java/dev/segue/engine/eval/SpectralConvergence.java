@@ -1,5 +1,6 @@
 package dev.segue.engine.eval;
 
+import dev.segue.engine.analysis.Stft;
 import java.util.List;
 
 /**

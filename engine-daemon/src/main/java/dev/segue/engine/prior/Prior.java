@@ -36,12 +36,15 @@ public final class Prior implements AutoCloseable {
     private final Transformer transformer;
     private final LabelConditioner labels;
     private final UpperLevelConditioner upper;
+    private final BeatClockConditioner beatClock;
     private final LyricsEncoder lyricsEncoder;
     private final int bins;
     /** Lyric tokens ahead of the music in the sequence (single_enc_dec), else 0. */
     private final int lyricPrefix;
     private final int lyricVocab;
     private final int upperDownsample;
+    /** Seconds of audio per position of this level: the hop over the model rate. */
+    private final double secondsPerToken;
     /** The reference's merged decoder (the 5b top prior) does not add the conditioning to the output. */
     private final boolean addCondAfterTransformer;
     /** Built on first CPU step: plain-array copies of the weights for the SIMD step kernel. */
@@ -74,6 +77,7 @@ public final class Prior implements AutoCloseable {
         this.lyricVocab = config.usesLyrics() ? config.lyrics().nVocab() : 0;
         this.bins = vqvae.lBins() + (lyricPrefix > 0 ? lyricVocab : 0);
         this.addCondAfterTransformer = !config.mergedDecoder();
+        this.secondsPerToken = (double) vqvae.hopLength(config.level()) / vqvae.sampleRate();
         this.manager = parent.newSubManager();
         try {
             WeightLoader root = new WeightLoader(store, manager, training);
@@ -93,6 +97,11 @@ public final class Prior implements AutoCloseable {
             this.transformer = new Transformer(p.child("transformer"), TransformerSpec.decoder(config));
             this.lyricsEncoder = config.usesLyrics() && !config.singleEncDec() ? new LyricsEncoder(root, config) : null;
             this.labels = config.labels() ? new LabelConditioner(root.child("y_emb"), config, top) : null;
+            if (config.beatClock() && (!top || config.usesLyrics())) {
+                throw new ConfigException("prior level " + config.level() + ": beat_clock is for an instrumental top prior");
+            }
+            this.beatClock = config.beatClock()
+                    ? new BeatClockConditioner(root.child("beat_clock"), config.width(), secondsPerToken) : null;
             if (top) {
                 this.upper = null;
                 this.upperDownsample = 0;
@@ -179,12 +188,31 @@ public final class Prior implements AutoCloseable {
         return upper == null ? 0 : config.nCtx() / upperDownsample;
     }
 
+    /** Seconds of audio per position of this prior's level. */
+    public double secondsPerToken() {
+        return secondsPerToken;
+    }
+
+    /** Whether this prior is conditioned on its prime's {@link PrimeTraits} (config {@code beat_clock}). */
+    public boolean hasBeatClock() {
+        return beatClock != null;
+    }
+
     /**
      * Conditioning for a batch of {@code batch} windows. {@code rows} (one label row per window) may be
      * null only for a prior trained without labels; {@code upperCodes} (batch, n_ctx / down) int64 is
      * required for upsamplers and ignored otherwise.
      */
     public Conditioning condition(NDManager m, int batch, List<Labels> rows, NDArray upperCodes) {
+        return condition(m, batch, rows, upperCodes, null);
+    }
+
+    /**
+     * As above, with {@code traits} (one placed row per window, or one shared by all) for a beat-clocked
+     * prior; they must be null for any other. {@link PrimeTraits#UNKNOWN} says nothing is known.
+     */
+    public Conditioning condition(NDManager m, int batch, List<Labels> rows, NDArray upperCodes,
+                                  List<PrimeTraits.At> traits) {
         if (batch < 1) {
             throw new IllegalArgumentException("batch must be at least 1");
         }
@@ -205,6 +233,18 @@ public final class Prior implements AutoCloseable {
             perPosition = upper.forward(upperCodes);
         } else if (this.labels != null && this.labels.hasTimeSignal()) {
             perPosition = this.labels.timeSignal(m, rows, config.nCtx());
+        }
+        if (beatClock != null) {
+            if (traits == null || (traits.size() != 1 && traits.size() != batch)) {
+                throw new IllegalArgumentException("prior level " + config.level() + " has a beat clock: give its "
+                        + "prime traits, once or per window (" + batch + "), got " + (traits == null ? 0 : traits.size()));
+            }
+            List<PrimeTraits.At> perWindow = traits.size() == batch ? traits
+                    : java.util.Collections.nCopies(batch, traits.get(0));
+            NDArray clock = beatClock.forward(m, perWindow, config.nCtx());
+            perPosition = perPosition == null ? clock : perPosition.add(clock);
+        } else if (traits != null) {
+            throw new IllegalArgumentException("prior level " + config.level() + " has no beat clock to take traits");
         }
         if (lyricPrefix > 0) {
             // The reference conditions the lyric part of the joint sequence on nothing: zeros.

@@ -3,6 +3,7 @@ package dev.segue.engine.sampling;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.segue.engine.prior.Labels;
+import dev.segue.engine.prior.PrimeTraits;
 import dev.segue.engine.prior.Prior;
 import dev.segue.engine.vqvae.VqVae;
 import java.util.Arrays;
@@ -139,7 +140,7 @@ public final class ContinuationPipeline {
      * Takes and the codes behind them: per level (the tier's levels), one row per candidate, the prime's codes
      * first ({@code primeTopTokens} of them at the top level). The codes are what {@link #extend} continues.
      */
-    public record Sampled(float[][] takes, Map<Integer, long[][]> codes, int primeTopTokens) {}
+    public record Sampled(float[][] takes, Map<Integer, long[][]> codes, int primeTopTokens, PrimeTraits traits) {}
 
     /**
      * @param prime mono audio at the model rate, at least one top-level hop long
@@ -175,7 +176,9 @@ public final class ContinuationPipeline {
                             .toLongArray()});
                 }
             }
-            Map<Integer, long[][]> codes = sampleLevels(m, known, n, totalTop, lowest, request, frames, monitor);
+            // A beat-clocked top prior hears the tempo and pitch of the prime it is given: the part in its window.
+            PrimeTraits traits = top().hasBeatClock() ? PrimeTraits.measure(aligned, sampleRate()) : null;
+            Map<Integer, long[][]> codes = sampleLevels(m, known, n, totalTop, lowest, request, traits, frames, monitor);
             float[][] out = new float[n][];
             int primeTokens = primeTop * (hop / vqvae.config().hopLength(lowest));
             for (int c = 0; c < n; c++) {
@@ -190,7 +193,7 @@ public final class ContinuationPipeline {
                     SeamPolish.matchLoudness(out[c], prime, sampleRate());
                 }
             }
-            return new Sampled(out, codes, primeTop);
+            return new Sampled(out, codes, primeTop, traits);
         }
     }
 
@@ -202,9 +205,11 @@ public final class ContinuationPipeline {
      *
      * @param codes the take's codes per level (one row each), as {@link Sampled#codes()} gave them
      * @param takeFrames the take's length so far at the model rate
+     * @param traits the prime's traits as {@link Sampled#traits()} gave them; null when they were not kept
+     *     (a beat-clocked prior is then told nothing is known)
      */
     public Sampled extend(NDManager parent, Map<Integer, long[]> codes, int primeTopTokens, long takeFrames,
-                          long extraFrames, Request request, Monitor monitor) {
+                          long extraFrames, PrimeTraits traits, Request request, Monitor monitor) {
         int lowest = checkTier(request);
         if (request.candidates() != 1) {
             throw new IllegalArgumentException("an extension continues one take");
@@ -231,13 +236,14 @@ public final class ContinuationPipeline {
             throw new IllegalArgumentException("extension of " + extraFrames + " samples is too long");
         }
         int totalTop = (int) totalTopLong;
+        PrimeTraits clock = !top().hasBeatClock() ? null : traits == null ? PrimeTraits.UNKNOWN : traits;
         try (NDManager m = parent.newSubManager()) {
             Map<Integer, long[][]> all = totalTop <= haveTop ? known
-                    : sampleLevels(m, known, 1, totalTop, lowest, request, 0, monitor);
+                    : sampleLevels(m, known, 1, totalTop, lowest, request, clock, 0, monitor);
             long[] tokens = all.get(lowest)[0];
             int primeTokens = primeTopTokens * (hop / vqvae.config().hopLength(lowest));
             Decoded d = decode(m, tokens, lowest, primeTokens, tokens.length, takeFrames + extraFrames);
-            return new Sampled(new float[][] {d.take}, all, primeTopTokens);
+            return new Sampled(new float[][] {d.take}, all, primeTopTokens, clock);
         }
     }
 
@@ -256,7 +262,7 @@ public final class ContinuationPipeline {
 
     /** Each level from the top down to {@code lowest}, the upsamplers conditioned on the level above. */
     private Map<Integer, long[][]> sampleLevels(NDManager m, Map<Integer, long[][]> known, int n, int totalTop, int lowest,
-                                                Request request, long previewFrames, Monitor monitor) {
+                                                Request request, PrimeTraits traits, long previewFrames, Monitor monitor) {
         int hop = topHop();
         Map<Integer, long[][]> codes = new TreeMap<>();
         long[][] tokens = null;
@@ -276,7 +282,8 @@ public final class ContinuationPipeline {
                 // Upsamplers keep the neutral row; the request's artist and genre name ids of the top prior's lists.
                 List<Labels> labels = !prior.config().labels() ? null
                         : level == topLevel ? request.song().fixedRow(prior.config()) : Labels.neutral(prior.config());
-                tokens = sampler.sample(m, have, n, total, tokens, labels, params, lm);
+                tokens = sampler.sample(m, have, n, total, tokens, (start, length) -> labels,
+                        level == topLevel ? traits : null, params, lm);
             }
             codes.put(level, tokens);
         }

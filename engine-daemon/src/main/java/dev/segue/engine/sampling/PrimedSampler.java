@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.Shape;
 import dev.segue.engine.prior.Conditioning;
 import dev.segue.engine.prior.KvCache;
 import dev.segue.engine.prior.Labels;
+import dev.segue.engine.prior.PrimeTraits;
 import dev.segue.engine.prior.Prior;
 import dev.segue.engine.prior.StepSession;
 import java.util.ArrayList;
@@ -23,9 +24,17 @@ public final class PrimedSampler {
         this.prior = prior;
     }
 
-    /** One window's request. {@code primes} has 1 row (shared) or one row per candidate. */
+    /**
+     * One window's request. {@code primes} has 1 row (shared) or one row per candidate. {@code traits} places
+     * the prime's tempo and pitch on this window for a beat-clocked prior, else null.
+     */
     public record Request(long[][] primes, int candidates, int totalTokens, List<Labels> labels, long[][] upperCodes,
-                          SamplingParams params, int chunkSize) {}
+                          SamplingParams params, int chunkSize, PrimeTraits.At traits) {
+        public Request(long[][] primes, int candidates, int totalTokens, List<Labels> labels, long[][] upperCodes,
+                       SamplingParams params, int chunkSize) {
+            this(primes, candidates, totalTokens, labels, upperCodes, params, chunkSize, null);
+        }
+    }
 
     /** Returns (candidates, totalTokens) tokens: each prime followed by its continuation. */
     public long[][] sample(NDManager parent, Request r, SamplingMonitor monitor) {
@@ -80,7 +89,8 @@ public final class PrimedSampler {
             long[] upperFlat = r.upperCodes() == null ? null : flatten(r.upperCodes());
             NDArray upper = upperFlat == null || !prior.isUpsampler() ? null
                     : m.create(upperFlat, new Shape(r.upperCodes().length, r.upperCodes()[0].length));
-            Conditioning cond = prior.condition(m, b, labelsFor(r.labels(), b), upper);
+            Conditioning cond = prior.condition(m, b, labelsFor(r.labels(), b), upper,
+                    r.traits() == null ? null : List.of(r.traits()));
             KvCache cache = prior.newCache(m, b);
             prefill(prior, m, cache, cond, r.primes(), primeLen, Math.max(1, r.chunkSize()), r.totalTokens(), monitor);
             cache.expand(n);

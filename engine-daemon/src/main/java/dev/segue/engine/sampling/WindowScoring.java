@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDManager;
 import dev.segue.engine.prior.Conditioning;
 import dev.segue.engine.prior.KvCache;
 import dev.segue.engine.prior.Labels;
+import dev.segue.engine.prior.PrimeTraits;
 import dev.segue.engine.prior.Prior;
 import dev.segue.engine.prior.StepSession;
 import java.util.List;
@@ -21,7 +22,16 @@ public final class WindowScoring {
     /** Mean bits per token over codes [known, codes.length), and how many tokens that is. */
     public record Score(double bitsPerToken, int tokens, int windows, int prefilledWindows) {}
 
-    public static Score score(NDManager parent, Prior prior, long[] codes, int known, WindowCache policy) {
+    /**
+     * {@code traits}: for a beat-clocked prior, the prime's (clock at code 0), else null. A beat-clocked prior
+     * re-prefills every window, as its sampler does, so its score is the same under every policy.
+     */
+    public static Score score(NDManager parent, Prior prior, long[] codes, PrimeTraits traits, int known,
+                              WindowCache policy) {
+        if ((traits != null) != prior.hasBeatClock()) {
+            throw new IllegalArgumentException(prior.hasBeatClock() ? "this prior has a beat clock: give the prime's traits"
+                    : "this prior has no beat clock to take traits");
+        }
         int nCtx = prior.config().nCtx();
         WindowPlan plan = WindowPlan.of(known, codes.length, nCtx, ContinuationPipeline.TOP_HOP_FRACTION, 1);
         List<Labels> labels = prior.config().labels() ? Labels.neutral(prior.config()) : null;
@@ -35,7 +45,7 @@ public final class WindowScoring {
         try {
             for (WindowPlan.Window win : plan.windows()) {
                 int shift = win.start() - openStart;
-                boolean goOn = steps != null && policy != WindowCache.REPREFILL && shift >= 0
+                boolean goOn = steps != null && policy != WindowCache.REPREFILL && traits == null && shift >= 0
                         && openLength - shift == win.contextTokens()
                         && shift % prior.config().blockCtx() == 0;
                 if (goOn && shift > 0) {
@@ -45,7 +55,9 @@ public final class WindowScoring {
                         open.close();
                     }
                     open = parent.newSubManager();
-                    steps = prefilled(open, prior, labels, codes, win.start(), win.contextTokens());
+                    steps = prefilled(open, prior, labels, traits == null ? null
+                            : List.of(traits.at(win.start() * prior.secondsPerToken())), codes, win.start(),
+                            win.contextTokens());
                     prefilled++;
                 }
                 long[] previous = new long[1];
@@ -67,9 +79,9 @@ public final class WindowScoring {
     }
 
     /** A step session over a cache prefilled with codes [start, start + context), as a window's prime. */
-    private static StepSession prefilled(NDManager m, Prior prior, List<Labels> labels, long[] codes, int start,
-                                         int context) {
-        Conditioning cond = prior.condition(m, 1, labels, null);
+    private static StepSession prefilled(NDManager m, Prior prior, List<Labels> labels, List<PrimeTraits.At> traits,
+                                         long[] codes, int start, int context) {
+        Conditioning cond = prior.condition(m, 1, labels, null, traits);
         KvCache cache = prior.newCache(m, 1);
         long[][] prime = {java.util.Arrays.copyOfRange(codes, start, start + context)};
         PrimedSampler.prefill(prior, m, cache, cond, prime, context, Math.max(1, prior.config().nCtx() / 8), context,

@@ -2,6 +2,7 @@ package dev.segue.engine.sampling;
 
 import ai.djl.ndarray.NDManager;
 import dev.segue.engine.prior.Labels;
+import dev.segue.engine.prior.PrimeTraits;
 import dev.segue.engine.prior.Prior;
 import java.util.Arrays;
 import java.util.List;
@@ -63,6 +64,19 @@ public final class WindowedSampler {
     /** As above, with label rows chosen per window. */
     public long[][] sample(NDManager m, long[][] known, int candidates, int total, long[][] upper, WindowLabels labelsOf,
                            SamplingParams params, LevelMonitor monitor) {
+        return sample(m, known, candidates, total, upper, labelsOf, null, params, monitor);
+    }
+
+    /**
+     * As above, for a beat-clocked prior: {@code traits} are the prime's, their clock starting at this
+     * level's position 0, and each window gets them placed at its own start.
+     */
+    public long[][] sample(NDManager m, long[][] known, int candidates, int total, long[][] upper, WindowLabels labelsOf,
+                           PrimeTraits traits, SamplingParams params, LevelMonitor monitor) {
+        if ((traits != null) != prior.hasBeatClock()) {
+            throw new IllegalArgumentException(prior.hasBeatClock() ? "this prior has a beat clock: give the prime's traits"
+                    : "this prior has no beat clock to take traits");
+        }
         int p = known[0].length;
         // single_enc_dec: each window is one joint sequence, its lyric tokens first, music codes shifted.
         int prefix = prior.lyricPrefix();
@@ -76,8 +90,9 @@ public final class WindowedSampler {
         long newTotal = total - p;
         // A window can go on in the previous one's cache only when nothing but the tokens carries over:
         // the top level (an upsampler's conditioning is per window), and no lyrics (their window moves).
+        // Nor with a beat clock: a shifted cache would keep the clock of the window it was opened for.
         boolean keep = windowCache != WindowCache.REPREFILL && prefix == 0 && upper == null
-                && !prior.config().usesLyrics();
+                && !prior.config().usesLyrics() && traits == null;
         PrimedSampler.OpenWindow open = null;
         int openStart = 0;
         try {
@@ -136,7 +151,8 @@ public final class WindowedSampler {
                         open = null;
                     }
                     PrimedSampler.Request request = new PrimedSampler.Request(primes, candidates, prefix + windowLength,
-                            labels, upperRows, windowParams, Math.max(1, prior.config().nCtx() / 8));
+                            labels, upperRows, windowParams, Math.max(1, prior.config().nCtx() / 8),
+                            traits == null ? null : traits.at(win.start() * prior.secondsPerToken()));
                     if (keep) {
                         open = sampler.sampleKeepingOpen(m, request, windowMonitor);
                         out = open.tokens();

@@ -117,8 +117,16 @@ final class Adam implements AutoCloseable {
 
     /** Restores moments saved by {@link #appendState} after {@code steps} updates. */
     void restore(WeightStore store, long steps) {
+        restore(store, steps, java.util.Set.of());
+    }
+
+    /** As above; parameters named in {@code fresh} are new since the state was saved and keep zero moments. */
+    void restore(WeightStore store, long steps, java.util.Set<String> fresh) {
         try (NDManager scope = manager.newSubManager()) {
             for (String name : params.keySet()) {
+                if (fresh.contains(name)) {
+                    continue;
+                }
                 NDArray m = firstMoment.get(name);
                 NDArray v = secondMoment.get(name);
                 EmaCodebook.overwrite(m, scope.create(store.get("adam.m." + name).toFloats(), m.getShape()));

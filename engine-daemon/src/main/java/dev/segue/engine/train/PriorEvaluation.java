@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.segue.engine.prior.Conditioning;
 import dev.segue.engine.prior.KvCache;
+import dev.segue.engine.prior.PrimeTraits;
 import dev.segue.engine.prior.Prior;
 import java.util.List;
 
@@ -15,8 +16,14 @@ import java.util.List;
 final class PriorEvaluation {
     private PriorEvaluation() {}
 
-    /** Mean nats per code over every whole window (from position 0, back to back) of every track. */
-    static double crossEntropy(NDManager root, Prior prior, List<long[]> tracks) {
+    /** Seconds at the head of each window that a beat-clocked prior's traits are measured on: a 4-bar prime. */
+    private static final double HEAD_SECONDS = 8;
+
+    /**
+     * Mean nats per code over every whole window (from position 0, back to back) of every track.
+     * {@code audio} (the tracks' audio, same order) is needed for a beat-clocked prior, else may be null.
+     */
+    static double crossEntropy(NDManager root, Prior prior, List<long[]> tracks, List<float[]> audio) {
         int window = prior.config().nCtx();
         int chunk = Math.max(1, window / 8);
         if (prior.config().labels()) {
@@ -24,10 +31,23 @@ final class PriorEvaluation {
         }
         double total = 0;
         long count = 0;
-        for (long[] track : tracks) {
+        if (prior.hasBeatClock() && (audio == null || audio.size() != tracks.size())) {
+            throw new IllegalArgumentException("a beat-clocked prior is scored with the audio of its codes");
+        }
+        int hop = (int) Math.round(prior.secondsPerToken() * prior.config().sampleRate());
+        for (int k = 0; k < tracks.size(); k++) {
+            long[] track = tracks.get(k);
             for (int offset = 0; offset + window <= track.length; offset += window) {
                 try (NDManager m = root.newSubManager(); KvCache cache = prior.newCache(m, 1)) {
-                    Conditioning cond = prior.condition(m, 1, null, null);
+                    List<PrimeTraits.At> traits = null;
+                    if (prior.hasBeatClock()) {
+                        float[] a = audio.get(k);
+                        int from = Math.min(a.length, offset * hop);
+                        int to = Math.min(a.length, from + (int) (HEAD_SECONDS * prior.config().sampleRate()));
+                        traits = List.of(PrimeTraits.measure(java.util.Arrays.copyOfRange(a, from, to),
+                                prior.config().sampleRate()).at(0));
+                    }
+                    Conditioning cond = prior.condition(m, 1, null, null, traits);
                     for (int start = 0; start < window; start += chunk) {
                         int c = Math.min(chunk, window - start);
                         long[] target = java.util.Arrays.copyOfRange(track, offset + start, offset + start + c);

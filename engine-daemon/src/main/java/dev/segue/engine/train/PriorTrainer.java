@@ -12,6 +12,7 @@ import dev.segue.engine.config.PriorConfig;
 import dev.segue.engine.config.VqVaeConfig;
 import dev.segue.engine.prior.Conditioning;
 import dev.segue.engine.prior.Labels;
+import dev.segue.engine.prior.PrimeTraits;
 import dev.segue.engine.prior.Prior;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -26,27 +27,52 @@ import java.util.Random;
  * Trains a top-level prior by next-token cross-entropy on windows of VQ-VAE codes, through the engine's
  * own {@link Prior} ({@link Prior#windowLogits}). Windows always start at position 0 of the context, as
  * a continuation's window does at sampling time (prime first, then the new tokens). A prior with labels is
- * trained on one neutral label row with the window's true timing.
+ * trained on one neutral label row with the window's true timing. A beat-clocked prior is told the
+ * {@link PrimeTraits} of audio at the head of each window, measured there as sampling measures its prime:
+ * a random 3 to 12 s, and each trait dropped one time in ten, so it also learns to go on without them.
  */
 final class PriorTrainer {
     static final String STAGE = "prior";
+    private static final double HEAD_MIN_SECONDS = 3;
+    private static final double HEAD_MAX_SECONDS = 12;
+    private static final double TRAIT_DROPOUT = 0.1;
 
     private final PriorConfig config;
     private final VqVaeConfig vqvae;
     private final List<long[]> tokens;
+    /** Each track's audio, beside its codes, for a beat-clocked prior's traits; null for any other. */
+    private final List<float[]> audio;
     private final StageOptions options;
     private final PrintStream terminal;
     private final int window;
 
     PriorTrainer(PriorConfig config, VqVaeConfig vqvae, List<long[]> tokens, int window, StageOptions options,
                  PrintStream terminal) {
+        this(config, vqvae, tokens, null, window, options, terminal);
+    }
+
+    /** {@code audio}: the tracks {@code tokens} were encoded from, in the same order; required with a beat clock. */
+    PriorTrainer(PriorConfig config, VqVaeConfig vqvae, List<long[]> tokens, List<float[]> audio, int window,
+                 StageOptions options, PrintStream terminal) {
+        if (config.beatClock() && (audio == null || audio.size() != tokens.size())) {
+            throw new IllegalArgumentException("a beat-clocked prior trains on codes with the audio they came from");
+        }
         if (window < 2 || window > config.nCtx() || window % config.blockCtx() != 0) {
             throw new IllegalArgumentException("window " + window + " must be 2..n_ctx and a multiple of the block "
                     + "length " + config.blockCtx());
         }
         this.config = config;
         this.vqvae = vqvae;
-        this.tokens = tokens.stream().filter(t -> t.length >= window).toList();
+        List<long[]> kept = new ArrayList<>();
+        List<float[]> keptAudio = new ArrayList<>();
+        for (int i = 0; i < tokens.size(); i++) {
+            if (tokens.get(i).length >= window) {
+                kept.add(tokens.get(i));
+                keptAudio.add(audio == null ? null : audio.get(i));
+            }
+        }
+        this.tokens = kept;
+        this.audio = config.beatClock() ? keptAudio : null;
         if (this.tokens.isEmpty()) {
             throw new IllegalArgumentException("no track is at least " + window + " top-level codes ("
                     + (long) window * vqvae.hopLength(config.level()) / vqvae.sampleRate() + " s) long");
@@ -64,13 +90,18 @@ final class PriorTrainer {
         Map<String, Double> last = new LinkedHashMap<>();
         String file = "prior_level_" + config.level() + ".safetensors";
         try (NDManager model = root.newSubManager()) {
-            Prior prior = new Prior(config, vqvae, StateFile.weightsOrInit(state, options.seed()), model, params);
+            GrownState grown = state == null ? null : new GrownState(state, options.seed());
+            Prior prior = new Prior(config, vqvae, grown == null ? new TrainingInit(options.seed(), 1.0) : grown,
+                    model, params);
             try (Adam adam = new Adam(model, params, params.all().keySet());
                  TrainingLog log = new TrainingLog(options.out().resolve("metrics.jsonl"), STAGE, step, options.steps(),
                          terminal)) {
                 if (state != null) {
-                    adam.restore(state, step);
+                    adam.restore(state, step, grown.added());
                     log.message("resumed at step " + step + " from " + statePath);
+                    if (!grown.added().isEmpty()) {
+                        log.message("new parameters, initialised fresh: " + String.join(", ", grown.added()));
+                    }
                     state.close();
                 }
                 long codes = 0;
@@ -106,19 +137,24 @@ final class PriorTrainer {
         int batch = options.batch();
         long[] flat = new long[batch * window];
         List<Labels> rows = config.labels() ? new ArrayList<>() : null;
+        List<PrimeTraits.At> traits = audio != null ? new ArrayList<>() : null;
         for (int b = 0; b < batch; b++) {
-            long[] track = tokens.get(random.nextInt(tokens.size()));
+            int pick = random.nextInt(tokens.size());
+            long[] track = tokens.get(pick);
             int offset = random.nextInt(track.length - window + 1);
             System.arraycopy(track, offset, flat, b * window, window);
             if (rows != null) {
                 rows.add(labelRow(track.length, offset));
+            }
+            if (traits != null) {
+                traits.add(headTraits(audio.get(pick), offset, random).at(0));
             }
         }
         try (NDManager step = model.newSubManager()) {
             NDArray x = step.create(flat, new Shape(batch, window));
             Map<String, Double> m = new LinkedHashMap<>();
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                Conditioning cond = prior.condition(step, batch, rows, null);
+                Conditioning cond = prior.condition(step, batch, rows, null, traits);
                 NDArray logits = prior.windowLogits(cond, x);
                 NDArray logp = logits.logSoftmax(-1);
                 NDArray loss = logp.gather(x.expandDims(-1), -1).neg().mean();
@@ -132,6 +168,21 @@ final class PriorTrainer {
             m.put("lr", lr);
             return m;
         }
+    }
+
+    /** Traits of a random 3 to 12 s of audio from the window's start (the part a prime would be). */
+    private PrimeTraits headTraits(float[] track, int offsetCodes, Random random) {
+        int hop = vqvae.hopLength(config.level());
+        int rate = vqvae.sampleRate();
+        double seconds = Math.min(HEAD_MIN_SECONDS + random.nextDouble() * (HEAD_MAX_SECONDS - HEAD_MIN_SECONDS),
+                (double) window * hop / rate);
+        int from = Math.min(offsetCodes * hop, track.length);
+        int to = Math.min(track.length, from + (int) (seconds * rate));
+        PrimeTraits t = PrimeTraits.measure(java.util.Arrays.copyOfRange(track, from, to), rate);
+        boolean dropTempo = random.nextDouble() < TRAIT_DROPOUT;
+        boolean dropChroma = random.nextDouble() < TRAIT_DROPOUT;
+        t = dropTempo ? t.withoutTempo() : t;
+        return dropChroma ? t.withoutChroma() : t;
     }
 
     /** The neutral label row (artist 0, genre 0) with this window's timing in samples. */

@@ -1,15 +1,15 @@
 package dev.segue.engine.train;
 
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.segue.engine.checkpoint.Checkpoints;
 import dev.segue.engine.checkpoint.WeightStore;
 import dev.segue.engine.cli.Djl;
 import dev.segue.engine.config.ModelConfig;
+import dev.segue.engine.config.PriorConfig;
 import dev.segue.engine.corpus.Clip;
 import dev.segue.engine.corpus.CorpusGenerator;
-import dev.segue.engine.config.PriorConfig;
 import dev.segue.engine.prior.Prior;
-import ai.djl.ndarray.NDArray;
 import dev.segue.engine.vqvae.VqVae;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -79,7 +79,8 @@ public final class Training {
                         plan.seed(), plan.checkpointEvery(), plan.logEvery(), plan.fresh(), plan.maxMinutes(),
                         plan.stopAtStep());
                 int window = plan.priorWindow() == null ? prior.nCtx() : plan.priorWindow();
-                Map<String, Double> last = new PriorTrainer(prior, config.vqvae(), codes, window, o, terminal).run(root);
+                Map<String, Double> last = new PriorTrainer(prior, config.vqvae(), codes, tracks, window, o, terminal)
+                        .run(root);
                 terminal.println("train: prior done " + last);
             }
         }
@@ -107,7 +108,7 @@ public final class Training {
                 }
             }
             List<long[]> codes = CodeCorpus.encode(root, vqvae, top, tracks);
-            double nats = PriorEvaluation.crossEntropy(root, model, codes);
+            double nats = PriorEvaluation.crossEntropy(root, model, codes, tracks);
             terminal.printf(java.util.Locale.ROOT, "eval: VQ-VAE level-%d reconstruction error %.3f of the signal "
                     + "energy; prior cross-entropy %.3f nats = %.2f bits per code (uniform: %.2f bits)%n", top,
                     error / energy, nats, nats / Math.log(2), Math.log(config.vqvae().lBins()) / Math.log(2));

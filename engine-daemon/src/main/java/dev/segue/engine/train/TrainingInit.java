@@ -24,6 +24,7 @@ import java.util.Set;
 public final class TrainingInit implements WeightStore {
     private static final java.util.regex.Pattern RESIDUAL_OUT =
             java.util.regex.Pattern.compile("\\.model\\.\\d+\\.model\\.3\\.weight$");
+    private static final String BEAT_CLOCK_WEIGHT = "beat_clock.weight";
     private final long seed;
     private final double initScale;
     private final Set<String> made = new LinkedHashSet<>();
@@ -64,7 +65,9 @@ public final class TrainingInit implements WeightStore {
         FloatBuffer floats = bytes.asFloatBuffer();
         Random random = new Random(seed * 1_000_003L ^ name.hashCode());
         boolean gain = name.matches(".*\\bln(_[01])?\\.weight");
-        boolean bias = name.endsWith(".bias") || name.endsWith(".b");
+        // The beat clock's projection starts at zero: a prior warm-started with a new clock begins as the
+        // prior it was, and learns how much to listen to the clock.
+        boolean bias = name.endsWith(".bias") || name.endsWith(".b") || name.equals(BEAT_CLOCK_WEIGHT);
         boolean conv = shape.length == 3;
         double fanIn = conv ? shape[1] * shape[2] : 1;
         double bound = Math.sqrt(6.0 / fanIn);

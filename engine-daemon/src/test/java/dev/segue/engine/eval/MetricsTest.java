@@ -5,6 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.segue.engine.analysis.Chroma;
+import dev.segue.engine.analysis.Fft;
+import dev.segue.engine.analysis.TempoEstimator;
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -148,6 +152,45 @@ class MetricsTest {
         double a = TempoEstimator.estimateBpm(clicks(120, 8.0), SR);
         double b = TempoEstimator.estimateBpm(clicks(100, 8.0), SR);
         assertFalse(TempoEstimator.agree(a, b, 0.04), a + " vs " + b);
+    }
+
+    @Test
+    void continuationsAreReadAgainstTheComposedTempoAndKey() {
+        Chroma.EstimatedKey cMajor = new Chroma.EstimatedKey(0, true, 1);
+        Chroma.EstimatedKey aMinor = new Chroma.EstimatedKey(9, false, 1);
+        Chroma.EstimatedKey dMajor = new Chroma.EstimatedKey(2, true, 1);
+        double[] chroma = new double[12];
+        List<Coherence.Features> takes = List.of(
+                new Coherence.Features(chroma, cMajor, 121),  // clip 0: 120 BPM, C major: both right
+                new Coherence.Features(chroma, dMajor, 75),   // clip 1: 100 BPM, A minor: both wrong
+                new Coherence.Features(chroma, aMinor, 180)); // clip 2: 90 BPM, A minor: tempo doubled, key right
+        Coherence.Composed c = Coherence.againstComposed(takes, new double[] {120, 100, 90},
+                List.of(cMajor, aMinor, aMinor));
+        assertEquals(2 / 3.0, c.tempoMatched(), 1e-9);
+        assertEquals(2 / 3.0, c.keyMatched(), 1e-9);
+        // Shuffled: clip 0 against take 1 (75 vs 120: no; D vs C: no), clip 1 against take 2 (180 vs 100: no;
+        // A minor: yes), clip 2 against take 0 (121 vs 90: no; C major vs A minor: no).
+        assertEquals(0.0, c.tempoShuffled(), 1e-9);
+        assertEquals(1 / 3.0, c.keyShuffled(), 1e-9);
+        assertThrows(IllegalArgumentException.class,
+                () -> Coherence.againstComposed(takes, new double[] {120, 100}, List.of(cMajor, aMinor, aMinor)));
+    }
+
+    @Test
+    void beatsArePlacedOnTheComposedGridOrNot() {
+        // A piece at 100 BPM (a beat every 0.6 s) cut 1.0 s in: its beats fall 0.2 s into the clip.
+        float[] onGrid = delayed(clicks(100, 6.0), 0.2);
+        assertTrue(ModelEvaluation.beatsPlaced(onGrid, SR, 100, 1.0));
+        assertFalse(ModelEvaluation.beatsPlaced(delayed(clicks(100, 6.0), 0.45), SR, 100, 1.0), "off the grid");
+        assertFalse(ModelEvaluation.beatsPlaced(onGrid, SR, 75, 1.0), "another tempo");
+        assertFalse(ModelEvaluation.beatsPlaced(java.util.Arrays.copyOf(onGrid, SR), SR, 100, 1.0), "too short");
+    }
+
+    private static float[] delayed(float[] x, double seconds) {
+        float[] out = new float[x.length];
+        int d = (int) Math.round(seconds * SR);
+        System.arraycopy(x, 0, out, d, x.length - d);
+        return out;
     }
 
     @Test

@@ -27,9 +27,9 @@ class PriorScoringTest {
         PriorScoring.Tally rest = new PriorScoring.Tally();
         try (NDManager root = Djl.cpuManager();
              Prior top = new Prior(config.priors().get(2), config.vqvae(), new RandomWeights(2), root)) {
-            PriorScoring.score(root, top, codes, whole);
-            PriorScoring.score(root, top, Arrays.copyOf(codes, from), head);
-            PriorScoring.score(root, top, codes, from, rest);
+            PriorScoring.score(root, top, codes, null, whole);
+            PriorScoring.score(root, top, Arrays.copyOf(codes, from), null, head);
+            PriorScoring.score(root, top, codes, null, from, rest);
         }
         assertEquals(200, whole.tokens);
         assertEquals(from, head.tokens);

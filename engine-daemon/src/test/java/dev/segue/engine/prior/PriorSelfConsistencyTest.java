@@ -22,7 +22,8 @@ import org.junit.jupiter.params.provider.CsvSource;
  * weights, the teacher-forced logits of a whole window equal those of a prefill in chunks that do not
  * line up with the attention blocks, and those of cached steps on both step paths. Covers dense and
  * factorized attention orders, priors with and without labels, res_scale, the merged decoder and an
- * upsampler with its conditioner on the level above.
+ * upsampler with its conditioner on the level above, and top priors with a beat clock (alone and beside
+ * the timing labels), each window row placed at its own time.
  */
 class PriorSelfConsistencyTest {
     private static final int BINS = 64;
@@ -38,18 +39,20 @@ class PriorSelfConsistencyTest {
         root.close();
     }
 
-    @ParameterizedTest(name = "level {0}, attn_order {1}, labels {2}, res_scale {3}, merged {4}, batch {5}")
+    @ParameterizedTest(name = "level {0}, attn_order {1}, labels {2}, res_scale {3}, merged {4}, batch {5}, clock {6}")
     @CsvSource({
-        "2, 0, false, false, false, 2",
-        "2, 1, true, false, false, 1",
-        "2, 2, true, true, true, 3",
-        "2, 2, false, false, false, 5",
-        "2, 9, true, false, false, 2",
-        "1, 2, true, false, false, 2",
-        "0, 0, false, true, false, 1"})
+        "2, 0, false, false, false, 2, false",
+        "2, 1, true, false, false, 1, false",
+        "2, 2, true, true, true, 3, false",
+        "2, 2, false, false, false, 5, false",
+        "2, 9, true, false, false, 2, false",
+        "1, 2, true, false, false, 2, false",
+        "0, 0, false, true, false, 1, false",
+        "2, 2, false, false, false, 3, true",
+        "2, 1, true, false, false, 2, true"})
     void wholeWindowChunksAndStepsAgree(int level, int attnOrder, boolean labels, boolean resScale, boolean merged,
-                                        int batch) throws Exception {
-        ModelConfig config = config(level, attnOrder, labels, resScale, merged);
+                                        int batch, boolean clock) throws Exception {
+        ModelConfig config = config(level, attnOrder, labels, resScale, merged, clock);
         PriorConfig pc = config.priors().get(level);
         int n = pc.nCtx();
         Random random = new Random(level * 31 + attnOrder);
@@ -68,7 +71,16 @@ class PriorSelfConsistencyTest {
             }
             var upper = prior.isUpsampler() ? m.create(randomCodes(random, batch * prior.upperCodesPerWindow()),
                     new Shape(batch, prior.upperCodesPerWindow())) : null;
-            Conditioning cond = prior.condition(m, batch, rows, upper);
+            List<PrimeTraits.At> traits = null;
+            if (clock) {
+                traits = new ArrayList<>();
+                for (int b = 0; b < batch; b++) {
+                    double[] chroma = new double[12];
+                    chroma[(5 * b) % 12] = 1;
+                    traits.add(new PrimeTraits(90 + 17 * b, 0.05 * b, chroma).at(0.37 * b));
+                }
+            }
+            Conditioning cond = prior.condition(m, batch, rows, upper, traits);
 
             float[] whole = run(prior, m, cond, z, batch, n, new int[] {n});
             float[] chunked = run(prior, m, cond, z, batch, n, new int[] {5, 11, 1, 16, 9});
@@ -160,8 +172,8 @@ class PriorSelfConsistencyTest {
         assertTrue(worst <= 1e-4 * scale, what + " differs from the whole-window forward by " + worst + " (logit scale " + scale + ")");
     }
 
-    private static ModelConfig config(int level, int attnOrder, boolean labels, boolean resScale, boolean merged)
-            throws Exception {
+    private static ModelConfig config(int level, int attnOrder, boolean labels, boolean resScale, boolean merged,
+                                      boolean clock) throws Exception {
         String json = """
             {"vqvae": {"levels": 3, "downs_t": [1, 1, 1], "strides_t": [2, 2, 2], "emb_width": 8, "l_bins": %d,
                        "depth": 1, "width": 8, "sr": 44100},
@@ -169,8 +181,8 @@ class PriorSelfConsistencyTest {
                        "attn_order": %d, "blocks": 6, "labels": %b, "y_bins": [10, 20], "t_bins": 16,
                        "max_bow_genre_size": 3, "res_scale": %b, "merged_decoder": %b, "cond_width": 16,
                        "cond_depth": 2, "cond_dilation_growth_rate": 2, "cond_dilation_cycle": 2,
-                       "cond_res_scale": true}}}
-            """.formatted(BINS, level, level, attnOrder, labels, resScale, merged);
+                       "cond_res_scale": true, "beat_clock": %b}}}
+            """.formatted(BINS, level, level, attnOrder, labels, resScale, merged, clock);
         return ModelConfig.fromJson(new ObjectMapper().readTree(json), "test");
     }
 }

@@ -10,6 +10,7 @@ import ai.djl.ndarray.NDManager;
 import dev.segue.engine.checkpoint.SafetensorsFile;
 import dev.segue.engine.cli.Djl;
 import dev.segue.engine.config.ModelConfig;
+import dev.segue.engine.prior.PrimeTraits;
 import dev.segue.engine.prior.Prior;
 import dev.segue.engine.vqvae.VqVae;
 import java.nio.file.Path;
@@ -133,6 +134,54 @@ class ContinuationPipelineTest {
         float[][] again = pipeline.continueAudio(root, prime, frames, request(1, Tier.SKETCH, 100, 4.0),
                 new ContinuationPipeline.Monitor() {});
         assertArrayEquals(two[0], again[0], "the same seed gives the same take");
+    }
+
+    @Test
+    void aBeatClockedTopPriorHearsItsPrimesTraitsInEveryWindowAndKeepsThem() throws Exception {
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        var tree = (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(FIXTURE.resolve("config.json").toFile());
+        ((com.fasterxml.jackson.databind.node.ObjectNode) tree.path("priors").path("2")).put("beat_clock", true);
+        ModelConfig clockedConfig = ModelConfig.fromJson(tree, "fixture with a beat clock");
+        try (Prior clocked = new Prior(clockedConfig.priors().get(2), clockedConfig.vqvae(),
+                new dev.segue.engine.checkpoint.RandomWeights(11, 0.3), root)) {
+            ContinuationPipeline withClock = new ContinuationPipeline(vqvae, Map.of(2, clocked));
+            long frames = 36_000; // a first window and three more
+            float[] prime = prime(5_000);
+            ContinuationPipeline.Sampled a = withClock.continueWithCodes(root, prime, frames,
+                    request(1, Tier.SKETCH, 100, 4.0), new ContinuationPipeline.Monitor() {});
+            int hop = 128;
+            float[] aligned = Arrays.copyOfRange(prime, prime.length - prime.length / hop * hop, prime.length);
+            PrimeTraits expected = PrimeTraits.measure(aligned, vqvae.config().sampleRate());
+            assertArrayEquals(expected.chroma(), a.traits().chroma(), 1e-12, "traits measured on the prime's window part");
+            assertEquals(frames, a.takes()[0].length);
+            ContinuationPipeline.Sampled again = withClock.continueWithCodes(root, prime, frames,
+                    request(1, Tier.SKETCH, 100, 4.0), new ContinuationPipeline.Monitor() {});
+            assertArrayEquals(a.takes()[0], again.takes()[0], "the same prime and seed give the same take");
+            // Another pitch with the same codes' worth of audio: the prior hears it, so the take changes.
+            float[] other = new float[prime.length];
+            for (int i = 0; i < other.length; i++) {
+                other[i] = (float) Math.sin(i * 0.11) * 0.3f;
+            }
+            ContinuationPipeline.Sampled b = withClock.continueWithCodes(root, other, frames,
+                    request(1, Tier.SKETCH, 100, 4.0), new ContinuationPipeline.Monitor() {});
+            assertFalse(Arrays.equals(a.takes()[0], b.takes()[0]), "another prime, another take");
+            Map<Integer, long[]> codes = Map.of(2, a.codes().get(2)[0]);
+            ContinuationPipeline.Sampled longer = withClock.extend(root, codes, a.primeTopTokens(), frames, 9_000,
+                    a.traits(), request(1, Tier.SKETCH, 100, 4.0), new ContinuationPipeline.Monitor() {});
+            assertEquals(frames + 9_000, longer.takes()[0].length);
+            assertEquals(a.traits(), longer.traits(), "an extension goes on with the take's own traits");
+            assertThrows(IllegalArgumentException.class, () -> new WindowedSampler(clocked, 0.125, WindowCache.SHIFT)
+                    .sample(root, new long[][] {{1, 2, 3}}, 1, 10, null, (List<dev.segue.engine.prior.Labels>) null,
+                            new SamplingParams(1.0, 0, 0.0, 1), new WindowedSampler.LevelMonitor() {
+                                @Override
+                                public void progress(long done, long total) {}
+
+                                @Override
+                                public boolean cancelled() {
+                                    return false;
+                                }
+                            }), "a beat-clocked prior needs traits");
+        }
     }
 
     @Test

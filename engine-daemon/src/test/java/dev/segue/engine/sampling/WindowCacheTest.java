@@ -61,8 +61,8 @@ class WindowCacheTest {
 
     @Test
     void shiftPrefillsOnlyTheFirstWindow() {
-        WindowScoring.Score reprefill = WindowScoring.score(manager, prior, codes, KNOWN, WindowCache.REPREFILL);
-        WindowScoring.Score shift = WindowScoring.score(manager, prior, codes, KNOWN, WindowCache.SHIFT);
+        WindowScoring.Score reprefill = WindowScoring.score(manager, prior, codes, null, KNOWN, WindowCache.REPREFILL);
+        WindowScoring.Score shift = WindowScoring.score(manager, prior, codes, null, KNOWN, WindowCache.SHIFT);
         assertEquals(5, reprefill.windows());
         assertEquals(5, reprefill.prefilledWindows());
         assertEquals(1, shift.prefilledWindows());
@@ -74,7 +74,7 @@ class WindowCacheTest {
 
     @Test
     void reprefillScoreIsTheWholeWindowForward() {
-        WindowScoring.Score scored = WindowScoring.score(manager, prior, codes, KNOWN, WindowCache.REPREFILL);
+        WindowScoring.Score scored = WindowScoring.score(manager, prior, codes, null, KNOWN, WindowCache.REPREFILL);
         WindowPlan plan = WindowPlan.of(KNOWN, TOTAL, 256, ContinuationPipeline.TOP_HOP_FRACTION, 1);
         double nats = 0;
         int count = 0;

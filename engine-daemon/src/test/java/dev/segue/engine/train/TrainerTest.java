@@ -1,6 +1,7 @@
 package dev.segue.engine.train;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
@@ -109,6 +110,68 @@ class TrainerTest {
                 assertTrue(ce < start - 1.0, "inference cross-entropy " + ce + " vs initial " + start);
             }
         }
+    }
+
+    @Test
+    void aBeatClockedPriorLearnsFromCodesAndTheAudioTheyCameFrom(@TempDir Path out) throws Exception {
+        ModelConfig clocked = clockedConfig();
+        List<long[]> tracks = patternedCodes(new Random(9), 3, 400, 64);
+        List<float[]> audio = SyntheticSongs.generate(2, 3, 400 * 128 / 8000.0 + 0.1, 8000);
+        StageOptions o = new StageOptions(out, 30, 2, 1e-2, 7, 100, 1, true, 0, 0);
+        new PriorTrainer(clocked.priors().get(2), clocked.vqvae(), tracks, audio, 64, o, QUIET).run(root);
+        List<JsonNode> rows = metrics(out, "prior");
+        double start = mean(rows.subList(0, 3), "loss");
+        double end = mean(rows.subList(27, 30), "loss");
+        assertTrue(end < start - 1.0, "prior loss " + start + " -> " + end);
+        try (SafetensorsFile w = SafetensorsFile.open(out.resolve("prior_level_2.safetensors"))) {
+            float[] clock = w.get("beat_clock.weight").toFloats();
+            assertTrue(TrainingForwardTest.maxAbsDiff(clock, new float[clock.length]) > 0, "the clock was trained");
+        }
+        assertThrows(IllegalArgumentException.class, () -> new PriorTrainer(clocked.priors().get(2), clocked.vqvae(),
+                tracks, 64, o, QUIET), "a beat clock needs the audio");
+    }
+
+    @Test
+    void aStateSavedWithoutTheClockResumesWithOneThatStartsSilent(@TempDir Path out) throws Exception {
+        List<long[]> tracks = patternedCodes(new Random(5), 3, 200, 64);
+        List<float[]> audio = SyntheticSongs.generate(4, 3, 200 * 128 / 8000.0 + 0.1, 8000);
+        new PriorTrainer(config.priors().get(2), config.vqvae(), tracks, 64,
+                new StageOptions(out, 6, 2, 1e-2, 3, 100, 1, true, 0, 0), QUIET).run(root);
+        Path plainFile = out.resolve("plain.safetensors");
+        Files.copy(out.resolve("prior_level_2.safetensors"), plainFile);
+        ModelConfig clocked = clockedConfig();
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        // Resumed at its own step: nothing more is trained, the grown model is exported as it starts.
+        new PriorTrainer(clocked.priors().get(2), clocked.vqvae(), tracks, audio, 64,
+                new StageOptions(out, 6, 2, 1e-2, 3, 100, 1, false, 0, 6), new PrintStream(log)).run(root);
+        assertTrue(log.toString().contains("new parameters, initialised fresh: beat_clock.weight, beat_clock.bias"),
+                log.toString());
+        try (WeightStore plainW = Checkpoints.open(plainFile);
+             WeightStore grownW = Checkpoints.open(out.resolve("prior_level_2.safetensors"));
+             NDManager m = root.newSubManager();
+             Prior plain = new Prior(config.priors().get(2), config.vqvae(), plainW, m);
+             Prior grown = new Prior(clocked.priors().get(2), clocked.vqvae(), grownW, m)) {
+            long[] window = java.util.Arrays.copyOf(tracks.get(1), 64);
+            float[] before;
+            float[] after;
+            try (KvCache cache = plain.newCache(m, 1)) {
+                before = plain.forward(cache, plain.condition(m, 1, null, null), m.create(window, new Shape(1, 64)), 0)
+                        .toFloatArray();
+            }
+            double[] chroma = new double[12];
+            chroma[2] = 1;
+            try (KvCache cache = grown.newCache(m, 1)) {
+                after = grown.forward(cache, grown.condition(m, 1, null, null,
+                        List.of(new dev.segue.engine.prior.PrimeTraits(111, 0.3, chroma).at(0.5))),
+                        m.create(window, new Shape(1, 64)), 0).toFloatArray();
+            }
+            assertTrue(TrainingForwardTest.maxAbsDiff(before, after) < 1e-5, "a fresh clock changes nothing yet");
+        }
+    }
+
+    private static ModelConfig clockedConfig() throws IOException {
+        return ModelConfig.fromJson(new ObjectMapper().readTree(TINY.replace("\"labels\": false",
+                "\"labels\": false, \"beat_clock\": true")), "tiny, beat clock");
     }
 
     @Test

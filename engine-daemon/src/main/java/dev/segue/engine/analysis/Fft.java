@@ -1,16 +1,16 @@
-package dev.segue.engine.eval;
+package dev.segue.engine.analysis;
 
 /**
  * In-place iterative radix-2 complex FFT (power-of-two sizes). Small and dependency-free: the metrics
  * need a few thousand transforms of at most 8192 points, where a plain O(n log n) loop is ample.
  */
-final class Fft {
+public final class Fft {
     private final int n;
     private final double[] cos;
     private final double[] sin;
     private final int[] reversed;
 
-    Fft(int n) {
+    public Fft(int n) {
         if (n < 2 || Integer.bitCount(n) != 1 || n > (1 << 20)) {
             throw new IllegalArgumentException("FFT size must be a power of two in 2..2^20, got " + n);
         }
@@ -28,12 +28,12 @@ final class Fft {
         }
     }
 
-    int size() {
+    public int size() {
         return n;
     }
 
     /** Forward transform of (re, im) in place. */
-    void transform(double[] re, double[] im) {
+    public void transform(double[] re, double[] im) {
         for (int i = 0; i < n; i++) {
             int j = reversed[i];
             if (j > i) {

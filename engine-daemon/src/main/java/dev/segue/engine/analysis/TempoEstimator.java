@@ -1,4 +1,4 @@
-package dev.segue.engine.eval;
+package dev.segue.engine.analysis;
 
 /**
  * Tempo from onset periodicity. Onset strength is spectral flux (frame-to-frame rises of log magnitude,
@@ -22,6 +22,14 @@ public final class TempoEstimator {
     }
 
     public static double estimateBpm(float[] audio, int sampleRate) {
+        return estimateBeat(audio, sampleRate).bpm();
+    }
+
+    /** A beat grid: the tempo, and the time of the first beat after the audio's start, in [0, 60 / bpm). */
+    public record Beat(double bpm, double firstBeatSeconds) {}
+
+    /** The tempo as {@link #estimateBpm}, and where its beats fall: see {@link #firstBeat}. */
+    public static Beat estimateBeat(float[] audio, int sampleRate) {
         if (audio.length < minSeconds() * sampleRate) {
             throw new IllegalArgumentException(String.format("tempo needs at least %.1f s of audio, got %.2f s",
                     minSeconds(), audio.length / (double) sampleRate));
@@ -30,6 +38,47 @@ public final class TempoEstimator {
         int hop = Math.max(1, sampleRate / 200);                          // 5 ms frames
         double frameSeconds = (double) hop / sampleRate;
         double[] onset = onsetStrength(audio, new Stft.Resolution(nFft, hop, nFft), sampleRate);
+        double bpm = bpmOf(onset, frameSeconds);
+        // A centred frame's magnitude starts to rise as soon as an onset enters its window, half a window
+        // before the frame's centre reaches it: the flux peaks lead the onsets by about that much.
+        double lead = nFft / 2.0 / sampleRate;
+        double period = 60 / bpm;
+        double first = (firstBeat(onset, frameSeconds, bpm) + lead) % period;
+        return new Beat(bpm, first);
+    }
+
+    /**
+     * The beat phase: of the offsets within one beat period, the one whose comb of beat times (the offset,
+     * then every period) collects the most onset strength, each tooth taking the strongest frame within
+     * 10 ms so a slightly wrong tempo does not slide the comb off the onsets. Returned in seconds.
+     */
+    static double firstBeat(double[] onset, double frameSeconds, double bpm) {
+        double period = 60 / bpm / frameSeconds;
+        int slack = Math.max(1, (int) Math.round(0.010 / frameSeconds));
+        int best = 0;
+        double bestScore = Double.NEGATIVE_INFINITY;
+        for (int offset = 0; offset < period; offset++) {
+            double sum = 0;
+            int teeth = 0;
+            for (double t = offset; t < onset.length; t += period) {
+                int c = (int) Math.round(t);
+                double peak = 0;
+                for (int i = Math.max(0, c - slack); i <= Math.min(onset.length - 1, c + slack); i++) {
+                    peak = Math.max(peak, onset[i]);
+                }
+                sum += peak;
+                teeth++;
+            }
+            double score = teeth == 0 ? 0 : sum / teeth;
+            if (score > bestScore) {
+                bestScore = score;
+                best = offset;
+            }
+        }
+        return best * frameSeconds;
+    }
+
+    private static double bpmOf(double[] onset, double frameSeconds) {
         double[] ac = autocorrelation(onset, (int) Math.ceil(COMB_MULTIPLES * 60 / MIN_BPM / frameSeconds) + 2);
         double bestBpm = PREFERRED_BPM;
         double bestScore = Double.NEGATIVE_INFINITY;
@@ -67,15 +116,23 @@ public final class TempoEstimator {
     static double[] onsetStrength(float[] audio, Stft.Resolution r, int sampleRate) {
         float[][] mag = Stft.magnitude(audio, r);
         double[] flux = new double[mag.length];
-        for (int f = 1; f < mag.length; f++) {
+        // Log magnitudes, each computed once: log(1 + x) rather than log1p, which is several times slower
+        // and no more exact here (x = 1000 |X| is rarely near 0, where log1p would matter).
+        double[] before = new double[mag.length == 0 ? 0 : mag[0].length];
+        double[] now = new double[before.length];
+        for (int f = 0; f < mag.length; f++) {
             double s = 0;
             for (int k = 1; k < mag[f].length; k++) {
-                double rise = Math.log1p(1000 * mag[f][k]) - Math.log1p(1000 * mag[f - 1][k]);
-                if (rise > 0) {
+                now[k] = Math.log(1 + 1000 * mag[f][k]);
+                double rise = now[k] - before[k];
+                if (f > 0 && rise > 0) {
                     s += rise;
                 }
             }
             flux[f] = s;
+            double[] swap = before;
+            before = now;
+            now = swap;
         }
         // Remove the slowly varying level (a moving mean over about 0.4 s) and keep the peaks above it.
         int half = Math.max(1, (int) Math.round(0.2 * sampleRate / r.hop()));

@@ -1,4 +1,4 @@
-package dev.segue.engine.eval;
+package dev.segue.engine.analysis;
 
 /**
  * Magnitude short-time Fourier transform as torch.stft computes it with {@code center=True}: frames every

@@ -1,4 +1,4 @@
-package dev.segue.engine.eval;
+package dev.segue.engine.analysis;
 
 /**
  * Pitch-class content of audio. Each spectral peak between {@link #MIN_HZ} and {@link #MAX_HZ} adds its
@@ -21,9 +21,9 @@ public final class Chroma {
 
     /** Unit-length chroma vector; index 0 is C. All zeros for silence. */
     public static double[] of(float[] audio, int sampleRate) {
-        int nFft = Integer.highestOneBit(Math.max(2, sampleRate / 6 - 1)) * 2; // bins of at most 6 Hz
+        int nFft = fftSize(sampleRate);
         Stft.Resolution r = new Stft.Resolution(nFft, nFft / 4, nFft);
-        if (audio.length <= nFft / 2) {
+        if (audio.length <= minSamples(sampleRate)) {
             throw new IllegalArgumentException("audio of " + audio.length + " samples is too short for chroma");
         }
         float[][] mag = Stft.magnitude(audio, r);
@@ -56,6 +56,15 @@ public final class Chroma {
             chroma[i] /= norm;
         }
         return chroma;
+    }
+
+    /** Chroma needs more samples than this: half its FFT. */
+    public static int minSamples(int sampleRate) {
+        return fftSize(sampleRate) / 2;
+    }
+
+    private static int fftSize(int sampleRate) {
+        return Integer.highestOneBit(Math.max(2, sampleRate / 6 - 1)) * 2; // bins of at most 6 Hz
     }
 
     /** Cosine similarity of two chroma vectors: 1 for the same pitch content, near 0 for disjoint. */

@@ -1,0 +1,148 @@
+package dev.segue.engine.prior;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Arrays;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** The beat clock's features: periodic in the beat and the bar, silent without a tempo, and measured from audio. */
+class PrimeTraitsTest {
+    private static final int SR = 16000;
+    private static final int F = PrimeTraits.FEATURES;
+
+    private static double[] cMajorChroma() {
+        double[] c = new double[12];
+        c[0] = 0.7;
+        c[4] = 0.5;
+        c[7] = 0.5;
+        return c;
+    }
+
+    private static float[] row(float[] all, int i) {
+        return Arrays.copyOfRange(all, i * F, (i + 1) * F);
+    }
+
+    @Test
+    void positionsABeatApartShareTheBeatPhaseAndFourBeatsApartShareTheBarPhase() {
+        PrimeTraits t = new PrimeTraits(100, 0.2, cMajorChroma());
+        double step = 0.0125; // 60/100 s per beat = 48 steps
+        float[] f = new float[200 * F];
+        t.features(0.3, step, 200, f);
+        float[] p0 = row(f, 5);
+        float[] beatLater = row(f, 5 + 48);
+        float[] barLater = row(f, 5 + 192);
+        for (int k = 0; k < 6; k++) {
+            assertEquals(p0[k], beatLater[k], 1e-4, "beat harmonic feature " + k);
+        }
+        assertTrue(Math.abs(p0[6] - beatLater[6]) + Math.abs(p0[7] - beatLater[7]) > 0.5,
+                "a beat later is a quarter bar later");
+        for (int k = 0; k < F; k++) {
+            assertEquals(p0[k], barLater[k], 1e-4, "a bar later, feature " + k);
+        }
+        float[] half = row(f, 5 + 24);
+        assertEquals(-p0[1], half[1], 1e-4, "half a beat later the beat phase is opposite");
+    }
+
+    @Test
+    void theFirstBeatIsPhaseZero() {
+        PrimeTraits t = new PrimeTraits(120, 0.2, cMajorChroma());
+        float[] f = new float[100 * F];
+        t.features(0, 0.01, 100, f);
+        for (int beat : new int[] {20, 70}) { // 0.2 s and one beat (0.5 s) later
+            float[] r = row(f, beat);
+            for (int k = 0; k < 6; k += 2) {
+                assertEquals(0f, r[k], 1e-4, "sine of beat harmonic " + k / 2 + " at position " + beat);
+                assertEquals(1f, r[k + 1], 1e-4, "cosine of beat harmonic " + k / 2 + " at position " + beat);
+            }
+        }
+        assertEquals(-1f, row(f, 45)[1], 1e-4, "half a beat after the first, the beat cosine is -1");
+    }
+
+    @Test
+    void aWindowStartingLaterReadsTheSameClockAtTheSamePosition() {
+        PrimeTraits t = new PrimeTraits(123.4, 0.05, cMajorChroma());
+        float[] whole = new float[300 * F];
+        float[] shifted = new float[100 * F];
+        t.features(0, 0.008, 300, whole);
+        t.features(200 * 0.008, 0.008, 100, shifted);
+        for (int i = 0; i < 100; i++) {
+            assertArrayEquals(row(whole, 200 + i), row(shifted, i), 1e-4f, "position " + (200 + i));
+        }
+    }
+
+    @Test
+    void unknownTempoSilencesTheClockButKeepsThePitch() {
+        float[] f = new float[10 * F];
+        new PrimeTraits(Double.NaN, Double.NaN, cMajorChroma()).features(1.0, 0.008, 10, f);
+        for (int i = 0; i < 10; i++) {
+            float[] r = row(f, i);
+            for (int k = 0; k < F - 12; k++) {
+                assertEquals(0f, r[k], "clock feature " + k);
+            }
+            double norm = 0;
+            double sum = 0;
+            for (int k = F - 12; k < F; k++) {
+                norm += r[k] * r[k];
+                sum += r[k];
+            }
+            assertEquals(1.0, norm, 1e-5, "centred chroma has unit length");
+            assertEquals(0.0, sum, 1e-5, "and zero mean");
+            assertTrue(r[F - 12] > r[F - 11], "C stands out over C#");
+        }
+        float[] none = new float[F];
+        PrimeTraits.UNKNOWN.features(0, 0.008, 1, none);
+        assertArrayEquals(new float[F], none, "nothing known: all zero");
+    }
+
+    @Test
+    void measuresTempoAndPitchFromAudio() {
+        float[] audio = new float[8 * SR];
+        Random r = new Random(3);
+        double period = 60.0 / 96 * SR;
+        for (int i = 0; i < audio.length; i++) {
+            audio[i] = (float) (0.2 * Math.sin(2 * Math.PI * 440 * i / SR) + 0.2 * Math.sin(2 * Math.PI * 554.37 * i / SR));
+        }
+        int first = (int) (0.2 * SR); // the first click 0.2 s in
+        for (int beat = 0; first + beat * period < audio.length; beat++) {
+            int start = first + (int) Math.round(beat * period);
+            for (int i = 0; i < SR / 100 && start + i < audio.length; i++) {
+                audio[start + i] += (float) (0.8 * r.nextGaussian() * Math.exp(-i / (SR / 400.0)));
+            }
+        }
+        PrimeTraits t = PrimeTraits.measure(audio, SR);
+        double ratio = t.bpm() / 96;
+        assertTrue(Math.abs(ratio - 1) < 0.02 || Math.abs(ratio - 2) < 0.04 || Math.abs(ratio - 0.5) < 0.01,
+                "tempo " + t.bpm() + " for 96 BPM clicks");
+        assertEquals(0.2, t.firstBeatSeconds(), 0.015, "the beats fall where the clicks are");
+        double[] c = t.chroma();
+        int loudest = 0;
+        for (int k = 1; k < 12; k++) {
+            loudest = c[k] > c[loudest] ? k : loudest;
+        }
+        assertTrue(loudest == 9 || loudest == 1, "A (9) or C# (1) leads, got " + loudest);
+        PrimeTraits shortOne = PrimeTraits.measure(Arrays.copyOf(audio, SR), SR);
+        assertTrue(Double.isNaN(shortOne.bpm()), "one second holds no tempo");
+        PrimeTraits tiny = PrimeTraits.measure(new float[100], SR);
+        assertArrayEquals(new double[12], tiny.chroma(), "too short for chroma: no pitch");
+    }
+
+    @Test
+    void rejectsTraitsNoMeasurementGives() {
+        assertThrows(IllegalArgumentException.class, () -> new PrimeTraits(0, 0, new double[12]));
+        assertThrows(IllegalArgumentException.class, () -> new PrimeTraits(Double.POSITIVE_INFINITY, 0, new double[12]));
+        assertThrows(IllegalArgumentException.class, () -> new PrimeTraits(120, 0.6, new double[12]), "past one beat");
+        assertThrows(IllegalArgumentException.class, () -> new PrimeTraits(120, -0.1, new double[12]));
+        assertThrows(IllegalArgumentException.class, () -> new PrimeTraits(120, Double.NaN, new double[12]));
+        assertThrows(IllegalArgumentException.class, () -> new PrimeTraits(Double.NaN, 0.1, new double[12]));
+        assertThrows(IllegalArgumentException.class, () -> new PrimeTraits(120, 0, new double[11]));
+        assertThrows(IllegalArgumentException.class, () -> new PrimeTraits(120, 0, null));
+        double[] bad = new double[12];
+        bad[3] = Double.NaN;
+        assertThrows(IllegalArgumentException.class, () -> new PrimeTraits(120, 0, bad));
+        assertThrows(IllegalArgumentException.class, () -> new PrimeTraits(120, 0, new double[12]).at(Double.NaN));
+    }
+}
