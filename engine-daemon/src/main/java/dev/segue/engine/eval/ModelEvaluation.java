@@ -67,7 +67,6 @@ public final class ModelEvaluation {
      */
     static final int SEAM_SKIP = 64;
 
-    /** Checks of the coherence features against what the corpus composed. */
     /**
      * How far the features can be trusted: whole clips whose estimated tempo agrees with the composed one,
      * whose estimated key is the composed key, and primes whose estimated beats fall within
@@ -176,14 +175,14 @@ public final class ModelEvaluation {
             primes.add(Coherence.Features.of(prime, sr));
             generated.add(Coherence.Features.of(next, sr));
             truth.add(Coherence.Features.of(realNext, sr));
+            Chroma.EstimatedKey composedKey = new Chroma.EstimatedKey(clip.spec().key().tonic(),
+                    clip.spec().key().mode() == dev.segue.engine.corpus.Key.Mode.MAJOR, 1);
             composedBpm[i] = clip.spec().bpm();
-            composedKeys.add(new Chroma.EstimatedKey(clip.spec().key().tonic(),
-                    clip.spec().key().mode() == dev.segue.engine.corpus.Key.Mode.MAJOR, 1));
+            composedKeys.add(composedKey);
             Coherence.Features whole = Coherence.Features.of(audio, sr);
             tempoAgrees += TempoEstimator.agree(whole.bpm(), clip.spec().bpm(), Coherence.TEMPO_TOLERANCE) ? 1 : 0;
             beatsPlaced += beatsPlaced(prime, sr, clip.spec().bpm(), clip.spec().offsetSeconds()) ? 1 : 0;
-            keyExact += whole.key().tonic() == clip.spec().key().tonic()
-                    && whole.key().major() == (clip.spec().key().mode() == dev.segue.engine.corpus.Key.Mode.MAJOR) ? 1 : 0;
+            keyExact += Coherence.sameKey(whole.key(), composedKey) ? 1 : 0;
         }
         List<LevelResult> levelResults = new ArrayList<>();
         for (int l = 0; l < levels; l++) {
