@@ -229,7 +229,8 @@ public final class ModelEvaluation {
             return false;
         }
         double period = Math.min(60 / beat.bpm(), 60 / composedBpm);
-        double composedFirst = Math.floorMod(Math.round(-offsetSeconds * 1e6), Math.round(60 / composedBpm * 1e6)) / 1e6;
+        double composedPeriod = 60 / composedBpm;
+        double composedFirst = ((-offsetSeconds) % composedPeriod + composedPeriod) % composedPeriod;
         double d = Math.IEEEremainder(beat.firstBeatSeconds() - composedFirst, period);
         return Math.abs(d) <= BEAT_TOLERANCE_S;
     }

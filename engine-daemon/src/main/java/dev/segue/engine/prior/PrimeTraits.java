@@ -57,7 +57,7 @@ public record PrimeTraits(double bpm, double firstBeatSeconds, double[] chroma) 
                 ? TempoEstimator.estimateBeat(audio, sampleRate) : null;
         double[] chroma = audio.length > Chroma.minSamples(sampleRate) ? Chroma.of(audio, sampleRate) : new double[12];
         return beat == null ? new PrimeTraits(Double.NaN, Double.NaN, chroma)
-                : new PrimeTraits(beat.bpm(), Math.min(beat.firstBeatSeconds(), 60 / beat.bpm()), chroma);
+                : new PrimeTraits(beat.bpm(), beat.firstBeatSeconds(), chroma);
     }
 
     /** The same traits without the beat grid, or without the pitch: for conditioning dropout in training. */
