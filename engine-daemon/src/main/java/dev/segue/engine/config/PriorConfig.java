@@ -6,7 +6,10 @@ import com.fasterxml.jackson.databind.JsonNode;
  * One prior's hyper-parameters, under the reference's names. {@code level} 0 and 1 are upsamplers
  * (conditioned on the codes of the level above); the highest level is the top prior. One key is Segue's
  * own: {@code beat_clock} (default false) gives a top prior the {@link dev.segue.engine.prior.PrimeTraits}
- * conditioning.
+ * conditioning, and {@code pitch_guidance} (default 1, none) is how strongly such a prior's sampling follows
+ * the prime's pitch: classifier-free guidance against the same prior told no pitch (see
+ * {@code sampling/PrimedSampler}). It belongs to the weights, not the architecture: it is worth more than 1
+ * only for a prior trained with its pitch sometimes withheld, which {@code segue train} does.
  */
 public record PriorConfig(int level, int nCtx, int width, int depth, int heads, int attnOrder, Integer blocks,
                           double mAttn, double mMlp, boolean resScale, boolean posInit, boolean labels,
@@ -14,7 +17,7 @@ public record PriorConfig(int level, int nCtx, int width, int depth, int heads, 
                           double maxDuration, int sampleRate, int condDepth, int condWidth, double condMConv,
                           int condDilationGrowthRate, Integer condDilationCycle, boolean condResScale,
                           boolean useTokens, int nTokens, boolean singleEncDec, boolean mergedDecoder,
-                          boolean copyInput, LyricsConfig lyrics, boolean beatClock) {
+                          boolean copyInput, LyricsConfig lyrics, boolean beatClock, double pitchGuidance) {
 
     public static PriorConfig fromJson(JsonNode node, String where) {
         JsonConfig c = new JsonConfig(node, where);
@@ -29,10 +32,14 @@ public record PriorConfig(int level, int nCtx, int width, int depth, int heads, 
                 c.optionalInt("cond_dilation_cycle"), c.bool("cond_res_scale", false),
                 c.bool("use_tokens", false), c.integer("n_tokens", 0), c.bool("single_enc_dec", false),
                 c.bool("merged_decoder", false), c.bool("copy_input", false),
-                usesLyrics(c) ? LyricsConfig.fromJson(c) : null, c.bool("beat_clock", false));
+                usesLyrics(c) ? LyricsConfig.fromJson(c) : null, c.bool("beat_clock", false),
+                c.number("pitch_guidance", 1.0));
         cfg.validate(where);
         return cfg;
     }
+
+    /** Beyond this, guidance pushes logits far outside anything the prior was trained to produce. */
+    public static final double MAX_PITCH_GUIDANCE = 10;
 
     private void validate(String where) {
         if (nCtx < 1 || width < 1 || depth < 1 || heads < 1 || level < 0) {
@@ -49,6 +56,13 @@ public record PriorConfig(int level, int nCtx, int width, int depth, int heads, 
             throw new ConfigException(where + ": sequence length " + sequenceLength() + (singleEncDec
                     ? " (n_tokens " + nTokens + " + n_ctx " + nCtx + ")" : " (n_ctx)")
                     + " is not divisible by blocks " + blocks);
+        }
+        if (!(pitchGuidance >= 1 && pitchGuidance <= MAX_PITCH_GUIDANCE)) {
+            throw new ConfigException(where + ".pitch_guidance: must lie in 1.." + MAX_PITCH_GUIDANCE + ", got "
+                    + pitchGuidance);
+        }
+        if (pitchGuidance != 1 && !beatClock) {
+            throw new ConfigException(where + ".pitch_guidance: only a prior with a beat_clock hears a pitch to follow");
         }
         if (lyrics != null) {
             lyrics.validate(where, !singleEncDec, nTokens);

@@ -12,13 +12,20 @@ import java.util.List;
 public final class Coherence {
     private Coherence() {}
 
-    /** Features of one piece of audio. {@code bpm} is NaN when the audio is too short for a tempo. */
-    public record Features(double[] chroma, Chroma.EstimatedKey key, double bpm) {
+    /**
+     * Features of one piece of audio. {@code bpm} is NaN when the audio is too short for a tempo;
+     * {@code motion} ({@link Chroma#motion} over {@link #MOTION_SEGMENT_S}) is NaN under one segment.
+     */
+    public record Features(double[] chroma, Chroma.EstimatedKey key, double bpm, double motion) {
+        public Features(double[] chroma, Chroma.EstimatedKey key, double bpm) {
+            this(chroma, key, bpm, Double.NaN);
+        }
+
         public static Features of(float[] audio, int sampleRate) {
             double[] chroma = Chroma.of(audio, sampleRate);
             double bpm = audio.length >= TempoEstimator.minSeconds() * sampleRate
                     ? TempoEstimator.estimateBpm(audio, sampleRate) : Double.NaN;
-            return new Features(chroma, Chroma.key(chroma), bpm);
+            return new Features(chroma, Chroma.key(chroma), bpm, Chroma.motion(audio, sampleRate, MOTION_SEGMENT_S));
         }
 
         /** No spectral peak between 100 Hz and 2 kHz: silence, DC or noise. Its chroma correlates 0 with anything. */
@@ -38,6 +45,22 @@ public final class Coherence {
      */
     public record Scores(double chromaMatched, double chromaShuffled, double keyMatched, double keyShuffled,
                          double tempoMatched, double tempoShuffled, int pairs, int pitchless) {}
+
+    /** Half a bar at 120 BPM: long enough for a chord's chroma, short enough to see it change. */
+    public static final double MOTION_SEGMENT_S = 1.0;
+
+    /** Mean {@link Features#motion} over the pieces that have one; NaN when none has. */
+    public static double meanMotion(List<Features> pieces) {
+        double sum = 0;
+        int n = 0;
+        for (Features f : pieces) {
+            if (!Double.isNaN(f.motion())) {
+                sum += f.motion();
+                n++;
+            }
+        }
+        return n == 0 ? Double.NaN : sum / n;
+    }
 
     /** Relative tempo tolerance, octave errors allowed. */
     public static final double TEMPO_TOLERANCE = 0.04;

@@ -55,7 +55,11 @@ public final class EvalReport {
                 r.truthVsComposed().tempoShuffled(), "%.2f");
         row(s, "estimated key is the composed key, true continuation", r.truthVsComposed().keyMatched(),
                 r.truthVsComposed().keyShuffled(), "%.2f");
-        s.append(f("%nContinuations with no pitched content (no spectral peak 100 Hz–2 kHz; chroma 0): model %d of %d, "
+        ModelEvaluation.Motion motion = r.motion();
+        s.append(f("%nHarmonic motion (mean over %.0f s segments of 1 − cosine of the segment's chroma to the whole's; "
+                + "0 = one held pitch set): primes %.3f, model %.3f, true continuation %.3f, through the VQ-VAE %.3f.%n",
+                Coherence.MOTION_SEGMENT_S, motion.primes(), motion.model(), motion.truth(), motion.truthCoded()));
+        s.append(f("Continuations with no pitched content (no spectral peak 100 Hz–2 kHz; chroma 0): model %d of %d, "
                 + "true continuation %d of %d.%n", r.generated().pitchless(), r.generated().pairs(), r.truth().pitchless(),
                 r.truth().pairs()));
         ModelEvaluation.FeatureCheck c = r.check();

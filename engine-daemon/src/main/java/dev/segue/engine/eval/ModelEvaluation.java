@@ -80,7 +80,14 @@ public final class ModelEvaluation {
                          double continuationSeconds, List<LevelResult> levels, PriorResult prior,
                          Coherence.Scores generated, Coherence.Scores truth, Coherence.Scores truthCoded,
                          Coherence.Composed generatedVsComposed, Coherence.Composed truthVsComposed,
-                         FeatureCheck check) {}
+                         Motion motion, FeatureCheck check) {}
+
+    /**
+     * Mean {@link dev.segue.engine.analysis.Chroma#motion} of the primes, the model's continuations, the true
+     * continuations and the true continuations through the VQ-VAE: a take can match its prime's pitch set by
+     * holding it, and this shows whether it does.
+     */
+    public record Motion(double primes, double model, double truth, double truthCoded) {}
 
     public static Result run(NDManager root, String modelName, VqVae vqvae, Prior top, CorpusGenerator corpus,
                              Options o, PrintStream log) throws IOException {
@@ -212,6 +219,8 @@ public final class ModelEvaluation {
                 Coherence.score(primes, generated), Coherence.score(primes, truth), Coherence.score(primes, truthCoded),
                 Coherence.againstComposed(generated, composedBpm, composedKeys),
                 Coherence.againstComposed(truth, composedBpm, composedKeys),
+                new Motion(Coherence.meanMotion(primes), Coherence.meanMotion(generated), Coherence.meanMotion(truth),
+                        Coherence.meanMotion(truthCoded)),
                 new FeatureCheck(tempoAgrees, keyExact, beatsPlaced, o.heldOutClips()));
     }
 

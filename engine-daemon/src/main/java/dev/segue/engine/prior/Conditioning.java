@@ -18,12 +18,15 @@ public record Conditioning(NDArray start, NDArray perPosition, NDArray encoderSt
         return (int) start.getShape().get(0);
     }
 
-    /** The same conditioning repeated for {@code n} candidates of a batch-1 request. */
-    public Conditioning expand(int n) {
-        if (n == batch()) {
+    /** Each row repeated {@code times} times in place, as {@link KvCache#repeatEachRow} repeats the cache. */
+    public Conditioning repeatEachRow(int times) {
+        if (times < 1) {
+            throw new IllegalArgumentException("rows must be repeated at least once, got " + times);
+        }
+        if (times == 1) {
             return this;
         }
-        return new Conditioning(start.repeat(0, n), perPosition == null ? null : perPosition.repeat(0, n),
-                encoderStates == null ? null : encoderStates.repeat(0, n));
+        return new Conditioning(start.repeat(0, times), perPosition == null ? null : perPosition.repeat(0, times),
+                encoderStates == null ? null : encoderStates.repeat(0, times));
     }
 }

@@ -80,25 +80,26 @@ public final class KvCache implements AutoCloseable {
     }
 
     /**
-     * Repeats a batch-1 cache into {@code n} candidates after a shared prime prefill: the prime is computed
-     * once and copied, never recomputed per candidate.
+     * Repeats each row {@code times} times in place (row i's copies become rows i*times ..), after a prime
+     * prefill shared by candidates: the prime is computed once per row and copied, never recomputed per
+     * candidate.
      */
-    public void expand(int n) {
-        if (n == batch) {
+    public void repeatEachRow(int times) {
+        if (times < 1) {
+            throw new IllegalArgumentException("rows must be repeated at least once, got " + times);
+        }
+        if (times == 1) {
             return;
         }
-        if (batch != 1) {
-            throw new IllegalStateException("only a batch-1 cache can be expanded, this one holds " + batch);
-        }
         for (int i = 0; i < keys.length; i++) {
-            NDArray k = keys[i].repeat(0, n);
-            NDArray v = values[i].repeat(0, n);
+            NDArray k = keys[i].repeat(0, times);
+            NDArray v = values[i].repeat(0, times);
             keys[i].close();
             values[i].close();
             keys[i] = k;
             values[i] = v;
         }
-        batch = n;
+        batch *= times;
     }
 
     /**

@@ -69,6 +69,16 @@ public record PrimeTraits(double bpm, double firstBeatSeconds, double[] chroma) 
         return new PrimeTraits(bpm, firstBeatSeconds, new double[12]);
     }
 
+    /** Whether any pitch class was heard: a chroma of zeros says nothing about pitch. */
+    public boolean hasPitch() {
+        for (double c : chroma) {
+            if (c != 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** These traits for a window whose position 0 lies {@code startSeconds} after the clock's origin. */
     public At at(double startSeconds) {
         return new At(this, startSeconds);

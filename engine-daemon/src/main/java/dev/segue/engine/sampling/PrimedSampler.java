@@ -16,6 +16,13 @@ import java.util.List;
  * Primed sampling within one window of a prior: the prime is prefilled in chunks into a key/value cache,
  * then tokens are drawn one cached step at a time. When all candidates share one prime it is prefilled
  * once at batch 1 and the cache is repeated, so N candidates cost one prefill.
+ *
+ * <p>Pitch guidance. A beat-clocked prior whose config sets {@code pitch_guidance} g > 1 samples with
+ * classifier-free guidance (Ho & Salimans 2022, as MusicGen does with text): each candidate runs beside a
+ * twin row told the same traits without the pitch, and its token is drawn from u + g (c - u), c and u the
+ * two rows' logits; the twin is fed the same token. Measured on the default prior, nearly all of what its
+ * continuations keep of the prime's pitch comes through the traits' chroma, not the prime's codes, so
+ * pushing along that difference is what carries the key. It costs a second row per candidate.
  */
 public final class PrimedSampler {
     private final Prior prior;
@@ -50,11 +57,14 @@ public final class PrimedSampler {
     public static final class OpenWindow implements AutoCloseable {
         private final NDManager manager;
         private final StepSession steps;
+        /** Guidance scale g; 1 when the session holds no twin rows. */
+        private final double guidance;
         private long[][] tokens;
 
-        private OpenWindow(NDManager manager, StepSession steps, long[][] tokens) {
+        private OpenWindow(NDManager manager, StepSession steps, double guidance, long[][] tokens) {
             this.manager = manager;
             this.steps = steps;
+            this.guidance = guidance;
             this.tokens = tokens;
         }
 
@@ -83,26 +93,65 @@ public final class PrimedSampler {
         for (int i = 0; i < n; i++) {
             System.arraycopy(r.primes()[b == 1 ? 0 : i], 0, tokens[i], 0, primeLen);
         }
+        double guidance = guidance(r.traits());
+        boolean twins = guidance != 1;
+        // With guidance, rows b.. are the twins of rows 0..: the same primes (and labels), told no pitch.
+        int rows = twins ? 2 * b : b;
+        long[][] primes = twins ? twice(r.primes()) : r.primes();
+        List<Labels> labels = twins && r.labels() != null && r.labels().size() == b ? twice(r.labels()) : r.labels();
+        List<PrimeTraits.At> traits = r.traits() == null ? null : !twins ? List.of(r.traits())
+                : twice(java.util.Collections.nCopies(b, r.traits()), withoutPitch(r.traits()));
         NDManager m = parent.newSubManager();
         try {
             // Malformed codes are refused for any prior; only upsamplers go on to read them.
             long[] upperFlat = r.upperCodes() == null ? null : flatten(r.upperCodes());
             NDArray upper = upperFlat == null || !prior.isUpsampler() ? null
                     : m.create(upperFlat, new Shape(r.upperCodes().length, r.upperCodes()[0].length));
-            Conditioning cond = prior.condition(m, b, labelsFor(r.labels(), b), upper,
-                    r.traits() == null ? null : List.of(r.traits()));
-            KvCache cache = prior.newCache(m, b);
-            prefill(prior, m, cache, cond, r.primes(), primeLen, Math.max(1, r.chunkSize()), r.totalTokens(), monitor);
-            cache.expand(n);
-            cond = cond.expand(n);
+            Conditioning cond = prior.condition(m, rows, labelsFor(labels, rows), upper, traits);
+            KvCache cache = prior.newCache(m, rows);
+            prefill(prior, m, cache, cond, primes, primeLen, Math.max(1, r.chunkSize()), r.totalTokens(), monitor);
+            // Each prefilled row becomes its n / b candidates; twins stay in the second half, in the same order.
+            cache.repeatEachRow(n / b);
+            cond = cond.repeatEachRow(n / b);
             monitor.progress(primeLen, r.totalTokens());
             StepSession steps = prior.openSteps(m, cache, cond);
-            stepThrough(steps, tokens, primeLen, r.totalTokens(), new TokenSampler(r.params(), n, prior.bins()), monitor);
-            return new OpenWindow(m, steps, tokens);
+            stepThrough(steps, guidance, tokens, primeLen, r.totalTokens(), new TokenSampler(r.params(), n, prior.bins()),
+                    monitor);
+            return new OpenWindow(m, steps, guidance, tokens);
         } catch (RuntimeException | Error e) {
             m.close();
             throw e;
         }
+    }
+
+    /** The guidance scale this window samples with: the config's, where there is a pitch to follow. */
+    private double guidance(PrimeTraits.At traits) {
+        return traits != null && traits.traits().hasPitch() ? prior.config().pitchGuidance() : 1;
+    }
+
+    private static PrimeTraits.At withoutPitch(PrimeTraits.At at) {
+        return new PrimeTraits.At(at.traits().withoutChroma(), at.startSeconds());
+    }
+
+    private static long[][] twice(long[][] rows) {
+        long[][] out = new long[2 * rows.length][];
+        for (int i = 0; i < rows.length; i++) {
+            out[i] = rows[i];
+            out[rows.length + i] = rows[i];
+        }
+        return out;
+    }
+
+    private static <T> List<T> twice(List<T> rows) {
+        List<T> out = new ArrayList<>(rows);
+        out.addAll(rows);
+        return out;
+    }
+
+    private static <T> List<T> twice(List<T> rows, T twin) {
+        List<T> out = new ArrayList<>(rows);
+        out.addAll(java.util.Collections.nCopies(rows.size(), twin));
+        return out;
     }
 
     /**
@@ -130,34 +179,56 @@ public final class PrimedSampler {
             System.arraycopy(open.tokens[i], shift, tokens[i], 0, known);
         }
         monitor.progress(known, totalTokens);
-        stepThrough(open.steps, tokens, known, totalTokens, new TokenSampler(params, n, prior.bins()), monitor);
+        stepThrough(open.steps, open.guidance, tokens, known, totalTokens, new TokenSampler(params, n, prior.bins()),
+                monitor);
         open.tokens = tokens;
         return tokens;
     }
 
-    /** Cached steps from position {@code from} to {@code to}, each candidate's token drawn from its logits. */
-    private void stepThrough(StepSession steps, long[][] tokens, int from, int to, TokenSampler sampler,
-                             SamplingMonitor monitor) {
+    /**
+     * Cached steps from position {@code from} to {@code to}, each candidate's token drawn from its logits, or,
+     * with guidance g != 1, from u + g (c - u) of its row and its twin's (the session then holds 2n rows).
+     */
+    private void stepThrough(StepSession steps, double guidance, long[][] tokens, int from, int to,
+                             TokenSampler sampler, SamplingMonitor monitor) {
         int n = tokens.length;
-        long[] previous = new long[n];
+        int bins = prior.bins();
+        boolean twins = guidance != 1;
+        long[] previous = new long[twins ? 2 * n : n];
         long[] next = new long[n];
+        float[] guided = twins ? new float[n * bins] : null;
         for (int t = from; t < to; t++) {
             if (monitor.cancelled()) {
                 throw new CancelledException(t);
             }
             for (int i = 0; i < n; i++) {
                 previous[i] = t == 0 ? 0 : tokens[i][t - 1];
+                if (twins) {
+                    previous[n + i] = previous[i];
+                }
             }
             float[] logits = steps.step(previous, t);
+            if (twins) {
+                guide(logits, guidance, n * bins, guided);
+                logits = guided;
+            }
             if (monitor.wantsLogits()) {
                 monitor.logits(t, 1, logits);
             }
-            sampler.sample(logits, prior.bins(), next);
+            sampler.sample(logits, bins, next);
             for (int i = 0; i < n; i++) {
                 tokens[i][t] = next[i];
             }
             monitor.tokens(t + 1, tokens);
             monitor.progress(t + 1, tokens[0].length);
+        }
+    }
+
+    /** {@code out[j] = u + g (c - u)}: c the first {@code half} logits (the candidates), u the rest (twins). */
+    static void guide(float[] logits, double g, int half, float[] out) {
+        for (int j = 0; j < half; j++) {
+            float u = logits[half + j];
+            out[j] = (float) (u + g * (logits[j] - u));
         }
     }
 

@@ -119,6 +119,28 @@ class MetricsTest {
     }
 
     @Test
+    void harmonicMotionSeparatesAHeldChordFromChordChanges() {
+        float[] held = tones(4.0, 261.63, 329.63, 392.00);
+        // C major and F# major (no shared pitch class) alternating every second.
+        float[] c = tones(1.0, 261.63, 329.63, 392.00);
+        float[] fSharp = tones(1.0, 369.99, 466.16, 554.37);
+        float[] changing = new float[4 * SR];
+        for (int s = 0; s < 4; s++) {
+            System.arraycopy(s % 2 == 0 ? c : fSharp, 0, changing, s * SR, SR);
+        }
+        double still = Chroma.motion(held, SR, 1.0);
+        double moving = Chroma.motion(changing, SR, 1.0);
+        assertTrue(still < 0.01, "a held chord moves " + still);
+        assertTrue(moving > 0.2, "alternating disjoint chords move " + moving);
+        assertTrue(Double.isNaN(Chroma.motion(new float[4 * SR], SR, 1.0)), "silence has no pitch to move");
+        assertTrue(Double.isNaN(Chroma.motion(tones(0.5, 440), SR, 1.0)), "no whole segment");
+        assertThrows(IllegalArgumentException.class, () -> Chroma.motion(held, SR, 0.01));
+        assertEquals(moving, Coherence.Features.of(changing, SR).motion(), 1e-12);
+        assertEquals(0.5 * (still + moving), Coherence.meanMotion(List.of(Coherence.Features.of(held, SR),
+                Coherence.Features.of(changing, SR), new Coherence.Features(new double[12], null, 120))), 1e-12);
+    }
+
+    @Test
     void keyEstimateFindsTheTonicOfAScale() {
         // A major scale played as notes in sequence, tonic and fifth held longer.
         double[] aMajor = {440.00, 493.88, 554.37, 587.33, 659.25, 739.99, 830.61, 440.00, 659.25, 440.00};

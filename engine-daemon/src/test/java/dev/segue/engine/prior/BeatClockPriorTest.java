@@ -8,27 +8,17 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.segue.engine.checkpoint.RandomWeights;
-import dev.segue.engine.cli.Djl;
 import dev.segue.engine.config.ConfigException;
 import dev.segue.engine.config.ModelConfig;
+import dev.segue.engine.testing.CpuManager;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** A beat-clocked top prior hears its traits, and only a beat-clocked top prior takes them. */
 class BeatClockPriorTest {
-    private static NDManager root;
-
-    @BeforeAll
-    static void setUp() {
-        root = Djl.cpuManager();
-    }
-
-    @AfterAll
-    static void tearDown() {
-        root.close();
-    }
+    @RegisterExtension
+    static final CpuManager root = new CpuManager();
 
     private static ModelConfig config(int level, boolean clock) throws Exception {
         String json = """
@@ -62,7 +52,7 @@ class BeatClockPriorTest {
         fSharp[6] = 1;
         fSharp[10] = 0.7;
         fSharp[1] = 0.7;
-        try (NDManager m = root.newSubManager();
+        try (NDManager m = root.get().newSubManager();
              Prior prior = new Prior(c.priors().get(2), c.vqvae(), new RandomWeights(5, 0.3), m)) {
             assertTrue(prior.hasBeatClock());
             float[] base = logits(prior, m, List.of(new PrimeTraits(100, 0.1, cMajor).at(0)));
@@ -79,13 +69,13 @@ class BeatClockPriorTest {
     @Test
     void onlyABeatClockedTopPriorTakesTraits() throws Exception {
         ModelConfig plain = config(2, false);
-        try (NDManager m = root.newSubManager();
+        try (NDManager m = root.get().newSubManager();
              Prior prior = new Prior(plain.priors().get(2), plain.vqvae(), new RandomWeights(5, 0.3), m)) {
             assertThrows(IllegalArgumentException.class, () -> prior.condition(m, 1, null, null,
                     List.of(PrimeTraits.UNKNOWN.at(0))));
         }
         ModelConfig upsampler = config(1, true);
-        try (NDManager m = root.newSubManager()) {
+        try (NDManager m = root.get().newSubManager()) {
             assertThrows(ConfigException.class,
                     () -> new Prior(upsampler.priors().get(1), upsampler.vqvae(), new RandomWeights(5, 0.3), m).close());
         }
