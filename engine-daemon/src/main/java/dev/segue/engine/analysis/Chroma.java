@@ -71,11 +71,16 @@ public final class Chroma {
      * every bar scores about 0.2. NaN when the audio holds no whole segment or no pitch.
      */
     public static double motion(float[] audio, int sampleRate, double segmentSeconds) {
+        return motion(audio, sampleRate, segmentSeconds,
+                audio.length > minSamples(sampleRate) ? of(audio, sampleRate) : new double[12]);
+    }
+
+    /** As above, given the whole audio's chroma ({@link #of}), so a caller that has it does not compute it again. */
+    public static double motion(float[] audio, int sampleRate, double segmentSeconds, double[] whole) {
         int segment = (int) Math.round(segmentSeconds * sampleRate);
         if (segment <= minSamples(sampleRate)) {
             throw new IllegalArgumentException(segmentSeconds + " s segments are too short for chroma");
         }
-        double[] whole = audio.length > minSamples(sampleRate) ? of(audio, sampleRate) : new double[12];
         double sum = 0;
         int n = 0;
         for (int start = 0; start + segment <= audio.length; start += segment) {
@@ -83,7 +88,7 @@ public final class Chroma {
             sum += 1 - cosine(part, whole);
             n++;
         }
-        return n == 0 || cosine(whole, whole) == 0 ? Double.NaN : sum / n;
+        return n == 0 || java.util.Arrays.stream(whole).allMatch(c -> c == 0) ? Double.NaN : sum / n;
     }
 
     /** Chroma needs more samples than this: half its FFT. */

@@ -25,7 +25,7 @@ public final class Coherence {
             double[] chroma = Chroma.of(audio, sampleRate);
             double bpm = audio.length >= TempoEstimator.minSeconds() * sampleRate
                     ? TempoEstimator.estimateBpm(audio, sampleRate) : Double.NaN;
-            return new Features(chroma, Chroma.key(chroma), bpm, Chroma.motion(audio, sampleRate, MOTION_SEGMENT_S));
+            return new Features(chroma, Chroma.key(chroma), bpm, Chroma.motion(audio, sampleRate, MOTION_SEGMENT_S, chroma));
         }
 
         /** No spectral peak between 100 Hz and 2 kHz: silence, DC or noise. Its chroma correlates 0 with anything. */
