@@ -26,7 +26,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "continue", mixinStandardHelpOptions = true,
-        description = "Continue a prime WAV into takes, written as 24-bit WAVs take-01.wav... in --out.")
+        description = "Continue a prime WAV into takes, written to --out as 24-bit WAVs <clip>_bar<N>_<bpm>bpm_take<K>.wav with a PNG each.")
 final class ContinueCommand implements Callable<Integer> {
     static final double DEFAULT_BARS = 4;
 
@@ -59,8 +59,16 @@ final class ContinueCommand implements Callable<Integer> {
             converter = Converters.TimeSignatureConverter.class, description = "time signature (default: ${DEFAULT-VALUE})")
     TimeSignature timeSig;
 
-    @Option(names = {"--takes", "--candidates"}, defaultValue = "4", paramLabel = "N", description = "number of takes, 1..16 (default: ${DEFAULT-VALUE})")
-    int takes;
+    // Plain initial values, not picocli defaults: a default is applied after parsing to an option not given,
+    // and would overwrite what the unlisted spellings below set.
+    @Option(names = "--takes", paramLabel = "N", description = "number of takes, 1..16 (default: 4)")
+    int takes = 4;
+
+    /** The protocol's word for takes; kept, unlisted, for scripts that spell it so. */
+    @Option(names = "--candidates", hidden = true, paramLabel = "N")
+    void candidates(int n) {
+        takes = n;
+    }
 
     @Option(names = "--seed", defaultValue = "1", paramLabel = "N", converter = Converters.UnsignedLongConverter.class,
             description = "uint64 sampling seed (default: ${DEFAULT-VALUE})")
@@ -76,9 +84,15 @@ final class ContinueCommand implements Callable<Integer> {
     @Option(names = "--preset", paramLabel = "NAME", description = "generation preset (default: the first for the prior)")
     String preset;
 
-    @Option(names = {"--quality", "--tier"}, defaultValue = "sketch", paramLabel = "Q", converter = Converters.QualityConverter.class,
-            description = "sketch, draft or full (default: ${DEFAULT-VALUE})")
-    Quality quality;
+    @Option(names = "--tier", paramLabel = "T", converter = Converters.QualityConverter.class,
+            description = "sketch, draft or full (default: sketch)")
+    Quality tier = Quality.SKETCH;
+
+    /** The protocol's field name for the tier; kept, unlisted, for scripts that spell it so. */
+    @Option(names = "--quality", hidden = true, paramLabel = "T", converter = Converters.QualityConverter.class)
+    void quality(Quality q) {
+        tier = q;
+    }
 
     @Option(names = "--artist", paramLabel = "NAME", description = "artist label, for priors conditioned on artists")
     String artist;
@@ -126,9 +140,9 @@ final class ContinueCommand implements Callable<Integer> {
         Audio audio = Audio.of(prime.channels(), prime.samples());
         try (DaemonClient client = connection.connectStarting(spec.commandLine().getErr())) {
             client.hello(ConnectionOptions.CLIENT_NAME);
-            PriorChoice choice = PriorChoice.pick(client, prior, preset, quality);
+            PriorChoice choice = PriorChoice.pick(client, prior, preset, tier);
             GenerationRequest request = new GenerationRequest(choice.prior().name(), choice.preset(), length(), takes,
-                    quality, choice.temperatures(temperatures), null, null, seed, artist, genre, lyrics);
+                    tier, choice.temperatures(temperatures), null, null, seed, artist, genre, lyrics);
             Accepted accepted = client.submit(new Submit(0, context, request, audio));
             stderr.println("job " + accepted.job() + " accepted (prior " + choice.prior().name() + ", preset "
                     + choice.preset() + ")");

@@ -60,7 +60,7 @@ class BridgeCliTest {
         Path outDir = dir.resolve("takes");
         try (FakeDaemon daemon = new FakeDaemon(new CannedDaemon(takes))) {
             int code = run("continue", "--in", prime.toString(), "--bars", "2", "--bpm", "90", "--time-sig", "6/8",
-                    "--takes", "2", "--seed", "18446744073709551615", "--quality", "draft", "--out", outDir.toString(),
+                    "--takes", "2", "--seed", "18446744073709551615", "--tier", "draft", "--out", outDir.toString(),
                     "--endpoint", daemon.endpoint(), "--timeout-s", "10");
             assertEquals(0, code, err.toString());
 
@@ -141,11 +141,24 @@ class BridgeCliTest {
     }
 
     @Test
+    void theProtocolsSpellingsStillSetTakesAndTier() throws Exception {
+        try (FakeDaemon daemon = new FakeDaemon(new CannedDaemon(CannedDaemon.audibleTakes(3, 4_800, 5)))) {
+            int code = run("continue", "--in", prime.toString(), "--bars", "1", "--candidates", "3", "--quality", "full",
+                    "--out", dir.resolve("aliases").toString(), "--endpoint", daemon.endpoint(), "--timeout-s", "10");
+            assertEquals(0, code, err.toString());
+            Submit s = (Submit) daemon.received().stream().filter(m -> m instanceof Submit).findFirst().orElseThrow();
+            assertEquals(3, s.request().candidates());
+            assertEquals(Quality.FULL, s.request().quality());
+        }
+    }
+
+    @Test
     void badArgumentsExitWith2() throws Exception {
         String in = prime.toString();
         String o = dir.resolve("o").toString();
         assertEquals(2, run("continue", "--in", in, "--out", o, "--bars", "1", "--seconds", "2"));
         assertEquals(2, run("continue", "--in", in, "--out", o, "--time-sig", "4-4"));
+        assertEquals(2, run("continue", "--in", in, "--out", o, "--tier", "best"));
         assertEquals(2, run("continue", "--in", in, "--out", o, "--quality", "best"));
         assertEquals(2, run("continue", "--in", in));
         assertEquals(2, run("continue", "--in", dir.resolve("missing.wav").toString(), "--out", o));
