@@ -1,9 +1,46 @@
-/* test_transport: bar grid from host time, relocation, free-run without a host, the protocol length. */
+/*
+ * test_transport: bar grid from host time, relocation, free-run without a host, the protocol length, and
+ * the bars-to-seconds formula against the shared vectors (usage: test_transport VECTORS_DIR).
+ */
+#include <inttypes.h>
 #include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include "bars.h"
 #include "check.h"
 #include "transport.h"
 
-int main(void) {
+/* VECTORS_DIR/bars_seconds.tsv: bars, tempo, num, den, the seconds' IEEE bits in hex. The Java codec's test
+ * reads the same file, so both languages are held to the same doubles. */
+static void check_bars_vectors(const char *dir) {
+    char path[4096];
+    snprintf(path, sizeof path, "%s/bars_seconds.tsv", dir);
+    FILE *f = fopen(path, "r");
+    CHECK(f != NULL);
+    if (!f) return;
+    char line[512];
+    int rows = 0;
+    while (fgets(line, sizeof line, f)) {
+        if (line[0] == '#' || line[0] == '\n') continue;
+        double bars, bpm;
+        int num, den;
+        uint64_t bits;
+        CHECK(sscanf(line, "%lf\t%lf\t%d\t%d\t%" SCNx64, &bars, &bpm, &num, &den, &bits) == 5);
+        double s = segue_seconds_for_bars(bars, bpm, num, den);
+        uint64_t got;
+        memcpy(&got, &s, sizeof got);
+        if (got != bits) printf("bars_seconds row %d: %.17g gives %016" PRIx64 ", want %016" PRIx64 "\n", rows + 1, bars, got, bits);
+        CHECK(got == bits);
+        CHECK(segue_frames_for_bars(bars, bpm, num, den, 48000.0) == (int64_t)floor(s * 48000.0 + 0.5));
+        rows++;
+    }
+    fclose(f);
+    CHECK(rows >= 10);
+}
+
+int main(int argc, char **argv) {
+    CHECK(argc == 2);
+    if (argc == 2) check_bars_vectors(argv[1]);
     segue_transport_t t;
     segue_transport_reset(&t, 48000.0);
     /* 120 bpm 4/4 at 48 kHz: a bar is 96000 samples; 6/8 at 120 quarter-bpm: 72000 */

@@ -6,6 +6,8 @@
  */
 #include "codec.h"
 
+#include "bars.h"
+
 #include <math.h>
 #include <msgpack.h>
 #include <stdarg.h>
@@ -610,8 +612,8 @@ static segue_code_t check_cross(ctx_t *c, segue_msg_t *m) {
             return fail(c, B, "exactly one of length_bars and length_seconds");
         }
         if (m->request.has_length_bars) {
-            double seconds = m->request.length_bars * 240.0 * (double)m->context.time_sig_num /
-                             ((double)m->context.time_sig_den * m->context.tempo_bpm);
+            double seconds = segue_seconds_for_bars(m->request.length_bars, m->context.tempo_bpm,
+                                                    m->context.time_sig_num, m->context.time_sig_den);
             if (seconds > 600.0) {
                 snprintf(c->path, sizeof c->path, "request.length_bars");
                 return fail(c, L, "%g bars last %g s, over 600 s", m->request.length_bars, seconds);

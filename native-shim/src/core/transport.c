@@ -2,13 +2,14 @@
 
 #include <math.h>
 
+#include "bars.h"
+
 double segue_samples_per_bar(double rate, double bpm, int num, int den) {
-    return 240.0 * num / (den * bpm) * rate;
+    return segue_seconds_for_bars(1.0, bpm, num, den) * rate;
 }
 
 int64_t segue_frames_for_bars(double bars, double bpm, int num, int den, double rate) {
-    double seconds = bars * 240.0 * num / (den * bpm); /* PROTOCOL.md 4.1: this exact order */
-    return (int64_t)floor(seconds * rate + 0.5);
+    return (int64_t)floor(segue_seconds_for_bars(bars, bpm, num, den) * rate + 0.5);
 }
 
 void segue_transport_reset(segue_transport_t *t, double rate) {

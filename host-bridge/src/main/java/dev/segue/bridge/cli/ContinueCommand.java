@@ -154,8 +154,7 @@ final class ContinueCommand implements Callable<Integer> {
             } finally {
                 progress.finish();
             }
-            double barSeconds = 240.0 * timeSig.num() / (timeSig.den() * bpm);
-            double startBar = 1 + prime.frames() / (double) prime.sampleRate() / barSeconds;
+            double startBar = 1 + prime.frames() / (double) prime.sampleRate() / context.secondsForBars(1);
             TakeFiles.write(result, out, TakeNames.forClip(in.getFileName().toString(), startBar, bpm), prime, stdout,
                     stderr);
         }
