@@ -11,7 +11,14 @@
 #define DISTRHO_PLUGIN_URI "urn:segue:shim"
 #define DISTRHO_PLUGIN_CLAP_ID "dev.segue.shim"
 
-#define DISTRHO_PLUGIN_HAS_UI 0
+// The window (SegueUI.cpp): NanoVG on OpenGL, in the plugin's own binary so it can read the engine's
+// lock-free view directly (LV2: instance-access and data-access, which jalv, Ardour and Carla give).
+#define DISTRHO_PLUGIN_HAS_UI 1
+#define DISTRHO_UI_USE_NANOVG 1
+#define DISTRHO_PLUGIN_WANT_DIRECT_ACCESS 1
+#define DISTRHO_UI_USER_RESIZABLE 0
+#define DISTRHO_UI_DEFAULT_WIDTH 900
+#define DISTRHO_UI_DEFAULT_HEIGHT 520
 #define DISTRHO_PLUGIN_IS_RT_SAFE 1
 #define DISTRHO_PLUGIN_NUM_INPUTS 2
 #define DISTRHO_PLUGIN_NUM_OUTPUTS 2
