@@ -26,6 +26,11 @@
 #include "fake_daemon.h"
 #include "stem_writer.h"
 
+/* A peak on the view's scale, computed here independently: -72..0 dB onto 1..255. */
+static int view_peak(float p) {
+    return (int)lrint((20.0 * log10(p) + 72.0) / 72.0 * 254.0) + 1;
+}
+
 /* The plugin's header frame is byte for byte what the codec makes of the message it decodes to. */
 static void check_canonical(fake_daemon_t *d) {
     uint8_t *hdr;
@@ -149,14 +154,14 @@ int main(void) {
     uint64_t end = now_ms() + 2000;
     while (now_ms() < end && !(segue_engine_view(h.e, &v) == 0 && v.take_covered[0] == BAR_FRAMES / 2)) next_request(&d, 20);
     CHECK(v.n_takes == 2 && v.take_covered[0] == BAR_FRAMES / 2 && v.take_covered[1] == 0);
-    CHECK(v.peak[0][0] == 128 && v.peak[0][SEGUE_VIEW_COLUMNS / 2 - 1] == 128 && v.peak[0][SEGUE_VIEW_COLUMNS - 1] == 0);
+    CHECK(v.peak[0][0] == view_peak(0.5f) && v.peak[0][SEGUE_VIEW_COLUMNS / 2 - 1] == view_peak(0.5f) && v.peak[0][SEGUE_VIEW_COLUMNS - 1] == 0);
     CHECK(v.peak[1][0] == 0);
     reply_audio(&d, SEGUE_T_RESULT, req, "j-tier-1", 0, start, BAR_FRAMES, 0, BAR_FRAMES, 0.25f);
     reply_audio(&d, SEGUE_T_RESULT, req, "j-tier-1", 1, start, BAR_FRAMES, 0, BAR_FRAMES, 0.5f);
     reply_simple(&d, SEGUE_T_DONE, req, "j-tier-1");
     CHECK(wait_state(&d, &h, SEGUE_STATE_READY, 5000));
     CHECK(wait_view(&d, &h, "job j-tier-1: 2 stems", &v, 2000));
-    CHECK(v.take_final[0] && v.take_final[1] && v.peak[0][SEGUE_VIEW_COLUMNS - 1] == 64); /* final replaced the preview */
+    CHECK(v.take_final[0] && v.take_final[1] && v.peak[0][0] == view_peak(0.25f)); /* final replaced the preview */
 
     /* 3. extend take 2 by two bars */
     segue_engine_set_param(h.e, SEGUE_P_TAKE, 2);
@@ -173,7 +178,7 @@ int main(void) {
     CHECK((int)segue_engine_get_param(h.e, SEGUE_P_STATE) == SEGUE_STATE_READY);
     printf("  view status after the extension: %s\n", v.status);
     CHECK(v.take_frames[1] == 3 * BAR_FRAMES && v.take_extended[1] == 1 && v.take_frames[0] == BAR_FRAMES);
-    CHECK(v.peak[1][0] == 128 && v.peak[1][SEGUE_VIEW_COLUMNS - 1] == 191 && v.peak[0][SEGUE_VIEW_COLUMNS - 1] == 0);
+    CHECK(v.peak[1][0] == view_peak(0.5f) && v.peak[1][SEGUE_VIEW_COLUMNS - 1] == view_peak(0.75f) && v.peak[0][SEGUE_VIEW_COLUMNS - 1] == 0);
     char path[1400];
     snprintf(path, sizeof path, "%s/vox_bar004_400bpm_take2.wav", stems);
     float *audio = NULL;

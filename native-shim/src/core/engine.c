@@ -52,9 +52,9 @@ static const segue_param_info_t PARAMS[SEGUE_P_COUNT] = {
     [SEGUE_P_CANCEL] = {"cancel", "Cancel", "", 0, 1, 0, 1, 0, 1, NULL,
                         "Rising edge: stop the running generation or extension (the takes already here stay)"},
     [SEGUE_P_LEVEL] = {"level", "Level", "", 0, 8, 0, 1, 1, 0, NULL,
-                       "The prior level being sampled now (top level first), 0 when none"},
-    [SEGUE_P_ETA] = {"eta", "Time left at level", "s", 0, 3600, 0, 0, 1, 0, NULL,
-                     "Seconds the daemon expects the current level to take still"},
+                       "1 + the prior level being sampled (the protocol's progress.level); 0 when not generating"},
+    [SEGUE_P_ETA] = {"eta", "Time left", "s", 0, 3600, 0, 0, 1, 0, NULL,
+                     "Seconds the daemon expects until the job is done (progress.eta_ms); 0 unknown"},
 };
 
 const char *segue_tier_name(int tier) {

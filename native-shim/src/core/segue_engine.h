@@ -39,8 +39,8 @@ enum segue_param {
     SEGUE_P_TIER,          /* 0 sketch, 1 draft, 2 full: the protocol's request.quality */
     SEGUE_P_EXTEND,        /* 0/1: rising edge extends the selected take of the latest job by generate_bars */
     SEGUE_P_CANCEL,        /* 0/1: rising edge cancels the running generation or extension */
-    SEGUE_P_LEVEL,         /* output: the prior level being sampled (progress.level), 0 when none */
-    SEGUE_P_ETA,           /* output: seconds left at that level (progress.eta_ms), 0 when unknown */
+    SEGUE_P_LEVEL,         /* output: 1 + the prior level being sampled (progress.level 0..7); 0 when none */
+    SEGUE_P_ETA,           /* output: seconds the daemon expects until done (progress.eta_ms); 0 unknown */
     SEGUE_P_COUNT
 };
 
@@ -114,8 +114,10 @@ void segue_engine_status_text(segue_engine_t *engine, char *out, size_t cap);
  * copies it out with segue_engine_view without taking any lock and without ever meeting the audio
  * thread. Scalars a host also automates or displays (state, progress, level, ETA, the controls) are
  * parameters instead. Thumbnails: per take, the peak of |sample| over each of SEGUE_VIEW_COLUMNS equal
- * slices of the longest take, 0..255, filled forward as previews and results arrive. */
+ * slices of the longest take, in decibels: 0 silence (below SEGUE_VIEW_DB_FLOOR), 1..255 from the floor
+ * to 0 dBFS; filled forward as previews and results arrive. */
 #define SEGUE_VIEW_COLUMNS 192
+#define SEGUE_VIEW_DB_FLOOR (-72.0)
 #define SEGUE_VIEW_TEXT 256
 
 typedef struct {

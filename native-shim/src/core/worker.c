@@ -878,6 +878,16 @@ static void cancel_job(worker_t *w) {
 
 /* ---- the view ---------------------------------------------------------------------------------- */
 
+/* A column's peak on the view's scale: SEGUE_VIEW_DB_FLOOR dB .. 0 dBFS onto 1..255, 0 below the floor
+ * (silence). Decibels, because a quiet take must still show its shape. */
+static uint8_t segue_view_peak(float peak) {
+    if (!(peak > 0.0f)) return 0;
+    double db = 20.0 * log10(peak > 1.0f ? 1.0 : (double)peak);
+    if (db < SEGUE_VIEW_DB_FLOOR) return 0;
+    long v = lrint((db - SEGUE_VIEW_DB_FLOOR) / -SEGUE_VIEW_DB_FLOOR * 254.0) + 1;
+    return (uint8_t)(v > 255 ? 255 : v);
+}
+
 /* Thumbnail columns of take k for frames [from, to) of the set (final audio where it has come, the
  * preview elsewhere); each column covers an equal slice of the set's length. */
 static void thumb_columns(worker_t *w, const segue_takeset_t *set, uint32_t k, uint64_t from, uint64_t to) {
@@ -896,7 +906,7 @@ static void thumb_columns(worker_t *w, const segue_takeset_t *set, uint32_t k, u
             if (l > peak) peak = l;
             if (r > peak) peak = r;
         }
-        w->view.peak[k][c] = (uint8_t)lrintf((peak > 1.0f ? 1.0f : peak) * 255.0f);
+        w->view.peak[k][c] = segue_view_peak(peak);
     }
 }
 

@@ -393,7 +393,7 @@ private:
         const Box& h = fBox[kHeader];
         fill(h, { 28, 31, 38 }, 0);
         label(16, 28, "Segue", kText, 24);
-        char line[400];
+        char line[640];
         if (!fHaveView)
             std::snprintf(line, sizeof line, "%s", fEngine ? "waiting for the plugin's worker" : "no access to the plugin instance: parameters only");
         else if (fView.preset[0])
@@ -466,15 +466,18 @@ private:
         if (busy || state == SEGUE_STATE_READY)
             fill(Box { b.x, b.y, b.w * progress / 100.0f, b.h }, busy ? kViolet : kGood, 8, busy ? 0.85f : 0.35f);
         char line[600];
-        const int level = static_cast<int>(fParam[SEGUE_P_LEVEL] + 0.5f);
-        const int levels = fHaveView ? fView.prior_levels : 0;
+        // `level` is 1 + the protocol's level (0 = none); the protocol numbers a prior's levels as the
+        // model does (the top level of a three-level prior is 2), so that number is what is shown.
+        const int level = static_cast<int>(fParam[SEGUE_P_LEVEL] + 0.5f) - 1;
+        char levelText[32] = "";
+        if (level >= 0)
+            std::snprintf(levelText, sizeof levelText, "  ·  level %d", level);
         const float eta = fParam[SEGUE_P_ETA];
         if (state == SEGUE_STATE_GENERATING && fHaveView && fView.extending)
-            std::snprintf(line, sizeof line, "Extending take %d  ·  %.0f %%  ·  level %d%s%s  ·  %s", fView.extending, progress, level,
-                          levels ? " of " : "", levels ? std::to_string(levels).c_str() : "", etaText(eta).c_str());
+            std::snprintf(line, sizeof line, "Extending take %d  ·  %.0f %%%s  ·  %s", fView.extending, progress, levelText,
+                          etaText(eta).c_str());
         else if (state == SEGUE_STATE_GENERATING)
-            std::snprintf(line, sizeof line, "Generating  ·  %.0f %%  ·  level %d%s%s  ·  %s", progress, level,
-                          levels ? " of " : "", levels ? std::to_string(levels).c_str() : "", etaText(eta).c_str());
+            std::snprintf(line, sizeof line, "Generating  ·  %.0f %%%s  ·  %s", progress, levelText, etaText(eta).c_str());
         else if (state == SEGUE_STATE_SENDING)
             std::snprintf(line, sizeof line, "Sending to the daemon...");
         else if (state == SEGUE_STATE_READY && fHaveView && fView.n_takes)
@@ -497,9 +500,9 @@ private:
         if (s <= 0.0f)
             return "estimating time left";
         if (s < 90.0f)
-            std::snprintf(t, sizeof t, "about %.0f s left at this level", std::ceil(s));
+            std::snprintf(t, sizeof t, "about %.0f s left", std::ceil(s));
         else
-            std::snprintf(t, sizeof t, "about %.0f min left at this level", std::ceil(s / 60.0f));
+            std::snprintf(t, sizeof t, "about %.0f min left", std::ceil(s / 60.0f));
         return t;
     }
 
@@ -533,8 +536,8 @@ private:
             else
                 std::snprintf(info, sizeof info, "%.0f %%", fView.take_frames[k] ? 100.0 * fView.take_covered[k] / fView.take_frames[k] : 0.0);
             label(c.x + c.w - 12, c.y + 16, info, fView.take_final[k] ? kGood : kWarn, 13, ALIGN_RIGHT | ALIGN_MIDDLE);
-            // The waveform: one bar per column, mirrored around the middle line; the columns span the
-            // longest take, so an extended take reaches further right.
+            // The waveform: one bar per column (its peak in dB, -72..0), mirrored around the middle line;
+            // the columns span the longest take, so an extended take reaches further right.
             const Box w = { c.x + 10, c.y + 30, c.w - 20, c.h - 40 };
             const float mid = w.y + w.h / 2;
             fill(Box { w.x, mid - 0.5f, w.w * (float)fView.take_frames[k] / total, 1 }, kDim, 0, 0.5f);
