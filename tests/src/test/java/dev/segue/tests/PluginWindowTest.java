@@ -128,7 +128,11 @@ class PluginWindowTest {
         assertEquals(2 * card1[5], card2[5], "take 2 is twice as long after a two-bar extension: " + shown);
         assertTrue(Files.isRegularFile(dir.resolve("stems/track_bar005_240bpm_take2.wav")), "the extension's stem, at bar 5");
 
-        // The screenshot of the plugin's window, compared with what the window says it drew.
+        // The screenshot of the plugin's window, compared with what the window says it drew. The layout is
+        // written while a frame is drawn, just before OpenGL swaps it onto the window: give the swap (and
+        // any later frame) a moment, and take the layout as it is then.
+        Thread.sleep(1500);
+        shown = waitFor(layout, l -> "ready".equals(l.get("state")) && cardsFinal(l, 3), 10);
         Path raw = dir.resolve("window.xwd");
         NativeShim.Run shot = NativeShim.run(List.of(xwd, "-id", window, "-out", raw.toString()), Map.of("DISPLAY", display), 30);
         assertEquals(0, shot.exitCode(), shot.output());
