@@ -13,8 +13,9 @@
  *      length_bars 2}`; the daemon's one-candidate job starts at the sample after the take: the stem is
  *      written at its bar (bar 4: the takes start at bar 3), two bars long; playing take 2 from its start gives the take then the
  *      extension, sample for sample; the view shows take 2 three bars long, extended once;
- *   4. a second extend continues the extension (its job, candidate 0); a result placed one sample off is
- *      refused ("does not fit"), state 6;
+ *   4. a second extend continues the extension (its job, candidate 0); the daemon fails it halfway: state
+ *      6; a third gets a result placed one sample off: refused ("does not fit"); a fourth lands and plays
+ *      in full, with nothing of the failed one heard;
  *   5. a `cancel` pulse right after a generate: once the daemon's `accepted` names the job, the plugin
  *      sends `cancel` for it, and the takes already here stay (state 5). */
 #include <math.h>
@@ -178,6 +179,7 @@ int main(void) {
     CHECK((int)segue_engine_get_param(h.e, SEGUE_P_STATE) == SEGUE_STATE_READY);
     printf("  view status after the extension: %s\n", v.status);
     CHECK(v.take_frames[1] == 3 * BAR_FRAMES && v.take_extended[1] == 1 && v.take_frames[0] == BAR_FRAMES);
+    CHECK(v.take_first_frames[1] == BAR_FRAMES && v.take_first_frames[0] == BAR_FRAMES);
     CHECK(v.peak[1][0] == view_peak(0.5f) && v.peak[1][SEGUE_VIEW_COLUMNS - 1] == view_peak(0.75f) && v.peak[0][SEGUE_VIEW_COLUMNS - 1] == 0);
     char path[1400];
     snprintf(path, sizeof path, "%s/vox_bar004_400bpm_take2.wav", stems);
@@ -206,17 +208,54 @@ int main(void) {
     CHECK(wrong == 0);
     printf("  take 2 played from sample %lld: %d samples differ from take + extension\n", (long long)start, wrong);
 
-    /* 4. extend again: from the extension; a result one sample off its place is refused */
+    /* 4. extend again: from the extension. The daemon fails it halfway (half a bar of results, then an
+     * error); the next one gets a result one sample off its place, refused; the one after lands, and
+     * plays in full: nothing the failed one left past the take is heard. */
     segue_engine_set_param(h.e, SEGUE_P_GENERATE_BARS, 1);
+    int64_t next = start + 3 * BAR_FRAMES; /* where take 2 now ends */
     pulse(&h, SEGUE_P_EXTEND);
     CHECK(wait_for(&d, SEGUE_T_EXTEND, 5000));
     CHECK(str_is(d.msg.job, "j-ext-1") && d.msg.candidate == 0 && d.msg.length_bars == 1.0);
     req = d.msg.req;
     reply_simple(&d, SEGUE_T_ACCEPTED, req, "j-ext-2");
-    reply_audio(&d, SEGUE_T_RESULT, req, "j-ext-2", 0, start + 3 * BAR_FRAMES + 1, BAR_FRAMES, 0, BAR_FRAMES, 0.1f);
+    reply_audio(&d, SEGUE_T_RESULT, req, "j-ext-2", 0, next, BAR_FRAMES, 0, BAR_FRAMES / 2, 0.1f);
+    r = calloc(1, sizeof *r);
+    r->type = SEGUE_T_ERROR;
+    r->req = req;
+    r->job = segue_str("j-ext-2");
+    r->code = SEGUE_INTERNAL;
+    r->text = segue_str("the engine ran out of memory");
+    send_to_plugin(&d, r, NULL, 0);
+    free(r);
     CHECK(wait_state(&d, &h, SEGUE_STATE_ERROR, 5000));
-    segue_engine_status_text(h.e, status, sizeof status);
-    CHECK(strstr(status, "does not fit") != NULL);
+
+    pulse(&h, SEGUE_P_EXTEND);
+    CHECK(wait_for(&d, SEGUE_T_EXTEND, 5000));
+    CHECK(str_is(d.msg.job, "j-ext-1") && d.msg.candidate == 0); /* still from the last extension that landed */
+    req = d.msg.req;
+    reply_simple(&d, SEGUE_T_ACCEPTED, req, "j-ext-3");
+    reply_audio(&d, SEGUE_T_RESULT, req, "j-ext-3", 0, next + 1, BAR_FRAMES, 0, BAR_FRAMES, 0.2f);
+    CHECK(wait_view(&d, &h, "does not fit", &v, 5000));
+    CHECK((int)segue_engine_get_param(h.e, SEGUE_P_STATE) == SEGUE_STATE_ERROR);
+
+    pulse(&h, SEGUE_P_EXTEND);
+    CHECK(wait_for(&d, SEGUE_T_EXTEND, 5000));
+    CHECK(str_is(d.msg.job, "j-ext-1") && d.msg.candidate == 0);
+    req = d.msg.req;
+    reply_simple(&d, SEGUE_T_ACCEPTED, req, "j-ext-4");
+    reply_audio(&d, SEGUE_T_RESULT, req, "j-ext-4", 0, next, BAR_FRAMES, 0, BAR_FRAMES, 0.3f);
+    reply_simple(&d, SEGUE_T_DONE, req, "j-ext-4");
+    CHECK(wait_view(&d, &h, "j-ext-4: take 2 extended from bar 6", &v, 5000));
+    h.frame = next;
+    play_block(&h); /* relocation */
+    h.frame = next;
+    wrong = 0;
+    for (int b = 0; b < BAR_FRAMES / BLOCK; b++) {
+        play_block(&h);
+        for (int i = 0; i < BLOCK; i++) wrong += fabsf(h.out_l[i] - 0.3f) > 1e-6f;
+    }
+    CHECK(wrong == 0);
+    printf("  after a failed extension, the next one plays: %d samples differ\n", wrong);
 
     /* 5. cancel: a generation cancelled before the daemon accepted it is cancelled by its job id as soon
      * as `accepted` names it; the takes already here stay (ready) */

@@ -137,6 +137,7 @@ typedef struct {
     uint32_t take_covered[16];         /* frames of it received so far (preview or final) */
     uint8_t take_final[16];            /* 1 when the take's final audio is complete */
     uint8_t take_extended[16];         /* extensions appended to the take */
+    uint32_t take_first_frames[16];    /* the take's length as generated, before any extension */
     int extending;                     /* 1 + the take being extended now, 0 none */
     uint8_t peak[16][SEGUE_VIEW_COLUMNS];
 } segue_view_t;

@@ -68,6 +68,7 @@ typedef struct {
     char job[65];
     int candidate;
     uint64_t frames;
+    uint64_t first_frames; /* as generated, before extensions */
     int extended;
 } take_source_t;
 
@@ -97,7 +98,7 @@ typedef struct {
     take_source_t src[SEGUE_MAX_TAKES]; /* per take of `base`; n_src 0 = nothing to extend */
     uint32_t n_src;
     const segue_takeset_t *base_set;    /* the published set those takes play from; NULL once replaced */
-    segue_view_t view;                  /* being built; published by publish_view */
+    segue_view_t view;                  /* built and published by update_view */
     uint64_t next_view_ms;
     uint64_t thumb_upto[SEGUE_MAX_TAKES];  /* frames of each take already in the thumbnails */
     uint64_t thumb_final[SEGUE_MAX_TAKES]; /* of those, frames drawn from final audio */
@@ -396,6 +397,7 @@ static void set_sources(worker_t *w, const segue_job_record_t *rec, const segue_
         snprintf(w->src[k].job, sizeof w->src[k].job, "%s", rec->job);
         w->src[k].candidate = (int)k;
         w->src[k].frames = set->total_frames;
+        w->src[k].first_frames = set->total_frames;
         w->src[k].extended = 0;
     }
 }
@@ -745,27 +747,30 @@ static int param_int_of(segue_engine_t *e, uint32_t index) {
     return (int)lrintf(atomic_load_explicit(&e->param[index], memory_order_relaxed));
 }
 
-/* A copy of the playing set, `total` frames long, with every take's audio so far: the extension is then
- * written past its take's end while the audio thread keeps playing the same audio below it. */
-static segue_takeset_t *grown_copy(const segue_takeset_t *old, uint64_t total) {
+/* A copy of the playing set, `total` frames long, with every take's audio up to its length (`src`): the
+ * extension is then written past its take's end while the audio thread keeps playing the same audio
+ * below it. What an extension that failed or was cancelled left past a take's end is not copied, so the
+ * next one starts clean (take buffers only ever fill forward). */
+static segue_takeset_t *grown_copy(const segue_takeset_t *old, uint64_t total, const take_source_t *src) {
     segue_takeset_t *set = segue_takeset_new(old->start_frame, old->rate, total, old->n_takes);
     for (uint32_t k = 0; set && k < old->n_takes; k++) {
         const segue_take_t *from = &old->take[k];
         segue_take_t *to = &set->take[k];
         to->channels = from->channels;
         to->seed = from->seed;
-        const float *src[2] = {atomic_load(&from->final), atomic_load(&from->preview)};
+        const float *from_buf[2] = {atomic_load(&from->final), atomic_load(&from->preview)};
         uint64_t covered[2] = {atomic_load(&from->final_covered), atomic_load(&from->preview_covered)};
         _Atomic(float *) *slot[2] = {&to->final, &to->preview};
         _Atomic uint64_t *done[2] = {&to->final_covered, &to->preview_covered};
         for (int b = 0; b < 2; b++) {
-            if (!src[b]) continue;
+            if (!from_buf[b]) continue;
+            if (covered[b] > src[k].frames) covered[b] = src[k].frames;
             float *buf = calloc((size_t)total * 2u, sizeof(float));
             if (!buf) {
                 segue_takeset_free(set);
                 return NULL;
             }
-            memcpy(buf, src[b], (size_t)covered[b] * 2u * sizeof(float));
+            memcpy(buf, from_buf[b], (size_t)covered[b] * 2u * sizeof(float));
             atomic_store(slot[b], buf);
             atomic_store(done[b], covered[b]);
         }
@@ -809,7 +814,7 @@ static void extend_selected(worker_t *w) {
         segue_engine_set_status(e, "error: the takes would be too long to keep in memory; extend by fewer bars");
         return;
     }
-    segue_takeset_t *set = grown_copy(old, total);
+    segue_takeset_t *set = grown_copy(old, total, w->src);
     segue_msg_t *m = calloc(1, sizeof *m);
     if (!set || !m) {
         segue_takeset_free(set);
@@ -946,6 +951,7 @@ static void update_view(worker_t *w) {
         if (!set || k >= set->n_takes) {
             v->take_frames[k] = v->take_covered[k] = 0;
             v->take_final[k] = v->take_extended[k] = 0;
+            v->take_first_frames[k] = 0;
             continue;
         }
         const segue_take_t *t = &set->take[k];
@@ -957,6 +963,7 @@ static void update_view(worker_t *w) {
         v->take_covered[k] = (uint32_t)covered;
         v->take_final[k] = fc >= length;
         v->take_extended[k] = (uint8_t)(k < w->n_src && set == w->base_set ? w->src[k].extended : 0);
+        v->take_first_frames[k] = (uint32_t)(k < w->n_src && set == w->base_set ? w->src[k].first_frames : length);
         /* columns where final audio replaced the preview since last time, then the newly covered ones */
         if (fc > w->thumb_final[k]) thumb_columns(w, set, k, w->thumb_final[k], fc);
         if (covered > w->thumb_upto[k]) thumb_columns(w, set, k, w->thumb_upto[k], covered);

@@ -494,6 +494,15 @@ private:
         label(b.x + 14, b.y + b.h / 2 + 1, line, kText, 15);
     }
 
+    // A column's peak back to linear amplitude (the view's scale: SEGUE_VIEW_DB_FLOOR..0 dB on 1..255).
+    static float amplitude(uint8_t peak)
+    {
+        if (peak == 0)
+            return 0.0f;
+        const double db = SEGUE_VIEW_DB_FLOOR * (1.0 - (peak - 1) / 254.0);
+        return static_cast<float>(std::pow(10.0, db / 20.0));
+    }
+
     static std::string etaText(float s)
     {
         char t[64];
@@ -520,6 +529,13 @@ private:
         }
         const int selected = static_cast<int>(fParam[SEGUE_P_TAKE] + 0.5f);
         const uint64_t total = fView.total_frames ? fView.total_frames : 1;
+        // Drawn normalised to the loudest column of all the takes, on a square-root amplitude scale (a
+        // loud hit does not flatten the rest; the view keeps peaks in dB so quiet takes keep their
+        // detail): the takes compare with each other at a glance.
+        float loudest = 0.0f;
+        for (int k = 0; k < fCards; ++k)
+            for (int col = 0; col < SEGUE_VIEW_COLUMNS; ++col)
+                loudest = std::fmax(loudest, amplitude(fView.peak[k][col]));
         for (int k = 0; k < fCards; ++k)
         {
             const Box& c = fCard[k];
@@ -536,8 +552,8 @@ private:
             else
                 std::snprintf(info, sizeof info, "%.0f %%", fView.take_frames[k] ? 100.0 * fView.take_covered[k] / fView.take_frames[k] : 0.0);
             label(c.x + c.w - 12, c.y + 16, info, fView.take_final[k] ? kGood : kWarn, 13, ALIGN_RIGHT | ALIGN_MIDDLE);
-            // The waveform: one bar per column (its peak in dB, -72..0), mirrored around the middle line;
-            // the columns span the longest take, so an extended take reaches further right.
+            // The waveform: one bar per column, mirrored around the middle line; the columns span the
+            // longest take, so an extended take reaches further right.
             const Box w = { c.x + 10, c.y + 30, c.w - 20, c.h - 40 };
             const float mid = w.y + w.h / 2;
             fill(Box { w.x, mid - 0.5f, w.w * (float)fView.take_frames[k] / total, 1 }, kDim, 0, 0.5f);
@@ -546,12 +562,19 @@ private:
             beginPath();
             for (int col = 0; col < SEGUE_VIEW_COLUMNS && (uint64_t)col < coveredCols; ++col)
             {
-                const float a = fView.peak[k][col] / 255.0f * (w.h / 2);
-                const float hgt = std::fmax(1.0f, 2 * a);
+                const float a = loudest > 0.0f ? std::sqrt(amplitude(fView.peak[k][col]) / loudest) * (w.h / 2) : 0.0f;
+                const float hgt = std::fmax(2.0f, 2 * a);
                 rect(w.x + col * colW, mid - hgt / 2, std::fmax(1.0f, colW - 0.6f), hgt);
             }
             colour(fView.take_final[k] ? kWave : kWavePreview);
             NanoVG::fill();
+            // Where an extension starts: a marker at the take's generated end.
+            if (fView.take_extended[k] && fView.take_first_frames[k] < fView.take_frames[k])
+            {
+                const float x = w.x + w.w * (float)fView.take_first_frames[k] / total;
+                fill(Box { x - 1, w.y, 2, w.h }, kFocus, 0, 0.9f);
+                label(x + 4, w.y + 6, "ext", kFocus, 11);
+            }
         }
     }
 
