@@ -401,8 +401,10 @@ private:
                           fView.prior_levels, fView.prior_levels == 1 ? "" : "s", fView.endpoint);
         else
             std::snprintf(line, sizeof line, "%s  ·  %s", fView.online ? "no presets yet" : "daemon not reached", fView.endpoint);
-        label(108, 29, line, kDim, 15);
         const Box& p = fBox[kStatePill];
+        scissor(108, 0, p.x - 12 - 108, h.h); // a long endpoint must not run under the state
+        label(108, 29, line, kDim, 15);
+        resetScissor();
         fill(p, kStateColours[state], 14);
         label(p.x + p.w / 2, p.y + p.h / 2 + 1, kStateNames[state], { 255, 255, 255 }, 15, ALIGN_CENTER | ALIGN_MIDDLE);
     }
