@@ -625,6 +625,8 @@ private:
         for (int k = 0; k < fCards; ++k)
             std::fprintf(f, "card %d %.0f %.0f %.0f %.0f %u %u %u\n", k + 1, fCard[k].x, fCard[k].y, fCard[k].w, fCard[k].h,
                          fView.take_covered[k], fView.take_frames[k], (unsigned)fView.take_final[k]);
+        std::fprintf(f, "capture_bars %d\ngenerate_bars %d\ntakes %d\n", static_cast<int>(fParam[SEGUE_P_CAPTURE_BARS] + 0.5f),
+                     static_cast<int>(fParam[SEGUE_P_GENERATE_BARS] + 0.5f), static_cast<int>(fParam[SEGUE_P_TAKES] + 0.5f));
         std::fprintf(f, "state %s\nfocus %s\ntier %d\ntake %d\nmonitor %d\nprior %s\npreset %s\nstatus %s\n", kStateNames[state],
                      kRegionNames[kFocusOrder[fFocus]], static_cast<int>(fParam[SEGUE_P_TIER] + 0.5f),
                      static_cast<int>(fParam[SEGUE_P_TAKE] + 0.5f), static_cast<int>(fParam[SEGUE_P_MONITOR] + 0.5f),

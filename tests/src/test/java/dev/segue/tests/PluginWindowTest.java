@@ -34,7 +34,8 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>jalv sends no transport while JACK's is stopped, so the plugin plays its own timeline at
  * {@code fallback_bpm} and auto-fires at bar 3; the window fills in as the takes stream. Then the keys
  * are pressed as a producer would (xdotool, sent to the plugin's window): 2 selects take 2, A toggles
- * A/B twice, Tab moves the focus, E extends take 2 by two bars. The window's layout hook
+ * A/B twice, Tab moves the focus to capture bars, Right raises them to 3, Shift+Tab moves back, E
+ * extends take 2 by two bars. The window's layout hook
  * ({@code SEGUE_UI_LAYOUT}) writes what it drew; the screenshot ({@code xwd} of the plugin's window) is
  * checked against it structurally: many colours, the background where nothing is drawn, each region
  * drawn, the state pill green for "ready", waveforms in every take card, and take 2's reaching further
@@ -119,9 +120,15 @@ class PluginWindowTest {
         shown = waitFor(layout, l -> "0".equals(l.get("monitor")), 10);
         key(xdotool, window, display, "a");
         shown = waitFor(layout, l -> "1".equals(l.get("monitor")), 10);
-        String focusBefore = shown.get("focus");
+        assertEquals("tier", shown.get("focus"), "the focus starts on the tier");
         key(xdotool, window, display, "Tab");
-        shown = waitFor(layout, l -> !focusBefore.equals(l.get("focus")), 10);
+        shown = waitFor(layout, l -> "capture_bars".equals(l.get("focus")), 10);
+        key(xdotool, window, display, "Right");
+        shown = waitFor(layout, l -> "3".equals(l.get("capture_bars")), 10);
+        key(xdotool, window, display, "shift+Tab");
+        shown = waitFor(layout, l -> "tier".equals(l.get("focus")), 10);
+        key(xdotool, window, display, "Tab");
+        shown = waitFor(layout, l -> "capture_bars".equals(l.get("focus")), 10);
         key(xdotool, window, display, "e");
         shown = waitFor(layout, l -> l.getOrDefault("status", "").contains("take 2 extended") && cardsFinal(l, 3), 120);
         long[] card1 = card(shown, 1), card2 = card(shown, 2);
