@@ -590,7 +590,10 @@ private:
         std::snprintf(ext, sizeof ext, "Extend take %d by %d bars", static_cast<int>(fParam[SEGUE_P_TAKE] + 0.5f),
                       static_cast<int>(fParam[SEGUE_P_GENERATE_BARS] + 0.5f));
         const int state = static_cast<int>(fParam[SEGUE_P_STATE] + 0.5f);
-        button(kExtend, ext, "E", kViolet, takeCount() > 0 && state == SEGUE_STATE_READY);
+        // Extend needs takes here and no job running (an error since, such as a refused tier, still allows it).
+        const bool canExtend = takeCount() > 0 && (state == SEGUE_STATE_READY || state == SEGUE_STATE_ERROR ||
+                                                   state == SEGUE_STATE_CAPTURING || state == SEGUE_STATE_IDLE);
+        button(kExtend, ext, "E", kViolet, canExtend);
 
         const Box& s = fBox[kStatusLine];
         fill(s, kPanel, 8);

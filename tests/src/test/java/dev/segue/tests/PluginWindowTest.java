@@ -39,8 +39,10 @@ import org.junit.jupiter.api.io.TempDir;
  * ({@code SEGUE_UI_LAYOUT}) writes what it drew; the screenshot ({@code xwd} of the plugin's window) is
  * checked against it structurally: many colours, the background where nothing is drawn, each region
  * drawn, the state pill green for "ready", waveforms in every take card, and take 2's reaching further
- * right than take 1's once extended. The screenshot and the layout are kept in
- * {@code tests/target/plugin-window.png} and {@code .txt}.
+ * right than take 1's once extended. Last, T and G ask for the draft tier, which the daemon's default
+ * prior cannot serve: the window shows the refusal in words and in red, and the state pill in error's red.
+ * The screenshots and the layout are kept in {@code tests/target/plugin-window.png},
+ * {@code plugin-window-refused.png} and {@code plugin-window.txt}.
  *
  * <p>Skips only when jalv is not installed ({@code ./segue test} installs it); a missing Xvfb, JACK,
  * xwd or xdotool fails with the package to install.
@@ -148,6 +150,29 @@ class PluginWindowTest {
         ImageIO.write(image, "png", SCREENSHOT.toFile());
         Files.copy(layout, SCREENSHOT.resolveSibling("plugin-window.txt"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         checkScreenshot(image, shown);
+
+        // A tier the prior cannot serve: T (draft), then G. The daemon's default prior has no upsamplers and
+        // refuses; the window says so in words, in red, and the state pill turns to error.
+        key(xdotool, window, display, "t");
+        shown = waitFor(layout, l -> "1".equals(l.get("tier")), 10);
+        key(xdotool, window, display, "g");
+        shown = waitFor(layout, l -> "error".equals(l.get("state")) && l.getOrDefault("status", "").contains("request.quality"), 60);
+        assertTrue(shown.get("status").contains("daemon refused: BAD_MESSAGE"), shown.get("status"));
+        Thread.sleep(1500);
+        NativeShim.Run second = NativeShim.run(List.of(xwd, "-id", window, "-out", raw.toString()), Map.of("DISPLAY", display), 30);
+        assertEquals(0, second.exitCode(), second.output());
+        BufferedImage refused = XwdImage.read(raw);
+        ImageIO.write(refused, "png", SCREENSHOT.resolveSibling("plugin-window-refused.png").toFile());
+        assertTrue(share(refused, region(shown, "state"), 0xec5858) > 0.5, "the state pill is not error's red");
+        long[] status = region(shown, "status");
+        int red = 0;
+        for (int y = (int) status[1]; y < status[1] + status[3]; y++) {
+            for (int x = (int) status[0]; x < status[0] + status[2]; x++) {
+                int p = refused.getRGB(x, y);
+                red += (p >> 16 & 0xff) > 170 && (p >> 8 & 0xff) < 130 && (p & 0xff) < 130 ? 1 : 0;
+            }
+        }
+        assertTrue(red > 50, "the refusal is not written in red in the status line (" + red + " red pixels)");
     }
 
     /** Not pixel by pixel: the structure the layout promises is in the picture. */
