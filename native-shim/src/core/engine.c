@@ -20,6 +20,7 @@
 
 static const char *const MONITOR_LABELS[] = {"dry", "take", "both", NULL};
 static const char *const PRESET_LABELS[] = {"sketch", NULL};
+static const char *const TIER_LABELS[] = {"sketch", "draft", "full", NULL};
 static const char *const STATE_LABELS[] = {"offline", "idle", "capturing", "sending", "generating", "ready", "error", NULL};
 
 static const segue_param_info_t PARAMS[SEGUE_P_COUNT] = {
@@ -44,7 +45,21 @@ static const segue_param_info_t PARAMS[SEGUE_P_COUNT] = {
     [SEGUE_P_STATE] = {"state", "State", "", 0, 6, 0, 1, 1, 0, STATE_LABELS,
                        "0 offline, 1 idle, 2 capturing, 3 sending, 4 generating, 5 ready, 6 error"},
     [SEGUE_P_PROGRESS] = {"progress", "Progress", "%", 0, 100, 0, 0, 1, 0, NULL, "Generation progress"},
+    [SEGUE_P_TIER] = {"tier", "Tier", "", 0, 2, 0, 1, 0, 0, TIER_LABELS,
+                      "sketch: top level only (fastest); draft: one upsampler more; full: every level"},
+    [SEGUE_P_EXTEND] = {"extend", "Extend take", "", 0, 1, 0, 1, 0, 1, NULL,
+                        "Rising edge: continue the selected take of the latest job by the bars to generate"},
+    [SEGUE_P_CANCEL] = {"cancel", "Cancel", "", 0, 1, 0, 1, 0, 1, NULL,
+                        "Rising edge: stop the running generation or extension (the takes already here stay)"},
+    [SEGUE_P_LEVEL] = {"level", "Level", "", 0, 8, 0, 1, 1, 0, NULL,
+                       "1 + the prior level being sampled (the protocol's progress.level); 0 when not generating"},
+    [SEGUE_P_ETA] = {"eta", "Time left", "s", 0, 3600, 0, 0, 1, 0, NULL,
+                     "Seconds the daemon expects until the job is done (progress.eta_ms); 0 unknown"},
 };
+
+const char *segue_tier_name(int tier) {
+    return tier >= 0 && tier <= 2 ? TIER_LABELS[tier] : TIER_LABELS[0];
+}
 
 const segue_param_info_t *segue_param_info(uint32_t index) {
     return index < SEGUE_P_COUNT ? &PARAMS[index] : NULL;
@@ -103,6 +118,8 @@ int segue_engine_activate(segue_engine_t *e, double sample_rate) {
     e->segment_valid = 0;
     e->auto_fired_frame = -1;
     e->last_generate = atomic_load(&e->param[SEGUE_P_GENERATE]);
+    e->last_extend = atomic_load(&e->param[SEGUE_P_EXTEND]);
+    e->last_cancel = atomic_load(&e->param[SEGUE_P_CANCEL]);
     if (!e->worker) e->worker = segue_platform_thread_start(segue_worker_main, e);
     return rc == 0 && e->worker ? 0 : -1;
 }
@@ -132,6 +149,8 @@ float segue_engine_get_param(const segue_engine_t *e, uint32_t index) {
         return (float)s;
     }
     if (index == SEGUE_P_PROGRESS) return atomic_load_explicit(&m->progress, memory_order_relaxed);
+    if (index == SEGUE_P_LEVEL) return (float)atomic_load_explicit(&m->level, memory_order_relaxed);
+    if (index == SEGUE_P_ETA) return atomic_load_explicit(&m->eta_s, memory_order_relaxed);
     return index < SEGUE_P_COUNT ? atomic_load_explicit(&m->param[index], memory_order_relaxed) : 0.0f;
 }
 
@@ -159,6 +178,7 @@ static int post_fire(segue_engine_t *e, int64_t bar, int64_t end_frame) {
     e->fire.generate_bars = param_int(e, SEGUE_P_GENERATE_BARS);
     e->fire.takes = param_int(e, SEGUE_P_TAKES);
     e->fire.preset = param_int(e, SEGUE_P_PRESET);
+    e->fire.tier = param_int(e, SEGUE_P_TIER);
     e->fire.temperature = atomic_load_explicit(&e->param[SEGUE_P_TEMPERATURE], memory_order_relaxed);
     atomic_store_explicit(&e->fire_seq, seq + 2, memory_order_release);
     return 0;
@@ -219,6 +239,13 @@ void segue_engine_process(segue_engine_t *e, const float *const *in, float *cons
         }
     }
     e->last_generate = generate;
+    /* extend: the trigger's rising edge; the worker reads the take and the bars when it sends */
+    float extend = atomic_load_explicit(&e->param[SEGUE_P_EXTEND], memory_order_relaxed);
+    if (extend > 0.5f && e->last_extend <= 0.5f) atomic_fetch_add_explicit(&e->extend_seq, 1u, memory_order_release);
+    e->last_extend = extend;
+    float cancel = atomic_load_explicit(&e->param[SEGUE_P_CANCEL], memory_order_relaxed);
+    if (cancel > 0.5f && e->last_cancel <= 0.5f) atomic_fetch_add_explicit(&e->cancel_seq, 1u, memory_order_release);
+    e->last_cancel = cancel;
 
     /* hear in place */
     int monitor = param_int(e, SEGUE_P_MONITOR);
@@ -305,6 +332,29 @@ void segue_engine_status_text(segue_engine_t *e, char *out, size_t cap) {
     pthread_mutex_lock(&e->lock);
     copy_str(out, cap, e->status);
     pthread_mutex_unlock(&e->lock);
+}
+
+/* ---- the view: worker writes, UI reads, a seqlock (no lock, no waiting on either side) ------------ */
+
+void segue_engine_publish_view(segue_engine_t *e, const segue_view_t *view) {
+    /* worker thread: odd while writing; the reader retries when it sees odd or a changed count */
+    uint32_t seq = atomic_load_explicit(&e->view_seq, memory_order_relaxed);
+    atomic_store_explicit(&e->view_seq, seq + 1, memory_order_relaxed);
+    atomic_thread_fence(memory_order_release);
+    memcpy(&e->view, view, sizeof e->view);
+    atomic_store_explicit(&e->view_seq, seq + 2, memory_order_release);
+}
+
+int segue_engine_view(segue_engine_t *e, segue_view_t *out) {
+    /* UI thread: a bounded number of tries; the worker writes about 5 KB, far less than a UI frame */
+    for (int tries = 0; tries < 16; tries++) {
+        uint32_t s1 = atomic_load_explicit(&e->view_seq, memory_order_acquire);
+        if (s1 & 1u) continue;
+        memcpy(out, &e->view, sizeof *out);
+        atomic_thread_fence(memory_order_acquire);
+        if (atomic_load_explicit(&e->view_seq, memory_order_relaxed) == s1) return 0;
+    }
+    return -1;
 }
 
 void segue_engine_set_status(segue_engine_t *e, const char *fmt, ...) {

@@ -27,7 +27,7 @@ typedef struct {
     double bpm;
     int num, den;
     double rate;
-    int capture_bars, generate_bars, takes, preset;
+    int capture_bars, generate_bars, takes, preset, tier;
     float temperature;
 } segue_fire_t;
 
@@ -75,12 +75,22 @@ struct segue_engine {
     segue_fire_t fire;
     _Atomic int fire_refused;  /* the audio thread had nothing to fire with (no captured bar) */
     _Atomic int playing;
+    float last_extend;         /* audio thread only: the extend trigger's previous value */
+    _Atomic uint32_t extend_seq; /* bumped by the audio thread on each rising edge of `extend` */
+    float last_cancel;         /* audio thread only */
+    _Atomic uint32_t cancel_seq; /* bumped on each rising edge of `cancel` */
 
     /* worker -> audio */
     _Atomic int worker_state;  /* enum segue_state */
     _Atomic float progress;
     _Atomic(segue_takeset_t *) takes;       /* what plays */
     _Atomic(segue_takeset_t *) audio_using; /* hazard: the set process() is reading */
+    _Atomic int level;         /* progress.level of the running job */
+    _Atomic float eta_s;       /* progress.eta_ms / 1000 */
+
+    /* worker -> UI: the view (segue_engine.h), a seqlock written by the worker only */
+    _Atomic uint32_t view_seq; /* odd while the worker writes */
+    segue_view_t view;
 
     /* worker lifecycle (control thread) */
     segue_thread_t *worker;
@@ -95,5 +105,7 @@ void *segue_worker_main(void *engine);
 /* Worker: publishes a new take set and frees the old one once the audio thread has let go of it. */
 void segue_engine_publish_takes(struct segue_engine *e, segue_takeset_t *set);
 void segue_engine_set_status(struct segue_engine *e, const char *fmt, ...);
+/* Worker: publishes *view (seqlock; never blocks the reader, never seen by the audio thread). */
+void segue_engine_publish_view(struct segue_engine *e, const segue_view_t *view);
 
 #endif

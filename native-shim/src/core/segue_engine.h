@@ -4,6 +4,7 @@
  * Threads (who may call what):
  *   audio thread   segue_engine_process, segue_engine_set_param, segue_engine_get_param
  *   control thread create, destroy, activate, deactivate, state_save, state_restore, set_param, get_param
+ *   UI thread      set_param, get_param, segue_engine_view (a lock-free copy of what the worker shows)
  *   worker thread  started by the engine at the first activate: the only thread that talks to the
  *                  daemon, copies primes, allocates takes and writes stems.
  * segue_engine_process never allocates, locks, logs or makes a system call.
@@ -35,6 +36,11 @@ enum segue_param {
     SEGUE_P_FALLBACK_BPM,  /* tempo when the host gives none (offline renderers) */
     SEGUE_P_STATE,         /* output: enum segue_state */
     SEGUE_P_PROGRESS,      /* output: 0..100 */
+    SEGUE_P_TIER,          /* 0 sketch, 1 draft, 2 full: the protocol's request.quality */
+    SEGUE_P_EXTEND,        /* 0/1: rising edge extends the selected take of the latest job by generate_bars */
+    SEGUE_P_CANCEL,        /* 0/1: rising edge cancels the running generation or extension */
+    SEGUE_P_LEVEL,         /* output: 1 + the prior level being sampled (progress.level 0..7); 0 when none */
+    SEGUE_P_ETA,           /* output: seconds the daemon expects until done (progress.eta_ms); 0 unknown */
     SEGUE_P_COUNT
 };
 
@@ -102,6 +108,46 @@ void segue_engine_get_text(segue_engine_t *engine, segue_text_t which, char *out
 
 /* The last status line the worker wrote ("offline: ...", "job j1-2: 3 of 4 takes", ...). */
 void segue_engine_status_text(segue_engine_t *engine, char *out, size_t cap);
+
+/* ---- the view: what a plugin window shows ---------------------------------------------------------
+ * The worker publishes it (at most every 50 ms, when something changed) through a seqlock; a UI thread
+ * copies it out with segue_engine_view without taking any lock and without ever meeting the audio
+ * thread. Scalars a host also automates or displays (state, progress, level, ETA, the controls) are
+ * parameters instead. Thumbnails: per take, the peak of |sample| over each of SEGUE_VIEW_COLUMNS equal
+ * slices of the longest take, in decibels: 0 silence (below SEGUE_VIEW_DB_FLOOR), 1..255 from the floor
+ * to 0 dBFS; filled forward as previews and results arrive. */
+#define SEGUE_VIEW_COLUMNS 192
+#define SEGUE_VIEW_DB_FLOOR (-72.0)
+#define SEGUE_VIEW_TEXT 256
+
+typedef struct {
+    uint32_t serial;                   /* bumps with every publish */
+    int online;                        /* the daemon answers */
+    char endpoint[SEGUE_VIEW_TEXT];
+    char status[SEGUE_VIEW_TEXT];      /* the last status line, errors in words */
+    char preset[129], prior[129];      /* the preset the `preset` parameter selects, and its prior */
+    int prior_levels;                  /* that prior's levels (sketch 1, draft 2, full all) */
+    char job[65];                      /* the latest job ("" none) */
+    int64_t start_bar;                 /* 0-based bar where its takes start */
+    double bpm;
+    uint32_t n_takes;
+    uint64_t total_frames;             /* the longest take, extensions included */
+    uint32_t rate;
+    uint32_t take_frames[16];          /* each take's length on the timeline, in frames (SEGUE_MAX_TAKES) */
+    uint32_t take_covered[16];         /* frames of it received so far (preview or final) */
+    uint8_t take_final[16];            /* 1 when the take's final audio is complete */
+    uint8_t take_extended[16];         /* extensions appended to the take */
+    uint32_t take_first_frames[16];    /* the take's length as generated, before any extension */
+    int extending;                     /* 1 + the take being extended now, 0 none */
+    uint8_t peak[16][SEGUE_VIEW_COLUMNS];
+} segue_view_t;
+
+/* UI thread (any thread): copies the latest view into *out. Lock-free: when the worker is writing it
+ * at that moment, a few retries, then -1 (keep the previous copy). 0 on success. */
+int segue_engine_view(segue_engine_t *engine, segue_view_t *out);
+
+/* The protocol's name of a tier (request.quality): "sketch", "draft", "full". */
+const char *segue_tier_name(int tier);
 
 #ifdef __cplusplus
 }

@@ -11,7 +11,14 @@
  *     and a `submit` with the DAW context.
  *   - job messages: progress -> progress %, preview and result chunks -> the take set that plays,
  *     done -> stems on disk and a record in the plugin state.
+ *   - extend: a rising edge of `extend` (from the audio thread) continues the selected take of the latest
+ *     job by generate_bars (protocol `extend`); the extension is placed right after the take and plays
+ *     as part of it, and is written as its own stem starting at its bar.
+ *   - cancel: a rising edge of `cancel` stops the job being followed (protocol `cancel`); a job not yet
+ *     accepted is cancelled as soon as its `accepted` names it.
  *   - project reload: stems on disk are loaded for playback; missing ones are fetched again.
+ *   - the view: at most every 50 ms, what a plugin window shows (status, prior, takes' thumbnails) is
+ *     published through a seqlock for the UI thread (segue_engine_view).
  * Sockets use zmq_poll with a timeout and non-blocking sends: a dead daemon costs nothing but a retry.
  */
 #include <math.h>
@@ -30,6 +37,7 @@
 #define RECONNECT_MS 1000
 #define MAX_PRIORS 32
 #define MAX_TAKE_BYTES (1024u * 1024u * 1024u) /* one generation's audio in memory, all takes */
+#define VIEW_MS 50
 
 typedef struct {
     char name[129];
@@ -50,7 +58,19 @@ typedef struct {
     segue_takeset_t *set;        /* published: the audio thread may be reading it */
     uint64_t result_frames[SEGUE_MAX_TAKES];
     int history_index;           /* for a fetch: which history record to complete; -1 = append */
+    int extend_take;             /* an extension: the take (0-based) it continues; -1 otherwise */
+    uint64_t extend_offset;      /* an extension: where it starts, in frames from the take set's start */
 } job_t;
+
+/* What each take on the timeline continues from when it is extended: the job and candidate that made
+ * its last part (the take itself, or its latest extension), and its length so far. */
+typedef struct {
+    char job[65];
+    int candidate;
+    uint64_t frames;
+    uint64_t first_frames; /* as generated, before extensions */
+    int extended;
+} take_source_t;
 
 typedef struct {
     segue_engine_t *e;
@@ -72,6 +92,18 @@ typedef struct {
     int n_fetch;
     segue_msg_t msg;                    /* decode target (large: kept off the stack) */
     char texts[SEGUE_TEXT_COUNT][SEGUE_LYRICS_MAX_BYTES + 1]; /* this submit's lyrics, artist, genre */
+    uint32_t seen_extend_seq, seen_cancel_seq;
+    int64_t cancelled_req;              /* a submit or extend cancelled before its `accepted` came */
+    segue_job_record_t base;            /* the latest finished job: where its takes sit on the timeline */
+    take_source_t src[SEGUE_MAX_TAKES]; /* per take of `base`; n_src 0 = nothing to extend */
+    uint32_t n_src;
+    const segue_takeset_t *base_set;    /* the published set those takes play from; NULL once replaced */
+    segue_view_t view;                  /* built and published by update_view */
+    uint64_t next_view_ms;
+    uint64_t thumb_upto[SEGUE_MAX_TAKES];  /* frames of each take already in the thumbnails */
+    uint64_t thumb_final[SEGUE_MAX_TAKES]; /* of those, frames drawn from final audio */
+    uint32_t sets_published;            /* counts take sets published (an address may be reused) */
+    uint32_t thumb_set;                 /* sets_published when the thumbnails were started */
 } worker_t;
 
 /* How long a fire waits for the daemon's presets before it is given up as offline. */
@@ -317,7 +349,9 @@ static void submit(worker_t *w, const segue_fire_t *f) {
     m->request.has_length_bars = 1;
     m->request.length_bars = f->generate_bars;
     m->request.candidates = f->takes;
-    m->request.quality = segue_str("sketch"); /* the only tier the daemon runs today */
+    /* The tier: a prior without upsamplers, or the "sketch" preset, refuses draft/full with a
+     * BAD_MESSAGE that says which; the status shows it in those words (job_failed). */
+    m->request.quality = segue_str(segue_tier_name(f->tier));
     int levels = prior_levels(w, preset->prior);
     m->request.n_temperatures = (uint32_t)(levels < 1 ? 1 : levels > SEGUE_MAX_LEVELS ? SEGUE_MAX_LEVELS : levels);
     for (uint32_t i = 0; i < m->request.n_temperatures; i++) m->request.temperatures[i] = f->temperature;
@@ -332,6 +366,7 @@ static void submit(worker_t *w, const segue_fire_t *f) {
     if ((j->phase == JOB_SUBMITTED || j->phase == JOB_RUNNING) && j->rec.job[0]) send_cancel(w, j->rec.job);
     memset(j, 0, sizeof *j);
     j->history_index = -1;
+    j->extend_take = -1;
     j->req = m->req;
     j->rec.start_frame = f->end_frame;
     j->rec.start_bar = f->end_bar;
@@ -347,10 +382,24 @@ static void submit(worker_t *w, const segue_fire_t *f) {
         return;
     }
     j->phase = JOB_SUBMITTED;
-    segue_engine_set_status(e, "sent %llu frames ending at bar %lld%s%s%s%s%s", (unsigned long long)frames,
-                            (long long)f->end_bar + 1, w->texts[SEGUE_TEXT_ARTIST][0] ? ", artist " : "",
+    segue_engine_set_status(e, "sent %llu frames ending at bar %lld, tier %s%s%s%s%s%s", (unsigned long long)frames,
+                            (long long)f->end_bar + 1, segue_tier_name(f->tier), w->texts[SEGUE_TEXT_ARTIST][0] ? ", artist " : "",
                             w->texts[SEGUE_TEXT_ARTIST], w->texts[SEGUE_TEXT_GENRE][0] ? ", genre " : "",
                             w->texts[SEGUE_TEXT_GENRE], w->texts[SEGUE_TEXT_LYRICS][0] ? ", with lyrics" : "");
+}
+
+/* The takes now playing become what extend continues: each take from its own job and candidate. */
+static void set_sources(worker_t *w, const segue_job_record_t *rec, const segue_takeset_t *set) {
+    w->base = *rec;
+    w->base_set = set;
+    w->n_src = set->n_takes;
+    for (uint32_t k = 0; k < set->n_takes; k++) {
+        snprintf(w->src[k].job, sizeof w->src[k].job, "%s", rec->job);
+        w->src[k].candidate = (int)k;
+        w->src[k].frames = set->total_frames;
+        w->src[k].first_frames = set->total_frames;
+        w->src[k].extended = 0;
+    }
 }
 
 /* Writes the finished takes as stems and records the job in the plugin state. */
@@ -397,8 +446,60 @@ static void finish_job(worker_t *w) {
     }
     pthread_mutex_unlock(&e->lock);
     atomic_store(&e->progress, 100.0f);
+    atomic_store(&e->level, 0);
+    atomic_store(&e->eta_s, 0.0f);
     set_state(w, written > 0 ? SEGUE_STATE_READY : SEGUE_STATE_ERROR);
     segue_engine_set_status(e, "job %s: %d stems in %s", j->rec.job, written, dir);
+    if (j->set == atomic_load(&e->takes)) set_sources(w, &j->rec, j->set);
+    end_job(w);
+}
+
+/* Writes a finished extension as its own stem (it starts at its bar, right after the take), records it
+ * in the plugin state, and makes the take it continues the one a next extend starts from. */
+static void finish_extend(worker_t *w) {
+    segue_engine_t *e = w->e;
+    job_t *j = &w->job;
+    uint32_t k = (uint32_t)j->extend_take;
+    if (j->result_frames[0] != j->rec.total_frames) {
+        job_failed(w, "%s", "the extension ended before all its audio came");
+        return;
+    }
+    char dir[1024], track[65], name[256], path[1400];
+    segue_engine_get_stems_dir(e, dir, sizeof dir);
+    segue_engine_get_track(e, track, sizeof track);
+    if (segue_platform_make_dirs(dir) != 0 ||
+        segue_stem_name(name, sizeof name, track, j->rec.start_bar + 1, j->rec.bpm, k + 1) != 0) {
+        job_failed(w, "cannot write the extension's stem in %s", dir);
+        return;
+    }
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    size_t stem = strlen(path) - 4; /* before ".wav" */
+    for (int n = 2; segue_platform_file_exists(path) && n < 1000; n++) snprintf(path + stem, sizeof path - stem, "-%d.wav", n);
+    const segue_take_t *t = &j->set->take[k];
+    const float *audio = atomic_load(&t->final) + 2u * j->extend_offset;
+    if (segue_stem_write(path, audio, j->rec.total_frames, t->channels, j->set->rate) != 0) {
+        job_failed(w, "cannot write the extension's stem %s", path);
+        return;
+    }
+    snprintf(j->rec.stems[0], sizeof j->rec.stems[0], "%s", path);
+    pthread_mutex_lock(&e->lock);
+    if (e->n_history == SEGUE_MAX_HISTORY) {
+        memmove(e->history, e->history + 1, sizeof e->history[0] * (SEGUE_MAX_HISTORY - 1));
+        e->n_history--;
+    }
+    e->history[e->n_history++] = j->rec;
+    pthread_mutex_unlock(&e->lock);
+    take_source_t *src = &w->src[k];
+    snprintf(src->job, sizeof src->job, "%s", j->rec.job);
+    src->candidate = 0;
+    src->frames = j->extend_offset + j->rec.total_frames;
+    src->extended++;
+    atomic_store(&e->progress, 100.0f);
+    atomic_store(&e->level, 0);
+    atomic_store(&e->eta_s, 0.0f);
+    set_state(w, SEGUE_STATE_READY);
+    segue_engine_set_status(e, "job %s: take %u extended from bar %lld, stem %s", j->rec.job, k + 1,
+                            (long long)j->rec.start_bar + 1, path);
     end_job(w);
 }
 
@@ -415,7 +516,12 @@ static segue_takeset_t *job_set(worker_t *w, int64_t start, uint64_t total, uint
     if (j->set) return j->set;
     if ((uint64_t)j->rec.n_takes * total * 2u * 2u * sizeof(float) > MAX_TAKE_BYTES) return NULL;
     j->set = segue_takeset_new(start, rate, total, j->rec.n_takes);
-    if (j->set) segue_engine_publish_takes(w->e, j->set);
+    if (j->set) {
+        segue_engine_publish_takes(w->e, j->set);
+        w->sets_published++;
+        w->base_set = NULL; /* the takes that played are gone: nothing to extend until this job is done */
+        w->n_src = 0;
+    }
     return j->set;
 }
 
@@ -431,6 +537,8 @@ static void on_job_message(worker_t *w, const segue_msg_t *m) {
         break;
     case SEGUE_T_PROGRESS:
         if (m->tokens_total > 0) atomic_store(&e->progress, (float)(100.0 * (double)m->tokens_done / (double)m->tokens_total));
+        atomic_store(&e->level, (int)m->level + 1); /* the protocol counts levels from 0, the display from 1 */
+        atomic_store(&e->eta_s, (float)((double)m->eta_ms / 1000.0));
         set_state(w, SEGUE_STATE_GENERATING);
         break;
     case SEGUE_T_PREVIEW:
@@ -450,16 +558,21 @@ static void on_job_message(worker_t *w, const segue_msg_t *m) {
             break;
         }
         segue_takeset_t *set = job_set(w, j->rec.start_frame, j->rec.total_frames, j->rec.rate);
-        if (!set || m->candidate >= (int64_t)set->n_takes) {
-            if (!set) job_failed(w, "%s", "no memory for the takes");
+        if (!set) {
+            job_failed(w, "%s", "no memory for the takes");
             break;
         }
-        if (m->offset_frames + m->frames > (int64_t)set->total_frames) break; /* a preview past the end */
-        segue_takeset_write(set, (uint32_t)m->candidate, final, (uint64_t)m->offset_frames, (uint64_t)m->frames,
-                            (uint32_t)m->channels, m->audio);
+        /* An extension (one candidate) goes into the take it continues, right after that take's end. */
+        int extension = j->extend_take >= 0;
+        if (extension ? m->candidate != 0 : m->candidate >= (int64_t)set->n_takes) break;
+        uint32_t k = extension ? (uint32_t)j->extend_take : (uint32_t)m->candidate;
+        uint64_t at = extension ? j->extend_offset : 0;
+        if ((uint64_t)(m->offset_frames + m->frames) > j->rec.total_frames) break; /* a preview past the end */
+        segue_takeset_write(set, k, final, at + (uint64_t)m->offset_frames, (uint64_t)m->frames, (uint32_t)m->channels,
+                            m->audio);
         if (final) {
-            j->result_frames[m->candidate] += (uint64_t)m->frames;
-            set->take[m->candidate].seed = m->seed;
+            j->result_frames[extension ? 0 : k] += (uint64_t)m->frames;
+            if (!extension) set->take[k].seed = m->seed;
         }
         break;
     }
@@ -468,7 +581,8 @@ static void on_job_message(worker_t *w, const segue_msg_t *m) {
             job_failed(w, "%s", "the job ended without takes");
             break;
         }
-        finish_job(w);
+        if (j->extend_take >= 0) finish_extend(w);
+        else finish_job(w);
         break;
     case SEGUE_T_ERROR: {
         char text[200];
@@ -517,6 +631,13 @@ static void on_message(worker_t *w, const segue_msg_t *m) {
     case SEGUE_T_HEARTBEAT:
         return;
     default:
+        if (m->type == SEGUE_T_ACCEPTED && w->cancelled_req && m->req == w->cancelled_req) {
+            char job[65];
+            copy_view(job, sizeof job, m->job);
+            send_cancel(w, job);
+            w->cancelled_req = 0;
+            return;
+        }
         if (job_matches(w, m)) on_job_message(w, m);
         return;
     }
@@ -592,6 +713,8 @@ static void restore(worker_t *w) {
             }
             if (set) {
                 segue_engine_publish_takes(e, set);
+                w->sets_published++;
+                set_sources(w, &recs[i], set);
                 set_state(w, SEGUE_STATE_READY);
                 segue_engine_set_status(e, "job %s: stems loaded from disk", recs[i].job);
             }
@@ -610,11 +733,245 @@ static void next_fetch(worker_t *w) {
     pthread_mutex_unlock(&w->e->lock);
     if (!j->rec.job[0]) return;
     j->history_index = index;
+    j->extend_take = -1;
     j->phase = JOB_FETCHING;
     j->req = new_req(w);
     set_state(w, SEGUE_STATE_GENERATING);
     segue_engine_set_status(w->e, "fetching job %s again", j->rec.job);
     send_fetch(w, j->rec.job, j->req);
+}
+
+/* ---- extend ------------------------------------------------------------------------------------- */
+
+static int param_int_of(segue_engine_t *e, uint32_t index) {
+    return (int)lrintf(atomic_load_explicit(&e->param[index], memory_order_relaxed));
+}
+
+/* A copy of the playing set, `total` frames long, with every take's audio up to its length (`src`): the
+ * extension is then written past its take's end while the audio thread keeps playing the same audio
+ * below it. What an extension that failed or was cancelled left past a take's end is not copied, so the
+ * next one starts clean (take buffers only ever fill forward). */
+static segue_takeset_t *grown_copy(const segue_takeset_t *old, uint64_t total, const take_source_t *src) {
+    segue_takeset_t *set = segue_takeset_new(old->start_frame, old->rate, total, old->n_takes);
+    for (uint32_t k = 0; set && k < old->n_takes; k++) {
+        const segue_take_t *from = &old->take[k];
+        segue_take_t *to = &set->take[k];
+        to->channels = from->channels;
+        to->seed = from->seed;
+        const float *from_buf[2] = {atomic_load(&from->final), atomic_load(&from->preview)};
+        uint64_t covered[2] = {atomic_load(&from->final_covered), atomic_load(&from->preview_covered)};
+        _Atomic(float *) *slot[2] = {&to->final, &to->preview};
+        _Atomic uint64_t *done[2] = {&to->final_covered, &to->preview_covered};
+        for (int b = 0; b < 2; b++) {
+            if (!from_buf[b]) continue;
+            if (covered[b] > src[k].frames) covered[b] = src[k].frames;
+            float *buf = calloc((size_t)total * 2u, sizeof(float));
+            if (!buf) {
+                segue_takeset_free(set);
+                return NULL;
+            }
+            memcpy(buf, from_buf[b], (size_t)covered[b] * 2u * sizeof(float));
+            atomic_store(slot[b], buf);
+            atomic_store(done[b], covered[b]);
+        }
+    }
+    return set;
+}
+
+/* The producer pressed extend: continue the selected take (`take`) of the latest finished job by
+ * `generate_bars` at that job's tempo. The daemon's new job starts where the take ends on the timeline;
+ * its result is checked against that sample before a frame of it plays. */
+static void extend_selected(worker_t *w) {
+    segue_engine_t *e = w->e;
+    uint32_t k = (uint32_t)(param_int_of(e, SEGUE_P_TAKE) - 1);
+    int bars = param_int_of(e, SEGUE_P_GENERATE_BARS);
+    const segue_takeset_t *old = atomic_load(&e->takes); /* the worker's own: only it swaps or frees sets */
+    if (!w->online) {
+        segue_engine_set_status(e, "offline: extend needs the daemon (%s)", e->endpoint);
+        return;
+    }
+    if (w->job.phase != JOB_NONE) {
+        segue_engine_set_status(e, "error: extend waits until the running job has finished");
+        return;
+    }
+    if (w->n_src == 0 || !old || old != w->base_set) {
+        set_state(w, SEGUE_STATE_ERROR);
+        segue_engine_set_status(e, "error: nothing to extend yet: generate takes first");
+        return;
+    }
+    if (k >= w->n_src || atomic_load(&old->take[k].final_covered) < w->src[k].frames) {
+        set_state(w, SEGUE_STATE_ERROR);
+        segue_engine_set_status(e, "error: take %u did not arrive complete; choose another take to extend", k + 1);
+        return;
+    }
+    const segue_job_record_t *b = &w->base;
+    double spb = segue_samples_per_bar(b->rate, b->bpm, b->num, b->den);
+    uint64_t frames = (uint64_t)segue_frames_for_bars(bars, b->bpm, b->num, b->den, b->rate);
+    uint64_t at = w->src[k].frames;
+    uint64_t total = at + frames > old->total_frames ? at + frames : old->total_frames;
+    if ((uint64_t)old->n_takes * total * 2u * 2u * sizeof(float) > MAX_TAKE_BYTES) {
+        set_state(w, SEGUE_STATE_ERROR);
+        segue_engine_set_status(e, "error: the takes would be too long to keep in memory; extend by fewer bars");
+        return;
+    }
+    segue_takeset_t *set = grown_copy(old, total, w->src);
+    segue_msg_t *m = calloc(1, sizeof *m);
+    if (!set || !m) {
+        segue_takeset_free(set);
+        free(m);
+        set_state(w, SEGUE_STATE_ERROR);
+        segue_engine_set_status(e, "error: out of memory for the extension");
+        return;
+    }
+    m->type = SEGUE_T_EXTEND;
+    m->req = new_req(w);
+    m->job = segue_str(w->src[k].job);
+    m->candidate = w->src[k].candidate;
+    m->has_length_bars = 1;
+    m->length_bars = bars;
+    int rc = send_msg(w, m, NULL, 0);
+    job_t *j = &w->job;
+    memset(j, 0, sizeof *j);
+    j->history_index = -1;
+    j->extend_take = (int)k;
+    j->extend_offset = at;
+    j->req = m->req;
+    j->rec.start_frame = b->start_frame + (int64_t)at;
+    j->rec.start_bar = b->start_bar + (int64_t)llround((double)at / spb);
+    j->rec.rate = b->rate;
+    j->rec.total_frames = frames;
+    j->rec.n_takes = 1;
+    j->rec.bpm = b->bpm;
+    j->rec.num = b->num;
+    j->rec.den = b->den;
+    free(m);
+    if (rc != 0) {
+        segue_takeset_free(set);
+        job_failed(w, "%s", "could not send the extend request");
+        return;
+    }
+    j->set = set;
+    segue_engine_publish_takes(e, set); /* the same audio as before, with room after take k */
+    w->base_set = set;
+    w->sets_published++;               /* thumbnails are remade for the longer set */
+    j->phase = JOB_SUBMITTED;
+    set_state(w, SEGUE_STATE_SENDING);
+    atomic_store(&e->progress, 0.0f);
+    segue_engine_set_status(e, "extending take %u by %d bars from bar %lld", k + 1, bars, (long long)j->rec.start_bar + 1);
+}
+
+/* ---- cancel ------------------------------------------------------------------------------------- */
+
+/* The producer pressed cancel: the daemon stops the job (its CANCELLED reply no longer matches anything
+ * here); the takes that already arrived keep playing, and a held fire is dropped. */
+static void cancel_job(worker_t *w) {
+    segue_engine_t *e = w->e;
+    job_t *j = &w->job;
+    w->fire_held = 0;
+    if (j->phase != JOB_SUBMITTED && j->phase != JOB_RUNNING) {
+        segue_engine_set_status(e, "nothing to cancel");
+        return;
+    }
+    if (j->rec.job[0]) send_cancel(w, j->rec.job);
+    else w->cancelled_req = j->req; /* not accepted yet: cancel it when `accepted` names it */
+    segue_engine_set_status(e, "cancelled%s%s", j->rec.job[0] ? " job " : "", j->rec.job);
+    end_job(w);
+    atomic_store(&e->level, 0);
+    atomic_store(&e->eta_s, 0.0f);
+    set_state(w, atomic_load(&e->takes) ? SEGUE_STATE_READY : SEGUE_STATE_IDLE);
+}
+
+/* ---- the view ---------------------------------------------------------------------------------- */
+
+/* A column's peak on the view's scale: SEGUE_VIEW_DB_FLOOR dB .. 0 dBFS onto 1..255, 0 below the floor
+ * (silence). Decibels, because a quiet take must still show its shape. */
+static uint8_t segue_view_peak(float peak) {
+    if (!(peak > 0.0f)) return 0;
+    double db = 20.0 * log10(peak > 1.0f ? 1.0 : (double)peak);
+    if (db < SEGUE_VIEW_DB_FLOOR) return 0;
+    long v = lrint((db - SEGUE_VIEW_DB_FLOOR) / -SEGUE_VIEW_DB_FLOOR * 254.0) + 1;
+    return (uint8_t)(v > 255 ? 255 : v);
+}
+
+/* Thumbnail columns of take k for frames [from, to) of the set (final audio where it has come, the
+ * preview elsewhere); each column covers an equal slice of the set's length. */
+static void thumb_columns(worker_t *w, const segue_takeset_t *set, uint32_t k, uint64_t from, uint64_t to) {
+    const segue_take_t *t = &set->take[k];
+    const float *fin = atomic_load(&t->final), *pre = atomic_load(&t->preview);
+    uint64_t fc = atomic_load(&t->final_covered), pc = atomic_load(&t->preview_covered);
+    uint64_t total = set->total_frames;
+    uint64_t c0 = from * SEGUE_VIEW_COLUMNS / total, c1 = to == 0 ? 0 : (to - 1) * SEGUE_VIEW_COLUMNS / total + 1;
+    for (uint64_t c = c0; c < c1 && c < SEGUE_VIEW_COLUMNS; c++) {
+        uint64_t a = c * total / SEGUE_VIEW_COLUMNS, z = (c + 1) * total / SEGUE_VIEW_COLUMNS;
+        float peak = 0.0f;
+        for (uint64_t f = a; f < z; f++) {
+            const float *src = f < fc ? fin : f < pc ? pre : NULL;
+            if (!src) continue;
+            float l = fabsf(src[2 * f]), r = fabsf(src[2 * f + 1]);
+            if (l > peak) peak = l;
+            if (r > peak) peak = r;
+        }
+        w->view.peak[k][c] = segue_view_peak(peak);
+    }
+}
+
+/* Builds and publishes the view when it is due: the status, the prior, and the takes' thumbnails,
+ * computed only for the audio that arrived since the last time. */
+static void update_view(worker_t *w) {
+    segue_engine_t *e = w->e;
+    uint64_t now = segue_platform_now_ms();
+    if (now < w->next_view_ms) return;
+    w->next_view_ms = now + VIEW_MS;
+    segue_view_t *v = &w->view;
+    v->online = w->online;
+    segue_engine_status_text(e, v->status, sizeof v->status);
+    pthread_mutex_lock(&e->lock);
+    snprintf(v->endpoint, sizeof v->endpoint, "%s", e->endpoint);
+    pthread_mutex_unlock(&e->lock);
+    const preset_t *preset = preset_at(w, param_int_of(e, SEGUE_P_PRESET));
+    snprintf(v->preset, sizeof v->preset, "%s", preset ? preset->name : "");
+    snprintf(v->prior, sizeof v->prior, "%s", preset ? preset->prior : "");
+    v->prior_levels = preset ? prior_levels(w, preset->prior) : 0;
+    v->extending = w->job.phase != JOB_NONE && w->job.extend_take >= 0 ? w->job.extend_take + 1 : 0;
+    const segue_takeset_t *set = atomic_load(&e->takes);
+    if (w->sets_published != w->thumb_set) { /* a new set: start its thumbnails afresh */
+        w->thumb_set = w->sets_published;
+        memset(v->peak, 0, sizeof v->peak);
+        memset(w->thumb_upto, 0, sizeof w->thumb_upto);
+        memset(w->thumb_final, 0, sizeof w->thumb_final);
+    }
+    const segue_job_record_t *rec = w->job.phase != JOB_NONE && w->job.extend_take < 0 ? &w->job.rec : &w->base;
+    snprintf(v->job, sizeof v->job, "%s", set ? rec->job : "");
+    v->start_bar = set ? (set == w->base_set ? w->base.start_bar : rec->start_bar) : 0;
+    v->bpm = rec->bpm;
+    v->n_takes = set ? set->n_takes : 0;
+    v->total_frames = set ? set->total_frames : 0;
+    v->rate = set ? set->rate : 0;
+    for (uint32_t k = 0; k < SEGUE_MAX_TAKES; k++) {
+        if (!set || k >= set->n_takes) {
+            v->take_frames[k] = v->take_covered[k] = 0;
+            v->take_final[k] = v->take_extended[k] = 0;
+            v->take_first_frames[k] = 0;
+            continue;
+        }
+        const segue_take_t *t = &set->take[k];
+        uint64_t fc = atomic_load(&t->final_covered), pc = atomic_load(&t->preview_covered);
+        uint64_t covered = fc > pc ? fc : pc;
+        uint64_t length = k < w->n_src && set == w->base_set ? w->src[k].frames : set->total_frames;
+        if (v->extending == (int)k + 1) length = w->job.extend_offset + w->job.rec.total_frames;
+        v->take_frames[k] = (uint32_t)length;
+        v->take_covered[k] = (uint32_t)covered;
+        v->take_final[k] = fc >= length;
+        v->take_extended[k] = (uint8_t)(k < w->n_src && set == w->base_set ? w->src[k].extended : 0);
+        v->take_first_frames[k] = (uint32_t)(k < w->n_src && set == w->base_set ? w->src[k].first_frames : length);
+        /* columns where final audio replaced the preview since last time, then the newly covered ones */
+        if (fc > w->thumb_final[k]) thumb_columns(w, set, k, w->thumb_final[k], fc);
+        if (covered > w->thumb_upto[k]) thumb_columns(w, set, k, w->thumb_upto[k], covered);
+        w->thumb_final[k] = fc;
+        w->thumb_upto[k] = covered;
+    }
+    v->serial++;
+    segue_engine_publish_view(e, v);
 }
 
 /* ---- the loop ---------------------------------------------------------------------------------- */
@@ -640,6 +997,8 @@ void *segue_worker_main(void *arg) {
     w->e = arg;
     w->zctx = zmq_ctx_new();
     w->seen_fire_seq = atomic_load(&w->e->fire_seq);
+    w->seen_extend_seq = atomic_load(&w->e->extend_seq);
+    w->seen_cancel_seq = atomic_load(&w->e->cancel_seq);
     if (!w->zctx) {
         free(w);
         return NULL;
@@ -689,6 +1048,17 @@ void *segue_worker_main(void *arg) {
         pthread_mutex_unlock(&w->e->lock);
         if (pending) restore(w);
         next_fetch(w);
+        uint32_t cancel = atomic_load_explicit(&w->e->cancel_seq, memory_order_acquire);
+        if (cancel != w->seen_cancel_seq) {
+            w->seen_cancel_seq = cancel;
+            cancel_job(w);
+        }
+        uint32_t extend = atomic_load_explicit(&w->e->extend_seq, memory_order_acquire);
+        if (extend != w->seen_extend_seq) { /* presses while one is handled count once */
+            w->seen_extend_seq = extend;
+            extend_selected(w);
+        }
+        update_view(w);
     }
     if (w->sock) zmq_close(w->sock);
     zmq_ctx_term(w->zctx);

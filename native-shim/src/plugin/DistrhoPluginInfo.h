@@ -11,7 +11,23 @@
 #define DISTRHO_PLUGIN_URI "urn:segue:shim"
 #define DISTRHO_PLUGIN_CLAP_ID "dev.segue.shim"
 
+// The window (SegueUI.cpp): NanoVG on OpenGL, in the plugin's own binary so it can read the engine's
+// lock-free view directly (LV2: instance-access and data-access, which jalv, Ardour and Carla give).
+// LV2 and VST3 only. WHY not CLAP: DPF 1.6's CLAP wrapper, once it has a UI, takes a mutex
+// (pthread_mutex_trylock) in every process() call to hand the UI's parameter changes to the host, and
+// the audio thread must not lock (tests/rt_safety.sh counts 4691 trylocks in one run with it). Its LV2
+// and VST3 wrappers hold no mutex at all. Both this file's users must agree: DPF's CLAP main
+// (DISTRHO_PLUGIN_TARGET_CLAP) and SeguePlugin.cpp compiled for CLAP (SEGUE_FORMAT_CLAP).
+#if defined(DISTRHO_PLUGIN_TARGET_CLAP) || defined(SEGUE_FORMAT_CLAP)
 #define DISTRHO_PLUGIN_HAS_UI 0
+#else
+#define DISTRHO_PLUGIN_HAS_UI 1
+#endif
+#define DISTRHO_UI_USE_NANOVG 1
+#define DISTRHO_PLUGIN_WANT_DIRECT_ACCESS 1
+#define DISTRHO_UI_USER_RESIZABLE 0
+#define DISTRHO_UI_DEFAULT_WIDTH 900
+#define DISTRHO_UI_DEFAULT_HEIGHT 520
 #define DISTRHO_PLUGIN_IS_RT_SAFE 1
 #define DISTRHO_PLUGIN_NUM_INPUTS 2
 #define DISTRHO_PLUGIN_NUM_OUTPUTS 2

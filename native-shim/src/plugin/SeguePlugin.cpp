@@ -42,6 +42,9 @@ public:
 
     ~SeguePlugin() override { segue_engine_destroy(fEngine); }
 
+    // For the window (UI thread): it only calls the engine's lock-free view and parameter functions.
+    segue_engine_t* engine() const noexcept { return fEngine; }
+
 protected:
     // -----------------------------------------------------------------------------------------------
     // Information (any thread)
@@ -249,6 +252,13 @@ private:
 Plugin* createPlugin()
 {
     return new SeguePlugin();
+}
+
+// The window's way to the engine (SegueUI.cpp, same process: DISTRHO_PLUGIN_WANT_DIRECT_ACCESS). DPF hands
+// the UI the Plugin pointer it created above; NULL when the host gave none.
+segue_engine_t* segueEngineOf(void* pluginInstance)
+{
+    return pluginInstance != nullptr ? static_cast<SeguePlugin*>(static_cast<Plugin*>(pluginInstance))->engine() : nullptr;
 }
 
 END_NAMESPACE_DISTRHO

@@ -1,0 +1,356 @@
+package dev.segue.tests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.awt.image.BufferedImage;
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The plugin's window in a real LV2 host that opens plugin UIs: {@code jalv.gtk3} (Debian {@code jalv}),
+ * which embeds the plugin's X11 window in its GTK window through suil, on a private Xvfb display, with
+ * JACK's dummy backend as the audio device and the real daemon process.
+ *
+ * <p>jalv sends no transport while JACK's is stopped, so the plugin plays its own timeline at
+ * {@code fallback_bpm} and auto-fires at bar 3; the window fills in as the takes stream. Then the keys
+ * are pressed as a producer would (xdotool, sent to the plugin's window): 2 selects take 2, A toggles
+ * A/B twice, Tab moves the focus to capture bars, Right raises them to 3, Shift+Tab moves back, E
+ * extends take 2 by two bars. The window's layout hook
+ * ({@code SEGUE_UI_LAYOUT}) writes what it drew; the screenshot ({@code xwd} of the plugin's window) is
+ * checked against it structurally: many colours, the background where nothing is drawn, each region
+ * drawn, the state pill green for "ready", waveforms in every take card, and take 2's reaching further
+ * right than take 1's once extended. Last, T and G ask for the draft tier, which the daemon's default
+ * prior cannot serve: the window shows the refusal in words and in red, and the state pill in error's red.
+ * The screenshots and the layout are kept in {@code tests/target/plugin-window.png},
+ * {@code plugin-window-refused.png} and {@code plugin-window.txt}.
+ *
+ * <p>Skips only when jalv is not installed ({@code ./segue test} installs it); a missing Xvfb, JACK,
+ * xwd or xdotool fails with the package to install.
+ */
+class PluginWindowTest {
+    static final Path SCREENSHOT = SeguePart.ROOT.resolve("tests/target/plugin-window.png");
+    private static final int BACKGROUND = 0x16181d;
+    private static final int READY_GREEN = 0x4cc98c;
+    private static final int WAVE = 0x54d6c4;
+
+    @TempDir
+    Path dir;
+    private DaemonProcess daemon;
+    private final List<Process> started = new ArrayList<>();
+
+    @AfterEach
+    void stop() throws InterruptedException {
+        for (int i = started.size() - 1; i >= 0; i--) {
+            Process p = started.get(i);
+            p.destroy();
+            if (!p.waitFor(10, TimeUnit.SECONDS)) {
+                p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        }
+        if (daemon != null) {
+            daemon.close();
+        }
+    }
+
+    @Test
+    @Timeout(value = 300, unit = TimeUnit.SECONDS)
+    void windowShowsTakesAndAnswersTheKeysInJalv() throws Exception {
+        String jalv = which("jalv.gtk3");
+        Assumptions.assumeTrue(jalv != null, "jalv.gtk3 is not installed (Debian: apt-get install jalv; ./segue test "
+                + "installs it): no LV2 host here opens plugin windows");
+        String xwd = require("xwd", "x11-apps");
+        String xdotool = require("xdotool", "xdotool");
+        String jackd = require("jackd", "jackd2");
+        String jackWait = require("jack_wait", "jackd2");
+        NativeShim.build();
+        daemon = new DaemonProcess(dir);
+        daemon.start("daemon.log");
+        String display = startXvfb();
+
+        // JACK with the dummy backend, under a server name of its own so parallel runs never meet.
+        String server = "segue-window-" + ProcessHandle.current().pid();
+        Map<String, String> env = new HashMap<>();
+        env.put("JACK_DEFAULT_SERVER", server);
+        env.put("JACK_NO_AUDIO_RESERVATION", "1");
+        env.put("JACK_NO_START_SERVER", "1");
+        start(List.of(jackd, "-n", server, "--no-realtime", "-d", "dummy", "-r", "48000", "-p", "1024"), env, "jackd.log");
+        NativeShim.Run waited = NativeShim.run(List.of(jackWait, "-s", server, "-w", "-t", "20"), env, 30);
+        assertEquals(0, waited.exitCode(), "JACK's dummy server did not start: " + waited.output()
+                + read(dir.resolve("jackd.log")));
+
+        // Only this bundle on the LV2 path; the window writes its layout next to the screenshot.
+        Path lv2 = Files.createDirectories(dir.resolve("lv2"));
+        Files.createSymbolicLink(lv2.resolve("segue-shim.lv2"), NativeShim.LV2.toAbsolutePath());
+        Path layout = dir.resolve("layout.txt");
+        env.put("DISPLAY", display);
+        env.put("LV2_PATH", lv2.toString());
+        env.put("SEGUE_UI_LAYOUT", layout.toString());
+        env.put("SEGUE_ENDPOINT", daemon.endpoint);
+        env.put("SEGUE_STEMS_DIR", dir.resolve("stems").toString());
+        start(List.of(jalv, "-c", "auto_fire_bar=3", "-c", "fallback_bpm=240", "-c", "capture_bars=2", "-c", "generate_bars=2",
+                "-c", "takes=3", "-c", "monitor=1", "urn:segue:shim"), env, "jalv.log");
+
+        Map<String, String> shown = waitFor(layout, l -> "ready".equals(l.get("state")) && cardsFinal(l, 3), 180);
+        assertEquals("900 520", shown.get("size"), "the window's size");
+        assertEquals("default", shown.get("prior"), "the window names the daemon's prior");
+        String window = shown.get("window");
+
+        // The keys, sent to the plugin's window as a producer's key presses.
+        key(xdotool, window, display, "2");
+        shown = waitFor(layout, l -> "2".equals(l.get("take")), 10);
+        key(xdotool, window, display, "a");
+        shown = waitFor(layout, l -> "0".equals(l.get("monitor")), 10);
+        key(xdotool, window, display, "a");
+        shown = waitFor(layout, l -> "1".equals(l.get("monitor")), 10);
+        assertEquals("tier", shown.get("focus"), "the focus starts on the tier");
+        key(xdotool, window, display, "Tab");
+        shown = waitFor(layout, l -> "capture_bars".equals(l.get("focus")), 10);
+        key(xdotool, window, display, "Right");
+        shown = waitFor(layout, l -> "3".equals(l.get("capture_bars")), 10);
+        key(xdotool, window, display, "shift+Tab");
+        shown = waitFor(layout, l -> "tier".equals(l.get("focus")), 10);
+        key(xdotool, window, display, "Tab");
+        shown = waitFor(layout, l -> "capture_bars".equals(l.get("focus")), 10);
+        key(xdotool, window, display, "e");
+        shown = waitFor(layout, l -> l.getOrDefault("status", "").contains("take 2 extended") && cardsFinal(l, 3), 120);
+        long[] card1 = card(shown, 1), card2 = card(shown, 2);
+        assertEquals(2 * card1[5], card2[5], "take 2 is twice as long after a two-bar extension: " + shown);
+        assertTrue(Files.isRegularFile(dir.resolve("stems/track_bar005_240bpm_take2.wav")), "the extension's stem, at bar 5");
+
+        // The screenshot of the plugin's window, compared with what the window says it drew. The layout is
+        // written while a frame is drawn, just before OpenGL swaps it onto the window: give the swap (and
+        // any later frame) a moment, and take the layout as it is then.
+        Thread.sleep(1500);
+        shown = waitFor(layout, l -> "ready".equals(l.get("state")) && cardsFinal(l, 3), 10);
+        Path raw = dir.resolve("window.xwd");
+        NativeShim.Run shot = NativeShim.run(List.of(xwd, "-id", window, "-out", raw.toString()), Map.of("DISPLAY", display), 30);
+        assertEquals(0, shot.exitCode(), shot.output());
+        BufferedImage image = XwdImage.read(raw);
+        Files.createDirectories(SCREENSHOT.getParent());
+        ImageIO.write(image, "png", SCREENSHOT.toFile());
+        Files.copy(layout, SCREENSHOT.resolveSibling("plugin-window.txt"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        checkScreenshot(image, shown);
+
+        // A tier the prior cannot serve: T (draft), then G. The daemon's default prior has no upsamplers and
+        // refuses; the window says so in words, in red, and the state pill turns to error.
+        key(xdotool, window, display, "t");
+        shown = waitFor(layout, l -> "1".equals(l.get("tier")), 10);
+        key(xdotool, window, display, "g");
+        shown = waitFor(layout, l -> "error".equals(l.get("state")) && l.getOrDefault("status", "").contains("request.quality"), 60);
+        assertTrue(shown.get("status").contains("daemon refused: BAD_MESSAGE"), shown.get("status"));
+        Thread.sleep(1500);
+        NativeShim.Run second = NativeShim.run(List.of(xwd, "-id", window, "-out", raw.toString()), Map.of("DISPLAY", display), 30);
+        assertEquals(0, second.exitCode(), second.output());
+        BufferedImage refused = XwdImage.read(raw);
+        ImageIO.write(refused, "png", SCREENSHOT.resolveSibling("plugin-window-refused.png").toFile());
+        assertTrue(share(refused, region(shown, "state"), 0xec5858) > 0.5, "the state pill is not error's red");
+        long[] status = region(shown, "status");
+        int red = 0;
+        for (int y = (int) status[1]; y < status[1] + status[3]; y++) {
+            for (int x = (int) status[0]; x < status[0] + status[2]; x++) {
+                int p = refused.getRGB(x, y);
+                red += (p >> 16 & 0xff) > 170 && (p >> 8 & 0xff) < 130 && (p & 0xff) < 130 ? 1 : 0;
+            }
+        }
+        assertTrue(red > 50, "the refusal is not written in red in the status line (" + red + " red pixels)");
+    }
+
+    /** Not pixel by pixel: the structure the layout promises is in the picture. */
+    private static void checkScreenshot(BufferedImage image, Map<String, String> shown) {
+        assertEquals(900, image.getWidth(), "screenshot width");
+        assertEquals(520, image.getHeight(), "screenshot height");
+        assertTrue(colours(image, 0, 0, 900, 520) >= 64, "a window of few colours: " + colours(image, 0, 0, 900, 520));
+        // Between the controls and the progress bar nothing is drawn: the background shows.
+        assertEquals(BACKGROUND, image.getRGB(450, 140) & 0xffffff, "the background between the controls and the progress");
+        for (String region : List.of("header", "state", "tier", "capture_bars", "generate_bars", "takes", "generate", "cancel",
+                "progress", "take_grid", "ab", "extend", "status", "keys")) {
+            long[] r = region(shown, region);
+            int n = colours(image, (int) r[0], (int) r[1], (int) r[2], (int) r[3]);
+            assertTrue(n >= 3, "region " + region + " " + java.util.Arrays.toString(r) + " is blank (" + n + " colours)");
+        }
+        long[] pill = region(shown, "state");
+        assertTrue(share(image, pill, READY_GREEN) > 0.5, "the state pill is not ready's green");
+        long[] waveRight = new long[4];
+        for (int k = 1; k <= 3; k++) {
+            long[] c = card(shown, k);
+            int right = -1;
+            for (int x = (int) c[0]; x < c[0] + c[2]; x++) {
+                for (int y = (int) c[1] + 30; y < c[1] + c[3] - 10; y++) {
+                    if ((image.getRGB(x, y) & 0xffffff) == WAVE) {
+                        right = x;
+                    }
+                }
+            }
+            assertTrue(right >= 0, "take " + k + " shows no waveform");
+            waveRight[k] = right - c[0];
+        }
+        long width = card(shown, 1)[2];
+        assertTrue(waveRight[2] > waveRight[1] + width / 4, "take 2's waveform (to " + waveRight[2] + ") does not reach past"
+                + " take 1's (to " + waveRight[1] + ") after its extension");
+    }
+
+    private static int colours(BufferedImage image, int x0, int y0, int w, int h) {
+        Set<Integer> seen = new HashSet<>();
+        for (int y = y0; y < y0 + h && y < image.getHeight(); y++) {
+            for (int x = x0; x < x0 + w && x < image.getWidth(); x++) {
+                seen.add(image.getRGB(x, y) & 0xffffff);
+            }
+        }
+        return seen.size();
+    }
+
+    private static double share(BufferedImage image, long[] r, int rgb) {
+        int hits = 0, all = 0;
+        for (int y = (int) r[1]; y < r[1] + r[3]; y++) {
+            for (int x = (int) r[0]; x < r[0] + r[2]; x++) {
+                all++;
+                hits += (image.getRGB(x, y) & 0xffffff) == rgb ? 1 : 0;
+            }
+        }
+        return all == 0 ? 0 : hits / (double) all;
+    }
+
+    private static long[] region(Map<String, String> shown, String name) {
+        return numbers(shown.get("region " + name), "region " + name, shown);
+    }
+
+    /** x, y, w, h, covered frames, frames, final (1/0) of take k's card. */
+    private static long[] card(Map<String, String> shown, int k) {
+        return numbers(shown.get("card " + k), "card " + k, shown);
+    }
+
+    private static long[] numbers(String value, String what, Map<String, String> shown) {
+        assertTrue(value != null, "the layout has no " + what + ": " + shown);
+        String[] parts = value.trim().split(" ");
+        long[] out = new long[parts.length];
+        for (int i = 0; i < parts.length; i++) {
+            out[i] = Long.parseLong(parts[i]);
+        }
+        return out;
+    }
+
+    private static boolean cardsFinal(Map<String, String> shown, int takes) {
+        for (int k = 1; k <= takes; k++) {
+            String c = shown.get("card " + k);
+            if (c == null || !c.endsWith(" 1")) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * The layout file as keys: "region NAME" and "card K" keep their numbers, the other lines are
+     * "key value". Polls until the predicate holds.
+     */
+    private Map<String, String> waitFor(Path layout, Predicate<Map<String, String>> done, int seconds) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        Map<String, String> last = Map.of();
+        while (System.nanoTime() < deadline) {
+            if (Files.isRegularFile(layout)) {
+                last = parse(Files.readAllLines(layout, StandardCharsets.UTF_8));
+                if (done.test(last)) {
+                    return last;
+                }
+            }
+            for (Process p : started) {
+                if (!p.isAlive()) {
+                    throw new AssertionError("a host process ended early: " + p.info().command().orElse("?") + "\n"
+                            + read(dir.resolve("jalv.log")) + read(dir.resolve("jackd.log")));
+                }
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("the window did not get there in " + seconds + " s; it shows " + last + "\njalv:\n"
+                + read(dir.resolve("jalv.log")));
+    }
+
+    private static Map<String, String> parse(List<String> lines) {
+        Map<String, String> out = new HashMap<>();
+        for (String line : lines) {
+            String[] words = line.split(" ", 3);
+            if ((words[0].equals("region") || words[0].equals("card")) && words.length == 3) {
+                out.put(words[0] + " " + words[1], words[2]);
+            } else {
+                int space = line.indexOf(' ');
+                out.put(space < 0 ? line : line.substring(0, space), space < 0 ? "" : line.substring(space + 1));
+            }
+        }
+        return out;
+    }
+
+    private void key(String xdotool, String window, String display, String key) throws Exception {
+        NativeShim.Run run = NativeShim.run(List.of(xdotool, "key", "--window", window, key), Map.of("DISPLAY", display), 20);
+        assertEquals(0, run.exitCode(), "xdotool key " + key + ": " + run.output());
+    }
+
+    private void start(List<String> command, Map<String, String> env, String log) throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(dir.resolve(log).toFile());
+        pb.environment().putAll(env);
+        pb.environment().remove("XAUTHORITY");
+        started.add(pb.start());
+    }
+
+    /** Xvfb on a display it picks itself (-displayfd), so parallel runs never collide. */
+    private String startXvfb() throws Exception {
+        String xvfbPath = require("Xvfb", "xvfb");
+        Process xvfb = new ProcessBuilder(xvfbPath, "-displayfd", "1", "-screen", "0", "1280x800x24", "-nolisten", "tcp")
+                .redirectError(dir.resolve("xvfb.log").toFile()).start();
+        started.add(xvfb);
+        BufferedReader out = new BufferedReader(new InputStreamReader(xvfb.getInputStream(), StandardCharsets.US_ASCII));
+        String number = out.readLine(); // written once the server accepts connections
+        if (number == null || !number.trim().matches("\\d+")) {
+            throw new AssertionError("Xvfb did not start: " + read(dir.resolve("xvfb.log")));
+        }
+        return ":" + number.trim();
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.isRegularFile(file) ? Files.readString(file) : "";
+        } catch (IOException e) {
+            return "(" + file + ": " + e + ")";
+        }
+    }
+
+    private static String require(String program, String debianPackage) {
+        String path = which(program);
+        if (path == null) {
+            throw new AssertionError(program + " is not installed: this test needs it (Debian: apt-get install "
+                    + debianPackage + "; ./segue test installs it)");
+        }
+        return path;
+    }
+
+    private static String which(String program) {
+        List<String> dirs = new ArrayList<>(List.of(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)));
+        dirs.addAll(List.of("/usr/bin", "/usr/local/bin"));
+        for (String d : dirs) {
+            Path p = Path.of(d.isEmpty() ? "." : d, program);
+            if (Files.isExecutable(p)) {
+                return p.toString();
+            }
+        }
+        return null;
+    }
+}
