@@ -74,9 +74,14 @@ final class ClusterProcesses implements AutoCloseable {
     }
 
     void startWorker(String name) throws Exception {
+        startWorker(name, "stand-in");
+    }
+
+    /** A worker whose stand-in prior has the given name. */
+    void startWorker(String name, String prior) throws Exception {
         workers.put(name, start(name + "-" + (++starts), engine("daemon", "--nats", natsUrl, "--worker-name", name,
-                "--stand-in-token-ms", Long.toString(TOKEN_MS), "--ack-wait-s", Integer.toString(ACK_WAIT_S)),
-                "segue worker " + name + " serving"));
+                "--stand-in-token-ms", Long.toString(TOKEN_MS), "--stand-in-prior", prior,
+                "--ack-wait-s", Integer.toString(ACK_WAIT_S)), "segue worker " + name + " serving"));
     }
 
     Process worker(String name) {

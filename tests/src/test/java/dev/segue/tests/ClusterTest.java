@@ -91,13 +91,19 @@ class ClusterTest {
     }
 
     private static Submit submit(String prior, String preset, double seconds, int candidates, long seed) {
-        float[] prime = new float[RATE];
+        return submit(prior, preset, seconds, candidates, seed, 1, 1);
+    }
+
+    /** A sine prime of {@code primeSeconds} (whole seconds) on {@code channels} channels. */
+    private static Submit submit(String prior, String preset, double seconds, int candidates, long seed, int primeSeconds,
+                                 int channels) {
+        float[] prime = new float[RATE * primeSeconds * channels];
         for (int i = 0; i < prime.length; i++) {
-            prime[i] = (float) (0.3 * Math.sin(2 * Math.PI * 330 * i / RATE));
+            prime[i] = (float) (0.3 * Math.sin(2 * Math.PI * 330 * (i / channels) / RATE));
         }
         return new Submit(1, new DawContext(RATE, 120, 4, 4, 1000, 0.0), new GenerationRequest(prior, preset,
                 new Length.Seconds(seconds), candidates, Quality.SKETCH, List.of(0.95), null, null, seed, null, null,
-                null), Audio.of(1, prime));
+                null), Audio.of(channels, prime));
     }
 
     /** What the stand-in makes for this request, computed here: a whole take is exactly this. */
@@ -115,12 +121,19 @@ class ClusterTest {
 
     private static void assertWhole(Submit s, JobResult result) {
         float[][] want = expected(s);
+        int channels = s.prime().channels();
         assertEquals(want.length, result.takes().size(), "takes");
         for (Take t : result.takes()) {
             assertEquals(RATE, t.sampleRate());
-            assertEquals(1000 + RATE, t.startSample(), "takes start where the prime ends");
+            assertEquals(channels, t.channels(), "a take has the prime's channels");
+            assertEquals(1000 + s.prime().frames(), t.startSample(), "takes start where the prime ends");
             assertEquals(s.request().seed() + t.candidate(), t.seed());
-            assertArrayEquals(want[t.candidate()], t.samples(), "candidate " + t.candidate() + " whole and exact");
+            float[] mono = new float[t.frames()];
+            for (int i = 0; i < mono.length; i++) {
+                mono[i] = t.samples()[i * channels];
+                assertEquals(mono[i], t.samples()[i * channels + channels - 1]);
+            }
+            assertArrayEquals(want[t.candidate()], mono, "candidate " + t.candidate() + " whole and exact");
         }
     }
 
@@ -285,7 +298,7 @@ class ClusterTest {
 
     @Test
     void aNatsRestartLosesNoFinishedTake() throws Exception {
-        Submit s = submit(PRIOR, "sketch", 1, 2, 41);
+        Submit s = submit(PRIOR, "sketch", 1, 2, 41, 4, 2); // 1.4 MB of prime: it travels in the object store
         String job;
         try (DaemonClient c = client()) {
             job = c.submit(s).job();
@@ -324,6 +337,40 @@ class ClusterTest {
             }
             JobResult again = c.fetch(job);
             assertArrayEquals(first.takes().get(0).samples(), again.takes().get(0).samples());
+        }
+    }
+
+    /**
+     * The golden-vector C client (libzmq and the plugin's own C codec, written from PROTOCOL.md apart from the
+     * Java side) gets from the gateway what it gets from a lone daemon: the prescribed reply to every valid
+     * request and the prescribed error code for every invalid vector. The vectors name the prior 'default',
+     * so a worker offers a stand-in under that name for the while.
+     */
+    @Test
+    void theGoldenVectorClientInCPassesAgainstTheGateway() throws Exception {
+        Path dir = cluster.dir;
+        Path client = dir.resolve("golden_client");
+        Process cc = new ProcessBuilder("gcc", "-std=c11", "-D_DEFAULT_SOURCE", "-O2", "-Wall", "-Wextra", "-Werror",
+                "-Wno-format-truncation", "-o", client.toString(),
+                "-I" + SeguePart.ROOT.resolve("native-shim/src/core"), SeguePart.ROOT.resolve("tests/c/golden_client.c").toString(),
+                SeguePart.ROOT.resolve("native-shim/src/core/codec.c").toString(), "-lzmq", "-lmsgpackc", "-lm")
+                .redirectErrorStream(true).redirectOutput(dir.resolve("cc.log").toFile()).start();
+        assertTrue(cc.waitFor(120, TimeUnit.SECONDS));
+        assertEquals(0, cc.exitValue(), "the C client does not build (./segue test installs libzmq3-dev and "
+                + "libmsgpack-dev):\n" + java.nio.file.Files.readString(dir.resolve("cc.log")));
+        cluster.startWorker("wd", "default");
+        try {
+            awaitPriors(List.of(PRIOR, "default"));
+            Process run = new ProcessBuilder(client.toString(), cluster.endpoint,
+                    SeguePart.ROOT.resolve("protocol/vectors").toString()).redirectErrorStream(true)
+                    .redirectOutput(dir.resolve("client.log").toFile()).start();
+            assertTrue(run.waitFor(120, TimeUnit.SECONDS), "the C client did not finish");
+            String out = java.nio.file.Files.readString(dir.resolve("client.log"));
+            assertEquals(0, run.exitValue(), out);
+            assertTrue(out.matches("(?s).*\\n\\d+ passed, 0 failed\\n?$"), out);
+            assertTrue(out.contains("PASS hello.frames -> capabilities"), out);
+        } finally {
+            cluster.stopWorker("wd");
         }
     }
 

@@ -54,9 +54,13 @@ final class DaemonCommand implements Callable<Integer> {
             + "before a job is given to another worker (default ${DEFAULT-VALUE}).")
     int ackWaitSeconds;
 
-    @Option(names = "--stand-in-token-ms", paramLabel = "MS", description = "No model: one prior 'stand-in' that "
+    @Option(names = "--stand-in-token-ms", paramLabel = "MS", description = "No model: one stand-in prior that "
             + "sleeps MS per token (20 a job) and writes sines; for cluster tests and benches.")
     Long standInTokenMs;
+
+    @Option(names = "--stand-in-prior", defaultValue = "stand-in", description = "With --stand-in-token-ms: the "
+            + "stand-in prior's name (default ${DEFAULT-VALUE}).")
+    String standInPrior;
 
     @Override
     public Integer call() throws Exception {
@@ -109,7 +113,7 @@ final class DaemonCommand implements Callable<Integer> {
                 }
             }
             if (standInTokenMs != null) {
-                engines.add(new dev.segue.engine.cluster.StandInPrior("stand-in", standInTokenMs));
+                engines.add(new dev.segue.engine.cluster.StandInPrior(standInPrior, standInTokenMs));
             }
             if (nats != null) { // a cluster worker: NATS, and with it jnats, only on this path
                 return dev.segue.engine.cluster.WorkerLaunch.run(nats, workerName != null ? workerName

@@ -35,7 +35,9 @@ final class Announcer implements AutoCloseable {
             try {
                 workers.put(key, value);
             } catch (Exception e) { // NATS away: keep trying; the entry lapses meanwhile, as it should
-                LOG.warn("cannot announce worker {}: {}", key, e.getMessage());
+                if (running) {
+                    LOG.warn("cannot announce worker {}: {}", key, e.getMessage());
+                }
             }
             try {
                 Thread.sleep(EVERY_MILLIS);

@@ -98,12 +98,27 @@ final class JobRun {
             return t;
         });
         long every = Math.max(100, ackWait.toMillis() / 3);
-        ticker.scheduleAtFixedRate(msg::inProgress, every, every, TimeUnit.MILLISECONDS);
+        ticker.scheduleAtFixedRate(() -> alive(job), every, every, TimeUnit.MILLISECONDS);
         try {
             execute(ticket, delivery);
         } finally {
             ticker.shutdownNow();
             link.nc.closeDispatcher(cancels);
+        }
+    }
+
+    /**
+     * The in-progress acknowledgement, and a look at the record: a cancel whose message this worker missed (it
+     * came before the worker subscribed, or through another gateway while NATS was away) still stops the job.
+     */
+    private void alive(String job) {
+        msg.inProgress();
+        try {
+            if (book.find(job).map(r -> r.state() == JobState.CANCELLED).orElse(false)) {
+                cancelled = true;
+            }
+        } catch (IOException | RuntimeException e) {
+            // NATS away: the next tick looks again
         }
     }
 
