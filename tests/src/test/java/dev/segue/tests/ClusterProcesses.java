@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 final class ClusterProcesses implements AutoCloseable {
     static final long TOKEN_MS = 100;
     static final int ACK_WAIT_S = 2;
+    static final int MAX_DELIVER = 3;
 
     final Path dir;
     final int natsPort = freePort();
@@ -81,7 +82,8 @@ final class ClusterProcesses implements AutoCloseable {
     void startWorker(String name, String prior) throws Exception {
         workers.put(name, start(name + "-" + (++starts), engine("daemon", "--nats", natsUrl, "--worker-name", name,
                 "--stand-in-token-ms", Long.toString(TOKEN_MS), "--stand-in-prior", prior,
-                "--ack-wait-s", Integer.toString(ACK_WAIT_S)), "segue worker " + name + " serving"));
+                "--ack-wait-s", Integer.toString(ACK_WAIT_S), "--max-deliver", Integer.toString(MAX_DELIVER)),
+                "segue worker " + name + " serving"));
     }
 
     Process worker(String name) {

@@ -340,6 +340,37 @@ class ClusterTest {
         }
     }
 
+    @Test
+    void aJobEveryWorkerDiesUnderEndsWithAClearErrorNotAWaitForEver() throws Exception {
+        Submit s = submit(PRIOR, "sketch", 1, 1, 61);
+        List<Long> paused = new ArrayList<>();
+        try (DaemonClient c = client()) {
+            String job = c.submit(s).job();
+            try {
+                for (int n = 1; n <= ClusterProcesses.MAX_DELIVER; n++) { // each delivery's worker goes silent
+                    long pid = cluster.worker(deliveredTo(job, n)).pid();
+                    signal("-STOP", pid);
+                    paused.add(pid);
+                }
+                // JetStream gives up on a job when it would deliver it once more: when a worker next pulls.
+                cluster.startWorker("w4");
+                DaemonException e = assertThrows(DaemonException.class, () -> c.awaitJob(job, JobListener.NONE,
+                        JOB_TIMEOUT));
+                assertEquals(ErrorCode.INTERNAL, e.code());
+                assertTrue(e.text().contains("started " + ClusterProcesses.MAX_DELIVER + " times"), e.text());
+            } finally {
+                for (long pid : paused) {
+                    signal("-CONT", pid);
+                }
+                if (cluster.worker("w4") != null) {
+                    cluster.stopWorker("w4");
+                }
+            }
+            assertEquals(ErrorCode.INTERNAL, assertThrows(DaemonException.class, () -> c.fetch(job)).code(),
+                    "the failure is final: the workers resumed afterwards do not turn it into a result");
+        }
+    }
+
     /**
      * The golden-vector C client (libzmq and the plugin's own C codec, written from PROTOCOL.md apart from the
      * Java side) gets from the gateway what it gets from a lone daemon: the prescribed reply to every valid

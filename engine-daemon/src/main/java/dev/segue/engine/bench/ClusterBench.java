@@ -186,7 +186,7 @@ public final class ClusterBench {
             endpoint = gateway.awaitBound();
             for (int i = 0; i < count; i++) {
                 List<ContinuationEngine> engines = List.of(new StandInPrior("stand-in", tokenMillis));
-                Worker w = Worker.connect(url, "bench-" + i, engines, Duration.ofSeconds(30));
+                Worker w = Worker.connect(url, "bench-" + i, engines, Duration.ofSeconds(30), Worker.MAX_DELIVER);
                 workers.add(w);
                 threads.add(start("bench-worker-" + i, () -> {
                     try {

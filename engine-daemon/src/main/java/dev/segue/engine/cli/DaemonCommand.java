@@ -54,6 +54,10 @@ final class DaemonCommand implements Callable<Integer> {
             + "before a job is given to another worker (default ${DEFAULT-VALUE}).")
     int ackWaitSeconds;
 
+    @Option(names = "--max-deliver", defaultValue = "5", description = "With --nats: times a job is started before "
+            + "it is recorded failed, each start after a worker died under it (default ${DEFAULT-VALUE}).")
+    int maxDeliver;
+
     @Option(names = "--stand-in-token-ms", paramLabel = "MS", description = "No model: one stand-in prior that "
             + "sleeps MS per token (20 a job) and writes sines; for cluster tests and benches.")
     Long standInTokenMs;
@@ -117,7 +121,7 @@ final class DaemonCommand implements Callable<Integer> {
             }
             if (nats != null) { // a cluster worker: NATS, and with it jnats, only on this path
                 return dev.segue.engine.cluster.WorkerLaunch.run(nats, workerName != null ? workerName
-                        : dev.segue.engine.cluster.WorkerLaunch.defaultName(), engines, ackWaitSeconds);
+                        : dev.segue.engine.cluster.WorkerLaunch.defaultName(), engines, ackWaitSeconds, maxDeliver);
             }
             ResultStore store = ResultStore.open(dataDir);
             Daemon daemon = new Daemon(endpoint, store, engines, queuedPerClient, curve);

@@ -56,6 +56,7 @@ public final class Gateway implements AutoCloseable, Outbox {
     private final Membership members;
     private final Relay relay;
     private final GatewayDesk desk;
+    private final io.nats.client.Dispatcher gaveUp;
     private final ExecutorService deskThread = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "segue-desk");
         t.setDaemon(true);
@@ -78,6 +79,7 @@ public final class Gateway implements AutoCloseable, Outbox {
         this.members = new Membership(link.workers, link.nc);
         this.relay = new Relay(link.nc, book, store, this);
         this.desk = new GatewayDesk(link, book, store, members, relay, this, outstandingPerClient);
+        this.gaveUp = GaveUp.watch(link, book);
         this.wake = Pipe.open();
         wake.source().configureBlocking(false);
     }
@@ -224,6 +226,7 @@ public final class Gateway implements AutoCloseable, Outbox {
         running = false;
         deskThread.shutdown();
         relay.close();
+        link.nc.closeDispatcher(gaveUp);
         members.close();
         link.close();
     }

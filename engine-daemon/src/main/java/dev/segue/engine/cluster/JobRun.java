@@ -201,7 +201,7 @@ final class JobRun {
                     monitor -> engine.extend(state, previous, take.sampleRate(), ticket.frames(), monitor));
         }
         byte[] packed = ticket.inlineSubmit() != null ? ticket.inlineSubmit()
-                : store.get(Names.primeObject(ticket.job())).orElseThrow(() -> new IOException(
+                : store.get(Names.primeObject(ticket.job())).orElseThrow(() -> new IllegalStateException(
                         "the prime of job " + ticket.job() + " is missing from the object store"));
         Submit s = (Submit) Frames.unpackMessage(packed);
         int rate = s.context().sampleRate();

@@ -22,34 +22,42 @@ import org.slf4j.LoggerFactory;
  */
 public final class Worker implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Worker.class);
-    /** Deliveries of one job before JetStream gives up on it: each is a worker dying under it. */
-    static final int MAX_DELIVER = 5;
+    /** Deliveries of one job before JetStream gives up on it (each a worker dying under it), unless told otherwise. */
+    public static final int MAX_DELIVER = 5;
 
     private final ClusterLink link;
     private final String name;
     private final List<ContinuationEngine> engines;
     private final Duration ackWait;
+    private final int maxDeliver;
     private final List<JetStreamSubscription> queues = new ArrayList<>();
     private volatile boolean running = true;
     private volatile JobRun current;
     private Announcer announcer;
     private Dispatcher labels;
 
-    private Worker(ClusterLink link, String name, List<ContinuationEngine> engines, Duration ackWait) {
+    private Worker(ClusterLink link, String name, List<ContinuationEngine> engines, Duration ackWait, int maxDeliver) {
         this.link = link;
         this.name = name;
         this.engines = List.copyOf(engines);
         this.ackWait = ackWait;
+        this.maxDeliver = maxDeliver;
     }
 
-    /** Connects to NATS at {@code url}; the worker starts taking jobs when {@link #serve()} runs. */
-    public static Worker connect(String url, String name, List<ContinuationEngine> engines, Duration ackWait)
-            throws IOException, InterruptedException {
+    /**
+     * Connects to NATS at {@code url}; the worker starts taking jobs when {@link #serve()} runs. The ack wait and
+     * the most deliveries are settings of the prior's consumer, which all its workers share: they should agree.
+     */
+    public static Worker connect(String url, String name, List<ContinuationEngine> engines, Duration ackWait,
+                                 int maxDeliver) throws IOException, InterruptedException {
+        if (maxDeliver < 1 || maxDeliver > 100) {
+            throw new IllegalArgumentException("max deliveries " + maxDeliver + ": use 1..100");
+        }
         if (!name.matches("[A-Za-z0-9_-]{1,64}")) {
             throw new IllegalArgumentException("worker name '" + name + "': use 1..64 of A-Z a-z 0-9 _ -");
         }
         try {
-            return new Worker(ClusterLink.connect(url, "segue-worker-" + name, 30), name, engines, ackWait);
+            return new Worker(ClusterLink.connect(url, "segue-worker-" + name, 30), name, engines, ackWait, maxDeliver);
         } catch (JetStreamApiException e) {
             throw new IOException("NATS at " + url + " refused the cluster's streams (is JetStream on, -js?): "
                     + e.getMessage(), e);
@@ -63,7 +71,7 @@ public final class Worker implements AutoCloseable {
                 String durable = Names.consumer(engine.priorName());
                 link.jsm.addOrUpdateConsumer(Names.STREAM, ConsumerConfiguration.builder().durable(durable)
                         .filterSubject(Names.jobSubject(engine.priorName())).ackPolicy(AckPolicy.Explicit)
-                        .ackWait(ackWait).maxDeliver(MAX_DELIVER).maxAckPending(10_000).build());
+                        .ackWait(ackWait).maxDeliver(maxDeliver).maxAckPending(10_000).build());
                 queues.add(link.js.subscribe(Names.jobSubject(engine.priorName()),
                         PullSubscribeOptions.bind(Names.STREAM, durable)));
             }

@@ -11,11 +11,11 @@ public final class WorkerLaunch {
     private WorkerLaunch() {}
 
     /** Returns the exit code; SIGTERM hands a job in flight back to the queue before the process ends. */
-    public static int run(String url, String name, List<ContinuationEngine> engines, int ackWaitSeconds)
-            throws InterruptedException {
+    public static int run(String url, String name, List<ContinuationEngine> engines, int ackWaitSeconds,
+                          int maxDeliver) throws InterruptedException {
         Worker worker;
         try {
-            worker = Worker.connect(url, name, engines, Duration.ofSeconds(ackWaitSeconds));
+            worker = Worker.connect(url, name, engines, Duration.ofSeconds(ackWaitSeconds), maxDeliver);
         } catch (IOException | IllegalArgumentException e) {
             System.err.println("daemon: " + e.getMessage());
             return 2;
