@@ -27,10 +27,19 @@ final class ClusterProcesses implements AutoCloseable {
     private Process nats;
     private Process gateway;
     private final Map<String, Process> workers = new LinkedHashMap<>();
+    private final List<Process> extras = new ArrayList<>();
     private int starts;
 
     ClusterProcesses(Path dir) {
         this.dir = dir;
+    }
+
+    static String freeEndpoint() {
+        return "tcp://127.0.0.1:" + freePort();
+    }
+
+    static List<String> engineCommand(String... args) throws IOException {
+        return engine(args);
     }
 
     static boolean natsInstalled() {
@@ -68,6 +77,15 @@ final class ClusterProcesses implements AutoCloseable {
     void startGateway() throws Exception {
         gateway = start("gateway-" + (++starts), engine("gateway", "--nats", natsUrl, "--endpoint", endpoint),
                 "listening on " + endpoint);
+    }
+
+    /** One more gateway on the same cluster (gateways keep no state, so any number may serve it). */
+    Process startExtraGateway(String endpoint, String... extra) throws Exception {
+        List<String> args = new ArrayList<>(List.of("gateway", "--nats", natsUrl, "--endpoint", endpoint));
+        args.addAll(List.of(extra));
+        Process p = start("gateway-" + (++starts), engine(args.toArray(String[]::new)), "listening on " + endpoint);
+        extras.add(p);
+        return p;
     }
 
     void killGateway() throws InterruptedException {
@@ -141,6 +159,9 @@ final class ClusterProcesses implements AutoCloseable {
     @Override
     public void close() throws InterruptedException {
         for (Process p : workers.values()) {
+            p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+        for (Process p : extras) {
             p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
         }
         if (gateway != null) {

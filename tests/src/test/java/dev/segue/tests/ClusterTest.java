@@ -405,6 +405,45 @@ class ClusterTest {
         }
     }
 
+    /**
+     * A second gateway on the same cluster, off-loopback rules: with CurveZMQ keys it serves only clients on its
+     * allowlist (and sees the same jobs as the first); without keys, off loopback, it refuses to start.
+     */
+    @Test
+    void aSecondGatewayWithCurveKeysServesOnlyAllowedClients() throws Exception {
+        Path dir = cluster.dir;
+        Path keys = dir.resolve("keys");
+        java.nio.file.Files.createDirectories(keys.resolve("clients"));
+        org.zeromq.ZCert producer = new org.zeromq.ZCert();
+        producer.savePublic(keys.resolve("clients/producer.public").toString());
+        producer.saveSecret(dir.resolve("producer.secret").toString());
+        String endpoint = ClusterProcesses.freeEndpoint();
+        Process second = cluster.startExtraGateway(endpoint, "--curve-keys", keys.toString());
+        try {
+            assertEquals(0, bridge("allowed", "priors", "--endpoint", endpoint, "--reply-timeout-s", "5", "--no-start",
+                    "--curve-server-key", keys.resolve("server.public").toString(), "--curve-key",
+                    dir.resolve("producer.secret").toString()));
+            assertTrue(java.nio.file.Files.readString(dir.resolve("allowed.log")).contains(PRIOR));
+            assertTrue(bridge("plain", "priors", "--endpoint", endpoint, "--reply-timeout-s", "3", "--no-start") != 0,
+                    "a client without CurveZMQ is not served");
+        } finally {
+            second.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+        Process open = new ProcessBuilder(ClusterProcesses.engineCommand("gateway", "--nats", cluster.natsUrl,
+                "--endpoint", "tcp://0.0.0.0:5599")).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("refused.log").toFile()).start();
+        assertTrue(open.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(2, open.exitValue());
+        assertTrue(java.nio.file.Files.readString(dir.resolve("refused.log")).contains("CurveZMQ"));
+    }
+
+    private int bridge(String log, String... args) throws Exception {
+        Process p = new ProcessBuilder(SeguePart.bridge(args)).redirectErrorStream(true)
+                .redirectOutput(cluster.dir.resolve(log + ".log").toFile()).start();
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "client did not finish");
+        return p.exitValue();
+    }
+
     private static void signal(String sig, long pid) throws Exception {
         assertEquals(0, new ProcessBuilder("kill", sig, Long.toString(pid)).inheritIO().start().waitFor());
     }
