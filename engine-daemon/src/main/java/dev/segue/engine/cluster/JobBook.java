@@ -95,6 +95,37 @@ final class JobBook {
         return out;
     }
 
+    /**
+     * Calls {@code onChange} with every record written from now on, on a jnats thread. The watch is an ordered
+     * consumer of the bucket's stream, which jnats re-creates after a reconnect; callers keep a slower check of
+     * their own for the moments it was away.
+     */
+    AutoCloseable watch(java.util.function.Consumer<JobRecord> onChange) throws IOException {
+        try {
+            var sub = kv.watchAll(new io.nats.client.api.KeyValueWatcher() {
+                @Override
+                public void watch(KeyValueEntry e) {
+                    if (e.getOperation() == KeyValueOperation.PUT) {
+                        try {
+                            onChange.accept(read(e));
+                        } catch (IOException | RuntimeException ignored) {
+                            // not a record of ours: nothing to follow
+                        }
+                    }
+                }
+
+                @Override
+                public void endOfData() {}
+            }, io.nats.client.api.KeyValueWatchOption.UPDATES_ONLY);
+            return sub::unsubscribe;
+        } catch (JetStreamApiException e) {
+            throw new IOException("cannot watch the job records: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while watching the job records", e);
+        }
+    }
+
     static JobRecord with(JobRecord r, JobState state, List<JobRecord.Take> takes, String error) {
         return new JobRecord(r.job(), state, r.createdMillis(), System.currentTimeMillis(), r.candidates(), r.request(),
                 takes, error);

@@ -28,11 +28,13 @@ import org.slf4j.LoggerFactory;
  * attached client, and, once the job's record is final, its results read from the object store and sent
  * whole, then done (or the job's error). Results never come from the worker directly, so a client never
  * gets part of a take from an attempt that died: a redelivered job's progress simply starts over. The end
- * is noticed from the worker's end message, or, should that be lost (core NATS is at most once) or have
- * come while no gateway listened, from the record itself, checked every second for each job followed.
+ * is noticed from the job records as they change (a watch on the KV bucket), from the worker's end message,
+ * or, should both have been missed (core NATS is at most once; the watch is re-made after a reconnect), from
+ * the record itself, read every {@link #CHECK_EVERY_MILLIS} for each job followed.
  */
 final class Relay implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Relay.class);
+    static final long CHECK_EVERY_MILLIS = 5_000;
 
     private final JobBook book;
     private final TakeStore store;
@@ -46,9 +48,10 @@ final class Relay implements AutoCloseable {
         return t;
     });
     private final Thread watchdog;
+    private final AutoCloseable records;
     private volatile boolean running = true;
 
-    Relay(Connection nc, JobBook book, TakeStore store, Outbox out) {
+    Relay(Connection nc, JobBook book, TakeStore store, Outbox out) throws IOException {
         this.nc = nc;
         this.book = book;
         this.store = store;
@@ -57,6 +60,11 @@ final class Relay implements AutoCloseable {
         this.watchdog = new Thread(this::watch, "segue-relay-watch");
         watchdog.setDaemon(true);
         watchdog.start();
+        this.records = book.watch(r -> {
+            if (r.state().isFinal() && live.containsKey(r.job())) {
+                delivery.execute(() -> settle(r.job()));
+            }
+        });
     }
 
     /** Follows a job for a client; its events are subscribed to before this returns. */
@@ -135,7 +143,7 @@ final class Relay implements AutoCloseable {
     private void watch() {
         while (running) {
             try {
-                Thread.sleep(1_000);
+                Thread.sleep(CHECK_EVERY_MILLIS);
             } catch (InterruptedException e) {
                 return;
             }
@@ -238,6 +246,11 @@ final class Relay implements AutoCloseable {
     @Override
     public void close() {
         running = false;
+        try {
+            records.close();
+        } catch (Exception ignored) {
+            // the connection is closing anyway
+        }
         watchdog.interrupt();
         delivery.shutdownNow();
         nc.closeDispatcher(events);
