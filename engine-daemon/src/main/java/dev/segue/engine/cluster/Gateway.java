@@ -183,6 +183,17 @@ public final class Gateway implements AutoCloseable, Outbox {
             send(client, ErrorReply.of(e));
             return;
         }
+        try {
+            answer(client, m);
+        } catch (ProtocolException e) { // e.g. more priors or presets across the workers than one list may hold
+            send(client, new ErrorReply(m.req(), null, e.code(), e.text()));
+        } catch (RuntimeException e) {
+            LOG.error("failed to answer {}", m.type(), e);
+            send(client, new ErrorReply(m.req(), null, ErrorCode.INTERNAL, String.valueOf(e.getMessage())));
+        }
+    }
+
+    private void answer(byte[] client, Message m) {
         if (m instanceof Hello h) {
             Membership.View v = members.view();
             send(client, new Capabilities(h.req(), VERSION, Bounds.PROTOCOL_VERSION,

@@ -71,7 +71,11 @@ final class Membership implements AutoCloseable {
             for (String key : bucket.keys()) {
                 KeyValueEntry e = bucket.get(key);
                 if (e != null && e.getOperation() == KeyValueOperation.PUT) {
-                    workers.put(key, JSON.readValue(e.getValue(), Announcement.class));
+                    try {
+                        workers.put(key, JSON.readValue(e.getValue(), Announcement.class));
+                    } catch (java.io.IOException unreadable) { // not a worker of this version: leave it out
+                        LOG.warn("ignoring worker entry '{}': {}", key, unreadable.getMessage());
+                    }
                 }
             }
             Map<String, RemotePrior> priors = new LinkedHashMap<>();
