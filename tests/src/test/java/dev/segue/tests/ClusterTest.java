@@ -272,6 +272,20 @@ class ClusterTest {
     }
 
     @Test
+    void aWorkerStoppedWithSigtermHandsItsJobBack() throws Exception {
+        Submit s = submit(PRIOR, "sketch", 1, 1, 71);
+        try (DaemonClient c = client()) {
+            String job = c.submit(s).job();
+            String first = deliveredTo(job, 1);
+            cluster.stopWorker(first); // returns once the process has ended
+            assertTrue(cluster.workerLogs(first).contains("job " + job + ": handed back to the queue"),
+                    "the stopping worker gave the job back rather than leaving it to the ack wait");
+            assertWhole(s, c.awaitJob(job, JobListener.NONE, JOB_TIMEOUT));
+            assertTrue(!deliveredTo(job, 2).equals(first));
+        }
+    }
+
+    @Test
     void aRestartedGatewayIsReattachedWithFetchAndFetchOutlivesEveryWorker() throws Exception {
         Submit s = submit(PRIOR, "sketch", 1, 1, 31);
         String job;

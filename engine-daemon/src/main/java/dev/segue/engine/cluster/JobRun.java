@@ -136,6 +136,7 @@ final class JobRun {
         } catch (RuntimeException e) {
             if (handedBack) {
                 msg.nak();
+                LOG.info("job {}: handed back to the queue: this worker is stopping", job);
             } else if (cancelled) {
                 finish(job, r -> JobBook.with(r, JobState.CANCELLED, r.takes(), "cancelled by the client"));
             } else {

@@ -62,10 +62,11 @@ final class Names {
 
     /**
      * A prior's name as one subject token. A name may hold any UTF-8 (1..128 bytes), but a token may not hold
-     * '.', '*', '>' or white space, so names outside {@code [A-Za-z0-9_-]} travel as 'x' and their bytes in hex.
+     * '.', '*', '>' or white space, so names outside {@code [A-Za-z0-9_-]} travel as 'x' and their bytes in hex,
+     * as do names starting with 'x' (so a literal name never equals another's hex form).
      */
     static String token(String prior) {
-        if (prior.matches("[A-Za-z0-9_-]{1,64}")) {
+        if (prior.matches("[A-Za-wyz0-9_-][A-Za-z0-9_-]{0,63}")) {
             return prior;
         }
         return "x" + HexFormat.of().formatHex(prior.getBytes(StandardCharsets.UTF_8));
