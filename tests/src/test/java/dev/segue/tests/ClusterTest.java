@@ -220,6 +220,9 @@ class ClusterTest {
                 assertEquals(2, info.takesDone());
             }
             assertWhole(submits.get(0), c.fetch(jobs.get(0)));
+            assertEquals(DaemonClient.CancelOutcome.ALREADY_DONE, c.cancel(jobs.get(0)));
+            assertEquals(ErrorCode.UNKNOWN_JOB, assertThrows(DaemonException.class, () -> c.fetch("nope")).code());
+            assertEquals(ErrorCode.UNKNOWN_JOB, assertThrows(DaemonException.class, () -> c.cancel("nope")).code());
 
             JobResult extended = c.awaitJob(c.extend(jobs.get(0), 1, new Length.Seconds(0.5)).job(), JobListener.NONE,
                     JOB_TIMEOUT);
