@@ -113,6 +113,23 @@ final class ClusterLink implements AutoCloseable {
         nc.close();
     }
 
-    /** Connection state changes are logged by the classes that care; this keeps jnats' own lines short. */
-    private static final class QuietErrors implements io.nats.client.ErrorListener {}
+    /** jnats' errors as one log line each (its default prints to stderr with no logger). */
+    private static final class QuietErrors implements io.nats.client.ErrorListener {
+        private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ClusterLink.class);
+
+        @Override
+        public void errorOccurred(Connection conn, String error) {
+            LOG.warn("NATS: {}", error);
+        }
+
+        @Override
+        public void exceptionOccurred(Connection conn, Exception exp) {
+            LOG.warn("NATS: {}", String.valueOf(exp.getMessage()));
+        }
+
+        @Override
+        public void slowConsumerDetected(Connection conn, io.nats.client.Consumer consumer) {
+            LOG.warn("NATS: a subscription falls behind; messages to it are being dropped");
+        }
+    }
 }
