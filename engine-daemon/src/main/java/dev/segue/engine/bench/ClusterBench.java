@@ -85,6 +85,9 @@ public final class ClusterBench {
         } finally {
             nats.destroy();
             nats.waitFor(10, TimeUnit.SECONDS);
+            try (var paths = Files.walk(dir)) { // the JetStream store and the lone daemon's results
+                paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
         }
         return 0;
     }
