@@ -24,7 +24,9 @@ import picocli.CommandLine.Parameters;
                 + "round trip and 30 s stereo 48 kHz prime upload through the daemon over loopback. "
                 + "'bench continuation [--model DIR]': real-time factor of each tier, and the re-prefill share of "
                 + "windows. 'bench sketch [MODEL_DIR|PRESET]': the demo's job (8 s prime, 4 takes of 16 s, sketch "
-                + "tier) timed, wall and CPU.")
+                + "tier) timed, wall and CPU. 'bench cluster': jobs per minute through a gateway "
+                + "with 1, 2, 3 workers on the stand-in prior (nats-server needed), and what the gateway adds to the "
+                + "first preview and the heartbeat round trip.")
 final class BenchCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "WHAT", description = "What to benchmark: engine or protocol.")
     String what;
@@ -67,6 +69,12 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--djl-steps", description = "Run cached steps through DJL/libtorch instead of the CPU step kernel.")
     boolean djlSteps;
 
+    @Option(names = "--token-ms", defaultValue = "50", description = "cluster: the stand-in prior's sleep per token.")
+    long tokenMillis;
+
+    @Option(names = "--jobs", defaultValue = "12", description = "cluster: jobs per timed run.")
+    int clusterJobs;
+
     @Option(names = "--leak-steps", defaultValue = "0",
             description = "Also run this many sampling steps and print RSS at start and end (native-leak check).")
     int leakSteps;
@@ -79,12 +87,15 @@ final class BenchCommand implements Callable<Integer> {
         if ("continuation".equals(what)) {
             return ContinuationBench.run(model, primeSeconds, seconds, candidates, Math.min(repeats, 3), json);
         }
+        if ("cluster".equals(what)) {
+            return dev.segue.engine.bench.ClusterBench.run(tokenMillis, clusterJobs, Math.min(repeats, 3));
+        }
         if ("sketch".equals(what)) {
             return SketchTiming.run(preset.equals("bench-13m") ? "presets/default" : preset, sketchTakes, 8.0, 16.0,
                     tier(sketchTier), sketchOut);
         }
         if (!"engine".equals(what)) {
-            System.err.println("bench: unknown target '" + what + "' (known: engine, continuation, protocol)");
+            System.err.println("bench: unknown target '" + what + "' (known: engine, continuation, protocol, sketch, cluster)");
             return 2;
         }
         if (djlSteps) {

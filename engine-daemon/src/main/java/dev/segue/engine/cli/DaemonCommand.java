@@ -42,6 +42,30 @@ final class DaemonCommand implements Callable<Integer> {
             + "context, as the reference does).")
     String windowCache;
 
+    @Option(names = "--nats", paramLabel = "URL", description = "Serve as one worker of a cluster: take jobs for the "
+            + "loaded priors from NATS JetStream at URL (nats://HOST:PORT) instead of listening for clients; "
+            + "clients talk to 'segue gateway'.")
+    String nats;
+
+    @Option(names = "--worker-name", description = "With --nats: this worker's name in the cluster (default: host-pid).")
+    String workerName;
+
+    @Option(names = "--ack-wait-s", defaultValue = "30", description = "With --nats: seconds without a sign of life "
+            + "before a job is given to another worker (default ${DEFAULT-VALUE}).")
+    int ackWaitSeconds;
+
+    @Option(names = "--max-deliver", defaultValue = "5", description = "With --nats: times a job is started before "
+            + "it is recorded failed, each start after a worker died under it (default ${DEFAULT-VALUE}).")
+    int maxDeliver;
+
+    @Option(names = "--stand-in-token-ms", paramLabel = "MS", description = "No model: one stand-in prior that "
+            + "sleeps MS per token (20 a job) and writes sines; for cluster tests and benches.")
+    Long standInTokenMs;
+
+    @Option(names = "--stand-in-prior", defaultValue = "stand-in", description = "With --stand-in-token-ms: the "
+            + "stand-in prior's name (default ${DEFAULT-VALUE}).")
+    String standInPrior;
+
     @Override
     public Integer call() throws Exception {
         try {
@@ -79,7 +103,8 @@ final class DaemonCommand implements Callable<Integer> {
             return 2;
         }
         Path dataDir = data != null ? data : Presets.home().resolve(".segue-data");
-        java.util.List<Path> dirs = models.isEmpty() ? ResidentModel.defaultDirs() : models;
+        java.util.List<Path> dirs = standInTokenMs != null ? java.util.List.of()
+                : models.isEmpty() ? ResidentModel.defaultDirs() : models;
         java.util.List<ResidentModel> loaded = new java.util.ArrayList<>();
         try (NDManager root = Djl.cpuManager(); Closer closer = () -> loaded.forEach(ResidentModel::close)) {
             java.util.List<dev.segue.engine.server.ContinuationEngine> engines = new java.util.ArrayList<>();
@@ -90,6 +115,13 @@ final class DaemonCommand implements Callable<Integer> {
                     engines.add(new EngineBackedContinuation(m.name(), root, new ContinuationPipeline(m.vqvae(), m.priors(), cachePolicy),
                             m.labelNames()));
                 }
+            }
+            if (standInTokenMs != null) {
+                engines.add(new dev.segue.engine.cluster.StandInPrior(standInPrior, standInTokenMs));
+            }
+            if (nats != null) { // a cluster worker: NATS, and with it jnats, only on this path
+                return dev.segue.engine.cluster.WorkerLaunch.run(nats, workerName != null ? workerName
+                        : dev.segue.engine.cluster.WorkerLaunch.defaultName(), engines, ackWaitSeconds, maxDeliver);
             }
             ResultStore store = ResultStore.open(dataDir);
             Daemon daemon = new Daemon(endpoint, store, engines, queuedPerClient, curve);

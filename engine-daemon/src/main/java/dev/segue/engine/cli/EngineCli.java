@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** The engine-side commands behind {@code ./segue}: the ones that load models in this JVM. */
 @Command(name = "segue", mixinStandardHelpOptions = true, version = "segue 0.1.0",
         description = "Segue engine commands.",
-        subcommands = {DaemonCommand.class, ConformanceCommand.class, ConvertCommand.class, BenchCommand.class,
+        subcommands = {DaemonCommand.class, GatewayCommand.class, ConformanceCommand.class, ConvertCommand.class, BenchCommand.class,
                 TrainCommand.class, CorpusCommand.class, EvalCommand.class})
 public final class EngineCli implements Runnable {
     @Override

@@ -8,10 +8,10 @@ import java.util.List;
 import java.util.Map;
 
 /** The store's records as the wire's {@code jobs} list: newest first, bounded, with a one-line label. */
-final class JobListing {
+public final class JobListing {
     private JobListing() {}
 
-    static List<JobInfo> newestFirst(List<JobRecord> records, int max) {
+    public static List<JobInfo> newestFirst(List<JobRecord> records, int max) {
         List<JobRecord> sorted = new ArrayList<>(records);
         sorted.sort(Comparator.comparingLong(JobRecord::createdMillis).reversed().thenComparing(JobRecord::job));
         List<JobInfo> out = new ArrayList<>();

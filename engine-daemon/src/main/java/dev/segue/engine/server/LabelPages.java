@@ -9,10 +9,10 @@ import java.util.List;
  * asked limit, in the list's own order, with the list's length. An offset at or past the end is an empty page (not
  * an error), so a client that pages on while the total is unchanged simply ends.
  */
-final class LabelPages {
+public final class LabelPages {
     private LabelPages() {}
 
-    static Labels page(ListLabels ask, List<String> names) {
+    public static Labels page(ListLabels ask, List<String> names) {
         long total = names.size();
         int from = (int) Math.min(ask.offset(), total);
         int to = (int) Math.min(total, from + (long) ask.limit());
