@@ -44,6 +44,8 @@ static const segue_param_info_t PARAMS[SEGUE_P_COUNT] = {
     [SEGUE_P_STATE] = {"state", "State", "", 0, 6, 0, 1, 1, 0, STATE_LABELS,
                        "0 offline, 1 idle, 2 capturing, 3 sending, 4 generating, 5 ready, 6 error"},
     [SEGUE_P_PROGRESS] = {"progress", "Progress", "%", 0, 100, 0, 0, 1, 0, NULL, "Generation progress"},
+    [SEGUE_P_BYPASS] = {"bypass", "Bypass", "", 0, 1, 0, 1, 0, 0, NULL,
+                        "1: the input passes through untouched, sample for sample; capture and generation go on"},
 };
 
 const segue_param_info_t *segue_param_info(uint32_t index) {
@@ -220,8 +222,9 @@ void segue_engine_process(segue_engine_t *e, const float *const *in, float *cons
     }
     e->last_generate = generate;
 
-    /* hear in place */
-    int monitor = param_int(e, SEGUE_P_MONITOR);
+    /* hear in place; bypassed, the input goes out as it came in (capture and fire above still ran, so a
+     * producer can bypass to hear the dry track while the next prime is recorded) */
+    int monitor = param_int(e, SEGUE_P_BYPASS) ? 0 : param_int(e, SEGUE_P_MONITOR);
     segue_takeset_t *set = monitor != 0 && t->playing ? enter_takes(e) : NULL;
     uint32_t k = (uint32_t)(param_int(e, SEGUE_P_TAKE) - 1);
     if (set && (k >= set->n_takes || (double)set->rate != e->rate)) set = NULL;

@@ -35,6 +35,7 @@ enum segue_param {
     SEGUE_P_FALLBACK_BPM,  /* tempo when the host gives none (offline renderers) */
     SEGUE_P_STATE,         /* output: enum segue_state */
     SEGUE_P_PROGRESS,      /* output: 0..100 */
+    SEGUE_P_BYPASS,        /* 0/1: 1 passes the input through untouched (the host's bypass) */
     SEGUE_P_COUNT
 };
 

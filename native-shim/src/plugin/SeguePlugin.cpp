@@ -72,6 +72,14 @@ protected:
         const segue_param_info_t* const info = segue_param_info(index);
         if (info == nullptr)
             return;
+        if (index == SEGUE_P_BYPASS)
+        {
+            // The host's bypass (VST3 kIsBypass, LV2 lv2:enabled inverted by DPF, CLAP's bypass flag).
+            parameter.initDesignation(kParameterDesignationBypass);
+            parameter.symbol = info->symbol;
+            parameter.description = info->description;
+            return;
+        }
         parameter.hints = info->output ? kParameterIsOutput : kParameterIsAutomatable;
         if (info->integer)
             parameter.hints |= kParameterIsInteger;
