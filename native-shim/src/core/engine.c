@@ -67,6 +67,7 @@ segue_engine_t *segue_engine_create(const segue_config_t *config) {
     else if (segue_platform_default_stems_dir(e->stems_dir, sizeof e->stems_dir) != 0) copy_str(e->stems_dir, sizeof e->stems_dir, "stems");
     copy_str(e->track, sizeof e->track, config && config->track ? config->track : "track");
     copy_str(e->status, sizeof e->status, "offline: not started");
+    copy_str(e->server_key, sizeof e->server_key, getenv("SEGUE_SERVER_KEY"));
     for (uint32_t i = 0; i < SEGUE_P_COUNT; i++) atomic_store(&e->param[i], PARAMS[i].def);
     atomic_store(&e->worker_state, SEGUE_STATE_OFFLINE);
     e->auto_fired_frame = -1;
@@ -301,6 +302,25 @@ void segue_engine_get_text(segue_engine_t *e, segue_text_t which, char *out, siz
     }
     pthread_mutex_lock(&e->lock);
     copy_str(out, cap, e->text[which]);
+    pthread_mutex_unlock(&e->lock);
+}
+
+void segue_engine_set_server_key(segue_engine_t *e, const char *value) {
+    pthread_mutex_lock(&e->lock);
+    copy_str(e->server_key, sizeof e->server_key, value);
+    pthread_mutex_unlock(&e->lock);
+}
+
+void segue_engine_get_server_key(segue_engine_t *e, char *out, size_t cap) {
+    pthread_mutex_lock(&e->lock);
+    copy_str(out, cap, e->server_key);
+    pthread_mutex_unlock(&e->lock);
+}
+
+void segue_engine_client_key(segue_engine_t *e, char *public_z85, size_t cap, char *public_file, size_t file_cap) {
+    pthread_mutex_lock(&e->lock);
+    if (public_z85) copy_str(public_z85, cap, e->client_public);
+    if (public_file) copy_str(public_file, file_cap, e->client_public_path);
     pthread_mutex_unlock(&e->lock);
 }
 

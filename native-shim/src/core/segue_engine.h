@@ -101,6 +101,17 @@ int segue_engine_set_text(segue_engine_t *engine, segue_text_t which, const char
 /* Copies the current value (truncated to cap); "" when none or `which` is unknown. */
 void segue_engine_get_text(segue_engine_t *engine, segue_text_t which, char *out, size_t cap);
 
+/* Control thread: the daemon's CurveZMQ public key (a daemon started with --curve-keys DIR): its 40 Z85
+ * characters, its server.public certificate's text, or that file's path; NULL or "" speaks plain ZMTP
+ * (a loopback daemon). The default comes from $SEGUE_SERVER_KEY. A change reconnects. */
+void segue_engine_set_server_key(segue_engine_t *engine, const char *value);
+void segue_engine_get_server_key(segue_engine_t *engine, char *out, size_t cap);
+
+/* Any non-audio thread (a UI): the public key this plugin presents to a CurveZMQ daemon (40 Z85
+ * characters) and the file that holds it (client.public, ready for the daemon's clients/ folder).
+ * Both "" until the worker first connected with a daemon key (it creates the key pair then). */
+void segue_engine_client_key(segue_engine_t *engine, char *public_z85, size_t cap, char *public_file, size_t file_cap);
+
 /* The last status line the worker wrote ("offline: ...", "job j1-2: 3 of 4 takes", ...). */
 void segue_engine_status_text(segue_engine_t *engine, char *out, size_t cap);
 
