@@ -491,6 +491,9 @@ static void finish_job(worker_t *w) {
         if (segue_stem_write(path, atomic_load(&t->final), j->set->total_frames, t->channels, j->set->rate) == 0) {
             snprintf(j->rec.stems[k], sizeof j->rec.stems[k], "%s", path);
             written++;
+            segue_stem_place_t place = {j->rec.start_frame, j->set->rate, j->set->total_frames, j->rec.start_bar + 1,
+                                        j->rec.bpm, j->rec.num, j->rec.den, k + 1, j->rec.job};
+            if (segue_stem_write_sidecar(path, &place) != 0) segue_engine_set_status(e, "error: cannot write the sidecar of %s", path);
         }
     }
     pthread_mutex_lock(&e->lock);
