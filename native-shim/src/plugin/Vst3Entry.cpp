@@ -15,8 +15,9 @@
  * changes a value); a host or validator that sets a value on the controller and reads it back gets the
  * old one (the validator's "Parameter Bypass persistence" test fails). Here setParamNormalized sets the
  * value the way DPF's separate controller does (DPF's own _setNormalizedPluginParameterValue): the
- * engine keeps parameters in atomics, so any thread may set one. Output and trigger parameters are left
- * to DPF, which refuses them.
+ * engine keeps parameters in atomics, so any thread may set one (DPF's cached copy is a plain float that
+ * process() also writes for automation: the later write wins, as when automation and a knob move at once).
+ * Output and trigger parameters are left to DPF, which refuses them.
  *
  * How: DPF's interface objects keep their function pointers per object, so the factory's
  * create_instance, the component's query_interface, the audio processor's process and the controller's
