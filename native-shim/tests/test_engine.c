@@ -2,6 +2,8 @@
  * a refused generate, parameter bounds, bypass over a playing take, and the plugin state text round trip. */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include "check.h"
 #include "engine_internal.h"
 #include "segue_engine.h"
@@ -57,6 +59,30 @@ int main(void) {
     segue_engine_set_param(e, SEGUE_P_BYPASS, 0);
     segue_engine_process(e, in, out, 256, &at512);
     CHECK(outl[10] == inl[10] + 0.5f);
+    /* the CurveZMQ client key a UI shows: made on first use in the user's settings folder, the secret 0600 */
+    char home[] = "/tmp/segue-test-engine-XXXXXX";
+    CHECK(mkdtemp(home) != NULL);
+    setenv("HOME", home, 1);
+    unsetenv("XDG_CONFIG_HOME");
+    char key[64], file[1024], again[64];
+    segue_engine_client_key(e, key, sizeof key, file, sizeof file);
+    CHECK(strlen(key) == 40);
+    char secret[1100];
+    snprintf(secret, sizeof secret, "%s/.config/segue/client.secret", home);
+    struct stat st;
+    CHECK(stat(secret, &st) == 0 && (st.st_mode & 0777) == 0600);
+    CHECK(strstr(file, "/.config/segue/client.public") != NULL && stat(file, &st) == 0);
+    segue_engine_t *other = segue_engine_create(&cfg); /* another instance: the same user's key */
+    segue_engine_client_key(other, again, sizeof again, NULL, 0);
+    CHECK(strcmp(key, again) == 0);
+    segue_engine_destroy(other);
+    remove(secret);
+    remove(file);
+    snprintf(secret, sizeof secret, "%s/.config/segue", home);
+    rmdir(secret);
+    snprintf(secret, sizeof secret, "%s/.config", home);
+    rmdir(secret);
+    rmdir(home);
     /* state text round trip */
     const char *text = "segue-state 1\njob j1-2 96000 1 48000 28800 400 4 4 2\nstem 1 /tmp/a b/x_bar002_400bpm_take1.wav\n"
                        "stem 2 /tmp/y.wav\n";

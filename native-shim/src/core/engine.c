@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "curve.h"
 #include "engine_internal.h"
 
 static const char *const MONITOR_LABELS[] = {"dry", "take", "both", NULL};
@@ -318,6 +319,18 @@ void segue_engine_get_server_key(segue_engine_t *e, char *out, size_t cap) {
 }
 
 void segue_engine_client_key(segue_engine_t *e, char *public_z85, size_t cap, char *public_file, size_t file_cap) {
+    pthread_mutex_lock(&e->lock);
+    int known = e->client_public[0] != '\0';
+    pthread_mutex_unlock(&e->lock);
+    if (!known) { /* a UI asks before any CurveZMQ connection: read or make the pair now (files, not audio) */
+        char pub[SEGUE_Z85_KEY_CHARS + 1], sec[SEGUE_Z85_KEY_CHARS + 1], path[1024], why[1200];
+        if (segue_curve_client_keys(pub, sec, path, sizeof path, why, sizeof why) == 0) {
+            pthread_mutex_lock(&e->lock);
+            copy_str(e->client_public, sizeof e->client_public, pub);
+            copy_str(e->client_public_path, sizeof e->client_public_path, path);
+            pthread_mutex_unlock(&e->lock);
+        }
+    }
     pthread_mutex_lock(&e->lock);
     if (public_z85) copy_str(public_z85, cap, e->client_public);
     if (public_file) copy_str(public_file, file_cap, e->client_public_path);

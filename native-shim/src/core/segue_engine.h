@@ -108,8 +108,10 @@ void segue_engine_set_server_key(segue_engine_t *engine, const char *value);
 void segue_engine_get_server_key(segue_engine_t *engine, char *out, size_t cap);
 
 /* Any non-audio thread (a UI): the public key this plugin presents to a CurveZMQ daemon (40 Z85
- * characters) and the file that holds it (client.public, ready for the daemon's clients/ folder).
- * Both "" until the worker first connected with a daemon key (it creates the key pair then). */
+ * characters) and the file that holds it (client.public, ready for the daemon's clients/ folder), so the
+ * producer can hand it to the daemon's operator. The user's key pair is read, or made on first use, by
+ * this call or by the worker's first CurveZMQ connection, whichever comes first; "" when it cannot be
+ * (no $HOME: the reason is in the status line once the worker tries). */
 void segue_engine_client_key(segue_engine_t *engine, char *public_z85, size_t cap, char *public_file, size_t file_cap);
 
 /* The last status line the worker wrote ("offline: ...", "job j1-2: 3 of 4 takes", ...). */

@@ -27,24 +27,22 @@ class ArdourImportTakesTest {
 
     @TempDir
     Path dir;
-    private DaemonProcess daemon;
+    private PluginRig rig;
 
     @AfterEach
     void stop() throws InterruptedException {
-        if (daemon != null) {
-            daemon.close();
+        if (rig != null) {
+            rig.close();
         }
     }
 
     @Test
     void eachImportedRegionStartsOnItsTakesStartSample() throws Exception {
         NativeShim.build();
-        daemon = new DaemonProcess(dir);
-        daemon.start("daemon.log");
-        Path stems = dir.resolve("stems");
+        rig = PluginRig.start(dir, "daemon.log");
+        Path stems = rig.stems;
         NativeShim.Run save = NativeShim.run(List.of(NativeShim.TEST_HOST.toString(), "--save", NativeShim.CLAP.toString(),
-                dir.resolve("p.state").toString()), Map.of("SEGUE_ENDPOINT", daemon.endpoint, "SEGUE_STEMS_DIR",
-                stems.toString(), "HOME", dir.toString()), 180);
+                dir.resolve("p.state").toString()), rig.env("HOME", dir.toString()), 180);
         assertEquals(0, save.exitCode(), save.output());
         Path stem = stems.resolve("track_bar003_400bpm_take1.wav");
         Path sidecar = stems.resolve("track_bar003_400bpm_take1.segue");

@@ -8,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -35,12 +34,12 @@ class ShimCurveTest {
 
     @TempDir
     Path dir;
-    private DaemonProcess daemon;
+    private PluginRig rig;
 
     @AfterEach
     void stop() throws InterruptedException {
-        if (daemon != null) {
-            daemon.close();
+        if (rig != null) {
+            rig.close();
         }
     }
 
@@ -56,17 +55,15 @@ class ShimCurveTest {
         producer.saveSecret(allowedHome.resolve(".config/segue/client.secret").toString());
         producer.savePublic(keys.resolve("clients/producer.public").toString());
 
-        daemon = new DaemonProcess(dir);
-        daemon.start("daemon.log", "--curve-keys", keys.toString());
+        rig = PluginRig.start(dir, "daemon.log", "--curve-keys", keys.toString());
         Path serverPublic = keys.resolve("server.public");
         String host = NativeShim.TEST_HOST.toString();
         String clap = NativeShim.CLAP.toString();
 
         // 1. allowed: the whole generate path through CurveZMQ.
-        Path stems = dir.resolve("stems");
+        Path stems = rig.stems;
         NativeShim.Run allowed = NativeShim.run(List.of(host, "--save", clap, dir.resolve("p.state").toString()),
-                Map.of("SEGUE_ENDPOINT", daemon.endpoint, "SEGUE_STEMS_DIR", stems.toString(), "HOME", allowedHome.toString(),
-                        "SEGUE_SERVER_KEY", serverPublic.toString()), 180);
+                rig.env("HOME", allowedHome.toString(), "SEGUE_SERVER_KEY", serverPublic.toString()), 180);
         assertEquals(0, allowed.exitCode(), allowed.output());
         assertTrue(Files.exists(stems.resolve("track_bar003_400bpm_take1.wav")), allowed.output());
         assertTrue(allowed.output().contains("CurveZMQ client key " + producer.getPublicKeyAsZ85()), allowed.output());
@@ -75,8 +72,7 @@ class ShimCurveTest {
         Path strangerHome = dir.resolve("stranger-home");
         Files.createDirectories(strangerHome);
         NativeShim.Run refused = NativeShim.run(List.of(host, "--watch", clap, "12"),
-                Map.of("SEGUE_ENDPOINT", daemon.endpoint, "SEGUE_STEMS_DIR", stems.toString(), "HOME", strangerHome.toString(),
-                        "SEGUE_SERVER_KEY", serverPublic.toString()), 60);
+                rig.env("HOME", strangerHome.toString(), "SEGUE_SERVER_KEY", serverPublic.toString()), 60);
         String out = refused.output();
         assertEquals(0, refused.exitCode(), out);
         Path secret = strangerHome.resolve(".config/segue/client.secret");
