@@ -26,7 +26,8 @@ import org.zeromq.ZCert;
  *       0600, and {@code client.public} in ZeroMQ's certificate format, the daemon's own format); that key
  *       is not in {@code clients/}, so the daemon lets nothing through: the state output says error (6),
  *       the log says "not authorised" with the key to allow, the input passes through untouched and no
- *       process() call stalls.</li>
+ *       process() call stalls; once its {@code client.public} file is copied into {@code clients/} as it is,
+ *       the daemon lets it in.</li>
  * </ul>
  */
 class ShimCurveTest {
@@ -99,6 +100,13 @@ class ShimCurveTest {
         }
         assertTrue(lines > 20, out);
         assertEquals(6, lastState, "the state output shows the error at the end:\n" + out);
+
+        // 3. the operator copies the plugin's client.public into clients/ (the daemon reads the folder again):
+        //    the same producer is let in.
+        Files.copy(pub, keys.resolve("clients/stranger.public"));
+        NativeShim.Run admitted = NativeShim.run(List.of(host, "--watch", clap, "8"),
+                rig.env("HOME", strangerHome.toString(), "SEGUE_SERVER_KEY", serverPublic.toString()), 60);
+        assertTrue(admitted.output().contains("segue: connected to " + rig.daemon.endpoint), admitted.output());
     }
 
     /** The public-key value of a ZeroMQ certificate file, read as the daemon reads it. */
