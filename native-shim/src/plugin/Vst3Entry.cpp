@@ -19,6 +19,11 @@
  * process() also writes for automation: the later write wins, as when automation and a knob move at once).
  * Output and trigger parameters are left to DPF, which refuses them.
  *
+ * WHY 3, unknown parameter ids: DPF 1.6 stops reading the host's input-parameter list at the first queue
+ * whose id is not a parameter (with an assertion line), so the changes after it in that block are lost;
+ * Steinberg's validator sends such queues (kNoParamId) in its "Automation, All Parameters" tests. Here
+ * process() hands DPF a view of the list without them (an object on the stack, no allocation).
+ *
  * How: DPF's interface objects keep their function pointers per object, so the factory's
  * create_instance, the component's query_interface, the audio processor's process and the controller's
  * set_parameter_normalised are replaced on the objects DPF returns, each calling DPF's own function.
@@ -102,14 +107,77 @@ v3_result (V3_API* gDpfComponentQuery)(void*, const v3_tuid, void**) = nullptr;
 v3_result (V3_API* gDpfCreateInstance)(void*, const v3_tuid, const v3_tuid, void**) = nullptr;
 v3_result (V3_API* gDpfSetNormalized)(void*, v3_param_id, double) = nullptr;
 
+// ---- the host's input-parameter list without queues for ids the plugin does not have -------------------
+
+const int32_t kMaxQueues = 512; // more than any host sends in one block; past it the host's list goes as it is
+
+// A view of the host's list on the audio thread's stack: only the queues whose id is a parameter.
+struct KnownChanges {
+    v3_param_changes_cpp* self; // first: the object pointer the API passes around (T**)
+    v3_param_changes_cpp obj;
+    v3_param_changes** host;
+    int32_t count;
+    int32_t index[kMaxQueues];
+};
+
+int32_t V3_API knownCount(void* self) { return static_cast<KnownChanges*>(self)->count; }
+v3_param_value_queue** V3_API knownGet(void* self, int32_t idx)
+{
+    KnownChanges* const k = static_cast<KnownChanges*>(self);
+    if (idx < 0 || idx >= k->count)
+        return nullptr;
+    return v3_cpp_obj(k->host)->get_param_data(k->host, k->index[idx]);
+}
+v3_param_value_queue** V3_API knownAdd(void* self, v3_param_id* id, int32_t* index)
+{
+    KnownChanges* const k = static_cast<KnownChanges*>(self);
+    return v3_cpp_obj(k->host)->add_param_data(k->host, id, index);
+}
+
+// Audio thread. Fills `k` and returns 1 when the host's list has queues for unknown ids (Steinberg's validator
+// sends kNoParamId for parameters that cannot be automated): DPF 1.6 asserts on such a queue and stops reading
+// the list there, so every later change in that block would be lost.
+int filterUnknown(v3_param_changes** host, KnownChanges* k)
+{
+    const int32_t n = v3_cpp_obj(host)->get_param_count(host);
+    if (n <= 0 || n > kMaxQueues)
+        return 0;
+    const uint32_t known = DISTRHO_NAMESPACE::kVst3InternalParameterCount + SEGUE_P_COUNT;
+    k->count = 0;
+    for (int32_t i = 0; i < n; ++i)
+    {
+        v3_param_value_queue** const queue = v3_cpp_obj(host)->get_param_data(host, i);
+        if (queue != nullptr && v3_cpp_obj(queue)->get_param_id(queue) < known)
+            k->index[k->count++] = i;
+    }
+    if (k->count == n)
+        return 0;
+    k->host = host;
+    k->obj.query_interface = noInterface;
+    k->obj.ref = staticRef;
+    k->obj.unref = staticRef;
+    k->obj.changes.get_param_count = knownCount;
+    k->obj.changes.get_param_data = knownGet;
+    k->obj.changes.add_param_data = knownAdd;
+    k->self = &k->obj;
+    return 1;
+}
+
 // Audio thread.
 v3_result V3_API process(void* self, v3_process_data* data)
 {
-    if (data == nullptr || data->output_params != nullptr)
+    if (data == nullptr)
         return gDpfProcess(self, data);
-    v3_process_data withList = *data;
-    withList.output_params = reinterpret_cast<v3_param_changes**>(&gDropChanges.self);
-    return gDpfProcess(self, &withList);
+    KnownChanges known;
+    const bool filter = data->input_params != nullptr && filterUnknown(data->input_params, &known);
+    if (data->output_params != nullptr && !filter)
+        return gDpfProcess(self, data);
+    v3_process_data copy = *data;
+    if (copy.output_params == nullptr)
+        copy.output_params = reinterpret_cast<v3_param_changes**>(&gDropChanges.self);
+    if (filter)
+        copy.input_params = reinterpret_cast<v3_param_changes**>(&known.self);
+    return gDpfProcess(self, &copy);
 }
 
 void patchProcessor(void* object)

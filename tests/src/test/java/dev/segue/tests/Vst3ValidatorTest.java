@@ -17,7 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
  * VST3 build, with its extensive tests (-e): every test passes; the plugin has a bypass parameter (the
  * validator no longer warns "No bypass parameter found" and its "Parameter Bypass persistence" test
  * passes); and DPF prints none of its "outparamsptr != nullptr" assertion lines (about 24,000 of them
- * before the VST3 entry point handed DPF an output-parameter list when the host passes none).
+ * before the VST3 entry point handed DPF an output-parameter list when the host passes none) nor its
+ * "rindex < fVst3ParameterCount" lines (queues for unknown parameter ids, now left out before DPF reads them).
  */
 class Vst3ValidatorTest {
     static final Path VALIDATOR = SeguePart.SHARED.resolve("tools/vst3-validator/validator");
@@ -44,6 +45,7 @@ class Vst3ValidatorTest {
         assertFalse(out.contains("No bypass parameter found"), "the validator still warns about a missing bypass");
         assertTrue(out.contains("[Parameter Bypass persistence]"), "the bypass persistence test did not run");
         assertFalse(out.contains("outparamsptr != nullptr"), "DPF still asserts on a missing output-parameter list");
+        assertFalse(out.contains("rindex < fVst3ParameterCount"), "DPF still reads queues for unknown parameter ids");
         assertFalse(out.contains("Bypass parameter was not correctly set"), tail);
     }
 }
