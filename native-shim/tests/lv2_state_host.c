@@ -31,7 +31,7 @@
 
 #define PLUGIN_URI "urn:segue:shim"
 #define BLOCK 512
-#define N_PORTS 23 /* CONTRACT.md: 4 audio, events in, events out, 17 parameters */
+#define N_PORTS 24 /* CONTRACT.md: 4 audio, events in, events out, 18 parameters */
 #define MAX_URIDS 128
 #define MAX_STATE 16
 
@@ -236,7 +236,8 @@ int main(int argc, char **argv) {
     const LV2_Feature *features[] = {&f_map, &f_opt, &f_work, NULL};
     p.h = p.d->instantiate(p.d, 48000.0, bundle, features);
     if (!p.h) { fprintf(stderr, "instantiate failed\n"); return 2; }
-    static const float defaults[N_PORTS - 6] = {0, 4, 8, 4, 1, 0.98f, 0, 0, 0, 120, 0, 0, 0, 0, 0, 0, 0};
+    /* the last is the bypass as LV2 sees it (lv2:enabled, 1 = not bypassed) */
+    static const float defaults[N_PORTS - 6] = {0, 4, 8, 4, 1, 0.98f, 0, 0, 0, 120, 0, 0, 0, 0, 0, 0, 0, 1};
     for (int i = 0; i < 4; i++) p.d->connect_port(p.h, (uint32_t)i, p.audio[i]);
     p.d->connect_port(p.h, 4, p.events_in);
     p.d->connect_port(p.h, 5, p.events_out);

@@ -39,5 +39,21 @@ int main(int argc, char **argv) {
     free(back);
     remove(path);
     free(audio);
+    /* the sidecar: where the stem belongs, next to it */
+    char side[4200], text[512];
+    CHECK(segue_stem_sidecar_path(side, sizeof side, "/x/a_bar005_120bpm_take2.wav") == 0);
+    CHECK(strcmp(side, "/x/a_bar005_120bpm_take2.segue") == 0);
+    CHECK(segue_stem_sidecar_path(side, sizeof side, "/x/a.flac") == -1);
+    segue_stem_place_t place = {384000, 48000, 768000, 5, 120.0, 3, 4, 2, "j1-2"};
+    CHECK(segue_stem_write_sidecar(path, &place) == 0);
+    CHECK(segue_stem_sidecar_path(side, sizeof side, path) == 0);
+    FILE *sf = fopen(side, "rb");
+    CHECK(sf != NULL);
+    size_t got = sf ? fread(text, 1, sizeof text - 1, sf) : 0;
+    if (sf) fclose(sf);
+    text[got] = '\0';
+    CHECK(strcmp(text, "segue-stem 1\nfile stem_test.wav\nstart_sample 384000\nsample_rate 48000\nframes 768000\nbar 5\n"
+                       "tempo_bpm 120\ntime_sig 3/4\ntake 2\njob j1-2\n") == 0);
+    remove(side);
     return CHECK_DONE("test_stem_writer");
 }

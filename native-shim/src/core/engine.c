@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "curve.h"
 #include "engine_internal.h"
 
 static const char *const MONITOR_LABELS[] = {"dry", "take", "both", NULL};
@@ -55,6 +56,8 @@ static const segue_param_info_t PARAMS[SEGUE_P_COUNT] = {
                        "1 + the prior level being sampled (the protocol's progress.level); 0 when not generating"},
     [SEGUE_P_ETA] = {"eta", "Time left", "s", 0, 3600, 0, 0, 1, 0, NULL,
                      "Seconds the daemon expects until the job is done (progress.eta_ms); 0 unknown"},
+    [SEGUE_P_BYPASS] = {"bypass", "Bypass", "", 0, 1, 0, 1, 0, 0, NULL,
+                        "1: the input passes through untouched, sample for sample; capture and generation go on"},
 };
 
 const char *segue_tier_name(int tier) {
@@ -80,6 +83,7 @@ segue_engine_t *segue_engine_create(const segue_config_t *config) {
     else if (segue_platform_default_stems_dir(e->stems_dir, sizeof e->stems_dir) != 0) copy_str(e->stems_dir, sizeof e->stems_dir, "stems");
     copy_str(e->track, sizeof e->track, config && config->track ? config->track : "track");
     copy_str(e->status, sizeof e->status, "offline: not started");
+    copy_str(e->server_key, sizeof e->server_key, getenv("SEGUE_SERVER_KEY"));
     for (uint32_t i = 0; i < SEGUE_P_COUNT; i++) atomic_store(&e->param[i], PARAMS[i].def);
     atomic_store(&e->worker_state, SEGUE_STATE_OFFLINE);
     e->auto_fired_frame = -1;
@@ -247,8 +251,9 @@ void segue_engine_process(segue_engine_t *e, const float *const *in, float *cons
     if (cancel > 0.5f && e->last_cancel <= 0.5f) atomic_fetch_add_explicit(&e->cancel_seq, 1u, memory_order_release);
     e->last_cancel = cancel;
 
-    /* hear in place */
-    int monitor = param_int(e, SEGUE_P_MONITOR);
+    /* hear in place; bypassed, the input goes out as it came in (capture and fire above still ran, so a
+     * producer can bypass to hear the dry track while the next prime is recorded) */
+    int monitor = param_int(e, SEGUE_P_BYPASS) ? 0 : param_int(e, SEGUE_P_MONITOR);
     segue_takeset_t *set = monitor != 0 && t->playing ? enter_takes(e) : NULL;
     uint32_t k = (uint32_t)(param_int(e, SEGUE_P_TAKE) - 1);
     if (set && (k >= set->n_takes || (double)set->rate != e->rate)) set = NULL;
@@ -325,6 +330,37 @@ void segue_engine_get_text(segue_engine_t *e, segue_text_t which, char *out, siz
     }
     pthread_mutex_lock(&e->lock);
     copy_str(out, cap, e->text[which]);
+    pthread_mutex_unlock(&e->lock);
+}
+
+void segue_engine_set_server_key(segue_engine_t *e, const char *value) {
+    pthread_mutex_lock(&e->lock);
+    copy_str(e->server_key, sizeof e->server_key, value);
+    pthread_mutex_unlock(&e->lock);
+}
+
+void segue_engine_get_server_key(segue_engine_t *e, char *out, size_t cap) {
+    pthread_mutex_lock(&e->lock);
+    copy_str(out, cap, e->server_key);
+    pthread_mutex_unlock(&e->lock);
+}
+
+void segue_engine_client_key(segue_engine_t *e, char *public_z85, size_t cap, char *public_file, size_t file_cap) {
+    pthread_mutex_lock(&e->lock);
+    int known = e->client_public[0] != '\0';
+    pthread_mutex_unlock(&e->lock);
+    if (!known) { /* a UI asks before any CurveZMQ connection: read or make the pair now (files, not audio) */
+        char pub[SEGUE_Z85_KEY_CHARS + 1], sec[SEGUE_Z85_KEY_CHARS + 1], path[1024], why[1200];
+        if (segue_curve_client_keys(pub, sec, path, sizeof path, why, sizeof why) == 0) {
+            pthread_mutex_lock(&e->lock);
+            copy_str(e->client_public, sizeof e->client_public, pub);
+            copy_str(e->client_public_path, sizeof e->client_public_path, path);
+            pthread_mutex_unlock(&e->lock);
+        }
+    }
+    pthread_mutex_lock(&e->lock);
+    if (public_z85) copy_str(public_z85, cap, e->client_public);
+    if (public_file) copy_str(public_file, file_cap, e->client_public_path);
     pthread_mutex_unlock(&e->lock);
 }
 

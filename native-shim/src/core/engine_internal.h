@@ -48,6 +48,11 @@ struct segue_engine {
     char stems_dir[1024];
     char track[65];
     char status[256];
+    /* CurveZMQ (curve.h): the daemon's key as given (Z85, certificate text or file path; "" = plain), and
+     * the client public key the worker presents (Z85, "" until it first connected with CurveZMQ) */
+    char server_key[1024];
+    char client_public[41];
+    char client_public_path[1024];
     /* lyrics, artist, genre (song_text.h); checked when set, "" = not sent. The worker copies them into
      * each submit, so a value set from the host's state reaches the daemon without touching the audio thread. */
     char text[SEGUE_TEXT_COUNT][SEGUE_LYRICS_MAX_BYTES + 1];

@@ -41,6 +41,7 @@ enum segue_param {
     SEGUE_P_CANCEL,        /* 0/1: rising edge cancels the running generation or extension */
     SEGUE_P_LEVEL,         /* output: 1 + the prior level being sampled (progress.level 0..7); 0 when none */
     SEGUE_P_ETA,           /* output: seconds the daemon expects until done (progress.eta_ms); 0 unknown */
+    SEGUE_P_BYPASS,        /* 0/1: 1 passes the input through untouched (the host's bypass) */
     SEGUE_P_COUNT
 };
 
@@ -105,6 +106,19 @@ void segue_engine_get_stems_dir(segue_engine_t *engine, char *out, size_t cap);
 int segue_engine_set_text(segue_engine_t *engine, segue_text_t which, const char *value);
 /* Copies the current value (truncated to cap); "" when none or `which` is unknown. */
 void segue_engine_get_text(segue_engine_t *engine, segue_text_t which, char *out, size_t cap);
+
+/* Control thread: the daemon's CurveZMQ public key (a daemon started with --curve-keys DIR): its 40 Z85
+ * characters, its server.public certificate's text, or that file's path; NULL or "" speaks plain ZMTP
+ * (a loopback daemon). The default comes from $SEGUE_SERVER_KEY. A change reconnects. */
+void segue_engine_set_server_key(segue_engine_t *engine, const char *value);
+void segue_engine_get_server_key(segue_engine_t *engine, char *out, size_t cap);
+
+/* Any non-audio thread (a UI): the public key this plugin presents to a CurveZMQ daemon (40 Z85
+ * characters) and the file that holds it (client.public, ready for the daemon's clients/ folder), so the
+ * producer can hand it to the daemon's operator. The user's key pair is read, or made on first use, by
+ * this call or by the worker's first CurveZMQ connection, whichever comes first; "" when it cannot be
+ * (no $HOME: the reason is in the status line once the worker tries). */
+void segue_engine_client_key(segue_engine_t *engine, char *public_z85, size_t cap, char *public_file, size_t file_cap);
 
 /* The last status line the worker wrote ("offline: ...", "job j1-2: 3 of 4 takes", ...). */
 void segue_engine_status_text(segue_engine_t *engine, char *out, size_t cap);

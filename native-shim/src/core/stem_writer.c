@@ -118,3 +118,39 @@ out:
     fclose(f);
     return rc;
 }
+
+int segue_stem_sidecar_path(char *out, size_t cap, const char *stem_path) {
+    size_t n = strlen(stem_path);
+    if (n < 4 || strcmp(stem_path + n - 4, ".wav") != 0) return -1;
+    int w = snprintf(out, cap, "%.*s.segue", (int)(n - 4), stem_path);
+    return w > 0 && (size_t)w < cap ? 0 : -1;
+}
+
+int segue_stem_write_sidecar(const char *stem_path, const segue_stem_place_t *p) {
+    char path[4200], part[4300];
+    if (segue_stem_sidecar_path(path, sizeof path, stem_path) != 0) return -1;
+    snprintf(part, sizeof part, "%s.part", path);
+    const char *file = strrchr(stem_path, '/');
+    file = file ? file + 1 : stem_path;
+    FILE *f = fopen(part, "wb");
+    if (!f) return -1;
+    int ok = fprintf(f,
+                     "segue-stem 1\n"
+                     "file %s\n"
+                     "start_sample %lld\n"
+                     "sample_rate %u\n"
+                     "frames %llu\n"
+                     "bar %lld\n"
+                     "tempo_bpm %.17g\n"
+                     "time_sig %d/%d\n"
+                     "take %u\n"
+                     "job %s\n",
+                     file, (long long)p->start_sample, p->rate, (unsigned long long)p->frames, (long long)p->bar_1based,
+                     p->bpm, p->num, p->den, p->take_1based, p->job ? p->job : "") > 0;
+    ok = fclose(f) == 0 && ok;
+    if (!ok || segue_platform_rename(part, path) != 0) {
+        remove(part);
+        return -1;
+    }
+    return 0;
+}

@@ -28,6 +28,7 @@
 #include <zmq.h>
 
 #include "codec.h"
+#include "curve.h"
 #include "engine_internal.h"
 #include "stem_writer.h"
 
@@ -75,6 +76,11 @@ typedef struct {
 typedef struct {
     segue_engine_t *e;
     void *zctx, *sock;
+    void *monitor;                      /* PAIR socket reading the DEALER's handshake events (CurveZMQ only) */
+    char key_value[1024];               /* the daemon key the socket was made with ("" = plain) */
+    char client_pub[41], client_sec[41];
+    int have_client_keys;
+    int not_authorised;                 /* the daemon refused this plugin's key in the last handshake */
     int online;
     uint64_t next_connect_ms, last_heard_ms, last_heartbeat_ms;
     int heartbeats_unanswered;
@@ -184,19 +190,120 @@ static void send_cancel(worker_t *w, const char *job) {
 
 /* ---- connection -------------------------------------------------------------------------------- */
 
+static void close_monitor(worker_t *w) {
+    if (!w->monitor) return;
+    zmq_close(w->monitor);
+    w->monitor = NULL;
+}
+
 static void disconnect(worker_t *w, const char *why) {
+    if (w->sock && w->monitor) zmq_socket_monitor(w->sock, NULL, 0);
+    close_monitor(w);
     if (w->sock) zmq_close(w->sock);
     w->sock = NULL;
     w->online = 0;
     w->next_connect_ms = segue_platform_now_ms() + RECONNECT_MS;
+    if (w->not_authorised) { /* keep saying why: "offline" would hide it */
+        set_state(w, SEGUE_STATE_ERROR);
+        return;
+    }
     set_state(w, SEGUE_STATE_OFFLINE);
     segue_engine_set_status(w->e, "offline: %s", why);
+}
+
+/* A connection that could not be set up at all (bad key, no key pair): an error, retried later. */
+static void connect_failed(worker_t *w, const char *why) {
+    close_monitor(w);
+    if (w->sock) zmq_close(w->sock);
+    w->sock = NULL;
+    w->online = 0;
+    w->next_connect_ms = segue_platform_now_ms() + 5u * RECONNECT_MS;
+    set_state(w, SEGUE_STATE_ERROR);
+    segue_engine_set_status(w->e, "error: %s", why);
+}
+
+/* CurveZMQ: the daemon's key, this user's key pair (made on first use, here on the worker thread), and a
+ * monitor on the socket so that a refused handshake is seen (the daemon sends nothing to a client it
+ * does not let in). Returns 0 when the socket is ready to connect. */
+static int setup_curve(worker_t *w, const char *endpoint) {
+    char server[SEGUE_Z85_KEY_CHARS + 1], why[1200], path[1024];
+    if (segue_curve_server_key(w->key_value, server, why, sizeof why) != 0) {
+        connect_failed(w, why);
+        return -1;
+    }
+    if (!w->have_client_keys) {
+        if (segue_curve_client_keys(w->client_pub, w->client_sec, path, sizeof path, why, sizeof why) != 0) {
+            connect_failed(w, why);
+            return -1;
+        }
+        w->have_client_keys = 1;
+        pthread_mutex_lock(&w->e->lock);
+        snprintf(w->e->client_public, sizeof w->e->client_public, "%s", w->client_pub);
+        snprintf(w->e->client_public_path, sizeof w->e->client_public_path, "%s", path);
+        pthread_mutex_unlock(&w->e->lock);
+        fprintf(stderr, "segue: CurveZMQ client key %s (%s: put it in the daemon's clients/ folder)\n", w->client_pub, path);
+    }
+    zmq_setsockopt(w->sock, ZMQ_CURVE_SERVERKEY, server, SEGUE_Z85_KEY_CHARS);
+    zmq_setsockopt(w->sock, ZMQ_CURVE_PUBLICKEY, w->client_pub, SEGUE_Z85_KEY_CHARS);
+    zmq_setsockopt(w->sock, ZMQ_CURVE_SECRETKEY, w->client_sec, SEGUE_Z85_KEY_CHARS);
+    char addr[64];
+    snprintf(addr, sizeof addr, "inproc://segue-handshake-%p", (void *)w);
+    int events = ZMQ_EVENT_HANDSHAKE_FAILED_AUTH | ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL |
+                 ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL | ZMQ_EVENT_HANDSHAKE_SUCCEEDED;
+    if (zmq_socket_monitor(w->sock, addr, events) == 0) {
+        w->monitor = zmq_socket(w->zctx, ZMQ_PAIR);
+        if (w->monitor && zmq_connect(w->monitor, addr) != 0) close_monitor(w);
+    }
+    (void)endpoint;
+    return 0;
+}
+
+/* Handshake events from the monitor: a refusal becomes "not authorised" (state error), said once per
+ * refusal streak; libzmq keeps retrying the connection, so a key added to clients/ later is let in. */
+static void read_monitor(worker_t *w) {
+    for (int budget = 0; w->monitor && budget < 16; budget++) {
+        zmq_msg_t head, addr;
+        zmq_msg_init(&head);
+        if (zmq_msg_recv(&head, w->monitor, ZMQ_DONTWAIT) < 0) {
+            zmq_msg_close(&head);
+            return;
+        }
+        uint16_t event = 0;
+        uint32_t value = 0;
+        if (zmq_msg_size(&head) >= 6) {
+            memcpy(&event, zmq_msg_data(&head), 2);
+            memcpy(&value, (const uint8_t *)zmq_msg_data(&head) + 2, 4);
+        }
+        int more = zmq_msg_more(&head);
+        zmq_msg_close(&head);
+        if (more) {
+            zmq_msg_init(&addr);
+            zmq_msg_recv(&addr, w->monitor, ZMQ_DONTWAIT);
+            zmq_msg_close(&addr);
+        }
+        if (event == ZMQ_EVENT_HANDSHAKE_SUCCEEDED) {
+            w->not_authorised = 0;
+        } else if (event & (ZMQ_EVENT_HANDSHAKE_FAILED_AUTH | ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL |
+                            ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL)) {
+            w->online = 0;
+            set_state(w, SEGUE_STATE_ERROR);
+            if (!w->not_authorised) {
+                w->not_authorised = 1;
+                char path[1024];
+                segue_engine_client_key(w->e, NULL, 0, path, sizeof path);
+                segue_engine_set_status(w->e, "error: not authorised: the daemon refused this plugin's CurveZMQ key %s "
+                                              "(handshake %s %u); copy %s into the daemon's clients/ folder",
+                                        w->client_pub, event == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH ? "auth" : "failed", value, path);
+            }
+        }
+    }
 }
 
 static void connect_daemon(worker_t *w) {
     char endpoint[256];
     pthread_mutex_lock(&w->e->lock);
     snprintf(endpoint, sizeof endpoint, "%s", w->e->endpoint);
+    snprintf(w->key_value, sizeof w->key_value, "%s", w->e->server_key);
     pthread_mutex_unlock(&w->e->lock);
     w->sock = zmq_socket(w->zctx, ZMQ_DEALER);
     if (!w->sock) {
@@ -208,6 +315,7 @@ static void connect_daemon(worker_t *w) {
     zmq_setsockopt(w->sock, ZMQ_LINGER, &linger, sizeof linger);
     zmq_setsockopt(w->sock, ZMQ_RECONNECT_IVL, &reconnect, sizeof reconnect);
     zmq_setsockopt(w->sock, ZMQ_MAXMSGSIZE, &max_msg, sizeof max_msg);
+    if (w->key_value[0] && setup_curve(w, endpoint) != 0) return;
     if (zmq_connect(w->sock, endpoint) != 0) {
         disconnect(w, "bad endpoint");
         return;
@@ -432,6 +540,9 @@ static void finish_job(worker_t *w) {
         if (segue_stem_write(path, atomic_load(&t->final), j->set->total_frames, t->channels, j->set->rate) == 0) {
             snprintf(j->rec.stems[k], sizeof j->rec.stems[k], "%s", path);
             written++;
+            segue_stem_place_t place = {j->rec.start_frame, j->set->rate, j->set->total_frames, j->rec.start_bar + 1,
+                                        j->rec.bpm, j->rec.num, j->rec.den, k + 1, j->rec.job};
+            if (segue_stem_write_sidecar(path, &place) != 0) segue_engine_set_status(e, "error: cannot write the sidecar of %s", path);
         }
     }
     pthread_mutex_lock(&e->lock);
@@ -603,6 +714,7 @@ static void on_message(worker_t *w, const segue_msg_t *m) {
     switch (m->type) {
     case SEGUE_T_CAPABILITIES:
         w->online = 1;
+        w->not_authorised = 0;
         if (w->job.phase == JOB_NONE) set_state(w, atomic_load(&e->takes) ? SEGUE_STATE_READY : SEGUE_STATE_IDLE);
         segue_engine_set_status(e, "connected to %s", e->endpoint);
         send_simple(w, SEGUE_T_LIST_PRIORS);
@@ -991,6 +1103,14 @@ static int finishing(worker_t *w) {
     return now - w->last_heard_ms < FINISH_SILENCE_MS;
 }
 
+/* The host set another daemon key (state key server_key) since the socket was made. */
+static int key_changed(worker_t *w) {
+    pthread_mutex_lock(&w->e->lock);
+    int changed = strcmp(w->key_value, w->e->server_key) != 0;
+    pthread_mutex_unlock(&w->e->lock);
+    return changed;
+}
+
 void *segue_worker_main(void *arg) {
     worker_t *w = calloc(1, sizeof *w);
     if (!w) return NULL;
@@ -1006,9 +1126,18 @@ void *segue_worker_main(void *arg) {
     while (!atomic_load(&w->e->stop) || finishing(w)) {
         uint64_t now = segue_platform_now_ms();
         if (!w->sock && now >= w->next_connect_ms) connect_daemon(w);
+        if (w->sock && key_changed(w)) {
+            w->not_authorised = 0;
+            disconnect(w, "the daemon key changed");
+            w->next_connect_ms = now;
+            continue;
+        }
         if (w->sock) {
-            zmq_pollitem_t item = {w->sock, 0, ZMQ_POLLIN, 0};
-            if (zmq_poll(&item, 1, POLL_MS) > 0) receive_all(w);
+            zmq_pollitem_t items[2] = {{w->sock, 0, ZMQ_POLLIN, 0}, {w->monitor, 0, ZMQ_POLLIN, 0}};
+            if (zmq_poll(items, w->monitor ? 2 : 1, POLL_MS) > 0) {
+                if (items[0].revents & ZMQ_POLLIN) receive_all(w);
+                if (w->monitor && (items[1].revents & ZMQ_POLLIN)) read_monitor(w);
+            }
             now = segue_platform_now_ms();
             if (now - w->last_heartbeat_ms >= HEARTBEAT_MS) {
                 w->last_heartbeat_ms = now;
@@ -1060,6 +1189,8 @@ void *segue_worker_main(void *arg) {
         }
         update_view(w);
     }
+    if (w->sock && w->monitor) zmq_socket_monitor(w->sock, NULL, 0);
+    close_monitor(w);
     if (w->sock) zmq_close(w->sock);
     zmq_ctx_term(w->zctx);
     free(w);

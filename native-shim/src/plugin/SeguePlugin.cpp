@@ -8,6 +8,7 @@
  * compiled once per format (SEGUE_FORMAT_LV2/VST3/CLAP) for exactly that function.
  */
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 
 #include "DistrhoPlugin.hpp"
@@ -20,7 +21,10 @@ START_NAMESPACE_DISTRHO
 
 // lyrics, artist and genre come last, in segue_text_t order, named by the core (segue_text_key) so the
 // contract has one spelling of them.
-enum StateKeys { kStateSession = 0, kStateTrack, kStateStemsDir, kStateFirstText, kStateCount = kStateFirstText + SEGUE_TEXT_COUNT };
+// server_key (the daemon's CurveZMQ public key, for a remote daemon) comes after them.
+enum StateKeys { kStateSession = 0, kStateTrack, kStateStemsDir, kStateFirstText,
+                 kStateServerKey = kStateFirstText + SEGUE_TEXT_COUNT, kStateCount };
+static const char* const kStateServerKeyName = "server_key";
 static const char* const kStateKeyNames[kStateFirstText] = { "session", "track", "stems_dir" };
 
 // The song text a state key holds, or SEGUE_TEXT_COUNT for the other keys.
@@ -75,6 +79,14 @@ protected:
         const segue_param_info_t* const info = segue_param_info(index);
         if (info == nullptr)
             return;
+        if (index == SEGUE_P_BYPASS)
+        {
+            // The host's bypass (VST3 kIsBypass, LV2 lv2:enabled inverted by DPF, CLAP's bypass flag).
+            parameter.initDesignation(kParameterDesignationBypass);
+            parameter.symbol = info->symbol;
+            parameter.description = info->description;
+            return;
+        }
         parameter.hints = info->output ? kParameterIsOutput : kParameterIsAutomatable;
         if (info->integer)
             parameter.hints |= kParameterIsInteger;
@@ -112,9 +124,11 @@ protected:
             "Segue jobs and stems", "Track name in stem names", "Stems folder",
             "Lyrics (up to 4096 bytes; empty: none)", "Artist (a name the prior knows; empty: none)",
             "Genre (a name the prior knows; empty: none)",
+            "Daemon public key for CurveZMQ (Z85, or its server.public file; empty: plain, loopback)",
         };
         state.key = index < kStateFirstText ? kStateKeyNames[index]
-                                            : segue_text_key(static_cast<segue_text_t>(index - kStateFirstText));
+                  : index == kStateServerKey ? kStateServerKeyName
+                                             : segue_text_key(static_cast<segue_text_t>(index - kStateFirstText));
         state.hints = index == kStateSession ? 0 : kStateIsHostWritable;
         state.label = labels[index];
         state.defaultValue = "";
@@ -148,6 +162,8 @@ protected:
             segue_engine_get_track(fEngine, value, sizeof value);
         else if (std::strcmp(key, kStateKeyNames[kStateStemsDir]) == 0)
             segue_engine_get_stems_dir(fEngine, value, sizeof value);
+        else if (std::strcmp(key, kStateServerKeyName) == 0)
+            segue_engine_get_server_key(fEngine, value, sizeof value);
         else
             value[0] = '\0';
         return String(value);
@@ -161,6 +177,12 @@ protected:
         if (text != SEGUE_TEXT_COUNT)
         {
             segue_engine_set_text(fEngine, text, value);
+            return;
+        }
+        if (std::strcmp(key, kStateServerKeyName) == 0)
+        {
+            // Empty is a value here too: back to plain ZMTP, unless the environment gives a key.
+            segue_engine_set_server_key(fEngine, value != nullptr && value[0] != '\0' ? value : std::getenv("SEGUE_SERVER_KEY"));
             return;
         }
         if (value == nullptr || value[0] == '\0')

@@ -4,13 +4,17 @@
 -- it reads its inputs from the environment:
 --   SEGUE_SESSION_DIR, SEGUE_SESSION_NAME   where to create the session (the folder must not exist)
 --   SEGUE_CLIP                              a stereo PCM/float WAV; its rate becomes the session rate
---   SEGUE_BPM                               the session tempo (4/4)
+--   SEGUE_BPM                               the session tempo (quarter notes per minute)
+--   SEGUE_METER                             the meter, "4/4" (default) or e.g. "3/4"
 --   SEGUE_TRACK                             the track's name
 --   SEGUE_PLUGIN, SEGUE_PLUGIN_TYPE         plugin URI or name, and LV2 or VST3
 --   SEGUE_PARAMS                            "name=value" lines matched to the plugin's parameter names as
 --                                           Ardour shows them, case and punctuation ignored ("Auto-fire at bar")
 -- Lua cannot import audio, so the clip's <Source>, <Region>, playlist entry and session range are written
--- into the saved session XML (positions as plain sample counts, which Ardour 7 reads as samples).
+-- into the saved session XML (the region at sample 0; Ardour 7 reads a region's position from its length,
+-- "a<duration>@a<position>", so a plain count works only for position 0).
+-- SEGUE_SET=1: load the saved session instead, set the SEGUE_PARAMS values on the plugin, let the engine run
+-- 1 s (a VST3 takes them in process()) and save: a producer turning knobs in an existing project.
 
 local function need(name)
   local v = os.getenv(name)
@@ -21,6 +25,9 @@ end
 local dir, name = need("SEGUE_SESSION_DIR"), need("SEGUE_SESSION_NAME")
 local clip, track_name = need("SEGUE_CLIP"), need("SEGUE_TRACK")
 local bpm = tonumber(need("SEGUE_BPM"))
+local meter_num, meter_den = (os.getenv("SEGUE_METER") or "4/4"):match("^(%d+)/(%d+)$")
+assert(meter_num and tonumber(meter_num) >= 1 and tonumber(meter_num) <= 16 and (meter_den == "4" or meter_den == "8"),
+  "SEGUE_METER: N/4 or N/8")
 local plugin_id, plugin_type = need("SEGUE_PLUGIN"), need("SEGUE_PLUGIN_TYPE")
 local params = os.getenv("SEGUE_PARAMS") or ""
 assert(bpm and bpm >= 20 and bpm <= 400, "SEGUE_BPM out of range 20..400")
@@ -51,6 +58,24 @@ local function parameter_index(proc, pname)
     end
   end
   error("the plugin has no parameter '" .. pname .. "'; it has: " .. table.concat(labels, ", "))
+end
+
+if os.getenv("SEGUE_SET") == "1" then
+  AudioEngine:set_backend("None (Dummy)", "", "")
+  local s = load_session(dir, name)
+  assert(s, "the session does not load")
+  local loaded = s:route_by_name(track_name):nth_plugin(0)
+  assert(not loaded:isnil(), "the session has no plugin on " .. track_name)
+  for _, want in ipairs(parameter_lines(params)) do
+    assert(ARDOUR.LuaAPI.set_processor_param(loaded, parameter_index(loaded, want.name), want.value), "could not set " .. want.name)
+    print(string.format("param %s = %s", want.name, want.value))
+  end
+  ARDOUR.LuaAPI.usleep(1000000)
+  assert(s:save_state("", false, false, false, false, false) == 0, "could not save the session")
+  loaded = nil
+  collectgarbage()
+  print("set: the session keeps the new values")
+  return
 end
 
 -- SEGUE_CHECK=1: load the finished session in a fresh process, as ardour7-export will, and check that the
@@ -192,16 +217,17 @@ local pl_at, pl_to = xml:find('<Playlist id="%d+" name="' .. track_name:gsub("%-
 assert(pl_at, "session XML: the track's empty playlist not found")
 xml = xml:sub(1, pl_to - 2) .. ">\n      " .. region(placed, 0) .. "\n    </Playlist>" .. xml:sub(pl_to + 1)
 
--- Tempo: one constant tempo from the start (4/4 is Ardour's default meter).
+-- Tempo and meter: constant from the start (Ardour's defaults are 120 and 4/4).
 local tempo_at = xml:find('<Tempo npm="120" enpm="120" note-type="4"', 1, true)
 assert(tempo_at, "session XML: the default tempo not found")
 xml = replace_once(xml, '<Tempo npm="120" enpm="120" note-type="4"',
   string.format('<Tempo npm="%s" enpm="%s" note-type="4"', bpm, bpm))
-assert(xml:find('<Meter note-value="4" divisions-per-bar="4"', 1, true), "session XML: the meter is not 4/4")
+xml = replace_once(xml, '<Meter note-value="4" divisions-per-bar="4"',
+  string.format('<Meter note-value="%s" divisions-per-bar="%s"', meter_den, meter_num))
 xml = xml:gsub('id%-counter="(%d+)"', function(n) return 'id-counter="' .. math.max(tonumber(n), range + 1) .. '"' end, 1)
 
 f = assert(io.open(path, "wb"))
 f:write(xml)
 f:close()
-print(string.format("session %s: %d Hz, %d frames, %s bpm, plugin %s (%s)", path, rate, frames, bpm, plugin_id,
-  plugin_type))
+print(string.format("session %s: %d Hz, %d frames, %s bpm %s/%s, plugin %s (%s)", path, rate, frames, bpm, meter_num,
+  meter_den, plugin_id, plugin_type))

@@ -3,7 +3,9 @@
 -- a stop file appears or the time limit passes. A test reads these lines to follow the plugin's state while it
 -- changes the world around the host (kills and restarts the daemon).
 -- Environment: SEGUE_SESSION_DIR, SEGUE_SESSION_NAME, SEGUE_TRACK, SEGUE_OUTPUT (the parameter's name, matched
--- like make-session.lua's parameters), SEGUE_STOP_FILE, SEGUE_WATCH_SECONDS (at most 600).
+-- like make-session.lua's parameters), SEGUE_STOP_FILE, SEGUE_WATCH_SECONDS (at most 600), and optionally
+-- SEGUE_SAVE_WHEN: when the output reaches this value the session is saved (with the plugin's state, e.g. its
+-- finished job) and the watch ends ("watch: saved").
 
 local function need(name)
   local v = os.getenv(name)
@@ -13,6 +15,7 @@ end
 local dir, name, track_name = need("SEGUE_SESSION_DIR"), need("SEGUE_SESSION_NAME"), need("SEGUE_TRACK")
 local output, stop_file = need("SEGUE_OUTPUT"), need("SEGUE_STOP_FILE")
 local limit = tonumber(need("SEGUE_WATCH_SECONDS"))
+local save_when = tonumber(os.getenv("SEGUE_SAVE_WHEN") or "")
 assert(limit and limit > 0 and limit <= 600, "SEGUE_WATCH_SECONDS: 1..600")
 
 AudioEngine:set_backend("None (Dummy)", "", "")
@@ -49,6 +52,13 @@ while os.time() - started < limit and not exists(stop_file) do
     print(string.format("output %s %s %d", output, value, ticks * 50))
     io.stdout:flush()
     last = value
+    if save_when and math.abs(value - save_when) < 1e-6 then
+      s:request_stop(false, false, ARDOUR.TransportRequestSource.TRS_UI)
+      ARDOUR.LuaAPI.usleep(200000)
+      assert(s:save_state("", false, false, false, false, false) == 0, "could not save the session")
+      print("watch: saved")
+      break
+    end
   end
   ARDOUR.LuaAPI.usleep(50000)
   ticks = ticks + 1

@@ -37,6 +37,17 @@ int segue_platform_rename(const char *from, const char *to);
 /* The default stems folder: $SEGUE_STEMS_DIR, else $HOME/Segue/stems; 0 on success. */
 int segue_platform_default_stems_dir(char *out, size_t cap);
 
+/* The per-user settings folder for Segue: $XDG_CONFIG_HOME/segue, else $HOME/.config/segue (on Windows
+ * it would be %APPDATA%\\Segue); 0 on success. The folder is not created here. */
+int segue_platform_config_dir(char *out, size_t cap);
+
+/* Creates a new file readable and writable by its owner only (mode 0600 on POSIX) holding `bytes`;
+ * fails (-1) when the file exists, so a key is never overwritten. */
+int segue_platform_write_private_file(const char *path, const void *bytes, size_t n);
+
+/* Reads a whole small file (at most cap - 1 bytes) as text; its length, or -1 when missing or larger. */
+long segue_platform_read_small_file(const char *path, char *out, size_t cap);
+
 /* 64 unpredictable-enough bits for a generation seed (not for cryptography). */
 uint64_t segue_platform_seed(void);
 

@@ -6,12 +6,14 @@
 #include "platform.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 uint64_t segue_platform_now_ms(void) {
     struct timespec ts;
@@ -94,4 +96,45 @@ uint64_t segue_platform_seed(void) {
     x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
     x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
     return x ^ (x >> 31);
+}
+
+int segue_platform_config_dir(char *out, size_t cap) {
+    const char *xdg = getenv("XDG_CONFIG_HOME");
+    const char *home = getenv("HOME");
+    int n;
+    if (xdg && xdg[0] == '/') n = snprintf(out, cap, "%s/segue", xdg);
+    else if (home && *home) n = snprintf(out, cap, "%s/.config/segue", home);
+    else return -1;
+    return n > 0 && (size_t)n < cap ? 0 : -1;
+}
+
+int segue_platform_write_private_file(const char *path, const void *bytes, size_t n) {
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+    if (fd < 0) return -1;
+    const char *p = bytes;
+    while (n > 0) {
+        ssize_t w = write(fd, p, n);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) {
+            close(fd);
+            unlink(path);
+            return -1;
+        }
+        p += w;
+        n -= (size_t)w;
+    }
+    return close(fd) == 0 ? 0 : -1;
+}
+
+long segue_platform_read_small_file(const char *path, char *out, size_t cap) {
+    FILE *f = fopen(path, "rb");
+    if (!f || cap == 0) {
+        if (f) fclose(f);
+        return -1;
+    }
+    size_t n = fread(out, 1, cap, f);
+    fclose(f);
+    if (n >= cap) return -1; /* larger than the caller allows */
+    out[n] = '\0';
+    return (long)n;
 }

@@ -36,24 +36,24 @@ class ArdourDaemonKillTest {
 
     @TempDir
     Path dir;
-    private DaemonProcess daemon;
+    private PluginRig rig;
     private final ExecutorService pool = Executors.newSingleThreadExecutor();
 
     @AfterEach
     void stop() throws InterruptedException {
         pool.shutdownNow();
-        if (daemon != null) {
-            daemon.close();
+        if (rig != null) {
+            rig.close();
         }
     }
 
     @Test
     void killedDaemonMidRenderLeavesPassThroughAudioAndTheRestartedDaemonServesTheNextRender() throws Exception {
-        daemon = new DaemonProcess(dir);
-        daemon.start("daemon-1.log");
+        rig = PluginRig.start(dir, "daemon-1.log");
+        DaemonProcess daemon = rig.daemon;
         Path stems = dir.resolve("stems-1");
         Path clip = ArdourHost.clip(dir, RATE, 30, SESSION_SECONDS);
-        Map<String, String> env = Map.of("SEGUE_ENDPOINT", daemon.endpoint, "SEGUE_STEMS_DIR", stems.toString());
+        Map<String, String> env = rig.env("SEGUE_STEMS_DIR", stems.toString());
         Future<ArdourHost.Render> rendering = pool.submit(() -> ArdourHost.render(dir.resolve("work-1"),
                 dir.resolve("render-1.wav"), "lv2", clip, BPM, env, PARAMS));
 
@@ -94,7 +94,7 @@ class ArdourDaemonKillTest {
         Files.createDirectories(shortClip);
         Path clip2 = ArdourHost.clip(shortClip, RATE, 30, 8 * BAR_FRAMES / (double) RATE);
         ArdourHost.Render again = ArdourHost.render(dir.resolve("work-2"), dir.resolve("render-2.wav"), "lv2", clip2, BPM,
-                Map.of("SEGUE_ENDPOINT", daemon.endpoint, "SEGUE_STEMS_DIR", stems2.toString()), PARAMS);
+                rig.env("SEGUE_STEMS_DIR", stems2.toString()), PARAMS);
         // ASSERTED: the render after the restart completes and its take's stem is right (name, length, format).
         assertEquals(0, again.exitCode(), again.output());
         ArdourRenderTest.assertStem(stems2, again);

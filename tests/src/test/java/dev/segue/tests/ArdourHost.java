@@ -83,12 +83,19 @@ final class ArdourHost {
      */
     static Render render(Path work, Path out, String format, Path clip, int bpm, Map<String, String> env,
             List<String> params) throws Exception {
+        return render(work, out, format, clip, bpm, env, params, List.of());
+    }
+
+    /** As above, with more of the script's options ({@code --meter 3/4}, {@code --reuse}, {@code --watch ...}). */
+    static Render render(Path work, Path out, String format, Path clip, int bpm, Map<String, String> env,
+            List<String> params, List<String> options) throws Exception {
         List<String> cmd = new ArrayList<>(List.of("bash", RENDER_SCRIPT.toString(), "--format", format, "--bundle",
                 bundle(format).toString(), "--clip", clip.toString(), "--bpm", Integer.toString(bpm), "--work",
                 work.toString(), "--out", out.toString()));
         for (String p : params) {
             cmd.addAll(List.of("--param", p));
         }
+        cmd.addAll(options);
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.environment().putAll(env);
         Process p = pb.start();
@@ -191,6 +198,34 @@ final class ArdourHost {
             }
         }
         return max;
+    }
+
+    /**
+     * Moves the session range's start of a session built by the render script to {@code sample} (Ardour keeps
+     * it in superclock units, "a" + samples x superclocks per sample): an export then starts there, which the
+     * plugin sees as a relocate.
+     */
+    static void setSessionStart(Path work, long sample) throws IOException {
+        Path file = work.resolve("segue/segue.ardour");
+        String xml = Files.readString(file);
+        java.util.regex.Matcher sc = java.util.regex.Pattern.compile("superclocks-per-second=\"(\\d+)\"").matcher(xml);
+        java.util.regex.Matcher sr = java.util.regex.Pattern.compile("<Session [^>]*sample-rate=\"(\\d+)\"").matcher(xml);
+        if (!sc.find() || !sr.find()) {
+            throw new IOException(file + ": no superclock or sample rate");
+        }
+        long perSample = Long.parseLong(sc.group(1)) / Long.parseLong(sr.group(1));
+        java.util.regex.Matcher range = java.util.regex.Pattern.compile("<Location [^>]*IsSessionRange[^>]*>").matcher(xml);
+        if (!range.find()) {
+            throw new IOException(file + ": no session range");
+        }
+        String element = range.group();
+        java.util.regex.Matcher start = java.util.regex.Pattern.compile(" start=\"([^\"]*)\"").matcher(element);
+        if (!start.find()) {
+            throw new IOException(file + ": the session range has no start");
+        }
+        String value = start.group(1).startsWith("a") ? "a" + sample * perSample : Long.toString(sample);
+        String moved = element.substring(0, start.start(1)) + value + element.substring(start.end(1));
+        Files.writeString(file, xml.substring(0, range.start()) + moved + xml.substring(range.end()));
     }
 
     static double rms(WavFile wav) {

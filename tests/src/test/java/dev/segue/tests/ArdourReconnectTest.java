@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.function.DoublePredicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -24,22 +23,22 @@ class ArdourReconnectTest {
 
     @TempDir
     Path dir;
-    private DaemonProcess daemon;
+    private PluginRig rig;
 
     @AfterEach
     void stop() throws InterruptedException {
-        if (daemon != null) {
-            daemon.close();
+        if (rig != null) {
+            rig.close();
         }
     }
 
     @Test
     void samePluginInstanceGoesOfflineWhenTheDaemonDiesAndReconnectsWhenItReturns() throws Exception {
-        daemon = new DaemonProcess(dir);
-        daemon.start("daemon-1.log");
+        rig = PluginRig.start(dir, "daemon-1.log");
+        DaemonProcess daemon = rig.daemon;
         Path clip = ArdourHost.clip(dir, RATE, 30, 8 * BAR_FRAMES / (double) RATE);
         try (ArdourHost.Watch watch = new ArdourHost.Watch(dir.resolve("work"), "lv2", clip, BPM,
-                Map.of("SEGUE_ENDPOINT", daemon.endpoint, "SEGUE_STEMS_DIR", dir.resolve("stems").toString()),
+                rig.env(),
                 List.of("auto_fire_bar=0"), "state")) {
             // ASSERTED: with the daemon up the plugin reports a connected state.
             assertTrue(watch.awaitValue(CONNECTED, 60), "the plugin never connected:\n" + watch.seen());

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,24 +32,23 @@ class ArdourRenderTest {
 
     @TempDir
     Path dir;
-    private DaemonProcess daemon;
+    private PluginRig rig;
 
     @AfterEach
     void stop() throws InterruptedException {
-        if (daemon != null) {
-            daemon.close();
+        if (rig != null) {
+            rig.close();
         }
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"lv2", "vst3"})
     void autoFiredTakeLandsAsAStemOfTheAskedLength(String format) throws Exception {
-        daemon = new DaemonProcess(dir);
-        daemon.start("daemon.log");
-        Path stems = dir.resolve("stems");
+        rig = PluginRig.start(dir, "daemon.log");
+        Path stems = rig.stems;
         Path clip = ArdourHost.clip(dir, RATE, 30, 8 * BAR_FRAMES / (double) RATE); // bars 1-8
         ArdourHost.Render render = ArdourHost.render(dir.resolve("work"), dir.resolve("render.wav"), format, clip, BPM,
-                Map.of("SEGUE_ENDPOINT", daemon.endpoint, "SEGUE_STEMS_DIR", stems.toString()), PARAMS);
+                rig.env(), PARAMS);
 
         // ASSERTED: the render completes and covers the session (the clip) frame for frame.
         assertEquals(0, render.exitCode(), render.output());

@@ -35,7 +35,7 @@ class QtractorScanTest {
         assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the scanner hung");
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertEquals(0, p.exitValue(), out);
-        assertTrue(out.contains("CLAP|Segue|2:2|0:0|13:4|"), out);
+        assertTrue(out.contains("CLAP|Segue|2:2|0:0|14:4|"), out);
         assertTrue(out.contains("|" + NativeShim.CLAP + "|0|"), out);
     }
 }

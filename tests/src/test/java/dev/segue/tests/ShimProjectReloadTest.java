@@ -21,23 +21,22 @@ import org.junit.jupiter.api.io.TempDir;
 class ShimProjectReloadTest {
     @TempDir
     Path dir;
-    private DaemonProcess daemon;
+    private PluginRig rig;
 
     @AfterEach
     void stop() throws InterruptedException {
-        if (daemon != null) {
-            daemon.close();
+        if (rig != null) {
+            rig.close();
         }
     }
 
     @Test
     void reloadPlaysFromStemsAndFetchesMissingOnes() throws Exception {
         NativeShim.build();
-        daemon = new DaemonProcess(dir);
-        daemon.start("daemon.log");
-        Path stems = dir.resolve("stems");
+        rig = PluginRig.start(dir, "daemon.log");
+        Path stems = rig.stems;
         Path state = dir.resolve("project.state");
-        Map<String, String> env = Map.of("SEGUE_ENDPOINT", daemon.endpoint, "SEGUE_STEMS_DIR", stems.toString());
+        Map<String, String> env = rig.env();
         String host = NativeShim.TEST_HOST.toString();
         String clap = NativeShim.CLAP.toString();
 

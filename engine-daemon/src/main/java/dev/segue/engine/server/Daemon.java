@@ -420,6 +420,7 @@ public final class Daemon implements AutoCloseable {
         summary.put("sample_rate", Integer.toString(rate));
         summary.put("prime_start_sample", Long.toString(s.context().primeStartSample()));
         summary.put("prime_frames", Integer.toString(s.prime().frames()));
+        summary.put("prime_start_bar", Double.toString(s.context().primeStartBar()));
         summary.put("tempo_bpm", Double.toString(s.context().tempoBpm()));
         summary.put("quality", request.quality().wire());
         summary.put("time_sig", s.context().timeSigNum() + "/" + s.context().timeSigDen());
@@ -550,8 +551,7 @@ public final class Daemon implements AutoCloseable {
                 long start = Long.parseLong(record.request().getOrDefault("prime_start_sample", "0"))
                         + Long.parseLong(record.request().getOrDefault("prime_frames", "0"));
                 sendTake(client, f.req(), record.job(), take.candidate(), take.sampleRate(), take.channels(), start,
-                        take.seed(), audio, record.request().getOrDefault("prior", "unknown"),
-                        record.request().getOrDefault("quality", "sketch"));
+                        take.seed(), audio, record.request());
             }
         }
         sendFinal(client, f.req(), record);
@@ -631,12 +631,12 @@ public final class Daemon implements AutoCloseable {
                 store.saveTake(job.id, c, out[c], rate, channels, seed + c);
             }
             store.complete(job.id);
-            String quality = job.quality;
+            Map<String, String> request = store.find(job.id).map(JobRecord::request)
+                    .orElse(Map.of("prior", job.prior, "quality", job.quality));
             List<Subscriber> subscribers = job.end();
             for (Subscriber sub : subscribers) {
                 for (int c = 0; c < takes.length; c++) {
-                    sendTake(sub.client(), sub.req(), job.id, c, rate, channels, start, seed + c, out[c], job.prior,
-                            quality);
+                    sendTake(sub.client(), sub.req(), job.id, c, rate, channels, start, seed + c, out[c], request);
                 }
             }
             for (Subscriber sub : subscribers) {
@@ -678,17 +678,41 @@ public final class Daemon implements AutoCloseable {
         send(job.cancelClient, new ErrorReply(job.cancelReq, job.id, ErrorCode.CANCELLED, "cancelled"));
     }
 
-    /** One candidate in chunks of at most the protocol's per-message audio bound. */
+    /**
+     * One candidate in chunks of at most the protocol's per-message audio bound. Its metadata: the prior and
+     * tier, and where the take sits in the DAW's bars (tempo_bpm, time_sig, start_bar: the 0-based bar the take
+     * starts on) when the job's request recorded them, so a client can name the file as the plugin names stems.
+     */
     private void sendTake(byte[] client, long req, String job, int candidate, int rate, int channels, long start,
-                          long seed, float[] interleaved, String prior, String quality) {
+                          long seed, float[] interleaved, Map<String, String> request) {
+        Map<String, String> metadata = takeMetadata(request);
         int total = interleaved.length / channels;
         int chunk = Bounds.MAX_AUDIO_SECONDS * rate;
         for (int offset = 0; offset < total; offset += chunk) {
             int n = Math.min(chunk, total - offset);
             float[] part = java.util.Arrays.copyOfRange(interleaved, offset * channels, (offset + n) * channels);
-            send(client, new Result(req, job, candidate, rate, start, total, offset, seed,
-                    Map.of("prior", prior, "quality", quality), Audio.of(channels, part)));
+            send(client, new Result(req, job, candidate, rate, start, total, offset, seed, metadata,
+                    Audio.of(channels, part)));
         }
+    }
+
+    private static Map<String, String> takeMetadata(Map<String, String> request) {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("prior", request.getOrDefault("prior", "unknown"));
+        m.put("quality", request.getOrDefault("quality", "sketch"));
+        try {
+            double bpm = Double.parseDouble(request.get("tempo_bpm"));
+            String[] sig = request.get("time_sig").split("/");
+            double bar = Double.parseDouble(request.get("prime_start_bar"));
+            double primeSeconds = Long.parseLong(request.get("prime_frames")) / Double.parseDouble(request.get("sample_rate"));
+            double secondsPerBar = 240.0 * Integer.parseInt(sig[0]) / (Integer.parseInt(sig[1]) * bpm);
+            m.put("tempo_bpm", request.get("tempo_bpm"));
+            m.put("time_sig", request.get("time_sig"));
+            m.put("start_bar", Double.toString(bar + primeSeconds / secondsPerBar));
+        } catch (RuntimeException e) {
+            // A request recorded without them (an extension, an older record): the take carries no bar.
+        }
+        return m;
     }
 
     private static float[] duplicate(float[] mono, int channels) {

@@ -272,6 +272,11 @@ class DaemonTest {
             assertEquals(r.audio().sample(f, 0), r.audio().sample(f, 1));
         }
         assertEquals("sketch", r.metadata().get("quality"));
+        // where the take sits in bars, for clients that name files as the plugin names stems: the prime starts
+        // on bar 1.0 (0-based) and lasts 1 s = half a 4/4 bar at 120 bpm, so the take starts on bar 1.5
+        assertEquals("120.0", r.metadata().get("tempo_bpm"));
+        assertEquals("4/4", r.metadata().get("time_sig"));
+        assertEquals(1.5, Double.parseDouble(r.metadata().get("start_bar")), 1e-9);
         assertTrue(seen.stream().anyMatch(m -> m instanceof Progress p && p.tokensDone() < p.tokensTotal() && p.etaMs() > 0),
                 "progress carries an ETA while the job runs");
     }

@@ -5,6 +5,7 @@ import dev.segue.bridge.audio.WavReader;
 import dev.segue.bridge.cli.Converters.TimeSignature;
 import dev.segue.bridge.client.DaemonClient;
 import dev.segue.bridge.client.JobResult;
+import dev.segue.bridge.client.TakeNames;
 import dev.segue.protocol.Audio;
 import dev.segue.protocol.Bounds;
 import dev.segue.protocol.message.Accepted;

@@ -2,6 +2,7 @@ package dev.segue.bridge.cli;
 
 import dev.segue.bridge.client.DaemonClient;
 import dev.segue.bridge.client.JobResult;
+import dev.segue.bridge.client.TakeNames;
 import dev.segue.protocol.message.Accepted;
 import dev.segue.protocol.message.Length;
 import java.io.PrintWriter;

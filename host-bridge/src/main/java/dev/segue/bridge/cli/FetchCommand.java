@@ -2,6 +2,7 @@ package dev.segue.bridge.cli;
 
 import dev.segue.bridge.client.DaemonClient;
 import dev.segue.bridge.client.JobResult;
+import dev.segue.bridge.client.TakeNames;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;

@@ -4,6 +4,7 @@ import dev.segue.bridge.audio.PcmAudio;
 import dev.segue.bridge.audio.WavWriter;
 import dev.segue.bridge.client.JobResult;
 import dev.segue.bridge.client.Take;
+import dev.segue.bridge.client.TakeNames;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;

@@ -5,6 +5,7 @@ import dev.segue.bridge.audio.WavReader;
 import dev.segue.bridge.audio.WavWriter;
 import dev.segue.bridge.client.JobResult;
 import dev.segue.bridge.client.Take;
+import dev.segue.bridge.client.TakeNames;
 import dev.segue.protocol.Bounds;
 import java.io.IOException;
 import java.io.InputStream;
@@ -25,13 +26,16 @@ import java.util.regex.Pattern;
 
 /**
  * The app's copy of finished jobs, so each is fetched from the daemon once. On disk: every take as a
- * 24-bit WAV {@code stems/<job>_take-01.wav} (named for a DAW track once dragged there) and an index
+ * 24-bit WAV in {@code stems/}, named as the plugin names its stems, {@code <job>_bar<NNN>_<BPM>bpm_take<K>.wav}
+ * with the job id in the place of the track, when the daemon says where the take sits in bars (result
+ * metadata {@code start_bar}, {@code tempo_bpm}); else {@code <job>_take-01.wav}. An index
  * {@code jobs/<job>.properties} written last, so a job is cached only when all its takes are. In
  * memory: the most recently used jobs, up to a budget of samples; the rest are read back from disk.
  * The disk keeps the newest {@code maxJobsOnDisk} jobs.
  */
 public final class TakeCache {
     private static final Pattern JOB_ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
+    private static final Pattern STEM_FILE = Pattern.compile("[A-Za-z0-9_.-]{1,200}\\.wav");
 
     private final Path stems;
     private final Path index;
@@ -56,6 +60,14 @@ public final class TakeCache {
 
     public static String stemName(String job, int candidate) {
         return String.format(Locale.ROOT, "%s_take-%02d.wav", job, candidate + 1);
+    }
+
+    /** The take's file name: bar-named like the plugin's stems when the daemon placed it in bars. */
+    public static String stemName(String job, Take take) {
+        if (take.metadata().containsKey("start_bar") && take.metadata().containsKey("tempo_bpm")) {
+            return TakeNames.forTake(job, take.candidate(), take.metadata());
+        }
+        return stemName(job, take.candidate());
     }
 
     /** The job's takes if they are in memory; never touches the disk (safe on the EDT). */
@@ -90,9 +102,11 @@ public final class TakeCache {
         Properties p = new Properties();
         p.setProperty("candidates", Integer.toString(result.takes().size()));
         for (Take t : result.takes()) {
-            Path stem = stems.resolve(stemName(job, t.candidate()));
+            String file = stemName(job, t);
+            Path stem = stems.resolve(file);
             WavWriter.write24(stem, new PcmAudio(t.sampleRate(), t.channels(), t.samples()));
             String k = "take." + t.candidate() + ".";
+            p.setProperty(k + "file", file);
             p.setProperty(k + "sample_rate", Integer.toString(t.sampleRate()));
             p.setProperty(k + "channels", Integer.toString(t.channels()));
             p.setProperty(k + "frames", Integer.toString(t.frames()));
@@ -159,7 +173,11 @@ public final class TakeCache {
                 if (start < 0) {
                     throw new IOException(k + "start_sample missing or negative");
                 }
-                Path stem = stems.resolve(stemName(job, c));
+                String name = p.getProperty(k + "file", stemName(job, c));
+                if (!STEM_FILE.matcher(name).matches()) {
+                    throw new IOException(k + "file is not a plain WAV file name");
+                }
+                Path stem = stems.resolve(name);
                 PcmAudio a = WavReader.read(stem, Bounds.MAX_CONTINUATION_SECONDS);
                 if (a.sampleRate() != rate || a.channels() != channels || a.frames() != frames) {
                     throw new IOException(stem + " does not match the index");

@@ -13,8 +13,9 @@ import javax.swing.JComponent;
 import javax.swing.TransferHandler;
 
 /**
- * Drags a take out of the window as a file: its 24-bit WAV in the cache's stems folder
- * ({@code <job>_take-01.wav}), already written when the take was cached (written again here only if it
+ * Drags a take out of the window as a file: its 24-bit WAV in the cache's stems folder, named as the
+ * plugin names its stems ({@code <job>_bar005_120bpm_take1.wav}: the bar it starts on, the tempo; see
+ * {@link TakeCache}), already written when the take was cached (written again here only if it
  * was removed), so the drag starts at once. Copy only: the cache keeps its file.
  */
 public final class TakeTransferHandler extends TransferHandler {

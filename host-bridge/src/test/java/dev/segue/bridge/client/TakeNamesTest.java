@@ -1,4 +1,4 @@
-package dev.segue.bridge.cli;
+package dev.segue.bridge.client;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -14,5 +14,14 @@ class TakeNamesTest {
         assertEquals("clip_bar001_90bpm_take1.wav", TakeNames.forClip("../..", 1, 90).apply(0));
         assertEquals("j1-2_take3.wav", TakeNames.forJob("j1-2").apply(2));
         assertEquals(48, TakeNames.safe("a".repeat(300)).length());
+    }
+
+    @Test
+    void aTakeIsNamedFromWhereTheDaemonPlacedIt() {
+        // start_bar is 0-based on the wire; names count bars from 1, like a DAW's ruler
+        assertEquals("j1-2_bar005_90bpm_take2.wav", TakeNames.forTake("j1-2", 1,
+                java.util.Map.of("start_bar", "4.0000000001", "tempo_bpm", "90.0")));
+        assertEquals("j1-2_take1.wav", TakeNames.forTake("j1-2", 0, java.util.Map.of("tempo_bpm", "90")));
+        assertEquals("j1-2_take1.wav", TakeNames.forTake("j1-2", 0, java.util.Map.of("start_bar", "x", "tempo_bpm", "90")));
     }
 }
