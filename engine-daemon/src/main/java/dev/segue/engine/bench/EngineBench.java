@@ -37,18 +37,26 @@ public final class EngineBench {
     private final Prior prior;
     private final String preset;
     private final long modelBytes;
+    /** Prime tokens prefilled before the timed steps; 0: half the window. */
+    private final int primeTokens;
 
     public EngineBench(Prior prior, String preset, long modelBytes) {
+        this(prior, preset, modelBytes, 0);
+    }
+
+    /** A bench whose prime is {@code primeTokens} long (a full-size prior's half window takes minutes to prefill). */
+    public EngineBench(Prior prior, String preset, long modelBytes, int primeTokens) {
         this.prior = prior;
         this.preset = preset;
         this.modelBytes = modelBytes;
+        this.primeTokens = primeTokens;
     }
 
-    /** One configuration: prime of half the window, then {@code steps} cached steps, median of the steps. */
+    /** One configuration: the prime (half the window unless set), then {@code steps} cached steps, median of the steps. */
     public Result run(NDManager m, int candidates, int steps, double bandwidthBytesPerSecond,
                       double readBandwidthBytesPerSecond) {
         PriorConfig c = prior.config();
-        int primeLen = c.nCtx() / 2;
+        int primeLen = primeTokens > 0 ? Math.min(primeTokens, c.nCtx() - 2) : c.nCtx() / 2;
         int total = Math.min(c.nCtx(), primeLen + steps);
         long[][] prime = new long[1][primeLen];
         Random random = new Random(7);
