@@ -91,6 +91,15 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        try {
+            return bench();
+        } catch (IllegalArgumentException | dev.segue.engine.config.ConfigException e) {
+            System.err.println("bench: " + e.getMessage());
+            return 2;
+        }
+    }
+
+    private int bench() throws Exception {
         if ("protocol".equals(what)) {
             return benchProtocol();
         }
@@ -98,8 +107,9 @@ final class BenchCommand implements Callable<Integer> {
             return ContinuationBench.run(model, primeSeconds, seconds, candidates, Math.min(repeats, 3), json);
         }
         if ("vqvae".equals(what)) {
-            return VqVaeBench.run(Presets.resolve(preset.equals("bench-13m") ? "jukebox-5b" : preset),
-                    ComputeDevice.choose(device), Math.min(repeats, 3), json);
+            ComputeDevice on = ComputeDevice.choose(device); // before anything loads
+            return VqVaeBench.run(Presets.resolve(preset.equals("bench-13m") ? "jukebox-5b" : preset), on,
+                    Math.min(repeats, 3), json);
         }
         if ("sketch".equals(what)) {
             return SketchTiming.run(preset.equals("bench-13m") ? "presets/default" : preset, sketchTakes, 8.0, 16.0,
