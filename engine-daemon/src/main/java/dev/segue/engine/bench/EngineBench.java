@@ -72,7 +72,10 @@ public final class EngineBench {
                 stamps[done] = System.nanoTime();
             }
         };
-        PrimedSampler.Request request = new PrimedSampler.Request(prime, candidates, total, Labels.neutral(c),
+        // A lyrics prior reads n_tokens lyric tokens per window; padding costs the same work as words.
+        List<Labels> labels = c.usesLyrics() ? List.of(Labels.neutral(c).get(0).withLyrics(new int[c.nTokens()]))
+                : Labels.neutral(c);
+        PrimedSampler.Request request = new PrimedSampler.Request(prime, candidates, total, labels,
                 upperCodes(), new SamplingParams(1.0, 0, 0.0, 1), Math.max(1, c.nCtx() / 8));
         started[0] = System.nanoTime();
         new PrimedSampler(prior).sample(m, request, timer);

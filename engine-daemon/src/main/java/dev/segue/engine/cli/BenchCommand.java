@@ -47,12 +47,12 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--json", description = "One JSON object per line, one per configuration.")
     boolean json;
 
-    @Option(names = "--steps", description = "Cached steps timed per configuration (default 256; 24 for a published "
+    @Option(names = "--steps", description = "Cached steps timed per configuration (default 256; 16 for a published "
             + "model's preset).")
     Integer steps;
 
     @Option(names = "--prime-tokens", description = "engine: prime tokens prefilled before the steps (default: half "
-            + "the window; 256 for a published model's preset).")
+            + "the window; 64 for a published model's preset).")
     Integer primeTokens;
 
     @Option(names = "--device", defaultValue = "auto", description = "engine, vqvae: auto (CUDA when present), cpu, "
@@ -126,8 +126,8 @@ final class BenchCommand implements Callable<Integer> {
         ComputeDevice chosen = ComputeDevice.choose(device);
         if (PublishedSizeBench.isPublished(presetFile)) {
             return PublishedSizeBench.run(presetFile, new PublishedSizeBench.Options(chosen,
-                    data != null ? data : Presets.home().resolve(".segue-data"), primeTokens != null ? primeTokens : 256,
-                    steps != null ? steps : 24, candidates, weights, json));
+                    data != null ? data : Presets.home().resolve(".segue-data"), primeTokens != null ? primeTokens : 64,
+                    steps != null ? steps : 16, candidates, weights, json));
         }
         int steps = this.steps != null ? this.steps : 256;
         Path file = presetFile;

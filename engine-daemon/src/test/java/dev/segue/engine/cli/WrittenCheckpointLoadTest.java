@@ -63,6 +63,27 @@ class WrittenCheckpointLoadTest {
                 assertEquals(List.of(2), List.copyOf(m.priors().keySet()));
                 assertArrayEquals(written, logits(root, m.top(), tokens), 1e-5f);
             }
+            // A folder of only the published files takes its config from a preset, as --preset gives it.
+            Files.delete(dir.resolve("config.json"));
+            IllegalArgumentException none = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> ModelFolder.of(dir, null));
+            assertTrue(none.getMessage().contains("has no config.json"), none.getMessage());
+            ModelFolder folder = ModelFolder.of(dir, preset.toString());
+            assertEquals(preset, folder.configFile());
+            long elements = 0;
+            try (var r = dev.segue.engine.checkpoint.Checkpoints.open(dir.resolve("vqvae.pth.tar"))) {
+                for (String n : r.names()) {
+                    elements += r.get(n).elementCount();
+                }
+            }
+            assertTrue(folder.estimateBytes(dev.segue.engine.resident.ComputeDevice.choose("cpu")) > 4 * elements,
+                    "the size counts the VQ-VAE and the prior");
+            List<ResidentModel> all = ResidentModel.loadAll(root, dir, folder.configFile());
+            try {
+                assertArrayEquals(written, logits(root, all.get(0).top(), tokens), 1e-5f);
+            } finally {
+                all.forEach(ResidentModel::close);
+            }
         }
     }
 
