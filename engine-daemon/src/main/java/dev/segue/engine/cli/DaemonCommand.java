@@ -16,7 +16,8 @@ import picocli.CommandLine.Option;
 @Command(name = "daemon", mixinStandardHelpOptions = true,
         description = "Run the resident daemon in the foreground: models loaded once, ZeroMQ on loopback.")
 final class DaemonCommand implements Callable<Integer> {
-    @Option(names = "--config", description = "JSON file with any of: endpoint, data, model, queued_per_client, curve_keys. "
+    @Option(names = "--config", description = "JSON file with any of: endpoint, data, model, queued_per_client, curve_keys, "
+            + "preset, memory_budget_gb. "
             + "Flags given on the command line win over it.")
     Path config;
 
@@ -199,7 +200,8 @@ final class DaemonCommand implements Callable<Integer> {
         if (root == null || !root.isObject()) {
             throw new IllegalArgumentException(config + ": expected a JSON object");
         }
-        java.util.Set<String> known = java.util.Set.of("endpoint", "data", "model", "queued_per_client", "curve_keys");
+        java.util.Set<String> known = java.util.Set.of("endpoint", "data", "model", "queued_per_client", "curve_keys",
+                "preset", "memory_budget_gb");
         root.fieldNames().forEachRemaining(k -> {
             if (!known.contains(k)) {
                 throw new IllegalArgumentException(config + ": unknown key '" + k + "' (known: " + known + ")");
@@ -219,6 +221,15 @@ final class DaemonCommand implements Callable<Integer> {
             } else {
                 models.add(base.resolve(m.asText()));
             }
+        }
+        if (preset == null && root.hasNonNull("preset")) {
+            preset = root.get("preset").asText();
+        }
+        if (memoryBudget == null && root.hasNonNull("memory_budget_gb")) {
+            if (!root.get("memory_budget_gb").isNumber()) {
+                throw new IllegalArgumentException(config + ": memory_budget_gb must be a number");
+            }
+            memoryBudget = root.get("memory_budget_gb").asDouble();
         }
         if (curveKeys == null && root.hasNonNull("curve_keys")) {
             curveKeys = base.resolve(root.get("curve_keys").asText());
