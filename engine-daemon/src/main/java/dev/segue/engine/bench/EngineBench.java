@@ -102,6 +102,11 @@ public final class EngineBench {
         PriorConfig c = prior.config();
         long kv = 0;
         for (int layer = 0; layer < c.depth(); layer++) {
+            int type = AttentionPattern.referenceType(c.attnOrder(), layer);
+            if (type == AttentionPattern.ENCODER_DECODER_TYPE || type == AttentionPattern.LYRICS_TYPE) {
+                kv += 2L * 4 * c.nTokens() * c.attnState(); // a lyrics layer reads the window's lyric keys
+                continue;
+            }
             int[] range = AttentionPattern.forLayer(c.attnOrder(), layer).stepKeys(position, c.blockCtx());
             if (range != null) {
                 long keys = (range[1] - range[0] + range[2] - 1) / range[2];
