@@ -55,8 +55,8 @@ final class BenchCommand implements Callable<Integer> {
             + "the window; 64 for a published model's preset).")
     Integer primeTokens;
 
-    @Option(names = "--device", defaultValue = "auto", description = "engine, vqvae: auto (CUDA when present), cpu, "
-            + "cuda or cuda:N.")
+    @Option(names = "--device", defaultValue = "auto", description = "engine, vqvae, continuation, sketch: auto (CUDA "
+            + "when present), cpu, cuda or cuda:N.")
     String device;
 
     @Option(names = "--weights", defaultValue = "as-stored", description = "engine: weight format, as-stored, fp32, "
@@ -104,7 +104,8 @@ final class BenchCommand implements Callable<Integer> {
             return benchProtocol();
         }
         if ("continuation".equals(what)) {
-            return ContinuationBench.run(model, primeSeconds, seconds, candidates, Math.min(repeats, 3), json);
+            return ContinuationBench.run(model, primeSeconds, seconds, candidates, Math.min(repeats, 3), json,
+                    ComputeDevice.choose(device));
         }
         if ("vqvae".equals(what)) {
             ComputeDevice on = ComputeDevice.choose(device); // before anything loads
@@ -113,7 +114,7 @@ final class BenchCommand implements Callable<Integer> {
         }
         if ("sketch".equals(what)) {
             return SketchTiming.run(preset.equals("bench-13m") ? "presets/default" : preset, sketchTakes, 8.0, 16.0,
-                    tier(sketchTier), sketchOut);
+                    tier(sketchTier), sketchOut, ComputeDevice.choose(device));
         }
         if (!"engine".equals(what)) {
             System.err.println("bench: unknown target '" + what + "' (known: engine, vqvae, continuation, protocol, sketch)");
