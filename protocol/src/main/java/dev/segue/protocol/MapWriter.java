@@ -27,6 +27,16 @@ final class MapWriter {
         return value == null ? this : str(key, value);
     }
 
+    /** Written only when {@code value} is non-null. */
+    MapWriter optI64(String key, Long value) {
+        return value == null ? this : i64(key, value);
+    }
+
+    /** Written only when {@code value} is non-null. */
+    MapWriter optBool(String key, Boolean value) {
+        return value == null ? this : bool(key, value);
+    }
+
     MapWriter i64(String key, long value) {
         return put(key, p -> p.packLong(value));
     }

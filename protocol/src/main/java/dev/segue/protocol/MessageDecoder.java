@@ -57,7 +57,7 @@ final class MessageDecoder {
             case SUBMIT -> submit(req, h, audio);
             case ACCEPTED -> new Accepted(req, job(h));
             case PROGRESS -> new Progress(req, job(h), h.get("level").int32(), h.get("tokens_done").int64(),
-                    h.get("tokens_total").int64(), h.get("eta_ms").int64());
+                    h.get("tokens_total").int64(), h.get("eta_ms").int64(), optName(h, "stage"));
             case PREVIEW -> preview(req, h, audio);
             case RESULT -> result(req, h, audio);
             case DONE -> new Done(req, job(h), h.get("candidates").int32());
@@ -88,8 +88,10 @@ final class MessageDecoder {
         List<PriorInfo> out = new ArrayList<>();
         for (Slot s : h.get("priors").array(Bounds.MAX_LIST_ENTRIES)) {
             MapView p = s.map();
+            Slot bytes = p.opt("weight_bytes");
+            Slot loaded = p.opt("loaded");
             out.add(new PriorInfo(name(p, "name"), p.get("levels").int32(), p.get("sample_rate").int32(),
-                    p.get("labels").bool()));
+                    p.get("labels").bool(), bytes == null ? null : bytes.int64(), loaded == null ? null : loaded.bool()));
         }
         return new Priors(req, out);
     }

@@ -51,7 +51,8 @@ final class MessageEncoder {
                 List<MapWriter> list = new ArrayList<>();
                 for (PriorInfo p : ((Priors) m).priors()) {
                     list.add(new MapWriter().str("name", p.name()).i64("levels", p.levels())
-                            .i64("sample_rate", p.sampleRate()).bool("labels", p.labels()));
+                            .i64("sample_rate", p.sampleRate()).bool("labels", p.labels())
+                            .optI64("weight_bytes", p.weightBytes()).optBool("loaded", p.loaded()));
                 }
                 w.maps("priors", list);
             }
@@ -67,7 +68,7 @@ final class MessageEncoder {
             case PROGRESS -> {
                 Progress p = (Progress) m;
                 w.str("job", p.job()).i64("level", p.level()).i64("tokens_done", p.tokensDone())
-                        .i64("tokens_total", p.tokensTotal()).i64("eta_ms", p.etaMs());
+                        .i64("tokens_total", p.tokensTotal()).i64("eta_ms", p.etaMs()).optStr("stage", p.stage());
             }
             case PREVIEW -> {
                 Preview p = (Preview) m;

@@ -37,18 +37,26 @@ public final class EngineBench {
     private final Prior prior;
     private final String preset;
     private final long modelBytes;
+    /** Prime tokens prefilled before the timed steps; 0: half the window. */
+    private final int primeTokens;
 
     public EngineBench(Prior prior, String preset, long modelBytes) {
+        this(prior, preset, modelBytes, 0);
+    }
+
+    /** A bench whose prime is {@code primeTokens} long (a full-size prior's half window takes minutes to prefill). */
+    public EngineBench(Prior prior, String preset, long modelBytes, int primeTokens) {
         this.prior = prior;
         this.preset = preset;
         this.modelBytes = modelBytes;
+        this.primeTokens = primeTokens;
     }
 
-    /** One configuration: prime of half the window, then {@code steps} cached steps, median of the steps. */
+    /** One configuration: the prime (half the window unless set), then {@code steps} cached steps, median of the steps. */
     public Result run(NDManager m, int candidates, int steps, double bandwidthBytesPerSecond,
                       double readBandwidthBytesPerSecond) {
         PriorConfig c = prior.config();
-        int primeLen = c.nCtx() / 2;
+        int primeLen = primeTokens > 0 ? Math.min(primeTokens, c.nCtx() - 2) : c.nCtx() / 2;
         int total = Math.min(c.nCtx(), primeLen + steps);
         long[][] prime = new long[1][primeLen];
         Random random = new Random(7);
@@ -64,7 +72,10 @@ public final class EngineBench {
                 stamps[done] = System.nanoTime();
             }
         };
-        PrimedSampler.Request request = new PrimedSampler.Request(prime, candidates, total, Labels.neutral(c),
+        // A lyrics prior reads n_tokens lyric tokens per window; padding costs the same work as words.
+        List<Labels> labels = c.usesLyrics() ? List.of(Labels.neutral(c).get(0).withLyrics(new int[c.nTokens()]))
+                : Labels.neutral(c);
+        PrimedSampler.Request request = new PrimedSampler.Request(prime, candidates, total, labels,
                 upperCodes(), new SamplingParams(1.0, 0, 0.0, 1), Math.max(1, c.nCtx() / 8));
         started[0] = System.nanoTime();
         new PrimedSampler(prior).sample(m, request, timer);
@@ -91,6 +102,11 @@ public final class EngineBench {
         PriorConfig c = prior.config();
         long kv = 0;
         for (int layer = 0; layer < c.depth(); layer++) {
+            int type = AttentionPattern.referenceType(c.attnOrder(), layer);
+            if (type == AttentionPattern.ENCODER_DECODER_TYPE || type == AttentionPattern.LYRICS_TYPE) {
+                kv += 2L * 4 * c.nTokens() * c.attnState(); // a lyrics layer reads the window's lyric keys
+                continue;
+            }
             int[] range = AttentionPattern.forLayer(c.attnOrder(), layer).stepKeys(position, c.blockCtx());
             if (range != null) {
                 long keys = (range[1] - range[0] + range[2] - 1) / range[2];

@@ -16,6 +16,19 @@ public final class MemoryStats {
         return statusField("VmHWM:");
     }
 
+    /**
+     * Resets the peak (VmHWM) to the current resident size, so a later {@link #peakResidentBytes} covers only
+     * what follows; false where the kernel does not allow it.
+     */
+    public static boolean resetPeak() {
+        try {
+            Files.writeString(Path.of("/proc/self/clear_refs"), "5");
+            return true;
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
     private static long statusField(String field) {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {

@@ -7,6 +7,7 @@ import dev.segue.engine.checkpoint.RandomWeights;
 import dev.segue.engine.config.ModelConfig;
 import dev.segue.engine.config.PriorConfig;
 import dev.segue.engine.prior.Prior;
+import dev.segue.engine.resident.ComputeDevice;
 import dev.segue.engine.sampling.PrimedSampler;
 import dev.segue.engine.sampling.SamplingMonitor;
 import dev.segue.engine.sampling.SamplingParams;
@@ -48,8 +49,25 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--json", description = "One JSON object per line, one per configuration.")
     boolean json;
 
-    @Option(names = "--steps", defaultValue = "256", description = "Cached steps timed per configuration.")
-    int steps;
+    @Option(names = "--steps", description = "Cached steps timed per configuration (default 256; 16 for a published "
+            + "model's preset).")
+    Integer steps;
+
+    @Option(names = "--prime-tokens", description = "engine: prime tokens prefilled before the steps (default: half "
+            + "the window; 64 for a published model's preset).")
+    Integer primeTokens;
+
+    @Option(names = "--device", defaultValue = "auto", description = "engine, vqvae, continuation, sketch: auto (CUDA "
+            + "when present), cpu, cuda or cuda:N.")
+    String device;
+
+    @Option(names = "--weights", defaultValue = "as-stored", description = "engine: weight format, as-stored, fp32, "
+            + "bf16 or fp16 (checked and reported; this build holds every format as fp32).")
+    String weights;
+
+    @Option(names = "--data", description = "engine: data folder whose bench/<preset>/ caches a published model's "
+            + "random checkpoint (default: <segue home>/.segue-data).")
+    Path data;
 
     @Option(names = "--candidates", split = ",", defaultValue = "1,4", description = "Candidate counts to measure.")
     int[] candidates;
@@ -81,37 +99,61 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        try {
+            return bench();
+        } catch (IllegalArgumentException | dev.segue.engine.config.ConfigException e) {
+            System.err.println("bench: " + e.getMessage());
+            return 2;
+        }
+    }
+
+    private int bench() throws Exception {
         if ("protocol".equals(what)) {
             return benchProtocol();
         }
         if ("continuation".equals(what)) {
-            return ContinuationBench.run(model, primeSeconds, seconds, candidates, Math.min(repeats, 3), json);
+            return ContinuationBench.run(model, primeSeconds, seconds, candidates, Math.min(repeats, 3), json,
+                    ComputeDevice.choose(device));
+        }
+        if ("vqvae".equals(what)) {
+            ComputeDevice on = ComputeDevice.choose(device); // before anything loads
+            return VqVaeBench.run(Presets.resolve(preset.equals("bench-13m") ? "jukebox-5b" : preset), on,
+                    Math.min(repeats, 3), json);
         }
         if ("cluster".equals(what)) {
             return dev.segue.engine.bench.ClusterBench.run(tokenMillis, clusterJobs, Math.min(repeats, 3));
         }
         if ("sketch".equals(what)) {
             return SketchTiming.run(preset.equals("bench-13m") ? "presets/default" : preset, sketchTakes, 8.0, 16.0,
-                    tier(sketchTier), sketchOut);
+                    tier(sketchTier), sketchOut, ComputeDevice.choose(device));
         }
         if (!"engine".equals(what)) {
-            System.err.println("bench: unknown target '" + what + "' (known: engine, continuation, protocol, sketch, cluster)");
+            System.err.println("bench: unknown target '" + what + "' (known: engine, vqvae, continuation, protocol, sketch, cluster)");
             return 2;
         }
         if (djlSteps) {
             System.setProperty("segue.cpuStepKernel", "false");
         }
-        Path file = Presets.resolve(preset);
+        Path presetFile = Presets.resolve(preset);
+        ComputeDevice chosen = ComputeDevice.choose(device);
+        if (PublishedSizeBench.isPublished(presetFile)) {
+            return PublishedSizeBench.run(presetFile, new PublishedSizeBench.Options(chosen,
+                    data != null ? data : Presets.home().resolve(".segue-data"), primeTokens != null ? primeTokens : 64,
+                    steps != null ? steps : 16, candidates, weights, json));
+        }
+        int steps = this.steps != null ? this.steps : 256;
+        Path file = presetFile;
         ModelConfig config = ModelConfig.load(file);
         PriorConfig top = config.priors().values().stream().reduce((a, b) -> b)
                 .orElseThrow(() -> new IllegalArgumentException(file + " defines no prior"));
         String name = file.getFileName().toString().replaceFirst("\\.json$", "") + (djlSteps ? "/djl-steps" : "");
+        WeightFormatHook.check(this.weights);
         RandomWeights weights = new RandomWeights(0);
-        try (NDManager root = Djl.cpuManager(); Prior prior = new Prior(top, config.vqvae(), weights, root)) {
+        try (NDManager root = chosen.newManager(); Prior prior = new Prior(top, config.vqvae(), weights, root)) {
             long modelBytes = weights.bytesMade();
             double bandwidth = EngineBench.copyBandwidth(root);
             double readBandwidth = EngineBench.readBandwidth(root);
-            EngineBench bench = new EngineBench(prior, name, modelBytes);
+            EngineBench bench = new EngineBench(prior, name, modelBytes, primeTokens != null ? primeTokens : 0);
             // Warm-up: two rounds over every configuration, so the JIT has compiled (and, after a new batch
             // size takes a new path, recompiled) the step kernel before anything is timed.
             for (int round = 0; round < 2; round++) {

@@ -18,10 +18,22 @@ final class ConformanceCommand implements Callable<Integer> {
     @Parameters(arity = "1..*", paramLabel = "DIR", description = "Fixture directories laid out like jukebox-ref/.")
     List<Path> dirs;
 
+    @picocli.CommandLine.Option(names = "--device", defaultValue = "cpu", description = "Where the checks run: cpu (the "
+            + "default), auto, cuda or cuda:N (the CUDA path is unverified until ./segue gpu-check passes on a GPU).")
+    String device;
+
     @Override
     public Integer call() {
         boolean ok = true;
-        try (NDManager root = Djl.cpuManager()) {
+        dev.segue.engine.resident.ComputeDevice on;
+        try {
+            on = dev.segue.engine.resident.ComputeDevice.choose(device);
+        } catch (IllegalArgumentException e) {
+            System.err.println("conformance: " + e.getMessage());
+            return 2;
+        }
+        System.out.println("conformance on " + on.describe());
+        try (NDManager root = on.newManager()) {
             for (Path dir : dirs) {
                 System.out.println("== " + dir);
                 if (!Files.isRegularFile(dir.resolve("config.json"))) {

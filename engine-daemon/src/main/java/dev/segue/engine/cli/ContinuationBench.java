@@ -20,7 +20,13 @@ final class ContinuationBench {
     private ContinuationBench() {}
 
     static int run(Path modelDir, double primeSeconds, double seconds, int[] candidates, int repeats, boolean json) {
-        try (NDManager root = Djl.cpuManager(); ResidentModel model = ResidentModel.load(root, modelDir)) {
+        return run(modelDir, primeSeconds, seconds, candidates, repeats, json,
+                dev.segue.engine.resident.ComputeDevice.choose("cpu"));
+    }
+
+    static int run(Path modelDir, double primeSeconds, double seconds, int[] candidates, int repeats, boolean json,
+                   dev.segue.engine.resident.ComputeDevice device) {
+        try (NDManager root = device.newManager(); ResidentModel model = ResidentModel.load(root, modelDir)) {
             ContinuationPipeline pipeline = new ContinuationPipeline(model.vqvae(), model.priors());
             int sr = pipeline.sampleRate();
             float[] prime = new float[(int) (primeSeconds * sr)];

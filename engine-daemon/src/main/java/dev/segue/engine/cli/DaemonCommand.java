@@ -1,7 +1,9 @@
 package dev.segue.engine.cli;
 
 import ai.djl.ndarray.NDManager;
-import dev.segue.engine.sampling.ContinuationPipeline;
+import dev.segue.engine.resident.ComputeDevice;
+import dev.segue.engine.resident.MemoryBudget;
+import dev.segue.engine.resident.ResidentSet;
 import dev.segue.engine.server.CurveSecurity;
 import dev.segue.engine.server.Daemon;
 import dev.segue.engine.server.ResultStore;
@@ -14,7 +16,8 @@ import picocli.CommandLine.Option;
 @Command(name = "daemon", mixinStandardHelpOptions = true,
         description = "Run the resident daemon in the foreground: models loaded once, ZeroMQ on loopback.")
 final class DaemonCommand implements Callable<Integer> {
-    @Option(names = "--config", description = "JSON file with any of: endpoint, data, model, queued_per_client, curve_keys. "
+    @Option(names = "--config", description = "JSON file with any of: endpoint, data, model, queued_per_client, curve_keys, "
+            + "preset, memory_budget_gb. "
             + "Flags given on the command line win over it.")
     Path config;
 
@@ -66,6 +69,23 @@ final class DaemonCommand implements Callable<Integer> {
             + "stand-in prior's name (default ${DEFAULT-VALUE}).")
     String standInPrior;
 
+    @Option(names = "--preset", description = "Config for --model folders that have no config.json, such as a folder "
+            + "of the published files: jukebox-5b, jukebox-5b-lyrics or jukebox-1b-lyrics (a folder's own config.json wins).")
+    String preset;
+
+    @Option(names = "--device", defaultValue = "auto", description = "Where the models run: auto (the first CUDA device "
+            + "when the PyTorch engine sees one, else the CPU), cpu, cuda or cuda:N. The CUDA path is unverified.")
+    String device;
+
+    @Option(names = "--memory-budget", paramLabel = "GB", description = "Memory the loaded priors may take, in GB "
+            + "(default: 0.75 of MemTotal less the JVM heap on the CPU, 0.85 of the GPU's memory on CUDA). Priors load on "
+            + "first use (the first prior at start-up) and the least recently used idle one is unloaded to make room.")
+    Double memoryBudget;
+
+    @Option(names = "--weights", defaultValue = "as-stored", description = "Weight format: as-stored, fp32, bf16 or fp16 "
+            + "(checked; this build holds every format as fp32).")
+    String weights;
+
     @Override
     public Integer call() throws Exception {
         try {
@@ -105,16 +125,36 @@ final class DaemonCommand implements Callable<Integer> {
         Path dataDir = data != null ? data : Presets.home().resolve(".segue-data");
         java.util.List<Path> dirs = standInTokenMs != null ? java.util.List.of()
                 : models.isEmpty() ? ResidentModel.defaultDirs() : models;
-        java.util.List<ResidentModel> loaded = new java.util.ArrayList<>();
-        try (NDManager root = Djl.cpuManager(); Closer closer = () -> loaded.forEach(ResidentModel::close)) {
-            java.util.List<dev.segue.engine.server.ContinuationEngine> engines = new java.util.ArrayList<>();
+        ComputeDevice chosen;
+        java.util.List<ModelFolder> folders = new java.util.ArrayList<>();
+        java.util.List<Long> sizes = new java.util.ArrayList<>();
+        long budget;
+        try {
+            WeightFormatHook.check(weights);
+            chosen = ComputeDevice.choose(device);
+            budget = MemoryBudget.bytes(memoryBudget, chosen);
             for (Path dir : dirs) {
-                for (ResidentModel m : ResidentModel.loadAll(root, dir)) {
-                    loaded.add(m);
-                    System.out.println("segue daemon: prior '" + m.name() + "': " + m.description());
-                    engines.add(new EngineBackedContinuation(m.name(), root, new ContinuationPipeline(m.vqvae(), m.priors(), cachePolicy),
-                            m.labelNames()));
-                }
+                ModelFolder folder = ModelFolder.of(dir, preset);
+                folders.add(folder);
+                sizes.add(folder.estimateBytes(chosen)); // reads the checkpoints' headers: a broken file fails here
+            }
+        } catch (IllegalArgumentException | dev.segue.engine.checkpoint.CheckpointException
+                 | dev.segue.engine.config.ConfigException e) {
+            System.err.println("daemon: " + e.getMessage());
+            return 2;
+        }
+        ResidentSet<ResidentContinuation.Loaded> set = new ResidentSet<>(budget);
+        System.out.println("segue daemon: device " + chosen.describe() + (chosen.cuda() ? " (CUDA path unverified)" : "")
+                + ", memory budget " + ResidentSet.gb(budget) + " (" + MemoryBudget.describe(memoryBudget, chosen) + ")");
+        try (NDManager root = chosen.newManager(); Closer closer = set::closeAll) {
+            java.util.List<dev.segue.engine.server.ContinuationEngine> engines = new java.util.ArrayList<>(
+                    ResidentContinuation.engines(root, folders, sizes, set, cachePolicy));
+            for (var e : engines) {
+                System.out.println("segue daemon: prior '" + e.priorName() + "': " + ((ResidentContinuation) e).description());
+            }
+            // The first prior loads now, so the first job does not wait for it; the others load on first use.
+            if (!engines.isEmpty() && !loadFirst(engines)) {
+                return 2;
             }
             if (standInTokenMs != null) {
                 engines.add(new dev.segue.engine.cluster.StandInPrior(standInPrior, standInTokenMs));
@@ -147,6 +187,28 @@ final class DaemonCommand implements Callable<Integer> {
         return 0;
     }
 
+    /**
+     * Loads the first prior at start-up, so the demo's first job does not wait for it. One that can never fit the
+     * budget is reported and the daemon serves the others (its jobs are refused); one whose files do not load is
+     * an error, as it was when every prior loaded at start-up.
+     */
+    private static boolean loadFirst(java.util.List<dev.segue.engine.server.ContinuationEngine> engines) {
+        ResidentContinuation first = (ResidentContinuation) engines.get(0);
+        try {
+            first.checkFits();
+        } catch (dev.segue.protocol.ProtocolException e) {
+            System.err.println("segue daemon: " + e.getMessage());
+            return true;
+        }
+        try {
+            first.preload();
+            return true;
+        } catch (RuntimeException e) {
+            System.err.println("daemon: prior '" + first.priorName() + "' does not load: " + e.getMessage());
+            return false;
+        }
+    }
+
     /** Closes the loaded models before their manager (resources close in reverse order). */
     private interface Closer extends AutoCloseable {
         @Override
@@ -170,7 +232,8 @@ final class DaemonCommand implements Callable<Integer> {
         if (root == null || !root.isObject()) {
             throw new IllegalArgumentException(config + ": expected a JSON object");
         }
-        java.util.Set<String> known = java.util.Set.of("endpoint", "data", "model", "queued_per_client", "curve_keys");
+        java.util.Set<String> known = java.util.Set.of("endpoint", "data", "model", "queued_per_client", "curve_keys",
+                "preset", "memory_budget_gb");
         root.fieldNames().forEachRemaining(k -> {
             if (!known.contains(k)) {
                 throw new IllegalArgumentException(config + ": unknown key '" + k + "' (known: " + known + ")");
@@ -190,6 +253,15 @@ final class DaemonCommand implements Callable<Integer> {
             } else {
                 models.add(base.resolve(m.asText()));
             }
+        }
+        if (preset == null && root.hasNonNull("preset")) {
+            preset = root.get("preset").asText();
+        }
+        if (memoryBudget == null && root.hasNonNull("memory_budget_gb")) {
+            if (!root.get("memory_budget_gb").isNumber()) {
+                throw new IllegalArgumentException(config + ": memory_budget_gb must be a number");
+            }
+            memoryBudget = root.get("memory_budget_gb").asDouble();
         }
         if (curveKeys == null && root.hasNonNull("curve_keys")) {
             curveKeys = base.resolve(root.get("curve_keys").asText());

@@ -57,7 +57,13 @@ record ResidentModel(String name, String description, VqVae vqvae, Map<Integer, 
 
     /** Every top prior of a folder as its own model (see the class comment); null: the demo-sketch model. */
     static List<ResidentModel> loadAll(NDManager root, Path dir) {
-        ModelConfig config = dir != null ? ModelConfig.load(dir.resolve("config.json"))
+        return loadAll(root, dir, null);
+    }
+
+    /** As {@link #loadAll(NDManager, Path)} with the config from {@code configFile} when the folder has none. */
+    static List<ResidentModel> loadAll(NDManager root, Path dir, Path configFile) {
+        ModelConfig config = configFile != null ? ModelConfig.load(configFile)
+                : dir != null ? ModelConfig.load(dir.resolve("config.json"))
                 : ModelConfig.load(Presets.resolve("demo-sketch"));
         int topLevel = config.vqvae().levels() - 1;
         Map<String, PriorConfig> named = new TreeMap<>();
@@ -178,7 +184,7 @@ record ResidentModel(String name, String description, VqVae vqvae, Map<Integer, 
         return one;
     }
 
-    private static Path weights(Path dir, String stem) {
+    static Path weights(Path dir, String stem) {
         Path safetensors = dir.resolve(stem + ".safetensors");
         return Files.isRegularFile(safetensors) ? safetensors : dir.resolve(stem + ".pth.tar");
     }

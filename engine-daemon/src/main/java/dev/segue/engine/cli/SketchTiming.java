@@ -37,10 +37,15 @@ final class SketchTiming {
 
     static int run(String target, int takes, double primeSeconds, double takeSeconds, Tier tier, Path out)
             throws IOException {
+        return run(target, takes, primeSeconds, takeSeconds, tier, out, dev.segue.engine.resident.ComputeDevice.choose("cpu"));
+    }
+
+    static int run(String target, int takes, double primeSeconds, double takeSeconds, Tier tier, Path out,
+                   dev.segue.engine.resident.ComputeDevice device) throws IOException {
         long t0 = System.nanoTime();
         double cpu0 = cpuSeconds();
         Path dir = Path.of(target);
-        try (NDManager root = Djl.cpuManager()) {
+        try (NDManager root = device.newManager()) {
             VqVae vqvae;
             Map<Integer, Prior> priors = new TreeMap<>();
             String name;

@@ -53,6 +53,19 @@ public interface ContinuationEngine {
         return 0;
     }
 
+    /** Memory the prior takes when loaded, for the {@code priors} listing; null when not known. */
+    default Long weightBytes() {
+        return null;
+    }
+
+    /** Whether the prior is in memory now; null for an engine that is always loaded. */
+    default Boolean loaded() {
+        return null;
+    }
+
+    /** Refuses (with {@code ProtocolException} TOO_LARGE) a prior that can never be loaded under the memory budget. */
+    default void checkFits() {}
+
     /** The longest continuation one request may ask for. */
     double maxContinuationSeconds();
 
@@ -61,6 +74,9 @@ public interface ContinuationEngine {
         void progress(int level, long done, long total);
 
         boolean cancelled();
+
+        /** The job waits on something before its tokens at {@code level}, such as {@code "loading prior"}. */
+        default void stage(int level, String stage) {}
 
         /** Rough early audio of one candidate, samples [offset, offset + audio.length), while it is made. */
         default void preview(int candidate, long offsetFrames, float[] audio) {}

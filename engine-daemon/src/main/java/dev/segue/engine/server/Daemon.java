@@ -278,7 +278,7 @@ public final class Daemon implements AutoCloseable {
                     presetInfos().stream().map(PresetInfo::name).distinct().toList(), limits()));
         } else if (m instanceof ListPriors l) {
             send(client, new Priors(l.req(), engines.values().stream().map(e -> new PriorInfo(e.priorName(), e.levels(),
-                    e.sampleRate(), e.labels())).toList()));
+                    e.sampleRate(), e.labels(), e.weightBytes(), e.loaded())).toList()));
         } else if (m instanceof ListPresets l) {
             send(client, new Presets(l.req(), presetInfos()));
         } else if (m instanceof Heartbeat h) {
@@ -374,6 +374,7 @@ public final class Daemon implements AutoCloseable {
     private void submit(byte[] client, Submit s) throws IOException {
         var request = s.request();
         ContinuationEngine engine = engineFor(request.prior());
+        engine.checkFits();
         if (!presetNames(engine).contains(request.preset())) {
             throw new ProtocolException(ErrorCode.UNKNOWN_PRESET, "no preset '" + request.preset() + "' for prior '"
                     + engine.priorName() + "'; it has " + presetNames(engine));
@@ -607,6 +608,11 @@ public final class Daemon implements AutoCloseable {
                         @Override
                         public boolean cancelled() {
                             return job.cancelled || !running;
+                        }
+
+                        @Override
+                        public void stage(int level, String stage) {
+                            sendAll(job, req -> new Progress(req, job.id, level, 0, 1, 0, stage));
                         }
 
                         @Override

@@ -33,5 +33,28 @@ class DaemonCommandTest {
         assertEquals(2, run("daemon", "--endpoint", "tcp://192.0.2.7:5599"));
         assertEquals(2, run("daemon", "--queued-per-client", "0"));
         assertEquals(2, run("daemon", "--config", dir.resolve("missing.json").toString()));
+        assertEquals(2, run("daemon", "--memory-budget", "0", "--endpoint", "tcp://127.0.0.1:0"));
+        assertEquals(2, run("daemon", "--weights", "int4", "--endpoint", "tcp://127.0.0.1:0"));
+        assertEquals(2, run("daemon", "--model", dir.toString(), "--endpoint", "tcp://127.0.0.1:0")); // no config.json
+    }
+
+    /** Without a GPU, --device cuda is refused before any model loads, naming what was found; auto is the CPU. */
+    @Test
+    void cudaWithoutAGpuIsAClearError() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(ai.djl.engine.Engine.getEngine("PyTorch").getGpuCount() == 0,
+                "this machine has a GPU");
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream saved = System.err;
+        System.setErr(new java.io.PrintStream(err, true));
+        try {
+            assertEquals(2, run("daemon", "--device", "cuda", "--endpoint", "tcp://127.0.0.1:0"));
+            assertEquals(2, run("bench", "vqvae", "--device", "cuda:0"));
+        } finally {
+            System.setErr(saved);
+        }
+        String text = err.toString();
+        org.junit.jupiter.api.Assertions.assertTrue(text.contains("daemon: no CUDA device: --device cuda asked for CUDA "
+                + "device 0, but the PyTorch engine"), text);
+        org.junit.jupiter.api.Assertions.assertTrue(text.contains("bench: no CUDA device: --device cuda:0"), text);
     }
 }

@@ -7,10 +7,19 @@ import dev.segue.protocol.Check;
  * Sampling progress of a job at one prior level (all candidates are sampled as one batch).
  *
  * @param etaMs estimated milliseconds until {@code done}, uint32
+ * @param stage optional: what the job waits for before its tokens, such as {@code "loading prior"}; null while
+ *              it samples
  */
-public record Progress(long req, String job, int level, long tokensDone, long tokensTotal, long etaMs)
+public record Progress(long req, String job, int level, long tokensDone, long tokensTotal, long etaMs, String stage)
         implements Message {
+    public Progress(long req, String job, int level, long tokensDone, long tokensTotal, long etaMs) {
+        this(req, job, level, tokensDone, tokensTotal, etaMs, null);
+    }
+
     public Progress {
+        if (stage != null) {
+            Check.name("stage", stage);
+        }
         Check.req(req);
         Check.jobId("job", job);
         Check.range("level", level, 0, Bounds.MAX_LEVELS - 1);

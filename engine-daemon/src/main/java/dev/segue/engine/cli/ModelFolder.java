@@ -1,0 +1,107 @@
+package dev.segue.engine.cli;
+
+import dev.segue.engine.checkpoint.Checkpoints;
+import dev.segue.engine.checkpoint.TensorEntry;
+import dev.segue.engine.checkpoint.WeightStore;
+import dev.segue.engine.config.ModelConfig;
+import dev.segue.engine.config.PriorConfig;
+import dev.segue.engine.resident.ComputeDevice;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * A model folder as the daemon sees it before loading anything: its config (its own {@code config.json}, else
+ * the preset it was given), the top priors {@link ResidentModel#loadAll} will make of it (same names, same
+ * order), how many upsampler levels it has files for, and how much memory it takes once loaded, from the
+ * checkpoints' headers. {@code dir} null is the demo-sketch model with seeded random weights.
+ */
+record ModelFolder(Path dir, Path configFile, ModelConfig config, List<Top> tops, int upsamplers) {
+    /** One top prior of the folder: its daemon name and config. */
+    record Top(String name, PriorConfig config) {
+    }
+
+    static ModelFolder of(Path dir, String preset) {
+        Path configFile;
+        if (dir == null) {
+            configFile = Presets.resolve("demo-sketch");
+        } else if (!Files.isDirectory(dir)) {
+            throw new IllegalArgumentException("--model " + dir + ": not a folder");
+        } else if (Files.isRegularFile(dir.resolve("config.json"))) {
+            configFile = dir.resolve("config.json");
+        } else if (preset != null) {
+            configFile = Presets.resolve(preset);
+        } else {
+            throw new IllegalArgumentException("--model " + dir + " has no config.json: copy the preset in as config.json "
+                    + "(presets/jukebox-5b.json, jukebox-5b-lyrics.json or jukebox-1b-lyrics.json) or pass --preset NAME");
+        }
+        ModelConfig config = ModelConfig.load(configFile);
+        int topLevel = config.vqvae().levels() - 1;
+        String folder = dir == null ? "demo-sketch" : dir.getFileName().toString();
+        List<Top> tops = new ArrayList<>();
+        if (config.priors().get(topLevel) != null) {
+            tops.add(new Top(folder, config.priors().get(topLevel)));
+        }
+        if (dir != null) {
+            Map<String, PriorConfig> named = new TreeMap<>(config.named());
+            named.forEach((n, pc) -> {
+                if (pc.level() == topLevel) {
+                    tops.add(new Top(folder + "/" + n, pc));
+                }
+            });
+        }
+        if (tops.isEmpty()) {
+            throw new IllegalArgumentException(folder + " has no top-level prior");
+        }
+        int upsamplers = 0;
+        for (int level = topLevel - 1; level >= 0 && dir != null; level--) {
+            if (config.priors().get(level) == null || !Files.isRegularFile(ResidentModel.weights(dir, "prior_level_" + level))) {
+                break;
+            }
+            upsamplers++;
+        }
+        return new ModelFolder(dir, configFile, config, List.copyOf(tops), upsamplers);
+    }
+
+    String name() {
+        return dir == null ? "demo-sketch" : dir.getFileName().toString();
+    }
+
+    /**
+     * Memory the folder takes once loaded on {@code device}, from the checkpoints' headers; -1 for random weights
+     * (measured when they load). Every weight is held as fp32 on this build; on the CPU each prior's weights are
+     * held a second time by the step kernel once it has stepped, so a prior counts twice there.
+     */
+    long estimateBytes(ComputeDevice device) {
+        if (dir == null) {
+            return -1;
+        }
+        int topLevel = config.vqvae().levels() - 1;
+        long vq = elements(ResidentModel.weights(dir, "vqvae"));
+        long priors = 0;
+        for (int level = topLevel - 1; level >= topLevel - upsamplers; level--) {
+            priors += elements(ResidentModel.weights(dir, "prior_level_" + level));
+        }
+        for (Top t : tops) {
+            String stem = t.name().equals(name()) ? "prior_level_" + topLevel
+                    : "prior_" + t.name().substring(name().length() + 1);
+            priors += elements(ResidentModel.weights(dir, stem));
+        }
+        int perWeight = 4; // fp32 as loaded today; the weight-format option changes this
+        return perWeight * vq + perWeight * priors * (device.cuda() ? 1 : 2);
+    }
+
+    private static long elements(Path file) {
+        try (WeightStore store = Checkpoints.open(file)) {
+            long n = 0;
+            for (String name : store.names()) {
+                TensorEntry e = store.get(name);
+                n += e.dtype().isFloating() ? e.elementCount() : 0;
+            }
+            return n;
+        }
+    }
+}
