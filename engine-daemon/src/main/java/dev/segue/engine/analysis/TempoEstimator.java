@@ -48,6 +48,15 @@ public final class TempoEstimator {
     }
 
     /**
+     * Where the beats of a known tempo fall in {@code audio}: the time of the first, in [0, 60 / bpm), by the
+     * same comb as {@link #estimateBeat} (as a producer lines a DAW's grid up with a recording).
+     */
+    public static double beatAt(float[] audio, int sampleRate, double bpm) {
+        Onsets o = onsets(audio, sampleRate);
+        return (firstBeat(o.strength(), o.frameSeconds(), bpm) + o.leadSeconds()) % (60 / bpm);
+    }
+
+    /**
      * Onset strength of {@code audio} at {@code frameSeconds} frames, the measure the tempo is read from: frame
      * {@code f}'s onsets lie at {@code f * frameSeconds + leadSeconds} (the flux peaks lead the onsets).
      */
