@@ -133,10 +133,16 @@ public record PrimeTraits(double bpm, double firstBeatSeconds, double beatsPerBa
             }
         }
 
-        /** The protocol's context: tempo, time signature and the prime's first bar (0-based). */
+        /**
+         * The protocol's context: tempo, time signature and the prime's first bar (0-based). Only the place
+         * within the bar matters to the clock, so a bar number of any size is taken modulo 1 first.
+         */
         public static Grid ofBars(double bpm, int timeSigNum, int timeSigDen, double primeStartBar) {
+            if (!Double.isFinite(primeStartBar)) {
+                throw new IllegalArgumentException("the prime's first bar must be finite, got " + primeStartBar);
+            }
             double beatsPerBar = timeSigNum * 4.0 / timeSigDen;
-            return new Grid(bpm, beatsPerBar, primeStartBar * beatsPerBar);
+            return new Grid(bpm, beatsPerBar, (primeStartBar - Math.floor(primeStartBar)) * beatsPerBar);
         }
     }
 

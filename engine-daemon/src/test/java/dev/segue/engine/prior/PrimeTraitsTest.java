@@ -215,6 +215,8 @@ class PrimeTraitsTest {
         }
         assertThrows(IllegalArgumentException.class, () -> PrimeTraits.fromGrid(500, 4, 0, new double[12]));
         assertThrows(IllegalArgumentException.class, () -> PrimeTraits.Grid.ofBars(120, 4, 4, Double.NaN));
+        assertEquals(0, PrimeTraits.Grid.ofBars(120, 4, 4, 1e300).originBeats(), 1e-12, "a huge bar number is a downbeat");
+        assertEquals(1.5, PrimeTraits.Grid.ofBars(120, 3, 4, 12.5).originBeats(), 1e-12, "half a 3/4 bar in");
     }
 
     @Test
