@@ -515,14 +515,32 @@ public final class Daemon implements AutoCloseable {
         return mono;
     }
 
+    /** The stretch of a stereo prime (its end) whose image its takes get: bounds what a queued job holds. */
+    private static final int IMAGE_SECONDS = 20;
+
     /**
      * How a stereo job's mono takes become stereo: the image of {@code interleaved} (the prime, or the take
-     * being extended) given to each take, with {@code before} (that audio's downmix) as the take's past.
+     * being extended; its last {@link #IMAGE_SECONDS}) given to each take, with {@code before} (that audio's
+     * downmix) as the take's past. Measured by the worker, once, not on the thread that answers clients.
      */
     private static java.util.function.UnaryOperator<float[]> widener(float[] interleaved, int channels, int rate,
                                                                        float[] before) {
-        StereoImage image = channels == 2 ? StereoImage.measure(interleaved, channels, rate) : null;
-        return image == null ? null : take -> image.render(take, before);
+        if (channels != 2) {
+            return null;
+        }
+        int keep = (int) Math.min(interleaved.length, 2L * IMAGE_SECONDS * rate);
+        float[] end = java.util.Arrays.copyOfRange(interleaved, interleaved.length - keep, interleaved.length);
+        return new java.util.function.UnaryOperator<>() {
+            private StereoImage image;
+
+            @Override
+            public float[] apply(float[] take) {
+                if (image == null) {
+                    image = StereoImage.measure(end, 2, rate);
+                }
+                return image.render(take, before);
+            }
+        };
     }
 
     /** The models are mono: a prime's channels are averaged. */
