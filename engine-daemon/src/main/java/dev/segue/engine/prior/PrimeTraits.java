@@ -45,9 +45,10 @@ public record PrimeTraits(double bpm, double firstBeatSeconds, double beatsPerBa
     }
 
     public PrimeTraits {
-        if (!(beatsPerBar > 0 && beatsPerBar <= 256) || !(firstBeatInBar >= 0 && firstBeatInBar < beatsPerBar)) {
+        // 1024: the protocol's longest bar (32/1, 128 quarter notes) clocked at a slow tempo's folded eighths.
+        if (!(beatsPerBar > 0 && beatsPerBar <= 1024) || !(firstBeatInBar >= 0 && firstBeatInBar < beatsPerBar)) {
             throw new IllegalArgumentException("bar of " + beatsPerBar + " beats with the first beat at " + firstBeatInBar
-                    + ": need 0 < beats per bar <= 256 and the first beat within the bar");
+                    + ": need 0 < beats per bar <= 1024 and the first beat within the bar");
         }
         if (!Double.isNaN(bpm) && !(bpm >= 20 && bpm <= 400)) {
             throw new IllegalArgumentException("tempo " + bpm + " BPM outside 20..400");

@@ -214,6 +214,8 @@ class PrimeTraitsTest {
             assertEquals(b, PrimeTraits.fromGrid(b, 4, 0, new double[12]).bpm(), 1e-12, "inside the range: " + b);
         }
         assertThrows(IllegalArgumentException.class, () -> PrimeTraits.fromGrid(500, 4, 0, new double[12]));
+        PrimeTraits.Grid longest = PrimeTraits.Grid.ofBars(20, 32, 1, 0.5); // the protocol's slowest, longest bar
+        assertEquals(512, PrimeTraits.fromGrid(longest, 0, new float[0], 16000).beatsPerBar(), 1e-12);
         assertThrows(IllegalArgumentException.class, () -> PrimeTraits.Grid.ofBars(120, 4, 4, Double.NaN));
         assertEquals(0, PrimeTraits.Grid.ofBars(120, 4, 4, 1e300).originBeats(), 1e-12, "a huge bar number is a downbeat");
         assertEquals(1.5, PrimeTraits.Grid.ofBars(120, 3, 4, 12.5).originBeats(), 1e-12, "half a 3/4 bar in");
