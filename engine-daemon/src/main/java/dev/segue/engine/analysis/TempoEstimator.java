@@ -48,6 +48,28 @@ public final class TempoEstimator {
     }
 
     /**
+     * Where the beats of a known tempo fall in {@code audio}: the time of the first, in [0, 60 / bpm), by the
+     * same comb as {@link #estimateBeat} (as a producer lines a DAW's grid up with a recording).
+     */
+    public static double beatAt(float[] audio, int sampleRate, double bpm) {
+        Onsets o = onsets(audio, sampleRate);
+        return (firstBeat(o.strength(), o.frameSeconds(), bpm) + o.leadSeconds()) % (60 / bpm);
+    }
+
+    /**
+     * Onset strength of {@code audio} at {@code frameSeconds} frames, the measure the tempo is read from: frame
+     * {@code f}'s onsets lie at {@code f * frameSeconds + leadSeconds} (the flux peaks lead the onsets).
+     */
+    public record Onsets(double[] strength, double frameSeconds, double leadSeconds) {}
+
+    public static Onsets onsets(float[] audio, int sampleRate) {
+        int nFft = Integer.highestOneBit(Math.max(64, sampleRate / 20));
+        int hop = Math.max(1, sampleRate / 200);
+        double[] onset = onsetStrength(audio, new Stft.Resolution(nFft, hop, nFft), sampleRate);
+        return new Onsets(onset, (double) hop / sampleRate, nFft / 2.0 / sampleRate);
+    }
+
+    /**
      * The beat phase: of the offsets within one beat period, the one whose comb of beat times (the offset,
      * then every period) collects the most onset strength, each tooth taking the strongest frame within
      * 10 ms so a slightly wrong tempo does not slide the comb off the onsets. Returned in seconds.

@@ -17,7 +17,19 @@ public final class WavReader {
     /** Longest file accepted, in frames: ten minutes at 192 kHz. */
     private static final long MAX_FRAMES = 600L * 192_000;
 
+    /** Every channel, interleaved, and the rate. */
+    public record Channels(float[] interleaved, int channels, int sampleRate) {}
+
+    /** As {@link #readMono}, the channels kept apart (interleaved). */
+    public static Channels read(Path file) throws IOException {
+        return (Channels) decode(file, false);
+    }
+
     public static Audio readMono(Path file) throws IOException {
+        return (Audio) decode(file, true);
+    }
+
+    private static Object decode(Path file, boolean mono) throws IOException {
         try (AudioInputStream in = AudioSystem.getAudioInputStream(file.toFile())) {
             AudioFormat f = in.getFormat();
             int channels = f.getChannels();
@@ -34,8 +46,15 @@ public final class WavReader {
             }
             byte[] data = in.readNBytes((int) (frames * f.getFrameSize()));
             int n = data.length / f.getFrameSize();
-            float[] out = new float[n];
             boolean big = f.isBigEndian();
+            if (!mono) {
+                float[] all = new float[n * channels];
+                for (int i = 0; i < all.length; i++) {
+                    all[i] = (float) sample(data, i * bytes, bytes, big, isFloat);
+                }
+                return new Channels(all, channels, Math.round(f.getSampleRate()));
+            }
+            float[] out = new float[n];
             for (int i = 0; i < n; i++) {
                 double sum = 0;
                 for (int c = 0; c < channels; c++) {

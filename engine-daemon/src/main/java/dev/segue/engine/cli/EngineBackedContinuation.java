@@ -2,10 +2,12 @@ package dev.segue.engine.cli;
 
 import ai.djl.ndarray.NDManager;
 import dev.segue.engine.audio.Resampler;
+import dev.segue.engine.prior.PrimeTraits;
 import dev.segue.engine.sampling.ContinuationPipeline;
 import dev.segue.engine.sampling.SamplingParams;
 import dev.segue.engine.sampling.Tier;
 import dev.segue.engine.server.ContinuationEngine;
+import dev.segue.protocol.message.DawContext;
 import dev.segue.protocol.message.GenerationRequest;
 import dev.segue.protocol.message.LabelKind;
 import dev.segue.protocol.message.Quality;
@@ -146,6 +148,15 @@ final class EngineBackedContinuation implements ContinuationEngine {
 
     @Override
     public Takes continueTakes(float[] monoPrime, int rate, long frames, GenerationRequest request, Monitor monitor) {
+        return continueTakes(monoPrime, rate, frames, request, null, monitor);
+    }
+
+    /** A beat-clocked prior keeps the context's grid (tempo, bar, the prime's first bar) as its clock. */
+    @Override
+    public Takes continueTakes(float[] monoPrime, int rate, long frames, GenerationRequest request, DawContext context,
+                               Monitor monitor) {
+        PrimeTraits.Grid grid = context == null ? null : PrimeTraits.Grid.ofBars(context.tempoBpm(),
+                context.timeSigNum(), context.timeSigDen(), context.primeStartBar());
         int model = pipeline.sampleRate();
         float[] prime = rate == model ? monoPrime
                 : Resampler.resample(monoPrime, rate, model, Resampler.convertedLength(monoPrime.length, rate, model));
@@ -157,7 +168,7 @@ final class EngineBackedContinuation implements ContinuationEngine {
         }
         ContinuationPipeline.Request r = new ContinuationPipeline.Request(request.candidates(), tier(request.quality()),
                 perLevel, true, true, songLabels(request));
-        ContinuationPipeline.Sampled sampled = pipeline.continueWithCodes(manager, prime, modelFrames, r,
+        ContinuationPipeline.Sampled sampled = pipeline.continueWithCodes(manager, prime, modelFrames, r, grid,
                 new ContinuationPipeline.Monitor() {
             @Override
             public void progress(int level, long done, long total) {

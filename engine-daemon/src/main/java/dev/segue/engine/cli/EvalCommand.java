@@ -3,12 +3,17 @@ package dev.segue.engine.cli;
 import ai.djl.ndarray.NDManager;
 import dev.segue.engine.corpus.CorpusGenerator;
 import dev.segue.engine.corpus.GervillRenderer;
+import dev.segue.engine.audio.WavReader;
 import dev.segue.engine.eval.EvalReport;
+import dev.segue.engine.eval.RecordingEvaluation;
 import dev.segue.engine.eval.ModelEvaluation;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -50,8 +55,26 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--out", description = "Also write the Markdown report to this file.")
     Path out;
 
+    @Option(names = "--audio", description = "Evaluate on recordings instead: every .wav (read directly) and .ogg, "
+            + ".flac, .mp3 (decoded with sox) in this folder, sorted by name; needs --bpm.")
+    Path audio;
+
+    @Option(names = "--bpm", split = ",", description = "With --audio: the tempo of each recording (sorted by name), "
+            + "or one tempo for all, quarter notes per minute, as a DAW's context gives it.")
+    List<Double> bpm;
+
+    @Option(names = "--from", defaultValue = "30", description = "With --audio: where each excerpt starts, in seconds "
+            + "(default ${DEFAULT-VALUE}); it lasts --seconds.")
+    double from;
+
+    /** Most recordings one --audio run reads. */
+    private static final int MAX_RECORDINGS = 200;
+
     @Override
     public Integer call() throws IOException {
+        if (audio != null) {
+            return recordings();
+        }
         ModelEvaluation.Options options;
         try {
             options = new ModelEvaluation.Options(heldOut, trainClips, seconds, continuation, temperature, seed, levels);
@@ -79,5 +102,94 @@ final class EvalCommand implements Callable<Integer> {
         }
         System.err.printf("eval: done in %.1f s%n", (System.nanoTime() - t0) / 1e9);
         return 0;
+    }
+
+    /** {@code --audio DIR --bpm ...}: the model on recordings the corpus did not make. */
+    private Integer recordings() throws IOException {
+        List<Path> files;
+        try (java.util.stream.Stream<Path> list = Files.list(audio)) {
+            files = list.filter(p -> Files.isRegularFile(p) && p.getFileName().toString().toLowerCase(java.util.Locale.ROOT)
+                    .matches(".*\\.(wav|ogg|flac|mp3)")).sorted().limit(MAX_RECORDINGS + 1).toList();
+        } catch (IOException e) {
+            System.err.println("eval: --audio " + audio + ": " + e.getMessage());
+            return 2;
+        }
+        if (files.isEmpty() || files.size() > MAX_RECORDINGS) {
+            System.err.println("eval: --audio needs 1.." + MAX_RECORDINGS + " .wav/.ogg/.flac/.mp3 files in " + audio);
+            return 2;
+        }
+        if (bpm == null || !(bpm.size() == 1 || bpm.size() == files.size())) {
+            System.err.println("eval: --audio needs --bpm: one tempo, or one per recording (" + files.size() + ")");
+            return 2;
+        }
+        if (!(from >= 0) || !(seconds > continuation) || seconds > 120) {
+            System.err.println("eval: --from >= 0 and --seconds (at most 120) longer than --continuation");
+            return 2;
+        }
+        List<RecordingEvaluation.Excerpt> excerpts = new ArrayList<>();
+        try {
+            for (int i = 0; i < files.size(); i++) {
+                excerpts.add(excerpt(files.get(i), bpm.size() == 1 ? bpm.get(0) : bpm.get(i)));
+            }
+        } catch (IllegalArgumentException e) {
+            System.err.println("eval: " + e.getMessage());
+            return 2;
+        }
+        long t0 = System.nanoTime();
+        try (NDManager root = Djl.cpuManager();
+             ResidentModel m = model == null ? ResidentModel.demoSketch(root) : ResidentModel.load(root, model)) {
+            System.err.println("eval: model " + m.description());
+            List<RecordingEvaluation.Row> rows = RecordingEvaluation.run(root, m.vqvae(), m.top(), excerpts,
+                    seconds - continuation, continuation, temperature, seed, System.err);
+            String report = RecordingEvaluation.markdown(rows, m.description(), m.vqvae().config().sampleRate(),
+                    seconds - continuation, continuation);
+            System.out.print(report);
+            if (out != null) {
+                Files.writeString(out, report, StandardCharsets.UTF_8);
+            }
+        } catch (IllegalArgumentException e) {
+            System.err.println("eval: " + e.getMessage());
+            return 2;
+        }
+        System.err.printf("eval: done in %.1f s%n", (System.nanoTime() - t0) / 1e9);
+        return 0;
+    }
+
+    /** {@code --seconds} of a recording from {@code --from}, its channels kept. */
+    private RecordingEvaluation.Excerpt excerpt(Path file, double tempo) throws IOException {
+        String name = file.getFileName().toString();
+        WavReader.Channels all;
+        if (name.toLowerCase(java.util.Locale.ROOT).endsWith(".wav")) {
+            all = WavReader.read(file);
+        } else {
+            Path wav = Files.createTempFile("segue-eval-", ".wav");
+            try {
+                Process sox = new ProcessBuilder("sox", file.toString(), "-t", "wav", "-e", "floating-point", "-b", "32",
+                        wav.toString(), "trim", Double.toString(from), Double.toString(seconds))
+                        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+                if (!sox.waitFor(120, java.util.concurrent.TimeUnit.SECONDS) || sox.exitValue() != 0) {
+                    sox.destroyForcibly();
+                    throw new IllegalArgumentException(name + ": sox could not decode it (is sox with its format "
+                            + "libraries installed? Debian: sox libsox-fmt-base)");
+                }
+                all = WavReader.read(wav);
+            } catch (IOException e) {
+                throw new IllegalArgumentException(name + ": decoding needs sox on the PATH (" + e.getMessage() + ")");
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while decoding " + name);
+            } finally {
+                Files.deleteIfExists(wav);
+            }
+            return new RecordingEvaluation.Excerpt(name, all.interleaved(), all.channels(), all.sampleRate(), tempo);
+        }
+        int ch = all.channels();
+        long start = Math.round(from * all.sampleRate());
+        long frames = Math.round(seconds * all.sampleRate());
+        if (start + frames > all.interleaved().length / ch) {
+            throw new IllegalArgumentException(name + ": shorter than --from + --seconds");
+        }
+        return new RecordingEvaluation.Excerpt(name, Arrays.copyOfRange(all.interleaved(), (int) (start * ch),
+                (int) ((start + frames) * ch)), ch, all.sampleRate(), tempo);
     }
 }

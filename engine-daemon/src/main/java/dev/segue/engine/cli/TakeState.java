@@ -20,12 +20,13 @@ import java.util.TreeMap;
  * was sampled, and what it was conditioned on (artist and genre ids, lyrics), so an extension goes on with the
  * same song. The server stores these bytes opaquely; this class alone writes and reads them, and reading checks
  * every count against bounds before allocating. Version 1 states (before the song was kept) read with a null song;
- * versions 1 and 2 (before the prime's traits were kept) with null traits.
+ * versions 1 and 2 (before the prime's traits were kept) with null traits; version 3 (before the clock kept its
+ * bar) with a four-beat bar counted from the first beat, which is what such a take's clock was.
  */
 record TakeState(Tier tier, int primeTopTokens, long modelFrames, List<SamplingParams> perLevel,
                  Map<Integer, long[]> codes, SongLabels song, PrimeTraits traits) {
     private static final int MAGIC = 0x53475453; // "SGTS"
-    private static final int VERSION = 3;
+    private static final int VERSION = 4;
 
     /** A state without prime traits: the prior has no beat clock. */
     TakeState(Tier tier, int primeTopTokens, long modelFrames, List<SamplingParams> perLevel,
@@ -111,7 +112,7 @@ record TakeState(Tier tier, int primeTopTokens, long modelFrames, List<SamplingP
                 codes.put(level, row);
             }
             SongLabels song = version >= 2 ? readSong(in) : null; // null: not kept (version 1)
-            PrimeTraits traits = version >= 3 ? readTraits(in) : null; // null: not kept (versions 1 and 2)
+            PrimeTraits traits = version >= 3 ? readTraits(in, version) : null; // null: not kept (versions 1 and 2)
             if (in.available() != 0) {
                 throw new IllegalArgumentException("take state: " + in.available() + " bytes after the prime traits");
             }
@@ -129,10 +130,12 @@ record TakeState(Tier tier, int primeTopTokens, long modelFrames, List<SamplingP
             for (double c : traits.chroma()) {
                 out.writeDouble(c);
             }
+            out.writeDouble(traits.beatsPerBar());
+            out.writeDouble(traits.firstBeatInBar());
         }
     }
 
-    private static PrimeTraits readTraits(DataInputStream in) throws IOException {
+    private static PrimeTraits readTraits(DataInputStream in, int version) throws IOException {
         if (!in.readBoolean()) {
             return null;
         }
@@ -143,7 +146,8 @@ record TakeState(Tier tier, int primeTopTokens, long modelFrames, List<SamplingP
             chroma[i] = in.readDouble();
         }
         try {
-            return new PrimeTraits(bpm, firstBeat, chroma);
+            return version >= 4 ? new PrimeTraits(bpm, firstBeat, in.readDouble(), in.readDouble(), chroma)
+                    : new PrimeTraits(bpm, firstBeat, chroma);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("take state: prime traits " + e.getMessage());
         }

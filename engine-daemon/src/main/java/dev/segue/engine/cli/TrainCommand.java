@@ -66,6 +66,17 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--threads", defaultValue = "0", description = "PyTorch threads (0 = DJL's default).")
     int threads;
 
+    @Option(names = "--clock", defaultValue = "measured", paramLabel = "measured|grid",
+            description = "A beat-clocked prior's clock in training: the tempo estimator's reading of each window's "
+                    + "head (measured, as the shipped prior), or the corpus's composed tempo, bar and phase (grid, "
+                    + "as a DAW's context gives at sampling; needs corpus clips or a corpus folder with its manifest).")
+    String clock;
+
+    @Option(names = "--clock-measured-share", defaultValue = "0.25",
+            description = "With --clock grid: the share of windows clocked by the estimator all the same, so the "
+                    + "prior still follows a prime given without a tempo (default ${DEFAULT-VALUE}).")
+    double clockMeasuredShare;
+
     @Override
     public Integer call() {
         if (threads < 0 || threads > 256 || songs < 1 || songs > 10_000 || !(songSeconds >= 2 && songSeconds <= 3600)) {
@@ -78,7 +89,8 @@ final class TrainCommand implements Callable<Integer> {
         }
         Path configFile = resolveConfig(config);
         Training.Plan plan = new Training.Plan(configFile, audio, synthetic, songs, songSeconds, out, stage, vqvaeSteps, priorSteps,
-                vqvaeBatch, priorBatch, vqvaeLr, priorLr, priorWindow, maxMinutes, stopAtStep, seed, checkpointEvery, logEvery, fresh);
+                vqvaeBatch, priorBatch, vqvaeLr, priorLr, priorWindow, maxMinutes, stopAtStep, seed, checkpointEvery, logEvery, fresh,
+                clock, clockMeasuredShare);
         try {
             Training.run(plan, System.out);
             return 0;

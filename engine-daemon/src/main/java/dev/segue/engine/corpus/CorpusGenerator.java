@@ -61,6 +61,37 @@ public final class CorpusGenerator {
         return new Clip(spec, sampleRate, audio, gain);
     }
 
+    /**
+     * A stereo variant of a clip, for checking stereo takes (the corpus itself is mono): the same piece with
+     * its parts panned (chords left, lead right, bass and drums in the middle) and rendered with both of
+     * Gervill's channels (its stereo reverb and chorus included), scaled by the gain that normalises its mid.
+     * Interleaved left, right.
+     */
+    public float[] stereoClip(long seed, double seconds, int sampleRate) throws IOException {
+        SongSpec spec = SongPlanner.plan(seed, seconds);
+        javax.sound.midi.Sequence sequence = Composer.compose(spec);
+        try {
+            javax.sound.midi.Track pans = sequence.getTracks()[0];
+            int[][] channelPan = {{Composer.CHORDS, 24}, {Composer.BASS, 64}, {Composer.LEAD, 104}, {Composer.DRUMS, 64}};
+            for (int[] cp : channelPan) {
+                pans.add(new javax.sound.midi.MidiEvent(new javax.sound.midi.ShortMessage(
+                        javax.sound.midi.ShortMessage.CONTROL_CHANGE, cp[0], 10, cp[1]), 0));
+            }
+        } catch (javax.sound.midi.InvalidMidiDataException e) {
+            throw new IllegalStateException(e); // fixed, valid messages
+        }
+        float[] lr = renderer.renderStereo(sequence, sampleRate, spec.offsetSeconds(), spec.seconds());
+        float[] mid = new float[lr.length / 2];
+        for (int i = 0; i < mid.length; i++) {
+            mid[i] = 0.5f * (lr[2 * i] + lr[2 * i + 1]);
+        }
+        float gain = (float) Math.pow(10, Loudness.normalise(mid) / 20);
+        for (int i = 0; i < lr.length; i++) {
+            lr[i] *= gain;
+        }
+        return lr;
+    }
+
     /** Clips of seeds firstSeed, firstSeed + 1, ... made lazily one at a time (for a trainer that streams). */
     public Stream<Clip> clips(long firstSeed, int count, double seconds, int sampleRate) {
         checkCount(count);

@@ -70,6 +70,17 @@ public final class GervillRenderer {
      * @return mono samples (the mean of the synthesizer's two channels), {@code round(seconds * rate)} long
      */
     public float[] render(Sequence sequence, int sampleRate, double startSeconds, double seconds) throws IOException {
+        return render(sequence, sampleRate, startSeconds, seconds, false);
+    }
+
+    /** As {@link #render}, both of the synthesizer's channels kept: interleaved left, right. */
+    public float[] renderStereo(Sequence sequence, int sampleRate, double startSeconds, double seconds)
+            throws IOException {
+        return render(sequence, sampleRate, startSeconds, seconds, true);
+    }
+
+    private float[] render(Sequence sequence, int sampleRate, double startSeconds, double seconds, boolean stereo)
+            throws IOException {
         if (sampleRate < 8000 || sampleRate > 192000) {
             throw new IllegalArgumentException("sample rate " + sampleRate + " outside 8000..192000");
         }
@@ -86,7 +97,7 @@ public final class GervillRenderer {
                     throw new IOException("the synthesizer refused the instruments of " + soundfont);
                 }
                 queue(sequence, synth.getReceiver());
-                return read(stream, skip, (int) keep);
+                return read(stream, skip, (int) keep, stereo);
             }
         } catch (MidiUnavailableException e) {
             throw new IOException("synthesizer unavailable", e);
@@ -159,8 +170,8 @@ public final class GervillRenderer {
         }
     }
 
-    private static float[] read(AudioInputStream stream, long skipFrames, int frames) throws IOException {
-        float[] mono = new float[frames];
+    private static float[] read(AudioInputStream stream, long skipFrames, int frames, boolean stereo) throws IOException {
+        float[] mono = new float[stereo ? 2 * frames : frames];
         byte[] buffer = new byte[FRAMES_PER_READ * 8];
         long position = 0;
         int written = 0;
@@ -175,7 +186,10 @@ public final class GervillRenderer {
             for (int f = 0; f < got / 8; f++, position++) {
                 float left = bb.getFloat();
                 float right = bb.getFloat();
-                if (position >= skipFrames) {
+                if (position >= skipFrames && stereo) {
+                    mono[written++] = left;
+                    mono[written++] = right;
+                } else if (position >= skipFrames) {
                     mono[written++] = 0.5f * (left + right);
                 }
             }

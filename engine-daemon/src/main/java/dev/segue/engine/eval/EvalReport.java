@@ -55,6 +55,7 @@ public final class EvalReport {
                 r.truthVsComposed().tempoShuffled(), "%.2f");
         row(s, "estimated key is the composed key, true continuation", r.truthVsComposed().keyMatched(),
                 r.truthVsComposed().keyShuffled(), "%.2f");
+        gridRows(s, r.grid());
         ModelEvaluation.Motion motion = r.motion();
         s.append(f("%nHarmonic motion (mean over %.0f s segments of 1 − cosine of the segment's chroma to the whole's; "
                 + "0 = one held pitch set): primes %.3f, model %.3f, true continuation %.3f, through the VQ-VAE %.3f.%n",
@@ -68,6 +69,45 @@ public final class EvalReport {
                 + "%.0f ms of the composed beats on %d of %d.%n", c.tempoAgrees(), c.clips(), c.keyExact(), c.clips(),
                 1000 * ModelEvaluation.BEAT_TOLERANCE_S, c.beatsPlaced(), c.clips()));
         return s.toString();
+    }
+
+    /** The DAW's grid as the clock, onsets on that grid, and stereo takes for stereo primes. */
+    private static void gridRows(StringBuilder s, ModelEvaluation.GridRows g) {
+        if (g.onGrid() != null) {
+            s.append("\n| the DAW's grid as the beat clock (the clip's composed tempo, bar and phase) | matched pairs "
+                    + "| shuffled baseline |\n| --- | --- | --- |\n");
+            row(s, "chroma correlation, model on the grid clock", g.onGrid().chromaMatched(),
+                    g.onGrid().chromaShuffled(), "%.3f");
+            row(s, "same estimated key, model on the grid clock", g.onGrid().keyMatched(), g.onGrid().keyShuffled(), "%.2f");
+            row(s, "tempo agrees with the prime's, model on the grid clock", g.onGrid().tempoMatched(),
+                    g.onGrid().tempoShuffled(), "%.2f");
+            row(s, "tempo agrees with the DAW's (composed) tempo, model on the grid clock",
+                    g.onGridVsComposed().tempoMatched(), g.onGridVsComposed().tempoShuffled(), "%.2f");
+            row(s, "estimated key is the composed key, model on the grid clock", g.onGridVsComposed().keyMatched(),
+                    g.onGridVsComposed().keyShuffled(), "%.2f");
+        }
+        s.append(f("%n| share of onset strength within ±%.0f ms of the DAW's (composed) beat grid | mean over clips |%n"
+                + "| --- | --- |%n", 1000 * GridOnsets.TOLERANCE_S));
+        s.append(f("| model, clock estimated from the prime | %s |%n", share(g.onsetsMeasured())));
+        s.append(f("| model, the DAW's grid as the clock | %s |%n", share(g.onsetsGrid())));
+        s.append(f("| true continuation | %s |%n", share(g.onsetsTruth())));
+        s.append(f("| shuffled: the model's take against the next clip's grid | %s |%n", share(g.onsetsShuffled())));
+        s.append(f("%n| stereo image against the prime's (the clips' panned stereo renderings as primes; %d per-band "
+                + "correlations, bands with under %.1f%% of the energy left out) | mean abs difference of the "
+                + "correlation | share of bands within ±%.2f |%n| --- | --- | --- |%n", dev.segue.engine.audio.StereoImage.BANDS,
+                100 * StereoAgreement.MIN_BAND_SHARE, StereoAgreement.WITHIN));
+        stereoRow(s, "model's take with the prime's image", g.stereoTake());
+        stereoRow(s, "the piece's own stereo continuation", g.stereoTruth());
+        stereoRow(s, "the model's take as L = R", g.stereoDualMono());
+    }
+
+    private static void stereoRow(StringBuilder s, String what, StereoAgreement.Agreement a) {
+        s.append(f("| %s | %s | %s |%n", what, Double.isNaN(a.meanAbsDifference()) ? "n/a" : f("%.3f", a.meanAbsDifference()),
+                Double.isNaN(a.shareWithin()) ? "n/a" : f("%.2f", a.shareWithin())));
+    }
+
+    private static String share(double v) {
+        return Double.isNaN(v) ? "n/a" : f("%.3f", v);
     }
 
     private static void row(StringBuilder s, String what, double matched, double shuffled, String format) {

@@ -5,7 +5,10 @@ import ai.djl.ndarray.types.Shape;
 import dev.segue.engine.analysis.Chroma;
 import dev.segue.engine.analysis.TempoEstimator;
 import dev.segue.engine.corpus.Clip;
+import dev.segue.engine.audio.StereoImage;
 import dev.segue.engine.corpus.CorpusGenerator;
+import dev.segue.engine.corpus.SongPlanner;
+import dev.segue.engine.corpus.SongSpec;
 import dev.segue.engine.prior.Labels;
 import dev.segue.engine.prior.PrimeTraits;
 import dev.segue.engine.prior.Prior;
@@ -80,7 +83,22 @@ public final class ModelEvaluation {
                          double continuationSeconds, List<LevelResult> levels, PriorResult prior,
                          Coherence.Scores generated, Coherence.Scores truth, Coherence.Scores truthCoded,
                          Coherence.Composed generatedVsComposed, Coherence.Composed truthVsComposed,
-                         Motion motion, FeatureCheck check) {}
+                         Motion motion, FeatureCheck check, GridRows grid) {}
+
+    /**
+     * The DAW's grid and stereo rows. {@code onGrid}: the model sampled with the clip's composed grid as its
+     * beat clock (what the daemon does with a DAW's context; null for a prior without a beat clock), against
+     * the primes and against what was composed. Onset shares ({@link GridOnsets}) on each clip's composed grid:
+     * the model with the estimated clock, with the grid clock, the true continuation, and shuffled (the
+     * model's take, grid clock where there is one, against the next clip's grid). Stereo
+     * ({@link StereoAgreement} per clip, averaged): each clip's stereo variant
+     * ({@link CorpusGenerator#stereoClip}) as the prime, the take made stereo with its image
+     * ({@link dev.segue.engine.audio.StereoImage}); beside it the piece's own continuation, and L = R.
+     */
+    public record GridRows(Coherence.Scores onGrid, Coherence.Composed onGridVsComposed, double onsetsMeasured,
+                           double onsetsGrid, double onsetsTruth, double onsetsShuffled,
+                           StereoAgreement.Agreement stereoTake, StereoAgreement.Agreement stereoTruth,
+                           StereoAgreement.Agreement stereoDualMono) {}
 
     /**
      * Mean {@link dev.segue.engine.analysis.Chroma#motion} of the primes, the model's continuations, the true
@@ -143,6 +161,11 @@ public final class ModelEvaluation {
         double[] composedBpm = new double[o.heldOutClips()];
         List<Chroma.EstimatedKey> composedKeys = new ArrayList<>();
         List<Labels> labels = top.config().labels() ? Labels.neutral(top.config()) : null;
+        List<Coherence.Features> onGrid = new ArrayList<>();
+        double[] onsets = new double[4];  // sums: measured clock, grid clock, truth, shuffled
+        int[] onsetCounts = new int[4];
+        double[][] stereo = new double[3][2];  // take, truth, L = R: sums of mean |difference| and share within
+        int[] stereoCounts = new int[3];
         for (int i = 0; i < o.heldOutClips(); i++) {
             long seed = CorpusGenerator.HELD_OUT_SEED_BASE + i;
             Clip clip = corpus.clip(seed, clipFrames / (double) sr, sr);
@@ -176,9 +199,52 @@ public final class ModelEvaluation {
             }
             float[] prime = Arrays.copyOf(audio, primeFrames);
             float[] realNext = Arrays.copyOfRange(audio, primeFrames, primeFrames + continuation);
-            float[] next = sketch.continueAudio(root, prime, continuation, new ContinuationPipeline.Request(1, Tier.SKETCH,
-                    List.of(new SamplingParams(o.temperature(), 0, 0.0, o.samplingSeed() + i)), true, true),
-                    new ContinuationPipeline.Monitor() {})[0];
+            ContinuationPipeline.Request request = new ContinuationPipeline.Request(1, Tier.SKETCH,
+                    List.of(new SamplingParams(o.temperature(), 0, 0.0, o.samplingSeed() + i)), true, true);
+            float[] next = sketch.continueAudio(root, prime, continuation, request, new ContinuationPipeline.Monitor() {})[0];
+            // The same take with the clip's composed grid as the clock, as the daemon does with a DAW's context.
+            double bpm = clip.spec().bpm();
+            PrimeTraits.Grid grid = new PrimeTraits.Grid(bpm, clip.spec().beatsPerBar(),
+                    clip.spec().offsetSeconds() * bpm / 60);
+            float[] nextOnGrid = !top.hasBeatClock() ? null : sketch.continueWithCodes(root, prime, continuation, request,
+                    grid, new ContinuationPipeline.Monitor() {}).takes()[0];
+            if (nextOnGrid != null) {
+                onGrid.add(Coherence.Features.of(nextOnGrid, sr));
+            }
+            // A beat of the composed grid relative to the continuation's start: the piece's first downbeat.
+            double beat = -(clip.spec().offsetSeconds() + primeFrames / (double) sr);
+            float[] realNextAudio = Arrays.copyOfRange(audio, primeFrames, primeFrames + continuation);
+            float[] ours = nextOnGrid != null ? nextOnGrid : next;
+            SongSpec nextSpec = SongPlanner.plan(CorpusGenerator.HELD_OUT_SEED_BASE + (i + 1) % o.heldOutClips(),
+                    clipFrames / (double) sr);
+            double[] shares = {GridOnsets.share(next, sr, bpm, beat),
+                    nextOnGrid == null ? Double.NaN : GridOnsets.share(nextOnGrid, sr, bpm, beat),
+                    GridOnsets.share(realNextAudio, sr, bpm, beat),
+                    GridOnsets.share(ours, sr, nextSpec.bpm(), -(nextSpec.offsetSeconds() + primeFrames / (double) sr))};
+            for (int k = 0; k < 4; k++) {
+                if (!Double.isNaN(shares[k])) {
+                    onsets[k] += shares[k];
+                    onsetCounts[k]++;
+                }
+            }
+            // Stereo: the clip's panned stereo rendering as the prime; the take gets its image.
+            float[] st = corpus.stereoClip(seed, clipFrames / (double) sr, sr);
+            float[] primeStereo = Arrays.copyOf(st, 2 * primeFrames);
+            float[][] pl = StereoImage.split(primeStereo);
+            StereoImage.Bands primeBands = StereoImage.bands(pl[0], pl[1], sr);
+            float[][] tl = StereoImage.split(StereoImage.measure(primeStereo, 2, sr).render(ours, prime));
+            float[][] rl = StereoImage.split(Arrays.copyOfRange(st, 2 * primeFrames, 2 * (primeFrames + continuation)));
+            StereoAgreement.Agreement[] agreements = {
+                    StereoAgreement.of(primeBands, StereoImage.bands(tl[0], tl[1], sr)),
+                    StereoAgreement.of(primeBands, StereoImage.bands(rl[0], rl[1], sr)),
+                    StereoAgreement.of(primeBands, StereoImage.bands(ours, ours, sr))};
+            for (int k = 0; k < 3; k++) {
+                if (agreements[k].bands() > 0) {
+                    stereo[k][0] += agreements[k].meanAbsDifference();
+                    stereo[k][1] += agreements[k].shareWithin();
+                    stereoCounts[k]++;
+                }
+            }
             primes.add(Coherence.Features.of(prime, sr));
             generated.add(Coherence.Features.of(next, sr));
             truth.add(Coherence.Features.of(realNext, sr));
@@ -221,7 +287,21 @@ public final class ModelEvaluation {
                 Coherence.againstComposed(truth, composedBpm, composedKeys),
                 new Motion(Coherence.meanMotion(primes), Coherence.meanMotion(generated), Coherence.meanMotion(truth),
                         Coherence.meanMotion(truthCoded)),
-                new FeatureCheck(tempoAgrees, keyExact, beatsPlaced, o.heldOutClips()));
+                new FeatureCheck(tempoAgrees, keyExact, beatsPlaced, o.heldOutClips()),
+                new GridRows(onGrid.isEmpty() ? null : Coherence.score(primes, onGrid),
+                        onGrid.isEmpty() ? null : Coherence.againstComposed(onGrid, composedBpm, composedKeys),
+                        mean(onsets[0], onsetCounts[0]), mean(onsets[1], onsetCounts[1]),
+                        mean(onsets[2], onsetCounts[2]), mean(onsets[3], onsetCounts[3]),
+                        agreement(stereo[0], stereoCounts[0]), agreement(stereo[1], stereoCounts[1]),
+                        agreement(stereo[2], stereoCounts[2])));
+    }
+
+    private static double mean(double sum, int n) {
+        return n == 0 ? Double.NaN : sum / n;
+    }
+
+    private static StereoAgreement.Agreement agreement(double[] sums, int clips) {
+        return new StereoAgreement.Agreement(mean(sums[0], clips), mean(sums[1], clips), clips);
     }
 
     /**

@@ -13,20 +13,43 @@ import java.util.Arrays;
  * with the beats placed, "an onset on the beat" is something it can learn directly. {@code bpm} and
  * {@code firstBeatSeconds} are NaN when the audio is too short for a tempo (the clock is then silent); a
  * {@code chroma} of zeros means no pitched content.
+ *
+ * <p>The bar: {@code beatsPerBar} beats of the clock, and {@code firstBeatInBar}, where in its bar the first
+ * beat falls (0 = a downbeat). Measured traits know no downbeat: a four-beat bar counted from the first
+ * beat, as the shipped prior was trained. A DAW's grid ({@link #fromGrid}) knows both exactly.
  */
-public record PrimeTraits(double bpm, double firstBeatSeconds, double[] chroma) {
+public record PrimeTraits(double bpm, double firstBeatSeconds, double beatsPerBar, double firstBeatInBar,
+                          double[] chroma) {
     /** Features per position: beat-phase harmonics, bar-phase harmonics, log tempo, centred chroma. */
     public static final int FEATURES = 23;
     /** Harmonics of the beat phase: the beat, its eighths and sixteenths. */
     private static final int[] BEAT_HARMONICS = {1, 2, 4};
-    /** Harmonics of the phase of a four-beat bar, counted from the first beat (the downbeat is not known). */
+    /** Harmonics of the phase of the bar. */
     private static final int[] BAR_HARMONICS = {1, 2};
+    /** The bar of measured traits: four beats, counted from the first beat (the downbeat is not known). */
+    private static final double MEASURED_BEATS_PER_BAR = 4;
+    /**
+     * The clock's tempo range for a DAW's grid: the corpus's composed tempi (80 to 160 BPM), where the tempo
+     * estimator's readings the shipped prior was trained on lie; a DAW tempo outside is taken by octaves into it.
+     */
+    public static final double GRID_MIN_BPM = 80;
+    public static final double GRID_MAX_BPM = 160;
     private static final int CHROMA_AT = 2 * (BEAT_HARMONICS.length + BAR_HARMONICS.length) + 1;
 
     /** No tempo and no pitch: what the prior is trained to see for a prime it learns nothing from. */
     public static final PrimeTraits UNKNOWN = new PrimeTraits(Double.NaN, Double.NaN, new double[12]);
 
+    /** Measured traits: a four-beat bar counted from the first beat. */
+    public PrimeTraits(double bpm, double firstBeatSeconds, double[] chroma) {
+        this(bpm, firstBeatSeconds, MEASURED_BEATS_PER_BAR, 0, chroma);
+    }
+
     public PrimeTraits {
+        // 1024: the protocol's longest bar (32/1, 128 quarter notes) clocked at a slow tempo's folded eighths.
+        if (!(beatsPerBar > 0 && beatsPerBar <= 1024) || !(firstBeatInBar >= 0 && firstBeatInBar < beatsPerBar)) {
+            throw new IllegalArgumentException("bar of " + beatsPerBar + " beats with the first beat at " + firstBeatInBar
+                    + ": need 0 < beats per bar <= 1024 and the first beat within the bar");
+        }
         if (!Double.isNaN(bpm) && !(bpm >= 20 && bpm <= 400)) {
             throw new IllegalArgumentException("tempo " + bpm + " BPM outside 20..400");
         }
@@ -60,13 +83,77 @@ public record PrimeTraits(double bpm, double firstBeatSeconds, double[] chroma) 
                 : new PrimeTraits(beat.bpm(), beat.firstBeatSeconds(), chroma);
     }
 
+    /**
+     * A DAW's grid at the clock's origin (the first sample of the audio the traits stand for): the tempo in
+     * quarter notes per minute, the bar's length in quarter notes ({@code num * 4 / den}), and the origin's
+     * position in quarter notes from any downbeat (e.g. {@code bar * beatsPerBar} for a position in bars,
+     * 0-based). Phases come from this exactly; only the tempo is folded by octaves into
+     * {@link #GRID_MIN_BPM}..{@link #GRID_MAX_BPM}, so a 60 BPM grid clocks eighth notes at 120, as the
+     * estimator would have read it: the bar's phase stays the DAW's bar.
+     */
+    public static PrimeTraits fromGrid(double bpm, double beatsPerBar, double originBeats, double[] chroma) {
+        if (!(bpm >= 20 && bpm <= 400) || !(beatsPerBar > 0 && beatsPerBar <= 128) || !Double.isFinite(originBeats)) {
+            throw new IllegalArgumentException("grid of " + bpm + " BPM, " + beatsPerBar + " beats per bar at beat "
+                    + originBeats + ": need 20..400 BPM, 0 < beats per bar <= 128 and a finite position");
+        }
+        double factor = 1;
+        while (bpm * factor > GRID_MAX_BPM) {
+            factor /= 2;
+        }
+        while (bpm * factor < GRID_MIN_BPM) {
+            factor *= 2;
+        }
+        double clockBpm = bpm * factor;
+        double bar = beatsPerBar * factor;
+        double origin = mod(originBeats * factor, bar);
+        double toFirst = frac(-origin);                       // clock beats from the origin to the next beat
+        double firstBeat = toFirst * 60 / clockBpm;
+        double inBar = mod(Math.rint(origin + toFirst), bar); // that beat's place in its bar, a whole beat
+        if (inBar >= bar - 1e-9) {
+            inBar = 0;
+        }
+        return new PrimeTraits(clockBpm, Math.min(firstBeat, Math.nextDown(60 / clockBpm)), bar, inBar, chroma);
+    }
+
+    /** The grid's traits for {@code audio} starting at the grid's origin: its chroma measured, its beats given. */
+    public static PrimeTraits fromGrid(Grid grid, double secondsAfterGridOrigin, float[] audio, int sampleRate) {
+        double[] chroma = audio.length > Chroma.minSamples(sampleRate) ? Chroma.of(audio, sampleRate) : new double[12];
+        return fromGrid(grid.bpm(), grid.beatsPerBar(), grid.originBeats() + secondsAfterGridOrigin * grid.bpm() / 60,
+                chroma);
+    }
+
+    /**
+     * A DAW's grid: the tempo (quarter notes per minute), the bar's length in quarter notes, and where the
+     * grid's origin (the prime's first sample) lies, in quarter notes from a downbeat.
+     */
+    public record Grid(double bpm, double beatsPerBar, double originBeats) {
+        public Grid {
+            if (!(bpm >= 20 && bpm <= 400) || !(beatsPerBar > 0 && beatsPerBar <= 128) || !Double.isFinite(originBeats)) {
+                throw new IllegalArgumentException("grid of " + bpm + " BPM, " + beatsPerBar + " beats per bar at beat "
+                        + originBeats + ": need 20..400 BPM, 0 < beats per bar <= 128 and a finite position");
+            }
+        }
+
+        /**
+         * The protocol's context: tempo, time signature and the prime's first bar (0-based). Only the place
+         * within the bar matters to the clock, so a bar number of any size is taken modulo 1 first.
+         */
+        public static Grid ofBars(double bpm, int timeSigNum, int timeSigDen, double primeStartBar) {
+            if (!Double.isFinite(primeStartBar)) {
+                throw new IllegalArgumentException("the prime's first bar must be finite, got " + primeStartBar);
+            }
+            double beatsPerBar = timeSigNum * 4.0 / timeSigDen;
+            return new Grid(bpm, beatsPerBar, (primeStartBar - Math.floor(primeStartBar)) * beatsPerBar);
+        }
+    }
+
     /** The same traits without the beat grid, or without the pitch: for conditioning dropout in training. */
     public PrimeTraits withoutTempo() {
         return new PrimeTraits(Double.NaN, Double.NaN, chroma);
     }
 
     public PrimeTraits withoutChroma() {
-        return new PrimeTraits(bpm, firstBeatSeconds, new double[12]);
+        return new PrimeTraits(bpm, firstBeatSeconds, beatsPerBar, firstBeatInBar, new double[12]);
     }
 
     /** Whether any pitch class was heard: a chroma of zeros says nothing about pitch. */
@@ -93,6 +180,17 @@ public record PrimeTraits(double bpm, double firstBeatSeconds, double[] chroma) 
         }
     }
 
+    /** The beat's phase in [0, 1) {@code seconds} after the clock's origin (0 on a beat); NaN without a tempo. */
+    public double beatPhaseAt(double seconds) {
+        return Double.isNaN(bpm) ? Double.NaN : frac((seconds - firstBeatSeconds) * bpm / 60);
+    }
+
+    /** The bar's phase in [0, 1) {@code seconds} after the clock's origin (0 on a downbeat); NaN without a tempo. */
+    public double barPhaseAt(double seconds) {
+        return Double.isNaN(bpm) ? Double.NaN
+                : frac(((seconds - firstBeatSeconds) * bpm / 60 + firstBeatInBar) / beatsPerBar);
+    }
+
     /**
      * Features of positions {@code 0..n-1} of a window starting at {@code startSeconds}, one position every
      * {@code secondsPerPosition}, written row after row into {@code out} (n * {@link #FEATURES}).
@@ -102,15 +200,17 @@ public record PrimeTraits(double bpm, double firstBeatSeconds, double[] chroma) 
         for (int i = 0; i < n; i++) {
             int o = i * FEATURES;
             if (!Double.isNaN(bpm)) {
-                double beats = (startSeconds + i * secondsPerPosition - firstBeatSeconds) * bpm / 60;
+                double t = startSeconds + i * secondsPerPosition;
+                double beat = beatPhaseAt(t);
+                double bar = barPhaseAt(t);
                 int f = o;
                 for (int h : BEAT_HARMONICS) {
-                    double a = 2 * Math.PI * h * frac(beats);
+                    double a = 2 * Math.PI * h * beat;
                     out[f++] = (float) Math.sin(a);
                     out[f++] = (float) Math.cos(a);
                 }
                 for (int h : BAR_HARMONICS) {
-                    double a = 2 * Math.PI * h * frac(beats / 4);
+                    double a = 2 * Math.PI * h * bar;
                     out[f++] = (float) Math.sin(a);
                     out[f++] = (float) Math.cos(a);
                 }
@@ -138,6 +238,12 @@ public record PrimeTraits(double bpm, double firstBeatSeconds, double[] chroma) 
             c[k] = norm > 1e-9 ? c[k] / norm : 0;
         }
         return c;
+    }
+
+    /** {@code x} modulo {@code m}, in [0, m). */
+    private static double mod(double x, double m) {
+        double r = x - Math.floor(x / m) * m;
+        return r >= m ? 0 : r;
     }
 
     /** Fraction of a turn, kept in [0, 1) and computed in double so long windows keep their phase. */

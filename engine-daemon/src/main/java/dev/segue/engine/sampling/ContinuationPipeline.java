@@ -151,6 +151,15 @@ public final class ContinuationPipeline {
     }
 
     public Sampled continueWithCodes(NDManager parent, float[] prime, long frames, Request request, Monitor monitor) {
+        return continueWithCodes(parent, prime, frames, request, null, monitor);
+    }
+
+    /**
+     * As above, with the DAW's grid at the prime's first sample: a beat-clocked prior's clock then follows it
+     * exactly ({@link PrimeTraits#fromGrid}); null measures the beat grid from the prime, as before.
+     */
+    public Sampled continueWithCodes(NDManager parent, float[] prime, long frames, Request request, PrimeTraits.Grid grid,
+                                     Monitor monitor) {
         int lowest = checkTier(request);
         int hop = topHop();
         if (frames < 1) {
@@ -176,8 +185,11 @@ public final class ContinuationPipeline {
                             .toLongArray()});
                 }
             }
-            // A beat-clocked top prior hears the tempo and pitch of the prime it is given: the part in its window.
-            PrimeTraits traits = top().hasBeatClock() ? PrimeTraits.measure(aligned, sampleRate()) : null;
+            // A beat-clocked top prior hears the tempo and pitch of the prime it is given: the part in its window,
+            // its beats the DAW's where a grid is given (the clock's origin is the cut prime's first sample).
+            PrimeTraits traits = !top().hasBeatClock() ? null : grid == null ? PrimeTraits.measure(aligned, sampleRate())
+                    : PrimeTraits.fromGrid(grid, (double) (prime.length - aligned.length) / sampleRate(), aligned,
+                            sampleRate());
             Map<Integer, long[][]> codes = sampleLevels(m, known, n, totalTop, lowest, request, traits, frames, monitor);
             float[][] out = new float[n][];
             int primeTokens = primeTop * (hop / vqvae.config().hopLength(lowest));

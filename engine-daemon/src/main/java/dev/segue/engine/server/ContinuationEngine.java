@@ -1,5 +1,6 @@
 package dev.segue.engine.server;
 
+import dev.segue.protocol.message.DawContext;
 import dev.segue.protocol.message.GenerationRequest;
 
 /**
@@ -97,6 +98,15 @@ public interface ContinuationEngine {
 
     default Takes continueTakes(float[] monoPrime, int sampleRate, long frames, GenerationRequest request, Monitor monitor) {
         return new Takes(continueAudio(monoPrime, sampleRate, frames, request, monitor), null);
+    }
+
+    /**
+     * As above, with the DAW's context (tempo, time signature, the prime's first bar): an engine whose model
+     * keeps time follows that grid; one that does not ignores it. {@code context} null: no grid is known.
+     */
+    default Takes continueTakes(float[] monoPrime, int sampleRate, long frames, GenerationRequest request,
+                                DawContext context, Monitor monitor) {
+        return continueTakes(monoPrime, sampleRate, frames, request, monitor);
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.segue.engine.server;
 
+import dev.segue.engine.audio.StereoImage;
 import dev.segue.protocol.Audio;
 import dev.segue.protocol.Bounds;
 import dev.segue.protocol.ErrorCode;
@@ -90,6 +91,8 @@ public final class Daemon implements AutoCloseable {
         volatile boolean cancelled;
         volatile byte[] cancelClient;
         volatile long cancelReq;
+        /** A stereo prime's image for the job's mono takes (set before the job is queued); null: mono or L = R. */
+        volatile java.util.function.UnaryOperator<float[]> widen;
 
         Job(String id, byte[] client, long req, int rate, int channels, long start, long seed, String prior, String quality,
             java.util.function.Function<ContinuationEngine.Monitor, ContinuationEngine.Takes> work) {
@@ -413,7 +416,8 @@ public final class Daemon implements AutoCloseable {
         float[] mono = downmix(s.prime());
         Job job = new Job(id, client, s.req(), rate, s.prime().channels(),
                 s.context().primeStartSample() + s.prime().frames(), request.seed(), engine.priorName(), request.quality().wire(),
-                monitor -> engine.continueTakes(mono, rate, frames, request, monitor));
+                monitor -> engine.continueTakes(mono, rate, frames, request, s.context(), monitor));
+        job.widen = widener(s.prime().toArray(), s.prime().channels(), rate, mono);
         Map<String, String> summary = new LinkedHashMap<>();
         summary.put("prior", engine.priorName());
         summary.put("length", request.length().key() + "=" + request.length().value());
@@ -472,7 +476,8 @@ public final class Daemon implements AutoCloseable {
             throw new ProtocolException(ErrorCode.TOO_LARGE, "length: the take would last " + (take.frames() / (double) rate
                     + seconds) + " s; a take lasts at most " + Bounds.MAX_CONTINUATION_SECONDS + " s");
         }
-        float[] previous = monoOf(store.readTake(e.job(), e.candidate()), take.channels());
+        float[] stored = store.readTake(e.job(), e.candidate());
+        float[] previous = monoOf(stored, take.channels());
         long start = Long.parseLong(r.getOrDefault("prime_start_sample", "0"))
                 + Long.parseLong(r.getOrDefault("prime_frames", "0")) + take.frames();
         String id = "j" + Long.toString(System.currentTimeMillis(), 36) + "-" + jobCounter.incrementAndGet();
@@ -480,6 +485,7 @@ public final class Daemon implements AutoCloseable {
         Job job = new Job(id, client, e.req(), rate, take.channels(), start, seed, engine.priorName(),
                 r.getOrDefault("quality", "sketch"),
                 monitor -> engine.extend(state, previous, rate, frames, monitor));
+        job.widen = widener(stored, take.channels(), rate, previous); // the take carries its prime's image on
         Map<String, String> summary = new LinkedHashMap<>(r);
         summary.put("extends", e.job() + ":" + e.candidate());
         summary.put("length", e.length().key() + "=" + e.length().value());
@@ -509,6 +515,34 @@ public final class Daemon implements AutoCloseable {
             mono[i] = sum / channels;
         }
         return mono;
+    }
+
+    /** The stretch of a stereo prime (its end) whose image its takes get: bounds what a queued job holds. */
+    private static final int IMAGE_SECONDS = 20;
+
+    /**
+     * How a stereo job's mono takes become stereo: the image of {@code interleaved} (the prime, or the take
+     * being extended; its last {@link #IMAGE_SECONDS}) given to each take, with {@code before} (that audio's
+     * downmix) as the take's past. Measured by the worker, once, not on the thread that answers clients.
+     */
+    private static java.util.function.UnaryOperator<float[]> widener(float[] interleaved, int channels, int rate,
+                                                                       float[] before) {
+        if (channels != 2) {
+            return null;
+        }
+        int keep = (int) Math.min(interleaved.length, 2L * IMAGE_SECONDS * rate);
+        float[] end = java.util.Arrays.copyOfRange(interleaved, interleaved.length - keep, interleaved.length);
+        return new java.util.function.UnaryOperator<>() {
+            private StereoImage image;
+
+            @Override
+            public float[] apply(float[] take) {
+                if (image == null) {
+                    image = StereoImage.measure(end, 2, rate);
+                }
+                return image.render(take, before);
+            }
+        };
     }
 
     /** The models are mono: a prime's channels are averaged. */
@@ -626,11 +660,12 @@ public final class Daemon implements AutoCloseable {
             float[][] takes = made.audio();
             long seed = job.seed;
             long start = job.start;
-            // The models are mono; a stereo prime gets its take on both channels, as the protocol promises.
+            // The models are mono: a stereo prime's take is the model's take as the mid, with the prime's image.
             int channels = job.channels;
             float[][] out = new float[takes.length][];
             for (int c = 0; c < takes.length; c++) {
-                out[c] = channels == 1 ? takes[c] : duplicate(takes[c], channels);
+                out[c] = channels == 1 ? takes[c] : job.widen != null ? job.widen.apply(takes[c])
+                        : duplicate(takes[c], channels);
                 if (made.state() != null && made.state()[c] != null) {
                     store.saveState(job.id, c, made.state()[c]); // before the take: a listed take can extend
                 }

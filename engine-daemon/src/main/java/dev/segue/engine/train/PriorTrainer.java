@@ -30,6 +30,9 @@ import java.util.Random;
  * trained on one neutral label row with the window's true timing. A beat-clocked prior is told the
  * {@link PrimeTraits} of audio at the head of each window, measured there as sampling measures its prime:
  * a random 3 to 12 s, and each trait dropped one time in ten, so it also learns to go on without them.
+ * Given each track's composed grid ({@code segue train --clock grid}), the clock is instead that grid at the
+ * window's start ({@link PrimeTraits#fromGrid}, as sampling builds it from a DAW's context), except in a share
+ * of windows that keep the estimator's reading, so the prior still follows a prime given without a tempo.
  */
 final class PriorTrainer {
     static final String STAGE = "prior";
@@ -42,6 +45,10 @@ final class PriorTrainer {
     private final List<long[]> tokens;
     /** Each track's audio, beside its codes, for a beat-clocked prior's traits; null for any other. */
     private final List<float[]> audio;
+    /** Each track's composed grid at its first sample, beside its codes; null: the clock is measured. */
+    private final List<PrimeTraits.Grid> grids;
+    /** With grids: the share of windows whose clock is measured all the same. */
+    private final double measuredShare;
     private final StageOptions options;
     private final PrintStream terminal;
     private final int window;
@@ -54,8 +61,25 @@ final class PriorTrainer {
     /** {@code audio}: the tracks {@code tokens} were encoded from, in the same order; required with a beat clock. */
     PriorTrainer(PriorConfig config, VqVaeConfig vqvae, List<long[]> tokens, List<float[]> audio, int window,
                  StageOptions options, PrintStream terminal) {
+        this(config, vqvae, tokens, audio, null, 0, window, options, terminal);
+    }
+
+    /**
+     * {@code grids}: each track's composed grid at its first sample, in the order of {@code tokens} (null: the
+     * clock is measured); {@code measuredShare} of the windows are clocked by the estimator all the same.
+     */
+    PriorTrainer(PriorConfig config, VqVaeConfig vqvae, List<long[]> tokens, List<float[]> audio,
+                 List<PrimeTraits.Grid> grids, double measuredShare, int window, StageOptions options,
+                 PrintStream terminal) {
         if (config.beatClock() && (audio == null || audio.size() != tokens.size())) {
             throw new IllegalArgumentException("a beat-clocked prior trains on codes with the audio they came from");
+        }
+        if (grids != null && (!config.beatClock() || grids.size() != tokens.size())) {
+            throw new IllegalArgumentException(config.beatClock() ? "one composed grid per track is needed"
+                    : "only a beat-clocked prior (\"beat_clock\": true) trains on a grid");
+        }
+        if (!(measuredShare >= 0 && measuredShare <= 1)) {
+            throw new IllegalArgumentException("the share of measured clocks must be in 0..1, got " + measuredShare);
         }
         if (window < 2 || window > config.nCtx() || window % config.blockCtx() != 0) {
             throw new IllegalArgumentException("window " + window + " must be 2..n_ctx and a multiple of the block "
@@ -65,14 +89,18 @@ final class PriorTrainer {
         this.vqvae = vqvae;
         List<long[]> kept = new ArrayList<>();
         List<float[]> keptAudio = new ArrayList<>();
+        List<PrimeTraits.Grid> keptGrids = new ArrayList<>();
         for (int i = 0; i < tokens.size(); i++) {
             if (tokens.get(i).length >= window) {
                 kept.add(tokens.get(i));
                 keptAudio.add(audio == null ? null : audio.get(i));
+                keptGrids.add(grids == null ? null : grids.get(i));
             }
         }
         this.tokens = kept;
         this.audio = config.beatClock() ? keptAudio : null;
+        this.grids = grids == null ? null : keptGrids;
+        this.measuredShare = measuredShare;
         if (this.tokens.isEmpty()) {
             throw new IllegalArgumentException("no track is at least " + window + " top-level codes ("
                     + (long) window * vqvae.hopLength(config.level()) / vqvae.sampleRate() + " s) long");
@@ -147,7 +175,7 @@ final class PriorTrainer {
                 rows.add(labelRow(track.length, offset));
             }
             if (traits != null) {
-                traits.add(headTraits(audio.get(pick), offset, random).at(0));
+                traits.add(headTraits(audio.get(pick), grids == null ? null : grids.get(pick), offset, random).at(0));
             }
         }
         try (NDManager step = model.newSubManager()) {
@@ -170,19 +198,34 @@ final class PriorTrainer {
         }
     }
 
-    /** Traits of a random 3 to 12 s of audio from the window's start (the part a prime would be). */
-    private PrimeTraits headTraits(float[] track, int offsetCodes, Random random) {
+    /**
+     * Traits of a random 3 to 12 s of audio from the window's start (the part a prime would be); with the
+     * track's composed {@code grid}, its beats from the grid (but in {@code measuredShare} of windows).
+     */
+    private PrimeTraits headTraits(float[] track, PrimeTraits.Grid grid, int offsetCodes, Random random) {
         int hop = vqvae.hopLength(config.level());
         int rate = vqvae.sampleRate();
         double seconds = Math.min(HEAD_MIN_SECONDS + random.nextDouble() * (HEAD_MAX_SECONDS - HEAD_MIN_SECONDS),
                 (double) window * hop / rate);
         int from = Math.min(offsetCodes * hop, track.length);
         int to = Math.min(track.length, from + (int) (seconds * rate));
-        PrimeTraits t = PrimeTraits.measure(java.util.Arrays.copyOfRange(track, from, to), rate);
+        PrimeTraits t = clock(java.util.Arrays.copyOfRange(track, from, to), rate, grid, (double) from / rate,
+                measuredShare, random);
         boolean dropTempo = random.nextDouble() < TRAIT_DROPOUT;
         boolean dropChroma = random.nextDouble() < TRAIT_DROPOUT;
         t = dropTempo ? t.withoutTempo() : t;
         return dropChroma ? t.withoutChroma() : t;
+    }
+
+    /**
+     * The traits of {@code head}, audio starting {@code headSeconds} into its track: measured, or with the
+     * track's {@code grid} (null: none) its beats from the grid, but in {@code measuredShare} of the calls.
+     * Without a grid nothing is drawn from {@code random}, so measured-clock runs take the steps they always did.
+     */
+    static PrimeTraits clock(float[] head, int rate, PrimeTraits.Grid grid, double headSeconds, double measuredShare,
+                             Random random) {
+        return grid != null && random.nextDouble() >= measuredShare
+                ? PrimeTraits.fromGrid(grid, headSeconds, head, rate) : PrimeTraits.measure(head, rate);
     }
 
     /** The neutral label row (artist 0, genre 0) with this window's timing in samples. */

@@ -10,6 +10,7 @@ import dev.segue.engine.config.PriorConfig;
 import dev.segue.engine.corpus.Clip;
 import dev.segue.engine.corpus.CorpusGenerator;
 import dev.segue.engine.prior.Prior;
+import dev.segue.engine.prior.PrimeTraits;
 import dev.segue.engine.vqvae.VqVae;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -29,11 +30,27 @@ public final class Training {
     public record Plan(Path config, Path audio, boolean synthetic, int songs, double songSeconds, Path out, String stage, long vqvaeSteps,
                        long priorSteps, int vqvaeBatch, int priorBatch, double vqvaeLr, double priorLr,
                        Integer priorWindow, double maxMinutes, long stopAtStep, long seed, int checkpointEvery, int logEvery,
-                       boolean fresh) {}
+                       boolean fresh, String clock, double clockMeasuredShare) {
+        /** The plan as before the clock could follow the composed grid: the clock measured. */
+        public Plan(Path config, Path audio, boolean synthetic, int songs, double songSeconds, Path out, String stage,
+                    long vqvaeSteps, long priorSteps, int vqvaeBatch, int priorBatch, double vqvaeLr, double priorLr,
+                    Integer priorWindow, double maxMinutes, long stopAtStep, long seed, int checkpointEvery, int logEvery,
+                    boolean fresh) {
+            this(config, audio, synthetic, songs, songSeconds, out, stage, vqvaeSteps, priorSteps, vqvaeBatch, priorBatch,
+                    vqvaeLr, priorLr, priorWindow, maxMinutes, stopAtStep, seed, checkpointEvery, logEvery, fresh,
+                    "measured", 0);
+        }
+    }
 
     public static void run(Plan plan, PrintStream terminal) throws IOException {
         if (!List.of("vqvae", "prior", "all", "eval").contains(plan.stage())) {
             throw new IllegalArgumentException("--stage must be vqvae, prior, all or eval, not " + plan.stage());
+        }
+        if (!List.of("measured", "grid").contains(plan.clock())) {
+            throw new IllegalArgumentException("--clock must be measured or grid, not " + plan.clock());
+        }
+        if (plan.clock().equals("grid") && plan.synthetic() && plan.audio() == null) {
+            throw new IllegalArgumentException("--clock grid needs the corpus (its composed grids); synthetic songs have none");
         }
         ModelConfig config = ModelConfig.load(plan.config());
         int top = config.vqvae().levels() - 1;
@@ -79,8 +96,12 @@ public final class Training {
                         plan.seed(), plan.checkpointEvery(), plan.logEvery(), plan.fresh(), plan.maxMinutes(),
                         plan.stopAtStep());
                 int window = plan.priorWindow() == null ? prior.nCtx() : plan.priorWindow();
-                Map<String, Double> last = new PriorTrainer(prior, config.vqvae(), codes, tracks, window, o, terminal)
-                        .run(root);
+                List<PrimeTraits.Grid> grids = plan.clock().equals("grid") ? grids(plan) : null;
+                if (grids != null && grids.size() != tracks.size()) {
+                    throw new IllegalArgumentException(grids.size() + " composed grids for " + tracks.size() + " tracks");
+                }
+                Map<String, Double> last = new PriorTrainer(prior, config.vqvae(), codes, tracks, grids,
+                        plan.clockMeasuredShare(), window, o, terminal).run(root);
                 terminal.println("train: prior done " + last);
             }
         }
@@ -113,6 +134,12 @@ public final class Training {
                     + "energy; prior cross-entropy %.3f nats = %.2f bits per code (uniform: %.2f bits)%n", top,
                     error / energy, nats, nats / Math.log(2), Math.log(config.vqvae().lBins()) / Math.log(2));
         }
+    }
+
+    /** The composed grid of each track {@link #loadAudio} gives, in its order. */
+    private static List<PrimeTraits.Grid> grids(Plan plan) throws IOException {
+        return plan.audio() != null ? ComposedGrids.ofFiles(TrainingAudio.files(plan.audio()))
+                : ComposedGrids.ofSeeds(CorpusGenerator.TRAINING_SEED_BASE, plan.songs(), plan.songSeconds());
     }
 
     private static List<float[]> loadAudio(Plan plan, int rate, PrintStream terminal) throws IOException {

@@ -27,17 +27,7 @@ final class TrainingAudio {
 
     /** Every {@code *.wav} under {@code dir} (sorted, so runs are reproducible), as mono at {@code rate}. */
     static List<float[]> loadFolder(Path dir, int rate) throws IOException {
-        if (!Files.isDirectory(dir)) {
-            throw new IOException(dir + " is not a folder");
-        }
-        List<Path> files;
-        try (Stream<Path> s = Files.walk(dir)) {
-            files = s.filter(p -> Files.isRegularFile(p) && p.getFileName().toString().toLowerCase().endsWith(".wav"))
-                    .sorted().toList();
-        }
-        if (files.isEmpty()) {
-            throw new IOException("no .wav files under " + dir);
-        }
+        List<Path> files = files(dir);
         List<float[]> tracks = new ArrayList<>();
         long total = 0;
         for (Path f : files) {
@@ -49,6 +39,22 @@ final class TrainingAudio {
             tracks.add(mono);
         }
         return tracks;
+    }
+
+    /** Every {@code *.wav} under {@code dir}, sorted: the order {@link #loadFolder} reads them in. */
+    static List<Path> files(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            throw new IOException(dir + " is not a folder");
+        }
+        List<Path> files;
+        try (Stream<Path> s = Files.walk(dir)) {
+            files = s.filter(p -> Files.isRegularFile(p) && p.getFileName().toString().toLowerCase().endsWith(".wav"))
+                    .sorted().toList();
+        }
+        if (files.isEmpty()) {
+            throw new IOException("no .wav files under " + dir);
+        }
+        return files;
     }
 
     /** One WAV (PCM 8/16/24/32-bit or float) as mono at {@code rate}. */

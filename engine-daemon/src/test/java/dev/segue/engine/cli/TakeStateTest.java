@@ -36,14 +36,40 @@ class TakeStateTest {
 
     @Test
     void aVersionTwoStateReadsWithoutTraitsAndBadTraitsAreRefused() {
-        byte[] v3 = state(null).toBytes();
-        // Version 2 is version 3 without the trailing traits flag.
-        byte[] v2 = java.util.Arrays.copyOf(v3, v3.length - 1);
+        byte[] v4 = state(null).toBytes();
+        // Version 2 is version 3 (and 4) without the trailing traits flag.
+        byte[] v2 = java.util.Arrays.copyOf(v4, v4.length - 1);
         ByteBuffer.wrap(v2).putInt(4, 2);
         assertNull(TakeState.fromBytes(v2).traits());
         byte[] bad = state(new PrimeTraits(120, 0.25, new double[12])).toBytes();
-        // The tempo sits 14 doubles from the end: make it 1000 BPM.
-        ByteBuffer.wrap(bad).putDouble(bad.length - 14 * 8, 1000);
+        // The tempo sits 16 doubles from the end: make it 1000 BPM.
+        ByteBuffer.wrap(bad).putDouble(bad.length - 16 * 8, 1000);
         assertThrows(IllegalArgumentException.class, () -> TakeState.fromBytes(bad));
+        byte[] badBar = state(new PrimeTraits(120, 0.25, new double[12])).toBytes();
+        ByteBuffer.wrap(badBar).putDouble(badBar.length - 8, 9); // the first beat past a four-beat bar
+        assertThrows(IllegalArgumentException.class, () -> TakeState.fromBytes(badBar));
+    }
+
+    @Test
+    void aGridClockSurvivesTheRoundTripSoAnExtensionContinuesItsPhase() {
+        PrimeTraits grid = PrimeTraits.fromGrid(174, 3.5, 22.75, new double[12]); // 7/8 at 174: clocked at 87
+        PrimeTraits back = TakeState.fromBytes(state(grid).toBytes()).traits();
+        assertEquals(grid.beatsPerBar(), back.beatsPerBar());
+        assertEquals(grid.firstBeatInBar(), back.firstBeatInBar());
+        for (double s : new double[] {0, 9.87, 123.456}) { // the extension's windows read the clock at their own time
+            assertEquals(grid.beatPhaseAt(s), back.beatPhaseAt(s), 1e-12);
+            assertEquals(grid.barPhaseAt(s), back.barPhaseAt(s), 1e-12);
+        }
+    }
+
+    @Test
+    void aVersionThreeStateReadsWithTheFourBeatBarItsClockHad() {
+        byte[] v4 = state(new PrimeTraits(97.35, 0.25, new double[12])).toBytes();
+        byte[] v3 = java.util.Arrays.copyOf(v4, v4.length - 16); // without the bar's two doubles
+        ByteBuffer.wrap(v3).putInt(4, 3);
+        PrimeTraits back = TakeState.fromBytes(v3).traits();
+        assertEquals(97.35, back.bpm());
+        assertEquals(4, back.beatsPerBar());
+        assertEquals(0, back.firstBeatInBar());
     }
 }

@@ -43,7 +43,11 @@ class ModelEvaluationTest {
         assertTrue(r.prior().tokens() > 0);
         assertEquals(2, r.truthCoded().pairs());
         assertEquals(0.0, r.truthCoded().chromaMatched(), 1e-9, "a collapsed random codebook decodes no pitch");
+        assertEquals(null, r.grid().onGrid(), "a prior without a beat clock has no grid-clock rows");
+        assertEquals(2, r.grid().stereoTruth().bands(), "both clips' stereo renderings were compared");
+        assertTrue(r.grid().onsetsTruth() >= 0 && r.grid().onsetsTruth() <= 1, "onsets of the true continuation");
         String md = EvalReport.markdown(r);
+        assertTrue(md.contains("stereo image against the prime's") && md.contains("DAW's (composed) beat grid"), md);
         assertTrue(md.contains("| VQ-VAE level |") && md.contains("| top prior (level 2) |")
                 && md.contains("chroma correlation, model") && md.contains("through the VQ-VAE"), md);
     }

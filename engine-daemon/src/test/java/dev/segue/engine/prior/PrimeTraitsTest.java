@@ -145,4 +145,102 @@ class PrimeTraitsTest {
         assertThrows(IllegalArgumentException.class, () -> new PrimeTraits(120, 0, bad));
         assertThrows(IllegalArgumentException.class, () -> new PrimeTraits(120, 0, new double[12]).at(Double.NaN));
     }
+
+    /** The protocol's bars-to-seconds formula, turned round: the DAW's bar position {@code seconds} into the prime. */
+    private static double dawBar(double startBar, double seconds, double bpm, int num, int den) {
+        return startBar + seconds / (1 * 240.0 * num / (den * bpm));
+    }
+
+    private static double frac(double x) {
+        return x - Math.floor(x);
+    }
+
+    /** Phases as distance on the circle, so 0.999 and 0.001 are close. */
+    private static void assertPhase(double expected, double actual, String what) {
+        double d = Math.abs(expected - actual);
+        assertTrue(Math.min(d, 1 - d) < 1e-6, what + ": expected phase " + expected + ", got " + actual);
+    }
+
+    @Test
+    void theGridsPhaseAtTheSeamAndInALaterWindowIsTheBarsFormulas() {
+        // A 3/4 grid at 90 BPM, the prime starting a quarter into bar 6 (5.25, 0-based), 7.3 s long; the
+        // pipeline's cut prime (the clock's origin) starts 0.123 s into it.
+        double bpm = 90;
+        double startBar = 5.25;
+        double cut = 0.123;
+        PrimeTraits.Grid grid = PrimeTraits.Grid.ofBars(bpm, 3, 4, startBar);
+        PrimeTraits t = PrimeTraits.fromGrid(grid.bpm(), grid.beatsPerBar(), grid.originBeats() + cut * bpm / 60,
+                cMajorChroma());
+        assertEquals(90, t.bpm(), 1e-12, "90 BPM is inside the clock's range: kept");
+        assertEquals(3, t.beatsPerBar(), 1e-12, "a 3/4 bar, not four beats");
+        double seam = 7.3 - cut;
+        double bar = dawBar(startBar, 7.3, bpm, 3, 4);
+        assertPhase(frac(bar), t.barPhaseAt(seam), "bar phase at the seam");
+        assertPhase(frac(bar * 3), t.beatPhaseAt(seam), "beat phase at the seam");
+        // The second top-level window of a 16 kHz prior with hop 128 and 384 new tokens per window.
+        double spp = 128 / 16000.0;
+        double windowStart = 384 * spp;
+        float[] f = new float[64 * F];
+        t.features(windowStart, spp, 64, f);
+        for (int i : new int[] {0, 17, 63}) {
+            double b = dawBar(startBar, cut + windowStart + i * spp, bpm, 3, 4);
+            float[] r = row(f, i);
+            assertEquals(Math.cos(2 * Math.PI * frac(b)), r[7], 1e-5, "bar cosine at position " + i);
+            assertEquals(Math.sin(2 * Math.PI * frac(b)), r[6], 1e-5, "bar sine at position " + i);
+            assertEquals(Math.cos(2 * Math.PI * frac(3 * b)), r[1], 1e-5, "beat cosine at position " + i);
+        }
+        assertPhase(0, t.barPhaseAt((6 - startBar) * 2.0 - cut), "the next downbeat is the bar's phase 0");
+    }
+
+    @Test
+    void aGridOutsideTheClocksRangeIsFoldedByOctavesAndKeepsTheDawsBar() {
+        // 60 BPM in 4/4: the clock ticks eighths at 120, eight to the DAW's bar.
+        PrimeTraits slow = PrimeTraits.fromGrid(60, 4, 0.5, new double[12]);
+        assertEquals(120, slow.bpm(), 1e-12);
+        assertEquals(8, slow.beatsPerBar(), 1e-12);
+        for (double s : new double[] {0, 0.25, 1.7, 13.01}) {
+            double quarter = 0.5 + s; // one quarter note per second
+            assertPhase(frac(quarter / 4), slow.barPhaseAt(s), "bar phase at " + s + " s");
+            assertPhase(frac(2 * quarter), slow.beatPhaseAt(s), "beat phase at " + s + " s");
+        }
+        // 200 BPM in 7/8: 100 BPM, a bar of 1.75 clock beats.
+        PrimeTraits fast = PrimeTraits.fromGrid(200, 3.5, 10.25, new double[12]);
+        assertEquals(100, fast.bpm(), 1e-12);
+        for (double s : new double[] {0, 0.3, 2.2}) {
+            double quarter = 10.25 + s * 200 / 60;
+            assertPhase(frac(quarter / 3.5), fast.barPhaseAt(s), "7/8 bar phase at " + s + " s");
+        }
+        for (double b : new double[] {80, 120, 160}) {
+            assertEquals(b, PrimeTraits.fromGrid(b, 4, 0, new double[12]).bpm(), 1e-12, "inside the range: " + b);
+        }
+        assertThrows(IllegalArgumentException.class, () -> PrimeTraits.fromGrid(500, 4, 0, new double[12]));
+        PrimeTraits.Grid longest = PrimeTraits.Grid.ofBars(20, 32, 1, 0.5); // the protocol's slowest, longest bar
+        assertEquals(512, PrimeTraits.fromGrid(longest, 0, new float[0], 16000).beatsPerBar(), 1e-12);
+        assertThrows(IllegalArgumentException.class, () -> PrimeTraits.Grid.ofBars(120, 4, 4, Double.NaN));
+        assertEquals(0, PrimeTraits.Grid.ofBars(120, 4, 4, 1e300).originBeats(), 1e-12, "a huge bar number is a downbeat");
+        assertEquals(1.5, PrimeTraits.Grid.ofBars(120, 3, 4, 12.5).originBeats(), 1e-12, "half a 3/4 bar in");
+    }
+
+    @Test
+    void onAGridPhaseZeroIsADownbeatAndTheFirstBeatLiesWithinABeat() {
+        for (double origin : new double[] {0, 1e-12, 3.9999999999, 4.0000000001, 2.5, 7}) {
+            PrimeTraits t = PrimeTraits.fromGrid(120, 4, origin, new double[12]);
+            assertTrue(t.firstBeatSeconds() >= 0 && t.firstBeatSeconds() < 0.5, "first beat at origin " + origin);
+            double toDownbeat = (4 - frac(origin / 4) * 4) * 0.5; // seconds to the next downbeat
+            assertPhase(0, t.barPhaseAt(toDownbeat), "downbeat after origin " + origin);
+            assertPhase(0, t.beatPhaseAt(toDownbeat), "a downbeat is a beat, origin " + origin);
+        }
+    }
+
+    @Test
+    void measuredTraitsKeepTheFourBeatBarFromTheFirstBeat() {
+        PrimeTraits t = new PrimeTraits(100, 0.2, cMajorChroma());
+        assertEquals(4, t.beatsPerBar());
+        assertEquals(0, t.firstBeatInBar());
+        assertPhase(0, t.barPhaseAt(0.2), "the first measured beat starts a bar");
+        assertPhase(0.25, t.barPhaseAt(0.8), "a beat later is a quarter bar on");
+        assertTrue(Double.isNaN(t.withoutTempo().beatPhaseAt(1)), "no tempo, no phase");
+        assertEquals(3, PrimeTraits.fromGrid(120, 3, 1, cMajorChroma()).withoutChroma().beatsPerBar(), 1e-12,
+                "dropping the pitch keeps the bar");
+    }
 }

@@ -170,6 +170,19 @@ class ContinuationPipelineTest {
                     a.traits(), request(1, Tier.SKETCH, 100, 4.0), new ContinuationPipeline.Monitor() {});
             assertEquals(frames + 9_000, longer.takes()[0].length);
             assertEquals(a.traits(), longer.traits(), "an extension goes on with the take's own traits");
+            // The DAW's grid (93 BPM 4/4, the prime from bar 2.5) is the clock instead of the estimate.
+            PrimeTraits.Grid grid = PrimeTraits.Grid.ofBars(93, 4, 4, 2.5);
+            ContinuationPipeline.Sampled onGrid = withClock.continueWithCodes(root, prime, frames,
+                    request(1, Tier.SKETCH, 100, 4.0), grid, new ContinuationPipeline.Monitor() {});
+            int sr = vqvae.config().sampleRate();
+            double cut = (double) (prime.length - aligned.length) / sr;
+            assertEquals(93, onGrid.traits().bpm(), 1e-12);
+            double seamBar = 2.5 + (double) prime.length / sr / (240.0 * 4 / (4 * 93));
+            double phase = onGrid.traits().barPhaseAt((double) prime.length / sr - cut);
+            double d = Math.abs(phase - (seamBar - Math.floor(seamBar)));
+            assertTrue(Math.min(d, 1 - d) < 1e-6, "the clock's bar at the seam is the DAW's: " + phase + " vs " + seamBar);
+            assertArrayEquals(expected.chroma(), onGrid.traits().chroma(), 1e-12, "the chroma is still measured");
+            assertFalse(Arrays.equals(a.takes()[0], onGrid.takes()[0]), "the prior hears the grid");
             assertThrows(IllegalArgumentException.class, () -> new WindowedSampler(clocked, 0.125, WindowCache.SHIFT)
                     .sample(root, new long[][] {{1, 2, 3}}, 1, 10, null, (List<dev.segue.engine.prior.Labels>) null,
                             new SamplingParams(1.0, 0, 0.0, 1), new WindowedSampler.LevelMonitor() {

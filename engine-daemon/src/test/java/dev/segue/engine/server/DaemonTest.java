@@ -282,6 +282,31 @@ class DaemonTest {
     }
 
     @Test
+    void aWideStereoPrimeGetsAStereoImageAroundTheModelsTake() throws Exception {
+        start();
+        ZMQ.Socket s = client();
+        Submit mono = submit(1, RATE, 0.5, 1);
+        java.util.Random random = new java.util.Random(7);
+        float[] stereo = new float[RATE * 2];
+        for (int i = 0; i < stereo.length; i++) {
+            stereo[i] = (float) (0.1 * random.nextGaussian()); // independent channels: correlation near 0
+        }
+        send(s, new Submit(1, mono.context(), mono.request(), Audio.of(2, stereo)));
+        assertInstanceOf(Accepted.class, receive(s));
+        Map<Integer, float[]> takes = collect(s, new ArrayList<>());
+        float[] take = takes.get(0);
+        float[][] lr = dev.segue.engine.audio.StereoImage.split(take);
+        boolean differ = false;
+        for (int i = 0; i < lr[0].length; i++) {
+            // The stand-in engine's mono take is the mid; the side comes from the prime's image.
+            float mid = (float) ((i % 1000) / 1000.0 - 0.5) / 16f;
+            assertEquals(mid, (lr[0][i] + lr[1][i]) / 2, 1e-5, "sample " + i);
+            differ |= Math.abs(lr[0][i] - lr[1][i]) > 1e-3;
+        }
+        assertTrue(differ, "a wide prime's take is not L = R");
+    }
+
+    @Test
     void aClientFetchingARunningJobFollowsItWithoutTakingItFromTheSubmitter() throws Exception {
         engine.tokenMillis = 30;
         start();

@@ -16,6 +16,7 @@ import dev.segue.engine.cli.Djl;
 import dev.segue.engine.config.ModelConfig;
 import dev.segue.engine.prior.KvCache;
 import dev.segue.engine.prior.Prior;
+import dev.segue.engine.prior.PrimeTraits;
 import dev.segue.engine.vqvae.VqVae;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -129,6 +130,57 @@ class TrainerTest {
         }
         assertThrows(IllegalArgumentException.class, () -> new PriorTrainer(clocked.priors().get(2), clocked.vqvae(),
                 tracks, 64, o, QUIET), "a beat clock needs the audio");
+    }
+
+    @Test
+    void aBeatClockedPriorTrainsOnTheComposedGridWithTheMeasuredClockKeptInAShare(@TempDir Path out) throws Exception {
+        ModelConfig clocked = clockedConfig();
+        List<long[]> tracks = patternedCodes(new Random(9), 3, 400, 64);
+        List<float[]> audio = SyntheticSongs.generate(2, 3, 400 * 128 / 8000.0 + 0.1, 8000);
+        List<PrimeTraits.Grid> grids = List.of(new PrimeTraits.Grid(96, 4, 0.8), new PrimeTraits.Grid(150, 3, 2.5),
+                new PrimeTraits.Grid(60, 4, 0));
+        StageOptions o = new StageOptions(out, 30, 2, 1e-2, 7, 100, 1, true, 0, 0);
+        new PriorTrainer(clocked.priors().get(2), clocked.vqvae(), tracks, audio, grids, 0.25, 64, o, QUIET).run(root);
+        List<JsonNode> rows = metrics(out, "prior");
+        assertEquals(30, rows.size());
+        double start = mean(rows.subList(0, 3), "loss");
+        double end = mean(rows.subList(27, 30), "loss");
+        assertTrue(end < start - 1.0, "prior loss " + start + " -> " + end);
+        try (SafetensorsFile w = SafetensorsFile.open(out.resolve("prior_level_2.safetensors"))) {
+            float[] clock = w.get("beat_clock.weight").toFloats();
+            assertTrue(TrainingForwardTest.maxAbsDiff(clock, new float[clock.length]) > 0, "the clock was trained");
+        }
+        assertThrows(IllegalArgumentException.class, () -> new PriorTrainer(clocked.priors().get(2), clocked.vqvae(),
+                tracks, audio, grids.subList(0, 2), 0.25, 64, o, QUIET), "one grid per track");
+        assertThrows(IllegalArgumentException.class, () -> new PriorTrainer(config.priors().get(2), config.vqvae(),
+                tracks, audio, grids, 0.25, 64, o, QUIET), "a prior without a clock takes no grid");
+    }
+
+    @Test
+    void aWindowsClockIsTheGridAtItsHeadOrInTheMeasuredShareTheEstimate() {
+        float[] head = SyntheticSongs.generate(3, 1, 6, 8000).get(0);
+        PrimeTraits.Grid grid = new PrimeTraits.Grid(100, 4, 1.5); // the track starts 1.5 quarters after a downbeat
+        double at = 2.4;                                            // the window's head, seconds into the track
+        PrimeTraits measured = PrimeTraits.measure(head, 8000);
+        PrimeTraits g = PriorTrainer.clock(head, 8000, grid, at, 0, new Random(1));
+        assertEquals(100, g.bpm(), 1e-12);
+        double bar = (1.5 + (at + 1.0) * 100 / 60) / 4; // the composed bar 1.0 s after the head
+        double phase = g.barPhaseAt(1.0);
+        double d = Math.abs(phase - (bar - Math.floor(bar)));
+        assertTrue(Math.min(d, 1 - d) < 1e-9, "the composed bar phase: " + phase + " vs " + bar);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(measured.chroma(), g.chroma(), 1e-12, "chroma measured");
+        PrimeTraits m = PriorTrainer.clock(head, 8000, grid, at, 1, new Random(1));
+        assertEquals(measured.bpm(), m.bpm(), 1e-12, "a share of 1: always the estimate");
+        assertEquals(measured.firstBeatSeconds(), m.firstBeatSeconds(), 1e-12);
+        int fromGrid = 0;
+        Random r = new Random(6);
+        for (int i = 0; i < 400; i++) {
+            fromGrid += Double.isNaN(PriorTrainer.clock(new float[100], 8000, grid, 0, 0.25, r).bpm()) ? 0 : 1;
+        }
+        assertTrue(fromGrid > 260 && fromGrid < 340, "about 3 in 4 windows on the grid: " + fromGrid + " of 400");
+        Random untouched = new Random(7);
+        PriorTrainer.clock(head, 8000, null, at, 0.25, untouched);
+        assertEquals(new Random(7).nextLong(), untouched.nextLong(), "no grid, no draw");
     }
 
     @Test
