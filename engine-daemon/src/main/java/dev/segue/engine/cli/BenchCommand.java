@@ -67,6 +67,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--djl-steps", description = "Run cached steps through DJL/libtorch instead of the CPU step kernel.")
     boolean djlSteps;
 
+    @Option(names = "--weights", paramLabel = "FORMAT", defaultValue = "bf16", converter = WeightFormatConverter.class,
+            description = "engine: precision the prior's large matrices are held in: bf16 (default), fp16, fp32, as-stored.")
+    dev.segue.engine.checkpoint.WeightFormat weights;
+
     @Option(names = "--leak-steps", defaultValue = "0",
             description = "Also run this many sampling steps and print RSS at start and end (native-leak check).")
     int leakSteps;
@@ -94,10 +98,11 @@ final class BenchCommand implements Callable<Integer> {
         ModelConfig config = ModelConfig.load(file);
         PriorConfig top = config.priors().values().stream().reduce((a, b) -> b)
                 .orElseThrow(() -> new IllegalArgumentException(file + " defines no prior"));
-        String name = file.getFileName().toString().replaceFirst("\\.json$", "") + (djlSteps ? "/djl-steps" : "");
-        RandomWeights weights = new RandomWeights(0);
-        try (NDManager root = Djl.cpuManager(); Prior prior = new Prior(top, config.vqvae(), weights, root)) {
-            long modelBytes = weights.bytesMade();
+        String name = file.getFileName().toString().replaceFirst("\\.json$", "") + "/" + weights
+                + (djlSteps ? "/djl-steps" : "");
+        RandomWeights random = new RandomWeights(0);
+        try (NDManager root = Djl.cpuManager(); Prior prior = new Prior(top, config.vqvae(), random, root, weights)) {
+            long modelBytes = random.bytesMade();
             double bandwidth = EngineBench.copyBandwidth(root);
             double readBandwidth = EngineBench.readBandwidth(root);
             EngineBench bench = new EngineBench(prior, name, modelBytes);

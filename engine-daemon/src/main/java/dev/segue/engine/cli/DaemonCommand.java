@@ -42,6 +42,11 @@ final class DaemonCommand implements Callable<Integer> {
             + "context, as the reference does).")
     String windowCache;
 
+    @Option(names = "--weights", paramLabel = "FORMAT", defaultValue = "bf16", converter = WeightFormatConverter.class,
+            description = "Precision the priors' large matrices are held in: bf16 (default), fp16, fp32 or as-stored "
+                    + "(see the engine README).")
+    dev.segue.engine.checkpoint.WeightFormat weights;
+
     @Override
     public Integer call() throws Exception {
         try {
@@ -84,7 +89,7 @@ final class DaemonCommand implements Callable<Integer> {
         try (NDManager root = Djl.cpuManager(); Closer closer = () -> loaded.forEach(ResidentModel::close)) {
             java.util.List<dev.segue.engine.server.ContinuationEngine> engines = new java.util.ArrayList<>();
             for (Path dir : dirs) {
-                for (ResidentModel m : ResidentModel.loadAll(root, dir)) {
+                for (ResidentModel m : ResidentModel.loadAll(root, dir, weights)) {
                     loaded.add(m);
                     System.out.println("segue daemon: prior '" + m.name() + "': " + m.description());
                     engines.add(new EngineBackedContinuation(m.name(), root, new ContinuationPipeline(m.vqvae(), m.priors(), cachePolicy),

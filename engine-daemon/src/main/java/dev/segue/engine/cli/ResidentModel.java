@@ -1,5 +1,6 @@
 package dev.segue.engine.cli;
 
+import dev.segue.engine.checkpoint.WeightFormat;
 import ai.djl.ndarray.NDManager;
 import dev.segue.engine.checkpoint.Checkpoints;
 import dev.segue.engine.checkpoint.RandomWeights;
@@ -57,6 +58,11 @@ record ResidentModel(String name, String description, VqVae vqvae, Map<Integer, 
 
     /** Every top prior of a folder as its own model (see the class comment); null: the demo-sketch model. */
     static List<ResidentModel> loadAll(NDManager root, Path dir) {
+        return loadAll(root, dir, WeightFormat.FP32);
+    }
+
+    /** As above, the priors' large matrices held as {@code format} says. */
+    static List<ResidentModel> loadAll(NDManager root, Path dir, WeightFormat format) {
         ModelConfig config = dir != null ? ModelConfig.load(dir.resolve("config.json"))
                 : ModelConfig.load(Presets.resolve("demo-sketch"));
         int topLevel = config.vqvae().levels() - 1;
@@ -88,7 +94,7 @@ record ResidentModel(String name, String description, VqVae vqvae, Map<Integer, 
                     break; // an upsampler is only useful with every level above it
                 }
                 try (WeightStore pr = Checkpoints.open(file)) {
-                    Prior p = new Prior(pc, config.vqvae(), pr, root);
+                    Prior p = new Prior(pc, config.vqvae(), pr, root, format);
                     shared.add(p);
                     upsamplers.put(level, p);
                 }
@@ -104,7 +110,7 @@ record ResidentModel(String name, String description, VqVae vqvae, Map<Integer, 
                         : named.get(e.getKey().substring(folder.length() + 1));
                 Prior top;
                 try (WeightStore pr = dir != null ? Checkpoints.open(weights(dir, e.getValue())) : new RandomWeights(2)) {
-                    top = new Prior(pc, config.vqvae(), pr, root);
+                    top = new Prior(pc, config.vqvae(), pr, root, format);
                 }
                 List<AutoCloseable> owned = new ArrayList<>();
                 owned.add(top);

@@ -88,7 +88,12 @@ public final class HalfMatrix implements StepMatrix {
      */
     public static HalfMatrix from(WeightLoader w, String name, boolean outByIn, int in, int out, float[] bias,
                                   float[] scale) {
-        TensorEntry entry = outByIn ? w.entry(name, out, in) : w.entry(name, in, out);
+        return from(w, outByIn ? w.entry(name, out, in) : w.entry(name, in, out), outByIn, in, out, bias, scale);
+    }
+
+    /** As above for an entry the caller already has (its shape checked by the loader). */
+    public static HalfMatrix from(WeightLoader w, TensorEntry entry, boolean outByIn, int in, int out, float[] bias,
+                                  float[] scale) {
         if (!entry.dtype().isFloating()) {
             throw new CheckpointException(w.store().path(), entry.name(), "expected a float tensor, found "
                     + entry.dtype());

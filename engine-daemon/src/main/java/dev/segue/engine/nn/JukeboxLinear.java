@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.core.Linear;
 import dev.segue.engine.checkpoint.DType;
+import dev.segue.engine.checkpoint.TensorEntry;
 import dev.segue.engine.checkpoint.WeightLoader;
 
 /**
@@ -35,7 +36,8 @@ public final class JukeboxLinear {
     public JukeboxLinear(WeightLoader w, int in, int out, int scaledColumns, float scale) {
         this.in = in;
         this.out = out;
-        if (w.held(w.entry("w", in, out).dtype()) != DType.F32) {
+        TensorEntry entry = w.entry("w", in, out);
+        if (w.held(entry.dtype()) != DType.F32) {
             // Half precision: the scale multiplies each product, not the stored weights (no second rounding);
             // the bias is fp32 and scaled here exactly as the fp32 path scales it.
             NDArray storedBias = w.floats("b", out);
@@ -51,7 +53,7 @@ public final class JukeboxLinear {
                 storedBias = scaledBias;
             }
             this.bias = storedBias;
-            this.half = HalfMatrix.from(w, "w", false, in, out, storedBias.toFloatArray(), factors);
+            this.half = HalfMatrix.from(w, entry, false, in, out, storedBias.toFloatArray(), factors);
             this.weightInOut = null;
             this.weightOutIn = null;
             return;

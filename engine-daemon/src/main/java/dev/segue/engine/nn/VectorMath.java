@@ -217,7 +217,10 @@ public final class VectorMath {
         return magnitude.reinterpretAsFloats().mul(F16_REBIAS).reinterpretAsInts().or(sign).reinterpretAsFloats();
     }
 
-    /** Widens the {@code count} half-precision values at 16-bit index {@code at} of a layout group (testing aid). */
+    /**
+     * The kernel's widening of one group of 2 x L half-precision values (L floats per vector) read as L
+     * little-endian ints from {@code byteOffset}: value 2j comes out at j, value 2j + 1 at L + j. For tests.
+     */
     public static float[] widenGroup(ByteBuffer data, int byteOffset, boolean f16) {
         IntVector v = IntVector.fromByteBuffer(I, data, byteOffset, ByteOrder.LITTLE_ENDIAN);
         float[] out = new float[2 * S.length()];
