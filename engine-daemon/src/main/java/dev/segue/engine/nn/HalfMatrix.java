@@ -150,9 +150,10 @@ public final class HalfMatrix implements StepMatrix {
         int cols = outByIn ? in : out;
         int esize = stored.bytes();
         long rowBytes = (long) cols * esize;
-        int rowsPerChunk = (int) Math.max(1, Math.min(rows, (4L << 20) / rowBytes));
-        ByteBuffer chunk = ByteBuffer.allocateDirect(Math.toIntExact(rowsPerChunk * rowBytes))
-                .order(ByteOrder.LITTLE_ENDIAN);
+        int rowsPerChunk = (int) Math.max(1, Math.min(rows, (1L << 20) / rowBytes));
+        // On the heap: collected with the load (a direct buffer per matrix would wait for a GC, holding
+        // megabytes of native memory per matrix until then).
+        ByteBuffer chunk = ByteBuffer.allocate(Math.toIntExact(rowsPerChunk * rowBytes)).order(ByteOrder.LITTLE_ENDIAN);
         for (int r0 = 0; r0 < rows; r0 += rowsPerChunk) {
             int count = Math.min(rowsPerChunk, rows - r0);
             chunk.clear().limit(Math.toIntExact(count * rowBytes));
