@@ -459,14 +459,6 @@ public final class Prior implements AutoCloseable {
         return transformer.weightBytes() + output + tokenRow + 4L * config.width();
     }
 
-    /** Bytes of the large matrices as held (the transformer's, the embedding and the output projection). */
-    public long matrixBytes() {
-        long emb = tokenHalf != null ? tokenHalf.bytes() : 4L * bins * config.width();
-        long out = outputHalf == tokenHalf && (tokenHalf != null || outputProj == tokenEmb) ? 0
-                : outputHalf != null ? outputHalf.bytes() : 4L * bins * config.width();
-        return transformer.weightBytes() + emb + out;
-    }
-
     @Override
     public void close() {
         synchronized (this) {
