@@ -177,7 +177,13 @@ public final class VectorMath {
                     }
                 }
                 for (; n0 < count; n0++) {
-                    half1(m, unit, x, y, n0);
+                    // Separate methods with the format as a constant: a widening chosen at run time inside
+                    // the loop kept the JIT from keeping the vectors in registers (fp16 N=1 ran 8x slower).
+                    if (m.f16) {
+                        half1F16(m, unit, x, y, n0);
+                    } else {
+                        half1Bf16(m, unit, x, y, n0);
+                    }
                 }
                 for (int n = 0; n < count; n++) {
                     finish(m, y, n, unit);
@@ -229,10 +235,9 @@ public final class VectorMath {
         return out;
     }
 
-    /** One block for one candidate; two accumulator sets over the two halves of the input hide FMA latency. */
-    private static void half1(HalfMatrix m, int unit, float[] x, float[] y, int n) {
+    /** One block for one candidate over bf16 weights; two accumulator sets over the two halves of the input hide FMA latency. */
+    private static void half1Bf16(HalfMatrix m, int unit, float[] x, float[] y, int n) {
         ByteBuffer w = m.data;
-        boolean f16 = m.f16;
         int in = m.in;
         int rowBytes = 2 * BlockedMatrix.BLOCK;
         int groupBytes = rowBytes / 2;
@@ -250,24 +255,24 @@ public final class VectorMath {
             IntVector g1 = IntVector.fromByteBuffer(I, w, p + groupBytes, ByteOrder.LITTLE_ENDIAN);
             IntVector h0 = IntVector.fromByteBuffer(I, w, q, ByteOrder.LITTLE_ENDIAN);
             IntVector h1 = IntVector.fromByteBuffer(I, w, q + groupBytes, ByteOrder.LITTLE_ENDIAN);
-            a0 = low(g0, f16).fma(b, a0);
-            a1 = high(g0, f16).fma(b, a1);
-            a2 = low(g1, f16).fma(b, a2);
-            a3 = high(g1, f16).fma(b, a3);
-            c0 = low(h0, f16).fma(d, c0);
-            c1 = high(h0, f16).fma(d, c1);
-            c2 = low(h1, f16).fma(d, c2);
-            c3 = high(h1, f16).fma(d, c3);
+            a0 = low(g0, false).fma(b, a0);
+            a1 = high(g0, false).fma(b, a1);
+            a2 = low(g1, false).fma(b, a2);
+            a3 = high(g1, false).fma(b, a3);
+            c0 = low(h0, false).fma(d, c0);
+            c1 = high(h0, false).fma(d, c1);
+            c2 = low(h1, false).fma(d, c2);
+            c3 = high(h1, false).fma(d, c3);
         }
         if ((in & 1) == 1) {
             int p = base + (in - 1) * rowBytes;
             FloatVector b = FloatVector.broadcast(S, x[xo + in - 1]);
             IntVector g0 = IntVector.fromByteBuffer(I, w, p, ByteOrder.LITTLE_ENDIAN);
             IntVector g1 = IntVector.fromByteBuffer(I, w, p + groupBytes, ByteOrder.LITTLE_ENDIAN);
-            a0 = low(g0, f16).fma(b, a0);
-            a1 = high(g0, f16).fma(b, a1);
-            a2 = low(g1, f16).fma(b, a2);
-            a3 = high(g1, f16).fma(b, a3);
+            a0 = low(g0, false).fma(b, a0);
+            a1 = high(g0, false).fma(b, a1);
+            a2 = low(g1, false).fma(b, a2);
+            a3 = high(g1, false).fma(b, a3);
         }
         int l = S.length();
         int at = n * m.out + unit * BlockedMatrix.BLOCK;
@@ -275,6 +280,37 @@ public final class VectorMath {
         a1.add(c1).intoArray(y, at + l);
         a2.add(c2).intoArray(y, at + 2 * l);
         a3.add(c3).intoArray(y, at + 3 * l);
+    }
+
+    /**
+     * One block for one candidate over fp16 weights, one input per iteration: fp16's widening takes more
+     * registers than bf16's, and the two-halves split of {@link #half1Bf16} made the loop too large for the
+     * JIT to keep its vectors unboxed (fp16 N=1 ran several times slower than bf16).
+     */
+    private static void half1F16(HalfMatrix m, int unit, float[] x, float[] y, int n) {
+        ByteBuffer w = m.data;
+        int in = m.in;
+        int rowBytes = 2 * BlockedMatrix.BLOCK;
+        int groupBytes = rowBytes / 2;
+        int base = unit * in * rowBytes;
+        int xo = n * in;
+        FloatVector a0 = FloatVector.zero(S), a1 = FloatVector.zero(S), a2 = FloatVector.zero(S), a3 = FloatVector.zero(S);
+        for (int i = 0; i < in; i++) {
+            int p = base + i * rowBytes;
+            FloatVector b = FloatVector.broadcast(S, x[xo + i]);
+            IntVector g0 = IntVector.fromByteBuffer(I, w, p, ByteOrder.LITTLE_ENDIAN);
+            IntVector g1 = IntVector.fromByteBuffer(I, w, p + groupBytes, ByteOrder.LITTLE_ENDIAN);
+            a0 = low(g0, true).fma(b, a0);
+            a1 = high(g0, true).fma(b, a1);
+            a2 = low(g1, true).fma(b, a2);
+            a3 = high(g1, true).fma(b, a3);
+        }
+        int l = S.length();
+        int at = n * m.out + unit * BlockedMatrix.BLOCK;
+        a0.intoArray(y, at);
+        a1.intoArray(y, at + l);
+        a2.intoArray(y, at + 2 * l);
+        a3.intoArray(y, at + 3 * l);
     }
 
     /** One block for four candidates over bf16 weights: each group loaded and widened once feeds four FMAs per vector. */
