@@ -9,6 +9,7 @@ import java.nio.file.Path;
 public class CheckpointException extends RuntimeException {
     private final Path file;
     private final String tensor;
+    private final String problem;
 
     public CheckpointException(Path file, String tensor, String problem) {
         this(file, tensor, problem, null);
@@ -18,6 +19,12 @@ public class CheckpointException extends RuntimeException {
         super(describe(file, tensor, problem), cause);
         this.file = file;
         this.tensor = tensor;
+        this.problem = problem;
+    }
+
+    /** What is wrong, without the file and tensor. */
+    public String problem() {
+        return problem;
     }
 
     private static String describe(Path file, String tensor, String problem) {

@@ -190,7 +190,7 @@ public final class SafetensorsFile implements WeightStore {
         try {
             ByteBuffer data = length == 0 ? ByteBuffer.allocate(0)
                     : channel.map(FileChannel.MapMode.READ_ONLY, dataStart + slot.begin, length);
-            return new TensorEntry(name, slot.dtype, slot.shape, data);
+            return new TensorEntry(name, slot.dtype, slot.shape, data, channel, dataStart + slot.begin);
         } catch (IOException e) {
             throw new CheckpointException(path, name, "cannot map tensor data: " + e.getMessage(), e);
         }

@@ -1,7 +1,9 @@
 package dev.segue.engine.checkpoint;
 
 import java.nio.ByteBuffer;
+import java.io.IOException;
 import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
 import java.util.Arrays;
 
 /**
@@ -13,12 +15,56 @@ public final class TensorEntry {
     private final DType dtype;
     private final long[] shape;
     private final ByteBuffer data;
+    /** Where the bytes lie in a file, for reads that must not pull the mapping into memory; null if nowhere. */
+    private final FileChannel file;
+    private final long fileOffset;
 
     public TensorEntry(String name, DType dtype, long[] shape, ByteBuffer data) {
+        this(name, dtype, shape, data, null, 0);
+    }
+
+    /**
+     * An entry whose bytes are also at {@code fileOffset} in {@code file}: {@link #readBytes} then reads
+     * them with positional reads, so streaming a tensor into its destination does not make the mapped pages
+     * resident in this process (they stay in the page cache, outside the process's RSS).
+     */
+    public TensorEntry(String name, DType dtype, long[] shape, ByteBuffer data, FileChannel file, long fileOffset) {
         this.name = name;
         this.dtype = dtype;
         this.shape = shape.clone();
         this.data = data.slice().order(ByteOrder.LITTLE_ENDIAN);
+        this.file = file;
+        this.fileOffset = fileOffset;
+    }
+
+    /**
+     * Fills {@code dst} (from its position to its limit) with the tensor's bytes from byte {@code from}:
+     * positional file reads when the entry knows its file, else a copy from {@link #data()}.
+     */
+    public void readBytes(long from, ByteBuffer dst) {
+        int want = dst.remaining();
+        if (from < 0 || from + want > data.capacity()) {
+            throw new IndexOutOfBoundsException("bytes " + from + ".." + (from + want) + " of tensor '" + name
+                    + "' (" + data.capacity() + " bytes)");
+        }
+        if (file == null) {
+            ByteBuffer src = data.duplicate();
+            src.position(Math.toIntExact(from)).limit(Math.toIntExact(from + want));
+            dst.put(src);
+            return;
+        }
+        try {
+            long at = fileOffset + from;
+            while (dst.hasRemaining()) {
+                int n = file.read(dst, at);
+                if (n < 0) {
+                    throw new CheckpointException(null, name, "file ends inside the tensor's data");
+                }
+                at += n;
+            }
+        } catch (IOException e) {
+            throw new CheckpointException(null, name, "read failed: " + e.getMessage(), e);
+        }
     }
 
     public String name() {

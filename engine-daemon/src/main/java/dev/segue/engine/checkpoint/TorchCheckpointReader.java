@@ -407,8 +407,14 @@ public final class TorchCheckpointReader implements WeightStore {
         int esize = meta.dtype().bytes();
         try {
             ByteBuffer region = region(meta, meta.firstElement() * esize, meta.extentElements() * esize);
-            ByteBuffer bytes = meta.contiguous() ? region : gather(meta, region);
-            return new TensorEntry(name, meta.dtype(), meta.shape(), bytes);
+            if (meta.contiguous()) {
+                StorageData sd = storageData.get(meta.storage().key());
+                return sd.deflated() == null && region.capacity() > 0
+                        ? new TensorEntry(name, meta.dtype(), meta.shape(), region, channel,
+                                sd.fileOffset() + meta.firstElement() * esize)
+                        : new TensorEntry(name, meta.dtype(), meta.shape(), region);
+            }
+            return new TensorEntry(name, meta.dtype(), meta.shape(), gather(meta, region));
         } catch (IOException | RuntimeException e) {
             if (e instanceof CheckpointException ce) {
                 throw ce;

@@ -19,9 +19,17 @@ public final class WeightLoader {
     private final String prefix;
     /** Non-null in training mode: every parameter created is recorded here. */
     private final ParameterSet training;
+    /** What precision the large matrices are held in; training always holds fp32. */
+    private final WeightFormat format;
 
+    /** An inference loader holding every matrix in fp32 (as the engine did before half precision). */
     public WeightLoader(WeightStore store, NDManager manager) {
-        this(store, manager, "", null);
+        this(store, manager, "", null, WeightFormat.FP32);
+    }
+
+    /** An inference loader holding the large matrices as {@code format} says (see {@link #matrix}). */
+    public WeightLoader(WeightStore store, NDManager manager, WeightFormat format) {
+        this(store, manager, "", null, format);
     }
 
     /**
@@ -29,19 +37,43 @@ public final class WeightLoader {
      * keep them in the stored layout (no load-time folding or re-layout) so gradients reach them.
      */
     public WeightLoader(WeightStore store, NDManager manager, ParameterSet training) {
-        this(store, manager, "", training);
+        this(store, manager, "", training, WeightFormat.FP32);
     }
 
-    private WeightLoader(WeightStore store, NDManager manager, String prefix, ParameterSet training) {
+    /** With {@code training} null, an inference loader holding the large matrices as {@code format} says. */
+    public WeightLoader(WeightStore store, NDManager manager, ParameterSet training, WeightFormat format) {
+        this(store, manager, "", training, training != null ? WeightFormat.FP32 : format);
+    }
+
+    private WeightLoader(WeightStore store, NDManager manager, String prefix, ParameterSet training,
+                         WeightFormat format) {
         this.store = store;
         this.manager = manager;
         this.prefix = prefix;
         this.training = training;
+        this.format = format == null ? WeightFormat.FP32 : format;
     }
 
     /** A loader whose names are relative to {@code prefix + "."}. */
     public WeightLoader child(String name) {
-        return new WeightLoader(store, manager, prefix + name + ".", training);
+        return new WeightLoader(store, manager, prefix + name + ".", training, format);
+    }
+
+    public WeightFormat format() {
+        return format;
+    }
+
+    /**
+     * The element type a large matrix stored as {@code stored} is held in: always F32 in training, else
+     * as the format says. Matrices held in F16 or BF16 are built by {@code nn.HalfMatrix.from}.
+     */
+    public DType held(DType stored) {
+        return training != null ? DType.F32 : format.held(stored);
+    }
+
+    /** The manager this loader creates the model's tensors in. */
+    public NDManager manager() {
+        return manager;
     }
 
     /** True when the model is built for training; layers then skip inference-only re-layouts. */

@@ -61,10 +61,6 @@ final class BenchCommand implements Callable<Integer> {
             + "when present), cpu, cuda or cuda:N.")
     String device;
 
-    @Option(names = "--weights", defaultValue = "as-stored", description = "engine: weight format, as-stored, fp32, "
-            + "bf16 or fp16 (checked and reported; this build holds every format as fp32).")
-    String weights;
-
     @Option(names = "--data", description = "engine: data folder whose bench/<preset>/ caches a published model's "
             + "random checkpoint (default: <segue home>/.segue-data).")
     Path data;
@@ -92,6 +88,10 @@ final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--jobs", defaultValue = "12", description = "cluster: jobs per timed run.")
     int clusterJobs;
+
+    @Option(names = "--weights", paramLabel = "FORMAT", defaultValue = "bf16", converter = WeightFormatConverter.class,
+            description = "engine: precision the prior's large matrices are held in: bf16 (default), fp16, fp32, as-stored.")
+    dev.segue.engine.checkpoint.WeightFormat weights;
 
     @Option(names = "--leak-steps", defaultValue = "0",
             description = "Also run this many sampling steps and print RSS at start and end (native-leak check).")
@@ -146,11 +146,11 @@ final class BenchCommand implements Callable<Integer> {
         ModelConfig config = ModelConfig.load(file);
         PriorConfig top = config.priors().values().stream().reduce((a, b) -> b)
                 .orElseThrow(() -> new IllegalArgumentException(file + " defines no prior"));
-        String name = file.getFileName().toString().replaceFirst("\\.json$", "") + (djlSteps ? "/djl-steps" : "");
-        WeightFormatHook.check(this.weights);
-        RandomWeights weights = new RandomWeights(0);
-        try (NDManager root = chosen.newManager(); Prior prior = new Prior(top, config.vqvae(), weights, root)) {
-            long modelBytes = weights.bytesMade();
+        String name = file.getFileName().toString().replaceFirst("\\.json$", "") + "/" + weights
+                + (djlSteps ? "/djl-steps" : "");
+        RandomWeights random = new RandomWeights(0);
+        try (NDManager root = chosen.newManager(); Prior prior = new Prior(top, config.vqvae(), random, root, weights)) {
+            long modelBytes = random.bytesMade();
             double bandwidth = EngineBench.copyBandwidth(root);
             double readBandwidth = EngineBench.readBandwidth(root);
             EngineBench bench = new EngineBench(prior, name, modelBytes, primeTokens != null ? primeTokens : 0);

@@ -2,6 +2,7 @@ package dev.segue.engine.cli;
 
 import ai.djl.ndarray.NDManager;
 import dev.segue.engine.checkpoint.CheckpointException;
+import dev.segue.engine.checkpoint.WeightFormat;
 import dev.segue.engine.config.ConfigException;
 import dev.segue.engine.conformance.ConformanceRunner;
 import java.nio.file.Files;
@@ -9,6 +10,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "conformance", mixinStandardHelpOptions = true,
@@ -21,6 +23,11 @@ final class ConformanceCommand implements Callable<Integer> {
     @picocli.CommandLine.Option(names = "--device", defaultValue = "cpu", description = "Where the checks run: cpu (the "
             + "default), auto, cuda or cuda:N (the CUDA path is unverified until ./segue gpu-check passes on a GPU).")
     String device;
+
+    @Option(names = "--weights", paramLabel = "FORMAT", defaultValue = "fp32", converter = WeightFormatConverter.class,
+            description = "Precision the priors' matrices are held in: fp32 (default), as-stored, bf16, fp16. "
+                    + "bf16/fp16 are checked against a tolerance derived from the format's precision.")
+    WeightFormat weights;
 
     @Override
     public Integer call() {
@@ -35,14 +42,14 @@ final class ConformanceCommand implements Callable<Integer> {
         System.out.println("conformance on " + on.describe());
         try (NDManager root = on.newManager()) {
             for (Path dir : dirs) {
-                System.out.println("== " + dir);
+                System.out.println("== " + dir + " (weights " + weights + ")");
                 if (!Files.isRegularFile(dir.resolve("config.json"))) {
                     System.out.println("FAIL " + dir + ": no config.json");
                     ok = false;
                     continue;
                 }
                 try {
-                    ok &= new ConformanceRunner(dir, System.out).run(root);
+                    ok &= new ConformanceRunner(dir, System.out, weights).run(root);
                 } catch (CheckpointException | ConfigException | IllegalArgumentException e) {
                     System.out.println("FAIL " + e.getMessage());
                     ok = false;

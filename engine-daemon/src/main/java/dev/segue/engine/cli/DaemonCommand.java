@@ -82,9 +82,10 @@ final class DaemonCommand implements Callable<Integer> {
             + "first use (the first prior at start-up) and the least recently used idle one is unloaded to make room.")
     Double memoryBudget;
 
-    @Option(names = "--weights", defaultValue = "as-stored", description = "Weight format: as-stored, fp32, bf16 or fp16 "
-            + "(checked; this build holds every format as fp32).")
-    String weights;
+    @Option(names = "--weights", paramLabel = "FORMAT", defaultValue = "bf16", converter = WeightFormatConverter.class,
+            description = "Precision the priors' large matrices are held in: bf16 (default), fp16, fp32 or as-stored "
+                    + "(see the engine README).")
+    dev.segue.engine.checkpoint.WeightFormat weights;
 
     @Override
     public Integer call() throws Exception {
@@ -130,13 +131,12 @@ final class DaemonCommand implements Callable<Integer> {
         java.util.List<Long> sizes = new java.util.ArrayList<>();
         long budget;
         try {
-            WeightFormatHook.check(weights);
             chosen = ComputeDevice.choose(device);
             budget = MemoryBudget.bytes(memoryBudget, chosen);
             for (Path dir : dirs) {
                 ModelFolder folder = ModelFolder.of(dir, preset);
                 folders.add(folder);
-                sizes.add(folder.estimateBytes(chosen)); // reads the checkpoints' headers: a broken file fails here
+                sizes.add(folder.estimateBytes(chosen, weights)); // reads the checkpoints' headers: a broken file fails here
             }
         } catch (IllegalArgumentException | dev.segue.engine.checkpoint.CheckpointException
                  | dev.segue.engine.config.ConfigException e) {
@@ -148,7 +148,7 @@ final class DaemonCommand implements Callable<Integer> {
                 + ", memory budget " + ResidentSet.gb(budget) + " (" + MemoryBudget.describe(memoryBudget, chosen) + ")");
         try (NDManager root = chosen.newManager(); Closer closer = set::closeAll) {
             java.util.List<dev.segue.engine.server.ContinuationEngine> engines = new java.util.ArrayList<>(
-                    ResidentContinuation.engines(root, folders, sizes, set, cachePolicy));
+                    ResidentContinuation.engines(root, folders, sizes, set, cachePolicy, weights));
             for (var e : engines) {
                 System.out.println("segue daemon: prior '" + e.priorName() + "': " + ((ResidentContinuation) e).description());
             }

@@ -1,6 +1,8 @@
 package dev.segue.engine.cli;
 
 import dev.segue.engine.checkpoint.Checkpoints;
+import dev.segue.engine.checkpoint.DType;
+import dev.segue.engine.checkpoint.WeightFormat;
 import dev.segue.engine.checkpoint.TensorEntry;
 import dev.segue.engine.checkpoint.WeightStore;
 import dev.segue.engine.config.ModelConfig;
@@ -71,27 +73,41 @@ record ModelFolder(Path dir, Path configFile, ModelConfig config, List<Top> tops
     }
 
     /**
-     * Memory the folder takes once loaded on {@code device}, from the checkpoints' headers; -1 for random weights
-     * (measured when they load). Every weight is held as fp32 on this build; on the CPU each prior's weights are
-     * held a second time by the step kernel once it has stepped, so a prior counts twice there.
+     * Memory the folder takes once loaded on {@code device} with the priors' large matrices held as {@code format},
+     * from the checkpoints' headers; -1 for random weights (measured when they load). The VQ-VAE and the priors'
+     * small tensors stay fp32. A matrix held in half precision is one copy that prefill and the step kernel share;
+     * one held in fp32 is held a second time by the CPU step kernel once it has stepped, so it counts twice there.
      */
-    long estimateBytes(ComputeDevice device) {
+    long estimateBytes(ComputeDevice device, WeightFormat format) {
         if (dir == null) {
             return -1;
         }
         int topLevel = config.vqvae().levels() - 1;
-        long vq = elements(ResidentModel.weights(dir, "vqvae"));
-        long priors = 0;
+        long bytes = 4 * elements(ResidentModel.weights(dir, "vqvae"));
         for (int level = topLevel - 1; level >= topLevel - upsamplers; level--) {
-            priors += elements(ResidentModel.weights(dir, "prior_level_" + level));
+            bytes += priorBytes(ResidentModel.weights(dir, "prior_level_" + level), device, format);
         }
         for (Top t : tops) {
             String stem = t.name().equals(name()) ? "prior_level_" + topLevel
                     : "prior_" + t.name().substring(name().length() + 1);
-            priors += elements(ResidentModel.weights(dir, stem));
+            bytes += priorBytes(ResidentModel.weights(dir, stem), device, format);
         }
-        int perWeight = 4; // fp32 as loaded today; the weight-format option changes this
-        return perWeight * vq + perWeight * priors * (device.cuda() ? 1 : 2);
+        return bytes;
+    }
+
+    private static long priorBytes(Path file, ComputeDevice device, WeightFormat format) {
+        try (WeightStore store = Checkpoints.open(file)) {
+            long n = 0;
+            for (String name : store.names()) {
+                TensorEntry e = store.get(name);
+                if (!e.dtype().isFloating()) {
+                    continue;
+                }
+                DType held = format.held(e.dtype());
+                n += held == DType.F32 ? 4L * e.elementCount() * (device.cuda() ? 1 : 2) : 2L * e.elementCount();
+            }
+            return n;
+        }
     }
 
     private static long elements(Path file) {

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDManager;
 import dev.segue.engine.bench.EngineBench;
 import dev.segue.engine.bench.MemoryStats;
 import dev.segue.engine.checkpoint.Checkpoints;
+import dev.segue.engine.checkpoint.WeightFormat;
 import dev.segue.engine.checkpoint.TensorEntry;
 import dev.segue.engine.checkpoint.TorchCheckpointWriter;
 import dev.segue.engine.checkpoint.WeightStore;
@@ -28,8 +29,8 @@ import java.util.Locale;
 final class PublishedSizeBench {
     private PublishedSizeBench() {}
 
-    /** Options of one run. {@code weights} is the requested weight format, passed through as text (see below). */
-    record Options(ComputeDevice device, Path dataDir, int primeTokens, int steps, int[] candidates, String weights,
+    /** Options of one run; {@code weights}: the precision the prior's large matrices are held in. */
+    record Options(ComputeDevice device, Path dataDir, int primeTokens, int steps, int[] candidates, WeightFormat weights,
                    boolean json) {
     }
 
@@ -53,7 +54,7 @@ final class PublishedSizeBench {
         boolean fp16 = fp16Params(presetFile, topLevel);
         Path dir = o.dataDir().resolve("bench").resolve(preset);
         Path file = dir.resolve("prior_level_" + topLevel + ".pth.tar");
-        String format = WeightFormatHook.check(o.weights()) + " (held as " + WeightFormatHook.loadedAs(o.weights()) + ")";
+        String format = o.weights().toString();
         try (NDManager root = o.device().newManager()) {
             if (!Files.isRegularFile(file)) {
                 write(root, config, top, file, fp16, o.json());
@@ -64,7 +65,7 @@ final class PublishedSizeBench {
             boolean peakFromLoad = MemoryStats.resetPeak();
             long rssBefore = MemoryStats.residentBytes();
             long t0 = System.nanoTime();
-            try (WeightStore store = Checkpoints.open(file); Prior prior = new Prior(top, config.vqvae(), store, root)) {
+            try (WeightStore store = Checkpoints.open(file); Prior prior = new Prior(top, config.vqvae(), store, root, o.weights())) {
                 double loadSeconds = (System.nanoTime() - t0) / 1e9;
                 long weightBytes = storedBytes(store);
                 long loadedRss = MemoryStats.residentBytes();

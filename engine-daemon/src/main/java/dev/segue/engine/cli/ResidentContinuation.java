@@ -1,6 +1,7 @@
 package dev.segue.engine.cli;
 
 import ai.djl.ndarray.NDManager;
+import dev.segue.engine.checkpoint.WeightFormat;
 import dev.segue.engine.config.PriorConfig;
 import dev.segue.engine.labels.LabelNames;
 import dev.segue.engine.lyrics.LyricsVocabulary;
@@ -26,8 +27,8 @@ import java.util.List;
 final class ResidentContinuation implements ContinuationEngine {
     /** The loaded models of one folder and their engines, in {@link ModelFolder#tops()} order. */
     record Loaded(List<ResidentModel> models, List<EngineBackedContinuation> engines) implements AutoCloseable {
-        static Loaded load(NDManager root, ModelFolder folder, WindowCache cachePolicy) {
-            List<ResidentModel> models = ResidentModel.loadAll(root, folder.dir(), folder.configFile());
+        static Loaded load(NDManager root, ModelFolder folder, WindowCache cachePolicy, WeightFormat format) {
+            List<ResidentModel> models = ResidentModel.loadAll(root, folder.dir(), folder.configFile(), format);
             List<EngineBackedContinuation> engines = new ArrayList<>();
             for (ResidentModel m : models) {
                 engines.add(new EngineBackedContinuation(m.name(), root,
@@ -47,11 +48,11 @@ final class ResidentContinuation implements ContinuationEngine {
 
     /** One engine per top prior of each folder, each folder one slot of {@code set} of the given size. */
     static List<ResidentContinuation> engines(NDManager root, List<ModelFolder> folders, List<Long> sizes,
-                                              ResidentSet<Loaded> set, WindowCache cachePolicy) {
+                                              ResidentSet<Loaded> set, WindowCache cachePolicy, WeightFormat format) {
         List<ResidentContinuation> out = new ArrayList<>();
         for (int f = 0; f < folders.size(); f++) {
             ModelFolder folder = folders.get(f);
-            ResidentSet<Loaded>.Slot slot = set.add(folder.name(), sizes.get(f), () -> Loaded.load(root, folder, cachePolicy));
+            ResidentSet<Loaded>.Slot slot = set.add(folder.name(), sizes.get(f), () -> Loaded.load(root, folder, cachePolicy, format));
             for (int i = 0; i < folder.tops().size(); i++) {
                 out.add(new ResidentContinuation(folder, i, set, slot));
             }

@@ -1,5 +1,6 @@
 package dev.segue.engine.cli;
 
+import dev.segue.engine.checkpoint.WeightFormat;
 import ai.djl.ndarray.NDManager;
 import dev.segue.engine.checkpoint.Checkpoints;
 import dev.segue.engine.checkpoint.RandomWeights;
@@ -57,11 +58,14 @@ record ResidentModel(String name, String description, VqVae vqvae, Map<Integer, 
 
     /** Every top prior of a folder as its own model (see the class comment); null: the demo-sketch model. */
     static List<ResidentModel> loadAll(NDManager root, Path dir) {
-        return loadAll(root, dir, null);
+        return loadAll(root, dir, null, WeightFormat.FP32);
     }
 
-    /** As {@link #loadAll(NDManager, Path)} with the config from {@code configFile} when the folder has none. */
-    static List<ResidentModel> loadAll(NDManager root, Path dir, Path configFile) {
+    /**
+     * As {@link #loadAll(NDManager, Path)} with the config from {@code configFile} when the folder has none, and the
+     * priors' large matrices held as {@code format} says.
+     */
+    static List<ResidentModel> loadAll(NDManager root, Path dir, Path configFile, WeightFormat format) {
         ModelConfig config = configFile != null ? ModelConfig.load(configFile)
                 : dir != null ? ModelConfig.load(dir.resolve("config.json"))
                 : ModelConfig.load(Presets.resolve("demo-sketch"));
@@ -94,7 +98,7 @@ record ResidentModel(String name, String description, VqVae vqvae, Map<Integer, 
                     break; // an upsampler is only useful with every level above it
                 }
                 try (WeightStore pr = Checkpoints.open(file)) {
-                    Prior p = new Prior(pc, config.vqvae(), pr, root);
+                    Prior p = new Prior(pc, config.vqvae(), pr, root, format);
                     shared.add(p);
                     upsamplers.put(level, p);
                 }
@@ -110,7 +114,7 @@ record ResidentModel(String name, String description, VqVae vqvae, Map<Integer, 
                         : named.get(e.getKey().substring(folder.length() + 1));
                 Prior top;
                 try (WeightStore pr = dir != null ? Checkpoints.open(weights(dir, e.getValue())) : new RandomWeights(2)) {
-                    top = new Prior(pc, config.vqvae(), pr, root);
+                    top = new Prior(pc, config.vqvae(), pr, root, format);
                 }
                 List<AutoCloseable> owned = new ArrayList<>();
                 owned.add(top);

@@ -7,6 +7,7 @@ import dev.segue.engine.checkpoint.CheckpointException;
 import dev.segue.engine.checkpoint.Checkpoints;
 import dev.segue.engine.checkpoint.SafetensorsFile;
 import dev.segue.engine.checkpoint.TensorEntry;
+import dev.segue.engine.checkpoint.WeightFormat;
 import dev.segue.engine.checkpoint.WeightStore;
 import dev.segue.engine.config.ConfigException;
 import dev.segue.engine.config.ModelConfig;
@@ -40,11 +41,23 @@ public final class ConformanceRunner {
 
     private final Path dir;
     private final PrintStream out;
+    private final WeightFormat format;
     private final List<Check> checks = new ArrayList<>();
 
+    /** Checks with every prior matrix held in fp32. */
     public ConformanceRunner(Path dir, PrintStream out) {
+        this(dir, out, WeightFormat.FP32);
+    }
+
+    /**
+     * Checks with the priors' matrices held as {@code format} says. Formats that round weights (bf16,
+     * fp16) are held to {@link LogitTolerance}, and their greedy check accepts a near tie (see
+     * {@link GreedyAgreement}); fp32 and as-stored are held to the reference's own tolerances.
+     */
+    public ConformanceRunner(Path dir, PrintStream out, WeightFormat format) {
         this.dir = dir;
         this.out = out;
+        this.format = format;
     }
 
     /** Runs every check, printing one line each; true when all passed. */
@@ -151,7 +164,7 @@ public final class ConformanceRunner {
     private void checkNamedPrior(NDManager root, ModelConfig config, PriorConfig pc, Path file, SafetensorsFile cases,
                                  String key, String label) {
         if (pc.usesLyrics()) {
-            new LyricsPriorChecks(this::record).check(root, config, pc, file, cases, key, label);
+            new LyricsPriorChecks(this::record, format).check(root, config, pc, file, cases, key, label);
         } else {
             checkPrior(root, config, pc, file, cases, key, label);
         }
@@ -165,7 +178,7 @@ public final class ConformanceRunner {
     private void checkPrior(NDManager root, ModelConfig config, PriorConfig pc, Path file, SafetensorsFile cases,
                             String key, String label) {
         try (WeightStore store = Checkpoints.open(file); NDManager m = root.newSubManager();
-             Prior prior = new Prior(pc, config.vqvae(), store, m)) {
+             Prior prior = new Prior(pc, config.vqvae(), store, m, format)) {
             long[] zFlat = cases.get(key + ".z").toLongs();
             int batch = (int) cases.get(key + ".z").shape()[0];
             long[][] z = Compare.rows(zFlat, batch);
@@ -195,24 +208,26 @@ public final class ConformanceRunner {
                     }
                 }
             }
-            double err = Compare.maxAbsError(logits, cases.get(key + ".logits").toFloats());
-            record(new Check(label + " teacher-forced logits", err <= LOGIT_TOLERANCE,
-                    String.format("max abs error %.3e (tolerance %.0e)", err, LOGIT_TOLERANCE)));
+            float[] reference = cases.get(key + ".logits").toFloats();
+            LogitTolerance tol = LogitTolerance.of(format, pc, reference);
+            double err = Compare.maxAbsError(logits, reference);
+            record(new Check(label + " teacher-forced logits", err <= tol.value(),
+                    String.format("max abs error %.3e (%s)", err, tol.describe())));
             if (cases.contains(key + ".loss_bits")) {
                 double bits = crossEntropyBits(logits, zFlat, prior.bins());
                 double expected = cases.get(key + ".loss_bits").toFloats()[0];
                 double diff = Math.abs(bits - expected);
-                record(new Check(label + " loss (bits)", diff <= LOGIT_TOLERANCE,
-                        String.format("%.6f vs %.6f, error %.3e", bits, expected, diff)));
+                record(new Check(label + " loss (bits)", diff <= tol.lossBits(),
+                        String.format("%.6f vs %.6f, error %.3e (tolerance %.3e)", bits, expected, diff, tol.lossBits())));
             }
             if (cases.contains(key + ".greedy.prime")) {
-                checkGreedy(m, prior, cases, key, label, batch, labels, upper, n);
+                checkGreedy(m, prior, cases, key, label, batch, labels, upper, n, tol);
             }
         }
     }
 
     private void checkGreedy(NDManager m, Prior prior, SafetensorsFile cases, String key, String label, int batch,
-                             List<Labels> labels, long[][] upper, int n) {
+                             List<Labels> labels, long[][] upper, int n, LogitTolerance tol) {
         long[][] prime = Compare.rows(cases.get(key + ".greedy.prime").toLongs(), batch);
         long[] expectedTokens = cases.get(key + ".greedy.tokens").toLongs();
         int total = expectedTokens.length / batch;
@@ -232,13 +247,12 @@ public final class ConformanceRunner {
         int chunk = Math.max(1, prior.config().nCtx() / 8);
         long[][] tokens = new PrimedSampler(prior).sample(m, new PrimedSampler.Request(prime, batch, total, labels,
                 upper, SamplingParams.greedy(), chunk), recorder);
-        double agree = Compare.fractionEqual(Compare.flatten(tokens), expectedTokens);
-        record(new Check(label + " greedy continuation tokens", agree == 1.0,
-                String.format("identical %.4f%% (need 100%%)", 100 * agree)));
+        GreedyAgreement agreement = new GreedyAgreement(Compare.flatten(tokens), expectedTokens, batch, pathLogits,
+                bins, tol, LogitTolerance.rounds(format));
+        record(agreement.tokenCheck(label + " greedy continuation tokens"));
         if (cases.contains(key + ".greedy.logits")) {
-            double err = Compare.maxAbsError(pathLogits, cases.get(key + ".greedy.logits").toFloats());
-            record(new Check(label + " greedy prefill+cached-step logits", err <= LOGIT_TOLERANCE,
-                    String.format("max abs error %.3e (tolerance %.0e)", err, LOGIT_TOLERANCE)));
+            record(agreement.logitCheck(label + " greedy prefill+cached-step logits",
+                    cases.get(key + ".greedy.logits").toFloats()));
         }
     }
 

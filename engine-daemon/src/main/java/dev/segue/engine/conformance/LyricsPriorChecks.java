@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.segue.engine.checkpoint.Checkpoints;
 import dev.segue.engine.checkpoint.SafetensorsFile;
+import dev.segue.engine.checkpoint.WeightFormat;
 import dev.segue.engine.checkpoint.WeightStore;
 import dev.segue.engine.config.ModelConfig;
 import dev.segue.engine.config.PriorConfig;
@@ -29,15 +30,17 @@ final class LyricsPriorChecks {
     private static final int TEACHER_FORCED_CHUNK = 1024;
 
     private final Consumer<Check> record;
+    private final WeightFormat format;
 
-    LyricsPriorChecks(Consumer<Check> record) {
+    LyricsPriorChecks(Consumer<Check> record, WeightFormat format) {
         this.record = record;
+        this.format = format;
     }
 
     void check(NDManager root, ModelConfig config, PriorConfig pc, Path file, SafetensorsFile cases, String key,
                String label) {
         try (WeightStore store = Checkpoints.open(file); NDManager m = root.newSubManager();
-             Prior prior = new Prior(pc, config.vqvae(), store, m)) {
+             Prior prior = new Prior(pc, config.vqvae(), store, m, format)) {
             int batch = (int) cases.get(key + ".z").shape()[0];
             long[][] music = Compare.rows(cases.get(key + ".z").toLongs(), batch);
             long[][] y = Compare.rows(cases.get(key + ".y").toLongs(), batch);
@@ -74,18 +77,20 @@ final class LyricsPriorChecks {
                 }
                 lyricLogits = prior.lyricPrefix() > 0 ? null : prior.lyricsLogits(cond).toFloatArray();
             }
-            double err = Compare.maxAbsError(logits, cases.get(key + ".logits").toFloats());
-            record.accept(new Check(label + " teacher-forced logits", err <= ConformanceRunner.LOGIT_TOLERANCE,
-                    String.format("max abs error %.3e (tolerance %.0e)", err, ConformanceRunner.LOGIT_TOLERANCE)));
+            float[] reference = cases.get(key + ".logits").toFloats();
+            LogitTolerance tol = LogitTolerance.of(format, pc, reference);
+            double err = Compare.maxAbsError(logits, reference);
+            record.accept(new Check(label + " teacher-forced logits", err <= tol.value(),
+                    String.format("max abs error %.3e (%s)", err, tol.describe())));
             if (cases.contains(key + ".loss_bits")) {
                 double bits = lossBits(prior, pc, sequence, logits, labels, lyricLogits);
                 double expected = cases.get(key + ".loss_bits").toFloats()[0];
                 double diff = Math.abs(bits - expected);
-                record.accept(new Check(label + " loss (bits)", diff <= ConformanceRunner.LOGIT_TOLERANCE,
-                        String.format("%.6f vs %.6f, error %.3e", bits, expected, diff)));
+                record.accept(new Check(label + " loss (bits)", diff <= tol.lossBits(),
+                        String.format("%.6f vs %.6f, error %.3e (tolerance %.3e)", bits, expected, diff, tol.lossBits())));
             }
             if (cases.contains(key + ".greedy.prime")) {
-                checkGreedy(m, prior, cases, key, label, batch, labels);
+                checkGreedy(m, prior, cases, key, label, batch, labels, tol);
             }
         }
     }
@@ -121,7 +126,7 @@ final class LyricsPriorChecks {
     }
 
     private void checkGreedy(NDManager m, Prior prior, SafetensorsFile cases, String key, String label, int batch,
-                             List<Labels> labels) {
+                             List<Labels> labels, LogitTolerance tol) {
         long[][] prime = Compare.rows(cases.get(key + ".greedy.prime").toLongs(), batch);
         long[] expected = cases.get(key + ".greedy.tokens").toLongs();
         int musicTotal = expected.length / batch;
@@ -156,14 +161,13 @@ final class LyricsPriorChecks {
                 musicCodes[i * musicTotal + t] = prefix > 0 ? prior.musicCode(tokens[i][prefix + t]) : tokens[i][t];
             }
         }
-        double agree = Compare.fractionEqual(musicCodes, expected);
-        record.accept(new Check(label + " greedy continuation tokens", agree == 1.0,
-                String.format("identical %.4f%% (need 100%%)", 100 * agree)));
+        // Music codes are compared; the path logits cover the joint sequence, lyric positions first.
+        GreedyAgreement agreement = new GreedyAgreement(musicCodes, expected, batch, pathLogits, bins, tol,
+                LogitTolerance.rounds(format), prefix, prefix > 0 ? prior.lyricVocab() : 0);
+        record.accept(agreement.tokenCheck(label + " greedy continuation tokens"));
         if (withLogits) {
-            // Laid out as the sequence the prior sees: for single_enc_dec the lyric positions come first.
-            double err = Compare.maxAbsError(pathLogits, cases.get(key + ".greedy.logits").toFloats());
-            record.accept(new Check(label + " greedy prefill+cached-step logits", err <= ConformanceRunner.LOGIT_TOLERANCE,
-                    String.format("max abs error %.3e (tolerance %.0e)", err, ConformanceRunner.LOGIT_TOLERANCE)));
+            record.accept(agreement.logitCheck(label + " greedy prefill+cached-step logits",
+                    cases.get(key + ".greedy.logits").toFloats()));
         }
     }
 

@@ -10,7 +10,7 @@ import jdk.incubator.vector.VectorSpecies;
  * dot products with a horizontal sum per output were clearly slower in development measurements).
  * Outputs past the last full block are kept row-major and done as dot products.
  */
-public final class BlockedMatrix {
+public final class BlockedMatrix implements StepMatrix {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     /** Four vectors of outputs: 64 with AVX-512, 32 with AVX2. */
     public static final int BLOCK = 4 * S.length();
@@ -45,19 +45,28 @@ public final class BlockedMatrix {
         System.arraycopy(rowMajor, fullBlocks * BLOCK * in, tailRows, 0, tail * in);
     }
 
+    @Override
+    public void matVec(float[] x, float[] y, int count, int from, int to) {
+        VectorMath.matVec(this, x, y, count, from, to);
+    }
+
+    @Override
     public int in() {
         return in;
     }
 
+    @Override
     public int out() {
         return out;
     }
 
     /** Work units for {@link RowParallel}: one per full block, plus one for the remaining rows. */
+    @Override
     public int units() {
         return fullBlocks + (tailRows.length > 0 ? 1 : 0);
     }
 
+    @Override
     public long bytes() {
         return 4L * (blocked.length + tailRows.length + (bias == null ? 0 : bias.length));
     }

@@ -1,19 +1,26 @@
 package dev.segue.engine.nn;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import ai.djl.nn.core.Linear;
+import dev.segue.engine.checkpoint.DType;
+import dev.segue.engine.checkpoint.TensorEntry;
 import dev.segue.engine.checkpoint.WeightLoader;
 
 /**
  * Jukebox's {@code Conv1D}: a dense layer whose weight is stored (in, out), the transpose of
- * {@code nn.Linear}. The published top prior stores these weights as fp16; they are upcast on load, which
- * is what the reference's {@code w.type_as(x)} does for float activations.
+ * {@code nn.Linear}. The published top prior stores these weights as fp16. Held in fp32 (the loader's
+ * format says which), they are upcast on load, which is what the reference's {@code w.type_as(x)} does for
+ * float activations; held in half precision, they are one {@link HalfMatrix} that the CPU step kernel reads
+ * directly and {@link #forward} widens to fp32 for the one product that needs it.
  */
 public final class JukeboxLinear {
     /** (out, in), transposed once at load for inference; null in training mode. */
     private final NDArray weightOutIn;
     /** The stored (in, out) parameter, kept in training mode so gradients reach it; else null. */
     private final NDArray weightInOut;
+    /** The weights in half precision, read by both paths; null when held in fp32. */
+    private final HalfMatrix half;
     private final NDArray bias;
     private final int in;
     private final int out;
@@ -27,10 +34,33 @@ public final class JukeboxLinear {
      * attention folds its q.k scale into the query projection so no step pays for a separate multiply.
      */
     public JukeboxLinear(WeightLoader w, int in, int out, int scaledColumns, float scale) {
-        NDArray stored = w.floats("w", in, out);
-        NDArray storedBias = w.floats("b", out);
         this.in = in;
         this.out = out;
+        TensorEntry entry = w.entry("w", in, out);
+        if (w.held(entry.dtype()) != DType.F32) {
+            // Half precision: the scale multiplies each product, not the stored weights (no second rounding);
+            // the bias is fp32 and scaled here exactly as the fp32 path scales it.
+            NDArray storedBias = w.floats("b", out);
+            float[] factors = null;
+            if (scaledColumns > 0 && scale != 1f) {
+                factors = new float[out];
+                java.util.Arrays.fill(factors, 1f);
+                java.util.Arrays.fill(factors, 0, scaledColumns, scale);
+                NDArray f = storedBias.getManager().create(factors);
+                NDArray scaledBias = storedBias.mul(f);
+                storedBias.close();
+                f.close();
+                storedBias = scaledBias;
+            }
+            this.bias = storedBias;
+            this.half = HalfMatrix.from(w, entry, false, in, out, storedBias.toFloatArray(), factors);
+            this.weightInOut = null;
+            this.weightOutIn = null;
+            return;
+        }
+        this.half = null;
+        NDArray stored = w.floats("w", in, out);
+        NDArray storedBias = w.floats("b", out);
         if (w.training()) {
             if (scaledColumns > 0 && scale != 1f) {
                 throw new IllegalArgumentException("training keeps weights as stored: apply the scale in the forward");
@@ -61,6 +91,12 @@ public final class JukeboxLinear {
     }
 
     public NDArray forward(NDArray x) {
+        if (half != null) {
+            try (NDManager scope = x.getManager().newSubManager()) {
+                // linear's result belongs to x's manager; the widened weight goes with the scope.
+                return Linear.linear(x, half.widened(scope), bias).singletonOrThrow();
+            }
+        }
         if (weightOutIn == null) {
             NDArray t = weightInOut.transpose();
             t.attach(x.getManager());
@@ -69,8 +105,11 @@ public final class JukeboxLinear {
         return Linear.linear(x, weightOutIn, bias).singletonOrThrow();
     }
 
-    /** The same weights and bias laid out for the CPU step kernel. */
-    public BlockedMatrix toBlocked() {
+    /** The same weights and bias as the CPU step kernel reads them: the shared half matrix, or an fp32 copy. */
+    public StepMatrix toStepMatrix() {
+        if (half != null) {
+            return half;
+        }
         if (weightOutIn == null) {
             throw new IllegalStateException("a layer built for training has no CPU step layout");
         }
@@ -79,6 +118,6 @@ public final class JukeboxLinear {
 
     /** Bytes of weights one call reads: what bounds a memory-bound decoding step. */
     public long weightBytes() {
-        return 4L * (in * (long) out + out);
+        return half != null ? half.bytes() : 4L * (in * (long) out + out);
     }
 }

@@ -1,12 +1,22 @@
 package dev.segue.engine.nn;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /** SIMD kernels for the CPU decoding step: matrix-vector products that read each weight once for all inputs. */
 public final class VectorMath {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    /** As many ints as S has floats: one load is a group of 2 x S.length() half-precision weights. */
+    private static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED;
+    private static final int SIGN = 0x80000000;
+    /** fp16 exponent and mantissa moved to fp32's bit positions (10 + 5 bits, shifted left by 13). */
+    private static final int F16_MAGNITUDE = 0x0fffe000;
+    /** 2^112 rebiases an fp16 exponent (bias 15) moved into fp32's field (bias 127). */
+    private static final float F16_REBIAS = 0x1p112f;
 
     private VectorMath() {}
 
@@ -147,6 +157,309 @@ public final class VectorMath {
         a33.intoArray(y, at + 3 * l);
         for (int g = 0; g < 4; g++) {
             addBias(m, y, n0 + g, unit);
+        }
+    }
+
+    /**
+     * {@link #matVec(BlockedMatrix, float[], float[], int, int, int)} over half-precision weights (see
+     * {@link HalfMatrix} for the layout): each group of weights is loaded once as ints, widened to floats in
+     * registers, and feeds up to four candidates.
+     */
+    public static void matVec(HalfMatrix m, float[] x, float[] y, int count, int from, int to) {
+        for (int unit = from; unit < to; unit++) {
+            if (unit < m.fullBlocks) {
+                int n0 = 0;
+                for (; n0 + 4 <= count; n0 += 4) {
+                    if (m.f16) {
+                        half4F16(m, unit, x, y, n0);
+                    } else {
+                        half4Bf16(m, unit, x, y, n0);
+                    }
+                }
+                for (; n0 < count; n0++) {
+                    // Separate methods with the format as a constant: a widening chosen at run time inside
+                    // the loop kept the JIT from keeping the vectors in registers (fp16 N=1 ran 8x slower).
+                    if (m.f16) {
+                        half1F16(m, unit, x, y, n0);
+                    } else {
+                        half1Bf16(m, unit, x, y, n0);
+                    }
+                }
+                for (int n = 0; n < count; n++) {
+                    finish(m, y, n, unit);
+                }
+            } else {
+                int first = m.fullBlocks * BlockedMatrix.BLOCK;
+                for (int n = 0; n < count; n++) {
+                    for (int o = first; o < m.out; o++) {
+                        float v = 0f;
+                        for (int i = 0; i < m.in; i++) {
+                            v += m.get(i, o) * x[n * m.in + i];
+                        }
+                        y[n * m.out + o] = v * (m.scale == null ? 1f : m.scale[o]) + (m.bias == null ? 0f : m.bias[o]);
+                    }
+                }
+            }
+        }
+    }
+
+    /** Outputs j of a group loaded as ints: the low 16 bits of each word, widened. */
+    private static FloatVector low(IntVector v, boolean f16) {
+        if (!f16) {
+            return v.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+        }
+        IntVector magnitude = v.lanewise(VectorOperators.LSHL, 13).and(F16_MAGNITUDE);
+        IntVector sign = v.lanewise(VectorOperators.LSHL, 16).and(SIGN);
+        return magnitude.reinterpretAsFloats().mul(F16_REBIAS).reinterpretAsInts().or(sign).reinterpretAsFloats();
+    }
+
+    /** Outputs j + L of a group loaded as ints: the high 16 bits of each word, widened. */
+    private static FloatVector high(IntVector v, boolean f16) {
+        if (!f16) {
+            return v.and(0xffff0000).reinterpretAsFloats();
+        }
+        IntVector magnitude = v.lanewise(VectorOperators.LSHR, 3).and(F16_MAGNITUDE);
+        IntVector sign = v.and(SIGN);
+        return magnitude.reinterpretAsFloats().mul(F16_REBIAS).reinterpretAsInts().or(sign).reinterpretAsFloats();
+    }
+
+    /**
+     * The kernel's widening of one group of 2 x L half-precision values (L floats per vector) read as L
+     * little-endian ints from {@code byteOffset}: value 2j comes out at j, value 2j + 1 at L + j. For tests.
+     */
+    public static float[] widenGroup(ByteBuffer data, int byteOffset, boolean f16) {
+        IntVector v = IntVector.fromByteBuffer(I, data, byteOffset, ByteOrder.LITTLE_ENDIAN);
+        float[] out = new float[2 * S.length()];
+        low(v, f16).intoArray(out, 0);
+        high(v, f16).intoArray(out, S.length());
+        return out;
+    }
+
+    /** One block for one candidate over bf16 weights; two accumulator sets over the two halves of the input hide FMA latency. */
+    private static void half1Bf16(HalfMatrix m, int unit, float[] x, float[] y, int n) {
+        ByteBuffer w = m.data;
+        int in = m.in;
+        int rowBytes = 2 * BlockedMatrix.BLOCK;
+        int groupBytes = rowBytes / 2;
+        int base = unit * in * rowBytes;
+        int xo = n * in;
+        int half = in / 2;
+        FloatVector a0 = FloatVector.zero(S), a1 = FloatVector.zero(S), a2 = FloatVector.zero(S), a3 = FloatVector.zero(S);
+        FloatVector c0 = FloatVector.zero(S), c1 = FloatVector.zero(S), c2 = FloatVector.zero(S), c3 = FloatVector.zero(S);
+        for (int i = 0; i < half; i++) {
+            int p = base + i * rowBytes;
+            int q = p + half * rowBytes;
+            FloatVector b = FloatVector.broadcast(S, x[xo + i]);
+            FloatVector d = FloatVector.broadcast(S, x[xo + half + i]);
+            IntVector g0 = IntVector.fromByteBuffer(I, w, p, ByteOrder.LITTLE_ENDIAN);
+            IntVector g1 = IntVector.fromByteBuffer(I, w, p + groupBytes, ByteOrder.LITTLE_ENDIAN);
+            IntVector h0 = IntVector.fromByteBuffer(I, w, q, ByteOrder.LITTLE_ENDIAN);
+            IntVector h1 = IntVector.fromByteBuffer(I, w, q + groupBytes, ByteOrder.LITTLE_ENDIAN);
+            a0 = low(g0, false).fma(b, a0);
+            a1 = high(g0, false).fma(b, a1);
+            a2 = low(g1, false).fma(b, a2);
+            a3 = high(g1, false).fma(b, a3);
+            c0 = low(h0, false).fma(d, c0);
+            c1 = high(h0, false).fma(d, c1);
+            c2 = low(h1, false).fma(d, c2);
+            c3 = high(h1, false).fma(d, c3);
+        }
+        if ((in & 1) == 1) {
+            int p = base + (in - 1) * rowBytes;
+            FloatVector b = FloatVector.broadcast(S, x[xo + in - 1]);
+            IntVector g0 = IntVector.fromByteBuffer(I, w, p, ByteOrder.LITTLE_ENDIAN);
+            IntVector g1 = IntVector.fromByteBuffer(I, w, p + groupBytes, ByteOrder.LITTLE_ENDIAN);
+            a0 = low(g0, false).fma(b, a0);
+            a1 = high(g0, false).fma(b, a1);
+            a2 = low(g1, false).fma(b, a2);
+            a3 = high(g1, false).fma(b, a3);
+        }
+        int l = S.length();
+        int at = n * m.out + unit * BlockedMatrix.BLOCK;
+        a0.add(c0).intoArray(y, at);
+        a1.add(c1).intoArray(y, at + l);
+        a2.add(c2).intoArray(y, at + 2 * l);
+        a3.add(c3).intoArray(y, at + 3 * l);
+    }
+
+    /**
+     * One block for one candidate over fp16 weights, one input per iteration: fp16's widening takes more
+     * registers than bf16's, and the two-halves split of {@link #half1Bf16} made the loop too large for the
+     * JIT to keep its vectors unboxed (fp16 N=1 ran several times slower than bf16).
+     */
+    private static void half1F16(HalfMatrix m, int unit, float[] x, float[] y, int n) {
+        ByteBuffer w = m.data;
+        int in = m.in;
+        int rowBytes = 2 * BlockedMatrix.BLOCK;
+        int groupBytes = rowBytes / 2;
+        int base = unit * in * rowBytes;
+        int xo = n * in;
+        FloatVector a0 = FloatVector.zero(S), a1 = FloatVector.zero(S), a2 = FloatVector.zero(S), a3 = FloatVector.zero(S);
+        for (int i = 0; i < in; i++) {
+            int p = base + i * rowBytes;
+            FloatVector b = FloatVector.broadcast(S, x[xo + i]);
+            IntVector g0 = IntVector.fromByteBuffer(I, w, p, ByteOrder.LITTLE_ENDIAN);
+            IntVector g1 = IntVector.fromByteBuffer(I, w, p + groupBytes, ByteOrder.LITTLE_ENDIAN);
+            a0 = low(g0, true).fma(b, a0);
+            a1 = high(g0, true).fma(b, a1);
+            a2 = low(g1, true).fma(b, a2);
+            a3 = high(g1, true).fma(b, a3);
+        }
+        int l = S.length();
+        int at = n * m.out + unit * BlockedMatrix.BLOCK;
+        a0.intoArray(y, at);
+        a1.intoArray(y, at + l);
+        a2.intoArray(y, at + 2 * l);
+        a3.intoArray(y, at + 3 * l);
+    }
+
+    /** One block for four candidates over bf16 weights: each group loaded and widened once feeds four FMAs per vector. */
+    private static void half4Bf16(HalfMatrix m, int unit, float[] x, float[] y, int n0) {
+        ByteBuffer w = m.data;
+        int in = m.in;
+        int rowBytes = 2 * BlockedMatrix.BLOCK;
+        int groupBytes = rowBytes / 2;
+        int base = unit * in * rowBytes;
+        int x0 = n0 * in;
+        int x1 = x0 + in;
+        int x2 = x1 + in;
+        int x3 = x2 + in;
+        int l = S.length();
+        FloatVector a00 = FloatVector.zero(S), a01 = FloatVector.zero(S), a02 = FloatVector.zero(S), a03 = FloatVector.zero(S);
+        FloatVector a10 = FloatVector.zero(S), a11 = FloatVector.zero(S), a12 = FloatVector.zero(S), a13 = FloatVector.zero(S);
+        FloatVector a20 = FloatVector.zero(S), a21 = FloatVector.zero(S), a22 = FloatVector.zero(S), a23 = FloatVector.zero(S);
+        FloatVector a30 = FloatVector.zero(S), a31 = FloatVector.zero(S), a32 = FloatVector.zero(S), a33 = FloatVector.zero(S);
+        for (int i = 0; i < in; i++) {
+            int p = base + i * rowBytes;
+            IntVector g0 = IntVector.fromByteBuffer(I, w, p, ByteOrder.LITTLE_ENDIAN);
+            IntVector g1 = IntVector.fromByteBuffer(I, w, p + groupBytes, ByteOrder.LITTLE_ENDIAN);
+            FloatVector w0 = low(g0, false);
+            FloatVector w1 = high(g0, false);
+            FloatVector w2 = low(g1, false);
+            FloatVector w3 = high(g1, false);
+            FloatVector b = FloatVector.broadcast(S, x[x0 + i]);
+            a00 = w0.fma(b, a00);
+            a01 = w1.fma(b, a01);
+            a02 = w2.fma(b, a02);
+            a03 = w3.fma(b, a03);
+            b = FloatVector.broadcast(S, x[x1 + i]);
+            a10 = w0.fma(b, a10);
+            a11 = w1.fma(b, a11);
+            a12 = w2.fma(b, a12);
+            a13 = w3.fma(b, a13);
+            b = FloatVector.broadcast(S, x[x2 + i]);
+            a20 = w0.fma(b, a20);
+            a21 = w1.fma(b, a21);
+            a22 = w2.fma(b, a22);
+            a23 = w3.fma(b, a23);
+            b = FloatVector.broadcast(S, x[x3 + i]);
+            a30 = w0.fma(b, a30);
+            a31 = w1.fma(b, a31);
+            a32 = w2.fma(b, a32);
+            a33 = w3.fma(b, a33);
+        }
+        int at = n0 * m.out + unit * BlockedMatrix.BLOCK;
+        a00.intoArray(y, at);
+        a01.intoArray(y, at + l);
+        a02.intoArray(y, at + 2 * l);
+        a03.intoArray(y, at + 3 * l);
+        at += m.out;
+        a10.intoArray(y, at);
+        a11.intoArray(y, at + l);
+        a12.intoArray(y, at + 2 * l);
+        a13.intoArray(y, at + 3 * l);
+        at += m.out;
+        a20.intoArray(y, at);
+        a21.intoArray(y, at + l);
+        a22.intoArray(y, at + 2 * l);
+        a23.intoArray(y, at + 3 * l);
+        at += m.out;
+        a30.intoArray(y, at);
+        a31.intoArray(y, at + l);
+        a32.intoArray(y, at + 2 * l);
+        a33.intoArray(y, at + 3 * l);
+    }
+
+    /** One block for four candidates over fp16 weights: each group loaded and widened once feeds four FMAs per vector. */
+    private static void half4F16(HalfMatrix m, int unit, float[] x, float[] y, int n0) {
+        ByteBuffer w = m.data;
+        int in = m.in;
+        int rowBytes = 2 * BlockedMatrix.BLOCK;
+        int groupBytes = rowBytes / 2;
+        int base = unit * in * rowBytes;
+        int x0 = n0 * in;
+        int x1 = x0 + in;
+        int x2 = x1 + in;
+        int x3 = x2 + in;
+        int l = S.length();
+        FloatVector a00 = FloatVector.zero(S), a01 = FloatVector.zero(S), a02 = FloatVector.zero(S), a03 = FloatVector.zero(S);
+        FloatVector a10 = FloatVector.zero(S), a11 = FloatVector.zero(S), a12 = FloatVector.zero(S), a13 = FloatVector.zero(S);
+        FloatVector a20 = FloatVector.zero(S), a21 = FloatVector.zero(S), a22 = FloatVector.zero(S), a23 = FloatVector.zero(S);
+        FloatVector a30 = FloatVector.zero(S), a31 = FloatVector.zero(S), a32 = FloatVector.zero(S), a33 = FloatVector.zero(S);
+        for (int i = 0; i < in; i++) {
+            int p = base + i * rowBytes;
+            IntVector g0 = IntVector.fromByteBuffer(I, w, p, ByteOrder.LITTLE_ENDIAN);
+            IntVector g1 = IntVector.fromByteBuffer(I, w, p + groupBytes, ByteOrder.LITTLE_ENDIAN);
+            FloatVector w0 = low(g0, true);
+            FloatVector w1 = high(g0, true);
+            FloatVector w2 = low(g1, true);
+            FloatVector w3 = high(g1, true);
+            FloatVector b = FloatVector.broadcast(S, x[x0 + i]);
+            a00 = w0.fma(b, a00);
+            a01 = w1.fma(b, a01);
+            a02 = w2.fma(b, a02);
+            a03 = w3.fma(b, a03);
+            b = FloatVector.broadcast(S, x[x1 + i]);
+            a10 = w0.fma(b, a10);
+            a11 = w1.fma(b, a11);
+            a12 = w2.fma(b, a12);
+            a13 = w3.fma(b, a13);
+            b = FloatVector.broadcast(S, x[x2 + i]);
+            a20 = w0.fma(b, a20);
+            a21 = w1.fma(b, a21);
+            a22 = w2.fma(b, a22);
+            a23 = w3.fma(b, a23);
+            b = FloatVector.broadcast(S, x[x3 + i]);
+            a30 = w0.fma(b, a30);
+            a31 = w1.fma(b, a31);
+            a32 = w2.fma(b, a32);
+            a33 = w3.fma(b, a33);
+        }
+        int at = n0 * m.out + unit * BlockedMatrix.BLOCK;
+        a00.intoArray(y, at);
+        a01.intoArray(y, at + l);
+        a02.intoArray(y, at + 2 * l);
+        a03.intoArray(y, at + 3 * l);
+        at += m.out;
+        a10.intoArray(y, at);
+        a11.intoArray(y, at + l);
+        a12.intoArray(y, at + 2 * l);
+        a13.intoArray(y, at + 3 * l);
+        at += m.out;
+        a20.intoArray(y, at);
+        a21.intoArray(y, at + l);
+        a22.intoArray(y, at + 2 * l);
+        a23.intoArray(y, at + 3 * l);
+        at += m.out;
+        a30.intoArray(y, at);
+        a31.intoArray(y, at + l);
+        a32.intoArray(y, at + 2 * l);
+        a33.intoArray(y, at + 3 * l);
+    }
+
+    /** Applies the per-output scale and adds the bias to one block of one candidate's outputs. */
+    private static void finish(HalfMatrix m, float[] y, int n, int unit) {
+        int o = unit * BlockedMatrix.BLOCK;
+        int at = n * m.out + o;
+        if (m.scale != null) {
+            for (int j = 0; j < BlockedMatrix.BLOCK; j++) {
+                y[at + j] *= m.scale[o + j];
+            }
+        }
+        if (m.bias != null) {
+            for (int j = 0; j < BlockedMatrix.BLOCK; j++) {
+                y[at + j] += m.bias[o + j];
+            }
         }
     }
 

@@ -2,11 +2,14 @@ package dev.segue.engine.prior;
 
 import dev.segue.engine.nn.BlockedMatrix;
 import dev.segue.engine.nn.RowParallel;
+import dev.segue.engine.nn.StepMatrix;
 import dev.segue.engine.nn.VectorMath;
 import java.util.List;
 
 /**
- * The cached single-token step on the CPU, in Java SIMD, sharing the prior's weights (copied once).
+ * The cached single-token step on the CPU, in Java SIMD, sharing the prior's weights: matrices held in half
+ * precision are read where they lie ({@link dev.segue.engine.nn.HalfMatrix}, the same memory libtorch's
+ * prefill reads), fp32 ones from a blocked copy made on the first step.
  * Why not DJL here: a step is ~50 matrix-vector products of about a megabyte each, and libtorch's CPU
  * kernels run those on one core at roughly 9.5 GB/s on this machine, so a step could never approach the
  * memory-bandwidth bound. Split over cores and reading each weight row once for up to four candidates,
@@ -19,8 +22,8 @@ final class CpuStepKernel {
      * {@code encoderLength} > 0 marks an encoder-decoder layer (type 6): {@code qkv} then makes only queries
      * and the keys/values are the encoder's, already in that layer's cache slots.
      */
-    record Layer(float[] ln0Gamma, float[] ln0Beta, BlockedMatrix qkv, BlockedMatrix proj, float[] ln1Gamma,
-                 float[] ln1Beta, BlockedMatrix fc, BlockedMatrix fc2, AttentionPattern pattern, int heads, int blockCtx,
+    record Layer(float[] ln0Gamma, float[] ln0Beta, StepMatrix qkv, StepMatrix proj, float[] ln1Gamma,
+                 float[] ln1Beta, StepMatrix fc, StepMatrix fc2, AttentionPattern pattern, int heads, int blockCtx,
                  float resScale, int keyLimit, int encoderLength) {
         int cacheSlots(int nCtx) {
             return encoderLength > 0 ? encoderLength : nCtx;
@@ -36,9 +39,15 @@ final class CpuStepKernel {
         }
     }
 
+    /** Writes the embedding of {@code token} ({@code width} values) to {@code dst} from {@code off}. */
+    @FunctionalInterface
+    interface TokenRows {
+        void row(int token, float[] dst, int off);
+    }
+
     private final List<Layer> layers;
-    private final float[] tokenEmb;
-    private final BlockedMatrix outputProj;
+    private final TokenRows tokenEmb;
+    private final StepMatrix outputProj;
     private final float[] positionEmb;
     private final int width;
     private final int state;
@@ -48,7 +57,7 @@ final class CpuStepKernel {
     private final boolean addCondAfter;
     private final RowParallel parallel;
 
-    CpuStepKernel(List<Layer> layers, float[] tokenEmb, BlockedMatrix outputProj, float[] positionEmb, int width, int state,
+    CpuStepKernel(List<Layer> layers, TokenRows tokenEmb, StepMatrix outputProj, float[] positionEmb, int width, int state,
                   int mlp, int bins, int nCtx, boolean addCondAfter) {
         this.layers = layers;
         this.tokenEmb = tokenEmb;
@@ -185,9 +194,9 @@ final class CpuStepKernel {
                 for (int c = 0; c < n; c++) {
                     VectorMath.layerNorm(x, c * width, layer.ln0Gamma, layer.ln0Beta, h, c * width, width);
                 }
-                parallel.runUnits(layer.qkv.units(), (from, to) -> VectorMath.matVec(layer.qkv, h, qkv, n, from, to));
+                parallel.runUnits(layer.qkv.units(), (from, to) -> layer.qkv.matVec(h, qkv, n, from, to));
                 attend(layer, l, t, headDim);
-                parallel.runUnits(layer.proj.units(), (from, to) -> VectorMath.matVec(layer.proj, att, a, n, from, to));
+                parallel.runUnits(layer.proj.units(), (from, to) -> layer.proj.matVec(att, a, n, from, to));
                 for (int i = 0; i < n * width; i++) {
                     a[i] += x[i]; // a now holds x + attention
                 }
@@ -195,14 +204,14 @@ final class CpuStepKernel {
                     VectorMath.layerNorm(a, c * width, layer.ln1Gamma, layer.ln1Beta, h, c * width, width);
                 }
                 parallel.runUnits(layer.fc.units(), (from, to) -> {
-                    VectorMath.matVec(layer.fc, h, f, n, from, to);
+                    layer.fc.matVec(h, f, n, from, to);
                     int lo = from * BlockedMatrix.BLOCK;
                     int hi = Math.min(mlp, to * BlockedMatrix.BLOCK);
                     for (int c = 0; c < n; c++) {
                         VectorMath.quickGelu(f, c * mlp + lo, c * mlp + hi);
                     }
                 });
-                parallel.runUnits(layer.fc2.units(), (from, to) -> VectorMath.matVec(layer.fc2, f, m, n, from, to));
+                parallel.runUnits(layer.fc2.units(), (from, to) -> layer.fc2.matVec(f, m, n, from, to));
                 if (layer.resScale == 1f) {
                     for (int i = 0; i < n * width; i++) {
                         x[i] = a[i] + m[i];
@@ -222,17 +231,20 @@ final class CpuStepKernel {
                     }
                 }
             }
-            parallel.runUnits(outputProj.units(), (from, to) -> VectorMath.matVec(outputProj, x, logits, n, from, to));
+            parallel.runUnits(outputProj.units(), (from, to) -> outputProj.matVec(x, logits, n, from, to));
             return logits;
         }
 
         private void embed(long[] previous, int t) {
             for (int c = 0; c < n; c++) {
                 int xo = c * width;
-                float[] src = t == 0 ? start : tokenEmb;
-                int so = t == 0 ? c * width : (int) previous[c] * width;
+                if (t == 0) {
+                    System.arraycopy(start, c * width, x, xo, width);
+                } else {
+                    tokenEmb.row((int) previous[c], x, xo);
+                }
                 for (int i = 0; i < width; i++) {
-                    x[xo + i] = src[so + i] + positionEmb[t * width + i];
+                    x[xo + i] += positionEmb[t * width + i];
                 }
                 if (perPosition != null) {
                     int off = (c * nCtx + t) * width;

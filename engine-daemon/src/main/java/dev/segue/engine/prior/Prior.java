@@ -8,12 +8,15 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.core.Linear;
 import dev.segue.engine.checkpoint.ParameterSet;
 import dev.segue.engine.checkpoint.WeightLoader;
+import dev.segue.engine.checkpoint.WeightFormat;
 import dev.segue.engine.checkpoint.WeightStore;
 import dev.segue.engine.config.ConfigException;
 import dev.segue.engine.config.PriorConfig;
 import dev.segue.engine.config.VqVaeConfig;
 import dev.segue.engine.nn.BlockedMatrix;
 import dev.segue.engine.nn.Embeddings;
+import dev.segue.engine.nn.HalfMatrix;
+import dev.segue.engine.nn.StepMatrix;
 import java.util.List;
 
 /**
@@ -25,12 +28,18 @@ import java.util.List;
  * turns the lyric tokens of the label rows into states that encoder-decoder layers attend to.
  * Weights live in this prior's own manager for the daemon's lifetime; every per-request tensor is created
  * in the caller's manager and operations keep request tensors first, so results never land on the model's.
+ * The large matrices are held in the precision a {@link WeightFormat} says: in half precision, once, in
+ * memory both the libtorch forward and the CPU step kernel read ({@link HalfMatrix}).
  */
 public final class Prior implements AutoCloseable {
     private final PriorConfig config;
     private final NDManager manager;
+    /** The token embedding in fp32, or null when held in half precision ({@link #tokenHalf}). */
     private final NDArray tokenEmb;
     private final NDArray outputProj;
+    private final HalfMatrix tokenHalf;
+    /** The output projection in half precision (the same object as tokenHalf when tied), or null. */
+    private final HalfMatrix outputHalf;
     private final NDArray positionEmb;
     private final NDArray startToken;
     private final Transformer transformer;
@@ -50,16 +59,28 @@ public final class Prior implements AutoCloseable {
     /** Built on first CPU step: plain-array copies of the weights for the SIMD step kernel. */
     private CpuStepKernel cpuKernel;
 
+    /** An inference prior holding every matrix in fp32. */
     public Prior(PriorConfig config, VqVaeConfig vqvae, WeightStore store, NDManager parent) {
-        this(config, vqvae, store, parent, null);
+        this(config, vqvae, store, parent, null, WeightFormat.FP32);
+    }
+
+    /** An inference prior holding its large matrices as {@code format} says. */
+    public Prior(PriorConfig config, VqVaeConfig vqvae, WeightStore store, NDManager parent, WeightFormat format) {
+        this(config, vqvae, store, parent, null, format);
+    }
+
+    public Prior(PriorConfig config, VqVaeConfig vqvae, WeightStore store, NDManager parent, ParameterSet training) {
+        this(config, vqvae, store, parent, training, WeightFormat.FP32);
     }
 
     /**
      * With {@code training} non-null the prior is built for training: every parameter is recorded there in
      * the reference layout and only {@link #windowLogits} runs (the cached sampling paths fold weights).
-     * Training covers the instrumental priors; the lyrics priors are inference only.
+     * Training covers the instrumental priors; the lyrics priors are inference only. Training holds fp32
+     * whatever {@code format} says.
      */
-    public Prior(PriorConfig config, VqVaeConfig vqvae, WeightStore store, NDManager parent, ParameterSet training) {
+    public Prior(PriorConfig config, VqVaeConfig vqvae, WeightStore store, NDManager parent, ParameterSet training,
+                 WeightFormat format) {
         if (training != null && config.usesLyrics()) {
             throw new ConfigException("prior level " + config.level() + " is a lyrics prior: training covers the "
                     + "instrumental priors only");
@@ -80,15 +101,18 @@ public final class Prior implements AutoCloseable {
         this.secondsPerToken = (double) vqvae.hopLength(config.level()) / vqvae.sampleRate();
         this.manager = parent.newSubManager();
         try {
-            WeightLoader root = new WeightLoader(store, manager, training);
+            WeightLoader root = new WeightLoader(store, manager, training, format);
             WeightLoader p = root.child("prior");
             int width = config.width();
-            this.tokenEmb = p.floats("x_emb.weight", bins, width);
+            this.tokenHalf = HalfMatrix.from(p, "x_emb.weight", true, width, bins, null, null);
+            this.tokenEmb = tokenHalf != null ? null : p.floats("x_emb.weight", bins, width);
             // Tied to x_emb unless merged_decoder, but state dicts store both names either way.
             // Training ties them as the reference does (one parameter), and saves the copy under both names.
             boolean separateOut = training == null ? p.has("x_out.weight") || config.mergedDecoder()
                     : config.mergedDecoder();
-            this.outputProj = separateOut ? p.floats("x_out.weight", bins, width) : tokenEmb;
+            this.outputHalf = separateOut ? HalfMatrix.from(p, "x_out.weight", true, width, bins, null, null) : tokenHalf;
+            this.outputProj = separateOut ? (outputHalf != null ? null : p.floats("x_out.weight", bins, width))
+                    : tokenEmb;
             if (training != null && !separateOut) {
                 training.alias("prior.x_out.weight", "prior.x_emb.weight");
             }
@@ -299,7 +323,7 @@ public final class Prior implements AutoCloseable {
             // be a caller's prime, so it is checked before it can index past the embedding table.
             checkCodes(previous);
         }
-        NDArray x = Embeddings.lookup(tokenEmb, previous);
+        NDArray x = lookup(previous);
         if (start == 0) {
             NDArray first = cond.start().reshape(b, 1, config.width());
             x = c == 1 ? first : first.concat(x.get(":, 1:"), 1);
@@ -314,7 +338,7 @@ public final class Prior implements AutoCloseable {
         if (cond1 != null && addCondAfterTransformer) {
             x = x.add(cond1);
         }
-        return Linear.linear(x, outputProj).singletonOrThrow();
+        return project(x);
     }
 
     /**
@@ -330,7 +354,7 @@ public final class Prior implements AutoCloseable {
         }
         checkCodes(tokens);
         NDArray first = cond.start().reshape(b, 1, config.width());
-        NDArray x = n == 1 ? first : first.concat(Embeddings.lookup(tokenEmb, tokens.get(":, :{}", n - 1)), 1);
+        NDArray x = n == 1 ? first : first.concat(lookup(tokens.get(":, :{}", n - 1)), 1);
         x = x.add(positionEmb.get(tokens.getManager(), new NDIndex("0:{}", n)));
         NDArray cond1 = cond.perPosition() == null ? null : cond.perPosition().get(new NDIndex(":, 0:{}", n));
         if (cond1 != null) {
@@ -340,7 +364,27 @@ public final class Prior implements AutoCloseable {
         if (cond1 != null && addCondAfterTransformer) {
             x = x.add(cond1);
         }
-        return Linear.linear(x, outputProj).singletonOrThrow();
+        return project(x);
+    }
+
+    /** Token embeddings of {@code indices}, in the indices' manager. */
+    private NDArray lookup(NDArray indices) {
+        if (tokenHalf == null) {
+            return Embeddings.lookup(tokenEmb, indices);
+        }
+        try (NDManager scope = indices.getManager().newSubManager()) {
+            return Embeddings.lookup(tokenHalf.widened(scope), indices);
+        }
+    }
+
+    /** Logits of the states {@code x}, in x's manager. */
+    private NDArray project(NDArray x) {
+        if (outputHalf == null) {
+            return Linear.linear(x, outputProj).singletonOrThrow();
+        }
+        try (NDManager scope = x.getManager().newSubManager()) {
+            return Linear.linear(x, outputHalf.widened(scope)).singletonOrThrow();
+        }
     }
 
     private void checkCodes(NDArray codes) {
@@ -388,10 +432,13 @@ public final class Prior implements AutoCloseable {
 
     private synchronized CpuStepKernel cpuKernel() {
         if (cpuKernel == null) {
-            float[] emb = tokenEmb.toFloatArray();
-            BlockedMatrix out = new BlockedMatrix(outputProj == tokenEmb ? emb : outputProj.toFloatArray(), null,
-                    config.width(), bins);
-            cpuKernel = new CpuStepKernel(transformer.toKernelLayers(), emb, out, positionEmb.toFloatArray(),
+            int width = config.width();
+            float[] emb = tokenHalf == null ? tokenEmb.toFloatArray() : null;
+            CpuStepKernel.TokenRows rows = tokenHalf != null ? tokenHalf::column
+                    : (token, dst, off) -> System.arraycopy(emb, token * width, dst, off, width);
+            StepMatrix out = outputHalf != null ? outputHalf
+                    : new BlockedMatrix(outputProj == tokenEmb ? emb : outputProj.toFloatArray(), null, width, bins);
+            cpuKernel = new CpuStepKernel(transformer.toKernelLayers(), rows, out, positionEmb.toFloatArray(),
                     config.width(), config.attnState(), config.mlpState(), bins, contextLength(), addCondAfterTransformer);
         }
         return cpuKernel;
@@ -407,7 +454,9 @@ public final class Prior implements AutoCloseable {
      * of the token and position embeddings. Label tables are read once per request, not per step.
      */
     public long stepWeightBytes() {
-        return transformer.weightBytes() + 4L * bins * config.width() + 8L * config.width();
+        long output = outputHalf != null ? outputHalf.bytes() : 4L * bins * config.width();
+        long tokenRow = (tokenHalf != null ? 2L : 4L) * config.width();
+        return transformer.weightBytes() + output + tokenRow + 4L * config.width();
     }
 
     @Override

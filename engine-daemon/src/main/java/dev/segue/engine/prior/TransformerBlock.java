@@ -44,10 +44,10 @@ final class TransformerBlock {
         return resScale == 1.0f ? xa.add(m) : x.add(a.add(m).mul(resScale));
     }
 
-    /** This block's parameters as plain arrays, for the CPU step kernel. */
+    /** This block's parameters for the CPU step kernel: small ones as arrays, matrices as the kernel reads them. */
     CpuStepKernel.Layer toKernelLayer() {
-        return new CpuStepKernel.Layer(ln0.gammaArray(), ln0.betaArray(), attention.qkv().toBlocked(),
-                attention.proj().toBlocked(), ln1.gammaArray(), ln1.betaArray(), fc.toBlocked(), fcProj.toBlocked(),
+        return new CpuStepKernel.Layer(ln0.gammaArray(), ln0.betaArray(), attention.qkv().toStepMatrix(),
+                attention.proj().toStepMatrix(), ln1.gammaArray(), ln1.betaArray(), fc.toStepMatrix(), fcProj.toStepMatrix(),
                 attention.pattern(), attention.heads(), attention.blockCtx(), resScale, attention.keyLimit(),
                 attention.encoderLength());
     }

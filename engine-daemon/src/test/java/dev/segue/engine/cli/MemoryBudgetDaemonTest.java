@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDManager;
+import dev.segue.engine.checkpoint.WeightFormat;
 import dev.segue.engine.resident.ComputeDevice;
 import dev.segue.engine.resident.ResidentSet;
 import dev.segue.engine.sampling.WindowCache;
@@ -74,7 +75,7 @@ class MemoryBudgetDaemonTest {
         ComputeDevice cpu = ComputeDevice.choose("cpu");
         List<ModelFolder> folders = List.of(ModelFolder.of(sketch, null), ModelFolder.of(shipped, null),
                 ModelFolder.of(full, null));
-        List<Long> sizes = folders.stream().map(f -> f.estimateBytes(cpu)).toList();
+        List<Long> sizes = folders.stream().map(f -> f.estimateBytes(cpu, WeightFormat.FP32)).toList();
         sketchBytes = sizes.get(0);
         defaultBytes = sizes.get(1);
         fullBytes = sizes.get(2);
@@ -84,7 +85,7 @@ class MemoryBudgetDaemonTest {
         root = Djl.cpuManager();
         set = new ResidentSet<>(budget);
         List<ContinuationEngine> engines = new ArrayList<>(ResidentContinuation.engines(root, folders, sizes, set,
-                WindowCache.SHIFT));
+                WindowCache.SHIFT, WeightFormat.FP32));
         ((ResidentContinuation) engines.get(0)).preload();
         daemon = new Daemon("tcp://127.0.0.1:*", ResultStore.open(temp.resolve("data")), engines, 4, null);
         Thread t = new Thread(daemon::serve, "budget-daemon-under-test");

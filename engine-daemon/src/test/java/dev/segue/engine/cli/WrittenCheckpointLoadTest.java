@@ -76,9 +76,11 @@ class WrittenCheckpointLoadTest {
                     elements += r.get(n).elementCount();
                 }
             }
-            assertTrue(folder.estimateBytes(dev.segue.engine.resident.ComputeDevice.choose("cpu")) > 4 * elements,
+            assertTrue(folder.estimateBytes(dev.segue.engine.resident.ComputeDevice.choose("cpu"),
+                    dev.segue.engine.checkpoint.WeightFormat.FP32) > 4 * elements,
                     "the size counts the VQ-VAE and the prior");
-            List<ResidentModel> all = ResidentModel.loadAll(root, dir, folder.configFile());
+            List<ResidentModel> all = ResidentModel.loadAll(root, dir, folder.configFile(),
+                    dev.segue.engine.checkpoint.WeightFormat.FP32);
             try {
                 assertArrayEquals(written, logits(root, all.get(0).top(), tokens), 1e-5f);
             } finally {

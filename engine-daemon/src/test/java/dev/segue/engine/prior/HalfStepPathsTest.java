@@ -1,0 +1,118 @@
+package dev.segue.engine.prior;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import dev.segue.engine.checkpoint.SafetensorsFile;
+import dev.segue.engine.checkpoint.WeightFormat;
+import dev.segue.engine.cli.Djl;
+import dev.segue.engine.config.ModelConfig;
+import dev.segue.engine.config.PriorConfig;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * A prior whose matrices are held in half precision, on the reference fixtures: its libtorch prefill and
+ * step and its CPU step kernel read the same half weights and must agree as closely as the fp32 paths do
+ * (the widening is exact; only the order of sums differs), and its kernel's logits must stay within the
+ * format's tolerance of the fp32 prior's: u x sqrt(4 x layers + 1) x the logit scale, plus the reference
+ * tolerance 1e-3 (the conformance tolerance of {@code LogitTolerance}, derived from the format alone).
+ * As-stored on a file whose Conv1D weights are fp16 keeps them exactly, so it must match fp32 as tightly
+ * as the two fp32 paths match each other.
+ */
+class HalfStepPathsTest {
+    private static final Path FIXTURE = Path.of(System.getProperty("segue.shared", "../../shared"))
+            .resolve("conformance/jukebox-ref");
+    private static NDManager root;
+    private static ModelConfig config;
+    private static SafetensorsFile cases;
+
+    @BeforeAll
+    static void setUp() {
+        root = Djl.cpuManager();
+        config = ModelConfig.load(FIXTURE.resolve("config.json"));
+        cases = SafetensorsFile.open(FIXTURE.resolve("cases.safetensors"));
+    }
+
+    @AfterAll
+    static void tearDown() {
+        cases.close();
+        root.close();
+    }
+
+    @ParameterizedTest(name = "level {0}, {1}, prime {2}, batch {3}")
+    @CsvSource({"2, BF16, 64, 5", "2, AS_STORED, 40, 1", "0, FP16, 0, 4"})
+    void halfPathsAgreeAndStayNearFp32(int level, WeightFormat format, int primeLen, int batch) {
+        String key = "prior" + level;
+        long[] z = cases.get(key + ".z").toLongs();
+        PriorConfig pc = config.priors().get(level);
+        int nCtx = pc.nCtx();
+        try (SafetensorsFile weights = SafetensorsFile.open(FIXTURE.resolve("prior_level_" + level + ".safetensors"));
+             NDManager m = root.newSubManager();
+             Prior half = new Prior(pc, config.vqvae(), weights, m, format);
+             Prior full = new Prior(pc, config.vqvae(), weights, m, WeightFormat.FP32)) {
+            Conditioning halfCond = condition(half, m, key, batch);
+            Conditioning fullCond = condition(full, m, key, batch);
+            StepSession kernel = half.openSteps(m, prefilled(half, m, halfCond, z, primeLen, batch), halfCond);
+            StepSession djl = StepPathsTest.djlSteps(half, m, prefilled(half, m, halfCond, z, primeLen, batch), halfCond);
+            StepSession reference = full.openSteps(m, prefilled(full, m, fullCond, z, primeLen, batch), fullCond);
+            double paths = 0;
+            double fromFp32 = 0;
+            double scale = 0;
+            long[] previous = new long[batch];
+            for (int t = primeLen; t < Math.min(nCtx, primeLen + 24); t++) {
+                for (int b = 0; b < batch; b++) {
+                    previous[b] = t == 0 ? 0 : z[(t - 1 + 7 * b) % nCtx];
+                }
+                float[] k = kernel.step(previous, t).clone();
+                float[] d = djl.step(previous, t).clone();
+                float[] r = reference.step(previous, t);
+                for (int i = 0; i < k.length; i++) {
+                    paths = Math.max(paths, Math.abs(k[i] - d[i]));
+                    fromFp32 = Math.max(fromFp32, Math.abs(k[i] - r[i]));
+                    scale = Math.max(scale, Math.abs(r[i]));
+                }
+            }
+            assertTrue(paths < 1e-4, "kernel and libtorch steps over the same half weights differ by " + paths);
+            double u = format == WeightFormat.BF16 ? 0x1p-8 : format == WeightFormat.FP16 ? 0x1p-11 : 0;
+            double tolerance = u == 0 ? 1e-4 : 1e-3 + u * Math.sqrt(4.0 * pc.depth() + 1) * scale;
+            assertTrue(fromFp32 <= tolerance, format + " logits are " + fromFp32 + " from fp32's, tolerance " + tolerance);
+            assertTrue(u == 0 || fromFp32 > 0, "rounded weights gave fp32's logits exactly: the format was not applied");
+        }
+    }
+
+    private Conditioning condition(Prior prior, NDManager m, String key, int batch) {
+        long[] y = cases.get(key + ".y").toLongs();
+        List<Labels> labels = new ArrayList<>();
+        long[] zc = prior.isUpsampler() ? cases.get(key + ".z_cond").toLongs() : null;
+        long[] upperRows = zc == null ? null : new long[batch * prior.upperCodesPerWindow()];
+        for (int b = 0; b < batch; b++) {
+            labels.add(Labels.fromRow(java.util.Arrays.copyOfRange(y, 0, 9), 5));
+            if (upperRows != null) {
+                System.arraycopy(zc, 0, upperRows, b * prior.upperCodesPerWindow(), prior.upperCodesPerWindow());
+            }
+        }
+        return prior.condition(m, batch, labels,
+                upperRows == null ? null : m.create(upperRows, new Shape(batch, prior.upperCodesPerWindow())));
+    }
+
+    private static KvCache prefilled(Prior prior, NDManager m, Conditioning cond, long[] z, int primeLen, int batch) {
+        KvCache cache = prior.newCache(m, batch);
+        if (primeLen > 0) {
+            long[] previous = new long[batch * primeLen];
+            for (int b = 0; b < batch; b++) {
+                for (int j = 0; j < primeLen; j++) {
+                    previous[b * primeLen + j] = j == 0 ? 0 : z[j - 1];
+                }
+            }
+            prior.forward(cache, cond, m.create(previous, new Shape(batch, primeLen)), 0);
+        }
+        return cache;
+    }
+}
