@@ -4,16 +4,23 @@ import java.util.List;
 import java.util.Map;
 
 /**
+ * {@code errorCode} is the wire code a failed job ended with (null for other states, and in records written
+ * before codes were kept: those read as INTERNAL).
+ *
  * What the result store knows of one job: its state, the request it came from (as plain strings, so the
  * store needs no model types), and the takes written so far.
  */
 public record JobRecord(String job, JobState state, long createdMillis, long updatedMillis, int candidates,
-                        Map<String, String> request, List<Take> takes, String error) {
+                        Map<String, String> request, List<Take> takes, String error, String errorCode) {
 
     /** One finished candidate: interleaved float32 audio in {@code file}, beside the job's record. */
     public record Take(int candidate, String file, int sampleRate, int channels, long frames, long seed) {}
 
     JobRecord with(JobState newState, long now, List<Take> newTakes, String newError) {
-        return new JobRecord(job, newState, createdMillis, now, candidates, request, newTakes, newError);
+        return with(newState, now, newTakes, newError, null);
+    }
+
+    JobRecord with(JobState newState, long now, List<Take> newTakes, String newError, String newErrorCode) {
+        return new JobRecord(job, newState, createdMillis, now, candidates, request, newTakes, newError, newErrorCode);
     }
 }

@@ -101,7 +101,7 @@ public final class ResultStore {
         }
         long now = System.currentTimeMillis();
         JobRecord record = new JobRecord(job, JobState.QUEUED, now, now, candidates,
-                Collections.unmodifiableMap(new LinkedHashMap<>(request)), List.of(), null);
+                Collections.unmodifiableMap(new LinkedHashMap<>(request)), List.of(), null, null);
         Files.createDirectories(jobsDir.resolve(job));
         writeRecord(record);
         jobs.put(job, record);
@@ -151,7 +151,19 @@ public final class ResultStore {
     }
 
     public synchronized JobRecord fail(String job, String reason) throws IOException {
-        return transition(job, JobState.FAILED, reason);
+        return fail(job, "INTERNAL", reason);
+    }
+
+    /** Records a failure with the wire code it was answered with (BAD_MESSAGE for input found bad while running). */
+    public synchronized JobRecord fail(String job, String code, String reason) throws IOException {
+        JobRecord record = require(job);
+        if (record.state().isFinal()) {
+            throw new IllegalStateException("job " + job + " is already " + record.state());
+        }
+        JobRecord updated = record.with(JobState.FAILED, System.currentTimeMillis(), record.takes(), reason, code);
+        writeRecord(updated);
+        jobs.put(job, updated);
+        return updated;
     }
 
     public synchronized JobRecord cancel(String job) throws IOException {

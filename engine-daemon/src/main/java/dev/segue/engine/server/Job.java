@@ -1,0 +1,80 @@
+package dev.segue.engine.server;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Function;
+
+/**
+ * One accepted job: where its takes land on the timeline, what it runs, and who follows it. Its messages go to
+ * every client attached to it: the submitter, and each client that fetched it while it runs (a companion app
+ * watching, or the submitter again after a reconnect, which replaces its own earlier attachment). A fetch never
+ * detaches the others.
+ */
+final class Job {
+    /** Attachments kept per job; past this the second-oldest is dropped (the oldest is most often the submitter). */
+    static final int MAX_SUBSCRIBERS = 16;
+
+    /** A client following a job: its messages carry the req of the request that attached it. */
+    record Subscriber(byte[] client, long req) {}
+
+    /**
+     * What the job makes and where it goes: takes at {@code rate} with {@code channels} channels, the first
+     * sample at timeline sample {@code start}, candidate c drawn with seed {@code seed + c}.
+     */
+    record Spec(int rate, int channels, long start, long seed, String prior, String quality) {}
+
+    final String id;
+    final Spec spec;
+    /** The engine call: runs on the worker with the job's progress and cancel hooks. */
+    final Function<ContinuationEngine.Monitor, ContinuationEngine.Takes> work;
+    final List<Subscriber> subscribers = new CopyOnWriteArrayList<>();
+    private volatile boolean cancelled;
+    private volatile Subscriber canceller;
+    /** Set once the job's outcome is in the store; later fetches are answered from the store. */
+    private boolean ended;
+
+    Job(String id, byte[] client, long req, Spec spec, Function<ContinuationEngine.Monitor, ContinuationEngine.Takes> work) {
+        this.id = id;
+        this.spec = spec;
+        this.work = work;
+        subscribers.add(new Subscriber(client, req));
+    }
+
+    /** Asks the job to stop; {@code client} and {@code req} get the answer when it has. */
+    void cancel(byte[] client, long req) {
+        canceller = new Subscriber(client, req);
+        cancelled = true; // last: the worker reads the canceller once it sees this
+    }
+
+    boolean cancelled() {
+        return cancelled;
+    }
+
+    /** The client that cancelled, or null when none did. */
+    Subscriber canceller() {
+        return cancelled ? canceller : null;
+    }
+
+    /** Adds (or renews) a client's attachment; false once the job has ended (then the store answers). */
+    synchronized boolean attach(byte[] client, long req) {
+        if (ended) {
+            return false;
+        }
+        subscribers.removeIf(s -> Arrays.equals(s.client(), client));
+        subscribers.add(new Subscriber(client, req));
+        while (subscribers.size() > MAX_SUBSCRIBERS) {
+            subscribers.remove(1);
+        }
+        return true;
+    }
+
+    /**
+     * Closes the job to new attachments and returns the clients that get its last messages. Called after the
+     * store has its outcome, so a fetch that comes after this is served completely from the store.
+     */
+    synchronized List<Subscriber> end() {
+        ended = true;
+        return List.copyOf(subscribers);
+    }
+}
