@@ -180,12 +180,21 @@ final class Admission {
     void cancel(byte[] client, Cancel c) throws IOException {
         Job job = live.get(c.job());
         if (job != null) {
-            job.cancel(client, c.req());
-            if (queue.remove(job)) {
-                replies.cancelled(job);
-                live.remove(job.id);
+            switch (job.cancel(client, c.req())) {
+                case ENDS_IT -> {
+                    // Answered now, queued or running: a running engine stops at its next check, and what it
+                    // was making is thrown away.
+                    if (queue.remove(job)) {
+                        live.remove(job.id);
+                    }
+                    replies.cancelled(job);
+                    return;
+                }
+                case RUNNER_ANSWERS -> {
+                    return;
+                }
+                case ALREADY_ENDED -> { } // answered from the store below
             }
-            return; // a running job is answered by the runner as soon as it stops
         }
         JobRecord record = store.find(c.job()).orElse(null);
         if (record == null) {

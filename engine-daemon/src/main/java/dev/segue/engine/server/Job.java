@@ -30,7 +30,11 @@ final class Job {
     final Function<ContinuationEngine.Monitor, ContinuationEngine.Takes> work;
     final List<Subscriber> subscribers = new CopyOnWriteArrayList<>();
     private volatile boolean cancelled;
-    private volatile Subscriber canceller;
+    private Subscriber canceller;
+    /** Whether the job's outcome is decided: by a cancel, or by the runner finishing (with takes or an error). */
+    private boolean decided;
+    /** Whether the runner has sent the job's last messages. */
+    private boolean answered;
     /** Set once the job's outcome is in the store; later fetches are answered from the store. */
     private boolean ended;
 
@@ -41,18 +45,57 @@ final class Job {
         subscribers.add(new Subscriber(client, req));
     }
 
-    /** Asks the job to stop; {@code client} and {@code req} get the answer when it has. */
-    void cancel(byte[] client, long req) {
-        canceller = new Subscriber(client, req);
-        cancelled = true; // last: the worker reads the canceller once it sees this
+    /** What a cancel found. */
+    enum Cancel {
+        /** The cancel decided the job: the caller records it and answers everyone at once. */
+        ENDS_IT,
+        /** The runner was already finishing it: the runner answers the canceller with the job's last message. */
+        RUNNER_ANSWERS,
+        /** The job's last messages are out: the caller answers from the store. */
+        ALREADY_ENDED
+    }
+
+    /**
+     * Asks the job to stop. A cancel that decides the job is answered at once, while the engine may still be
+     * finishing a stretch of work: it stops at its next check and its output is thrown away.
+     */
+    synchronized Cancel cancel(byte[] client, long req) {
+        if (!decided) {
+            decided = true;
+            canceller = new Subscriber(client, req);
+            cancelled = true;
+            return Cancel.ENDS_IT;
+        }
+        if (!answered) {
+            canceller = new Subscriber(client, req);
+            return Cancel.RUNNER_ANSWERS;
+        }
+        return Cancel.ALREADY_ENDED;
+    }
+
+    /** True when the runner decides the job's outcome; false when a cancel already has (then it discards its work). */
+    synchronized boolean decideByRunner() {
+        if (decided) {
+            return false;
+        }
+        decided = true;
+        return true;
+    }
+
+    /** Called by the runner once its last messages are out; returns a canceller still to answer, or null. */
+    synchronized Subscriber answered() {
+        answered = true;
+        Subscriber late = canceller;
+        canceller = null;
+        return late;
     }
 
     boolean cancelled() {
         return cancelled;
     }
 
-    /** The client that cancelled, or null when none did. */
-    Subscriber canceller() {
+    /** The client whose cancel decided the job, or null. */
+    synchronized Subscriber canceller() {
         return cancelled ? canceller : null;
     }
 

@@ -53,9 +53,26 @@ final class JobRunner {
 
     private void run(Job job) {
         try {
+            if (job.cancelled()) {
+                return; // taken from the queue as a cancel came: already answered
+            }
             store.markRunning(job.id);
             Job.Spec spec = job.spec;
-            ContinuationEngine.Takes made = job.work.apply(monitor(job));
+            ContinuationEngine.Takes made;
+            try {
+                made = job.work.apply(monitor(job));
+            } catch (RuntimeException e) {
+                if (job.cancelled()) { // the cancel was answered when it came; the engine has now stopped
+                    LOG.info("job {} cancelled; the engine stopped", job.id);
+                } else if (job.decideByRunner()) {
+                    fail(job, e);
+                }
+                return;
+            }
+            if (!job.decideByRunner()) {
+                LOG.info("job {} cancelled as it finished; its takes are discarded", job.id);
+                return;
+            }
             float[][] takes = made.audio();
             // The models are mono; a stereo prime gets its take on both channels, as the protocol promises.
             float[][] out = new float[takes.length][];
@@ -77,13 +94,14 @@ final class JobRunner {
             for (Job.Subscriber sub : subscribers) {
                 replies.send(sub.client(), new Done(sub.req(), job.id, takes.length));
             }
+            Job.Subscriber late = job.answered();
+            if (late != null) { // cancelled while its takes were being stored: it had already finished
+                replies.send(late.client(), new Done(late.req(), job.id, takes.length));
+            }
             LOG.info("job {} done", job.id);
         } catch (RuntimeException | IOException e) {
-            if (job.cancelled()) {
-                replies.cancelled(job);
-                LOG.info("job {} cancelled", job.id);
-            } else {
-                fail(job, e);
+            if (!job.cancelled()) { // else a cancel came as the job started, and has been answered
+                fail(job, e); // the store failed under the job
             }
         } finally {
             live.remove(job.id);
@@ -123,6 +141,10 @@ final class JobRunner {
         }
         for (Job.Subscriber sub : job.end()) {
             replies.send(sub.client(), new ErrorReply(sub.req(), job.id, code, reason));
+        }
+        Job.Subscriber late = job.answered();
+        if (late != null) {
+            replies.send(late.client(), new ErrorReply(late.req(), job.id, code, reason));
         }
     }
 
