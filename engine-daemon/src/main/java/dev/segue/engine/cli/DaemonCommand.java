@@ -91,6 +91,9 @@ final class DaemonCommand implements Callable<Integer> {
                             m.labelNames()));
                 }
             }
+            for (dev.segue.engine.server.ContinuationEngine e : engines) { // before "listening": see Warmup
+                System.out.println("segue daemon: prior '" + e.priorName() + "' warmed up in " + Warmup.run(e) + " ms");
+            }
             ResultStore store = ResultStore.open(dataDir);
             Daemon daemon = new Daemon(endpoint, store, engines, queuedPerClient, curve);
             CountDownLatch stopped = new CountDownLatch(1);
