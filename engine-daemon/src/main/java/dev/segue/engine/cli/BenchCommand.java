@@ -24,7 +24,8 @@ import picocli.CommandLine.Parameters;
                 + "round trip and 30 s stereo 48 kHz prime upload through the daemon over loopback. "
                 + "'bench continuation [--model DIR]': real-time factor of each tier, and the re-prefill share of "
                 + "windows. 'bench sketch [MODEL_DIR|PRESET]': the demo's job (8 s prime, 4 takes of 16 s, sketch "
-                + "tier) timed, wall and CPU.")
+                + "tier) timed, wall and CPU. 'bench cancel [--cancels N] [--takes N] [--bars B]': the default prior's job behind "
+                + "a daemon, cancelled at random times: the client's wait for CANCELLED and the engine's time to stop.")
 final class BenchCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "WHAT", description = "What to benchmark: engine or protocol.")
     String what;
@@ -39,6 +40,12 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--tier", defaultValue = "sketch",
             description = "bench sketch: sketch, draft or full (a preset's upsamplers get seeded random weights).")
     String sketchTier;
+
+    @Option(names = "--cancels", defaultValue = "50", description = "bench cancel: cancels at random times.")
+    int cancels;
+
+    @Option(names = "--bars", defaultValue = "8", description = "bench cancel: bars per take at 120 bpm 4/4.")
+    double bars;
 
     @Option(names = "--out", description = "bench sketch: also write prime.wav and the takes here.")
     Path sketchOut;
@@ -79,12 +86,15 @@ final class BenchCommand implements Callable<Integer> {
         if ("continuation".equals(what)) {
             return ContinuationBench.run(model, primeSeconds, seconds, candidates, Math.min(repeats, 3), json);
         }
+        if ("cancel".equals(what)) {
+            return CancelBench.run(cancels, sketchTakes, bars, 7);
+        }
         if ("sketch".equals(what)) {
             return SketchTiming.run(preset.equals("bench-13m") ? "presets/default" : preset, sketchTakes, 8.0, 16.0,
                     tier(sketchTier), sketchOut);
         }
         if (!"engine".equals(what)) {
-            System.err.println("bench: unknown target '" + what + "' (known: engine, continuation, protocol)");
+            System.err.println("bench: unknown target '" + what + "' (known: engine, continuation, protocol, sketch, cancel)");
             return 2;
         }
         if (djlSteps) {
