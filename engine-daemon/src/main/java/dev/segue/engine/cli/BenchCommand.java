@@ -25,7 +25,8 @@ import picocli.CommandLine.Parameters;
                 + "'bench continuation [--model DIR]': real-time factor of each tier, and the re-prefill share of "
                 + "windows. 'bench sketch [MODEL_DIR|PRESET]': the demo's job (8 s prime, 4 takes of 16 s, sketch "
                 + "tier) timed, wall and CPU. 'bench cancel [--cancels N] [--takes N] [--bars B]': the default prior's job behind "
-                + "a daemon, cancelled at random times: the client's wait for CANCELLED and the engine's time to stop.")
+                + "a daemon, cancelled at random times: the client's wait for CANCELLED and the engine's time to stop. "
+                + "'bench memory [--jobs N] [--seconds S]': RSS and heap over N default-prior jobs of 4 takes.")
 final class BenchCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "WHAT", description = "What to benchmark: engine or protocol.")
     String what;
@@ -40,6 +41,9 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--tier", defaultValue = "sketch",
             description = "bench sketch: sketch, draft or full (a preset's upsamplers get seeded random weights).")
     String sketchTier;
+
+    @Option(names = "--jobs", defaultValue = "40", description = "bench memory: jobs to run.")
+    int jobs;
 
     @Option(names = "--cancels", defaultValue = "50", description = "bench cancel: cancels at random times.")
     int cancels;
@@ -86,6 +90,9 @@ final class BenchCommand implements Callable<Integer> {
         if ("continuation".equals(what)) {
             return ContinuationBench.run(model, primeSeconds, seconds, candidates, Math.min(repeats, 3), json);
         }
+        if ("memory".equals(what)) {
+            return MemoryBench.run(jobs, seconds);
+        }
         if ("cancel".equals(what)) {
             return CancelBench.run(cancels, sketchTakes, bars, 7);
         }
@@ -94,7 +101,7 @@ final class BenchCommand implements Callable<Integer> {
                     tier(sketchTier), sketchOut);
         }
         if (!"engine".equals(what)) {
-            System.err.println("bench: unknown target '" + what + "' (known: engine, continuation, protocol, sketch, cancel)");
+            System.err.println("bench: unknown target '" + what + "' (known: engine, continuation, protocol, sketch, cancel, memory)");
             return 2;
         }
         if (djlSteps) {

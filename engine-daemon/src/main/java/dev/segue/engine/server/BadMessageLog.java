@@ -10,7 +10,7 @@ import org.slf4j.Logger;
  * Bad messages in the log without letting a client flood it: the first {@link #LOGGED_PER_MINUTE} from a client in
  * a minute are logged (their text escaped, see {@link LogText}), the rest only counted, and once a minute one line
  * says how many were not logged. Requests dropped unanswered (a client that reads nothing) are counted the same way.
- * Socket thread only.
+ * Refused requests (well-formed, but naming an unknown job, prior or the like) are logged the same way, at INFO.
  */
 final class BadMessageLog {
     static final int LOGGED_PER_MINUTE = 5;
@@ -35,12 +35,26 @@ final class BadMessageLog {
     }
 
     /** Every bad message seen since the daemon started. */
-    long total() {
+    synchronized long total() {
         return total;
     }
 
-    void bad(byte[] client, ErrorCode code, String text) {
+    synchronized void bad(byte[] client, ErrorCode code, String text) {
         total++;
+        if (allowed(client)) {
+            log.warn("bad message from client {}: {} {}", id(client), code, LogText.of(text));
+        }
+    }
+
+    /** A well-formed request the daemon refused. */
+    synchronized void refused(byte[] client, String type, long req, ErrorCode code, String text) {
+        if (allowed(client)) {
+            log.info("refused {} req {} from client {}: {} {}", type, req, id(client), code, LogText.of(text));
+        }
+    }
+
+    /** Whether this client's next line is logged, or only counted. */
+    private boolean allowed(byte[] client) {
         Counts c = counts(client);
         long now = System.nanoTime();
         if (now - c.windowStart > MINUTE_NANOS) {
@@ -49,18 +63,18 @@ final class BadMessageLog {
         }
         if (c.loggedInWindow < LOGGED_PER_MINUTE) {
             c.loggedInWindow++;
-            log.warn("bad message from client {}: {} {}", id(client), code, LogText.of(text));
-        } else {
-            c.suppressed++;
+            return true;
         }
+        c.suppressed++;
+        return false;
     }
 
-    void unanswered(byte[] client) {
+    synchronized void unanswered(byte[] client) {
         counts(client).unanswered++;
     }
 
     /** Once a minute: one line per client whose messages were counted but not logged. */
-    void summarise() {
+    synchronized void summarise() {
         long now = System.nanoTime();
         if (now - lastSummary < MINUTE_NANOS) {
             return;
@@ -72,7 +86,7 @@ final class BadMessageLog {
 
     private void report(String client, Counts c) {
         if (c.suppressed > 0) {
-            log.warn("client {}: {} more bad messages in the last minute, not logged one by one", client, c.suppressed);
+            log.warn("client {}: {} more bad or refused messages in the last minute, not logged one by one", client, c.suppressed);
         }
         if (c.unanswered > 0) {
             log.warn("client {}: {} requests dropped unanswered: it had {} or more replies waiting unread", client,

@@ -208,7 +208,7 @@ public final class Daemon implements AutoCloseable {
     }
 
     private void refused(byte[] client, Message m, ProtocolException e) {
-        LOG.info("refused {} req {}: {} {}", m.type().wire(), m.req(), e.code(), LogText.of(e.text()));
+        badMessages.refused(client, m.type().wire(), m.req(), e.code(), e.text());
         send(client, new ErrorReply(m.req(), null, e.code(), e.text()));
     }
 
