@@ -38,9 +38,9 @@ import org.zeromq.ZMsg;
 /**
  * {@code bench cancel}: the default prior's job behind a daemon in this process, cancelled over loopback at random
  * times, so every stage of the job (resampling, encoding, trait measurement, prefill, sampling, previews, decoding)
- * is hit. Two figures per cancel: the client's wait from sending {@code cancel} to its {@code CANCELLED}, and the
- * engine's, from the moment the daemon set the job's cancel flag to the moment the engine call returned (the
- * engine is free for the next job then). One uncancelled job first times the job and the first preview, and warms
+ * is hit. Two figures per cancel, both from the moment the client sent {@code cancel}: until its {@code CANCELLED}
+ * arrived, and until the engine call returned (the engine is free for the next job then). Each cancel is also
+ * filed under the stage the engine was in when it first saw the flag. One uncancelled job first times the job and the first preview, and warms
  * the kernels.
  */
 final class CancelBench {
@@ -197,7 +197,7 @@ final class CancelBench {
                     // The engine is free again once its call returns; the next job waits for that.
                     timing.stopped.poll(600, TimeUnit.SECONDS);
                     if (end instanceof ErrorReply && timing.flagSeenNanos != 0) {
-                        double ms = (timing.stoppedNanos - timing.flagSeenNanos) / 1e6;
+                        double ms = (timing.stoppedNanos - sent) / 1e6;
                         engineStop.add(ms);
                         byStage.computeIfAbsent(timing.stageAtFlag, k -> new ArrayList<>()).add(ms);
                     }
@@ -207,7 +207,7 @@ final class CancelBench {
                         + "p99 %.1f ms, max %.1f ms over %d cancels (%d jobs had finished first)%n",
                         Stats.percentile(answer, 50), Stats.percentile(answer, 99), Stats.percentile(answer, 100),
                         answer.size(), finishedFirst);
-                System.out.printf(Locale.ROOT, "engine stopped (flag seen to engine call returned): p50 %.1f ms, "
+                System.out.printf(Locale.ROOT, "engine stopped (cancel sent to engine call returned): p50 %.1f ms, "
                         + "p99 %.1f ms, max %.1f ms over %d%n", Stats.percentile(engineStop, 50),
                         Stats.percentile(engineStop, 99), Stats.percentile(engineStop, 100), engineStop.size());
                 byStage.forEach((stage, ms) -> System.out.printf(Locale.ROOT, "  flag seen during %s: %d cancels, "

@@ -5,6 +5,7 @@ import dev.segue.engine.sampling.ContinuationPipeline;
 import dev.segue.engine.server.CurveSecurity;
 import dev.segue.engine.server.Daemon;
 import dev.segue.engine.server.ResultStore;
+import dev.segue.engine.server.Retention;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -14,7 +15,8 @@ import picocli.CommandLine.Option;
 @Command(name = "daemon", mixinStandardHelpOptions = true,
         description = "Run the resident daemon in the foreground: models loaded once, ZeroMQ on loopback.")
 final class DaemonCommand implements Callable<Integer> {
-    @Option(names = "--config", description = "JSON file with any of: endpoint, data, model, queued_per_client, curve_keys. "
+    @Option(names = "--config", description = "JSON file with any of: endpoint, data, model, queued_per_client, curve_keys, keep_days, keep_mb, "
+            + "keep_fetched_days. "
             + "Flags given on the command line win over it.")
     Path config;
 
@@ -35,6 +37,16 @@ final class DaemonCommand implements Callable<Integer> {
 
     @Option(names = "--queued-per-client", description = "Jobs one client may have queued (default 4).")
     Integer queuedPerClient;
+
+    @Option(names = "--keep-days", description = "Delete finished takes older than this many days (default 30; 0: never).")
+    Double keepDays;
+
+    @Option(names = "--keep-mb", description = "Delete the oldest finished takes while all takes hold more than this many "
+            + "megabytes (default 2048; 0: no limit).")
+    Long keepMegabytes;
+
+    @Option(names = "--keep-fetched-days", description = "Never delete takes fetched within this many days (default 7).")
+    Double keepFetchedDays;
 
     @Option(names = "--window-cache", defaultValue = "shift", description = "What a long take's top-level windows keep "
             + "of each other's key/value cache: shift (move it with the window, computing only the new tokens; the "
@@ -95,7 +107,9 @@ final class DaemonCommand implements Callable<Integer> {
                 System.out.println("segue daemon: prior '" + e.priorName() + "' warmed up in " + Warmup.run(e) + " ms");
             }
             ResultStore store = ResultStore.open(dataDir);
-            Daemon daemon = new Daemon(endpoint, store, engines, queuedPerClient, curve);
+            Daemon daemon = new Daemon(endpoint, store, engines, queuedPerClient, curve).retention(Retention.of(
+                    keepDays == null ? 30 : keepDays, keepMegabytes == null ? 2048 : keepMegabytes,
+                    keepFetchedDays == null ? 7 : keepFetchedDays));
             CountDownLatch stopped = new CountDownLatch(1);
             Thread hook = new Thread(() -> {
                 daemon.close();
@@ -141,7 +155,8 @@ final class DaemonCommand implements Callable<Integer> {
         if (root == null || !root.isObject()) {
             throw new IllegalArgumentException(config + ": expected a JSON object");
         }
-        java.util.Set<String> known = java.util.Set.of("endpoint", "data", "model", "queued_per_client", "curve_keys");
+        java.util.Set<String> known = java.util.Set.of("endpoint", "data", "model", "queued_per_client", "curve_keys",
+                "keep_days", "keep_mb", "keep_fetched_days");
         root.fieldNames().forEachRemaining(k -> {
             if (!known.contains(k)) {
                 throw new IllegalArgumentException(config + ": unknown key '" + k + "' (known: " + known + ")");
@@ -164,6 +179,15 @@ final class DaemonCommand implements Callable<Integer> {
         }
         if (curveKeys == null && root.hasNonNull("curve_keys")) {
             curveKeys = base.resolve(root.get("curve_keys").asText());
+        }
+        if (keepDays == null && root.hasNonNull("keep_days")) {
+            keepDays = root.get("keep_days").asDouble();
+        }
+        if (keepMegabytes == null && root.hasNonNull("keep_mb")) {
+            keepMegabytes = root.get("keep_mb").asLong();
+        }
+        if (keepFetchedDays == null && root.hasNonNull("keep_fetched_days")) {
+            keepFetchedDays = root.get("keep_fetched_days").asDouble();
         }
         if (queuedPerClient == null && root.hasNonNull("queued_per_client")) {
             if (!root.get("queued_per_client").canConvertToInt()) {

@@ -177,6 +177,17 @@ final class Admission {
         return id;
     }
 
+    /**
+     * The record of a job whose cancel the socket thread has answered: out of the queue, and written as cancelled.
+     * A fetch after the cancel runs on this thread after this, so it finds the record written.
+     */
+    void recordCancelled(Job job) {
+        if (queue.remove(job)) {
+            live.remove(job.id);
+        }
+        replies.record(job);
+    }
+
     void cancel(byte[] client, Cancel c) throws IOException {
         Job job = live.get(c.job());
         if (job != null) {
@@ -217,7 +228,14 @@ final class Admission {
                     "no job " + f.job()));
             return;
         }
+        if (record.expired()) {
+            replies.send(client, new dev.segue.protocol.message.ErrorReply(f.req(), f.job(), ErrorCode.UNKNOWN_JOB,
+                    "job " + f.job() + ": its takes were deleted by the daemon's retention policy at "
+                    + java.time.Instant.ofEpochMilli(record.expiredMillis())));
+            return;
+        }
         if (record.state() == JobState.DONE) {
+            store.markFetched(record.job());
             long start = Long.parseLong(record.request().getOrDefault("prime_start_sample", "0"))
                     + Long.parseLong(record.request().getOrDefault("prime_frames", "0"));
             for (JobRecord.Take take : record.takes()) {

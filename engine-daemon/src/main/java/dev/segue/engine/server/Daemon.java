@@ -69,6 +69,9 @@ public final class Daemon implements AutoCloseable {
                 return t;
             });
     private final CountDownLatch bound = new CountDownLatch(1);
+    private volatile Retention retention = Retention.KEEP_ALL;
+    private static final long EXPIRE_EVERY_NANOS = 60_000_000_000L;
+    private long lastExpiry = System.nanoTime() - EXPIRE_EVERY_NANOS;
     private volatile boolean running = true;
     private volatile String boundEndpoint;
     private volatile RuntimeException failure;
@@ -99,6 +102,34 @@ public final class Daemon implements AutoCloseable {
         this.queue = new FairQueue<>(queuedPerClient);
         this.replies = new Replies(outbox, store);
         this.admission = new Admission(engines, store, queue, replies);
+    }
+
+    /** Sets what the result store keeps; applied at start and once a minute, on the admission thread. */
+    public Daemon retention(Retention policy) {
+        this.retention = policy;
+        return this;
+    }
+
+    private void expireNowAndThen() {
+        if (retention.equals(Retention.KEEP_ALL) || System.nanoTime() - lastExpiry < EXPIRE_EVERY_NANOS) {
+            return;
+        }
+        lastExpiry = System.nanoTime();
+        try {
+            admissions.execute(() -> {
+                try {
+                    List<String> expired = store.expire(retention, System.currentTimeMillis());
+                    if (!expired.isEmpty()) {
+                        LOG.info("retention: deleted the takes of {} jobs: {}", expired.size(),
+                                expired.size() > 20 ? expired.subList(0, 20) + "..." : expired);
+                    }
+                } catch (IOException | RuntimeException e) {
+                    LOG.error("retention: could not delete expired takes", e);
+                }
+            });
+        } catch (RejectedExecutionException busy) {
+            lastExpiry = 0; // try again on the next turn
+        }
     }
 
     /** Non-negotiable 7: local by default, and a remote listener only with CurveZMQ. */
@@ -153,6 +184,7 @@ public final class Daemon implements AutoCloseable {
                 }
                 outbox.flush(router);
                 badMessages.summarise();
+                expireNowAndThen();
             }
         } finally {
             bound.countDown();
@@ -232,7 +264,16 @@ public final class Daemon implements AutoCloseable {
         } else if (m instanceof Extend e) {
             admit(client, m, () -> admission.extend(client, e));
         } else if (m instanceof Cancel c) {
-            admit(client, m, () -> admission.cancel(client, c));
+            Job job = admission.live.get(c.job());
+            Job.Cancel found = job == null ? null : job.cancel(client, c.req());
+            if (found == Job.Cancel.ENDS_IT) {
+                // Answered here and now, with no thread hop or disk write in between; the record follows on the
+                // admission thread, ahead of any later fetch. The engine stops at its next check.
+                replies.announceCancelled(job);
+                admit(client, m, () -> admission.recordCancelled(job));
+            } else if (found != Job.Cancel.RUNNER_ANSWERS) {
+                admit(client, m, () -> admission.cancel(client, c));
+            }
         } else if (m instanceof Fetch f) {
             admit(client, m, () -> admission.fetch(client, f));
         } else {

@@ -67,17 +67,27 @@ final class Replies {
      * attached with (the submitter's stream ends too), and to the canceller under the cancel's req.
      */
     void cancelled(Job job) {
-        try {
-            store.cancel(job.id);
-        } catch (java.io.IOException | RuntimeException e) {
-            org.slf4j.LoggerFactory.getLogger(Replies.class).error("could not record the cancellation of job {}", job.id, e);
-        }
+        record(job);
+        announceCancelled(job);
+    }
+
+    /** Only the messages of a cancelled job's end; the record is written after (see {@link #record}). */
+    void announceCancelled(Job job) {
         for (Job.Subscriber sub : job.end()) {
             send(sub.client(), new ErrorReply(sub.req(), job.id, ErrorCode.CANCELLED, "cancelled"));
         }
         Job.Subscriber canceller = job.canceller();
         if (canceller != null) {
             send(canceller.client(), new ErrorReply(canceller.req(), job.id, ErrorCode.CANCELLED, "cancelled"));
+        }
+    }
+
+    /** Writes a cancelled job's record. */
+    void record(Job job) {
+        try {
+            store.cancel(job.id);
+        } catch (java.io.IOException | RuntimeException e) {
+            org.slf4j.LoggerFactory.getLogger(Replies.class).error("could not record the cancellation of job {}", job.id, e);
         }
     }
 }
