@@ -24,7 +24,7 @@ import picocli.CommandLine.Parameters;
                 + "round trip and 30 s stereo 48 kHz prime upload through the daemon over loopback. "
                 + "'bench continuation [--model DIR]': real-time factor of each tier, and the re-prefill share of "
                 + "windows. 'bench sketch [MODEL_DIR|PRESET]': the demo's job (8 s prime, 4 takes of 16 s, sketch "
-                + "tier) timed, wall and CPU. 'bench cancel [--cancels N] [--takes N] [--bars B]': the default prior's job behind "
+                + "tier) timed, wall and CPU. 'bench cancel [--cancels N] [--takes N] [--bars B] [--prime-seconds S]': the default prior's job behind "
                 + "a daemon, cancelled at random times: the client's wait for CANCELLED and the engine's time to stop. "
                 + "'bench memory [--jobs N] [--seconds S]': RSS and heap over N default-prior jobs of 4 takes.")
 final class BenchCommand implements Callable<Integer> {
@@ -44,6 +44,9 @@ final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--jobs", defaultValue = "40", description = "bench memory: jobs to run.")
     int jobs;
+
+    @Option(names = "--cold", description = "bench cancel: no warm-up job before the first (timed) job.")
+    boolean cold;
 
     @Option(names = "--cancels", defaultValue = "50", description = "bench cancel: cancels at random times.")
     int cancels;
@@ -72,7 +75,7 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--seconds", defaultValue = "4", description = "continuation: seconds of audio per take.")
     double seconds;
 
-    @Option(names = "--prime-seconds", defaultValue = "4", description = "continuation: seconds of prime.")
+    @Option(names = "--prime-seconds", defaultValue = "4", description = "continuation, cancel: seconds of prime (cancel: the demo prime's first S s, stereo).")
     double primeSeconds;
 
     @Option(names = "--djl-steps", description = "Run cached steps through DJL/libtorch instead of the CPU step kernel.")
@@ -94,7 +97,7 @@ final class BenchCommand implements Callable<Integer> {
             return MemoryBench.run(jobs, seconds);
         }
         if ("cancel".equals(what)) {
-            return CancelBench.run(cancels, sketchTakes, bars, 7);
+            return CancelBench.run(cancels, sketchTakes, bars, primeSeconds, cold, 7);
         }
         if ("sketch".equals(what)) {
             return SketchTiming.run(preset.equals("bench-13m") ? "presets/default" : preset, sketchTakes, 8.0, 16.0,

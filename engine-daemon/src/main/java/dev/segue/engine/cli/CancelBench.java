@@ -40,8 +40,9 @@ import org.zeromq.ZMsg;
  * times, so every stage of the job (resampling, encoding, trait measurement, prefill, sampling, previews, decoding)
  * is hit. Two figures per cancel, both from the moment the client sent {@code cancel}: until its {@code CANCELLED}
  * arrived, and until the engine call returned (the engine is free for the next job then). Each cancel is also
- * filed under the stage the engine was in when it first saw the flag. One uncancelled job first times the job and the first preview, and warms
- * the kernels.
+ * filed under the stage the engine was in when it first saw the flag. One uncancelled job first times the job and
+ * its first preview, after the daemon's warm-up job (as {@code segue daemon} runs it before listening) unless
+ * {@code --cold}.
  */
 final class CancelBench {
     private CancelBench() {}
@@ -117,13 +118,17 @@ final class CancelBench {
         };
     }
 
-    static int run(int cancels, int takes, double bars, long seed) throws Exception {
+    static int run(int cancels, int takes, double bars, double primeSeconds, boolean cold, long seed) throws Exception {
         Path data = Files.createTempDirectory("segue-bench-cancel");
         Timing timing = new Timing();
         try (NDManager root = Djl.cpuManager()) {
             ResidentModel model = ResidentModel.loadAll(root, ResidentModel.defaultDirs().get(0)).get(0);
             ContinuationEngine engine = new EngineBackedContinuation(model.name(), root,
                     new ContinuationPipeline(model.vqvae(), model.priors()), model.labelNames());
+            long startNanos = System.nanoTime();
+            if (!cold) {
+                System.out.printf(Locale.ROOT, "warm-up job: %d ms%n", Warmup.run(engine)); // as the daemon does
+            }
             Daemon daemon = new Daemon("tcp://127.0.0.1:*", ResultStore.open(data), timed(engine, timing), 4);
             Thread serving = new Thread(daemon::serve, "bench-daemon");
             serving.setDaemon(true);
@@ -131,7 +136,7 @@ final class CancelBench {
             String endpoint = daemon.awaitBound();
             WavReader.Audio wav = WavReader.readMono(Presets.home().resolve("presets/demo-prime.wav"));
             int rate = wav.sampleRate();
-            float[] mono = java.util.Arrays.copyOf(wav.samples(), Math.min(wav.samples().length, 8 * rate));
+            float[] mono = java.util.Arrays.copyOf(wav.samples(), Math.min(wav.samples().length, (int) (primeSeconds * rate)));
             float[] stereo = new float[mono.length * 2];
             for (int i = 0; i < mono.length; i++) {
                 stereo[2 * i] = mono[i];
@@ -157,9 +162,11 @@ final class CancelBench {
                     }
                 } while (!(m instanceof Done) && !(m instanceof ErrorReply));
                 long jobNanos = System.nanoTime() - t0;
-                System.out.printf(Locale.ROOT, "cancel bench: prior '%s', %d takes of %.0f bars from an 8 s stereo "
-                        + "%d Hz prime: the uncancelled job took %.2f s, first preview at %.2f s%n", model.name(),
-                        takes, bars, rate, jobNanos / 1e9, firstPreview / 1e9);
+                System.out.printf(Locale.ROOT, "cancel bench: prior '%s', %d takes of %.0f bars from a %.1f s stereo "
+                        + "%d Hz prime: the uncancelled job took %.2f s, first preview at %.2f s after submit, %.2f s "
+                        + "after the model was loaded (%s)%n", model.name(), takes, bars, mono.length / (double) rate, rate,
+                        jobNanos / 1e9, firstPreview / 1e9, (t0 + firstPreview - startNanos) / 1e9,
+                        cold ? "cold: no warm-up" : "warmed up first, as the daemon is");
                 Random random = new Random(seed);
                 List<Double> answer = new ArrayList<>();
                 List<Double> engineStop = new ArrayList<>();
