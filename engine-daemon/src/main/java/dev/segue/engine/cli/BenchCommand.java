@@ -26,7 +26,9 @@ import picocli.CommandLine.Parameters;
                 + "windows. 'bench sketch [MODEL_DIR|PRESET]': the demo's job (8 s prime, 4 takes of 16 s, sketch "
                 + "tier) timed, wall and CPU. 'bench cancel [--cancels N] [--takes N] [--bars B] [--prime-seconds S]': the default prior's job behind "
                 + "a daemon, cancelled at random times: the client's wait for CANCELLED and the engine's time to stop. "
-                + "'bench memory [--jobs N] [--seconds S]': RSS and heap over N default-prior jobs of 4 takes.")
+                + "'bench memory [--jobs N] [--seconds S]': RSS and heap over N default-prior jobs of 4 takes. "
+                + "'bench latency [--clients N] [--jobs N] [--seconds S]': heartbeat, list and cancel round trips while "
+                + "N clients' jobs run.")
 final class BenchCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "WHAT", description = "What to benchmark: engine or protocol.")
     String what;
@@ -42,8 +44,11 @@ final class BenchCommand implements Callable<Integer> {
             description = "bench sketch: sketch, draft or full (a preset's upsamplers get seeded random weights).")
     String sketchTier;
 
-    @Option(names = "--jobs", defaultValue = "40", description = "bench memory: jobs to run.")
+    @Option(names = "--jobs", defaultValue = "40", description = "bench memory: jobs to run; bench latency: jobs per client.")
     int jobs;
+
+    @Option(names = "--clients", defaultValue = "20", description = "bench latency: clients with jobs running.")
+    int clients;
 
     @Option(names = "--cold", description = "bench cancel: no warm-up job before the first (timed) job.")
     boolean cold;
@@ -93,6 +98,9 @@ final class BenchCommand implements Callable<Integer> {
         if ("continuation".equals(what)) {
             return ContinuationBench.run(model, primeSeconds, seconds, candidates, Math.min(repeats, 3), json);
         }
+        if ("latency".equals(what)) {
+            return LatencyBench.run(clients, jobs, seconds);
+        }
         if ("memory".equals(what)) {
             return MemoryBench.run(jobs, seconds);
         }
@@ -104,7 +112,7 @@ final class BenchCommand implements Callable<Integer> {
                     tier(sketchTier), sketchOut);
         }
         if (!"engine".equals(what)) {
-            System.err.println("bench: unknown target '" + what + "' (known: engine, continuation, protocol, sketch, cancel, memory)");
+            System.err.println("bench: unknown target '" + what + "' (known: engine, continuation, protocol, sketch, cancel, memory, latency)");
             return 2;
         }
         if (djlSteps) {
