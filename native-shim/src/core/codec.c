@@ -160,6 +160,7 @@ static const field_t LIMITS_FIELDS[] = {
     INT("max_candidates", M(limits.max_candidates), 1, 16, B, B),
     INT("max_length_bars", M(limits.max_length_bars), 1, 256, B, B),
     INT("max_length_seconds", M(limits.max_length_seconds), 1, 600, B, B),
+    OPT_INT("max_unread", M(limits.max_unread), M(limits.has_max_unread), 1, 4294967295LL, B, B),
 };
 static const table_t LIMITS = T(LIMITS_FIELDS);
 

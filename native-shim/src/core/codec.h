@@ -112,6 +112,8 @@ typedef struct {
     uint32_t n_cap_priors, n_cap_presets;
     struct {
         int64_t max_message_bytes, max_prime_seconds, max_candidates, max_length_bars, max_length_seconds;
+        int64_t max_unread; /* optional: replies kept for a client that is not reading (PROTOCOL.md §4) */
+        int has_max_unread;
     } limits;
     /* priors, presets */
     segue_prior_info_t priors[SEGUE_MAX_LIST];

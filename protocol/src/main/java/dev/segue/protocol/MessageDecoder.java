@@ -79,8 +79,10 @@ final class MessageDecoder {
         List<String> priors = names(h.get("priors"));
         List<String> presets = names(h.get("presets"));
         MapView l = h.get("limits").map();
+        Slot unread = l.opt("max_unread");
         Limits limits = new Limits(l.get("max_message_bytes").int32(), l.get("max_prime_seconds").int32(),
-                l.get("max_candidates").int32(), l.get("max_length_bars").int32(), l.get("max_length_seconds").int32());
+                l.get("max_candidates").int32(), l.get("max_length_bars").int32(), l.get("max_length_seconds").int32(),
+                unread == null ? null : unread.int32());
         return new Capabilities(req, daemon, protocol, priors, presets, limits);
     }
 

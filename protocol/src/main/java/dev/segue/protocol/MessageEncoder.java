@@ -118,7 +118,8 @@ final class MessageEncoder {
                 .map("limits", new MapWriter()
                         .i64("max_message_bytes", l.maxMessageBytes()).i64("max_prime_seconds", l.maxPrimeSeconds())
                         .i64("max_candidates", l.maxCandidates()).i64("max_length_bars", l.maxLengthBars())
-                        .i64("max_length_seconds", l.maxLengthSeconds()));
+                        .i64("max_length_seconds", l.maxLengthSeconds())
+                        .optI64("max_unread", l.maxUnread() == null ? null : (long) l.maxUnread()));
     }
 
     private static void submit(MapWriter w, Submit s) {

@@ -75,10 +75,26 @@ final class Msgpack {
         }
     }
 
-    /** A msgpack-java failure as a ProtocolException naming {@code path}. */
+    /**
+     * A msgpack-java failure as a ProtocolException naming {@code path}, in the wire's terms: the library's own
+     * exception names and messages never reach a client.
+     */
     static ProtocolException malformed(String path, Exception e) {
-        String why = e instanceof MessageInsufficientBufferException || e instanceof java.io.EOFException
-                ? "truncated" : e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+        String why;
+        if (e instanceof MessageInsufficientBufferException || e instanceof java.io.EOFException) {
+            why = "truncated";
+        } else if (e instanceof org.msgpack.core.MessageNeverUsedFormatException
+                || String.valueOf(e.getMessage()).contains("NEVER_USED")) {
+            why = "byte 0xc1, which msgpack never uses";
+        } else if (e instanceof org.msgpack.core.MessageSizeException) {
+            why = "a length larger than the message holds";
+        } else if (e instanceof org.msgpack.core.MessageIntegerOverflowException) {
+            why = "an integer out of range";
+        } else if (e instanceof org.msgpack.core.MessageTypeException) {
+            why = "a value of the wrong type";
+        } else {
+            why = "not valid msgpack";
+        }
         return ProtocolException.wrap(ErrorCode.BAD_MESSAGE, path + ": malformed msgpack (" + why + ")", e);
     }
 

@@ -43,12 +43,20 @@ class FuzzTest {
                 decoded++;
             } catch (ProtocolException e) {
                 assertTrue(e.text() != null && !e.text().isEmpty());
+                assertWireWordsOnly(e.text(), "iteration " + i);
                 rejected++;
             } catch (Throwable t) {
                 fail("iteration " + i + " threw " + t, t);
             }
         }
         assertTrue(rejected > ITERATIONS / 2, "most mutants are invalid: " + rejected + " rejected, " + decoded + " decoded");
+    }
+
+    /** Error texts speak the wire's language: no Java or msgpack-java class and constant names. */
+    static void assertWireWordsOnly(String text, String where) {
+        for (String leak : List.of("Exception", "NEVER_USED", "java.", "org.msgpack", "ValueType", "MessageFormat")) {
+            assertTrue(!text.contains(leak), where + ": '" + leak + "' in the error text: " + text);
+        }
     }
 
     private static List<byte[]> mutate(List<byte[]> frames, Random rnd) {

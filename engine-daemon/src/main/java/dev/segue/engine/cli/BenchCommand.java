@@ -27,7 +27,12 @@ import picocli.CommandLine.Parameters;
                 + "windows. 'bench sketch [MODEL_DIR|PRESET]': the demo's job (8 s prime, 4 takes of 16 s, sketch "
                 + "tier) timed, wall and CPU. 'bench cluster': jobs per minute through a gateway "
                 + "with 1, 2, 3 workers on the stand-in prior (nats-server needed), and what the gateway adds to the "
-                + "first preview and the heartbeat round trip.")
+                + "first preview and the heartbeat round trip. "
+                + "'bench cancel [--cancels N] [--takes N] [--bars B] [--prime-seconds S]': the default prior's job behind "
+                + "a daemon, cancelled at random times: the client's wait for CANCELLED and the engine's time to stop. "
+                + "'bench memory [--jobs N] [--seconds S]': RSS and heap over N default-prior jobs of 4 takes. "
+                + "'bench latency [--clients N] [--jobs N] [--seconds S]': heartbeat, list and cancel round trips while "
+                + "N clients' jobs run.")
 final class BenchCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "WHAT", description = "What to benchmark: engine or protocol.")
     String what;
@@ -42,6 +47,21 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--tier", defaultValue = "sketch",
             description = "bench sketch: sketch, draft or full (a preset's upsamplers get seeded random weights).")
     String sketchTier;
+
+    @Option(names = "--jobs", defaultValue = "40", description = "bench memory: jobs to run; bench latency: jobs per client.")
+    int jobs;
+
+    @Option(names = "--clients", defaultValue = "20", description = "bench latency: clients with jobs running.")
+    int clients;
+
+    @Option(names = "--cold", description = "bench cancel: no warm-up job before the first (timed) job.")
+    boolean cold;
+
+    @Option(names = "--cancels", defaultValue = "50", description = "bench cancel: cancels at random times.")
+    int cancels;
+
+    @Option(names = "--bars", defaultValue = "8", description = "bench cancel: bars per take at 120 bpm 4/4.")
+    double bars;
 
     @Option(names = "--out", description = "bench sketch: also write prime.wav and the takes here.")
     Path sketchOut;
@@ -77,7 +97,7 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--seconds", defaultValue = "4", description = "continuation: seconds of audio per take.")
     double seconds;
 
-    @Option(names = "--prime-seconds", defaultValue = "4", description = "continuation: seconds of prime.")
+    @Option(names = "--prime-seconds", defaultValue = "4", description = "continuation, cancel: seconds of prime (cancel: the demo prime's first S s, stereo).")
     double primeSeconds;
 
     @Option(names = "--djl-steps", description = "Run cached steps through DJL/libtorch instead of the CPU step kernel.")
@@ -123,12 +143,21 @@ final class BenchCommand implements Callable<Integer> {
         if ("cluster".equals(what)) {
             return dev.segue.engine.bench.ClusterBench.run(tokenMillis, clusterJobs, Math.min(repeats, 3));
         }
+        if ("latency".equals(what)) {
+            return LatencyBench.run(clients, jobs, seconds);
+        }
+        if ("memory".equals(what)) {
+            return MemoryBench.run(jobs, seconds);
+        }
+        if ("cancel".equals(what)) {
+            return CancelBench.run(cancels, sketchTakes, bars, primeSeconds, cold, 7);
+        }
         if ("sketch".equals(what)) {
             return SketchTiming.run(preset.equals("bench-13m") ? "presets/default" : preset, sketchTakes, 8.0, 16.0,
                     tier(sketchTier), sketchOut, ComputeDevice.choose(device));
         }
         if (!"engine".equals(what)) {
-            System.err.println("bench: unknown target '" + what + "' (known: engine, vqvae, continuation, protocol, sketch, cluster)");
+            System.err.println("bench: unknown target '" + what + "' (known: engine, vqvae, continuation, protocol, sketch, cluster, cancel, memory, latency)");
             return 2;
         }
         if (djlSteps) {

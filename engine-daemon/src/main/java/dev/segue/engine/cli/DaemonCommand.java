@@ -7,6 +7,7 @@ import dev.segue.engine.resident.ResidentSet;
 import dev.segue.engine.server.CurveSecurity;
 import dev.segue.engine.server.Daemon;
 import dev.segue.engine.server.ResultStore;
+import dev.segue.engine.server.Retention;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -17,7 +18,7 @@ import picocli.CommandLine.Option;
         description = "Run the resident daemon in the foreground: models loaded once, ZeroMQ on loopback.")
 final class DaemonCommand implements Callable<Integer> {
     @Option(names = "--config", description = "JSON file with any of: endpoint, data, model, queued_per_client, curve_keys, "
-            + "preset, memory_budget_gb. "
+            + "preset, memory_budget_gb, keep_days, keep_mb, keep_fetched_days. "
             + "Flags given on the command line win over it.")
     Path config;
 
@@ -38,6 +39,16 @@ final class DaemonCommand implements Callable<Integer> {
 
     @Option(names = "--queued-per-client", description = "Jobs one client may have queued (default 4).")
     Integer queuedPerClient;
+
+    @Option(names = "--keep-days", description = "Delete finished takes older than this many days (default 30; 0: never).")
+    Double keepDays;
+
+    @Option(names = "--keep-mb", description = "Delete the oldest finished takes while all takes hold more than this many "
+            + "megabytes (default 2048; 0: no limit).")
+    Long keepMegabytes;
+
+    @Option(names = "--keep-fetched-days", description = "Never delete takes fetched within this many days (default 7).")
+    Double keepFetchedDays;
 
     @Option(names = "--window-cache", defaultValue = "shift", description = "What a long take's top-level windows keep "
             + "of each other's key/value cache: shift (move it with the window, computing only the new tokens; the "
@@ -163,8 +174,16 @@ final class DaemonCommand implements Callable<Integer> {
                 return dev.segue.engine.cluster.WorkerLaunch.run(nats, workerName != null ? workerName
                         : dev.segue.engine.cluster.WorkerLaunch.defaultName(), engines, ackWaitSeconds, maxDeliver);
             }
+            for (dev.segue.engine.server.ContinuationEngine e : engines) { // before "listening": see Warmup
+                if (Boolean.FALSE.equals(e.loaded())) {
+                    continue; // loads on first use, inside the budget; warming it now would load it
+                }
+                System.out.println("segue daemon: prior '" + e.priorName() + "' warmed up in " + Warmup.run(e) + " ms");
+            }
             ResultStore store = ResultStore.open(dataDir);
-            Daemon daemon = new Daemon(endpoint, store, engines, queuedPerClient, curve);
+            Daemon daemon = new Daemon(endpoint, store, engines, queuedPerClient, curve).retention(Retention.of(
+                    keepDays == null ? 30 : keepDays, keepMegabytes == null ? 2048 : keepMegabytes,
+                    keepFetchedDays == null ? 7 : keepFetchedDays));
             CountDownLatch stopped = new CountDownLatch(1);
             Thread hook = new Thread(() -> {
                 daemon.close();
@@ -233,7 +252,7 @@ final class DaemonCommand implements Callable<Integer> {
             throw new IllegalArgumentException(config + ": expected a JSON object");
         }
         java.util.Set<String> known = java.util.Set.of("endpoint", "data", "model", "queued_per_client", "curve_keys",
-                "preset", "memory_budget_gb");
+                "preset", "memory_budget_gb", "keep_days", "keep_mb", "keep_fetched_days");
         root.fieldNames().forEachRemaining(k -> {
             if (!known.contains(k)) {
                 throw new IllegalArgumentException(config + ": unknown key '" + k + "' (known: " + known + ")");
@@ -265,6 +284,15 @@ final class DaemonCommand implements Callable<Integer> {
         }
         if (curveKeys == null && root.hasNonNull("curve_keys")) {
             curveKeys = base.resolve(root.get("curve_keys").asText());
+        }
+        if (keepDays == null && root.hasNonNull("keep_days")) {
+            keepDays = root.get("keep_days").asDouble();
+        }
+        if (keepMegabytes == null && root.hasNonNull("keep_mb")) {
+            keepMegabytes = root.get("keep_mb").asLong();
+        }
+        if (keepFetchedDays == null && root.hasNonNull("keep_fetched_days")) {
+            keepFetchedDays = root.get("keep_fetched_days").asDouble();
         }
         if (queuedPerClient == null && root.hasNonNull("queued_per_client")) {
             if (!root.get("queued_per_client").canConvertToInt()) {

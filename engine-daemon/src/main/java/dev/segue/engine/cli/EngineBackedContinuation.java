@@ -160,6 +160,9 @@ final class EngineBackedContinuation implements ContinuationEngine {
         int model = pipeline.sampleRate();
         float[] prime = rate == model ? monoPrime
                 : Resampler.resample(monoPrime, rate, model, Resampler.convertedLength(monoPrime.length, rate, model));
+        if (monitor.cancelled()) {
+            throw new dev.segue.engine.sampling.CancelledException("after resampling the prime");
+        }
         long modelFrames = rate == model ? frames : Resampler.convertedLength(frames, rate, model) + RESAMPLE_MARGIN;
         List<SamplingParams> perLevel = new ArrayList<>();
         for (double t : request.temperatures()) {
@@ -195,6 +198,9 @@ final class EngineBackedContinuation implements ContinuationEngine {
         float[][] takes = sampled.takes();
         byte[][] states = new byte[takes.length][];
         for (int c = 0; c < takes.length; c++) {
+            if (monitor.cancelled()) {
+                throw new dev.segue.engine.sampling.CancelledException("before resampling take " + c);
+            }
             Map<Integer, long[]> codes = new TreeMap<>();
             for (var e : sampled.codes().entrySet()) {
                 codes.put(e.getKey(), e.getValue()[c]);

@@ -180,6 +180,7 @@ public final class ContinuationPipeline {
         try (NDManager m = parent.newSubManager()) {
             Map<Integer, long[][]> known = new TreeMap<>();
             for (int level = topLevel; level >= lowest; level--) {
+                stopIfCancelled(monitor, "before encoding level " + level);
                 try (NDManager scope = m.newSubManager()) {
                     known.put(level, new long[][] {vqvae.encode(scope.create(aligned, new Shape(1, aligned.length)), level)
                             .toLongArray()});
@@ -187,13 +188,16 @@ public final class ContinuationPipeline {
             }
             // A beat-clocked top prior hears the tempo and pitch of the prime it is given: the part in its window,
             // its beats the DAW's where a grid is given (the clock's origin is the cut prime's first sample).
+            stopIfCancelled(monitor, "before measuring the prime");
             PrimeTraits traits = !top().hasBeatClock() ? null : grid == null ? PrimeTraits.measure(aligned, sampleRate())
                     : PrimeTraits.fromGrid(grid, (double) (prime.length - aligned.length) / sampleRate(), aligned,
                             sampleRate());
+            stopIfCancelled(monitor, "before sampling");
             Map<Integer, long[][]> codes = sampleLevels(m, known, n, totalTop, lowest, request, traits, frames, monitor);
             float[][] out = new float[n][];
             int primeTokens = primeTop * (hop / vqvae.config().hopLength(lowest));
             for (int c = 0; c < n; c++) {
+                stopIfCancelled(monitor, "before decoding take " + c);
                 long[] tokens = codes.get(lowest)[c];
                 Decoded d = decode(m, tokens, lowest, primeTokens, tokens.length, frames);
                 out[c] = d.take;
@@ -252,10 +256,18 @@ public final class ContinuationPipeline {
         try (NDManager m = parent.newSubManager()) {
             Map<Integer, long[][]> all = totalTop <= haveTop ? known
                     : sampleLevels(m, known, 1, totalTop, lowest, request, clock, 0, monitor);
+            stopIfCancelled(monitor, "before decoding");
             long[] tokens = all.get(lowest)[0];
             int primeTokens = primeTopTokens * (hop / vqvae.config().hopLength(lowest));
             Decoded d = decode(m, tokens, lowest, primeTokens, tokens.length, takeFrames + extraFrames);
             return new Sampled(new float[][] {d.take}, all, primeTopTokens, clock);
+        }
+    }
+
+    /** A check between stages, so a cancel never waits for the rest of a job's encoding or decoding. */
+    static void stopIfCancelled(Monitor monitor, String stage) {
+        if (monitor.cancelled()) {
+            throw new CancelledException(stage);
         }
     }
 
@@ -339,6 +351,9 @@ public final class ContinuationPipeline {
                 int fromToken = primeTokens + (int) (sent / hop);
                 int context = Math.min(fromToken, SEAM_CONTEXT_TOP_TOKENS);
                 for (int c = 0; c < tokens.length; c++) {
+                    if (monitor.cancelled()) {
+                        return; // the sampler stops at its next token; no use decoding the rest
+                    }
                     long[] span = Arrays.copyOfRange(tokens[c], fromToken - context, done);
                     try (NDManager scope = m.newSubManager()) {
                         float[] audio = vqvae.decode(scope.create(span, new Shape(1, span.length)), topLevel).toFloatArray();

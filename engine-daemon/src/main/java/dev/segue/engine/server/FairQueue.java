@@ -7,15 +7,27 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Queued jobs, served round-robin across clients so one client's batch cannot starve another's single
- * request. Each client may hold at most {@code perClient} queued jobs.
+ * Queued jobs, served round-robin across clients so one client's batch cannot starve another's single request:
+ * the next job comes from the client with queued work that was served least recently, a client never served (or
+ * not for a long time) first, ties by arrival. So a client that queues one job while another has five waits for
+ * at most the job that is running. Each client may hold at most {@code perClient} queued jobs.
  */
 final class FairQueue<T> {
+    /** Clients whose last service is remembered; the longest-served-ago are forgotten past this (they go first). */
+    private static final int REMEMBERED = 4096;
+
     private final Map<String, Deque<T>> byClient = new LinkedHashMap<>();
+    /** Per client, the turn it was last served at, oldest first. */
+    private final LinkedHashMap<String, Long> lastServed = new LinkedHashMap<>();
     private final int perClient;
+    private long turn;
 
     FairQueue(int perClient) {
         this.perClient = perClient;
+    }
+
+    int perClient() {
+        return perClient;
     }
 
     synchronized boolean hasRoom(String client) {
@@ -43,12 +55,26 @@ final class FairQueue<T> {
             }
             wait(left);
         }
-        Iterator<Map.Entry<String, Deque<T>>> it = byClient.entrySet().iterator();
-        Map.Entry<String, Deque<T>> first = it.next();
-        T item = first.getValue().pollFirst();
-        it.remove();
-        if (!first.getValue().isEmpty()) {
-            byClient.put(first.getKey(), first.getValue()); // to the back of the rotation
+        String next = null;
+        long nextServed = Long.MAX_VALUE;
+        for (String client : byClient.keySet()) { // arrival order breaks ties
+            long served = lastServed.getOrDefault(client, -1L);
+            if (served < nextServed) {
+                next = client;
+                nextServed = served;
+            }
+        }
+        Deque<T> q = byClient.get(next);
+        T item = q.pollFirst();
+        if (q.isEmpty()) {
+            byClient.remove(next);
+        }
+        lastServed.remove(next);
+        lastServed.put(next, turn++);
+        if (lastServed.size() > REMEMBERED) {
+            Iterator<String> it = lastServed.keySet().iterator();
+            it.next();
+            it.remove();
         }
         return item;
     }

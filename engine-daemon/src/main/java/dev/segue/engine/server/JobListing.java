@@ -16,8 +16,13 @@ public final class JobListing {
         sorted.sort(Comparator.comparingLong(JobRecord::createdMillis).reversed().thenComparing(JobRecord::job));
         List<JobInfo> out = new ArrayList<>();
         for (JobRecord r : sorted.subList(0, Math.min(max, sorted.size()))) {
+            String label = label(r.request());
+            if (r.expired()) { // takes_done 0 and the label say it; the state stays what the job ended as
+                label = ("expired: takes deleted by the retention policy; " + label);
+                label = label.length() > 1000 ? label.substring(0, 1000) : label;
+            }
             out.add(new JobInfo(r.job(), wire(r.state()), r.candidates(), Math.min(r.takes().size(), r.candidates()),
-                    Math.max(0, r.createdMillis()), label(r.request())));
+                    Math.max(0, r.createdMillis()), label));
         }
         return out;
     }

@@ -101,7 +101,7 @@ public final class ResultStore {
         }
         long now = System.currentTimeMillis();
         JobRecord record = new JobRecord(job, JobState.QUEUED, now, now, candidates,
-                Collections.unmodifiableMap(new LinkedHashMap<>(request)), List.of(), null);
+                Collections.unmodifiableMap(new LinkedHashMap<>(request)), List.of(), null, null, null, null);
         Files.createDirectories(jobsDir.resolve(job));
         writeRecord(record);
         jobs.put(job, record);
@@ -151,11 +151,90 @@ public final class ResultStore {
     }
 
     public synchronized JobRecord fail(String job, String reason) throws IOException {
-        return transition(job, JobState.FAILED, reason);
+        return fail(job, "INTERNAL", reason);
+    }
+
+    /** Records a failure with the wire code it was answered with (BAD_MESSAGE for input found bad while running). */
+    public synchronized JobRecord fail(String job, String code, String reason) throws IOException {
+        JobRecord record = require(job);
+        if (record.state().isFinal()) {
+            throw new IllegalStateException("job " + job + " is already " + record.state());
+        }
+        JobRecord updated = record.with(JobState.FAILED, System.currentTimeMillis(), record.takes(), reason, code);
+        writeRecord(updated);
+        jobs.put(job, updated);
+        return updated;
     }
 
     public synchronized JobRecord cancel(String job) throws IOException {
         return transition(job, JobState.CANCELLED, "cancelled by the client");
+    }
+
+    /** Notes a fetch of a finished job: the retention policy keeps recently fetched takes. */
+    public synchronized void markFetched(String job) throws IOException {
+        JobRecord record = require(job);
+        if (record.state().isFinal() && !record.expired()) {
+            JobRecord updated = record.fetchedAt(System.currentTimeMillis());
+            writeRecord(updated);
+            jobs.put(job, updated);
+        }
+    }
+
+    /**
+     * Deletes the takes (and kept engine state) the policy no longer keeps, as of {@code now}: first every finished
+     * job past the age limit, then the oldest finished jobs while the takes on disk exceed the size limit. A job not
+     * yet final, or fetched within the policy's window, is never touched. Returns the jobs that expired.
+     */
+    public synchronized List<String> expire(Retention policy, long now) throws IOException {
+        List<JobRecord> candidates = new ArrayList<>();
+        long total = 0;
+        for (JobRecord r : jobs.values()) {
+            long bytes = bytesOf(r);
+            total += bytes;
+            boolean fetchedLately = r.fetchedMillis() != null && policy.keepFetchedMillis() > 0
+                    && now - r.fetchedMillis() < policy.keepFetchedMillis();
+            if (r.state().isFinal() && !r.expired() && !fetchedLately) {
+                candidates.add(r);
+            }
+        }
+        candidates.sort(java.util.Comparator.comparingLong(JobRecord::updatedMillis));
+        List<String> expired = new ArrayList<>();
+        for (JobRecord r : candidates) {
+            boolean tooOld = policy.maxAgeMillis() > 0 && now - r.updatedMillis() > policy.maxAgeMillis();
+            boolean tooBig = policy.maxBytes() > 0 && total > policy.maxBytes();
+            if (!tooOld && !tooBig) {
+                continue;
+            }
+            total -= bytesOf(r);
+            Path dir = jobsDir.resolve(r.job());
+            JobRecord updated = r.expiredAt(now);
+            writeRecord(updated); // the record first: it never names a file that is gone
+            jobs.put(r.job(), updated);
+            try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "{take,state}-*")) {
+                for (Path f : files) {
+                    Files.deleteIfExists(f);
+                }
+            }
+            expired.add(r.job());
+        }
+        return expired;
+    }
+
+    /** Bytes of a job's takes and kept state on disk. */
+    private long bytesOf(JobRecord r) throws IOException {
+        if (r.expired()) {
+            return 0;
+        }
+        long bytes = 0;
+        Path dir = jobsDir.resolve(r.job());
+        if (Files.isDirectory(dir)) {
+            try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "{take,state}-*")) {
+                for (Path f : files) {
+                    bytes += Files.size(f);
+                }
+            }
+        }
+        return bytes;
     }
 
     public synchronized Optional<JobRecord> find(String job) {

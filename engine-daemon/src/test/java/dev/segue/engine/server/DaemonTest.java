@@ -50,6 +50,7 @@ import org.zeromq.ZMsg;
  */
 class DaemonTest {
     private static final int RATE = 44100;
+    private static final long BAD_SEED = 666;
 
     /** Writes a ramp per candidate; each "token" takes {@code tokenMillis}, checking cancel between tokens. */
     private static final class StandInEngine implements ContinuationEngine {
@@ -88,6 +89,9 @@ class DaemonTest {
         }
 
         public float[][] continueAudio(float[] prime, int rate, long frames, GenerationRequest r, Monitor monitor) {
+            if (r.seed() == BAD_SEED) { // input only the engine can judge, found bad once the job runs
+                throw new IllegalArgumentException("request.seed: the stand-in refuses seed " + BAD_SEED);
+            }
             int tokens = 20;
             for (int t = 1; t <= tokens; t++) {
                 // A token's work in 5 ms slices, looking at the cancel flag between them.
@@ -341,9 +345,12 @@ class DaemonTest {
         Message end = collectEnd(submitter);
         assertEquals(ErrorCode.CANCELLED, assertInstanceOf(ErrorReply.class, end).code());
         assertEquals(6, end.req());
+        Message ended = collectEnd(watcher);
+        assertEquals(ErrorCode.CANCELLED, assertInstanceOf(ErrorReply.class, ended).code());
+        assertEquals(9, ended.req(), "the canceller's own attachment ends too, under its fetch's req");
         Message answer = collectEnd(watcher);
         assertEquals(ErrorCode.CANCELLED, assertInstanceOf(ErrorReply.class, answer).code());
-        assertEquals(10, answer.req(), "the canceller is answered once, with its cancel's req");
+        assertEquals(10, answer.req(), "the cancel itself is answered once, with its req");
     }
 
     private static Message collectEnd(ZMQ.Socket s) {
@@ -352,6 +359,104 @@ class DaemonTest {
             m = receive(s);
         } while (m instanceof Progress || m instanceof dev.segue.protocol.message.Preview);
         return m;
+    }
+
+    @Test
+    void badInputFoundWhileAJobRunsIsTheClientsErrorAndAFetchSaysWhyItFailed() throws Exception {
+        start();
+        ZMQ.Socket s = client();
+        Submit good = submit(3, RATE, 0.1, 1);
+        send(s, new Submit(3, good.context(), new GenerationRequest("stand-in", "sketch", new Length.Seconds(0.1), 1,
+                Quality.SKETCH, List.of(0.9), null, null, BAD_SEED, null, null, null), good.prime()));
+        String job = assertInstanceOf(Accepted.class, receive(s)).job();
+        ErrorReply e = assertInstanceOf(ErrorReply.class, collectEnd(s));
+        assertEquals(ErrorCode.BAD_MESSAGE, e.code(), e.text());
+        assertTrue(e.text().contains("request.seed"), e.text());
+        send(s, new Fetch(4, job));
+        ErrorReply again = assertInstanceOf(ErrorReply.class, receive(s));
+        assertEquals(ErrorCode.BAD_MESSAGE, again.code(), "a fetch answers with the code the job failed with");
+        assertTrue(again.text().startsWith("the job failed earlier: request.seed"), again.text());
+    }
+
+    @Test
+    void aBurstOfHeartbeatsIsAnsweredOncePerRequestWhetherTheClientReadsOrNot() throws Exception {
+        start();
+        burst(slowReader(), 10_000, 50, i -> new Heartbeat(i, i), Heartbeat.class);
+        burst(slowReader(), 5_000, 0, i -> new Heartbeat(i, i), Heartbeat.class); // nothing read until all are sent
+        // Larger replies fill the kernel's buffers too, so ZeroMQ's own queue to the client reaches its high-water
+        // mark: without the outbox's backlog a plain ROUTER drops what comes next, silently.
+        ZMQ.Socket s = client();
+        for (int j = 0; j < 40; j++) {
+            send(s, submit(100 + j, RATE, 0.01, 1));
+            assertInstanceOf(Accepted.class, receive(s));
+            collect(s, new ArrayList<>());
+        }
+        burst(slowReader(), 5_000, 0, i -> new ListJobs(i), Jobs.class);
+    }
+
+    /**
+     * A client whose receiving side holds little (a small kernel buffer and high-water mark), so a client that
+     * does not keep up with its replies fills the daemon's pipe to it within a few hundred messages, as a
+     * client busy elsewhere does with any buffer once the replies are larger.
+     */
+    private ZMQ.Socket slowReader() {
+        for (int attempt = 1; ; attempt++) { // as client(): a stranded fresh connection redials
+            ZContext context = new ZContext();
+            contexts.add(context);
+            ZMQ.Socket s = context.createSocket(SocketType.DEALER);
+            s.setLinger(0);
+            s.setRcvHWM(10);
+            s.setReceiveBufferSize(4096);
+            s.setHandshakeIvl(1000);
+            s.setReceiveTimeOut(1000);
+            s.connect(endpoint);
+            send(s, new Hello(999, "slow", "1", 1));
+            ZMsg reply = ZMsg.recvMsg(s);
+            if (reply != null || attempt == 10) {
+                assertTrue(reply != null, "the daemon never answered hello");
+                s.setReceiveTimeOut(5000);
+                return s;
+            }
+            s.close();
+        }
+    }
+
+    /**
+     * Sends {@code n} heartbeats back to back, reading what has arrived after every {@code readEvery} sends (0:
+     * only after the last), then waits for the rest: each req is answered exactly once, by its heartbeat or by
+     * QUEUE_FULL (the documented refusal of a client with too many replies unread).
+     */
+    private static void burst(ZMQ.Socket s, int n, int readEvery, java.util.function.IntFunction<Message> request,
+                              Class<? extends Message> reply) {
+        java.util.BitSet answered = new java.util.BitSet(n + 1);
+        int[] refused = {0};
+        java.util.function.Consumer<Message> count = m -> {
+            assertTrue(m.req() >= 1 && m.req() <= n, "req " + m.req());
+            assertTrue(!answered.get((int) m.req()), "req " + m.req() + " answered twice");
+            answered.set((int) m.req());
+            if (m instanceof ErrorReply e) {
+                assertEquals(ErrorCode.QUEUE_FULL, e.code(), e.text());
+                refused[0]++;
+            } else {
+                assertInstanceOf(reply, m);
+            }
+        };
+        for (int i = 1; i <= n; i++) {
+            send(s, request.apply(i));
+            if (readEvery > 0 && i % readEvery == 0) {
+                ZMsg msg;
+                while ((msg = ZMsg.recvMsg(s, ZMQ.DONTWAIT)) != null) {
+                    List<byte[]> frames = new ArrayList<>();
+                    msg.forEach(f -> frames.add(f.getData()));
+                    count.accept(ProtocolCodec.decode(frames));
+                }
+            }
+        }
+        while (answered.cardinality() < n) {
+            count.accept(receive(s));
+        }
+        System.out.println(reply.getSimpleName() + " burst of " + n + " read every " + readEvery + ": all answered, " + refused[0]
+                + " of them QUEUE_FULL");
     }
 
     @Test
@@ -371,10 +476,16 @@ class DaemonTest {
                 m = receive(s);
             } while (m instanceof Progress);
             millis[trial] = (System.nanoTime() - t0) / 1_000_000;
-            ErrorReply e = assertInstanceOf(ErrorReply.class, m);
+            ErrorReply ended = assertInstanceOf(ErrorReply.class, m);
+            assertEquals(ErrorCode.CANCELLED, ended.code());
+            assertEquals(1 + trial, ended.req(), "the submit's stream ends first");
+            ErrorReply e = assertInstanceOf(ErrorReply.class, receive(s));
             assertEquals(ErrorCode.CANCELLED, e.code());
             assertEquals(70 + trial, e.req());
-            assertEquals(JobState.CANCELLED, ResultStore.open(data).find(job).orElseThrow().state());
+            // The record is written just after the answer, ahead of any later fetch.
+            send(s, new Fetch(80 + trial, job));
+            ErrorReply fetched = assertInstanceOf(ErrorReply.class, receive(s));
+            assertEquals(ErrorCode.CANCELLED, fetched.code(), fetched.text());
         }
         // The stand-in checks the flag every few milliseconds inside its 200 ms tokens, as the engine does
         // between tokens; the median of three keeps one scheduling hiccup on a busy machine from deciding.

@@ -16,6 +16,48 @@ class ResultStoreTest {
     @TempDir
     Path dir;
 
+    private static void finished(ResultStore store, String job, int frames) throws Exception {
+        store.create(job, 1, Map.of("prior", "demo"));
+        store.markRunning(job);
+        store.saveTake(job, 0, new float[frames], 48000, 1, 1);
+        store.saveState(job, 0, new byte[] {1, 2, 3});
+        store.complete(job);
+    }
+
+    @Test
+    void retentionDeletesOldAndOversizedTakesButNeverRunningOrRecentlyFetchedOnes() throws Exception {
+        ResultStore store = ResultStore.open(dir);
+        finished(store, "old", 1000);
+        finished(store, "fetched", 1000);
+        store.markFetched("fetched");
+        store.create("running", 1, Map.of());
+        store.markRunning("running");
+        long day = 24L * 3600 * 1000;
+        long now = System.currentTimeMillis();
+        // 31 days on: the age limit takes "old"; "fetched" was fetched 31 days ago too, past its 7-day shield.
+        assertEquals(java.util.List.of(), store.expire(Retention.of(30, 0, 7), now));
+        assertEquals(java.util.Set.of("old", "fetched"), java.util.Set.copyOf(store.expire(Retention.of(30, 0, 7), now + 31 * day)));
+        JobRecord old = store.find("old").orElseThrow();
+        assertTrue(old.expired());
+        assertEquals(0, old.takes().size());
+        assertFalse(Files.exists(dir.resolve("jobs/old/take-01.f32")));
+        assertFalse(Files.exists(dir.resolve("jobs/old/state-01.bin")));
+        assertEquals(JobState.RUNNING, store.find("running").orElseThrow().state(), "a running job is never touched");
+        assertTrue(ResultStore.open(dir).find("old").orElseThrow().expired(), "expiry survives a restart");
+        assertTrue(JobListing.newestFirst(store.list(), 10).stream()
+                .anyMatch(j -> j.job().equals("old") && j.label().startsWith("expired") && j.takesDone() == 0));
+
+        // By size: 3 jobs of 4000 bytes of take each, a limit of 0.009 MB keeps the newest two.
+        Path second = dir.resolve("second");
+        ResultStore sized = ResultStore.open(second);
+        for (String job : java.util.List.of("a", "b", "c")) {
+            finished(sized, job, 1000);
+            Thread.sleep(5); // distinct update times: oldest first
+        }
+        sized.markFetched("a"); // shielded: the oldest unfetched goes instead
+        assertEquals(java.util.List.of("b"), sized.expire(new Retention(0, 9_000, day), System.currentTimeMillis()));
+    }
+
     @Test
     void finishedTakesSurviveARestart() throws Exception {
         ResultStore store = ResultStore.open(dir);

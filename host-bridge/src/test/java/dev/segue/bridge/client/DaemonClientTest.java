@@ -166,7 +166,8 @@ class DaemonClientTest {
         try (FakeDaemon daemon = new FakeDaemon(new CannedDaemon(CannedDaemon.audibleTakes(1, 10, 1)))) {
             for (int i = 0; i < 40; i++) {
                 try (DaemonClient client = new DaemonClient(daemon.endpoint(), Duration.ofSeconds(3))) {
-                    client.hello("fresh-" + i);
+                    assertEquals("fake-daemon", client.hello("fresh-" + i).daemonVersion(),
+                            "connection " + i + " was answered by the daemon's own capabilities");
                 }
             }
         }

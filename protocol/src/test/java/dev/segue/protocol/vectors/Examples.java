@@ -61,6 +61,9 @@ public final class Examples {
                         Limits.protocolMaximum())),
                 ex("capabilities_strict", "a daemon advertising tighter limits, empty lists",
                         new Capabilities(9, "0.1.0", 1, List.of(), List.of(), new Limits(1 << 20, 12, 4, 32, 60))),
+                ex("capabilities_unread", "a daemon advertising its bound on unread replies (optional max_unread)",
+                        new Capabilities(10, "0.1.0", 1, List.of("segue-default"), List.of("sketch"),
+                                new Limits(1 << 20, 60, 16, 256, 600, 1000))),
                 ex("list_priors", "", new ListPriors(3)),
                 ex("priors", "two priors", new Priors(3, List.of(
                         new PriorInfo("segue-default", 3, 44100, false),

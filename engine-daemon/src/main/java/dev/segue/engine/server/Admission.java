@@ -1,0 +1,302 @@
+package dev.segue.engine.server;
+
+import dev.segue.engine.audio.StereoImage;
+import dev.segue.protocol.Bounds;
+import dev.segue.protocol.ErrorCode;
+import dev.segue.protocol.ProtocolException;
+import dev.segue.protocol.message.Accepted;
+import dev.segue.protocol.message.Cancel;
+import dev.segue.protocol.message.DawContext;
+import dev.segue.protocol.message.Extend;
+import dev.segue.protocol.message.GenerationRequest;
+import dev.segue.protocol.message.Length;
+import dev.segue.protocol.message.Quality;
+import dev.segue.protocol.message.Submit;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns {@code submit} and {@code extend} into queued jobs (checking everything the client could have got wrong
+ * first, so a job that starts is a job that can run) and answers {@code cancel} and {@code fetch}. Runs on the
+ * daemon's admission thread, never the socket's: it writes job records and reads takes from disk.
+ */
+final class Admission {
+    private static final Logger LOG = LoggerFactory.getLogger(Admission.class);
+
+    private final Engines engines;
+    private final ResultStore store;
+    private final FairQueue<Job> queue;
+    /** Jobs queued or running, by id; the runner removes a job once its outcome is in the store. */
+    final Map<String, Job> live = new ConcurrentHashMap<>();
+    private final Replies replies;
+    private final AtomicLong jobCounter = new AtomicLong();
+
+    Admission(Engines engines, ResultStore store, FairQueue<Job> queue, Replies replies) {
+        this.engines = engines;
+        this.store = store;
+        this.queue = queue;
+        this.replies = replies;
+    }
+
+    void submit(byte[] client, Submit s) throws IOException {
+        GenerationRequest request = s.request();
+        ContinuationEngine engine = engines.named(request.prior());
+        engine.checkFits();
+        if (!Engines.presetNames(engine).contains(request.preset())) {
+            throw new ProtocolException(ErrorCode.UNKNOWN_PRESET, "no preset '" + request.preset() + "' for prior '"
+                    + engine.priorName() + "'; it has " + Engines.presetNames(engine));
+        }
+        String quality = request.quality().wire();
+        if (!engine.supports(request.quality())) {
+            throw new ProtocolException(ErrorCode.BAD_MESSAGE, "request.quality: '" + quality + "' needs upsampler "
+                    + "priors that '" + engine.priorName() + "' does not have; ask for 'sketch'");
+        }
+        if (Engines.SKETCH_PRESET.equals(request.preset()) && request.quality() != Quality.SKETCH) {
+            throw new ProtocolException(ErrorCode.BAD_MESSAGE, "request.quality: preset 'sketch' does only 'sketch'; "
+                    + "use preset '" + Engines.STUDIO_PRESET + "' for '" + quality + "'");
+        }
+        checkLabels(engine, request);
+        double primeSeconds = s.prime().frames() / (double) s.context().sampleRate();
+        if (primeSeconds < engine.minPrimeSeconds()) {
+            throw new ProtocolException(ErrorCode.BAD_MESSAGE, String.format(Locale.ROOT, "context.frames: a "
+                    + "prime of %.4f s is too short to encode; this prior needs at least %.4f s", primeSeconds,
+                    engine.minPrimeSeconds()));
+        }
+        int depth = tierDepth(request.quality(), engine);
+        int temperatures = request.temperatures().size();
+        if (temperatures < depth || temperatures > engine.levels()) {
+            throw new ProtocolException(ErrorCode.BAD_MESSAGE, "request.temperatures: " + temperatures + " given; '"
+                    + quality + "' samples " + depth + " level(s) and this prior has " + engine.levels());
+        }
+        int rate = s.context().sampleRate(); // the codec has checked it against the protocol's bounds
+        double seconds = request.length() instanceof Length.Bars bars ? s.context().secondsForBars(bars.bars())
+                : ((Length.Seconds) request.length()).seconds();
+        long frames = (long) Math.floor(seconds * rate + 0.5);
+        if (frames < 1 || seconds > engine.maxContinuationSeconds()) {
+            throw new ProtocolException(ErrorCode.TOO_LARGE, "length: a continuation of " + seconds + " s; this prior "
+                    + "gives at most " + engine.maxContinuationSeconds() + " s per request");
+        }
+        float[] mono = Channels.mono(s.prime().toArray(), s.prime().channels());
+        Job.Spec spec = new Job.Spec(rate, s.prime().channels(), s.context().primeStartSample() + s.prime().frames(),
+                request.seed(), engine.priorName(), quality, image(s.prime().toArray(), s.prime().channels(), rate, mono));
+        Map<String, String> summary = new LinkedHashMap<>();
+        summary.put("prior", engine.priorName());
+        summary.put("length", request.length().key() + "=" + request.length().value());
+        summary.put("seed", Long.toUnsignedString(request.seed()));
+        summary.put("sample_rate", Integer.toString(rate));
+        summary.put("prime_start_sample", Long.toString(s.context().primeStartSample()));
+        summary.put("prime_frames", Integer.toString(s.prime().frames()));
+        summary.put("prime_start_bar", Double.toString(s.context().primeStartBar()));
+        summary.put("tempo_bpm", Double.toString(s.context().tempoBpm()));
+        summary.put("quality", quality);
+        summary.put("time_sig", s.context().timeSigNum() + "/" + s.context().timeSigDen());
+        String id = enqueue(client, s.req(), spec, request.candidates(), summary,
+                monitor -> engine.continueTakes(mono, rate, frames, request, s.context(), monitor));
+        LOG.info("job {}: {} candidates, {} frames", id, request.candidates(), frames);
+    }
+
+    /**
+     * A finished take continued further as a new job of one candidate: the engine keeps each take's codes, so only
+     * the new tokens are sampled. The new job's take starts where the old one ended on the timeline; a length in
+     * bars is measured with the tempo and metre the take was made at, by the protocol's own formula.
+     */
+    void extend(byte[] client, Extend e) throws IOException {
+        JobRecord record = store.find(e.job()).orElseThrow(() -> new ProtocolException(ErrorCode.UNKNOWN_JOB,
+                "no job " + e.job()));
+        if (record.state() != JobState.DONE) {
+            throw new ProtocolException(ErrorCode.BAD_MESSAGE, "job: " + e.job() + " is "
+                    + record.state().name().toLowerCase(Locale.ROOT) + "; only a finished job extends");
+        }
+        JobRecord.Take take = record.takes().stream().filter(t -> t.candidate() == e.candidate()).findFirst()
+                .orElseThrow(() -> new ProtocolException(ErrorCode.UNKNOWN_JOB, "candidate: job " + e.job()
+                        + " has no candidate " + e.candidate()));
+        byte[] state = store.readState(e.job(), e.candidate()).orElseThrow(() -> new ProtocolException(
+                ErrorCode.BAD_MESSAGE, "job: " + e.job() + " kept no model state to extend from (made by an older daemon "
+                + "or another engine)"));
+        Map<String, String> r = record.request();
+        ContinuationEngine engine = engines.named(r.get("prior"));
+        int rate = take.sampleRate();
+        long start = Long.parseLong(r.getOrDefault("prime_start_sample", "0"))
+                + Long.parseLong(r.getOrDefault("prime_frames", "0")) + take.frames();
+        double seconds = e.length() instanceof Length.Bars bars ? contextOf(r, rate, start).secondsForBars(bars.bars())
+                : ((Length.Seconds) e.length()).seconds();
+        long frames = (long) Math.floor(seconds * rate + 0.5);
+        if (frames < 1 || (take.frames() + frames) > (long) Bounds.MAX_CONTINUATION_SECONDS * rate) {
+            throw new ProtocolException(ErrorCode.TOO_LARGE, "length: the take would last " + (take.frames() / (double) rate
+                    + seconds) + " s; a take lasts at most " + Bounds.MAX_CONTINUATION_SECONDS + " s");
+        }
+        float[] stored = store.readTake(e.job(), e.candidate());
+        float[] previous = Channels.mono(stored, take.channels());
+        // The extension carries on the stereo image of the take it extends.
+        Job.Spec spec = new Job.Spec(rate, take.channels(), start, take.seed(), engine.priorName(),
+                r.getOrDefault("quality", "sketch"), image(stored, take.channels(), rate, previous));
+        Map<String, String> summary = new LinkedHashMap<>(r);
+        summary.put("extends", e.job() + ":" + e.candidate());
+        summary.put("length", e.length().key() + "=" + e.length().value());
+        summary.put("prime_start_sample", Long.toString(start));
+        summary.put("prime_frames", "0");
+        String id = enqueue(client, e.req(), spec, 1, summary,
+                monitor -> engine.extend(state, previous, rate, frames, monitor));
+        LOG.info("job {}: extends {} candidate {} by {} frames", id, e.job(), e.candidate(), frames);
+    }
+
+    /**
+     * For a stereo job, how its mono takes become stereo: the stereo image of {@code interleaved} (the prime, or
+     * the take being extended) given to each take, with {@code before} (that audio's downmix) as the take's past.
+     */
+    private static Supplier<UnaryOperator<float[]>> image(float[] interleaved, int channels, int rate, float[] before) {
+        if (channels != 2) {
+            return null;
+        }
+        return () -> {
+            StereoImage image = StereoImage.measure(interleaved, channels, rate);
+            return image == null ? null : take -> image.render(take, before);
+        };
+    }
+
+    /** The DAW context a take was made in, as its job record keeps it. */
+    private static DawContext contextOf(Map<String, String> r, int rate, long start) {
+        try {
+            double bpm = Double.parseDouble(r.getOrDefault("tempo_bpm", "120"));
+            String[] sig = r.getOrDefault("time_sig", "4/4").split("/", 2);
+            return new DawContext(rate, bpm, Integer.parseInt(sig[0]), Integer.parseInt(sig[1]), start, 0.0);
+        } catch (RuntimeException bad) {
+            throw new ProtocolException(ErrorCode.BAD_MESSAGE, "length: the job's record holds no usable tempo and "
+                    + "time signature (" + bad.getMessage() + "); give the length in seconds");
+        }
+    }
+
+    /**
+     * The one way a job is made: its record is written, {@code accepted} goes out, then it joins its client's
+     * queue, in that order, so the record exists before the worker can take the job and {@code accepted} is
+     * in the outbox before the job's first progress.
+     */
+    private String enqueue(byte[] client, long req, Job.Spec spec, int candidates, Map<String, String> summary,
+                           Function<ContinuationEngine.Monitor, ContinuationEngine.Takes> work) throws IOException {
+        String clientKey = new String(client, StandardCharsets.ISO_8859_1);
+        // Only this thread enqueues, so room seen here is still there after the record is written.
+        if (!queue.hasRoom(clientKey)) {
+            throw new ProtocolException(ErrorCode.QUEUE_FULL, "this client already has the most queued jobs allowed ("
+                    + queue.perClient() + ")");
+        }
+        String id = "j" + Long.toString(System.currentTimeMillis(), 36) + "-" + jobCounter.incrementAndGet();
+        Job job = new Job(id, client, req, spec, work);
+        store.create(id, candidates, summary);
+        live.put(id, job);
+        replies.send(client, new Accepted(req, id));
+        queue.offer(clientKey, job);
+        return id;
+    }
+
+    /**
+     * The record of a job whose cancel the socket thread has answered: out of the queue, and written as cancelled.
+     * A fetch after the cancel runs on this thread after this, so it finds the record written.
+     */
+    void recordCancelled(Job job) {
+        if (queue.remove(job)) {
+            live.remove(job.id);
+        }
+        replies.record(job);
+    }
+
+    void cancel(byte[] client, Cancel c) throws IOException {
+        Job job = live.get(c.job());
+        if (job != null) {
+            switch (job.cancel(client, c.req())) {
+                case ENDS_IT -> {
+                    // Answered now, queued or running: a running engine stops at its next check, and what it
+                    // was making is thrown away.
+                    if (queue.remove(job)) {
+                        live.remove(job.id);
+                    }
+                    replies.cancelled(job);
+                    return;
+                }
+                case RUNNER_ANSWERS -> {
+                    return;
+                }
+                case ALREADY_ENDED -> { } // answered from the store below
+            }
+        }
+        JobRecord record = store.find(c.job()).orElse(null);
+        if (record == null) {
+            replies.send(client, new dev.segue.protocol.message.ErrorReply(c.req(), c.job(), ErrorCode.UNKNOWN_JOB,
+                    "no job " + c.job()));
+        } else {
+            replies.sendFinal(client, c.req(), record);
+        }
+    }
+
+    void fetch(byte[] client, dev.segue.protocol.message.Fetch f) throws IOException {
+        Job job = live.get(f.job());
+        if (job != null && job.attach(client, f.req())) { // the rest of the job's messages go to this client too
+            replies.send(client, new Accepted(f.req(), f.job()));
+            return;
+        }
+        JobRecord record = store.find(f.job()).orElse(null);
+        if (record == null) {
+            replies.send(client, new dev.segue.protocol.message.ErrorReply(f.req(), f.job(), ErrorCode.UNKNOWN_JOB,
+                    "no job " + f.job()));
+            return;
+        }
+        if (record.expired()) {
+            replies.send(client, new dev.segue.protocol.message.ErrorReply(f.req(), f.job(), ErrorCode.UNKNOWN_JOB,
+                    "job " + f.job() + ": its takes were deleted by the daemon's retention policy at "
+                    + java.time.Instant.ofEpochMilli(record.expiredMillis())));
+            return;
+        }
+        if (record.state() == JobState.DONE) {
+            store.markFetched(record.job());
+            long start = Long.parseLong(record.request().getOrDefault("prime_start_sample", "0"))
+                    + Long.parseLong(record.request().getOrDefault("prime_frames", "0"));
+            for (JobRecord.Take take : record.takes()) {
+                replies.sendTake(client, f.req(), record.job(), take.candidate(), take.sampleRate(), take.channels(),
+                        start, take.seed(), store.readTake(record.job(), take.candidate()), record.request());
+            }
+        }
+        replies.sendFinal(client, f.req(), record);
+    }
+
+    /**
+     * Artist, genre and lyrics only mean something to a prior conditioned on them, by the names in that prior's own
+     * lists; a request that names one a prior cannot use is refused rather than silently ignored.
+     */
+    private static void checkLabels(ContinuationEngine engine, GenerationRequest r) {
+        for (String[] label : new String[][] {{"artist", r.artist()}, {"genre", r.genre()}}) {
+            if (label[1] == null) {
+                continue;
+            }
+            if (!engine.labels()) {
+                throw new ProtocolException(ErrorCode.BAD_MESSAGE, "request." + label[0] + ": prior '" + engine.priorName()
+                        + "' is not conditioned on " + label[0] + "s; leave it out");
+            }
+            engine.checkLabel(label[0], label[1]);
+        }
+        if (r.lyrics() != null && !r.lyrics().isEmpty() && !engine.lyrics()) {
+            throw new ProtocolException(ErrorCode.BAD_MESSAGE, "request.lyrics: prior '" + engine.priorName()
+                    + "' has no lyrics conditioning; leave lyrics out or use a lyrics prior");
+        }
+        if (r.lyrics() != null && engine.lyrics()) {
+            engine.checkLyrics(r.lyrics());
+        }
+    }
+
+    /** Prior levels a tier samples: sketch the top only, draft one upsampler more, full all of them. */
+    private static int tierDepth(Quality q, ContinuationEngine engine) {
+        return switch (q) {
+            case SKETCH -> 1;
+            case DRAFT -> Math.min(2, engine.levels());
+            case FULL -> engine.levels();
+        };
+    }
+}
