@@ -41,11 +41,6 @@ final class MapWriter {
         return put(key, p -> p.packLong(value));
     }
 
-    /** Writes the entry only when {@code value} is non-null. */
-    MapWriter optI64(String key, Long value) {
-        return value == null ? this : i64(key, value);
-    }
-
     /** A uint64 held in a long's bits. */
     MapWriter u64(String key, long bits) {
         return put(key, p -> {

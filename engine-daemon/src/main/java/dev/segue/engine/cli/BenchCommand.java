@@ -106,7 +106,7 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--token-ms", defaultValue = "50", description = "cluster: the stand-in prior's sleep per token.")
     long tokenMillis;
 
-    @Option(names = "--jobs", defaultValue = "12", description = "cluster: jobs per timed run.")
+    @Option(names = "--cluster-jobs", defaultValue = "12", description = "cluster: jobs per timed run.")
     int clusterJobs;
 
     @Option(names = "--weights", paramLabel = "FORMAT", defaultValue = "bf16", converter = WeightFormatConverter.class,

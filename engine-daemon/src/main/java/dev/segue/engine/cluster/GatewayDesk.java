@@ -6,6 +6,7 @@ import dev.segue.engine.server.JobState;
 import dev.segue.protocol.Bounds;
 import dev.segue.protocol.ErrorCode;
 import dev.segue.protocol.ProtocolException;
+import dev.segue.protocol.message.DawContext;
 import dev.segue.protocol.message.Accepted;
 import dev.segue.protocol.message.Cancel;
 import dev.segue.protocol.message.ErrorReply;
@@ -134,7 +135,8 @@ final class GatewayDesk {
         if (e.length() instanceof Length.Bars bars) {
             double bpm = Double.parseDouble(r.getOrDefault("tempo_bpm", "120"));
             String[] sig = r.getOrDefault("time_sig", "4/4").split("/");
-            seconds = bars.bars() * 240.0 * Integer.parseInt(sig[0]) / (Integer.parseInt(sig[1]) * bpm);
+            seconds = new DawContext(rate, bpm, Integer.parseInt(sig[0]), Integer.parseInt(sig[1]), 0, 0.0)
+                    .secondsForBars(bars.bars());
         } else {
             seconds = ((Length.Seconds) e.length()).seconds();
         }
@@ -157,7 +159,8 @@ final class GatewayDesk {
 
     private static JobRecord newRecord(String id, int candidates, Map<String, String> summary) {
         long now = System.currentTimeMillis();
-        return new JobRecord(id, JobState.QUEUED, now, now, candidates, Map.copyOf(summary), List.of(), null);
+        return new JobRecord(id, JobState.QUEUED, now, now, candidates, Map.copyOf(summary), List.of(), null, null, null,
+                null);
     }
 
     /**

@@ -128,7 +128,7 @@ final class JobBook {
 
     static JobRecord with(JobRecord r, JobState state, List<JobRecord.Take> takes, String error) {
         return new JobRecord(r.job(), state, r.createdMillis(), System.currentTimeMillis(), r.candidates(), r.request(),
-                takes, error);
+                takes, error, r.errorCode(), r.fetchedMillis(), r.expiredMillis());
     }
 
     private KeyValueEntry entry(String job) throws IOException {
