@@ -82,9 +82,16 @@ class CompanionAppTest {
         expect(lines, "PASS", log);
         assertTrue(app.waitFor(20, TimeUnit.SECONDS), "the app exits after closing");
         assertEquals(0, app.exitValue(), Files.readString(log));
-        // The fetched takes were cached as the WAVs a drag hands out.
+        // The fetched takes were cached as the WAVs a drag hands out, bar-named as the plugin names its stems
+        // (the job id in the track's place): <job>_bar<NNN>_<BPM>bpm_take<K>.wav.
+        List<String> cached;
+        try (java.util.stream.Stream<Path> files = Files.list(dir.resolve("cache/stems"))) {
+            cached = files.map(f -> f.getFileName().toString()).filter(n -> n.endsWith(".wav")).sorted().toList();
+        }
+        assertEquals(TAKES, cached.size(), "one cached WAV per take: " + cached);
         for (int c = 1; c <= TAKES; c++) {
-            assertTrue(Files.isRegularFile(dir.resolve("cache/stems/" + job + "_take-0" + c + ".wav")), "take " + c + " cached");
+            String pattern = java.util.regex.Pattern.quote(job) + "_bar\\d{3}(\\.\\d+)?_120bpm_take" + c + "\\.wav";
+            assertTrue(cached.stream().anyMatch(n -> n.matches(pattern)), "take " + c + " cached as " + pattern + ": " + cached);
         }
     }
 

@@ -81,7 +81,8 @@ class JnaHostShimRenderTest {
         try (Stream<Path> s = Files.list(stems)) {
             written = s.map(f -> f.getFileName().toString()).sorted().toList();
         }
-        assertEquals(List.of(name), written, "one stem, named for the bar the take starts at");
+        // One stem, named for the bar the take starts at, and its sidecar saying where it belongs.
+        assertEquals(List.of(name.replace(".wav", ".segue"), name), written, "one stem and its sidecar");
 
         ByteBuffer wav = ByteBuffer.wrap(Files.readAllBytes(stems.resolve(name))).order(ByteOrder.LITTLE_ENDIAN);
         assertEquals("RIFF", new String(wav.array(), 0, 4));
