@@ -1,6 +1,7 @@
 package dev.segue.engine.cluster;
 
 import dev.segue.engine.server.ContinuationEngine;
+import dev.segue.engine.server.Channels;
 import dev.segue.engine.server.JobRecord;
 import dev.segue.engine.server.JobState;
 import dev.segue.protocol.message.Length;
@@ -50,7 +51,9 @@ final class JobRun {
     }
 
     /** The job's work, ready to run: what it makes and where those takes sit. */
-    private record Work(int rate, int channels, long seed, Runner runner) {}
+    /** {@code toChannels} makes the function from a mono take to the job's channels (measuring a stereo image). */
+    private record Work(int rate, int channels, long seed, Runner runner,
+                        java.util.function.Supplier<java.util.function.UnaryOperator<float[]>> toChannels) {}
 
     private interface Runner {
         ContinuationEngine.Takes run(ContinuationEngine.Monitor monitor) throws IOException;
@@ -149,8 +152,10 @@ final class JobRun {
         List<String> written = new ArrayList<>();
         try {
             List<JobRecord.Take> takes = new ArrayList<>();
+            // As the lone daemon does: a stereo prime's takes get its stereo image (server/Channels).
+            java.util.function.UnaryOperator<float[]> toChannels = work.toChannels().get();
             for (int c = 0; c < made.audio().length; c++) {
-                float[] out = Channels.spread(made.audio()[c], work.channels());
+                float[] out = toChannels.apply(made.audio()[c]);
                 String take = Names.takeObject(job, attempt, c);
                 if (made.state() != null && made.state()[c] != null) { // before the take: a listed take can extend
                     String state = Names.stateOfTake(take);
@@ -197,9 +202,11 @@ final class JobRun {
                             + ticket.candidate()));
             byte[] state = store.get(Names.stateOfTake(take.file())).orElseThrow(() -> new IllegalStateException(
                     "job " + ticket.sourceJob() + " kept no model state to extend from"));
-            float[] previous = Channels.mono(store.getAudio(take.file()), take.channels());
+            float[] stored = store.getAudio(take.file());
+            float[] previous = Channels.mono(stored, take.channels());
             return new Work(take.sampleRate(), take.channels(), take.seed(),
-                    monitor -> engine.extend(state, previous, take.sampleRate(), ticket.frames(), monitor));
+                    monitor -> engine.extend(state, previous, take.sampleRate(), ticket.frames(), monitor),
+                    () -> Channels.toChannels(stored, take.channels(), take.sampleRate(), previous));
         }
         byte[] packed = ticket.inlineSubmit() != null ? ticket.inlineSubmit()
                 : store.get(Names.primeObject(ticket.job())).orElseThrow(() -> new IllegalStateException(
@@ -211,6 +218,7 @@ final class JobRun {
         long frames = (long) Math.floor(seconds * rate + 0.5);
         float[] mono = Channels.mono(s.prime().toArray(), s.prime().channels());
         return new Work(rate, s.prime().channels(), s.request().seed(),
-                monitor -> engine.continueTakes(mono, rate, frames, s.request(), monitor));
+                monitor -> engine.continueTakes(mono, rate, frames, s.request(), s.context(), monitor),
+                () -> Channels.toChannels(s.prime().toArray(), s.prime().channels(), rate, mono));
     }
 }

@@ -1,6 +1,5 @@
 package dev.segue.engine.server;
 
-import dev.segue.engine.audio.StereoImage;
 import dev.segue.protocol.Bounds;
 import dev.segue.protocol.ErrorCode;
 import dev.segue.protocol.ProtocolException;
@@ -155,13 +154,7 @@ final class Admission {
      * the take being extended) given to each take, with {@code before} (that audio's downmix) as the take's past.
      */
     private static Supplier<UnaryOperator<float[]>> image(float[] interleaved, int channels, int rate, float[] before) {
-        if (channels != 2) {
-            return null;
-        }
-        return () -> {
-            StereoImage image = StereoImage.measure(interleaved, channels, rate);
-            return image == null ? null : take -> image.render(take, before);
-        };
+        return channels != 2 ? null : () -> Channels.toChannels(interleaved, channels, rate, before);
     }
 
     /** The DAW context a take was made in, as its job record keeps it. */
