@@ -33,7 +33,7 @@ final class SubmitCheck {
             throw new ProtocolException(ErrorCode.BAD_MESSAGE, "request.quality: preset 'sketch' does only 'sketch'; "
                     + "use preset '" + Catalog.STUDIO_PRESET + "' for '" + quality + "'");
         }
-        checkLabels(engine, request);
+        dev.segue.engine.server.Admission.checkLabels(engine, request);
         double primeSeconds = s.prime().frames() / (double) s.context().sampleRate();
         if (primeSeconds < engine.minPrimeSeconds()) {
             throw new ProtocolException(ErrorCode.BAD_MESSAGE, String.format(java.util.Locale.ROOT, "context.frames: a "
@@ -59,25 +59,5 @@ final class SubmitCheck {
                     + "at most " + engine.maxContinuationSeconds() + " s per request");
         }
         return frames;
-    }
-
-    private static void checkLabels(ContinuationEngine engine, GenerationRequest r) {
-        for (String[] label : new String[][] {{"artist", r.artist()}, {"genre", r.genre()}}) {
-            if (label[1] == null) {
-                continue;
-            }
-            if (!engine.labels()) {
-                throw new ProtocolException(ErrorCode.BAD_MESSAGE, "request." + label[0] + ": prior '" + engine.priorName()
-                        + "' is not conditioned on " + label[0] + "s; leave it out");
-            }
-            engine.checkLabel(label[0], label[1]);
-        }
-        if (r.lyrics() != null && !r.lyrics().isEmpty() && !engine.lyrics()) {
-            throw new ProtocolException(ErrorCode.BAD_MESSAGE, "request.lyrics: prior '" + engine.priorName()
-                    + "' has no lyrics conditioning; leave lyrics out or use a lyrics prior");
-        }
-        if (r.lyrics() != null && engine.lyrics()) {
-            engine.checkLyrics(r.lyrics());
-        }
     }
 }

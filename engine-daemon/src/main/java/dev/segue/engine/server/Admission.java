@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * first, so a job that starts is a job that can run) and answers {@code cancel} and {@code fetch}. Runs on the
  * daemon's admission thread, never the socket's: it writes job records and reads takes from disk.
  */
-final class Admission {
+public final class Admission {
     private static final Logger LOG = LoggerFactory.getLogger(Admission.class);
 
     private final Engines engines;
@@ -262,9 +262,10 @@ final class Admission {
 
     /**
      * Artist, genre and lyrics only mean something to a prior conditioned on them, by the names in that prior's own
-     * lists; a request that names one a prior cannot use is refused rather than silently ignored.
+     * lists; a request that names one a prior cannot use is refused rather than silently ignored. The cluster's
+     * gateway checks a request with this too.
      */
-    private static void checkLabels(ContinuationEngine engine, GenerationRequest r) {
+    public static void checkLabels(ContinuationEngine engine, GenerationRequest r) {
         for (String[] label : new String[][] {{"artist", r.artist()}, {"genre", r.genre()}}) {
             if (label[1] == null) {
                 continue;
