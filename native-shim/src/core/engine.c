@@ -72,6 +72,13 @@ static void copy_str(char *dst, size_t cap, const char *src) {
     snprintf(dst, cap, "%s", src ? src : "");
 }
 
+/* Control threads: one string in or out of the engine under its lock (never the audio thread). */
+static void copy_locked(segue_engine_t *e, char *dst, size_t cap, const char *src) {
+    pthread_mutex_lock(&e->lock);
+    copy_str(dst, cap, src);
+    pthread_mutex_unlock(&e->lock);
+}
+
 segue_engine_t *segue_engine_create(const segue_config_t *config) {
     segue_engine_t *e = calloc(1, sizeof *e);
     if (!e) return NULL;
@@ -294,21 +301,15 @@ void segue_engine_set_track(segue_engine_t *e, const char *track) {
 
 void segue_engine_set_stems_dir(segue_engine_t *e, const char *dir) {
     if (!dir || !*dir || strchr(dir, '\n')) return;
-    pthread_mutex_lock(&e->lock);
-    copy_str(e->stems_dir, sizeof e->stems_dir, dir);
-    pthread_mutex_unlock(&e->lock);
+    copy_locked(e, e->stems_dir, sizeof e->stems_dir, dir);
 }
 
 void segue_engine_get_track(segue_engine_t *e, char *out, size_t cap) {
-    pthread_mutex_lock(&e->lock);
-    copy_str(out, cap, e->track);
-    pthread_mutex_unlock(&e->lock);
+    copy_locked(e, out, cap, e->track);
 }
 
 void segue_engine_get_stems_dir(segue_engine_t *e, char *out, size_t cap) {
-    pthread_mutex_lock(&e->lock);
-    copy_str(out, cap, e->stems_dir);
-    pthread_mutex_unlock(&e->lock);
+    copy_locked(e, out, cap, e->stems_dir);
 }
 
 int segue_engine_set_text(segue_engine_t *e, segue_text_t which, const char *value) {
@@ -317,9 +318,7 @@ int segue_engine_set_text(segue_engine_t *e, segue_text_t which, const char *val
         segue_engine_set_status(e, "error: %s; the previous value stays", why);
         return -1;
     }
-    pthread_mutex_lock(&e->lock);
-    copy_str(e->text[which], sizeof e->text[which], value);
-    pthread_mutex_unlock(&e->lock);
+    copy_locked(e, e->text[which], sizeof e->text[which], value);
     return 0;
 }
 
@@ -328,21 +327,15 @@ void segue_engine_get_text(segue_engine_t *e, segue_text_t which, char *out, siz
         copy_str(out, cap, "");
         return;
     }
-    pthread_mutex_lock(&e->lock);
-    copy_str(out, cap, e->text[which]);
-    pthread_mutex_unlock(&e->lock);
+    copy_locked(e, out, cap, e->text[which]);
 }
 
 void segue_engine_set_server_key(segue_engine_t *e, const char *value) {
-    pthread_mutex_lock(&e->lock);
-    copy_str(e->server_key, sizeof e->server_key, value);
-    pthread_mutex_unlock(&e->lock);
+    copy_locked(e, e->server_key, sizeof e->server_key, value);
 }
 
 void segue_engine_get_server_key(segue_engine_t *e, char *out, size_t cap) {
-    pthread_mutex_lock(&e->lock);
-    copy_str(out, cap, e->server_key);
-    pthread_mutex_unlock(&e->lock);
+    copy_locked(e, out, cap, e->server_key);
 }
 
 void segue_engine_client_key(segue_engine_t *e, char *public_z85, size_t cap, char *public_file, size_t file_cap) {
@@ -365,9 +358,7 @@ void segue_engine_client_key(segue_engine_t *e, char *public_z85, size_t cap, ch
 }
 
 void segue_engine_status_text(segue_engine_t *e, char *out, size_t cap) {
-    pthread_mutex_lock(&e->lock);
-    copy_str(out, cap, e->status);
-    pthread_mutex_unlock(&e->lock);
+    copy_locked(e, out, cap, e->status);
 }
 
 /* ---- the view: worker writes, UI reads, a seqlock (no lock, no waiting on either side) ------------ */
