@@ -146,6 +146,7 @@ final class CancelBench {
             try (ZContext zmq = new ZContext()) {
                 ZMQ.Socket s = zmq.createSocket(SocketType.DEALER);
                 s.setReceiveTimeOut(600_000);
+                s.setHandshakeIvl(1000); // JeroMQ 0.6.0 can leave a new connection stuck before its handshake
                 s.connect(endpoint);
                 send(s, new Hello(1, "bench-cancel", "1", 1));
                 receive(s);

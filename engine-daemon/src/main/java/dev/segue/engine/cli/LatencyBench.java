@@ -61,6 +61,7 @@ final class LatencyBench {
                 for (int c = 0; c < clients; c++) {
                     ZMQ.Socket s = zmq.createSocket(SocketType.DEALER);
                     s.setLinger(0);
+                    s.setHandshakeIvl(1000); // JeroMQ 0.6.0 can leave a new connection stuck before its handshake
                     s.connect(endpoint);
                     submitters.add(s);
                     for (int j = 0; j < jobsEach; j++) {
@@ -72,6 +73,7 @@ final class LatencyBench {
                 ZMQ.Socket probe = zmq.createSocket(SocketType.DEALER);
                 probe.setLinger(0);
                 probe.setReceiveTimeOut(60_000);
+                probe.setHandshakeIvl(1000);
                 probe.connect(endpoint);
                 Map<String, List<Double>> millis = new LinkedHashMap<>();
                 int jobsLeft = clients * jobsEach;

@@ -48,6 +48,8 @@ final class Outbox implements AutoCloseable {
     private final Map<ByteBuffer, ArrayDeque<Entry>> backlog = new HashMap<>();
     private final Pipe wake;
     private final AtomicBoolean wakePending = new AtomicBoolean();
+    /** Socket thread only: where the wake-up bytes are read to. */
+    private final ByteBuffer wakeBytes = ByteBuffer.allocate(64);
     private final AtomicLong skipped = new AtomicLong();
     private final AtomicLong lostToGoneClients = new AtomicLong();
     /** The thread that flushes; it needs no wake-up for what it adds itself. */
@@ -101,15 +103,17 @@ final class Outbox implements AutoCloseable {
 
     /** Sends what the socket will take now: first each client's backlog, then new messages. */
     void flush(ZMQ.Socket router) {
-        if (wakePending.getAndSet(false)) {
-            try {
-                ByteBuffer sink = ByteBuffer.allocate(64);
-                while (wake.source().read(sink) > 0) {
-                    sink.clear();
-                }
-            } catch (IOException e) {
-                // closed: the daemon is stopping
+        // Cleared before the pipe is drained, and drained every time: a thread that set the flag just before the
+        // clear writes its byte after the drain, and that byte must be read on the next turn, not left in the pipe
+        // (the poll would then return at once, every time, and the socket thread would spin on a core).
+        wakePending.set(false);
+        try {
+            wakeBytes.clear();
+            while (wake.source().read(wakeBytes) > 0) {
+                wakeBytes.clear();
             }
+        } catch (IOException e) {
+            // closed: the daemon is stopping
         }
         for (Iterator<ArrayDeque<Entry>> it = backlog.values().iterator(); it.hasNext(); ) {
             ArrayDeque<Entry> q = it.next();

@@ -34,6 +34,7 @@ class OutboxTest {
             client.setRcvHWM(4);
             client.setReceiveBufferSize(4096);
             client.setReceiveTimeOut(5000);
+            client.setHandshakeIvl(1000); // JeroMQ 0.6.0's connect race: see the daemon's tests
             client.connect("tcp://127.0.0.1:" + port);
             client.send(ProtocolCodec.encode(new Heartbeat(1, 1)).get(0));
             ZMsg hello = ZMsg.recvMsg(router);
