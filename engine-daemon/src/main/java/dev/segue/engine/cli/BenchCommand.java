@@ -1,5 +1,14 @@
 package dev.segue.engine.cli;
 
+import dev.segue.engine.bench.CancelBench;
+import dev.segue.engine.bench.ContinuationBench;
+import dev.segue.engine.bench.LatencyBench;
+import dev.segue.engine.bench.MemoryBench;
+import dev.segue.engine.bench.PublishedSizeBench;
+import dev.segue.engine.bench.SketchTiming;
+import dev.segue.engine.bench.VqVaeBench;
+import dev.segue.engine.resident.Presets;
+
 import ai.djl.ndarray.NDManager;
 import dev.segue.engine.bench.EngineBench;
 import dev.segue.engine.bench.MemoryStats;

@@ -1,5 +1,11 @@
 package dev.segue.engine.cli;
 
+import dev.segue.engine.resident.ModelFolder;
+import dev.segue.engine.resident.Presets;
+import dev.segue.engine.resident.ResidentContinuation;
+import dev.segue.engine.resident.ResidentModel;
+import dev.segue.engine.resident.Warmup;
+
 import ai.djl.ndarray.NDManager;
 import dev.segue.engine.resident.ComputeDevice;
 import dev.segue.engine.resident.MemoryBudget;

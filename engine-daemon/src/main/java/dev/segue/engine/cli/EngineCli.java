@@ -1,5 +1,7 @@
 package dev.segue.engine.cli;
 
+import dev.segue.engine.nn.Djl;
+
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 

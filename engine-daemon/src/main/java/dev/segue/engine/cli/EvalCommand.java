@@ -1,5 +1,8 @@
 package dev.segue.engine.cli;
 
+import dev.segue.engine.nn.Djl;
+import dev.segue.engine.resident.ResidentModel;
+
 import ai.djl.ndarray.NDManager;
 import dev.segue.engine.corpus.CorpusGenerator;
 import dev.segue.engine.corpus.GervillRenderer;

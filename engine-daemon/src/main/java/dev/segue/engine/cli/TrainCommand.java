@@ -1,5 +1,7 @@
 package dev.segue.engine.cli;
 
+import dev.segue.engine.resident.Presets;
+
 import dev.segue.engine.train.Training;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;

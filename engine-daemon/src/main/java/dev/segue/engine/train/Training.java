@@ -4,7 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.segue.engine.checkpoint.Checkpoints;
 import dev.segue.engine.checkpoint.WeightStore;
-import dev.segue.engine.cli.Djl;
+import dev.segue.engine.nn.Djl;
 import dev.segue.engine.config.ModelConfig;
 import dev.segue.engine.config.PriorConfig;
 import dev.segue.engine.corpus.Clip;

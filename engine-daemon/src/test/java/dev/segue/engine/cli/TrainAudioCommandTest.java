@@ -1,5 +1,7 @@
 package dev.segue.engine.cli;
 
+import dev.segue.engine.nn.Djl;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

@@ -8,7 +8,7 @@ import ai.djl.ndarray.NDManager;
 import dev.segue.engine.checkpoint.SafetensorsFile;
 import dev.segue.engine.checkpoint.SafetensorsWriter;
 import dev.segue.engine.checkpoint.TensorEntry;
-import dev.segue.engine.cli.Djl;
+import dev.segue.engine.nn.Djl;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;

@@ -10,7 +10,7 @@ import dev.segue.engine.checkpoint.CheckpointException;
 import dev.segue.engine.checkpoint.DType;
 import dev.segue.engine.checkpoint.HalfFloats;
 import dev.segue.engine.checkpoint.TensorEntry;
-import dev.segue.engine.cli.Djl;
+import dev.segue.engine.nn.Djl;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Random;

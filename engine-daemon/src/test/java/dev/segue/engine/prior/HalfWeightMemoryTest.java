@@ -12,7 +12,7 @@ import dev.segue.engine.checkpoint.HalfFloats;
 import dev.segue.engine.checkpoint.TensorEntry;
 import dev.segue.engine.checkpoint.WeightFormat;
 import dev.segue.engine.checkpoint.WeightStore;
-import dev.segue.engine.cli.Djl;
+import dev.segue.engine.nn.Djl;
 import dev.segue.engine.config.ModelConfig;
 import java.io.IOException;
 import java.nio.ByteBuffer;

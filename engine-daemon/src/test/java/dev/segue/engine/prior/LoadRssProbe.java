@@ -5,7 +5,7 @@ import ai.djl.ndarray.types.Shape;
 import dev.segue.engine.bench.MemoryStats;
 import dev.segue.engine.checkpoint.SafetensorsFile;
 import dev.segue.engine.checkpoint.WeightFormat;
-import dev.segue.engine.cli.Djl;
+import dev.segue.engine.nn.Djl;
 import dev.segue.engine.config.ModelConfig;
 import dev.segue.engine.config.PriorConfig;
 import java.nio.file.Files;

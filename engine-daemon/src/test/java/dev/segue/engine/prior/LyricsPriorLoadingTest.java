@@ -10,7 +10,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.segue.engine.checkpoint.CheckpointException;
 import dev.segue.engine.checkpoint.Checkpoints;
 import dev.segue.engine.checkpoint.WeightStore;
-import dev.segue.engine.cli.Djl;
+import dev.segue.engine.nn.Djl;
 import dev.segue.engine.config.ConfigException;
 import dev.segue.engine.config.ModelConfig;
 import dev.segue.engine.config.PriorConfig;

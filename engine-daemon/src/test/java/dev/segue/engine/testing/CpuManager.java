@@ -1,7 +1,7 @@
 package dev.segue.engine.testing;
 
 import ai.djl.ndarray.NDManager;
-import dev.segue.engine.cli.Djl;
+import dev.segue.engine.nn.Djl;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;

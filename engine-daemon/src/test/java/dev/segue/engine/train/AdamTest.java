@@ -10,7 +10,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
 import dev.segue.engine.checkpoint.ParameterSet;
 import dev.segue.engine.checkpoint.SafetensorsFile;
-import dev.segue.engine.cli.Djl;
+import dev.segue.engine.nn.Djl;
 import dev.segue.engine.config.ModelConfig;
 import dev.segue.engine.prior.Prior;
 import java.nio.file.Path;

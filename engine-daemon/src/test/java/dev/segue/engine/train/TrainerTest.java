@@ -12,7 +12,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.segue.engine.checkpoint.Checkpoints;
 import dev.segue.engine.checkpoint.SafetensorsFile;
 import dev.segue.engine.checkpoint.WeightStore;
-import dev.segue.engine.cli.Djl;
+import dev.segue.engine.nn.Djl;
 import dev.segue.engine.config.ModelConfig;
 import dev.segue.engine.prior.KvCache;
 import dev.segue.engine.prior.Prior;

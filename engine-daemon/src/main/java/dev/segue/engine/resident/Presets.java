@@ -1,17 +1,17 @@
-package dev.segue.engine.cli;
+package dev.segue.engine.resident;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** Finds preset files: a path as given, else {@code <segue home>/presets/<name>.json}. */
-final class Presets {
+public final class Presets {
     private Presets() {}
 
-    static Path home() {
+    public static Path home() {
         return Path.of(System.getProperty("segue.home", "."));
     }
 
-    static Path resolve(String nameOrPath) {
+    public static Path resolve(String nameOrPath) {
         Path direct = Path.of(nameOrPath);
         if (Files.isRegularFile(direct)) {
             return direct;

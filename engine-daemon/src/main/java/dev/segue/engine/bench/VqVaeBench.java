@@ -1,4 +1,4 @@
-package dev.segue.engine.cli;
+package dev.segue.engine.bench;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -18,12 +18,12 @@ import java.util.Random;
  * from each level's codes. Median of a few runs after one warm-up; weights do not change the work, so random ones
  * time the published model exactly.
  */
-final class VqVaeBench {
+public final class VqVaeBench {
     private static final double SECONDS = 10.0;
 
     private VqVaeBench() {}
 
-    static int run(Path presetFile, ComputeDevice device, int repeats, boolean json) {
+    public static int run(Path presetFile, ComputeDevice device, int repeats, boolean json) {
         VqVaeConfig c = ModelConfig.load(presetFile).vqvae();
         String preset = presetFile.getFileName().toString().replaceFirst("\\.json$", "");
         int topHop = c.hopLength(c.levels() - 1);

@@ -1,4 +1,7 @@
-package dev.segue.engine.cli;
+package dev.segue.engine.resident;
+
+import dev.segue.engine.bench.PublishedSizeBench;
+import dev.segue.engine.resident.ResidentModel;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,4 +1,8 @@
-package dev.segue.engine.cli;
+package dev.segue.engine.bench;
+
+import dev.segue.engine.nn.Djl;
+import dev.segue.engine.resident.EngineBackedContinuation;
+import dev.segue.engine.resident.ResidentModel;
 
 import ai.djl.ndarray.NDManager;
 import dev.segue.engine.bench.MemoryStats;
@@ -16,10 +20,10 @@ import java.util.Locale;
  * grows with jobs is the gap between the two. Run it through {@code ./segue}, which sets the daemon's malloc
  * arena cap, or with {@code MALLOC_ARENA_MAX} unset to compare.
  */
-final class MemoryBench {
+public final class MemoryBench {
     private MemoryBench() {}
 
-    static int run(int jobs, double seconds) {
+    public static int run(int jobs, double seconds) {
         try (NDManager root = Djl.cpuManager()) {
             ResidentModel model = ResidentModel.loadAll(root, ResidentModel.defaultDirs().get(0)).get(0);
             ContinuationEngine engine = new EngineBackedContinuation(model.name(), root,

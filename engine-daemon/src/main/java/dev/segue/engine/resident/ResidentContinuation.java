@@ -1,4 +1,4 @@
-package dev.segue.engine.cli;
+package dev.segue.engine.resident;
 
 import ai.djl.ndarray.NDManager;
 import dev.segue.engine.checkpoint.WeightFormat;
@@ -24,9 +24,9 @@ import java.util.List;
  * folder may be unloaded to make room for another. The top priors of one folder load and unload together, since
  * they share its VQ-VAE and upsamplers.
  */
-final class ResidentContinuation implements ContinuationEngine {
+public final class ResidentContinuation implements ContinuationEngine {
     /** The loaded models of one folder and their engines, in {@link ModelFolder#tops()} order. */
-    record Loaded(List<ResidentModel> models, List<EngineBackedContinuation> engines) implements AutoCloseable {
+    public record Loaded(List<ResidentModel> models, List<EngineBackedContinuation> engines) implements AutoCloseable {
         static Loaded load(NDManager root, ModelFolder folder, WindowCache cachePolicy, WeightFormat format) {
             List<ResidentModel> models = ResidentModel.loadAll(root, folder.dir(), folder.configFile(), format);
             List<EngineBackedContinuation> engines = new ArrayList<>();
@@ -47,7 +47,7 @@ final class ResidentContinuation implements ContinuationEngine {
     }
 
     /** One engine per top prior of each folder, each folder one slot of {@code set} of the given size. */
-    static List<ResidentContinuation> engines(NDManager root, List<ModelFolder> folders, List<Long> sizes,
+    public static List<ResidentContinuation> engines(NDManager root, List<ModelFolder> folders, List<Long> sizes,
                                               ResidentSet<Loaded> set, WindowCache cachePolicy, WeightFormat format) {
         List<ResidentContinuation> out = new ArrayList<>();
         for (int f = 0; f < folders.size(); f++) {
@@ -77,7 +77,7 @@ final class ResidentContinuation implements ContinuationEngine {
     }
 
     /** The description the daemon prints at start-up. */
-    String description() {
+    public String description() {
         return (folder.dir() == null ? "presets/demo-sketch.json (seeded random weights)" : folder.dir().toString())
                 + ", config " + folder.configFile() + ", prior levels " + topLevel() + (folder.upsamplers() > 0
                 ? ".." + (topLevel() - folder.upsamplers()) : "") + (top.usesLyrics() ? ", lyrics" : "")
@@ -204,7 +204,7 @@ final class ResidentContinuation implements ContinuationEngine {
     }
 
     /** Loads the folder now if it is not in memory (start-up), and leaves it idle. */
-    void preload() {
+    public void preload() {
         try (ResidentSet<Loaded>.Lease lease = acquire(new Monitor() {
             @Override
             public void progress(int level, long done, long total) {}

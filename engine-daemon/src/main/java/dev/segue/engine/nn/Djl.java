@@ -1,4 +1,4 @@
-package dev.segue.engine.cli;
+package dev.segue.engine.nn;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;

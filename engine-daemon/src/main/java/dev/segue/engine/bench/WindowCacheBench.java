@@ -1,4 +1,6 @@
-package dev.segue.engine.cli;
+package dev.segue.engine.bench;
+
+import dev.segue.engine.resident.ResidentModel;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -21,7 +23,7 @@ import java.util.Locale;
  * re-prefilling every window, and the cost of the inexact policy in bits per token on a held-out corpus clip
  * the model never trained on (teacher-forced, walked window by window as sampling walks it).
  */
-final class WindowCacheBench {
+public final class WindowCacheBench {
     /** Windows after the first that the measured take spans: enough for re-prefills to show. */
     private static final int LATER_WINDOWS = 6;
 

@@ -1,4 +1,4 @@
-package dev.segue.engine.cli;
+package dev.segue.engine.resident;
 
 import dev.segue.engine.prior.PrimeTraits;
 import dev.segue.engine.sampling.SamplingParams;
@@ -23,7 +23,7 @@ import java.util.TreeMap;
  * versions 1 and 2 (before the prime's traits were kept) with null traits; version 3 (before the clock kept its
  * bar) with a four-beat bar counted from the first beat, which is what such a take's clock was.
  */
-record TakeState(Tier tier, int primeTopTokens, long modelFrames, List<SamplingParams> perLevel,
+public record TakeState(Tier tier, int primeTopTokens, long modelFrames, List<SamplingParams> perLevel,
                  Map<Integer, long[]> codes, SongLabels song, PrimeTraits traits) {
     private static final int MAGIC = 0x53475453; // "SGTS"
     private static final int VERSION = 4;

@@ -1,4 +1,9 @@
-package dev.segue.engine.cli;
+package dev.segue.engine.bench;
+
+import dev.segue.engine.nn.Djl;
+import dev.segue.engine.resident.EngineBackedContinuation;
+import dev.segue.engine.resident.ResidentModel;
+import dev.segue.engine.resident.Warmup;
 
 import ai.djl.ndarray.NDManager;
 import dev.segue.engine.bench.Stats;
@@ -35,10 +40,10 @@ import org.zeromq.ZMsg;
  * {@code list_priors} and a {@code cancel} of a job that does not exist, in turn, every 10 ms, and times each round
  * trip. Prints the median, p99 and maximum per request type.
  */
-final class LatencyBench {
+public final class LatencyBench {
     private LatencyBench() {}
 
-    static int run(int clients, int jobsEach, double seconds) throws Exception {
+    public static int run(int clients, int jobsEach, double seconds) throws Exception {
         try (NDManager root = Djl.cpuManager()) {
             ResidentModel model = ResidentModel.loadAll(root, ResidentModel.defaultDirs().get(0)).get(0);
             ContinuationEngine engine = new EngineBackedContinuation(model.name(), root,

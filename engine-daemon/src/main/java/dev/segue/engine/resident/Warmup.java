@@ -1,4 +1,4 @@
-package dev.segue.engine.cli;
+package dev.segue.engine.resident;
 
 import dev.segue.engine.server.ContinuationEngine;
 import dev.segue.protocol.message.GenerationRequest;
@@ -12,14 +12,14 @@ import java.util.List;
  * The job is a second of quiet noise continued by half a second at the sketch tier, long enough to pass through
  * prefill, sampling, one preview and the decoder.
  */
-final class Warmup {
+public final class Warmup {
     private static final double PRIME_SECONDS = 1.0;
     private static final double TAKE_SECONDS = 0.5;
 
     private Warmup() {}
 
     /** Runs the warm-up job on {@code engine}; returns the milliseconds it took. */
-    static long run(ContinuationEngine engine) {
+    public static long run(ContinuationEngine engine) {
         long t0 = System.nanoTime();
         int rate = engine.sampleRate();
         float[] prime = new float[(int) Math.max(PRIME_SECONDS * rate, Math.ceil(engine.minPrimeSeconds() * rate) + 1)];

@@ -1,4 +1,6 @@
-package dev.segue.engine.cli;
+package dev.segue.engine.bench;
+
+import dev.segue.engine.resident.ResidentModel;
 
 import ai.djl.ndarray.NDManager;
 import dev.segue.engine.bench.Stats;
@@ -16,15 +18,15 @@ import java.util.Locale;
  * to re-prefilling each window's context: the most that keeping the key/value cache across windows could
  * save.
  */
-final class ContinuationBench {
+public final class ContinuationBench {
     private ContinuationBench() {}
 
-    static int run(Path modelDir, double primeSeconds, double seconds, int[] candidates, int repeats, boolean json) {
+    public static int run(Path modelDir, double primeSeconds, double seconds, int[] candidates, int repeats, boolean json) {
         return run(modelDir, primeSeconds, seconds, candidates, repeats, json,
                 dev.segue.engine.resident.ComputeDevice.choose("cpu"));
     }
 
-    static int run(Path modelDir, double primeSeconds, double seconds, int[] candidates, int repeats, boolean json,
+    public static int run(Path modelDir, double primeSeconds, double seconds, int[] candidates, int repeats, boolean json,
                    dev.segue.engine.resident.ComputeDevice device) {
         try (NDManager root = device.newManager(); ResidentModel model = ResidentModel.load(root, modelDir)) {
             ContinuationPipeline pipeline = new ContinuationPipeline(model.vqvae(), model.priors());

@@ -1,4 +1,6 @@
-package dev.segue.engine.cli;
+package dev.segue.engine.bench;
+
+import dev.segue.engine.resident.Presets;
 
 import ai.djl.ndarray.NDManager;
 import dev.segue.engine.bench.EngineBench;
@@ -26,16 +28,16 @@ import java.util.Locale;
  * the published file ({@link Checkpoints#open} and the {@link Prior} constructor). Reports load time, weight
  * bytes, peak RSS of the load and the steps, and the cached step at each N against the read-bandwidth bound.
  */
-final class PublishedSizeBench {
+public final class PublishedSizeBench {
     private PublishedSizeBench() {}
 
     /** Options of one run; {@code weights}: the precision the prior's large matrices are held in. */
-    record Options(ComputeDevice device, Path dataDir, int primeTokens, int steps, int[] candidates, WeightFormat weights,
+    public record Options(ComputeDevice device, Path dataDir, int primeTokens, int steps, int[] candidates, WeightFormat weights,
                    boolean json) {
     }
 
     /** Whether a preset file describes a published model (its {@code files} key lists the published files). */
-    static boolean isPublished(Path presetFile) {
+    public static boolean isPublished(Path presetFile) {
         try {
             return new com.fasterxml.jackson.databind.ObjectMapper().readTree(presetFile.toFile()).has("files");
         } catch (java.io.IOException e) {
@@ -43,7 +45,7 @@ final class PublishedSizeBench {
         }
     }
 
-    static int run(Path presetFile, Options o) throws Exception {
+    public static int run(Path presetFile, Options o) throws Exception {
         String preset = presetFile.getFileName().toString().replaceFirst("\\.json$", "");
         ModelConfig config = ModelConfig.load(presetFile);
         int topLevel = config.vqvae().levels() - 1;

@@ -1,4 +1,4 @@
-package dev.segue.engine.cli;
+package dev.segue.engine.resident;
 
 import dev.segue.engine.checkpoint.WeightFormat;
 import ai.djl.ndarray.NDManager;
@@ -34,11 +34,11 @@ import java.util.TreeMap;
  * request name an artist and a genre for a labelled top prior; without them, a labelled prior takes only
  * its neutral label row.
  */
-record ResidentModel(String name, String description, VqVae vqvae, Map<Integer, Prior> priors, LabelNames labelNames,
+public record ResidentModel(String name, String description, VqVae vqvae, Map<Integer, Prior> priors, LabelNames labelNames,
                      List<AutoCloseable> owned) implements AutoCloseable {
 
     /** The first model of the folder (the level-keyed top prior, else the first named one). */
-    static ResidentModel load(NDManager root, Path modelDir) {
+    public static ResidentModel load(NDManager root, Path modelDir) {
         List<ResidentModel> all = loadAll(root, modelDir != null ? modelDir : defaultDir());
         for (int i = 1; i < all.size(); i++) {
             all.get(i).close();
@@ -47,17 +47,17 @@ record ResidentModel(String name, String description, VqVae vqvae, Map<Integer, 
     }
 
     /** presets/demo-sketch.json with seeded random weights, whatever else is present. */
-    static ResidentModel demoSketch(NDManager root) {
+    public static ResidentModel demoSketch(NDManager root) {
         return loadAll(root, null).get(0);
     }
 
     /** The top prior. */
-    Prior top() {
+    public Prior top() {
         return priors.get(java.util.Collections.max(priors.keySet()));
     }
 
     /** Every top prior of a folder as its own model (see the class comment); null: the demo-sketch model. */
-    static List<ResidentModel> loadAll(NDManager root, Path dir) {
+    public static List<ResidentModel> loadAll(NDManager root, Path dir) {
         return loadAll(root, dir, null, WeightFormat.FP32);
     }
 
@@ -65,7 +65,7 @@ record ResidentModel(String name, String description, VqVae vqvae, Map<Integer, 
      * As {@link #loadAll(NDManager, Path)} with the config from {@code configFile} when the folder has none, and the
      * priors' large matrices held as {@code format} says.
      */
-    static List<ResidentModel> loadAll(NDManager root, Path dir, Path configFile, WeightFormat format) {
+    public static List<ResidentModel> loadAll(NDManager root, Path dir, Path configFile, WeightFormat format) {
         ModelConfig config = configFile != null ? ModelConfig.load(configFile)
                 : dir != null ? ModelConfig.load(dir.resolve("config.json"))
                 : ModelConfig.load(Presets.resolve("demo-sketch"));
@@ -178,7 +178,7 @@ record ResidentModel(String name, String description, VqVae vqvae, Map<Integer, 
     }
 
     /** What the daemon loads by default: the shipped priors, else the fixture or the random demo model. */
-    static List<Path> defaultDirs() {
+    public static List<Path> defaultDirs() {
         List<Path> shipped = shippedDirs();
         if (!shipped.isEmpty()) {
             return shipped;

@@ -1,4 +1,9 @@
-package dev.segue.engine.cli;
+package dev.segue.engine.resident;
+
+import dev.segue.engine.nn.Djl;
+import dev.segue.engine.resident.EngineBackedContinuation;
+import dev.segue.engine.resident.ResidentModel;
+import dev.segue.engine.resident.TakeState;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,4 +1,4 @@
-package dev.segue.engine.cli;
+package dev.segue.engine.resident;
 
 import ai.djl.ndarray.NDManager;
 import dev.segue.engine.audio.Resampler;
@@ -26,7 +26,7 @@ import java.util.List;
  * The daemon's {@link ContinuationEngine}: the resident models behind the continuation pipeline, with the
  * DAW-rate conversion on both sides (the pipeline works at the model's rate).
  */
-final class EngineBackedContinuation implements ContinuationEngine {
+public final class EngineBackedContinuation implements ContinuationEngine {
     /** Extra model-rate samples made beyond what the client asked, so resampling back never runs short. */
     private static final int RESAMPLE_MARGIN = 64;
     /** The protocol's longest continuation; windows make any length up to it possible. */
@@ -38,11 +38,11 @@ final class EngineBackedContinuation implements ContinuationEngine {
     /** The top prior's artist and genre names; null when the model ships none. */
     private final LabelNames names;
 
-    EngineBackedContinuation(String name, NDManager manager, ContinuationPipeline pipeline) {
+    public EngineBackedContinuation(String name, NDManager manager, ContinuationPipeline pipeline) {
         this(name, manager, pipeline, null);
     }
 
-    EngineBackedContinuation(String name, NDManager manager, ContinuationPipeline pipeline, LabelNames names) {
+    public EngineBackedContinuation(String name, NDManager manager, ContinuationPipeline pipeline, LabelNames names) {
         this.name = name;
         this.manager = manager;
         this.pipeline = pipeline;

@@ -1,4 +1,4 @@
-package dev.segue.engine.cli;
+package dev.segue.engine.resident;
 
 import dev.segue.engine.checkpoint.Checkpoints;
 import dev.segue.engine.checkpoint.DType;
@@ -21,12 +21,12 @@ import java.util.TreeMap;
  * order), how many upsampler levels it has files for, and how much memory it takes once loaded, from the
  * checkpoints' headers. {@code dir} null is the demo-sketch model with seeded random weights.
  */
-record ModelFolder(Path dir, Path configFile, ModelConfig config, List<Top> tops, int upsamplers) {
+public record ModelFolder(Path dir, Path configFile, ModelConfig config, List<Top> tops, int upsamplers) {
     /** One top prior of the folder: its daemon name and config. */
     record Top(String name, PriorConfig config) {
     }
 
-    static ModelFolder of(Path dir, String preset) {
+    public static ModelFolder of(Path dir, String preset) {
         Path configFile;
         if (dir == null) {
             configFile = Presets.resolve("demo-sketch");
@@ -78,7 +78,7 @@ record ModelFolder(Path dir, Path configFile, ModelConfig config, List<Top> tops
      * small tensors stay fp32. A matrix held in half precision is one copy that prefill and the step kernel share;
      * one held in fp32 is held a second time by the CPU step kernel once it has stepped, so it counts twice there.
      */
-    long estimateBytes(ComputeDevice device, WeightFormat format) {
+    public long estimateBytes(ComputeDevice device, WeightFormat format) {
         if (dir == null) {
             return -1;
         }

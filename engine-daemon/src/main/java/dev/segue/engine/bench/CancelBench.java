@@ -1,4 +1,10 @@
-package dev.segue.engine.cli;
+package dev.segue.engine.bench;
+
+import dev.segue.engine.nn.Djl;
+import dev.segue.engine.resident.EngineBackedContinuation;
+import dev.segue.engine.resident.Presets;
+import dev.segue.engine.resident.ResidentModel;
+import dev.segue.engine.resident.Warmup;
 
 import ai.djl.ndarray.NDManager;
 import dev.segue.engine.audio.WavReader;
@@ -44,7 +50,7 @@ import org.zeromq.ZMsg;
  * its first preview, after the daemon's warm-up job (as {@code segue daemon} runs it before listening) unless
  * {@code --cold}.
  */
-final class CancelBench {
+public final class CancelBench {
     private CancelBench() {}
 
     /** What the engine side saw of the current job. */
@@ -118,7 +124,7 @@ final class CancelBench {
         };
     }
 
-    static int run(int cancels, int takes, double bars, double primeSeconds, boolean cold, long seed) throws Exception {
+    public static int run(int cancels, int takes, double bars, double primeSeconds, boolean cold, long seed) throws Exception {
         Path data = Files.createTempDirectory("segue-bench-cancel");
         Timing timing = new Timing();
         try (NDManager root = Djl.cpuManager()) {

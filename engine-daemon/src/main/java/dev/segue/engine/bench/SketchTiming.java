@@ -1,4 +1,7 @@
-package dev.segue.engine.cli;
+package dev.segue.engine.bench;
+
+import dev.segue.engine.resident.Presets;
+import dev.segue.engine.resident.ResidentModel;
 
 import ai.djl.ndarray.NDManager;
 import dev.segue.engine.audio.Resampler;
@@ -32,15 +35,15 @@ import java.util.TreeMap;
  * CPU time much less. The model is a model folder, or a config with seeded random weights (a trained
  * model costs the same per token as random weights of its size).
  */
-final class SketchTiming {
+public final class SketchTiming {
     private SketchTiming() {}
 
-    static int run(String target, int takes, double primeSeconds, double takeSeconds, Tier tier, Path out)
+    public static int run(String target, int takes, double primeSeconds, double takeSeconds, Tier tier, Path out)
             throws IOException {
         return run(target, takes, primeSeconds, takeSeconds, tier, out, dev.segue.engine.resident.ComputeDevice.choose("cpu"));
     }
 
-    static int run(String target, int takes, double primeSeconds, double takeSeconds, Tier tier, Path out,
+    public static int run(String target, int takes, double primeSeconds, double takeSeconds, Tier tier, Path out,
                    dev.segue.engine.resident.ComputeDevice device) throws IOException {
         long t0 = System.nanoTime();
         double cpu0 = cpuSeconds();

@@ -1,4 +1,8 @@
-package dev.segue.engine.cli;
+package dev.segue.engine.resident;
+
+import dev.segue.engine.nn.Djl;
+import dev.segue.engine.resident.ModelFolder;
+import dev.segue.engine.resident.ResidentContinuation;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
