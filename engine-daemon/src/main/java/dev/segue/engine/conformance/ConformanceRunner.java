@@ -15,6 +15,7 @@ import dev.segue.engine.config.PriorConfig;
 import dev.segue.engine.prior.KvCache;
 import dev.segue.engine.prior.Labels;
 import dev.segue.engine.prior.Prior;
+import dev.segue.engine.prior.TeacherForcing;
 import dev.segue.engine.sampling.PrimedSampler;
 import dev.segue.engine.sampling.SamplingMonitor;
 import dev.segue.engine.sampling.SamplingParams;
@@ -193,19 +194,8 @@ public final class ConformanceRunner {
                 NDArray up = upper == null ? null : step.create(Compare.flatten(upper), new Shape(batch, upper[0].length));
                 var cond = prior.condition(step, batch, labels, up);
                 try (KvCache cache = prior.newCache(step, batch)) {
-                    for (int start = 0; start < n; start += TEACHER_FORCED_CHUNK) {
-                        int c = Math.min(TEACHER_FORCED_CHUNK, n - start);
-                        long[] previous = new long[batch * c];
-                        for (int i = 0; i < batch; i++) {
-                            for (int j = 0; j < c; j++) {
-                                int pos = start + j;
-                                previous[i * c + j] = pos == 0 ? 0 : z[i][pos - 1];
-                            }
-                        }
-                        float[] part = prior.forward(cache, cond, step.create(previous, new Shape(batch, c)), start)
-                                .toFloatArray();
-                        scatter(part, logits, batch, c, start, n, prior.bins());
-                    }
+                    TeacherForcing.run(prior, step, cache, cond, z, 0, n, TEACHER_FORCED_CHUNK,
+                            (start, c, part) -> scatter(part.toFloatArray(), logits, batch, c, start, n, prior.bins()));
                 }
             }
             float[] reference = cases.get(key + ".logits").toFloats();

@@ -1,7 +1,6 @@
 package dev.segue.engine.conformance;
 
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import dev.segue.engine.checkpoint.Checkpoints;
 import dev.segue.engine.checkpoint.SafetensorsFile;
 import dev.segue.engine.checkpoint.WeightFormat;
@@ -12,6 +11,7 @@ import dev.segue.engine.prior.Conditioning;
 import dev.segue.engine.prior.KvCache;
 import dev.segue.engine.prior.Labels;
 import dev.segue.engine.prior.Prior;
+import dev.segue.engine.prior.TeacherForcing;
 import dev.segue.engine.sampling.PrimedSampler;
 import dev.segue.engine.sampling.SamplingMonitor;
 import dev.segue.engine.sampling.SamplingParams;
@@ -58,22 +58,13 @@ final class LyricsPriorChecks {
             try (NDManager step = m.newSubManager()) {
                 Conditioning cond = prior.condition(step, batch, labels, null);
                 try (KvCache cache = prior.newCache(step, batch)) {
-                    for (int start = 0; start < n; start += TEACHER_FORCED_CHUNK) {
-                        int c = Math.min(TEACHER_FORCED_CHUNK, n - start);
-                        long[] previous = new long[batch * c];
-                        for (int i = 0; i < batch; i++) {
-                            for (int j = 0; j < c; j++) {
-                                int pos = start + j;
-                                previous[i * c + j] = pos == 0 ? 0 : sequence[i][pos - 1];
-                            }
-                        }
-                        float[] part = prior.forward(cache, cond, step.create(previous, new Shape(batch, c)), start)
-                                .toFloatArray();
+                    TeacherForcing.run(prior, step, cache, cond, sequence, 0, n, TEACHER_FORCED_CHUNK, (start, c, out) -> {
+                        float[] part = out.toFloatArray();
                         for (int i = 0; i < batch; i++) {
                             System.arraycopy(part, i * c * prior.bins(), logits, (i * n + start) * prior.bins(),
                                     c * prior.bins());
                         }
-                    }
+                    });
                 }
                 lyricLogits = prior.lyricPrefix() > 0 ? null : prior.lyricsLogits(cond).toFloatArray();
             }

@@ -1,12 +1,12 @@
 package dev.segue.engine.eval;
 
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import dev.segue.engine.prior.Conditioning;
 import dev.segue.engine.prior.KvCache;
 import dev.segue.engine.prior.Labels;
 import dev.segue.engine.prior.PrimeTraits;
 import dev.segue.engine.prior.Prior;
+import dev.segue.engine.prior.TeacherForcing;
 import java.util.List;
 
 /**
@@ -44,25 +44,17 @@ final class PriorScoring {
                 Conditioning cond = prior.condition(m, 1, labels, null,
                         traits == null ? null : List.of(traits.at(windowStart * prior.secondsPerToken())));
                 try (KvCache cache = prior.newCache(m, 1)) {
-                    for (int start = 0; start < n; start += CHUNK) {
-                        int c = Math.min(CHUNK, n - start);
-                        long[] previous = new long[c];
-                        for (int j = 0; j < c; j++) {
-                            int pos = start + j;
-                            previous[j] = pos == 0 ? 0 : codes[windowStart + pos - 1];
-                        }
-                        float[] logits;
-                        try (NDManager step = m.newSubManager()) {
-                            logits = prior.forward(cache, cond, step.create(previous, new Shape(1, c)), start).toFloatArray();
-                        }
+                    int offset = windowStart;
+                    TeacherForcing.run(prior, m, cache, cond, new long[][] {codes}, offset, n, CHUNK, (start, c, out) -> {
+                        float[] logits = out.toFloatArray();
                         int bins = prior.bins();
                         for (int j = 0; j < c; j++) {
-                            if (windowStart + start + j >= from) {
-                                tally.bits += crossEntropyBits(logits, j * bins, bins, (int) codes[windowStart + start + j]);
+                            if (offset + start + j >= from) {
+                                tally.bits += crossEntropyBits(logits, j * bins, bins, (int) codes[offset + start + j]);
                                 tally.tokens++;
                             }
                         }
-                    }
+                    });
                 }
             }
         }
