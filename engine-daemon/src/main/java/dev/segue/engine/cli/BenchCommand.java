@@ -163,7 +163,7 @@ final class BenchCommand implements Callable<Integer> {
         }
         if ("sketch".equals(what)) {
             return SketchTiming.run(preset.equals("bench-13m") ? "presets/default" : preset, sketchTakes, 8.0, 16.0,
-                    tier(sketchTier), sketchOut, ComputeDevice.choose(device));
+                    tier(sketchTier), sketchOut, ComputeDevice.choose(device), Math.min(repeats, 3));
         }
         if (!"engine".equals(what)) {
             System.err.println("bench: unknown target '" + what + "' (known: engine, vqvae, continuation, protocol, sketch, cluster, cancel, memory, latency)");
