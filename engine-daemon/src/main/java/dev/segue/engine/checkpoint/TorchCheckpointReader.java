@@ -27,6 +27,10 @@ import net.razorvine.pickle.PickleException;
  * Reads the tensors of a PyTorch checkpoint ({@code torch.save} output, legacy or zip) without Python, so the
  * published {@code .pth.tar} files can be used as they are. Only metadata is read at open; each tensor's bytes
  * are memory-mapped when asked for, so multi-gigabyte checkpoints cost no heap.
+ *
+ * <p>About 570 lines because the two formats share everything past the container (the pickled object graph,
+ * the storages, the tensor views) and differ only in where the bytes lie; one reader keeps the checks a
+ * hostile file meets in one place.
  */
 public final class TorchCheckpointReader implements WeightStore {
 

@@ -15,6 +15,10 @@ import javax.sound.midi.Track;
  * fifths, approach notes), a melody (chord tones on the beat, scale steps between) and drums on channel
  * 10. Form: sections of one progression pass each, A A B A repeating; a section's melody is written once
  * and played again each time the section returns, so clips carry repetition as real songs do.
+ *
+ * <p>One file of about 430 lines because the four parts are written against one another (the bass approaches
+ * the next chord's root, the melody leans on the chord under it, the drums follow the section's form); split
+ * by part, each would need the whole song state passed in.
  */
 public final class Composer {
     private Composer() {}

@@ -37,6 +37,10 @@ import javax.swing.Timer;
  * The companion window: jobs on the left, the selected job's takes on the right (waveform, spectrogram,
  * seam, drag handle), the transport on top, the daemon's state at the bottom. Everything here runs on
  * the EDT; the watcher's reports arrive through {@link EdtEvents}, the audio runs on the player's thread.
+ *
+ * <p>About 440 lines: the layout and the reactions to the watcher's events that change it. What can stand
+ * alone does (take rows in {@code TakeRow}, the views in {@code view/}, the cache in {@code cache/}, the player,
+ * the watcher); what is left is the one place that knows every part of the window.
  */
 public final class AppWindow extends JFrame implements WatchEvents {
     private static final long serialVersionUID = 1L;
