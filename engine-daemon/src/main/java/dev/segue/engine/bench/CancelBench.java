@@ -1,5 +1,6 @@
 package dev.segue.engine.bench;
 
+import dev.segue.engine.monitor.Monitor;
 import dev.segue.engine.nn.Djl;
 import dev.segue.engine.resident.EngineBackedContinuation;
 import dev.segue.engine.resident.Presets;

@@ -1,5 +1,6 @@
 package dev.segue.engine.bench;
 
+import dev.segue.engine.monitor.Monitor;
 import dev.segue.engine.resident.ResidentModel;
 
 import ai.djl.ndarray.NDManager;
@@ -64,12 +65,12 @@ public final class ContinuationBench {
         double[] wall = new double[repeats];
         double[] prefillShare = new double[repeats];
         int[] topWindows = new int[1];
-        pipeline.continueAudio(root, prime, frames, request, new ContinuationPipeline.Monitor() {}); // warm-up
+        pipeline.continueAudio(root, prime, frames, request, new Monitor() {}); // warm-up
         for (int r = 0; r < repeats; r++) {
             long[] top = new long[2]; // prefill, sampling nanos of the top level's windows after the first
             int[] windows = {0};
             long t0 = System.nanoTime();
-            pipeline.continueAudio(root, prime, frames, request, new ContinuationPipeline.Monitor() {
+            pipeline.continueAudio(root, prime, frames, request, new Monitor() {
                 @Override
                 public void window(int level, int context, int fresh, long prefillNanos, long sampleNanos) {
                     if (level == pipeline.topLevel() && windows[0]++ > 0) {
@@ -110,13 +111,13 @@ public final class ContinuationBench {
         double[] scratch = new double[repeats];
         long[] newTokens = new long[1];
         ContinuationPipeline.Sampled first = pipeline.continueWithCodes(root, prime, frames, one,
-                new ContinuationPipeline.Monitor() {});
+                new Monitor() {});
         java.util.Map<Integer, long[]> codes = new java.util.TreeMap<>();
         first.codes().forEach((level, rows) -> codes.put(level, rows[0]));
         for (int r = 0; r < repeats; r++) {
             long t0 = System.nanoTime();
             pipeline.extend(root, codes, first.primeTopTokens(), frames, frames, first.traits(), one,
-                    new ContinuationPipeline.Monitor() {
+                    new Monitor() {
                         @Override
                         public void progress(int level, long done, long total) {
                             newTokens[0] = total;
@@ -124,7 +125,7 @@ public final class ContinuationBench {
                     });
             extend[r] = (System.nanoTime() - t0) / 1e9;
             long t1 = System.nanoTime();
-            pipeline.continueAudio(root, prime, 2 * frames, one, new ContinuationPipeline.Monitor() {});
+            pipeline.continueAudio(root, prime, 2 * frames, one, new Monitor() {});
             scratch[r] = (System.nanoTime() - t1) / 1e9;
         }
         double e = Stats.median(extend);

@@ -1,5 +1,6 @@
 package dev.segue.engine.bench;
 
+import dev.segue.engine.monitor.Monitor;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
@@ -10,7 +11,6 @@ import dev.segue.engine.prior.AttentionPattern;
 import dev.segue.engine.prior.Labels;
 import dev.segue.engine.prior.Prior;
 import dev.segue.engine.sampling.PrimedSampler;
-import dev.segue.engine.sampling.SamplingMonitor;
 import dev.segue.engine.sampling.SamplingParams;
 import java.util.ArrayList;
 import java.util.List;
@@ -65,9 +65,10 @@ public final class EngineBench {
         }
         long[] stamps = new long[total + 1];
         long[] started = new long[1];
-        SamplingMonitor timer = new SamplingMonitor() {
+        Monitor timer = new Monitor() {
             @Override
-            public void progress(int done, int of) {
+            public void progress(int level, long at, long of) {
+                int done = (int) at;
                 // Prefill reports (done, primeLen); steps report (done, total): both index by position.
                 stamps[done] = System.nanoTime();
             }

@@ -1,5 +1,6 @@
 package dev.segue.engine.bench;
 
+import dev.segue.engine.monitor.Monitor;
 import dev.segue.engine.nn.Djl;
 import dev.segue.engine.resident.EngineBackedContinuation;
 import dev.segue.engine.resident.ResidentModel;
@@ -39,7 +40,7 @@ public final class MemoryBench {
             for (int j = 1; j <= jobs; j++) {
                 GenerationRequest request = new GenerationRequest(model.name(), "sketch", new Length.Seconds(seconds), 4,
                         Quality.SKETCH, List.of(0.9), null, null, j, null, null, null);
-                engine.continueTakes(prime, rate, (long) (seconds * rate), request, new ContinuationEngine.Monitor() {
+                engine.continueTakes(prime, rate, (long) (seconds * rate), request, new Monitor() {
                     @Override
                     public void progress(int level, long done, long total) {}
 

@@ -1,5 +1,6 @@
 package dev.segue.engine.bench;
 
+import dev.segue.engine.monitor.Monitor;
 import dev.segue.engine.server.ContinuationEngine;
 import dev.segue.engine.server.Daemon;
 import dev.segue.engine.server.ResultStore;

@@ -1,5 +1,6 @@
 package dev.segue.engine.bench;
 
+import dev.segue.engine.monitor.Monitor;
 import dev.segue.engine.resident.Presets;
 import dev.segue.engine.resident.ResidentModel;
 
@@ -109,7 +110,7 @@ public final class SketchTiming {
                 long t1 = System.nanoTime();
                 result = pipeline.continueAudio(root, prime, frames, new ContinuationPipeline.Request(takes,
                         tier, perLevel, true, true),
-                        new ContinuationPipeline.Monitor() {
+                        new Monitor() {
                             @Override
                             public void progress(int level, long done, long total) {
                                 if (level == lowest && done == total) {

@@ -1,5 +1,6 @@
 package dev.segue.engine.bench;
 
+import dev.segue.engine.monitor.Monitor;
 import dev.segue.engine.resident.ResidentModel;
 
 import ai.djl.ndarray.NDManager;
@@ -89,7 +90,7 @@ public final class WindowCacheBench {
         double[] wall = new double[repeats];
         for (int r = 0; r < repeats; r++) {
             long t0 = System.nanoTime();
-            pipeline.continueAudio(root, prime, frames, request, new ContinuationPipeline.Monitor() {});
+            pipeline.continueAudio(root, prime, frames, request, new Monitor() {});
             wall[r] = (System.nanoTime() - t0) / 1e9;
         }
         return Stats.median(wall);

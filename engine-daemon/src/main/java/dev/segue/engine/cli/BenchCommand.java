@@ -1,5 +1,6 @@
 package dev.segue.engine.cli;
 
+import dev.segue.engine.monitor.Monitor;
 import dev.segue.engine.bench.CancelBench;
 import dev.segue.engine.bench.ContinuationBench;
 import dev.segue.engine.bench.LatencyBench;
@@ -18,7 +19,6 @@ import dev.segue.engine.config.PriorConfig;
 import dev.segue.engine.prior.Prior;
 import dev.segue.engine.resident.ComputeDevice;
 import dev.segue.engine.sampling.PrimedSampler;
-import dev.segue.engine.sampling.SamplingMonitor;
 import dev.segue.engine.sampling.SamplingParams;
 import dev.segue.engine.sampling.Tier;
 import java.nio.file.Path;
@@ -296,9 +296,9 @@ final class BenchCommand implements Callable<Integer> {
         long[][] primes = new long[1][prime];
         int[] stepsDone = {0};
         long startRss = -1;
-        SamplingMonitor counter = new SamplingMonitor() {
+        Monitor counter = new Monitor() {
             @Override
-            public void progress(int done, int total) {
+            public void progress(int level, long done, long total) {
                 if (done > prime) {
                     stepsDone[0]++;
                 }

@@ -1,5 +1,6 @@
 package dev.segue.engine.cluster;
 
+import dev.segue.engine.monitor.Monitor;
 import dev.segue.engine.server.ContinuationEngine;
 import dev.segue.protocol.Audio;
 import dev.segue.protocol.message.Preview;
@@ -15,7 +16,7 @@ import java.util.function.BooleanSupplier;
  * here (they come from the object store once the record says done). The end of a job is one message with a
  * {@code Segue-End} header and no body.
  */
-final class JobEvents implements ContinuationEngine.Monitor {
+final class JobEvents implements Monitor {
     private static final long PROGRESS_EVERY_MILLIS = 50;
 
     private final Connection nc;

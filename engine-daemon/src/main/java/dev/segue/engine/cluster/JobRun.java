@@ -1,5 +1,6 @@
 package dev.segue.engine.cluster;
 
+import dev.segue.engine.monitor.Monitor;
 import dev.segue.engine.server.ContinuationEngine;
 import dev.segue.engine.server.Channels;
 import dev.segue.engine.server.JobRecord;
@@ -56,7 +57,7 @@ final class JobRun {
                         java.util.function.Supplier<java.util.function.UnaryOperator<float[]>> toChannels) {}
 
     private interface Runner {
-        ContinuationEngine.Takes run(ContinuationEngine.Monitor monitor) throws IOException;
+        ContinuationEngine.Takes run(Monitor monitor) throws IOException;
     }
 
     /** The worker is stopping: stop between two tokens and put the job back for another worker. */

@@ -1,5 +1,6 @@
 package dev.segue.engine.cluster;
 
+import dev.segue.engine.monitor.Monitor;
 import dev.segue.engine.server.ContinuationEngine;
 import dev.segue.protocol.message.GenerationRequest;
 import java.nio.ByteBuffer;

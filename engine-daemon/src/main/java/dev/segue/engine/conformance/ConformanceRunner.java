@@ -1,5 +1,6 @@
 package dev.segue.engine.conformance;
 
+import dev.segue.engine.monitor.Monitor;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -17,7 +18,6 @@ import dev.segue.engine.prior.Labels;
 import dev.segue.engine.prior.Prior;
 import dev.segue.engine.prior.TeacherForcing;
 import dev.segue.engine.sampling.PrimedSampler;
-import dev.segue.engine.sampling.SamplingMonitor;
 import dev.segue.engine.sampling.SamplingParams;
 import dev.segue.engine.vqvae.VqVae;
 import java.io.PrintStream;
@@ -223,14 +223,14 @@ public final class ConformanceRunner {
         int total = expectedTokens.length / batch;
         int bins = prior.bins();
         float[] pathLogits = new float[batch * total * bins];
-        SamplingMonitor recorder = new SamplingMonitor() {
+        Monitor recorder = new Monitor() {
             @Override
             public boolean wantsLogits() {
                 return true;
             }
 
             @Override
-            public void logits(int position, int count, float[] values) {
+            public void logits(int level, int position, int count, float[] values) {
                 scatter(values, pathLogits, batch, count, position, total, bins);
             }
         };

@@ -1,5 +1,6 @@
 package dev.segue.engine.conformance;
 
+import dev.segue.engine.monitor.Monitor;
 import ai.djl.ndarray.NDManager;
 import dev.segue.engine.checkpoint.Checkpoints;
 import dev.segue.engine.checkpoint.SafetensorsFile;
@@ -13,7 +14,6 @@ import dev.segue.engine.prior.Labels;
 import dev.segue.engine.prior.Prior;
 import dev.segue.engine.prior.TeacherForcing;
 import dev.segue.engine.sampling.PrimedSampler;
-import dev.segue.engine.sampling.SamplingMonitor;
 import dev.segue.engine.sampling.SamplingParams;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -131,14 +131,14 @@ final class LyricsPriorChecks {
         int bins = prior.bins();
         boolean withLogits = cases.contains(key + ".greedy.logits");
         float[] pathLogits = withLogits ? new float[batch * total * bins] : null;
-        SamplingMonitor recorder = !withLogits ? SamplingMonitor.NONE : new SamplingMonitor() {
+        Monitor recorder = !withLogits ? Monitor.NONE : new Monitor() {
             @Override
             public boolean wantsLogits() {
                 return true;
             }
 
             @Override
-            public void logits(int position, int count, float[] values) {
+            public void logits(int level, int position, int count, float[] values) {
                 for (int i = 0; i < batch; i++) {
                     System.arraycopy(values, i * count * bins, pathLogits, (i * total + position) * bins, count * bins);
                 }

@@ -1,5 +1,6 @@
 package dev.segue.engine.eval;
 
+import dev.segue.engine.monitor.Monitor;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.segue.engine.analysis.Chroma;
@@ -201,13 +202,13 @@ public final class ModelEvaluation {
             float[] realNext = Arrays.copyOfRange(audio, primeFrames, primeFrames + continuation);
             ContinuationPipeline.Request request = new ContinuationPipeline.Request(1, Tier.SKETCH,
                     List.of(new SamplingParams(o.temperature(), 0, 0.0, o.samplingSeed() + i)), true, true);
-            float[] next = sketch.continueAudio(root, prime, continuation, request, new ContinuationPipeline.Monitor() {})[0];
+            float[] next = sketch.continueAudio(root, prime, continuation, request, new Monitor() {})[0];
             // The same take with the clip's composed grid as the clock, as the daemon does with a DAW's context.
             double bpm = clip.spec().bpm();
             PrimeTraits.Grid grid = new PrimeTraits.Grid(bpm, clip.spec().beatsPerBar(),
                     clip.spec().offsetSeconds() * bpm / 60);
             float[] nextOnGrid = !top.hasBeatClock() ? null : sketch.continueWithCodes(root, prime, continuation, request,
-                    grid, new ContinuationPipeline.Monitor() {}).takes()[0];
+                    grid, new Monitor() {}).takes()[0];
             if (nextOnGrid != null) {
                 onGrid.add(Coherence.Features.of(nextOnGrid, sr));
             }

@@ -1,5 +1,6 @@
 package dev.segue.engine.eval;
 
+import dev.segue.engine.monitor.Monitor;
 import ai.djl.ndarray.NDManager;
 import dev.segue.engine.analysis.TempoEstimator;
 import dev.segue.engine.audio.Resampler;
@@ -85,9 +86,9 @@ public final class RecordingEvaluation {
             ContinuationPipeline.Request request = new ContinuationPipeline.Request(1, Tier.SKETCH,
                     List.of(new SamplingParams(temperature, 0, 0.0, seed + i)), true, true);
             log.printf("eval: %s (%d/%d) at %.1f BPM, beats from %.3f s%n", e.name(), i + 1, excerpts.size(), bpm, beat);
-            float[] measured = sketch.continueAudio(root, prime, continuation, request, new ContinuationPipeline.Monitor() {})[0];
+            float[] measured = sketch.continueAudio(root, prime, continuation, request, new Monitor() {})[0];
             float[] onGrid = top.hasBeatClock() ? sketch.continueWithCodes(root, prime, continuation, request, grid,
-                    new ContinuationPipeline.Monitor() {}).takes()[0] : measured;
+                    new Monitor() {}).takes()[0] : measured;
             double seam = beat - primeFrames / (double) sr;          // that beat relative to the continuation
             StereoAgreement.Agreement take = null;
             StereoAgreement.Agreement real = null;

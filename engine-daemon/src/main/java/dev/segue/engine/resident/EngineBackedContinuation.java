@@ -1,5 +1,6 @@
 package dev.segue.engine.resident;
 
+import dev.segue.engine.monitor.Monitor;
 import ai.djl.ndarray.NDManager;
 import dev.segue.engine.audio.Resampler;
 import dev.segue.engine.prior.PrimeTraits;
@@ -172,7 +173,7 @@ public final class EngineBackedContinuation implements ContinuationEngine {
         ContinuationPipeline.Request r = new ContinuationPipeline.Request(request.candidates(), tier(request.quality()),
                 perLevel, true, true, songLabels(request));
         ContinuationPipeline.Sampled sampled = pipeline.continueWithCodes(manager, prime, modelFrames, r, grid,
-                new ContinuationPipeline.Monitor() {
+                new Monitor() {
             @Override
             public void progress(int level, long done, long total) {
                 monitor.progress(level, done, total);
@@ -244,7 +245,7 @@ public final class EngineBackedContinuation implements ContinuationEngine {
         ContinuationPipeline.Sampled sampled = pipeline.extend(manager, state.codes(), state.primeTopTokens(),
                 state.modelFrames(), extra, state.traits(),
                 new ContinuationPipeline.Request(1, state.tier(), params, false, false, song),
-                new ContinuationPipeline.Monitor() {
+                new Monitor() {
                     @Override
                     public void progress(int level, long done, long total) {
                         monitor.progress(level, done, total);

@@ -1,5 +1,6 @@
 package dev.segue.engine.resident;
 
+import dev.segue.engine.monitor.Monitor;
 import ai.djl.ndarray.NDManager;
 import dev.segue.engine.checkpoint.WeightFormat;
 import dev.segue.engine.config.PriorConfig;

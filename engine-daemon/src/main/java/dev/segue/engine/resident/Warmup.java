@@ -1,5 +1,6 @@
 package dev.segue.engine.resident;
 
+import dev.segue.engine.monitor.Monitor;
 import dev.segue.engine.server.ContinuationEngine;
 import dev.segue.protocol.message.GenerationRequest;
 import dev.segue.protocol.message.Length;
@@ -29,7 +30,7 @@ public final class Warmup {
         }
         GenerationRequest request = new GenerationRequest(engine.priorName(), "sketch", new Length.Seconds(TAKE_SECONDS), 1,
                 Quality.SKETCH, List.of(1.0), null, null, 1, null, null, null);
-        engine.continueTakes(prime, rate, (long) (TAKE_SECONDS * rate), request, new ContinuationEngine.Monitor() {
+        engine.continueTakes(prime, rate, (long) (TAKE_SECONDS * rate), request, new Monitor() {
             @Override
             public void progress(int level, long done, long total) {}
 

@@ -1,5 +1,6 @@
 package dev.segue.engine.sampling;
 
+import dev.segue.engine.monitor.Monitor;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.segue.engine.prior.Labels;
@@ -92,21 +93,6 @@ public final class ContinuationPipeline {
     /** Samples of model-rate audio per top-level token. */
     public int topHop() {
         return vqvae.config().hopLength(topLevel);
-    }
-
-    /** Progress per level, previews, and the cancel flag checked between tokens. */
-    public interface Monitor {
-        default void progress(int level, long done, long total) {}
-
-        default boolean cancelled() {
-            return false;
-        }
-
-        /** Rough early audio of one candidate, samples [offset, offset + audio.length), while the top is sampled. */
-        default void preview(int candidate, long offsetFrames, float[] audio) {}
-
-        /** After each window of a level: its context and new tokens, and the time prefill and sampling took. */
-        default void window(int level, int contextTokens, int newTokens, long prefillNanos, long sampleNanos) {}
     }
 
     /**
@@ -297,7 +283,7 @@ public final class ContinuationPipeline {
             SamplingParams params = request.perLevel().get(topLevel - level);
             double hopFraction = level == topLevel ? TOP_HOP_FRACTION : UPSAMPLER_HOP_FRACTION;
             WindowedSampler sampler = new WindowedSampler(prior, hopFraction, windowCache);
-            WindowedSampler.LevelMonitor lm = levelMonitor(m, level, have[0].length, previewFrames, monitor);
+            Monitor lm = levelMonitor(m, level, have[0].length, previewFrames, monitor);
             if (level == topLevel && prior.config().usesLyrics()) {
                 WindowedSampler.WindowLabels labels = request.song().perWindow(prior.config(), total,
                         vqvae.config().hopLength(level));
@@ -314,15 +300,16 @@ public final class ContinuationPipeline {
         return codes;
     }
 
-    private WindowedSampler.LevelMonitor levelMonitor(NDManager m, int level, int primeTokens, long frames, Monitor monitor) {
+    /** The caller's monitor, with the top level's tokens turned into previews on the way. */
+    private Monitor levelMonitor(NDManager m, int level, int primeTokens, long frames, Monitor monitor) {
         boolean previews = level == topLevel;
         int hop = topHop();
-        return new WindowedSampler.LevelMonitor() {
+        return new Monitor() {
             private long sent;
 
             @Override
-            public void progress(long done, long total) {
-                monitor.progress(level, done, total);
+            public void progress(int at, long done, long total) {
+                monitor.progress(at, done, total);
             }
 
             @Override
@@ -331,12 +318,13 @@ public final class ContinuationPipeline {
             }
 
             @Override
-            public void window(int contextTokens, int newTokens, long prefillNanos, long sampleNanos) {
-                monitor.window(level, contextTokens, newTokens, prefillNanos, sampleNanos);
+            public void window(int at, int contextTokens, int newTokens, long prefillNanos, long sampleNanos) {
+                monitor.window(at, contextTokens, newTokens, prefillNanos, sampleNanos);
             }
 
             @Override
-            public void tokens(int done, long[][] tokens) {
+            public void tokens(int at, int done, long[][] tokens) {
+                monitor.tokens(at, done, tokens);
                 int fresh = done - primeTokens;
                 if (!previews || frames <= 0 || fresh <= 0 || fresh % PREVIEW_EVERY_TOKENS != 0) {
                     return;
@@ -357,8 +345,8 @@ public final class ContinuationPipeline {
                     long[] span = Arrays.copyOfRange(tokens[c], fromToken - context, done);
                     try (NDManager scope = m.newSubManager()) {
                         float[] audio = vqvae.decode(scope.create(span, new Shape(1, span.length)), topLevel).toFloatArray();
-                        int at = context * hop;
-                        monitor.preview(c, sent, Arrays.copyOfRange(audio, at, at + (int) (end - sent)));
+                        int from = context * hop;
+                        monitor.preview(c, sent, Arrays.copyOfRange(audio, from, from + (int) (end - sent)));
                     }
                 }
                 sent = end;

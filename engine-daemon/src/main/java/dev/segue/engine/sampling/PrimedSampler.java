@@ -1,5 +1,7 @@
 package dev.segue.engine.sampling;
 
+import dev.segue.engine.monitor.Monitor;
+import dev.segue.engine.prior.TeacherForcing;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -44,7 +46,7 @@ public final class PrimedSampler {
     }
 
     /** Returns (candidates, totalTokens) tokens: each prime followed by its continuation. */
-    public long[][] sample(NDManager parent, Request r, SamplingMonitor monitor) {
+    public long[][] sample(NDManager parent, Request r, Monitor monitor) {
         try (OpenWindow window = sampleKeepingOpen(parent, r, monitor)) {
             return window.tokens();
         }
@@ -85,7 +87,7 @@ public final class PrimedSampler {
     }
 
     /** As {@link #sample}, keeping the window open; the caller closes it. */
-    public OpenWindow sampleKeepingOpen(NDManager parent, Request r, SamplingMonitor monitor) {
+    public OpenWindow sampleKeepingOpen(NDManager parent, Request r, Monitor monitor) {
         int primeLen = validate(r);
         int b = r.primes().length;
         int n = r.candidates();
@@ -113,7 +115,7 @@ public final class PrimedSampler {
             // Each prefilled row becomes its n / b candidates; twins stay in the second half, in the same order.
             cache.repeatEachRow(n / b);
             cond = cond.repeatEachRow(n / b);
-            monitor.progress(primeLen, r.totalTokens());
+            monitor.progress(prior.config().level(), primeLen, r.totalTokens());
             StepSession steps = prior.openSteps(m, cache, cond);
             stepThrough(steps, guidance, tokens, primeLen, r.totalTokens(), new TokenSampler(r.params(), n, prior.bins()),
                     monitor);
@@ -161,7 +163,7 @@ public final class PrimedSampler {
      * {@link StepSession#shift}. Returns (candidates, totalTokens) tokens in the new window's positions.
      */
     public long[][] continueWindow(OpenWindow open, int shift, int totalTokens, SamplingParams params,
-                                   SamplingMonitor monitor) {
+                                   Monitor monitor) {
         int known = open.length() - shift;
         if (shift < 0 || known < 1) {
             throw new IllegalArgumentException("cannot move a window of " + open.length() + " positions by " + shift);
@@ -178,7 +180,7 @@ public final class PrimedSampler {
         for (int i = 0; i < n; i++) {
             System.arraycopy(open.tokens[i], shift, tokens[i], 0, known);
         }
-        monitor.progress(known, totalTokens);
+        monitor.progress(prior.config().level(), known, totalTokens);
         stepThrough(open.steps, open.guidance, tokens, known, totalTokens, new TokenSampler(params, n, prior.bins()),
                 monitor);
         open.tokens = tokens;
@@ -190,7 +192,7 @@ public final class PrimedSampler {
      * with guidance g != 1, from u + g (c - u) of its row and its twin's (the session then holds 2n rows).
      */
     private void stepThrough(StepSession steps, double guidance, long[][] tokens, int from, int to,
-                             TokenSampler sampler, SamplingMonitor monitor) {
+                             TokenSampler sampler, Monitor monitor) {
         int n = tokens.length;
         int bins = prior.bins();
         boolean twins = guidance != 1;
@@ -213,14 +215,14 @@ public final class PrimedSampler {
                 logits = guided;
             }
             if (monitor.wantsLogits()) {
-                monitor.logits(t, 1, logits);
+                monitor.logits(prior.config().level(), t, 1, logits);
             }
             sampler.sample(logits, bins, next);
             for (int i = 0; i < n; i++) {
                 tokens[i][t] = next[i];
             }
-            monitor.tokens(t + 1, tokens);
-            monitor.progress(t + 1, tokens[0].length);
+            monitor.tokens(prior.config().level(), t + 1, tokens);
+            monitor.progress(prior.config().level(), t + 1, tokens[0].length);
         }
     }
 
@@ -238,28 +240,20 @@ public final class PrimedSampler {
      * and {@link WindowScoring}, so both compute a window's context the same way.
      */
     static void prefill(Prior prior, NDManager m, KvCache cache, Conditioning cond, long[][] primes, int primeLen,
-                        int chunk, int totalTokens, SamplingMonitor monitor) {
-        int b = primes.length;
-        for (int start = 0; start < primeLen; start += chunk) {
-            if (monitor.cancelled()) {
-                throw new CancelledException(start);
-            }
-            int c = Math.min(chunk, primeLen - start);
-            long[] previous = new long[b * c];
-            for (int i = 0; i < b; i++) {
-                for (int j = 0; j < c; j++) {
-                    int pos = start + j;
-                    previous[i * c + j] = pos == 0 ? 0 : primes[i][pos - 1];
-                }
-            }
-            try (NDManager step = m.newSubManager()) {
-                NDArray logits = prior.forward(cache, cond, step.create(previous, new Shape(b, c)), start);
-                if (monitor.wantsLogits()) {
-                    monitor.logits(start, c, logits.toFloatArray());
-                }
-            }
-            monitor.progress(start + c, totalTokens);
+                        int chunk, int totalTokens, Monitor monitor) {
+        int level = prior.config().level();
+        if (monitor.cancelled()) {
+            throw new CancelledException(0);
         }
+        TeacherForcing.run(prior, m, cache, cond, primes, 0, primeLen, chunk, (start, c, logits) -> {
+            if (monitor.wantsLogits()) {
+                monitor.logits(level, start, c, logits.toFloatArray());
+            }
+            monitor.progress(level, start + c, totalTokens);
+            if (start + c < primeLen && monitor.cancelled()) {
+                throw new CancelledException(start + c);
+            }
+        });
     }
 
     private int validate(Request r) {

@@ -1,5 +1,6 @@
 package dev.segue.engine.sampling;
 
+import dev.segue.engine.monitor.Monitor;
 import ai.djl.ndarray.NDManager;
 import dev.segue.engine.prior.Conditioning;
 import dev.segue.engine.prior.KvCache;
@@ -85,7 +86,7 @@ public final class WindowScoring {
         KvCache cache = prior.newCache(m, 1);
         long[][] prime = {java.util.Arrays.copyOfRange(codes, start, start + context)};
         PrimedSampler.prefill(prior, m, cache, cond, prime, context, Math.max(1, prior.config().nCtx() / 8), context,
-                new SamplingMonitor() {});
+                new Monitor() {});
         return prior.openSteps(m, cache, cond);
     }
 

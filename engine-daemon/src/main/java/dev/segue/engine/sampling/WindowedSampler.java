@@ -1,5 +1,6 @@
 package dev.segue.engine.sampling;
 
+import dev.segue.engine.monitor.Monitor;
 import ai.djl.ndarray.NDManager;
 import dev.segue.engine.prior.Labels;
 import dev.segue.engine.prior.PrimeTraits;
@@ -31,25 +32,13 @@ public final class WindowedSampler {
         this.windowCache = windowCache;
     }
 
-    /** Progress on this level: new tokens done of new tokens total; tokens live like {@link SamplingMonitor#tokens}. */
-    public interface LevelMonitor {
-        void progress(long done, long total);
-
-        boolean cancelled();
-
-        default void tokens(int done, long[][] tokens) {}
-
-        /** After each window: time spent prefilling its context and sampling its new tokens. */
-        default void window(int contextTokens, int newTokens, long prefillNanos, long sampleNanos) {}
-    }
-
     /**
      * @param known 1 row shared by all candidates, or one row per candidate: the level's codes so far
      * @param upper one row per candidate of the level above's codes, covering {@code total} tokens; null for the top
      * @return (candidates, total) codes: the known ones followed by the sampled ones
      */
     public long[][] sample(NDManager m, long[][] known, int candidates, int total, long[][] upper, List<Labels> labels,
-                           SamplingParams params, LevelMonitor monitor) {
+                           SamplingParams params, Monitor monitor) {
         return sample(m, known, candidates, total, upper, (start, length) -> labels, params, monitor);
     }
 
@@ -63,7 +52,7 @@ public final class WindowedSampler {
 
     /** As above, with label rows chosen per window. */
     public long[][] sample(NDManager m, long[][] known, int candidates, int total, long[][] upper, WindowLabels labelsOf,
-                           SamplingParams params, LevelMonitor monitor) {
+                           SamplingParams params, Monitor monitor) {
         return sample(m, known, candidates, total, upper, labelsOf, null, params, monitor);
     }
 
@@ -72,12 +61,13 @@ public final class WindowedSampler {
      * level's position 0, and each window gets them placed at its own start.
      */
     public long[][] sample(NDManager m, long[][] known, int candidates, int total, long[][] upper, WindowLabels labelsOf,
-                           PrimeTraits traits, SamplingParams params, LevelMonitor monitor) {
+                           PrimeTraits traits, SamplingParams params, Monitor monitor) {
         if ((traits != null) != prior.hasBeatClock()) {
             throw new IllegalArgumentException(prior.hasBeatClock() ? "this prior has a beat clock: give the prime's traits"
                     : "this prior has no beat clock to take traits");
         }
         int p = known[0].length;
+        int level = prior.config().level();
         // single_enc_dec: each window is one joint sequence, its lyric tokens first, music codes shifted.
         int prefix = prior.lyricPrefix();
         int ratio = prior.isUpsampler() ? prior.config().nCtx() / prior.upperCodesPerWindow() : 1;
@@ -111,15 +101,16 @@ public final class WindowedSampler {
                         params.seed() + w * WINDOW_SEED_STRIDE);
                 long started = System.nanoTime();
                 long[] prefilled = {0};
-                SamplingMonitor windowMonitor = new SamplingMonitor() {
+                // The window's positions (a lyrics prior's joint sequence included) turned into the level's.
+                Monitor windowMonitor = new Monitor() {
                     @Override
-                    public void progress(int jointDone, int totalInWindow) {
-                        int done = jointDone - prefix;
+                    public void progress(int windowLevel, long jointDone, long totalInWindow) {
+                        int done = (int) jointDone - prefix;
                         if (done == win.contextTokens() && prefilled[0] == 0) {
                             prefilled[0] = System.nanoTime();
                         }
                         if (done >= win.known() - win.start()) { // a window's prefill is not new progress
-                            monitor.progress(win.start() + done - p, newTotal);
+                            monitor.progress(level, win.start() + done - p, newTotal);
                         }
                     }
 
@@ -129,7 +120,7 @@ public final class WindowedSampler {
                     }
 
                     @Override
-                    public void tokens(int jointDone, long[][] local) {
+                    public void tokens(int windowLevel, int jointDone, long[][] local) {
                         int done = jointDone - prefix;
                         if (done < 1) {
                             return;
@@ -138,7 +129,7 @@ public final class WindowedSampler {
                         for (int c = 0; c < candidates; c++) {
                             tokens[c][at] = music(local[c][jointDone - 1], prefix);
                         }
-                        monitor.tokens(at + 1, tokens);
+                        monitor.tokens(level, at + 1, tokens);
                     }
                 };
                 int shift = win.start() - openStart;
@@ -168,7 +159,7 @@ public final class WindowedSampler {
                 }
                 long finished = System.nanoTime();
                 long prefillEnd = prefilled[0] == 0 ? started : prefilled[0];
-                monitor.window(win.contextTokens(), win.newTokens(), prefillEnd - started, finished - prefillEnd);
+                monitor.window(level, win.contextTokens(), win.newTokens(), prefillEnd - started, finished - prefillEnd);
             }
         } finally {
             if (open != null) {

@@ -1,5 +1,6 @@
 package dev.segue.engine.server;
 
+import dev.segue.engine.monitor.Monitor;
 import dev.segue.protocol.Bounds;
 import dev.segue.protocol.ErrorCode;
 import dev.segue.protocol.ProtocolException;
@@ -175,7 +176,7 @@ public final class Admission {
      * in the outbox before the job's first progress.
      */
     private String enqueue(byte[] client, long req, Job.Spec spec, int candidates, Map<String, String> summary,
-                           Function<ContinuationEngine.Monitor, ContinuationEngine.Takes> work) throws IOException {
+                           Function<Monitor, ContinuationEngine.Takes> work) throws IOException {
         String clientKey = new String(client, StandardCharsets.ISO_8859_1);
         // Only this thread enqueues, so room seen here is still there after the record is written.
         if (!queue.hasRoom(clientKey)) {

@@ -1,5 +1,6 @@
 package dev.segue.engine.server;
 
+import dev.segue.engine.monitor.Monitor;
 import dev.segue.protocol.message.DawContext;
 import dev.segue.protocol.message.GenerationRequest;
 
@@ -69,19 +70,6 @@ public interface ContinuationEngine {
 
     /** The longest continuation one request may ask for. */
     double maxContinuationSeconds();
-
-    /** Progress between tokens, and the cancel flag checked between them. */
-    interface Monitor {
-        void progress(int level, long done, long total);
-
-        boolean cancelled();
-
-        /** The job waits on something before its tokens at {@code level}, such as {@code "loading prior"}. */
-        default void stage(int level, String stage) {}
-
-        /** Rough early audio of one candidate, samples [offset, offset + audio.length), while it is made. */
-        default void preview(int candidate, long offsetFrames, float[] audio) {}
-    }
 
     /**
      * A mono prime at {@code sampleRate} (any rate the protocol allows; the model's own rate is

@@ -1,5 +1,6 @@
 package dev.segue.engine.server;
 
+import dev.segue.engine.monitor.Monitor;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -37,7 +38,7 @@ final class Job {
     final String id;
     final Spec spec;
     /** The engine call: runs on the worker with the job's progress and cancel hooks. */
-    final Function<ContinuationEngine.Monitor, ContinuationEngine.Takes> work;
+    final Function<Monitor, ContinuationEngine.Takes> work;
     final List<Subscriber> subscribers = new CopyOnWriteArrayList<>();
     private volatile boolean cancelled;
     private Subscriber canceller;
@@ -48,7 +49,7 @@ final class Job {
     /** Set once the job's outcome is in the store; later fetches are answered from the store. */
     private boolean ended;
 
-    Job(String id, byte[] client, long req, Spec spec, Function<ContinuationEngine.Monitor, ContinuationEngine.Takes> work) {
+    Job(String id, byte[] client, long req, Spec spec, Function<Monitor, ContinuationEngine.Takes> work) {
         this.id = id;
         this.spec = spec;
         this.work = work;

@@ -1,5 +1,6 @@
 package dev.segue.engine.server;
 
+import dev.segue.engine.monitor.Monitor;
 import dev.segue.protocol.Audio;
 import dev.segue.protocol.ErrorCode;
 import dev.segue.protocol.ProtocolException;
@@ -152,9 +153,9 @@ final class JobRunner {
         }
     }
 
-    private ContinuationEngine.Monitor monitor(Job job) {
+    private Monitor monitor(Job job) {
         int rate = job.spec.rate();
-        return new ContinuationEngine.Monitor() {
+        return new Monitor() {
             private long lastProgress;
             private long levelStart;
             private long levelFirstDone;

@@ -1,5 +1,6 @@
 package dev.segue.engine.resident;
 
+import dev.segue.engine.monitor.Monitor;
 import dev.segue.engine.nn.Djl;
 import dev.segue.engine.resident.EngineBackedContinuation;
 import dev.segue.engine.resident.ResidentModel;
@@ -223,8 +224,8 @@ class LyricsDaemonTest {
         assertFalse(java.util.Arrays.equals(sung, other), "other lyrics must change the extension");
     }
 
-    private static ContinuationEngine.Monitor quietMonitor() {
-        return new ContinuationEngine.Monitor() {
+    private static Monitor quietMonitor() {
+        return new Monitor() {
             @Override
             public void progress(int level, long done, long total) {}
 

@@ -1,5 +1,6 @@
 package dev.segue.engine.resident;
 
+import dev.segue.engine.monitor.Monitor;
 import dev.segue.engine.nn.Djl;
 import dev.segue.engine.resident.EngineBackedContinuation;
 import dev.segue.engine.resident.ResidentModel;
@@ -72,7 +73,7 @@ class PlacementTest {
         }
         GenerationRequest request = new GenerationRequest("fixture", "sketch", length, 1, Quality.SKETCH, List.of(0.9),
                 null, null, 7, null, null, null);
-        float[][] takes = engine.continueAudio(prime, context.sampleRate(), frames, request, new ContinuationEngine.Monitor() {
+        float[][] takes = engine.continueAudio(prime, context.sampleRate(), frames, request, new Monitor() {
             @Override
             public void progress(int level, long done, long total) {}
 
@@ -105,7 +106,7 @@ class PlacementTest {
         long more = 20_000;
         long[] newTokens = {0};
         ContinuationEngine.Takes extended = engine.extend(takes.state()[1], takes.audio()[1], rate, more,
-                new ContinuationEngine.Monitor() {
+                new Monitor() {
                     @Override
                     public void progress(int level, long done, long total) {
                         newTokens[0] = total;
@@ -132,8 +133,8 @@ class PlacementTest {
         assertThrows(IllegalArgumentException.class, () -> TakeState.fromBytes(truncated));
     }
 
-    private static ContinuationEngine.Monitor quiet() {
-        return new ContinuationEngine.Monitor() {
+    private static Monitor quiet() {
+        return new Monitor() {
             @Override
             public void progress(int level, long done, long total) {}
 

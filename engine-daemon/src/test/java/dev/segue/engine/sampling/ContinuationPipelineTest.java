@@ -1,5 +1,6 @@
 package dev.segue.engine.sampling;
 
+import dev.segue.engine.monitor.Monitor;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -84,7 +85,7 @@ class ContinuationPipelineTest {
         long frames = 12_345; // not a multiple of the 128-sample hop
         List<Chunk> previews = new ArrayList<>();
         float[][] takes = pipeline.continueAudio(root, prime(20_000), frames, request(3, Tier.SKETCH, 9),
-                new ContinuationPipeline.Monitor() {
+                new Monitor() {
                     @Override
                     public void preview(int c, long offset, float[] audio) {
                         previews.add(new Chunk(c, offset, audio.length));
@@ -114,7 +115,7 @@ class ContinuationPipelineTest {
         float[] prime = prime(5_000);
         List<long[]> progress = new ArrayList<>();
         float[][] two = pipeline.continueAudio(root, prime, frames, request(2, Tier.SKETCH, 100, 4.0),
-                new ContinuationPipeline.Monitor() {
+                new Monitor() {
                     @Override
                     public void progress(int level, long done, long total) {
                         progress.add(new long[] {level, done, total});
@@ -129,10 +130,10 @@ class ContinuationPipelineTest {
         assertEquals((frames + 127) / 128, last[2], "total = new top-level tokens");
         // Candidate 1 of seed 100 is candidate 0 of seed 101, across every window.
         float[][] alone = pipeline.continueAudio(root, prime, frames, request(1, Tier.SKETCH, 101, 4.0),
-                new ContinuationPipeline.Monitor() {});
+                new Monitor() {});
         assertArrayEquals(two[1], alone[0]);
         float[][] again = pipeline.continueAudio(root, prime, frames, request(1, Tier.SKETCH, 100, 4.0),
-                new ContinuationPipeline.Monitor() {});
+                new Monitor() {});
         assertArrayEquals(two[0], again[0], "the same seed gives the same take");
     }
 
@@ -148,14 +149,14 @@ class ContinuationPipelineTest {
             long frames = 36_000; // a first window and three more
             float[] prime = prime(5_000);
             ContinuationPipeline.Sampled a = withClock.continueWithCodes(root, prime, frames,
-                    request(1, Tier.SKETCH, 100, 4.0), new ContinuationPipeline.Monitor() {});
+                    request(1, Tier.SKETCH, 100, 4.0), new Monitor() {});
             int hop = 128;
             float[] aligned = Arrays.copyOfRange(prime, prime.length - prime.length / hop * hop, prime.length);
             PrimeTraits expected = PrimeTraits.measure(aligned, vqvae.config().sampleRate());
             assertArrayEquals(expected.chroma(), a.traits().chroma(), 1e-12, "traits measured on the prime's window part");
             assertEquals(frames, a.takes()[0].length);
             ContinuationPipeline.Sampled again = withClock.continueWithCodes(root, prime, frames,
-                    request(1, Tier.SKETCH, 100, 4.0), new ContinuationPipeline.Monitor() {});
+                    request(1, Tier.SKETCH, 100, 4.0), new Monitor() {});
             assertArrayEquals(a.takes()[0], again.takes()[0], "the same prime and seed give the same take");
             // Another pitch with the same codes' worth of audio: the prior hears it, so the take changes.
             float[] other = new float[prime.length];
@@ -163,17 +164,17 @@ class ContinuationPipelineTest {
                 other[i] = (float) Math.sin(i * 0.11) * 0.3f;
             }
             ContinuationPipeline.Sampled b = withClock.continueWithCodes(root, other, frames,
-                    request(1, Tier.SKETCH, 100, 4.0), new ContinuationPipeline.Monitor() {});
+                    request(1, Tier.SKETCH, 100, 4.0), new Monitor() {});
             assertFalse(Arrays.equals(a.takes()[0], b.takes()[0]), "another prime, another take");
             Map<Integer, long[]> codes = Map.of(2, a.codes().get(2)[0]);
             ContinuationPipeline.Sampled longer = withClock.extend(root, codes, a.primeTopTokens(), frames, 9_000,
-                    a.traits(), request(1, Tier.SKETCH, 100, 4.0), new ContinuationPipeline.Monitor() {});
+                    a.traits(), request(1, Tier.SKETCH, 100, 4.0), new Monitor() {});
             assertEquals(frames + 9_000, longer.takes()[0].length);
             assertEquals(a.traits(), longer.traits(), "an extension goes on with the take's own traits");
             // The DAW's grid (93 BPM 4/4, the prime from bar 2.5) is the clock instead of the estimate.
             PrimeTraits.Grid grid = PrimeTraits.Grid.ofBars(93, 4, 4, 2.5);
             ContinuationPipeline.Sampled onGrid = withClock.continueWithCodes(root, prime, frames,
-                    request(1, Tier.SKETCH, 100, 4.0), grid, new ContinuationPipeline.Monitor() {});
+                    request(1, Tier.SKETCH, 100, 4.0), grid, new Monitor() {});
             int sr = vqvae.config().sampleRate();
             double cut = (double) (prime.length - aligned.length) / sr;
             assertEquals(93, onGrid.traits().bpm(), 1e-12);
@@ -185,9 +186,9 @@ class ContinuationPipelineTest {
             assertFalse(Arrays.equals(a.takes()[0], onGrid.takes()[0]), "the prior hears the grid");
             assertThrows(IllegalArgumentException.class, () -> new WindowedSampler(clocked, 0.125, WindowCache.SHIFT)
                     .sample(root, new long[][] {{1, 2, 3}}, 1, 10, null, (List<dev.segue.engine.prior.Labels>) null,
-                            new SamplingParams(1.0, 0, 0.0, 1), new WindowedSampler.LevelMonitor() {
+                            new SamplingParams(1.0, 0, 0.0, 1), new Monitor() {
                                 @Override
-                                public void progress(long done, long total) {}
+                                public void progress(int level, long done, long total) {}
 
                                 @Override
                                 public boolean cancelled() {
@@ -201,7 +202,7 @@ class ContinuationPipelineTest {
     void draftAndFullTiersUpsampleToExactLengths() {
         long frames = 3_000;
         List<Integer> levels = new ArrayList<>();
-        ContinuationPipeline.Monitor monitor = new ContinuationPipeline.Monitor() {
+        Monitor monitor = new Monitor() {
             @Override
             public void progress(int level, long done, long total) {
                 if (!levels.contains(level)) {
@@ -225,16 +226,16 @@ class ContinuationPipelineTest {
     void badRequestsAreRefusedClearly() {
         IllegalArgumentException shortPrime = assertThrows(IllegalArgumentException.class,
                 () -> pipeline.continueAudio(root, new float[100], 1000, request(1, Tier.SKETCH, 1),
-                        new ContinuationPipeline.Monitor() {}));
+                        new Monitor() {}));
         assertTrue(shortPrime.getMessage().contains("shorter than one top-level hop"), shortPrime.getMessage());
         assertThrows(IllegalArgumentException.class, () -> pipeline.continueAudio(root, prime(5_000), 0,
-                request(1, Tier.SKETCH, 1), new ContinuationPipeline.Monitor() {}));
+                request(1, Tier.SKETCH, 1), new Monitor() {}));
         ContinuationPipeline topOnly = new ContinuationPipeline(vqvae, Map.of(2, PRIORS.get(2)));
         assertFalse(topOnly.supports(Tier.DRAFT));
         assertEquals(1, topOnly.levels());
         IllegalArgumentException noUpsampler = assertThrows(IllegalArgumentException.class,
                 () -> topOnly.continueAudio(root, prime(5_000), 1000, request(1, Tier.FULL, 1),
-                        new ContinuationPipeline.Monitor() {}));
+                        new Monitor() {}));
         assertTrue(noUpsampler.getMessage().contains("tier full needs"), noUpsampler.getMessage());
     }
 
@@ -242,7 +243,7 @@ class ContinuationPipelineTest {
     void cancelStopsBetweenTokens() {
         int[] calls = {0};
         assertThrows(CancelledException.class, () -> pipeline.continueAudio(root, prime(5_000), 20_000,
-                request(2, Tier.SKETCH, 1), new ContinuationPipeline.Monitor() {
+                request(2, Tier.SKETCH, 1), new Monitor() {
                     @Override
                     public boolean cancelled() {
                         return ++calls[0] > 20;

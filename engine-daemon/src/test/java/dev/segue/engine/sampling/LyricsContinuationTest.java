@@ -1,5 +1,6 @@
 package dev.segue.engine.sampling;
 
+import dev.segue.engine.monitor.Monitor;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -98,9 +99,9 @@ class LyricsContinuationTest {
                     List<Labels> r = rule.forWindow(start, length);
                     rows.addAll(r);
                     return r;
-                }, new SamplingParams(1.0, 0, 0.0, 5), new WindowedSampler.LevelMonitor() {
+                }, new SamplingParams(1.0, 0, 0.0, 5), new Monitor() {
                     @Override
-                    public void progress(long done, long all) {}
+                    public void progress(int level, long done, long all) {}
 
                     @Override
                     public boolean cancelled() {
@@ -139,7 +140,7 @@ class LyricsContinuationTest {
         ContinuationPipeline.Request r = new ContinuationPipeline.Request(2, Tier.SKETCH,
                 List.of(new SamplingParams(1.0, 0, 0.0, 11)), true, true, new SongLabels(211, new int[] {12}, lyrics));
         return pipeline.continueAudio(root, prime(200 * hop), 3L * hop * top.config().nCtx() / 4, r,
-                new ContinuationPipeline.Monitor() {});
+                new Monitor() {});
     }
 
     @Test

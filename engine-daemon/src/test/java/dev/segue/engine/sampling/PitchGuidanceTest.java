@@ -1,5 +1,6 @@
 package dev.segue.engine.sampling;
 
+import dev.segue.engine.monitor.Monitor;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -74,14 +75,14 @@ class PitchGuidanceTest {
     private static float[] firstSampledLogits(Prior prior, NDManager m, long[][] primes, int candidates,
                                               PrimeTraits traits) {
         float[][] seen = new float[1][];
-        SamplingMonitor monitor = new SamplingMonitor() {
+        Monitor monitor = new Monitor() {
             @Override
             public boolean wantsLogits() {
                 return true;
             }
 
             @Override
-            public void logits(int position, int count, float[] values) {
+            public void logits(int level, int position, int count, float[] values) {
                 if (position == PRIME && count == 1) {
                     seen[0] = values.clone();
                 }

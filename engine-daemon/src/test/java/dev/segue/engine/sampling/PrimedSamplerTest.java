@@ -1,5 +1,6 @@
 package dev.segue.engine.sampling;
 
+import dev.segue.engine.monitor.Monitor;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -78,11 +79,11 @@ class PrimedSamplerTest {
     }
 
     private static long[][] sample(long[][] primes, int candidates, int total, SamplingParams params, int chunk) {
-        return sample(primes, candidates, total, params, chunk, SamplingMonitor.NONE);
+        return sample(primes, candidates, total, params, chunk, Monitor.NONE);
     }
 
     private static long[][] sample(long[][] primes, int candidates, int total, SamplingParams params, int chunk,
-                                   SamplingMonitor monitor) {
+                                   Monitor monitor) {
         return sampler.sample(manager,
                 new PrimedSampler.Request(primes, candidates, total, labels, null, params, chunk), monitor);
     }
@@ -236,14 +237,14 @@ class PrimedSamplerTest {
         for (int c = 0; c < chunks.length; c++) {
             float[] path = new float[greedyTokens.length * bins];
             logitsByChunk[c] = path;
-            SamplingMonitor recorder = new SamplingMonitor() {
+            Monitor recorder = new Monitor() {
                 @Override
                 public boolean wantsLogits() {
                     return true;
                 }
 
                 @Override
-                public void logits(int position, int count, float[] values) {
+                public void logits(int level, int position, int count, float[] values) {
                     assertEquals(count * bins, values.length, "one candidate: (1, count, bins)");
                     System.arraycopy(values, 0, path, position * bins, count * bins);
                 }
@@ -266,9 +267,9 @@ class PrimedSamplerTest {
     @Test
     void monitorCancelsBetweenTokens() {
         AtomicInteger progressCalls = new AtomicInteger();
-        SamplingMonitor cancelAfterFive = new SamplingMonitor() {
+        Monitor cancelAfterFive = new Monitor() {
             @Override
-            public void progress(int tokensDone, int tokensTotal) {
+            public void progress(int level, long tokensDone, long tokensTotal) {
                 progressCalls.incrementAndGet();
                 assertEquals(TOTAL, tokensTotal);
             }
@@ -294,9 +295,9 @@ class PrimedSamplerTest {
     @Test
     void cancelledBeforeStartDoesNoWork() {
         AtomicInteger progressCalls = new AtomicInteger();
-        SamplingMonitor cancelled = new SamplingMonitor() {
+        Monitor cancelled = new Monitor() {
             @Override
-            public void progress(int tokensDone, int tokensTotal) {
+            public void progress(int level, long tokensDone, long tokensTotal) {
                 progressCalls.incrementAndGet();
             }
 
@@ -313,9 +314,11 @@ class PrimedSamplerTest {
     void progressIsMonotoneAndEndsAtTheTotal() {
         int[] last = {-1};
         AtomicInteger calls = new AtomicInteger();
-        SamplingMonitor monitor = new SamplingMonitor() {
+        Monitor monitor = new Monitor() {
             @Override
-            public void progress(int tokensDone, int tokensTotal) {
+            public void progress(int level, long done, long total) {
+                int tokensDone = (int) done;
+                int tokensTotal = (int) total;
                 assertTrue(tokensDone >= last[0], tokensDone + " after " + last[0]);
                 assertTrue(tokensDone <= tokensTotal);
                 last[0] = tokensDone;
@@ -358,9 +361,9 @@ class PrimedSamplerTest {
         assertRejected(() -> sample(new long[][] {prime, Arrays.copyOf(prime, PRIME - 1)}, 2, TOTAL, p, 8));
         // The top prior needs labels, and label rows must be one, or one per prime.
         assertRejected(() -> sampler.sample(manager,
-                new PrimedSampler.Request(new long[][] {prime}, 1, TOTAL, null, null, p, 8), SamplingMonitor.NONE));
+                new PrimedSampler.Request(new long[][] {prime}, 1, TOTAL, null, null, p, 8), Monitor.NONE));
         assertRejected(() -> sampler.sample(manager, new PrimedSampler.Request(new long[][] {prime, prime}, 2, TOTAL,
-                List.of(labels.get(0), labels.get(0), labels.get(0)), null, p, 8), SamplingMonitor.NONE));
+                List.of(labels.get(0), labels.get(0), labels.get(0)), null, p, 8), Monitor.NONE));
     }
 
     @Test
@@ -374,7 +377,7 @@ class PrimedSamplerTest {
         List<Labels> badLength = List.of(new Labels(0, 0, l.windowLength(), l.artist(), l.genres()));
         for (List<Labels> bad : List.of(badArtist, badGenre, badLength)) {
             assertRejected(() -> sampler.sample(manager,
-                    new PrimedSampler.Request(new long[][] {prime}, 1, TOTAL, bad, null, p, 8), SamplingMonitor.NONE));
+                    new PrimedSampler.Request(new long[][] {prime}, 1, TOTAL, bad, null, p, 8), Monitor.NONE));
         }
         assertRejected(() -> Labels.fromRow(new long[] {1, 2, 3}, 5));
     }
@@ -388,7 +391,7 @@ class PrimedSamplerTest {
     @Test
     void emptyUpperCodesAreRejected() {
         assertRejected(() -> sampler.sample(manager, new PrimedSampler.Request(new long[][] {prime}, 1, TOTAL, labels,
-                new long[0][], seeded(1), 8), SamplingMonitor.NONE));
+                new long[0][], seeded(1), 8), Monitor.NONE));
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.segue.engine.sampling;
 
+import dev.segue.engine.monitor.Monitor;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -123,9 +124,9 @@ class WindowCacheTest {
 
     private static long[][] sample(WindowCache policy, long[][] known, List<Labels> labels, SamplingParams params) {
         return new WindowedSampler(prior, ContinuationPipeline.TOP_HOP_FRACTION, policy)
-                .sample(manager, known, 2, TOTAL, null, labels, params, new WindowedSampler.LevelMonitor() {
+                .sample(manager, known, 2, TOTAL, null, labels, params, new Monitor() {
                     @Override
-                    public void progress(long done, long total) {}
+                    public void progress(int level, long done, long total) {}
 
                     @Override
                     public boolean cancelled() {
