@@ -11,7 +11,7 @@ import dev.segue.bridge.client.JobListener;
 import dev.segue.bridge.client.JobResult;
 import dev.segue.bridge.client.Take;
 import dev.segue.engine.cluster.StandInPrior;
-import dev.segue.engine.server.ContinuationEngine;
+import dev.segue.engine.monitor.Monitor;
 import dev.segue.protocol.Audio;
 import dev.segue.protocol.ErrorCode;
 import dev.segue.protocol.message.Capabilities;
@@ -109,14 +109,7 @@ class ClusterTest {
     /** What the stand-in makes for this request, computed here: a whole take is exactly this. */
     private static float[][] expected(Submit s) {
         long frames = Math.round(((Length.Seconds) s.request().length()).seconds() * RATE);
-        return new StandInPrior(PRIOR, 0).continueAudio(new float[RATE], RATE, frames, s.request(),
-                new ContinuationEngine.Monitor() {
-                    public void progress(int level, long done, long total) {}
-
-                    public boolean cancelled() {
-                        return false;
-                    }
-                });
+        return new StandInPrior(PRIOR, 0).continueAudio(new float[RATE], RATE, frames, s.request(), Monitor.NONE);
     }
 
     private static void assertWhole(Submit s, JobResult result) {
