@@ -9,7 +9,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,14 +27,8 @@ class ArdourImportTakesTest {
 
     @TempDir
     Path dir;
+    @AutoClose
     private PluginRig rig;
-
-    @AfterEach
-    void stop() throws InterruptedException {
-        if (rig != null) {
-            rig.close();
-        }
-    }
 
     @Test
     void eachImportedRegionStartsOnItsTakesStartSample() throws Exception {

@@ -1,7 +1,7 @@
 package dev.segue.tests;
 
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -13,16 +13,10 @@ import org.junit.jupiter.api.io.TempDir;
 abstract class ArdourProducerBase {
     @TempDir
     Path dir;
+    @AutoClose
     private PluginRig rig;
 
     abstract ProducerSession.Setting setting();
-
-    @AfterEach
-    void stop() throws InterruptedException {
-        if (rig != null) {
-            rig.close();
-        }
-    }
 
     @Test
     void firedAtBar5TheTakePlaysInPlaceSampleAlignedAndAfterARelocate() throws Exception {

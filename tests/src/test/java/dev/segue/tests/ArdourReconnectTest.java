@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.function.DoublePredicate;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,14 +23,8 @@ class ArdourReconnectTest {
 
     @TempDir
     Path dir;
+    @AutoClose
     private PluginRig rig;
-
-    @AfterEach
-    void stop() throws InterruptedException {
-        if (rig != null) {
-            rig.close();
-        }
-    }
 
     @Test
     void samePluginInstanceGoesOfflineWhenTheDaemonDiesAndReconnectsWhenItReturns() throws Exception {

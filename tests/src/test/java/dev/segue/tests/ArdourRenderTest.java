@@ -7,7 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -32,14 +32,8 @@ class ArdourRenderTest {
 
     @TempDir
     Path dir;
+    @AutoClose
     private PluginRig rig;
-
-    @AfterEach
-    void stop() throws InterruptedException {
-        if (rig != null) {
-            rig.close();
-        }
-    }
 
     @ParameterizedTest
     @ValueSource(strings = {"lv2", "vst3"})

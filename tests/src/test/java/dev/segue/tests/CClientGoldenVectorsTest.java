@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -18,14 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
 class CClientGoldenVectorsTest {
     @TempDir
     Path dir;
+    @AutoClose
     private DaemonProcess daemon;
-
-    @AfterEach
-    void stop() throws InterruptedException {
-        if (daemon != null) {
-            daemon.close();
-        }
-    }
 
     @Test
     void goldenVectorsAgainstTheRunningDaemon() throws Exception {

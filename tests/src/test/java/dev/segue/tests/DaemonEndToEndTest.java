@@ -17,7 +17,7 @@ import javax.sound.sampled.AudioFileFormat;
 import javax.sound.sampled.AudioFormat;
 import javax.sound.sampled.AudioInputStream;
 import javax.sound.sampled.AudioSystem;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -31,15 +31,9 @@ class DaemonEndToEndTest {
 
     @TempDir
     Path dir;
+    @AutoClose
     private DaemonProcess daemon;
     private String endpoint;
-
-    @AfterEach
-    void stop() throws InterruptedException {
-        if (daemon != null) {
-            daemon.close();
-        }
-    }
 
     private void startDaemon(String log) throws Exception {
         if (daemon == null) {

@@ -12,7 +12,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -35,14 +35,8 @@ class JnaHostShimRenderTest {
 
     @TempDir
     Path dir;
+    @AutoClose
     private DaemonProcess daemon;
-
-    @AfterEach
-    void stop() throws InterruptedException {
-        if (daemon != null) {
-            daemon.close();
-        }
-    }
 
     @ParameterizedTest(name = "{0}/{1} at {2} bpm, fire at bar {3}")
     @CsvSource({"4, 4, 400, 9, 10", "3, 4, 400, 6, 8"})

@@ -11,7 +11,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,14 +29,8 @@ class Lv2FileRenderTest {
 
     @TempDir
     Path dir;
+    @AutoClose
     private DaemonProcess daemon;
-
-    @AfterEach
-    void stop() throws InterruptedException {
-        if (daemon != null) {
-            daemon.close();
-        }
-    }
 
     @Test
     void autoFireWritesAStemOfExactlyTheBarsAskedFor() throws Exception {

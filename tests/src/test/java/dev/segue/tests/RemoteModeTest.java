@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.zeromq.ZCert;
@@ -19,14 +19,8 @@ import org.zeromq.ZCert;
 class RemoteModeTest {
     @TempDir
     Path dir;
+    @AutoClose
     private DaemonProcess daemon;
-
-    @AfterEach
-    void stop() throws InterruptedException {
-        if (daemon != null) {
-            daemon.close();
-        }
-    }
 
     private int priors(String log, String... extra) throws Exception {
         java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("priors", "--endpoint",

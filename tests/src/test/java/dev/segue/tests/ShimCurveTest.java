@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.zeromq.ZCert;
@@ -35,14 +35,8 @@ class ShimCurveTest {
 
     @TempDir
     Path dir;
+    @AutoClose
     private PluginRig rig;
-
-    @AfterEach
-    void stop() throws InterruptedException {
-        if (rig != null) {
-            rig.close();
-        }
-    }
 
     @Test
     void allowedKeyGeneratesAndUnknownKeyIsRefusedCalmly() throws Exception {
