@@ -1,6 +1,10 @@
 package dev.segue.engine.resident;
 
+import static dev.segue.engine.testing.RawClient.receive;
+import static dev.segue.engine.testing.RawClient.receiveOrNull;
+import static dev.segue.engine.testing.RawClient.send;
 import dev.segue.engine.monitor.Monitor;
+import dev.segue.engine.testing.RawClient;
 import dev.segue.engine.nn.Djl;
 import dev.segue.engine.resident.EngineBackedContinuation;
 import dev.segue.engine.resident.ResidentModel;
@@ -130,50 +134,6 @@ class LyricsDaemonTest {
         if (root != null) {
             root.close();
         }
-    }
-
-    /** A connected client past hello; a connection stuck before the ZeroMQ handshake redials (DaemonTest). */
-    private static ZMQ.Socket client() {
-        for (int attempt = 1; attempt <= 10; attempt++) {
-            ZMQ.Socket s = context.createSocket(SocketType.DEALER);
-            s.setLinger(0);
-            s.setHandshakeIvl(1000);
-            s.setReceiveTimeOut(1000);
-            s.connect(endpoint);
-            send(s, new Hello(1, "test", "1", 1));
-            Message reply = receiveOrNull(s);
-            if (reply != null) {
-                assertInstanceOf(Capabilities.class, reply);
-                s.setReceiveTimeOut(60_000);
-                return s;
-            }
-            s.close();
-        }
-        throw new AssertionError("the daemon never answered hello");
-    }
-
-    private static void send(ZMQ.Socket s, Message m) {
-        ZMsg msg = new ZMsg();
-        ProtocolCodec.encode(m).forEach(msg::add);
-        msg.send(s);
-    }
-
-    private static Message receiveOrNull(ZMQ.Socket s) {
-        ZMsg msg = ZMsg.recvMsg(s);
-        if (msg == null) {
-            return null;
-        }
-        List<byte[]> frames = new ArrayList<>();
-        msg.forEach(f -> frames.add(f.getData()));
-        return ProtocolCodec.decode(frames);
-    }
-
-    private static Message receive(ZMQ.Socket s) {
-        Message m = receiveOrNull(s);
-        if (m == null) {
-            throw new AssertionError("no reply within the timeout");
-        }
-        return m;
     }
 
     private static Submit submit(long req, String prior, String artist, String genre, String lyrics) {
@@ -340,5 +300,10 @@ class LyricsDaemonTest {
         String listed = LONG_ARTISTS.get(200);
         ErrorReply genre = refused(s, submit(24, LONG, listed.toUpperCase(java.util.Locale.ROOT), "glass folk", null));
         assertTrue(genre.text().startsWith("request.genre: prior '" + LONG + "' ships no genre list"), genre.text());
+    }
+
+    /** A connected client past hello (a connection stuck before the ZeroMQ handshake redials). */
+    private static ZMQ.Socket client() {
+        return RawClient.connect(context, endpoint, 60_000);
     }
 }

@@ -1,6 +1,9 @@
 package dev.segue.engine.resident;
 
+import static dev.segue.engine.testing.RawClient.receive;
+import static dev.segue.engine.testing.RawClient.send;
 import dev.segue.engine.nn.Djl;
+import dev.segue.engine.testing.RawClient;
 import dev.segue.engine.resident.ModelFolder;
 import dev.segue.engine.resident.ResidentContinuation;
 
@@ -195,41 +198,8 @@ class MemoryBudgetDaemonTest {
         return new Submit(req, new DawContext(RATE, 120.0, 4, 4, 0, 1.0), request, Audio.of(1, prime));
     }
 
-    /** A connected client past hello; a connection stuck before the ZeroMQ handshake redials (DaemonTest). */
+    /** A connected client past hello (a connection stuck before the ZeroMQ handshake redials). */
     private static ZMQ.Socket client() {
-        for (int attempt = 1; attempt <= 10; attempt++) {
-            ZMQ.Socket s = context.createSocket(SocketType.DEALER);
-            s.setLinger(0);
-            s.setHandshakeIvl(1000);
-            s.setReceiveTimeOut(1000);
-            s.connect(endpoint);
-            send(s, new Hello(1, "test", "1", 1));
-            ZMsg msg = ZMsg.recvMsg(s);
-            if (msg != null) {
-                List<byte[]> frames = new ArrayList<>();
-                msg.forEach(f -> frames.add(f.getData()));
-                assertInstanceOf(Capabilities.class, ProtocolCodec.decode(frames));
-                s.setReceiveTimeOut(120_000);
-                return s;
-            }
-            s.close();
-        }
-        throw new AssertionError("the daemon never answered hello");
-    }
-
-    private static void send(ZMQ.Socket s, Message m) {
-        ZMsg msg = new ZMsg();
-        ProtocolCodec.encode(m).forEach(msg::add);
-        msg.send(s);
-    }
-
-    private static Message receive(ZMQ.Socket s) {
-        ZMsg msg = ZMsg.recvMsg(s);
-        if (msg == null) {
-            throw new AssertionError("no reply within the timeout");
-        }
-        List<byte[]> frames = new ArrayList<>();
-        msg.forEach(f -> frames.add(f.getData()));
-        return ProtocolCodec.decode(frames);
+        return RawClient.connect(context, endpoint, 120_000);
     }
 }

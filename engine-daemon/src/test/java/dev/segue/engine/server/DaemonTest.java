@@ -1,5 +1,7 @@
 package dev.segue.engine.server;
 
+import static dev.segue.engine.testing.RawClient.receive;
+import static dev.segue.engine.testing.RawClient.send;
 import dev.segue.engine.monitor.Monitor;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -172,22 +174,6 @@ class DaemonTest {
             s.close();
         }
         throw new AssertionError("the daemon never answered hello");
-    }
-
-    private static void send(ZMQ.Socket s, Message m) {
-        ZMsg msg = new ZMsg();
-        ProtocolCodec.encode(m).forEach(msg::add);
-        msg.send(s);
-    }
-
-    private static Message receive(ZMQ.Socket s) {
-        ZMsg msg = ZMsg.recvMsg(s);
-        if (msg == null) {
-            throw new AssertionError("no reply within the timeout");
-        }
-        List<byte[]> frames = new ArrayList<>();
-        msg.forEach(f -> frames.add(f.getData()));
-        return ProtocolCodec.decode(frames);
     }
 
     private static Submit submit(long req, int rate, double seconds, int candidates) {
