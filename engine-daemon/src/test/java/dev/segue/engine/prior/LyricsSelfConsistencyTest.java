@@ -72,16 +72,16 @@ class LyricsSelfConsistencyTest {
             int bins = prior.bins();
             float[] whole = run(prior, m, cond, z, batch, n, bins, new int[] {n});
             float[] chunked = run(prior, m, cond, z, batch, n, bins, new int[] {5, 11, 1, 16, 9});
-            assertClose(whole, chunked, "chunked prefill");
+            CachedSteps.assertClose(whole, chunked, "chunked prefill");
             int primeLen = 7;
             for (boolean kernel : new boolean[] {true, false}) {
-                float[] stepped = steps(prior, m, cond, z, batch, n, bins, primeLen, kernel);
+                float[] stepped = CachedSteps.run(prior, m, cond, z, batch, n, primeLen, kernel);
                 float[] expected = new float[batch * (n - primeLen) * bins];
                 for (int b = 0; b < batch; b++) {
                     System.arraycopy(whole, (b * n + primeLen) * bins, expected, b * (n - primeLen) * bins,
                             (n - primeLen) * bins);
                 }
-                assertClose(expected, stepped, kernel ? "CPU kernel steps" : "DJL steps");
+                CachedSteps.assertClose(expected, stepped, kernel ? "CPU kernel steps" : "DJL steps");
             }
         }
     }
@@ -109,49 +109,6 @@ class LyricsSelfConsistencyTest {
             }
         }
         return out;
-    }
-
-    private static float[] steps(Prior prior, NDManager m, Conditioning cond, long[] z, int batch, int n, int bins,
-                                 int primeLen, boolean kernel) {
-        float[] out = new float[batch * (n - primeLen) * bins];
-        try (KvCache cache = prior.newCache(m, batch)) {
-            long[] previous = new long[batch * primeLen];
-            for (int b = 0; b < batch; b++) {
-                for (int j = 0; j < primeLen; j++) {
-                    previous[b * primeLen + j] = j == 0 ? 0 : z[b * n + j - 1];
-                }
-            }
-            prior.forward(cache, cond, m.create(previous, new Shape(batch, primeLen)), 0);
-            System.setProperty("segue.cpuStepKernel", Boolean.toString(kernel));
-            StepSession session;
-            try {
-                session = prior.openSteps(m, cache, cond);
-            } finally {
-                System.clearProperty("segue.cpuStepKernel");
-            }
-            long[] prev = new long[batch];
-            for (int t = primeLen; t < n; t++) {
-                for (int b = 0; b < batch; b++) {
-                    prev[b] = z[b * n + t - 1];
-                }
-                float[] logits = session.step(prev, t);
-                for (int b = 0; b < batch; b++) {
-                    System.arraycopy(logits, b * bins, out, (b * (n - primeLen) + t - primeLen) * bins, bins);
-                }
-            }
-        }
-        return out;
-    }
-
-    private static void assertClose(float[] expected, float[] actual, String what) {
-        double scale = 1;
-        double worst = 0;
-        for (int i = 0; i < expected.length; i++) {
-            scale = Math.max(scale, Math.abs(expected[i]));
-            worst = Math.max(worst, Math.abs(expected[i] - actual[i]));
-        }
-        assertTrue(worst <= 1e-4 * scale, what + " differs from the whole-window forward by " + worst
-                + " (logit scale " + scale + ")");
     }
 
     /** A top prior of 40 music codes; blocks 6 over the joint 54-token sequence, or 4 over the 40 music codes. */

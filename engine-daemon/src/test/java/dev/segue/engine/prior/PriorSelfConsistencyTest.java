@@ -84,16 +84,16 @@ class PriorSelfConsistencyTest {
 
             float[] whole = run(prior, m, cond, z, batch, n, new int[] {n});
             float[] chunked = run(prior, m, cond, z, batch, n, new int[] {5, 11, 1, 16, 9});
-            assertClose(whole, chunked, "chunked prefill");
+            CachedSteps.assertClose(whole, chunked, "chunked prefill");
             int primeLen = 21;
             for (boolean kernel : new boolean[] {true, false}) {
-                float[] stepped = steps(prior, m, cond, z, batch, n, primeLen, kernel);
+                float[] stepped = CachedSteps.run(prior, m, cond, z, batch, n, primeLen, kernel);
                 float[] expected = new float[batch * (n - primeLen) * BINS];
                 for (int b = 0; b < batch; b++) {
                     System.arraycopy(whole, (b * n + primeLen) * BINS, expected, b * (n - primeLen) * BINS,
                             (n - primeLen) * BINS);
                 }
-                assertClose(expected, stepped, kernel ? "CPU kernel steps" : "DJL steps");
+                CachedSteps.assertClose(expected, stepped, kernel ? "CPU kernel steps" : "DJL steps");
             }
         }
     }
@@ -128,48 +128,6 @@ class PriorSelfConsistencyTest {
             }
         }
         return out;
-    }
-
-    private static float[] steps(Prior prior, NDManager m, Conditioning cond, long[] z, int batch, int n, int primeLen,
-                                 boolean kernel) {
-        float[] out = new float[batch * (n - primeLen) * BINS];
-        try (KvCache cache = prior.newCache(m, batch)) {
-            long[] previous = new long[batch * primeLen];
-            for (int b = 0; b < batch; b++) {
-                for (int j = 0; j < primeLen; j++) {
-                    previous[b * primeLen + j] = j == 0 ? 0 : z[b * n + j - 1];
-                }
-            }
-            prior.forward(cache, cond, m.create(previous, new Shape(batch, primeLen)), 0);
-            System.setProperty("segue.cpuStepKernel", Boolean.toString(kernel));
-            StepSession session;
-            try {
-                session = prior.openSteps(m, cache, cond);
-            } finally {
-                System.clearProperty("segue.cpuStepKernel");
-            }
-            long[] prev = new long[batch];
-            for (int t = primeLen; t < n; t++) {
-                for (int b = 0; b < batch; b++) {
-                    prev[b] = z[b * n + t - 1];
-                }
-                float[] logits = session.step(prev, t);
-                for (int b = 0; b < batch; b++) {
-                    System.arraycopy(logits, b * BINS, out, (b * (n - primeLen) + t - primeLen) * BINS, BINS);
-                }
-            }
-        }
-        return out;
-    }
-
-    private static void assertClose(float[] expected, float[] actual, String what) {
-        double scale = 1;
-        double worst = 0;
-        for (int i = 0; i < expected.length; i++) {
-            scale = Math.max(scale, Math.abs(expected[i]));
-            worst = Math.max(worst, Math.abs(expected[i] - actual[i]));
-        }
-        assertTrue(worst <= 1e-4 * scale, what + " differs from the whole-window forward by " + worst + " (logit scale " + scale + ")");
     }
 
     private static ModelConfig config(int level, int attnOrder, boolean labels, boolean resScale, boolean merged,
