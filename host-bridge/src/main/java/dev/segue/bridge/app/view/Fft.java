@@ -1,6 +1,10 @@
 package dev.segue.bridge.app.view;
 
-/** In-place iterative radix-2 complex FFT (forward, no scaling), for the spectrogram. */
+/**
+ * In-place iterative radix-2 complex FFT (forward, no scaling), for the spectrogram. The engine's
+ * {@code analysis/Fft} is the same loop: the host bridge and the engine share only {@code protocol/}, and a
+ * module of its own for one small transform would cost more than these lines.
+ */
 final class Fft {
     private final int n;
     private final double[] cos;
