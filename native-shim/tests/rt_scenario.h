@@ -143,7 +143,7 @@ typedef struct {
 } rt_thread_arg_t;
 
 static void *rt_audio_thread(void *arg) {
-    rt_thread_arg_t *a = arg;
+    rt_thread_arg_t *a = (rt_thread_arg_t *)arg;
     a->result = rt_scenario_play(a->f, a->mark);
     return NULL;
 }
