@@ -22,6 +22,15 @@
  *   clap_host --load PLUGIN.clap FILE a new instance loads FILE (a reopened project) and plays bar 3
  *                                     in a loop until the restored take is heard (from its stems,
  *                                     or fetched from the daemon again when they are gone).
+ *   clap_host --extend-save PLUGIN.clap FILE
+ *                                     the --save scenario (an 8-bar take at bar 3), then take 1 is
+ *                                     extended by 2 bars (extend pressed, played on until the
+ *                                     extension is ready), then the CLAP state is written to FILE.
+ *   clap_host --play PLUGIN.clap FILE BARS OUT
+ *                                     a new instance loads FILE, waits (bar 3 looping) until it is
+ *                                     "ready", then plays BARS bars from bar 3 with monitor "take" and
+ *                                     writes what came out (float32, stereo interleaved, from
+ *                                     timeline sample 57600) to OUT: what a reopened project plays.
  *   clap_host --texts PLUGIN.clap IN1 IN2 OUT
  *                                     song texts through the CLAP state: loads IN1 (a state with lyrics,
  *                                     artist, genre), saves what the plugin kept to OUT, auto-fires at
@@ -58,7 +67,8 @@
 #define PARAMS_MAX 16
 
 /* Parameter ids: DPF uses the parameter index (CONTRACT.md order). */
-enum { P_GENERATE, P_CAPTURE, P_GENBARS, P_TAKES, P_TAKE, P_TEMP, P_PRESET, P_MONITOR, P_AUTO, P_FALLBACK, P_STATE, P_PROGRESS };
+enum { P_GENERATE, P_CAPTURE, P_GENBARS, P_TAKES, P_TAKE, P_TEMP, P_PRESET, P_MONITOR, P_AUTO, P_FALLBACK, P_STATE, P_PROGRESS,
+       P_TIER, P_EXTEND };
 
 /* ---- host callbacks (any thread; nothing to do for this host) ---------------------------------- */
 static const void *host_get_extension(const clap_host_t *h, const char *id) { (void)h; (void)id; return NULL; }
@@ -138,6 +148,11 @@ static int load(host_t *h, const char *path, const char *state_file) {
     h->proc.in_events = &h->in_events; h->proc.out_events = &h->out_events;
     h->bpm = RT_BPM;
     return 0;
+}
+
+/* The host's own buffers again (the scenario lends the plugin its own while it plays). */
+static void own_buffers(host_t *h) {
+    h->ins[0] = h->in_l; h->ins[1] = h->in_r; h->outs[0] = h->out_l; h->outs[1] = h->out_r;
 }
 
 static void unload(host_t *h) {
@@ -394,6 +409,80 @@ static int run_load(const char *path, const char *file) {
     return heard > 0 ? 0 : 1;
 }
 
+/* --extend-save: generate a take, extend take 1 by two bars, save the project state. */
+static int run_extend_save(const char *path, const char *file) {
+    host_t h;
+    if (load(&h, path, NULL) != 0) return 2;
+    static rt_format_t f;
+    rt_format_init(&f, &h);
+    int played = rt_scenario_play(&f, NULL);
+    own_buffers(&h);
+    if (played != 0) {
+        printf("extend-save: the take did not play: FAIL\n");
+        unload(&h);
+        return 1;
+    }
+    h.plugin->start_processing(h.plugin);
+    queue_param(&h.queue, P_TAKE, 1);
+    queue_param(&h.queue, P_GENBARS, 2);
+    queue_param(&h.queue, P_EXTEND, 1);
+    h.beats = 8.0;
+    double start = now_s(), state = 5.0;
+    long blocks = 0;
+    int busy = 0;
+    while (now_s() < start + 120.0) {
+        process_block(&h);
+        if (blocks == 12) queue_param(&h.queue, P_EXTEND, 0); /* a pulse, as the window sends it */
+        state = param(&h, P_STATE);
+        busy = busy || state == 3.0 || state == 4.0;
+        if (busy && (state == 5.0 || state == 6.0)) break;
+        if (h.beats >= 48.0) h.beats = 8.0;
+        pace(start, ++blocks);
+    }
+    h.plugin->stop_processing(h.plugin);
+    int rc = busy && state == 5.0 && save_state(&h, file) == 0 ? 0 : 1;
+    printf("extend-save: state %.0f after the extension: %s\n", state, rc == 0 ? "PASS" : "FAIL");
+    unload(&h);
+    return rc;
+}
+
+/* --play: reopen the project, wait until it is ready, play BARS bars from bar 3 and keep the output. */
+static int run_play(const char *path, const char *file, int bars, const char *out_path) {
+    host_t h;
+    if (load(&h, path, file) != 0) return 2;
+    FILE *out = fopen(out_path, "wb");
+    if (!out) return 2;
+    h.plugin->start_processing(h.plugin);
+    queue_param(&h.queue, P_MONITOR, 1);
+    h.beats = 8.0;
+    double start = now_s();
+    long blocks = 0;
+    while (now_s() < start + 120.0 && param(&h, P_STATE) != 5.0) { /* the stems load (or are fetched) */
+        process_block(&h);
+        if (h.beats >= 12.0) h.beats = 8.0;
+        pace(start, ++blocks);
+    }
+    int ready = param(&h, P_STATE) == 5.0;
+    long frames = 0;
+    if (ready) {
+        h.beats = 8.0; /* bar 3, timeline sample 57600 */
+        while (h.beats < 8.0 + 4.0 * bars - 1e-9) {
+            process_block(&h);
+            for (int i = 0; i < BLOCK; i++) {
+                float lr[2] = {h.out_l[i], h.out_r[i]};
+                fwrite(lr, sizeof lr, 1, out);
+            }
+            frames += BLOCK;
+            pace(start, ++blocks);
+        }
+    }
+    h.plugin->stop_processing(h.plugin);
+    fclose(out);
+    printf("play: state %.0f, %ld frames from timeline sample 57600\n", param(&h, P_STATE), frames);
+    unload(&h);
+    return ready ? 0 : 1;
+}
+
 /* --texts: plays from bar 1 until the auto-fire at bar 3 has an outcome, "ready" or "error" (at most 120 s):
  * past bar 3, a state of 5 or 6 that is new, or that follows "sending"/"generating", is the outcome. */
 static double fire_and_wait(host_t *h) {
@@ -445,9 +534,12 @@ int main(int argc, char **argv) {
     if (argc == 4 && strcmp(argv[1], "--watch") == 0) return run_watch(argv[2], atof(argv[3]));
     if (argc == 4 && strcmp(argv[1], "--save") == 0) return run_save(argv[2], argv[3]);
     if (argc == 4 && strcmp(argv[1], "--load") == 0) return run_load(argv[2], argv[3]);
+    if (argc == 4 && strcmp(argv[1], "--extend-save") == 0) return run_extend_save(argv[2], argv[3]);
+    if (argc == 6 && strcmp(argv[1], "--play") == 0) return run_play(argv[2], argv[3], atoi(argv[4]), argv[5]);
     if (argc == 6 && strcmp(argv[1], "--texts") == 0) return run_texts(argv[2], argv[3], argv[4], argv[5]);
     if (argc == 6 && strcmp(argv[1], "--keep") == 0) return run_keep(argv[2], argv[3], argv[4], argv[5]);
-    fprintf(stderr, "usage: %s --rt|--bench PLUGIN.clap | --watch PLUGIN.clap SECONDS | --save|--load PLUGIN.clap FILE | "
+    fprintf(stderr, "usage: %s --rt|--bench PLUGIN.clap | --watch PLUGIN.clap SECONDS | --save|--load|--extend-save PLUGIN.clap FILE | "
+                    "--play PLUGIN.clap FILE BARS OUT | "
                     "--texts|--keep PLUGIN.clap IN1 IN2 OUT\n", argv[0]);
     return 2;
 }
