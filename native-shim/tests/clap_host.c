@@ -1,7 +1,8 @@
 /*
  * clap_host: a minimal CLAP host that loads the Segue plugin the way a DAW does, for two jobs.
  *
- *   clap_host --rt PLUGIN.clap        RT-safety proof. Run under LD_PRELOAD=rt_interpose.so with
+ *   clap_host --rt PLUGIN.clap        RT-safety proof (rt_scenario.h, shared with the LV2 and VST3
+ *                                     hosts). Run under LD_PRELOAD=rt_interpose.so with
  *                                     SEGUE_ENDPOINT pointing at a running daemon. Plays a moving
  *                                     transport (400 bpm 4/4, 48 kHz, 512-frame blocks) in real time;
  *                                     the plugin auto-fires at bar 3, its worker talks to the daemon;
@@ -21,6 +22,15 @@
  *   clap_host --load PLUGIN.clap FILE a new instance loads FILE (a reopened project) and plays bar 3
  *                                     in a loop until the restored take is heard (from its stems,
  *                                     or fetched from the daemon again when they are gone).
+ *   clap_host --extend-save PLUGIN.clap FILE
+ *                                     the --save scenario (an 8-bar take at bar 3), then take 1 is
+ *                                     extended by 2 bars (extend pressed, played on until the
+ *                                     extension is ready), then the CLAP state is written to FILE.
+ *   clap_host --play PLUGIN.clap FILE BARS OUT
+ *                                     a new instance loads FILE, waits (bar 3 looping) until it is
+ *                                     "ready", then plays BARS bars from bar 3 with monitor "take" and
+ *                                     writes what came out (float32, stereo interleaved, from
+ *                                     timeline sample 57600) to OUT: what a reopened project plays.
  *   clap_host --texts PLUGIN.clap IN1 IN2 OUT
  *                                     song texts through the CLAP state: loads IN1 (a state with lyrics,
  *                                     artist, genre), saves what the plugin kept to OUT, auto-fires at
@@ -50,14 +60,15 @@
 #include "clap/stream.h"
 #include "clap/plugin-factory.h"
 #include "clap/process.h"
-#include "rt_interpose.h"
+#include "rt_scenario.h"
 
-#define RATE 48000.0
-#define BLOCK 512
+#define RATE RT_RATE
+#define BLOCK RT_BLOCK
 #define PARAMS_MAX 16
 
 /* Parameter ids: DPF uses the parameter index (CONTRACT.md order). */
-enum { P_GENERATE, P_CAPTURE, P_GENBARS, P_TAKES, P_TAKE, P_TEMP, P_PRESET, P_MONITOR, P_AUTO, P_FALLBACK, P_STATE, P_PROGRESS };
+enum { P_GENERATE, P_CAPTURE, P_GENBARS, P_TAKES, P_TAKE, P_TEMP, P_PRESET, P_MONITOR, P_AUTO, P_FALLBACK, P_STATE, P_PROGRESS,
+       P_TIER, P_EXTEND };
 
 /* ---- host callbacks (any thread; nothing to do for this host) ---------------------------------- */
 static const void *host_get_extension(const clap_host_t *h, const char *id) { (void)h; (void)id; return NULL; }
@@ -105,7 +116,7 @@ typedef struct {
     double beats;      /* song position in quarter notes */
     int64_t steady;
     double bpm;
-    rt_mark_fn mark;
+    int ran; /* a block was processed since the queue was filled */
 } host_t;
 
 static int load_state(host_t *h, const char *file);
@@ -135,9 +146,13 @@ static int load(host_t *h, const char *path, const char *state_file) {
     h->proc.audio_inputs = &h->in_buf; h->proc.audio_inputs_count = 1;
     h->proc.audio_outputs = &h->out_buf; h->proc.audio_outputs_count = 1;
     h->proc.in_events = &h->in_events; h->proc.out_events = &h->out_events;
-    h->bpm = 400.0;
-    h->mark = (rt_mark_fn)dlsym(RTLD_DEFAULT, "rt_interpose_mark");
+    h->bpm = RT_BPM;
     return 0;
+}
+
+/* The host's own buffers again (the scenario lends the plugin its own while it plays). */
+static void own_buffers(host_t *h) {
+    h->ins[0] = h->in_l; h->ins[1] = h->in_r; h->outs[0] = h->out_l; h->outs[1] = h->out_r;
 }
 
 static void unload(host_t *h) {
@@ -153,8 +168,8 @@ static double param(host_t *h, clap_id id) {
     return v;
 }
 
-/* One block with the transport playing from h->beats. Runs on the calling (audio) thread. */
-static int process_block(host_t *h) {
+/* The transport event for a block playing from `beats` quarter notes at h->bpm, 4/4. */
+static void set_transport(host_t *h, double beats) {
     clap_event_transport_t *t = &h->transport;
     memset(t, 0, sizeof *t);
     t->header.size = sizeof *t;
@@ -162,22 +177,25 @@ static int process_block(host_t *h) {
     t->header.type = CLAP_EVENT_TRANSPORT;
     t->flags = CLAP_TRANSPORT_HAS_TEMPO | CLAP_TRANSPORT_HAS_BEATS_TIMELINE | CLAP_TRANSPORT_HAS_SECONDS_TIMELINE |
                CLAP_TRANSPORT_HAS_TIME_SIGNATURE | CLAP_TRANSPORT_IS_PLAYING;
-    t->song_pos_beats = (clap_beattime)llround(h->beats * CLAP_BEATTIME_FACTOR);
-    t->song_pos_seconds = (clap_sectime)llround(h->beats * 60.0 / h->bpm * CLAP_SECTIME_FACTOR);
+    t->song_pos_beats = (clap_beattime)llround(beats * CLAP_BEATTIME_FACTOR);
+    t->song_pos_seconds = (clap_sectime)llround(beats * 60.0 / h->bpm * CLAP_SECTIME_FACTOR);
     t->tempo = h->bpm;
-    t->bar_start = (clap_beattime)llround(floor(h->beats / 4.0) * 4.0 * CLAP_BEATTIME_FACTOR);
-    t->bar_number = (int32_t)floor(h->beats / 4.0);
+    t->bar_start = (clap_beattime)llround(floor(beats / 4.0) * 4.0 * CLAP_BEATTIME_FACTOR);
+    t->bar_number = (int32_t)floor(beats / 4.0);
     t->tsig_num = 4;
     t->tsig_denom = 4;
+}
+
+/* One block with the transport playing from h->beats. Runs on the calling (audio) thread. */
+static int process_block(host_t *h) {
+    set_transport(h, h->beats);
     h->proc.steady_time = h->steady;
     for (int i = 0; i < BLOCK; i++) {
         double s = (double)(h->steady + i);
         h->in_l[i] = (float)(0.25 * sin(s * 0.031));
         h->in_r[i] = (float)(0.25 * sin(s * 0.017));
     }
-    if (h->mark) h->mark(1);
     clap_process_status st = h->plugin->process(h->plugin, &h->proc);
-    if (h->mark) h->mark(0);
     h->queue.n = 0;
     h->steady += BLOCK;
     h->beats += BLOCK * h->bpm / 60.0 / RATE;
@@ -190,17 +208,24 @@ static double now_s(void) {
     return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
-/* ---- --rt ---------------------------------------------------------------------------------------- */
-typedef struct {
-    host_t *h;
-    int result;
-} rt_run_t;
-
-static void *rt_audio_thread(void *arg) {
-    rt_run_t *run = arg;
-    host_t *h = run->h;
-    run->result = 1;
-    if (!h->plugin->start_processing(h->plugin)) return NULL;
+/* ---- --rt (and --save): the scenario of rt_scenario.h through CLAP's process() ------------------ */
+static void rt_prepare(rt_format_t *f, double beats, int64_t sample) {
+    host_t *h = f->ctx;
+    (void)sample;
+    if (h->ran) h->queue.n = 0; /* the parameters queued before the start went with the first block */
+    set_transport(h, beats);
+    h->proc.steady_time = h->steady;
+    h->steady += BLOCK;
+}
+static int rt_run(rt_format_t *f) {
+    host_t *h = f->ctx;
+    h->ran = 1;
+    return h->plugin->process(h->plugin, &h->proc) == CLAP_PROCESS_ERROR ? -1 : 0;
+}
+static double rt_state(rt_format_t *f) { return param(f->ctx, P_STATE); }
+static int rt_start(rt_format_t *f) {
+    host_t *h = f->ctx;
+    if (!h->plugin->start_processing(h->plugin)) return 1;
     queue_param(&h->queue, P_AUTO, 3);
     /* Eight bars, not one: the daemon makes a one-bar take (75 codes) in a few milliseconds, so its previews
      * could be superseded by the take before a 10.7 ms block ever saw them. */
@@ -208,80 +233,32 @@ static void *rt_audio_thread(void *arg) {
     queue_param(&h->queue, P_TAKES, 1);
     queue_param(&h->queue, P_CAPTURE, 2);
     queue_param(&h->queue, P_MONITOR, 1); /* take */
-    double start = now_s(), deadline = start + 240.0;
-    long blocks = 0, heard = 0;
-    int64_t first = -1, last = -1; /* timeline samples where the take replaced the input */
-    int64_t played_last = -1;       /* the last timeline sample played after relocating */
-    int relocated = 0, generating = 0;
-    long preview_heard = 0;
-    while (now_s() < deadline) {
-        int64_t block_start = llround(h->beats * 60.0 / h->bpm * RATE);
-        if (process_block(h) != 0) return NULL;
-        blocks++;
-        if (relocated) {
-            played_last = block_start + BLOCK - 1;
-            for (int i = 0; i < BLOCK; i++) {
-                if (h->out_l[i] == h->in_l[i]) continue;
-                heard++;
-                if (first < 0) first = block_start + i;
-                last = block_start + i;
-            }
-            if (h->beats >= 12.0 + 4.0) break; /* played bar 3 (beats 8..12) and a little after */
-        }
-        double state = param(h, P_STATE);
-        if (!relocated && (state == 3.0 || state == 4.0)) {
-            generating = 1;
-            /* while it generates, loop bar 3 (where the take will sit): previews play as they arrive */
-            for (int i = 0; i < BLOCK; i++) preview_heard += state == 4.0 && h->out_l[i] != h->in_l[i];
-            if (h->beats >= 12.0) h->beats = 8.0;
-        }
-        /* once the take is ready, play bar 3 again from its start */
-        if (!relocated && state == 5.0) {
-            h->beats = 8.0;
-            relocated = 1;
-        }
-        double due = start + (double)blocks * BLOCK / RATE; /* real-time pace */
-        double wait = due - now_s();
-        if (wait > 0) {
-            struct timespec ts = {0, (long)(wait * 1e9)};
-            clock_nanosleep(CLOCK_MONOTONIC, 0, &ts, NULL);
-        }
-    }
-    h->plugin->stop_processing(h->plugin);
-    printf("rt: %ld blocks, state %.0f, take heard on %ld samples, timeline samples %lld..%lld\n", blocks,
-           param(h, P_STATE), heard, (long long)first, (long long)last);
-    printf("rt: while generating (%s), previews heard on %ld samples\n", generating ? "seen" : "not seen", preview_heard);
-    /* The take starts exactly on bar 3 (sample 57600 at 400 bpm, 48 kHz; a bar is 28800 samples) and outlasts
-     * what is played after relocating (at least bars 3 and 4), so it replaces the input on every sample from
-     * there to the last one played, without a gap; the plugin must still be "ready". */
-    run->result = relocated && first == 57600 && last == played_last && heard == last - first + 1 &&
-                  played_last >= 57600 + 2 * 28800 - 1 && param(h, P_STATE) == 5.0 && preview_heard > 0 ? 0 : 1;
-    return NULL;
+    h->ran = 0;
+    return 0;
+}
+static void rt_stop(rt_format_t *f) { ((host_t *)f->ctx)->plugin->stop_processing(((host_t *)f->ctx)->plugin); }
+
+/* The scenario's format: this host's buffers are the scenario's. */
+static void rt_format_init(rt_format_t *f, host_t *h) {
+    memset(f, 0, sizeof *f);
+    f->name = "CLAP";
+    f->ctx = h;
+    f->prepare = rt_prepare;
+    f->run = rt_run;
+    f->state = rt_state;
+    f->start = rt_start;
+    f->stop = rt_stop;
+    h->ins[0] = f->in[0]; h->ins[1] = f->in[1]; h->outs[0] = f->out[0]; h->outs[1] = f->out[1];
 }
 
 static int run_rt(const char *path) {
     host_t h;
     if (load(&h, path, NULL) != 0) return 2;
-    rt_counts_fn counts = (rt_counts_fn)dlsym(RTLD_DEFAULT, "rt_interpose_counts");
-    if (!h.mark || !counts) {
-        fprintf(stderr, "rt: run under LD_PRELOAD=rt_interpose.so\n");
-        return 2;
-    }
-    rt_run_t run = {&h, 1};
-    pthread_t audio;
-    pthread_create(&audio, NULL, rt_audio_thread, &run);
-    pthread_join(audio, NULL);
-    rt_counts_t c;
-    counts(&c);
-    printf("rt: inside process(): malloc %ld calloc %ld realloc %ld free %ld mutex_lock %ld trylock %ld unlock %ld "
-           "syscall wrappers %ld\n", c.malloc_calls, c.calloc_calls, c.realloc_calls, c.free_calls, c.mutex_lock_calls,
-           c.mutex_trylock_calls, c.mutex_unlock_calls, c.syscall_wrapper_calls);
-    long total = c.malloc_calls + c.calloc_calls + c.realloc_calls + c.free_calls + c.mutex_lock_calls +
-                 c.mutex_trylock_calls + c.mutex_unlock_calls + c.syscall_wrapper_calls;
+    static rt_format_t f;
+    rt_format_init(&f, &h);
+    int rc = rt_scenario_main(&f);
     unload(&h);
-    int ok = total == 0 && run.result == 0;
-    printf("rt: %s\n", ok ? "PASS" : "FAIL");
-    return ok ? 0 : 1;
+    return rc;
 }
 
 /* ---- --bench -------------------------------------------------------------------------------------- */
@@ -401,9 +378,10 @@ static int run_watch(const char *path, double seconds) {
 static int run_save(const char *path, const char *file) {
     host_t h;
     if (load(&h, path, NULL) != 0) return 2;
-    rt_run_t run = {&h, 1};
-    rt_audio_thread(&run); /* on this thread: no interposer here */
-    int rc = run.result == 0 && save_state(&h, file) == 0 ? 0 : 1;
+    static rt_format_t f;
+    rt_format_init(&f, &h);
+    int played = rt_scenario_play(&f, NULL); /* on this thread: no interposer here */
+    int rc = played == 0 && save_state(&h, file) == 0 ? 0 : 1;
     printf("save: %s\n", rc == 0 ? "PASS" : "FAIL");
     unload(&h);
     return rc;
@@ -429,6 +407,80 @@ static int run_load(const char *path, const char *file) {
     printf("load: state %.0f, take heard on %ld samples after %.1f s\n", param(&h, P_STATE), heard, now_s() - start);
     unload(&h);
     return heard > 0 ? 0 : 1;
+}
+
+/* --extend-save: generate a take, extend take 1 by two bars, save the project state. */
+static int run_extend_save(const char *path, const char *file) {
+    host_t h;
+    if (load(&h, path, NULL) != 0) return 2;
+    static rt_format_t f;
+    rt_format_init(&f, &h);
+    int played = rt_scenario_play(&f, NULL);
+    own_buffers(&h);
+    if (played != 0) {
+        printf("extend-save: the take did not play: FAIL\n");
+        unload(&h);
+        return 1;
+    }
+    h.plugin->start_processing(h.plugin);
+    queue_param(&h.queue, P_TAKE, 1);
+    queue_param(&h.queue, P_GENBARS, 2);
+    queue_param(&h.queue, P_EXTEND, 1);
+    h.beats = 8.0;
+    double start = now_s(), state = 5.0;
+    long blocks = 0;
+    int busy = 0;
+    while (now_s() < start + 120.0) {
+        process_block(&h);
+        if (blocks == 12) queue_param(&h.queue, P_EXTEND, 0); /* a pulse, as the window sends it */
+        state = param(&h, P_STATE);
+        busy = busy || state == 3.0 || state == 4.0;
+        if (busy && (state == 5.0 || state == 6.0)) break;
+        if (h.beats >= 48.0) h.beats = 8.0;
+        pace(start, ++blocks);
+    }
+    h.plugin->stop_processing(h.plugin);
+    int rc = busy && state == 5.0 && save_state(&h, file) == 0 ? 0 : 1;
+    printf("extend-save: state %.0f after the extension: %s\n", state, rc == 0 ? "PASS" : "FAIL");
+    unload(&h);
+    return rc;
+}
+
+/* --play: reopen the project, wait until it is ready, play BARS bars from bar 3 and keep the output. */
+static int run_play(const char *path, const char *file, int bars, const char *out_path) {
+    host_t h;
+    if (load(&h, path, file) != 0) return 2;
+    FILE *out = fopen(out_path, "wb");
+    if (!out) return 2;
+    h.plugin->start_processing(h.plugin);
+    queue_param(&h.queue, P_MONITOR, 1);
+    h.beats = 8.0;
+    double start = now_s();
+    long blocks = 0;
+    while (now_s() < start + 120.0 && param(&h, P_STATE) != 5.0) { /* the stems load (or are fetched) */
+        process_block(&h);
+        if (h.beats >= 12.0) h.beats = 8.0;
+        pace(start, ++blocks);
+    }
+    int ready = param(&h, P_STATE) == 5.0;
+    long frames = 0;
+    if (ready) {
+        h.beats = 8.0; /* bar 3, timeline sample 57600 */
+        while (h.beats < 8.0 + 4.0 * bars - 1e-9) {
+            process_block(&h);
+            for (int i = 0; i < BLOCK; i++) {
+                float lr[2] = {h.out_l[i], h.out_r[i]};
+                fwrite(lr, sizeof lr, 1, out);
+            }
+            frames += BLOCK;
+            pace(start, ++blocks);
+        }
+    }
+    h.plugin->stop_processing(h.plugin);
+    fclose(out);
+    printf("play: state %.0f, %ld frames from timeline sample 57600\n", param(&h, P_STATE), frames);
+    unload(&h);
+    return ready ? 0 : 1;
 }
 
 /* --texts: plays from bar 1 until the auto-fire at bar 3 has an outcome, "ready" or "error" (at most 120 s):
@@ -482,9 +534,12 @@ int main(int argc, char **argv) {
     if (argc == 4 && strcmp(argv[1], "--watch") == 0) return run_watch(argv[2], atof(argv[3]));
     if (argc == 4 && strcmp(argv[1], "--save") == 0) return run_save(argv[2], argv[3]);
     if (argc == 4 && strcmp(argv[1], "--load") == 0) return run_load(argv[2], argv[3]);
+    if (argc == 4 && strcmp(argv[1], "--extend-save") == 0) return run_extend_save(argv[2], argv[3]);
+    if (argc == 6 && strcmp(argv[1], "--play") == 0) return run_play(argv[2], argv[3], atoi(argv[4]), argv[5]);
     if (argc == 6 && strcmp(argv[1], "--texts") == 0) return run_texts(argv[2], argv[3], argv[4], argv[5]);
     if (argc == 6 && strcmp(argv[1], "--keep") == 0) return run_keep(argv[2], argv[3], argv[4], argv[5]);
-    fprintf(stderr, "usage: %s --rt|--bench PLUGIN.clap | --watch PLUGIN.clap SECONDS | --save|--load PLUGIN.clap FILE | "
+    fprintf(stderr, "usage: %s --rt|--bench PLUGIN.clap | --watch PLUGIN.clap SECONDS | --save|--load|--extend-save PLUGIN.clap FILE | "
+                    "--play PLUGIN.clap FILE BARS OUT | "
                     "--texts|--keep PLUGIN.clap IN1 IN2 OUT\n", argv[0]);
     return 2;
 }

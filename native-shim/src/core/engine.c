@@ -74,16 +74,22 @@ static void copy_str(char *dst, size_t cap, const char *src) {
 
 /* Control threads: one string in or out of the engine under its lock (never the audio thread). */
 static void copy_locked(segue_engine_t *e, char *dst, size_t cap, const char *src) {
-    pthread_mutex_lock(&e->lock);
+    segue_platform_mutex_lock(e->lock);
     copy_str(dst, cap, src);
-    pthread_mutex_unlock(&e->lock);
+    segue_platform_mutex_unlock(e->lock);
 }
 
 segue_engine_t *segue_engine_create(const segue_config_t *config) {
     segue_engine_t *e = calloc(1, sizeof *e);
     if (!e) return NULL;
-    pthread_mutex_init(&e->lock, NULL);
-    pthread_mutex_init(&e->ring_lock, NULL);
+    e->lock = segue_platform_mutex_new();
+    e->ring_lock = segue_platform_mutex_new();
+    if (!e->lock || !e->ring_lock) {
+        segue_platform_mutex_free(e->lock);
+        segue_platform_mutex_free(e->ring_lock);
+        free(e);
+        return NULL;
+    }
     const char *endpoint = config && config->endpoint ? config->endpoint : getenv("SEGUE_ENDPOINT");
     copy_str(e->endpoint, sizeof e->endpoint, endpoint && *endpoint ? endpoint : "tcp://127.0.0.1:5575");
     if (config && config->stems_dir) copy_str(e->stems_dir, sizeof e->stems_dir, config->stems_dir);
@@ -113,17 +119,17 @@ void segue_engine_destroy(segue_engine_t *e) {
     segue_platform_thread_join(e->worker);
     segue_engine_deactivate(e);
     segue_takeset_free(atomic_load(&e->takes));
-    pthread_mutex_destroy(&e->lock);
-    pthread_mutex_destroy(&e->ring_lock);
+    segue_platform_mutex_free(e->lock);
+    segue_platform_mutex_free(e->ring_lock);
     free(e);
 }
 
 int segue_engine_activate(segue_engine_t *e, double sample_rate) {
     if (!(sample_rate >= 8000.0 && sample_rate <= 192000.0)) return -1;
-    pthread_mutex_lock(&e->ring_lock);
+    segue_platform_mutex_lock(e->ring_lock);
     segue_ring_free(&e->ring);
     int rc = segue_ring_init(&e->ring, (uint64_t)(sample_rate * SEGUE_RING_SECONDS));
-    pthread_mutex_unlock(&e->ring_lock);
+    segue_platform_mutex_unlock(e->ring_lock);
     e->rate = sample_rate;
     segue_transport_reset(&e->transport, sample_rate);
     e->segment_valid = 0;
@@ -136,9 +142,9 @@ int segue_engine_activate(segue_engine_t *e, double sample_rate) {
 }
 
 void segue_engine_deactivate(segue_engine_t *e) {
-    pthread_mutex_lock(&e->ring_lock);
+    segue_platform_mutex_lock(e->ring_lock);
     segue_ring_free(&e->ring);
-    pthread_mutex_unlock(&e->ring_lock);
+    segue_platform_mutex_unlock(e->ring_lock);
     e->segment_valid = 0;
     atomic_store(&e->playing, 0);
 }
@@ -294,9 +300,9 @@ static void sanitize_track(char *dst, size_t cap, const char *src) {
 }
 
 void segue_engine_set_track(segue_engine_t *e, const char *track) {
-    pthread_mutex_lock(&e->lock);
+    segue_platform_mutex_lock(e->lock);
     sanitize_track(e->track, sizeof e->track, track);
-    pthread_mutex_unlock(&e->lock);
+    segue_platform_mutex_unlock(e->lock);
 }
 
 void segue_engine_set_stems_dir(segue_engine_t *e, const char *dir) {
@@ -339,22 +345,22 @@ void segue_engine_get_server_key(segue_engine_t *e, char *out, size_t cap) {
 }
 
 void segue_engine_client_key(segue_engine_t *e, char *public_z85, size_t cap, char *public_file, size_t file_cap) {
-    pthread_mutex_lock(&e->lock);
+    segue_platform_mutex_lock(e->lock);
     int known = e->client_public[0] != '\0';
-    pthread_mutex_unlock(&e->lock);
+    segue_platform_mutex_unlock(e->lock);
     if (!known) { /* a UI asks before any CurveZMQ connection: read or make the pair now (files, not audio) */
         char pub[SEGUE_Z85_KEY_CHARS + 1], sec[SEGUE_Z85_KEY_CHARS + 1], path[1024], why[1200];
         if (segue_curve_client_keys(pub, sec, path, sizeof path, why, sizeof why) == 0) {
-            pthread_mutex_lock(&e->lock);
+            segue_platform_mutex_lock(e->lock);
             copy_str(e->client_public, sizeof e->client_public, pub);
             copy_str(e->client_public_path, sizeof e->client_public_path, path);
-            pthread_mutex_unlock(&e->lock);
+            segue_platform_mutex_unlock(e->lock);
         }
     }
-    pthread_mutex_lock(&e->lock);
+    segue_platform_mutex_lock(e->lock);
     if (public_z85) copy_str(public_z85, cap, e->client_public);
     if (public_file) copy_str(public_file, file_cap, e->client_public_path);
-    pthread_mutex_unlock(&e->lock);
+    segue_platform_mutex_unlock(e->lock);
 }
 
 void segue_engine_status_text(segue_engine_t *e, char *out, size_t cap) {
@@ -385,14 +391,14 @@ int segue_engine_view(segue_engine_t *e, segue_view_t *out) {
 }
 
 void segue_engine_set_status(segue_engine_t *e, const char *fmt, ...) {
-    pthread_mutex_lock(&e->lock);
+    segue_platform_mutex_lock(e->lock);
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(e->status, sizeof e->status, fmt, ap);
     va_end(ap);
     char line[sizeof e->status];
     memcpy(line, e->status, sizeof line);
-    pthread_mutex_unlock(&e->lock);
+    segue_platform_mutex_unlock(e->lock);
     /* The host's log is where a producer (or a test) looks when something fails. Worker and control
      * threads only (a refused lyrics/artist/genre is reported from the control thread), never audio. */
     fprintf(stderr, "segue: %s\n", line);
@@ -407,17 +413,18 @@ void segue_engine_set_status(segue_engine_t *e, const char *fmt, ...) {
 size_t segue_engine_state_save(segue_engine_t *e, char *out, size_t cap) {
     size_t n = 0;
 #define PUT(...) do { int w_ = snprintf(out + n, n < cap ? cap - n : 0, __VA_ARGS__); if (w_ > 0) n += (size_t)w_; } while (0)
-    pthread_mutex_lock(&e->lock);
+    segue_platform_mutex_lock(e->lock);
     PUT("segue-state 1\n");
     for (int j = 0; j < e->n_history; j++) {
         const segue_job_record_t *r = &e->history[j];
         PUT("job %s %lld %lld %u %llu %.17g %d %d %u\n", r->job, (long long)r->start_frame, (long long)r->start_bar,
             r->rate, (unsigned long long)r->total_frames, r->bpm, r->num, r->den, r->n_takes);
+        if (r->extends_take > 0) PUT("extends %d\n", r->extends_take);
         for (uint32_t k = 0; k < r->n_takes; k++) {
             if (r->stems[k][0]) PUT("stem %u %s\n", k + 1, r->stems[k]);
         }
     }
-    pthread_mutex_unlock(&e->lock);
+    segue_platform_mutex_unlock(e->lock);
 #undef PUT
     return n;
 }
@@ -453,6 +460,8 @@ int segue_engine_state_restore(segue_engine_t *e, const char *text) {
                     n--;
                 }
                 jobs[n++] = r;
+            } else if (n > 0 && sscanf(buf, "extends %u", &k) == 1 && k >= 1 && k <= SEGUE_MAX_TAKES) {
+                jobs[n - 1].extends_take = (int)k;
             } else if (n > 0 && sscanf(buf, "stem %u %n", &k, &used) == 1 && used > 0 && k >= 1 && k <= jobs[n - 1].n_takes) {
                 copy_str(jobs[n - 1].stems[k - 1], sizeof jobs[n - 1].stems[k - 1], buf + used);
             }
@@ -460,10 +469,10 @@ int segue_engine_state_restore(segue_engine_t *e, const char *text) {
         line = end ? end + 1 : NULL;
     }
     if (!ok) return -1;
-    pthread_mutex_lock(&e->lock);
+    segue_platform_mutex_lock(e->lock);
     memcpy(e->history, jobs, sizeof jobs);
     e->n_history = n;
     e->restore_pending = n > 0;
-    pthread_mutex_unlock(&e->lock);
+    segue_platform_mutex_unlock(e->lock);
     return 0;
 }

@@ -5,7 +5,6 @@
 #ifndef SEGUE_ENGINE_INTERNAL_H
 #define SEGUE_ENGINE_INTERNAL_H
 
-#include <pthread.h>
 #include <stdatomic.h>
 
 #include "platform/platform.h"
@@ -38,12 +37,16 @@ typedef struct {
     uint64_t total_frames;
     double bpm;
     int num, den;
+    /* 0: a generation. K (1-based): an extension of take K of the newest generation recorded before it
+     * (one take, stems[0]; it starts where that take, with its earlier extensions, ends). A reload puts
+     * them back together, so the whole placed take plays, not the extension alone. */
+    int extends_take;
     char stems[SEGUE_MAX_TAKES][1024];
 } segue_job_record_t;
 
 struct segue_engine {
     /* control thread + worker, under `lock` */
-    pthread_mutex_t lock;
+    segue_mutex_t *lock;
     char endpoint[256];
     char stems_dir[1024];
     char track[65];
@@ -75,7 +78,7 @@ struct segue_engine {
 
     /* audio -> worker */
     segue_ring_t ring;         /* allocated at activate (under ring_lock, with the worker) */
-    pthread_mutex_t ring_lock; /* activate/deactivate vs the worker's copy; never the audio thread */
+    segue_mutex_t *ring_lock; /* activate/deactivate vs the worker's copy; never the audio thread */
     _Atomic uint32_t fire_seq; /* seqlock over `fire`: odd while the audio thread writes */
     segue_fire_t fire;
     _Atomic int fire_refused;  /* the audio thread had nothing to fire with (no captured bar) */

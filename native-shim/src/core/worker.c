@@ -16,7 +16,8 @@
  *     as part of it, and is written as its own stem starting at its bar.
  *   - cancel: a rising edge of `cancel` stops the job being followed (protocol `cancel`); a job not yet
  *     accepted is cancelled as soon as its `accepted` names it.
- *   - project reload: stems on disk are loaded for playback; missing ones are fetched again.
+ *   - project reload: stems on disk are loaded for playback, the newest generation with its extensions put
+ *     back together; missing ones are fetched again first.
  *   - the view: at most every 50 ms, what a plugin window shows (status, prior, takes' thumbnails) is
  *     published through a seqlock for the UI thread (segue_engine_view).
  * Sockets use zmq_poll with a timeout and non-blocking sends: a dead daemon costs nothing but a retry.
@@ -96,6 +97,7 @@ typedef struct {
     job_t job;
     int fetch_queue[SEGUE_MAX_HISTORY]; /* history indices whose stems are missing */
     int n_fetch;
+    int place_pending;                  /* after a reload: put the takes on the timeline once fetches are done */
     segue_msg_t msg;                    /* decode target (large: kept off the stack) */
     char texts[SEGUE_TEXT_COUNT][SEGUE_LYRICS_MAX_BYTES + 1]; /* this submit's lyrics, artist, genre */
     uint32_t seen_extend_seq, seen_cancel_seq;
@@ -237,10 +239,10 @@ static int setup_curve(worker_t *w, const char *endpoint) {
             return -1;
         }
         w->have_client_keys = 1;
-        pthread_mutex_lock(&w->e->lock);
+        segue_platform_mutex_lock(w->e->lock);
         snprintf(w->e->client_public, sizeof w->e->client_public, "%s", w->client_pub);
         snprintf(w->e->client_public_path, sizeof w->e->client_public_path, "%s", path);
-        pthread_mutex_unlock(&w->e->lock);
+        segue_platform_mutex_unlock(w->e->lock);
         fprintf(stderr, "segue: CurveZMQ client key %s (%s: put it in the daemon's clients/ folder)\n", w->client_pub, path);
     }
     zmq_setsockopt(w->sock, ZMQ_CURVE_SERVERKEY, server, SEGUE_Z85_KEY_CHARS);
@@ -301,10 +303,10 @@ static void read_monitor(worker_t *w) {
 
 static void connect_daemon(worker_t *w) {
     char endpoint[256];
-    pthread_mutex_lock(&w->e->lock);
+    segue_platform_mutex_lock(w->e->lock);
     snprintf(endpoint, sizeof endpoint, "%s", w->e->endpoint);
     snprintf(w->key_value, sizeof w->key_value, "%s", w->e->server_key);
-    pthread_mutex_unlock(&w->e->lock);
+    segue_platform_mutex_unlock(w->e->lock);
     w->sock = zmq_socket(w->zctx, ZMQ_DEALER);
     if (!w->sock) {
         disconnect(w, "no socket");
@@ -377,9 +379,9 @@ static int take_fire(worker_t *w, segue_fire_t *out) {
  * set): copied under the engine lock into the worker's own buffers, which the message points into
  * until it is encoded. Empty ones are left out of the request. */
 static void add_song_texts(worker_t *w, segue_msg_t *m) {
-    pthread_mutex_lock(&w->e->lock);
+    segue_platform_mutex_lock(w->e->lock);
     memcpy(w->texts, w->e->text, sizeof w->texts);
-    pthread_mutex_unlock(&w->e->lock);
+    segue_platform_mutex_unlock(w->e->lock);
     struct { segue_str_t *field; int *present; } slot[SEGUE_TEXT_COUNT] = {
         [SEGUE_TEXT_LYRICS] = {&m->request.lyrics, &m->request.has_lyrics},
         [SEGUE_TEXT_ARTIST] = {&m->request.artist, &m->request.has_artist},
@@ -395,6 +397,7 @@ static void add_song_texts(worker_t *w, segue_msg_t *m) {
 
 static void submit(worker_t *w, const segue_fire_t *f) {
     segue_engine_t *e = w->e;
+    w->place_pending = 0; /* a new generation replaces what a reload would have put back */
     if (!w->online) {
         segue_engine_set_status(e, "offline: generate needs the daemon (%s)", e->endpoint);
         return;
@@ -420,9 +423,9 @@ static void submit(worker_t *w, const segue_fire_t *f) {
         job_failed(w, "%s", "out of memory for the prime");
         return;
     }
-    pthread_mutex_lock(&e->ring_lock);
+    segue_platform_mutex_lock(e->ring_lock);
     int copied = segue_ring_copy(&e->ring, from, f->end_count, prime);
-    pthread_mutex_unlock(&e->ring_lock);
+    segue_platform_mutex_unlock(e->ring_lock);
     if (copied != 0) {
         free(prime);
         job_failed(w, "%s", "the prime was overwritten before it could be sent");
@@ -545,7 +548,7 @@ static void finish_job(worker_t *w) {
             if (segue_stem_write_sidecar(path, &place) != 0) segue_engine_set_status(e, "error: cannot write the sidecar of %s", path);
         }
     }
-    pthread_mutex_lock(&e->lock);
+    segue_platform_mutex_lock(e->lock);
     if (j->history_index >= 0 && j->history_index < e->n_history) {
         e->history[j->history_index] = j->rec;
     } else {
@@ -555,11 +558,13 @@ static void finish_job(worker_t *w) {
         }
         e->history[e->n_history++] = j->rec;
     }
-    pthread_mutex_unlock(&e->lock);
+    segue_platform_mutex_unlock(e->lock);
     atomic_store(&e->progress, 100.0f);
     atomic_store(&e->level, 0);
     atomic_store(&e->eta_s, 0.0f);
-    set_state(w, written > 0 ? SEGUE_STATE_READY : SEGUE_STATE_ERROR);
+    /* A fetch after a reload is not ready yet: the takes are put back together (load_placed) first. */
+    if (!(w->place_pending && j->history_index >= 0) || written == 0)
+        set_state(w, written > 0 ? SEGUE_STATE_READY : SEGUE_STATE_ERROR);
     segue_engine_set_status(e, "job %s: %d stems in %s", j->rec.job, written, dir);
     if (j->set == atomic_load(&e->takes)) set_sources(w, &j->rec, j->set);
     end_job(w);
@@ -593,13 +598,17 @@ static void finish_extend(worker_t *w) {
         return;
     }
     snprintf(j->rec.stems[0], sizeof j->rec.stems[0], "%s", path);
-    pthread_mutex_lock(&e->lock);
+    /* Its sidecar, like every stem's: where the extension starts on the timeline, to the sample. */
+    segue_stem_place_t place = {j->rec.start_frame, j->set->rate, j->rec.total_frames, j->rec.start_bar + 1,
+                                j->rec.bpm, j->rec.num, j->rec.den, k + 1, j->rec.job};
+    if (segue_stem_write_sidecar(path, &place) != 0) segue_engine_set_status(e, "error: cannot write the sidecar of %s", path);
+    segue_platform_mutex_lock(e->lock);
     if (e->n_history == SEGUE_MAX_HISTORY) {
         memmove(e->history, e->history + 1, sizeof e->history[0] * (SEGUE_MAX_HISTORY - 1));
         e->n_history--;
     }
     e->history[e->n_history++] = j->rec;
-    pthread_mutex_unlock(&e->lock);
+    segue_platform_mutex_unlock(e->lock);
     take_source_t *src = &w->src[k];
     snprintf(src->job, sizeof src->job, "%s", j->rec.job);
     src->candidate = 0;
@@ -790,48 +799,118 @@ static void receive_all(worker_t *w) {
 
 /* ---- project reload ---------------------------------------------------------------------------- */
 
-/* After a state restore: load the newest job's stems for playback; queue fetches for missing stems. */
+/* Copies a stem's audio into take k of `set` at `offset` frames, extending what is covered; the take's
+ * final buffer is allocated here (stereo, the set's length) at the first stem. 0 when it fit. */
+static int place_stem(segue_takeset_t *set, uint32_t k, uint64_t offset, const char *path, uint64_t frames_expected) {
+    float *audio;
+    uint64_t frames;
+    uint32_t channels, rate;
+    segue_take_t *t = &set->take[k];
+    if (!path[0] || segue_stem_read(path, &audio, &frames, &channels, &rate) != 0) return -1;
+    int ok = frames == frames_expected && rate == set->rate && offset + frames <= set->total_frames &&
+             atomic_load(&t->final_covered) == offset;
+    float *buf = atomic_load(&t->final);
+    if (ok && !buf) {
+        buf = calloc((size_t)set->total_frames * 2u, sizeof(float));
+        if (buf) atomic_store(&t->final, buf);
+    }
+    if (ok && buf) {
+        memcpy(buf + 2u * offset, audio, (size_t)frames * 2u * sizeof(float));
+        if (offset == 0) t->channels = channels;
+        atomic_store(&t->final_covered, offset + frames); /* the set is not published yet */
+    }
+    free(audio);
+    return ok && buf ? 0 : -1;
+}
+
+/* Puts the newest generation back on the timeline from its stems, with every extension recorded after
+ * it appended to its take in order (each starts where the take, so far, ends), and makes that the state
+ * a next extend continues from. Stems that are missing or do not fit leave the rest of that take out. */
+static void load_placed(worker_t *w) {
+    segue_engine_t *e = w->e;
+    segue_job_record_t *recs = calloc(SEGUE_MAX_HISTORY, sizeof *recs);
+    if (!recs) return;
+    int n;
+    segue_platform_mutex_lock(e->lock);
+    n = e->n_history;
+    memcpy(recs, e->history, sizeof *recs * SEGUE_MAX_HISTORY);
+    segue_platform_mutex_unlock(e->lock);
+    int g = n - 1; /* the newest generation; the newest record when there is none (it is placed alone) */
+    while (g > 0 && recs[g].extends_take > 0) g--;
+    if (g < 0 || (recs[g].extends_take > 0 && g != n - 1)) g = n - 1;
+    if (g < 0) {
+        free(recs);
+        return;
+    }
+    const segue_job_record_t *gen = &recs[g];
+    int alone = gen->extends_take > 0;
+    uint64_t len[SEGUE_MAX_TAKES], total = gen->total_frames;
+    const segue_job_record_t *last_ext[SEGUE_MAX_TAKES] = {0};
+    int n_ext[SEGUE_MAX_TAKES] = {0};
+    for (uint32_t k = 0; k < SEGUE_MAX_TAKES; k++) len[k] = gen->total_frames;
+    for (int i = g + 1; !alone && i < n; i++) { /* where each extension goes, and the set's length */
+        const segue_job_record_t *x = &recs[i];
+        uint32_t k = (uint32_t)(x->extends_take - 1);
+        if (x->extends_take < 1 || k >= gen->n_takes || x->rate != gen->rate) continue;
+        if (x->start_frame - gen->start_frame != (int64_t)len[k]) continue; /* does not follow the take */
+        len[k] += x->total_frames;
+        if (len[k] > total) total = len[k];
+    }
+    segue_takeset_t *set = segue_takeset_new(gen->start_frame, gen->rate, total, gen->n_takes);
+    int placed_ext = 0;
+    for (uint32_t k = 0; set && k < gen->n_takes; k++) {
+        if (place_stem(set, k, 0, gen->stems[k], gen->total_frames) != 0) continue;
+        for (int i = g + 1; !alone && i < n; i++) {
+            const segue_job_record_t *x = &recs[i];
+            if (x->extends_take != (int)k + 1 || x->rate != gen->rate) continue;
+            uint64_t at = (uint64_t)(x->start_frame - gen->start_frame);
+            if (x->start_frame < gen->start_frame || place_stem(set, k, at, x->stems[0], x->total_frames) != 0) continue;
+            last_ext[k] = x;
+            n_ext[k]++;
+            placed_ext++;
+        }
+    }
+    if (set) {
+        segue_engine_publish_takes(e, set);
+        w->sets_published++;
+        set_sources(w, gen, set);
+        for (uint32_t k = 0; k < gen->n_takes; k++) { /* a next extend continues the last extension */
+            w->src[k].first_frames = gen->total_frames;
+            w->src[k].frames = atomic_load(&set->take[k].final_covered);
+            w->src[k].extended = n_ext[k];
+            if (last_ext[k]) {
+                snprintf(w->src[k].job, sizeof w->src[k].job, "%s", last_ext[k]->job);
+                w->src[k].candidate = 0;
+            }
+        }
+        set_state(w, SEGUE_STATE_READY);
+        segue_engine_set_status(e, "job %s: stems loaded from disk, %d extension%s", gen->job, placed_ext, placed_ext == 1 ? "" : "s");
+    }
+    free(recs);
+}
+
+/* After a state restore: queue fetches for every recorded job whose stems are missing; once they are back
+ * (or at once when none is missing) the newest generation and its extensions are loaded for playback. */
 static void restore(worker_t *w) {
     segue_engine_t *e = w->e;
-    segue_job_record_t recs[SEGUE_MAX_HISTORY];
+    segue_job_record_t *recs = calloc(SEGUE_MAX_HISTORY, sizeof *recs);
+    if (!recs) return;
     int n;
-    pthread_mutex_lock(&e->lock);
+    segue_platform_mutex_lock(e->lock);
     n = e->n_history;
-    memcpy(recs, e->history, sizeof recs);
+    memcpy(recs, e->history, sizeof *recs * SEGUE_MAX_HISTORY);
     e->restore_pending = 0;
-    pthread_mutex_unlock(&e->lock);
+    segue_platform_mutex_unlock(e->lock);
     w->n_fetch = 0;
     for (int i = 0; i < n; i++) {
         int missing = 0;
         for (uint32_t k = 0; k < recs[i].n_takes; k++) {
             if (!recs[i].stems[k][0] || !segue_platform_file_exists(recs[i].stems[k])) missing = 1;
         }
-        if (missing) {
-            w->fetch_queue[w->n_fetch++] = i;
-        } else if (i == n - 1) {
-            segue_takeset_t *set = segue_takeset_new(recs[i].start_frame, recs[i].rate, recs[i].total_frames, recs[i].n_takes);
-            for (uint32_t k = 0; set && k < recs[i].n_takes; k++) {
-                float *audio;
-                uint64_t frames;
-                uint32_t channels, rate;
-                if (segue_stem_read(recs[i].stems[k], &audio, &frames, &channels, &rate) != 0) continue;
-                if (frames == recs[i].total_frames && rate == recs[i].rate) {
-                    atomic_store(&set->take[k].final, audio);
-                    set->take[k].channels = channels;
-                    atomic_store(&set->take[k].final_covered, frames);
-                } else {
-                    free(audio);
-                }
-            }
-            if (set) {
-                segue_engine_publish_takes(e, set);
-                w->sets_published++;
-                set_sources(w, &recs[i], set);
-                set_state(w, SEGUE_STATE_READY);
-                segue_engine_set_status(e, "job %s: stems loaded from disk", recs[i].job);
-            }
-        }
+        if (missing) w->fetch_queue[w->n_fetch++] = i;
     }
+    free(recs);
+    w->place_pending = n > 0;
 }
 
 static void next_fetch(worker_t *w) {
@@ -840,9 +919,9 @@ static void next_fetch(worker_t *w) {
     memmove(w->fetch_queue, w->fetch_queue + 1, sizeof w->fetch_queue[0] * (size_t)(--w->n_fetch));
     job_t *j = &w->job;
     memset(j, 0, sizeof *j);
-    pthread_mutex_lock(&w->e->lock);
+    segue_platform_mutex_lock(w->e->lock);
     if (index < w->e->n_history) j->rec = w->e->history[index];
-    pthread_mutex_unlock(&w->e->lock);
+    segue_platform_mutex_unlock(w->e->lock);
     if (!j->rec.job[0]) return;
     j->history_index = index;
     j->extend_take = -1;
@@ -947,6 +1026,7 @@ static void extend_selected(worker_t *w) {
     j->history_index = -1;
     j->extend_take = (int)k;
     j->extend_offset = at;
+    j->rec.extends_take = (int)k + 1;
     j->req = m->req;
     j->rec.start_frame = b->start_frame + (int64_t)at;
     j->rec.start_bar = b->start_bar + (int64_t)llround((double)at / spb);
@@ -1037,9 +1117,9 @@ static void update_view(worker_t *w) {
     segue_view_t *v = &w->view;
     v->online = w->online;
     segue_engine_status_text(e, v->status, sizeof v->status);
-    pthread_mutex_lock(&e->lock);
+    segue_platform_mutex_lock(e->lock);
     snprintf(v->endpoint, sizeof v->endpoint, "%s", e->endpoint);
-    pthread_mutex_unlock(&e->lock);
+    segue_platform_mutex_unlock(e->lock);
     const preset_t *preset = preset_at(w, param_int_of(e, SEGUE_P_PRESET));
     snprintf(v->preset, sizeof v->preset, "%s", preset ? preset->name : "");
     snprintf(v->prior, sizeof v->prior, "%s", preset ? preset->prior : "");
@@ -1105,9 +1185,9 @@ static int finishing(worker_t *w) {
 
 /* The host set another daemon key (state key server_key) since the socket was made. */
 static int key_changed(worker_t *w) {
-    pthread_mutex_lock(&w->e->lock);
+    segue_platform_mutex_lock(w->e->lock);
     int changed = strcmp(w->key_value, w->e->server_key) != 0;
-    pthread_mutex_unlock(&w->e->lock);
+    segue_platform_mutex_unlock(w->e->lock);
     return changed;
 }
 
@@ -1172,11 +1252,15 @@ void *segue_worker_main(void *arg) {
             segue_engine_set_status(w->e, "error: generate needs captured audio before a bar line");
         }
         int pending;
-        pthread_mutex_lock(&w->e->lock);
+        segue_platform_mutex_lock(w->e->lock);
         pending = w->e->restore_pending;
-        pthread_mutex_unlock(&w->e->lock);
+        segue_platform_mutex_unlock(w->e->lock);
         if (pending) restore(w);
         next_fetch(w);
+        if (w->place_pending && w->n_fetch == 0 && w->job.phase == JOB_NONE) {
+            w->place_pending = 0;
+            load_placed(w);
+        }
         uint32_t cancel = atomic_load_explicit(&w->e->cancel_seq, memory_order_acquire);
         if (cancel != w->seen_cancel_seq) {
             w->seen_cancel_seq = cancel;

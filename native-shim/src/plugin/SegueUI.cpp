@@ -4,7 +4,8 @@
  * What it shows, top to bottom: the daemon's state and the chosen preset and prior; the controls (tier,
  * bars to capture, bars to generate, takes, generate, cancel); the progress with its level and ETA; the
  * takes as waveform thumbnails that fill in as previews stream; then take selection, A/B against dry,
- * extend, and the status line (errors in words) with the keys.
+ * extend, and the status line (errors in words); the plugin's CurveZMQ client key (C copies it to the
+ * clipboard, for the daemon's clients/ folder); the keys.
  *
  * Where its data comes from, all on the host's UI thread:
  *   - parameters (the controls, and the outputs state/progress/level/eta) through DPF's parameterChanged;
@@ -16,7 +17,8 @@
  *
  * Keys (LayoutDump also writes them into the layout file): Tab / Shift+Tab move the focus; Left/Right
  * (or Up/Down, - and +) change the focused control; Space or Enter activates it; G generate, Esc cancel,
- * 1-9 select a take, A toggles A/B (take against dry), E extends the selected take, T cycles the tier.
+ * 1-9 select a take, A toggles A/B (take against dry), E extends the selected take, T cycles the tier,
+ * C copies the client key (X11 CLIPBOARD, through DPF's setClipboard).
  *
  * Test hook: with SEGUE_UI_LAYOUT=<file> in the environment, the window writes its layout there (the
  * X11 window id, each region's name and rectangle, and what it shows) every time it draws, so a test
@@ -43,15 +45,15 @@ namespace {
 
 enum Region {
     kHeader = 0, kStatePill, kTier, kCaptureBars, kGenerateBars, kTakes, kGenerate, kCancel,
-    kProgress, kTakeGrid, kAB, kExtend, kStatusLine, kKeysLine, kRegionCount
+    kProgress, kTakeGrid, kAB, kExtend, kStatusLine, kClientKey, kKeysLine, kRegionCount
 };
 const char* const kRegionNames[kRegionCount] = {
     "header", "state", "tier", "capture_bars", "generate_bars", "takes", "generate", "cancel",
-    "progress", "take_grid", "ab", "extend", "status", "keys"
+    "progress", "take_grid", "ab", "extend", "status", "client_key", "keys"
 };
 
 // The focus order for Tab: controls only (regions that react to keys).
-const Region kFocusOrder[] = { kTier, kCaptureBars, kGenerateBars, kTakes, kGenerate, kCancel, kTakeGrid, kAB, kExtend };
+const Region kFocusOrder[] = { kTier, kCaptureBars, kGenerateBars, kTakes, kGenerate, kCancel, kTakeGrid, kAB, kExtend, kClientKey };
 const int kFocusCount = sizeof(kFocusOrder) / sizeof(kFocusOrder[0]);
 
 struct Box { float x, y, w, h; bool contains(double px, double py) const { return px >= x && px < x + w && py >= y && py < y + h; } };
@@ -90,6 +92,11 @@ public:
         for (int i = 0; i < SEGUE_P_COUNT; ++i)
             fPulseEnd[i] = 0.0;
         std::memset(&fView, 0, sizeof fView);
+        fClientKey[0] = fClientKeyFile[0] = '\0';
+        // The user's key pair is read, or made on first use, here on the UI thread (files, never audio), so
+        // the key can be handed to the daemon's operator before any daemon key is set.
+        if (fEngine != nullptr)
+            segue_engine_client_key(fEngine, fClientKey, sizeof fClientKey, fClientKeyFile, sizeof fClientKeyFile);
         loadSharedResources();
         layout();
     }
@@ -122,6 +129,11 @@ protected:
                 setParameterValue(i, 0.0f);
                 fParam[i] = 0.0f;
             }
+        }
+        if (fCopiedAt > 0.0 && now - fCopiedAt >= 3.0)
+        {
+            fCopiedAt = -10.0; // "copied to the clipboard" has been shown long enough
+            repaint();
         }
         if (fEngine != nullptr)
         {
@@ -176,6 +188,8 @@ protected:
             pulse(SEGUE_P_EXTEND);
         else if (key == 't' || key == 'T')
             set(SEGUE_P_TIER, std::fmod(fParam[SEGUE_P_TIER] + 1.0f, 3.0f));
+        else if (key == 'c' || key == 'C')
+            copyClientKey();
         else
             return false;
         repaint();
@@ -242,6 +256,10 @@ private:
     Box fCard[16];
     int fCards = 0;
     const char* const fLayoutFile;
+    char fClientKey[64];       // the CurveZMQ public key this plugin presents (40 Z85 characters), "" unknown
+    char fClientKeyFile[1024]; // its client.public file, for the daemon's clients/ folder
+    int fCopies = 0;           // times the key went to the clipboard (the layout hook reports it)
+    double fCopiedAt = -10.0;  // when, to say "copied" for a moment
 
     // --- actions -----------------------------------------------------------------------------------
 
@@ -303,7 +321,21 @@ private:
         case kAB: toggleAB(); break;
         case kExtend: pulse(SEGUE_P_EXTEND); break;
         case kTier: set(SEGUE_P_TIER, std::fmod(fParam[SEGUE_P_TIER] + 1.0f, 3.0f)); break;
+        case kClientKey: copyClientKey(); break;
         default: step(r, +1); break;
+        }
+    }
+
+    // The client key onto the X11 CLIPBOARD (pugl owns the selection for this window and answers a paste
+    // from its event loop, which the host's idle ticks run), as UTF-8 text.
+    void copyClientKey()
+    {
+        if (fClientKey[0] == '\0')
+            return;
+        if (setClipboard("text/plain", fClientKey, std::strlen(fClientKey)))
+        {
+            ++fCopies;
+            fCopiedAt = nowSeconds();
         }
     }
 
@@ -328,7 +360,8 @@ private:
         fBox[kAB] = { m, H - 108, 200, 44 };
         fBox[kExtend] = { m + 212, H - 108, 250, 44 };
         fBox[kStatusLine] = { m + 474, H - 108, W - 2 * m - 474, 44 };
-        fBox[kKeysLine] = { m, H - 54, W - 2 * m, 40 };
+        fBox[kClientKey] = { m, H - 58, W - 2 * m, 24 };
+        fBox[kKeysLine] = { m, H - 30, W - 2 * m, 22 };
 
         // Take cards: up to 4 per row.
         const int n = takeCount();
@@ -606,9 +639,35 @@ private:
         if (text[0] != '\0')
             textBox(s.x + 10, s.y + 6, s.w - 20, text, nullptr);
 
-        label(fBox[kKeysLine].x, fBox[kKeysLine].y + 20,
+        drawClientKey();
+        label(fBox[kKeysLine].x, fBox[kKeysLine].y + 11,
               "Keys:  Tab focus  ·  \xe2\x86\x90 \xe2\x86\x92 change  ·  Space/Enter press  ·  G generate  ·  Esc cancel  ·  "
-              "1-9 take  ·  A  A/B  ·  E extend  ·  T tier", kDim, 13);
+              "1-9 take  ·  A  A/B  ·  E extend  ·  T tier  ·  C copy key", kDim, 13);
+    }
+
+    // The key a producer gives the studio's daemon (its clients/ folder) to be let in over CurveZMQ.
+    void drawClientKey()
+    {
+        const Box& b = fBox[kClientKey];
+        fill(b, kPanel, 6);
+        if (focused(kClientKey))
+            outline(b, kFocus, 6, 2);
+        const float y = b.y + b.h / 2 + 1;
+        label(b.x + 10, y, "Client key", kDim, 13);
+        if (fClientKey[0] == '\0')
+        {
+            label(b.x + 90, y, fEngine ? "not available: no $HOME or config folder to keep the key pair in" : "no access to the plugin instance",
+                  kWarn, 13);
+            return;
+        }
+        label(b.x + 90, y, fClientKey, kText, 13);
+        const bool copied = nowSeconds() - fCopiedAt < 3.0;
+        char hint[1200];
+        std::snprintf(hint, sizeof hint, "%s  ·  %s", copied ? "copied to the clipboard" : "C copies it",
+                      fClientKeyFile[0] ? fClientKeyFile : "");
+        scissor(b.x + 420, b.y, b.w - 430, b.h); // a long path must stay in the box
+        label(b.x + 420, y, hint, copied ? kGood : kDim, 13);
+        resetScissor();
     }
 
     // --- test hook -----------------------------------------------------------------------------------
@@ -630,6 +689,7 @@ private:
                          fView.take_covered[k], fView.take_frames[k], (unsigned)fView.take_final[k]);
         std::fprintf(f, "capture_bars %d\ngenerate_bars %d\ntakes %d\n", static_cast<int>(fParam[SEGUE_P_CAPTURE_BARS] + 0.5f),
                      static_cast<int>(fParam[SEGUE_P_GENERATE_BARS] + 0.5f), static_cast<int>(fParam[SEGUE_P_TAKES] + 0.5f));
+        std::fprintf(f, "client_key %s\nclient_key_file %s\nclipboard_copies %d\n", fClientKey, fClientKeyFile, fCopies);
         std::fprintf(f, "state %s\nfocus %s\ntier %d\ntake %d\nmonitor %d\nprior %s\npreset %s\nstatus %s\n", kStateNames[state],
                      kRegionNames[kFocusOrder[fFocus]], static_cast<int>(fParam[SEGUE_P_TIER] + 0.5f),
                      static_cast<int>(fParam[SEGUE_P_TAKE] + 0.5f), static_cast<int>(fParam[SEGUE_P_MONITOR] + 0.5f),

@@ -25,6 +25,16 @@ typedef struct segue_thread segue_thread_t;
 segue_thread_t *segue_platform_thread_start(void *(*fn)(void *), void *arg);
 void segue_platform_thread_join(segue_thread_t *thread);
 
+/* A mutex for the control threads and the worker (never the audio thread): the engine's short lock over
+ * its strings and job history, and the capture ring's allocation. Created with the engine; NULL when the
+ * system refuses. The engine keeps only a pointer, so a port implements it with what its system has
+ * (pthreads here; an SRWLOCK or CRITICAL_SECTION on Windows) without touching the core. */
+typedef struct segue_mutex segue_mutex_t;
+segue_mutex_t *segue_platform_mutex_new(void);
+void segue_platform_mutex_free(segue_mutex_t *mutex);
+void segue_platform_mutex_lock(segue_mutex_t *mutex);
+void segue_platform_mutex_unlock(segue_mutex_t *mutex);
+
 /* Creates a folder and its parents (like mkdir -p); 0 on success or when it already exists. */
 int segue_platform_make_dirs(const char *path);
 

@@ -47,6 +47,29 @@ void segue_platform_thread_join(segue_thread_t *thread) {
     }
 }
 
+struct segue_mutex {
+    pthread_mutex_t m;
+};
+
+segue_mutex_t *segue_platform_mutex_new(void) {
+    segue_mutex_t *mutex = calloc(1, sizeof *mutex);
+    if (mutex && pthread_mutex_init(&mutex->m, NULL) != 0) {
+        free(mutex);
+        mutex = NULL;
+    }
+    return mutex;
+}
+
+void segue_platform_mutex_free(segue_mutex_t *mutex) {
+    if (mutex) {
+        pthread_mutex_destroy(&mutex->m);
+        free(mutex);
+    }
+}
+
+void segue_platform_mutex_lock(segue_mutex_t *mutex) { pthread_mutex_lock(&mutex->m); }
+void segue_platform_mutex_unlock(segue_mutex_t *mutex) { pthread_mutex_unlock(&mutex->m); }
+
 int segue_platform_make_dirs(const char *path) {
     char buf[4096];
     size_t n = strlen(path);

@@ -41,6 +41,9 @@ import org.junit.jupiter.api.io.TempDir;
  * drawn, the state pill green for "ready", waveforms in every take card, and take 2's reaching further
  * right than take 1's once extended. Last, T and G ask for the draft tier, which the daemon's default
  * prior cannot serve: the window shows the refusal in words and in red, and the state pill in error's red.
+ * The window also shows the plugin's CurveZMQ client key: the test checks it is the key the plugin made
+ * for this user ({@code $XDG_CONFIG_HOME/segue/client.public}, a fresh folder), then presses C and reads
+ * the X11 clipboard back ({@code native-shim/tests/x_clipboard.c}) as a paste would: the same 40 characters.
  * The screenshots and the layout are kept in {@code tests/target/plugin-window.png},
  * {@code plugin-window-refused.png} and {@code plugin-window.txt}.
  *
@@ -107,6 +110,8 @@ class PluginWindowTest {
         env.put("SEGUE_UI_LAYOUT", layout.toString());
         env.put("SEGUE_ENDPOINT", daemon.endpoint);
         env.put("SEGUE_STEMS_DIR", dir.resolve("stems").toString());
+        Path config = dir.resolve("config"); // the user's key pair goes here, not into the real ~/.config
+        env.put("XDG_CONFIG_HOME", config.toString());
         start(List.of(jalv, "-c", "auto_fire_bar=3", "-c", "fallback_bpm=240", "-c", "capture_bars=2", "-c", "generate_bars=2",
                 "-c", "takes=3", "-c", "monitor=1", "urn:segue:shim"), env, "jalv.log");
 
@@ -114,6 +119,25 @@ class PluginWindowTest {
         assertEquals("900 520", shown.get("size"), "the window's size");
         assertEquals("default", shown.get("prior"), "the window names the daemon's prior");
         String window = shown.get("window");
+
+        // The client key the window shows is this user's, made on first use: the file's public-key line.
+        String shownKey = shown.getOrDefault("client_key", "");
+        assertTrue(shownKey.matches("[0-9A-Za-z.\\-:+=^!/*?&<>()\\[\\]{}@%$#]{40}"), "the window shows no Z85 client key: " + shown);
+        Path publicFile = config.resolve("segue/client.public");
+        assertEquals(publicFile.toString(), shown.get("client_key_file"), "the file the window points the producer to");
+        java.util.regex.Matcher fileKey = java.util.regex.Pattern.compile("public-key = \"([^\"]{40})\"")
+                .matcher(Files.readString(publicFile));
+        assertTrue(fileKey.find(), "no public-key line in " + publicFile);
+        assertEquals(fileKey.group(1), shownKey, "the window's key is the one in client.public");
+        // C copies it to the clipboard; a paste (an X11 CLIPBOARD request as UTF-8 text) gets it back.
+        key(xdotool, window, display, "c");
+        shown = waitFor(layout, l -> "1".equals(l.get("clipboard_copies")), 10);
+        NativeShim.Run made = NativeShim.run(List.of("make", "-C", NativeShim.DIR.toString(), "build/tests/x_clipboard"), Map.of(), 120);
+        assertEquals(0, made.exitCode(), made.output());
+        NativeShim.Run paste = NativeShim.run(List.of(NativeShim.DIR.resolve("build/tests/x_clipboard").toString()),
+                Map.of("DISPLAY", display), 30);
+        assertEquals(0, paste.exitCode(), "reading the clipboard: " + paste.output());
+        assertEquals(shownKey, paste.output(), "the clipboard holds the client key");
 
         // The keys, sent to the plugin's window as a producer's key presses.
         key(xdotool, window, display, "2");
@@ -183,7 +207,7 @@ class PluginWindowTest {
         // Between the controls and the progress bar nothing is drawn: the background shows.
         assertEquals(BACKGROUND, image.getRGB(450, 140) & 0xffffff, "the background between the controls and the progress");
         for (String region : List.of("header", "state", "tier", "capture_bars", "generate_bars", "takes", "generate", "cancel",
-                "progress", "take_grid", "ab", "extend", "status", "keys")) {
+                "progress", "take_grid", "ab", "extend", "status", "client_key", "keys")) {
             long[] r = region(shown, region);
             int n = colours(image, (int) r[0], (int) r[1], (int) r[2], (int) r[3]);
             assertTrue(n >= 3, "region " + region + " " + java.util.Arrays.toString(r) + " is blank (" + n + " colours)");

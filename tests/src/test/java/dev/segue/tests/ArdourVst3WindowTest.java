@@ -1,0 +1,318 @@
+package dev.segue.tests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.awt.image.BufferedImage;
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The VST3 build's window opened by a real VST3 host: Ardour 7's GUI ({@code ardour}, Debian {@code ardour}) on a
+ * private Xvfb display, with its "None (Dummy)" audio backend and the real daemon.
+ *
+ * <p>The session is built headless first ({@code segue-ardour-render}: a track with a real music clip and the
+ * Segue VST3 plugin, in a private HOME). Ardour reopens a plugin's window at load when the session says it was
+ * open: the test writes that into the session ({@code <Extra><UI><Window name="P-<route id>-<processor id>"
+ * visible="1" custom-ui="1">}, the form Ardour itself saves). Ardour's GUI then shows two things a test must
+ * answer by hand: "Engine I/O device has changed" (the session was saved by the headless tool), answered with
+ * Return, and its Audio/MIDI setup, where the test picks "None (Dummy)" (shown once {@code hide-dummy-backend}
+ * is off in Ardour's config) and presses Start. They are recognised in screenshots of the root window by where
+ * they sit on the 1280x800 screen (no window manager: Ardour centres them).
+ *
+ * <p>Then the plugin's window writes its layout ({@code SEGUE_UI_LAYOUT}): the test checks it is the plugin's
+ * own editor (not Ardour's generic controls), 900x520, connected to the daemon ("idle"), naming the daemon's
+ * prior; a screenshot of it ({@code xwd -id}) has many colours and each region drawn; T (sent to the plugin's
+ * window) selects the draft tier. The screenshot is kept in {@code tests/target/plugin-window-ardour-vst3.png}.
+ *
+ * <p>Skips when Ardour's GUI is not installed; a missing Xvfb, xwd or xdotool fails with the package to install.
+ */
+class ArdourVst3WindowTest {
+    static final Path SCREENSHOT = SeguePart.ROOT.resolve("tests/target/plugin-window-ardour-vst3.png");
+
+    @TempDir
+    Path dir;
+    private DaemonProcess daemon;
+    private final List<Process> started = new ArrayList<>();
+
+    @AfterEach
+    void stop() throws InterruptedException {
+        for (int i = started.size() - 1; i >= 0; i--) {
+            Process p = started.get(i);
+            p.destroy();
+            if (!p.waitFor(15, TimeUnit.SECONDS)) {
+                p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        }
+        if (daemon != null) {
+            daemon.close();
+        }
+    }
+
+    @Test
+    @Timeout(value = 600, unit = TimeUnit.SECONDS)
+    void ardourOpensTheVst3Window() throws Exception {
+        String ardour = which("ardour");
+        Assumptions.assumeTrue(ardour != null, "Ardour's GUI is not installed (Debian: apt-get install ardour)");
+        String xwd = require("xwd", "x11-apps");
+        String xdotool = require("xdotool", "xdotool");
+        daemon = new DaemonProcess(dir);
+        daemon.start("daemon.log");
+
+        // The session, headless: the plugin on a track of real music, in a private HOME.
+        Path clip = ArdourHost.clip(dir, 48000, 10.0, 4.0);
+        Path work = dir.resolve("work");
+        ArdourHost.Render built = ArdourHost.render(work, dir.resolve("unused.wav"), "vst3", clip, 120,
+                Map.of("SEGUE_ENDPOINT", daemon.endpoint, "SEGUE_STEMS_DIR", dir.resolve("stems").toString()), List.of(),
+                List.of("--watch", "state", "--stop-file", dir.resolve("no-stop").toString(), "--watch-seconds", "2"));
+        assertEquals(0, built.exitCode(), built.output());
+        Path session = work.resolve("segue/segue.ardour");
+        String xml = Files.readString(session);
+        Matcher route = Pattern.compile("<Route [^>]*id=\"(\\d+)\" name=\"Clip\"").matcher(xml);
+        Matcher processor = Pattern.compile("<Processor id=\"(\\d+)\" name=\"Segue\"[^>]*type=\"vst3\"").matcher(xml);
+        assertTrue(route.find() && processor.find(), "no Segue VST3 plugin on the Clip track in " + session);
+        String windowName = "P-" + route.group(1) + "-" + processor.group(1);
+        assertTrue(!xml.contains("<Extra>"), "the headless session already has GUI state; this test writes its own");
+        Files.writeString(session, xml.replace("</Session>", "  <Extra>\n    <UI>\n      <Window name=\"" + windowName
+                + "\" visible=\"1\" x-off=\"60\" y-off=\"60\" x-size=\"900\" y-size=\"520\" custom-ui=\"1\"/>\n    </UI>\n"
+                + "  </Extra>\n</Session>"));
+
+        // Ardour's settings in the private HOME: not a first run, the Dummy backend offered.
+        Path home = work.resolve("home");
+        Path config = Files.createDirectories(home.resolve(".config/ardour7"));
+        Files.writeString(config.resolve(".a7"), "");
+        Files.writeString(config.resolve("config"), "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Ardour>\n  <Config>\n"
+                + "    <Option name=\"try-autostart-engine\" value=\"1\"/>\n"
+                + "    <Option name=\"hide-dummy-backend\" value=\"0\"/>\n  </Config>\n</Ardour>\n");
+
+        String display = startXvfb();
+        Path layout = dir.resolve("layout.txt");
+        Map<String, String> env = new HashMap<>();
+        env.put("HOME", home.toString());
+        env.put("DISPLAY", display);
+        env.put("SEGUE_ENDPOINT", daemon.endpoint);
+        env.put("SEGUE_STEMS_DIR", dir.resolve("stems").toString());
+        env.put("SEGUE_UI_LAYOUT", layout.toString());
+        start(List.of(ardour, "-n", "-a", work.resolve("segue").toString()), env, "ardour.log");
+
+        // Answer Ardour's two start-up dialogs until the plugin's window writes its layout.
+        Path root = dir.resolve("root.xwd");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(240);
+        boolean engineChosen = false;
+        Map<String, String> shown = Map.of();
+        while (System.nanoTime() < deadline) {
+            if (Files.isRegularFile(layout)) {
+                shown = parse(Files.readAllLines(layout, StandardCharsets.UTF_8));
+                if (shown.containsKey("window") && "idle".equals(shown.get("state"))) {
+                    break;
+                }
+            }
+            alive();
+            NativeShim.Run shot = NativeShim.run(List.of(xwd, "-root", "-out", root.toString()), Map.of("DISPLAY", display), 30);
+            if (shot.exitCode() == 0) {
+                BufferedImage screen = XwdImage.read(root);
+                boolean mainWindow = !dark(screen, 640, 60);
+                boolean engineDialog = !mainWindow && !dark(screen, 380, 225) && !dark(screen, 860, 561);
+                boolean messageDialog = !mainWindow && !engineDialog && !dark(screen, 640, 400);
+                if (engineDialog && !engineChosen) {
+                    click(xdotool, display, 648, 259); // the Audio System list
+                    Thread.sleep(1500);
+                    click(xdotool, display, 620, 303); // "None (Dummy)": ALSA, JACK, None (Dummy), PulseAudio
+                    Thread.sleep(3000);
+                    click(xdotool, display, 862, 561); // Start
+                    engineChosen = true;
+                } else if (messageDialog) {
+                    xdo(xdotool, display, List.of("key", "Return"));
+                }
+            }
+            Thread.sleep(2000);
+        }
+        if (!shown.containsKey("window")) {
+            keepScreenshot(root);
+            throw new AssertionError("Ardour did not open the plugin's window in 240 s (the last screen is in "
+                    + SCREENSHOT.resolveSibling("ardour-vst3-window-failure.png") + "); layout: " + shown + "\nArdour:\n"
+                    + tail(dir.resolve("ardour.log")));
+        }
+        assertEquals("900 520", shown.get("size"), "the plugin's own editor, at its size");
+        assertEquals("default", shown.get("prior"), "the window names the daemon's prior");
+        String window = shown.get("window");
+
+        // The window answers the producer's keys inside Ardour.
+        xdo(xdotool, display, List.of("key", "--window", window, "t"));
+        shown = waitFor(layout, l -> "1".equals(l.get("tier")), 20);
+
+        Thread.sleep(1000);
+        Path raw = dir.resolve("window.xwd");
+        NativeShim.Run shot = NativeShim.run(List.of(xwd, "-id", window, "-out", raw.toString()), Map.of("DISPLAY", display), 30);
+        assertEquals(0, shot.exitCode(), shot.output());
+        BufferedImage image = XwdImage.read(raw);
+        Files.createDirectories(SCREENSHOT.getParent());
+        ImageIO.write(image, "png", SCREENSHOT.toFile());
+        assertEquals(900, image.getWidth(), "screenshot width");
+        assertEquals(520, image.getHeight(), "screenshot height");
+        assertTrue(colours(image, 0, 0, 900, 520) >= 32, "a window of few colours: " + colours(image, 0, 0, 900, 520));
+        for (String region : List.of("header", "state", "tier", "capture_bars", "generate_bars", "takes", "generate", "cancel",
+                "progress", "take_grid", "ab", "extend", "status", "client_key", "keys")) {
+            long[] r = numbers(shown.get("region " + region), "region " + region, shown);
+            int n = colours(image, (int) r[0], (int) r[1], (int) r[2], (int) r[3]);
+            assertTrue(n >= 3, "region " + region + " is blank (" + n + " colours)");
+        }
+    }
+
+    private static boolean dark(BufferedImage image, int x, int y) {
+        int p = image.getRGB(x, y);
+        return (p >> 16 & 0xff) < 16 && (p >> 8 & 0xff) < 16 && (p & 0xff) < 16;
+    }
+
+    private void keepScreenshot(Path root) {
+        try {
+            Files.createDirectories(SCREENSHOT.getParent());
+            ImageIO.write(XwdImage.read(root), "png", SCREENSHOT.resolveSibling("ardour-vst3-window-failure.png").toFile());
+        } catch (IOException | RuntimeException e) {
+            // the failure message says enough without it
+        }
+    }
+
+    private void click(String xdotool, String display, int x, int y) throws Exception {
+        xdo(xdotool, display, List.of("mousemove", Integer.toString(x), Integer.toString(y), "click", "1"));
+    }
+
+    private void xdo(String xdotool, String display, List<String> args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(xdotool));
+        cmd.addAll(args);
+        NativeShim.Run run = NativeShim.run(cmd, Map.of("DISPLAY", display), 20);
+        assertEquals(0, run.exitCode(), "xdotool " + args + ": " + run.output());
+    }
+
+    private void alive() {
+        for (Process p : started) {
+            if (!p.isAlive()) {
+                throw new AssertionError("a process ended early: " + p.info().command().orElse("?") + "\n"
+                        + tail(dir.resolve("ardour.log")));
+            }
+        }
+    }
+
+    private Map<String, String> waitFor(Path layout, java.util.function.Predicate<Map<String, String>> done, int seconds)
+            throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        Map<String, String> last = Map.of();
+        while (System.nanoTime() < deadline) {
+            last = parse(Files.readAllLines(layout, StandardCharsets.UTF_8));
+            if (done.test(last)) {
+                return last;
+            }
+            alive();
+            Thread.sleep(200);
+        }
+        throw new AssertionError("the window did not get there in " + seconds + " s; it shows " + last);
+    }
+
+    private static Map<String, String> parse(List<String> lines) {
+        Map<String, String> out = new HashMap<>();
+        for (String line : lines) {
+            String[] words = line.split(" ", 3);
+            if ((words[0].equals("region") || words[0].equals("card")) && words.length == 3) {
+                out.put(words[0] + " " + words[1], words[2]);
+            } else {
+                int space = line.indexOf(' ');
+                out.put(space < 0 ? line : line.substring(0, space), space < 0 ? "" : line.substring(space + 1));
+            }
+        }
+        return out;
+    }
+
+    private static long[] numbers(String value, String what, Map<String, String> shown) {
+        assertTrue(value != null, "the layout has no " + what + ": " + shown);
+        String[] parts = value.trim().split(" ");
+        long[] out = new long[parts.length];
+        for (int i = 0; i < parts.length; i++) {
+            out[i] = Long.parseLong(parts[i]);
+        }
+        return out;
+    }
+
+    private static int colours(BufferedImage image, int x0, int y0, int w, int h) {
+        Set<Integer> seen = new HashSet<>();
+        for (int y = y0; y < y0 + h && y < image.getHeight(); y++) {
+            for (int x = x0; x < x0 + w && x < image.getWidth(); x++) {
+                seen.add(image.getRGB(x, y) & 0xffffff);
+            }
+        }
+        return seen.size();
+    }
+
+    private void start(List<String> command, Map<String, String> env, String log) throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(dir.resolve(log).toFile());
+        pb.environment().putAll(env);
+        pb.environment().remove("XAUTHORITY");
+        started.add(pb.start());
+    }
+
+    /** Xvfb on a display it picks itself (-displayfd), 1280x800 (the dialogs' positions assume it). */
+    private String startXvfb() throws Exception {
+        String xvfbPath = require("Xvfb", "xvfb");
+        Process xvfb = new ProcessBuilder(xvfbPath, "-displayfd", "1", "-screen", "0", "1280x800x24", "-nolisten", "tcp")
+                .redirectError(dir.resolve("xvfb.log").toFile()).start();
+        started.add(xvfb);
+        BufferedReader out = new BufferedReader(new InputStreamReader(xvfb.getInputStream(), StandardCharsets.US_ASCII));
+        String number = out.readLine();
+        if (number == null || !number.trim().matches("\\d+")) {
+            throw new AssertionError("Xvfb did not start: " + tail(dir.resolve("xvfb.log")));
+        }
+        return ":" + number.trim();
+    }
+
+    private static String tail(Path file) {
+        try {
+            if (!Files.isRegularFile(file)) {
+                return "";
+            }
+            String s = Files.readString(file);
+            return s.length() > 4000 ? s.substring(s.length() - 4000) : s;
+        } catch (IOException e) {
+            return "(" + file + ": " + e + ")";
+        }
+    }
+
+    private static String require(String program, String debianPackage) {
+        String path = which(program);
+        if (path == null) {
+            throw new AssertionError(program + " is not installed: this test needs it (Debian: apt-get install "
+                    + debianPackage + ")");
+        }
+        return path;
+    }
+
+    private static String which(String program) {
+        List<String> dirs = new ArrayList<>(List.of(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)));
+        dirs.addAll(List.of("/usr/bin", "/usr/local/bin"));
+        for (String d : dirs) {
+            Path p = Path.of(d.isEmpty() ? "." : d, program);
+            if (Files.isExecutable(p)) {
+                return p.toString();
+            }
+        }
+        return null;
+    }
+}
