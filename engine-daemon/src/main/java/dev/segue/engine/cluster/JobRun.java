@@ -2,6 +2,7 @@ package dev.segue.engine.cluster;
 
 import dev.segue.engine.server.ContinuationEngine;
 import dev.segue.engine.server.Channels;
+import dev.segue.engine.server.Failure;
 import dev.segue.engine.server.JobRecord;
 import dev.segue.engine.server.JobState;
 import dev.segue.protocol.message.Length;
@@ -131,7 +132,7 @@ final class JobRun {
         ContinuationEngine.Takes made;
         try {
             work = prepare(ticket);
-            made = work.runner().run(new JobEvents(link.nc, job, work.rate(), () -> cancelled || handedBack));
+            made = work.runner().run(JobEvents.monitor(link.nc, job, work.rate(), () -> cancelled || handedBack));
         } catch (IOException e) { // the cluster's store, not the job: another attempt may do better
             LOG.warn("job {}: {}; handing it back", job, e.getMessage());
             msg.nakWithDelay(Duration.ofSeconds(1));
@@ -143,8 +144,14 @@ final class JobRun {
             } else if (cancelled) {
                 finish(job, r -> JobBook.with(r, JobState.CANCELLED, r.takes(), "cancelled by the client"));
             } else {
-                LOG.error("job {} failed", job, e);
-                finish(job, r -> JobBook.with(r, JobState.FAILED, r.takes(), String.valueOf(e.getMessage())));
+                // Named as the lone daemon names it, so a fetch gets the code the job failed with.
+                Failure failure = Failure.of(e);
+                if (failure.code() == dev.segue.protocol.ErrorCode.INTERNAL) {
+                    LOG.error("job {} failed", job, e);
+                } else {
+                    LOG.info("job {} refused while running: {} {}", job, failure.code(), failure.reason());
+                }
+                finish(job, r -> JobBook.with(r, JobState.FAILED, r.takes(), failure.reason(), failure.code()));
             }
             return;
         }
@@ -172,7 +179,7 @@ final class JobRun {
                 LOG.info("job {} was already {}; this attempt's takes are dropped", job, done.record().state());
                 written.forEach(store::deleteQuietly);
             }
-            msg.ack();
+            acknowledge();
             JobEvents.end(link.nc, job, done.record().state().name().toLowerCase(java.util.Locale.ROOT));
             LOG.info("job {} done", job);
         } catch (IOException | RuntimeException e) {
@@ -185,11 +192,24 @@ final class JobRun {
     private void finish(String job, java.util.function.UnaryOperator<JobRecord> change) {
         try {
             JobBook.Outcome end = book.transition(job, change);
-            msg.ack();
+            acknowledge();
             JobEvents.end(link.nc, job, end.record().state().name().toLowerCase(java.util.Locale.ROOT));
         } catch (IOException e) {
             LOG.warn("job {}: cannot record its end ({}); handing it back", job, e.getMessage());
             msg.nakWithDelay(Duration.ofSeconds(1));
+        }
+    }
+
+    /**
+     * Acknowledges the job message and waits for JetStream to confirm it, so a gateway that hears the job ended
+     * sees it gone from the stream (and this worker free); unconfirmed, the message may come back, and a worker
+     * taking it finds the record final and acknowledges it again.
+     */
+    private void acknowledge() {
+        try {
+            msg.ackSync(Duration.ofSeconds(2));
+        } catch (java.util.concurrent.TimeoutException | InterruptedException | RuntimeException e) {
+            LOG.warn("job {}: acknowledgement not confirmed ({})", msg.getHeaders().getFirst("Segue-Job"), e.getMessage());
         }
     }
 
