@@ -271,6 +271,30 @@ class GatewayProtocolTest {
     }
 
     @Test
+    void jobsTheGatewayHeldForTheirTurnOutliveAGatewayKilledMidQueue() throws Exception {
+        ZMQ.Socket s = dealer();
+        List<String> jobs = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            send(s, submit(50 + i, 90 + i));
+            jobs.add(accepted(s, 50 + i));
+        }
+        until(s, Progress.class, new ArrayList<>()); // the first runs; one worker, so the others wait at the gateway
+        cluster.killGateway(); // SIGKILL: the two waiting jobs were only in the gateway's queue and the pending bucket
+        cluster.startGateway();
+        s.close();
+        for (String job : jobs) { // a client re-attaches with fetch, as after any gateway restart
+            try (DaemonClient c = new DaemonClient(cluster.endpoint, Duration.ofSeconds(30))) {
+                var result = c.fetch(job, dev.segue.bridge.client.JobListener.NONE, Duration.ofSeconds(60));
+                assertEquals(1, result.takes().size(), job);
+            }
+        }
+        for (String job : jobs) {
+            assertTrue(cluster.workerLogs("solo").contains("job " + job + ": delivery 1"), job + " ran");
+            assertFalse(cluster.workerLogs("solo").contains("job " + job + ": delivery 2"), job + " ran once");
+        }
+    }
+
+    @Test
     void aClientThatReadsNothingIsAnsweredQueueFullThenDroppedAndTheGatewayKeepsServing() throws Exception {
         ZMQ.Socket s = zmq.createSocket(SocketType.DEALER);
         s.setLinger(0);

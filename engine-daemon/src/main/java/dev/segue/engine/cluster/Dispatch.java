@@ -24,18 +24,21 @@ import org.slf4j.LoggerFactory;
  * stream never holds a job no worker is free for, and a newcomer's job is the next one published.
  *
  * <p>Nothing accepted is lost with a gateway: each held job is first written to the pending bucket (KV, file
- * storage), and deleted from it only once JetStream has the job message. Every few seconds, and at start, a gateway
- * adopts the pending jobs it does not hold whose record is still queued (a restarted gateway's own, or those of a
- * gateway that died); before publishing it checks the entry is still there, so a job another gateway published is
- * not published again, and a publish repeated all the same (a crash between publish and delete) is dropped by the
- * stream's duplicate window, or found final or running by the worker that takes it. The gateway learns a worker is
- * free from {@link Names#ENDED}, and looks again every {@link #TURN_MILLIS} in case it missed one.
+ * storage), and deleted from it only once JetStream has the job message. At start, and every
+ * {@link #ADOPT_EVERY_MILLIS} after, a gateway adopts the pending jobs it does not hold whose record is still
+ * queued (a restarted gateway's own, or those of a gateway that died); before publishing it checks the entry is
+ * still there, so a job another gateway published is not published again, and a publish repeated all the same (a
+ * crash between publish and delete) is dropped by the stream's duplicate window, or found final or running by the
+ * worker that takes it (the record's compare-and-set keeps one result). The gateway learns a worker is free from
+ * {@link Names#ENDED}, and looks again every {@link #TURN_MILLIS} in case it missed one. With several gateways each
+ * counts the same stream, so two publishing in the same instant may put one job more than the free workers in it.
  */
 final class Dispatch implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Dispatch.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     static final long TURN_MILLIS = 100;
-    static final long ADOPT_EVERY_MILLIS = 2_000;
+    /** How often a gateway looks for pending jobs no gateway holds (at start, then this often). */
+    static final long ADOPT_EVERY_MILLIS = 10_000;
 
     /** One accepted job not yet published, as the pending bucket keeps it: its client, and its message. */
     record Pending(String owner, JobTicket ticket) {}
