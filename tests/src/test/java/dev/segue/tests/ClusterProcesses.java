@@ -34,6 +34,27 @@ final class ClusterProcesses implements AutoCloseable {
         this.dir = dir;
     }
 
+    /**
+     * nats-server, a gateway and the named workers on the stand-in prior, all started; the calling test class is
+     * skipped where nats-server is not installed.
+     */
+    static ClusterProcesses started(Path dir, List<String> workerNames) throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(natsInstalled(), "nats-server is not installed: the cluster "
+                + "tests need it (apt-get install nats-server; ./segue test installs it)");
+        ClusterProcesses c = new ClusterProcesses(dir);
+        try {
+            c.startNats();
+            c.startGateway();
+            for (String w : workerNames) {
+                c.startWorker(w);
+            }
+            return c;
+        } catch (Exception | AssertionError e) {
+            c.close();
+            throw e;
+        }
+    }
+
     static String freeEndpoint() {
         return "tcp://127.0.0.1:" + freePort();
     }

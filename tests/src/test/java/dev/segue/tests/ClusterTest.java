@@ -35,7 +35,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -58,14 +57,7 @@ class ClusterTest {
 
     @BeforeAll
     void startCluster(@TempDir Path dir) throws Exception {
-        Assumptions.assumeTrue(ClusterProcesses.natsInstalled(), "nats-server is not installed: the cluster tests "
-                + "need it (apt-get install nats-server; ./segue test installs it)");
-        cluster = new ClusterProcesses(dir);
-        cluster.startNats();
-        cluster.startGateway();
-        for (String w : WORKERS) {
-            cluster.startWorker(w);
-        }
+        cluster = ClusterProcesses.started(dir, WORKERS);
     }
 
     @AfterAll

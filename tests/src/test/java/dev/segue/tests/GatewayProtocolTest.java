@@ -36,7 +36,6 @@ import java.util.BitSet;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -61,12 +60,7 @@ class GatewayProtocolTest {
 
     @BeforeAll
     void startCluster(@TempDir Path dir) throws Exception {
-        Assumptions.assumeTrue(ClusterProcesses.natsInstalled(), "nats-server is not installed: the cluster tests "
-                + "need it (apt-get install nats-server; ./segue test installs it)");
-        cluster = new ClusterProcesses(dir);
-        cluster.startNats();
-        cluster.startGateway();
-        cluster.startWorker("solo");
+        cluster = ClusterProcesses.started(dir, List.of("solo"));
         zmq = new ZContext();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (true) { // the gateway offers the prior once the worker's announcement is read

@@ -1,11 +1,11 @@
 package dev.segue.engine.cluster;
 
 import dev.segue.engine.server.ContinuationEngine;
+import dev.segue.engine.server.Admission;
 import dev.segue.engine.server.Channels;
 import dev.segue.engine.server.Failure;
 import dev.segue.engine.server.JobRecord;
 import dev.segue.engine.server.JobState;
-import dev.segue.protocol.message.Length;
 import dev.segue.protocol.message.Submit;
 import io.nats.client.Dispatcher;
 import io.nats.client.Message;
@@ -233,9 +233,8 @@ final class JobRun {
                         "the prime of job " + ticket.job() + " is missing from the object store"));
         Submit s = (Submit) Frames.unpackMessage(packed);
         int rate = s.context().sampleRate();
-        double seconds = s.request().length() instanceof Length.Bars bars ? s.context().secondsForBars(bars.bars())
-                : ((Length.Seconds) s.request().length()).seconds();
-        long frames = (long) Math.floor(seconds * rate + 0.5);
+        // The daemon's own checks once more, now against the loaded prior itself; they give the length in frames.
+        long frames = Admission.check(engine, s);
         float[] mono = Channels.mono(s.prime().toArray(), s.prime().channels());
         return new Work(rate, s.prime().channels(), s.request().seed(),
                 monitor -> engine.continueTakes(mono, rate, frames, s.request(), s.context(), monitor),
