@@ -166,13 +166,21 @@ final class GatewayDesk {
             replies.send(client, new ErrorReply(c.req(), c.job(), ErrorCode.UNKNOWN_JOB, "no job " + c.job()));
             return;
         }
-        JobBook.Outcome o = book.transition(c.job(), r -> JobBook.with(r, JobState.CANCELLED, r.takes(),
-                "cancelled by the client", null));
+        relay.cancelling(c.job());
+        JobBook.Outcome o;
+        try {
+            o = book.transition(c.job(), r -> JobBook.with(r, JobState.CANCELLED, r.takes(),
+                    "cancelled by the client", null));
+        } catch (IOException | RuntimeException e) {
+            relay.notCancelled(c.job());
+            throw e;
+        }
         if (o.applied()) {
             dispatch.remove(c.job()); // not handed to a worker yet: it never will be
             link.nc.publish(Names.cancel(c.job()), new byte[0]); // a worker running it stops between two tokens
             relay.cancelled(c.job(), client, c.req());
         } else {
+            relay.notCancelled(c.job());
             replies.sendFinal(client, c.req(), o.record());
         }
     }

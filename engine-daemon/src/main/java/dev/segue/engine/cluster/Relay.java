@@ -45,6 +45,8 @@ final class Relay implements AutoCloseable {
     private final Connection nc;
     private final Dispatcher events;
     private final Map<String, Followed> live = new ConcurrentHashMap<>();
+    /** Jobs a cancel through this gateway is deciding: their end is announced by the cancel, in the protocol's order. */
+    private final java.util.Set<String> cancelling = ConcurrentHashMap.newKeySet();
     private final ExecutorService delivery = Executors.newFixedThreadPool(2, r -> {
         Thread t = new Thread(r, "segue-delivery");
         t.setDaemon(true);
@@ -93,12 +95,24 @@ final class Relay implements AutoCloseable {
         return n;
     }
 
+    /** A cancel of {@code job} is being decided here; until {@link #cancelled} or {@link #notCancelled}, it alone ends it. */
+    void cancelling(String job) {
+        cancelling.add(job);
+    }
+
+    /** The cancel found the job already final: it ends as its record says. */
+    void notCancelled(String job) {
+        cancelling.remove(job);
+        settleNow(job);
+    }
+
     /**
      * The job's record says cancelled by this canceller: every attached client gets {@code error CANCELLED} under
      * its own req (the canceller's own stream included), then the canceller under the cancel's req.
      */
     void cancelled(String job, byte[] canceller, long cancelReq) {
         Followed f = close(job);
+        cancelling.remove(job);
         if (f == null) { // not followed here, or its end was just delivered from the record
             replies.send(canceller, new ErrorReply(cancelReq, job, ErrorCode.CANCELLED, "cancelled"));
             return;
@@ -160,7 +174,7 @@ final class Relay implements AutoCloseable {
 
     /** Ends a followed job if its record is final. */
     private void settle(String job) {
-        if (!live.containsKey(job)) {
+        if (!live.containsKey(job) || cancelling.contains(job)) {
             return;
         }
         JobRecord record;
