@@ -95,7 +95,10 @@ final class Relay implements AutoCloseable {
         return n;
     }
 
-    /** A cancel of {@code job} is being decided here; until {@link #cancelled} or {@link #notCancelled}, it alone ends it. */
+    /**
+     * A cancel of {@code job} is being decided here: until {@link #cancelled} or {@link #notCancelled}, the cancel
+     * alone ends its streams, so the canceller's own stream ends before the cancel is answered.
+     */
     void cancelling(String job) {
         cancelling.add(job);
     }

@@ -23,8 +23,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The resident service, as three threads that never wait on each other's slow work: the socket thread owns the
- * ROUTER (ZeroMQ sockets are not thread-safe; {@link Front}, shared with the cluster's gateway) and answers what is answered from memory (hello, heartbeat, the
- * lists); the admission thread ({@link Admission}) turns submit, extend, cancel and fetch into jobs and answers,
+ * ROUTER (ZeroMQ sockets are not thread-safe; {@link Front}, which the cluster's gateway serves through too) and
+ * answers what is answered from memory (hello, heartbeat, the lists); the admission thread ({@link Admission}) turns submit, extend, cancel and fetch into jobs and answers,
  * touching the disk; the worker ({@link JobRunner}) runs one job at a time from a queue that is fair across
  * clients. Everything sent goes through the {@link Outbox}, which the socket thread empties.
  */

@@ -102,7 +102,8 @@ public final class Engines {
         long seconds = (long) all().stream().mapToDouble(ContinuationEngine::maxContinuationSeconds).max()
                 .orElse(Bounds.MAX_CONTINUATION_SECONDS);
         return new Limits(Bounds.MAX_MESSAGE_BYTES, Bounds.MAX_AUDIO_SECONDS, Bounds.MAX_CANDIDATES,
-                (int) Math.min(Bounds.MAX_LENGTH_BARS, Math.max(1, seconds / 2)), (int) Math.min(Bounds.MAX_CONTINUATION_SECONDS, Math.max(1, seconds)),
+                (int) Math.min(Bounds.MAX_LENGTH_BARS, Math.max(1, seconds / 2)),
+                (int) Math.min(Bounds.MAX_CONTINUATION_SECONDS, Math.max(1, seconds)),
                 Outbox.MAX_UNREAD);
     }
 }
