@@ -26,12 +26,34 @@ final class ClusterProcesses implements AutoCloseable {
     final String endpoint = "tcp://127.0.0.1:" + freePort();
     private Process nats;
     private Process gateway;
+    private String gatewayName;
     private final Map<String, Process> workers = new LinkedHashMap<>();
     private final List<Process> extras = new ArrayList<>();
     private int starts;
 
     ClusterProcesses(Path dir) {
         this.dir = dir;
+    }
+
+    /**
+     * nats-server, a gateway and the named workers on the stand-in prior, all started; the calling test class is
+     * skipped where nats-server is not installed.
+     */
+    static ClusterProcesses started(Path dir, List<String> workerNames) throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(natsInstalled(), "nats-server is not installed: the cluster "
+                + "tests need it (apt-get install nats-server; ./segue test installs it)");
+        ClusterProcesses c = new ClusterProcesses(dir);
+        try {
+            c.startNats();
+            c.startGateway();
+            for (String w : workerNames) {
+                c.startWorker(w);
+            }
+            return c;
+        } catch (Exception | AssertionError e) {
+            c.close();
+            throw e;
+        }
     }
 
     static String freeEndpoint() {
@@ -75,7 +97,8 @@ final class ClusterProcesses implements AutoCloseable {
     }
 
     void startGateway() throws Exception {
-        gateway = start("gateway-" + (++starts), engine("gateway", "--nats", natsUrl, "--endpoint", endpoint),
+        gatewayName = "gateway-" + (++starts);
+        gateway = start(gatewayName, engine("gateway", "--nats", natsUrl, "--endpoint", endpoint),
                 "listening on " + endpoint);
     }
 
@@ -86,6 +109,16 @@ final class ClusterProcesses implements AutoCloseable {
         Process p = start("gateway-" + (++starts), engine(args.toArray(String[]::new)), "listening on " + endpoint);
         extras.add(p);
         return p;
+    }
+
+    /** The last lines the current gateway logged, for a failure's message. */
+    String gatewayLogTail() {
+        try {
+            List<String> lines = Files.readAllLines(log(gatewayName));
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+        } catch (IOException | RuntimeException e) {
+            return "(no gateway log: " + e.getMessage() + ")";
+        }
     }
 
     void killGateway() throws InterruptedException {

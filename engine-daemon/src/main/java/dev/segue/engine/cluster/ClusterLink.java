@@ -32,6 +32,7 @@ final class ClusterLink implements AutoCloseable {
     final JetStreamManagement jsm;
     final KeyValue jobs;
     final KeyValue workers;
+    final KeyValue pending;
     final ObjectStore takes;
 
     private ClusterLink(Connection nc) throws IOException, JetStreamApiException {
@@ -41,6 +42,7 @@ final class ClusterLink implements AutoCloseable {
         this.js = nc.jetStream();
         this.jobs = nc.keyValue(Names.JOBS_BUCKET);
         this.workers = nc.keyValue(Names.WORKERS_BUCKET);
+        this.pending = nc.keyValue(Names.PENDING_BUCKET);
         this.takes = nc.objectStore(Names.TAKES_BUCKET);
     }
 
@@ -67,7 +69,7 @@ final class ClusterLink implements AutoCloseable {
             throws IOException, JetStreamApiException {
         if (!jsm.getStreamNames().contains(Names.STREAM)) {
             try {
-                jsm.addStream(StreamConfiguration.builder().name(Names.STREAM).subjects("segue.jobs.>")
+                jsm.addStream(StreamConfiguration.builder().name(Names.STREAM).subjects(Names.ALL_JOBS)
                         .retentionPolicy(RetentionPolicy.WorkQueue).storageType(StorageType.File)
                         .maxMsgSize(INLINE_BYTES + 64 * 1024).duplicateWindow(Duration.ofMinutes(2)).build());
             } catch (JetStreamApiException e) {
@@ -85,6 +87,10 @@ final class ClusterLink implements AutoCloseable {
         if (!buckets.contains(Names.WORKERS_BUCKET)) {
             createQuietly(() -> kvm.create(KeyValueConfiguration.builder().name(Names.WORKERS_BUCKET)
                     .storageType(StorageType.File).maxHistoryPerKey(1).ttl(WORKER_TTL).build()));
+        }
+        if (!buckets.contains(Names.PENDING_BUCKET)) {
+            createQuietly(() -> kvm.create(KeyValueConfiguration.builder().name(Names.PENDING_BUCKET)
+                    .storageType(StorageType.File).maxHistoryPerKey(1).maxValueSize(INLINE_BYTES + 64 * 1024).build()));
         }
         var osm = nc.objectStoreManagement();
         if (!osm.getBucketNames().contains(Names.TAKES_BUCKET)) {

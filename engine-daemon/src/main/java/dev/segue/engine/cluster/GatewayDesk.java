@@ -1,12 +1,14 @@
 package dev.segue.engine.cluster;
 
+import dev.segue.engine.server.Admission;
+import dev.segue.engine.server.ContinuationEngine;
 import dev.segue.engine.server.JobListing;
 import dev.segue.engine.server.JobRecord;
 import dev.segue.engine.server.JobState;
+import dev.segue.engine.server.Replies;
 import dev.segue.protocol.Bounds;
 import dev.segue.protocol.ErrorCode;
 import dev.segue.protocol.ProtocolException;
-import dev.segue.protocol.message.DawContext;
 import dev.segue.protocol.message.Accepted;
 import dev.segue.protocol.message.Cancel;
 import dev.segue.protocol.message.ErrorReply;
@@ -14,27 +16,29 @@ import dev.segue.protocol.message.Extend;
 import dev.segue.protocol.message.Fetch;
 import dev.segue.protocol.message.Jobs;
 import dev.segue.protocol.message.Labels;
-import dev.segue.protocol.message.Length;
 import dev.segue.protocol.message.ListJobs;
 import dev.segue.protocol.message.ListLabels;
 import dev.segue.protocol.message.Message;
+import dev.segue.protocol.message.MessageType;
 import dev.segue.protocol.message.Submit;
-import io.nats.client.JetStreamApiException;
 import io.nats.client.impl.Headers;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * The gateway's answers to the requests that touch jobs, each made on one thread in the order the clients
- * sent them: submit and extend become job records and job messages on their prior's subject; cancel, fetch
- * and list_jobs read and change the records; list_labels is asked of a worker holding the prior.
+ * The gateway's answers to the requests that touch jobs, made on the admission thread in the order the clients
+ * sent them. A submit or extend is checked by the lone daemon's own {@link Admission} rules against the prior a
+ * live worker announced, recorded, and queued at the gateway ({@link Dispatch}), which hands it to the workers
+ * fairly across clients; cancel, fetch and list_jobs read and change the records; list_labels is asked of a worker
+ * holding the prior.
  *
  * <p>A prior no live worker holds is refused at once with {@code UNKNOWN_PRIOR}, exactly as a lone daemon
  * refuses a prior it has not loaded: the gateway does not hold a request for a worker that may never come.
- * A job already accepted waits in the stream for as long as it takes a worker for its prior to come back.
+ * A job already accepted waits (at the gateway, then in the stream) for as long as it takes a worker for its
+ * prior to come back.
  */
 final class GatewayDesk {
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -44,18 +48,28 @@ final class GatewayDesk {
     private final TakeStore store;
     private final Membership members;
     private final Relay relay;
-    private final Outbox out;
+    private final Dispatch dispatch;
+    private final Replies replies;
     private final int outstandingPerClient;
 
-    GatewayDesk(ClusterLink link, JobBook book, TakeStore store, Membership members, Relay relay, Outbox out,
-                int outstandingPerClient) {
+    GatewayDesk(ClusterLink link, JobBook book, TakeStore store, Membership members, Relay relay, Dispatch dispatch,
+                Replies replies, int outstandingPerClient) {
         this.link = link;
         this.book = book;
         this.store = store;
         this.members = members;
         this.relay = relay;
-        this.out = out;
+        this.dispatch = dispatch;
+        this.replies = replies;
         this.outstandingPerClient = outstandingPerClient;
+    }
+
+    /** Whether a request goes to the desk (the rest the socket thread answers, or refuses). */
+    static boolean takes(MessageType t) {
+        return switch (t) {
+            case SUBMIT, EXTEND, CANCEL, FETCH, LIST_JOBS, LIST_LABELS -> true;
+            default -> false;
+        };
     }
 
     void handle(byte[] client, Message m) throws IOException {
@@ -68,7 +82,7 @@ final class GatewayDesk {
         } else if (m instanceof Fetch f) {
             fetch(client, f);
         } else if (m instanceof ListJobs l) {
-            out.send(client, new Jobs(l.req(), JobListing.newestFirst(book.list(), Bounds.MAX_LIST_ENTRIES)));
+            replies.send(client, new Jobs(l.req(), JobListing.newestFirst(book.list(), Bounds.MAX_LIST_ENTRIES)));
         } else if (m instanceof ListLabels l) {
             labels(client, l);
         } else {
@@ -76,15 +90,9 @@ final class GatewayDesk {
         }
     }
 
-    private RemotePrior prior(String name) {
-        Membership.View view = members.view();
-        RemotePrior p = name == null || name.isEmpty() ? (view.priors().isEmpty() ? null : view.priors().get(0))
-                : view.prior(name);
-        if (p == null) {
-            throw new ProtocolException(ErrorCode.UNKNOWN_PRIOR, "no live worker holds prior '" + name + "'; the "
-                    + "live workers hold " + view.priors().stream().map(RemotePrior::priorName).toList());
-        }
-        return p;
+    /** The prior a request names (none: the first), from the live workers' announcements; else UNKNOWN_PRIOR. */
+    private ContinuationEngine prior(String name) {
+        return members.view().engines().named(name);
     }
 
     private static String newJobId() {
@@ -93,23 +101,12 @@ final class GatewayDesk {
     }
 
     private void submit(byte[] client, Submit s) throws IOException {
-        RemotePrior engine = prior(s.request().prior());
-        SubmitCheck.check(engine, s);
-        String owner = owner(client);
+        ContinuationEngine engine = prior(s.request().prior());
+        Admission.check(engine, s);
         String id = newJobId();
-        Map<String, String> summary = new LinkedHashMap<>();
-        summary.put("prior", engine.priorName());
-        summary.put("length", s.request().length().key() + "=" + s.request().length().value());
-        summary.put("seed", Long.toUnsignedString(s.request().seed()));
-        summary.put("sample_rate", Integer.toString(s.context().sampleRate()));
-        summary.put("prime_start_sample", Long.toString(s.context().primeStartSample()));
-        summary.put("prime_frames", Integer.toString(s.prime().frames()));
-        summary.put("tempo_bpm", Double.toString(s.context().tempoBpm()));
-        summary.put("quality", s.request().quality().wire());
-        summary.put("time_sig", s.context().timeSigNum() + "/" + s.context().timeSigDen());
         byte[] packed = Frames.pack(s);
         boolean inline = packed.length <= ClusterLink.INLINE_BYTES;
-        enqueue(client, s.req(), owner, newRecord(id, s.request().candidates(), summary),
+        enqueue(client, s.req(), newRecord(id, s.request().candidates(), Admission.summary(engine, s)),
                 JobTicket.submit(id, engine.priorName(), inline ? packed : null), inline ? null : packed);
     }
 
@@ -117,44 +114,15 @@ final class GatewayDesk {
     private void extend(byte[] client, Extend e) throws IOException {
         JobRecord record = book.find(e.job()).orElseThrow(() -> new ProtocolException(ErrorCode.UNKNOWN_JOB,
                 "no job " + e.job()));
-        if (record.state() != JobState.DONE) {
-            throw new ProtocolException(ErrorCode.BAD_MESSAGE, "job: " + e.job() + " is "
-                    + record.state().name().toLowerCase(java.util.Locale.ROOT) + "; only a finished job extends");
-        }
-        JobRecord.Take take = record.takes().stream().filter(t -> t.candidate() == e.candidate()).findFirst()
-                .orElseThrow(() -> new ProtocolException(ErrorCode.UNKNOWN_JOB, "candidate: job " + e.job()
-                        + " has no candidate " + e.candidate()));
-        if (!store.exists(Names.stateOfTake(take.file()))) {
+        Admission.Extension x = Admission.plan(record, e);
+        if (!store.exists(Names.stateOfTake(x.take().file()))) {
             throw new ProtocolException(ErrorCode.BAD_MESSAGE, "job: " + e.job() + " kept no model state to extend "
-                    + "from (made by another engine)");
+                    + "from (made by an older daemon or another engine)");
         }
-        Map<String, String> r = record.request();
-        RemotePrior engine = prior(r.get("prior"));
-        int rate = take.sampleRate();
-        double seconds;
-        if (e.length() instanceof Length.Bars bars) {
-            double bpm = Double.parseDouble(r.getOrDefault("tempo_bpm", "120"));
-            String[] sig = r.getOrDefault("time_sig", "4/4").split("/");
-            seconds = new DawContext(rate, bpm, Integer.parseInt(sig[0]), Integer.parseInt(sig[1]), 0, 0.0)
-                    .secondsForBars(bars.bars());
-        } else {
-            seconds = ((Length.Seconds) e.length()).seconds();
-        }
-        long frames = (long) Math.floor(seconds * rate + 0.5);
-        if (frames < 1 || (take.frames() + frames) > (long) Bounds.MAX_CONTINUATION_SECONDS * rate) {
-            throw new ProtocolException(ErrorCode.TOO_LARGE, "length: the take would last " + (take.frames() / (double) rate
-                    + seconds) + " s; a take lasts at most " + Bounds.MAX_CONTINUATION_SECONDS + " s");
-        }
-        long start = Long.parseLong(r.getOrDefault("prime_start_sample", "0"))
-                + Long.parseLong(r.getOrDefault("prime_frames", "0")) + take.frames();
+        ContinuationEngine engine = prior(record.request().get("prior"));
         String id = newJobId();
-        Map<String, String> summary = new LinkedHashMap<>(r);
-        summary.put("extends", e.job() + ":" + e.candidate());
-        summary.put("length", e.length().key() + "=" + e.length().value());
-        summary.put("prime_start_sample", Long.toString(start));
-        summary.put("prime_frames", "0");
-        enqueue(client, e.req(), owner(client), newRecord(id, 1, summary),
-                JobTicket.extend(id, engine.priorName(), e.job(), e.candidate(), frames), null);
+        enqueue(client, e.req(), newRecord(id, 1, x.summary()),
+                JobTicket.extend(id, engine.priorName(), e.job(), e.candidate(), x.frames()), null);
     }
 
     private static JobRecord newRecord(String id, int candidates, Map<String, String> summary) {
@@ -164,11 +132,12 @@ final class GatewayDesk {
     }
 
     /**
-     * Record first, then follow, then accepted, then the job message: the record exists before any worker can
+     * Record first, then follow, then accepted, then the gateway's queue: the record exists before any worker can
      * take the job, and accepted reaches the client before the job's first progress can.
      */
-    private void enqueue(byte[] client, long req, String owner, JobRecord record, JobTicket ticket, byte[] bigPrime)
+    private void enqueue(byte[] client, long req, JobRecord record, JobTicket ticket, byte[] bigPrime)
             throws IOException {
+        String owner = new String(client, StandardCharsets.ISO_8859_1);
         if (relay.outstanding(owner) >= outstandingPerClient) {
             throw new ProtocolException(ErrorCode.QUEUE_FULL, "this client already has the most queued jobs allowed ("
                     + outstandingPerClient + ")");
@@ -178,61 +147,71 @@ final class GatewayDesk {
         }
         book.create(record);
         relay.open(record.job(), owner, client, req);
-        out.send(client, new Accepted(req, record.job()));
+        replies.send(client, new Accepted(req, record.job()));
         try {
-            link.js.publish(ticket.toMessage());
-        } catch (IOException | JetStreamApiException | RuntimeException e) {
+            dispatch.offer(owner, ticket);
+        } catch (IOException | RuntimeException e) {
             String reason = "the cluster could not queue the job: " + e.getMessage();
-            book.transition(record.job(), r -> JobBook.with(r, JobState.FAILED, r.takes(), reason));
-            relay.failed(record.job(), reason);
+            book.transition(record.job(), r -> JobBook.with(r, JobState.FAILED, r.takes(), reason, ErrorCode.INTERNAL));
+            relay.settleNow(record.job());
         }
     }
 
+    /**
+     * As a lone daemon: a queued or running job ends with {@code error CANCELLED} to every attached client, then to
+     * the canceller; a finished one is answered with its last message again.
+     */
     private void cancel(byte[] client, Cancel c) throws IOException {
         if (book.find(c.job()).isEmpty()) {
-            out.send(client, new ErrorReply(c.req(), c.job(), ErrorCode.UNKNOWN_JOB, "no job " + c.job()));
+            replies.send(client, new ErrorReply(c.req(), c.job(), ErrorCode.UNKNOWN_JOB, "no job " + c.job()));
             return;
         }
-        JobBook.Outcome o = book.transition(c.job(), r -> JobBook.with(r, JobState.CANCELLED, r.takes(),
-                "cancelled by the client"));
+        relay.cancelling(c.job());
+        JobBook.Outcome o;
+        try {
+            o = book.transition(c.job(), r -> JobBook.with(r, JobState.CANCELLED, r.takes(),
+                    "cancelled by the client", null));
+        } catch (IOException | RuntimeException e) {
+            relay.notCancelled(c.job());
+            throw e;
+        }
         if (o.applied()) {
+            dispatch.remove(c.job()); // not handed to a worker yet: it never will be
             link.nc.publish(Names.cancel(c.job()), new byte[0]); // a worker running it stops between two tokens
             relay.cancelled(c.job(), client, c.req());
         } else {
-            out.send(client, Relay.finalError(c.req(), o.record()));
+            relay.notCancelled(c.job());
+            replies.sendFinal(client, c.req(), o.record());
         }
     }
 
     private void fetch(byte[] client, Fetch f) throws IOException {
         if (relay.attach(f.job(), client, f.req())) {
-            out.send(client, new Accepted(f.req(), f.job()));
+            replies.send(client, new Accepted(f.req(), f.job()));
             return;
         }
         JobRecord record = book.find(f.job()).orElse(null);
         if (record == null) {
-            out.send(client, new ErrorReply(f.req(), f.job(), ErrorCode.UNKNOWN_JOB, "no job " + f.job()));
+            replies.send(client, new ErrorReply(f.req(), f.job(), ErrorCode.UNKNOWN_JOB, "no job " + f.job()));
         } else if (!record.state().isFinal()) { // accepted by another gateway, or by this one before a restart
             relay.open(f.job(), null, client, f.req());
-            out.send(client, new Accepted(f.req(), f.job()));
+            replies.send(client, new Accepted(f.req(), f.job()));
+            relay.settleNow(f.job()); // it may have ended between the read and the follow
         } else {
             relay.answer(record, client, f.req());
         }
     }
 
     private void labels(byte[] client, ListLabels l) {
-        RemotePrior engine = prior(l.prior());
+        ContinuationEngine engine = prior(l.prior());
         Message reply = Frames.unpackMessage(RemotePrior.askWorker(link.nc, engine.priorName(), new Headers(),
                 Frames.pack(l)).getData());
         if (reply instanceof Labels page) {
-            out.send(client, new Labels(l.req(), page.prior(), page.kind(), page.total(), page.offset(), page.names()));
+            replies.send(client, new Labels(l.req(), page.prior(), page.kind(), page.total(), page.offset(), page.names()));
         } else if (reply instanceof ErrorReply e) {
-            out.send(client, new ErrorReply(l.req(), null, e.code(), e.text()));
+            replies.send(client, new ErrorReply(l.req(), null, e.code(), e.text()));
         } else {
             throw new ProtocolException(ErrorCode.INTERNAL, "a worker answered list_labels with " + reply.type());
         }
-    }
-
-    private static String owner(byte[] client) {
-        return new String(client, java.nio.charset.StandardCharsets.ISO_8859_1);
     }
 }

@@ -44,7 +44,8 @@ final class GaveUp {
             if (job != null) {
                 String reason = "the job was started " + deliveries + " times and each worker running it stopped "
                         + "before it finished; it is not tried again";
-                book.transition(job, r -> JobBook.with(r, JobState.FAILED, r.takes(), reason));
+                book.transition(job, r -> JobBook.with(r, JobState.FAILED, r.takes(), reason,
+                        dev.segue.protocol.ErrorCode.INTERNAL));
                 LOG.warn("job {}: {}", job, reason);
             }
             link.jsm.deleteMessage(Names.STREAM, seq);

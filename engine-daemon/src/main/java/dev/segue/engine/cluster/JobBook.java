@@ -127,8 +127,14 @@ final class JobBook {
     }
 
     static JobRecord with(JobRecord r, JobState state, List<JobRecord.Take> takes, String error) {
+        return with(r, state, takes, error, null);
+    }
+
+    /** {@code code}: the wire code a failed job ended with, which a later fetch answers with (null otherwise). */
+    static JobRecord with(JobRecord r, JobState state, List<JobRecord.Take> takes, String error,
+                          dev.segue.protocol.ErrorCode code) {
         return new JobRecord(r.job(), state, r.createdMillis(), System.currentTimeMillis(), r.candidates(), r.request(),
-                takes, error, r.errorCode(), r.fetchedMillis(), r.expiredMillis());
+                takes, error, code == null ? null : code.name(), r.fetchedMillis(), r.expiredMillis());
     }
 
     private KeyValueEntry entry(String job) throws IOException {

@@ -2,10 +2,11 @@ package dev.segue.engine.cluster;
 
 import dev.segue.engine.monitor.Monitor;
 import dev.segue.engine.server.ContinuationEngine;
+import dev.segue.engine.server.Admission;
 import dev.segue.engine.server.Channels;
+import dev.segue.engine.server.Failure;
 import dev.segue.engine.server.JobRecord;
 import dev.segue.engine.server.JobState;
-import dev.segue.protocol.message.Length;
 import dev.segue.protocol.message.Submit;
 import io.nats.client.Dispatcher;
 import io.nats.client.Message;
@@ -132,7 +133,7 @@ final class JobRun {
         ContinuationEngine.Takes made;
         try {
             work = prepare(ticket);
-            made = work.runner().run(new JobEvents(link.nc, job, work.rate(), () -> cancelled || handedBack));
+            made = work.runner().run(JobEvents.monitor(link.nc, job, work.rate(), () -> cancelled || handedBack));
         } catch (IOException e) { // the cluster's store, not the job: another attempt may do better
             LOG.warn("job {}: {}; handing it back", job, e.getMessage());
             msg.nakWithDelay(Duration.ofSeconds(1));
@@ -144,8 +145,14 @@ final class JobRun {
             } else if (cancelled) {
                 finish(job, r -> JobBook.with(r, JobState.CANCELLED, r.takes(), "cancelled by the client"));
             } else {
-                LOG.error("job {} failed", job, e);
-                finish(job, r -> JobBook.with(r, JobState.FAILED, r.takes(), String.valueOf(e.getMessage())));
+                // Named as the lone daemon names it, so a fetch gets the code the job failed with.
+                Failure failure = Failure.of(e);
+                if (failure.code() == dev.segue.protocol.ErrorCode.INTERNAL) {
+                    LOG.error("job {} failed", job, e);
+                } else {
+                    LOG.info("job {} refused while running: {} {}", job, failure.code(), failure.reason());
+                }
+                finish(job, r -> JobBook.with(r, JobState.FAILED, r.takes(), failure.reason(), failure.code()));
             }
             return;
         }
@@ -173,7 +180,7 @@ final class JobRun {
                 LOG.info("job {} was already {}; this attempt's takes are dropped", job, done.record().state());
                 written.forEach(store::deleteQuietly);
             }
-            msg.ack();
+            acknowledge();
             JobEvents.end(link.nc, job, done.record().state().name().toLowerCase(java.util.Locale.ROOT));
             LOG.info("job {} done", job);
         } catch (IOException | RuntimeException e) {
@@ -186,11 +193,24 @@ final class JobRun {
     private void finish(String job, java.util.function.UnaryOperator<JobRecord> change) {
         try {
             JobBook.Outcome end = book.transition(job, change);
-            msg.ack();
+            acknowledge();
             JobEvents.end(link.nc, job, end.record().state().name().toLowerCase(java.util.Locale.ROOT));
         } catch (IOException e) {
             LOG.warn("job {}: cannot record its end ({}); handing it back", job, e.getMessage());
             msg.nakWithDelay(Duration.ofSeconds(1));
+        }
+    }
+
+    /**
+     * Acknowledges the job message and waits for JetStream to confirm it, so a gateway that hears the job ended
+     * sees it gone from the stream (and this worker free); unconfirmed, the message may come back, and a worker
+     * taking it finds the record final and acknowledges it again.
+     */
+    private void acknowledge() {
+        try {
+            msg.ackSync(Duration.ofSeconds(2));
+        } catch (java.util.concurrent.TimeoutException | InterruptedException | RuntimeException e) {
+            LOG.warn("job {}: acknowledgement not confirmed ({})", msg.getHeaders().getFirst("Segue-Job"), e.getMessage());
         }
     }
 
@@ -214,9 +234,8 @@ final class JobRun {
                         "the prime of job " + ticket.job() + " is missing from the object store"));
         Submit s = (Submit) Frames.unpackMessage(packed);
         int rate = s.context().sampleRate();
-        double seconds = s.request().length() instanceof Length.Bars bars ? s.context().secondsForBars(bars.bars())
-                : ((Length.Seconds) s.request().length()).seconds();
-        long frames = (long) Math.floor(seconds * rate + 0.5);
+        // The daemon's own checks once more, now against the loaded prior itself; they give the length in frames.
+        long frames = Admission.check(engine, s);
         float[] mono = Channels.mono(s.prime().toArray(), s.prime().channels());
         return new Work(rate, s.prime().channels(), s.request().seed(),
                 monitor -> engine.continueTakes(mono, rate, frames, s.request(), s.context(), monitor),

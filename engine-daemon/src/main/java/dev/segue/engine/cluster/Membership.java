@@ -1,6 +1,7 @@
 package dev.segue.engine.cluster;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.segue.engine.server.Engines;
 import io.nats.client.Connection;
 import io.nats.client.KeyValue;
 import io.nats.client.api.KeyValueEntry;
@@ -24,21 +25,23 @@ final class Membership implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** One read of the bucket: live workers by name, and the priors they hold, in a stable order. */
-    record View(Map<String, Announcement> workers, List<RemotePrior> priors) {
-        RemotePrior prior(String name) {
-            for (RemotePrior p : priors) {
-                if (p.priorName().equals(name)) {
-                    return p;
+    record View(Map<String, Announcement> workers, List<RemotePrior> priors, Engines engines) {
+        /** Live workers announcing {@code prior}: how many of its jobs the cluster can run at once. */
+        int holding(String prior) {
+            int n = 0;
+            for (Announcement a : workers.values()) {
+                if (a.priors().stream().anyMatch(card -> card.name().equals(prior))) {
+                    n++;
                 }
             }
-            return null;
+            return n;
         }
     }
 
     private final KeyValue bucket;
     private final Connection nc;
     private final Thread thread;
-    private volatile View view = new View(Map.of(), List.of());
+    private volatile View view = new View(Map.of(), List.of(), Engines.of(List.of()));
     private volatile boolean running = true;
 
     Membership(KeyValue bucket, Connection nc) {
@@ -84,7 +87,8 @@ final class Membership implements AutoCloseable {
                     priors.putIfAbsent(card.name(), new RemotePrior(card, nc));
                 }
             }
-            view = new View(Map.copyOf(workers), List.copyOf(new ArrayList<>(priors.values())));
+            List<RemotePrior> held = List.copyOf(new ArrayList<>(priors.values()));
+            view = new View(Map.copyOf(workers), held, Engines.of(held));
         } catch (Exception e) { // NATS away: keep the last view; jobs wait in the stream meanwhile
             LOG.warn("cannot read the live workers: {}", e.getMessage());
         }

@@ -15,6 +15,13 @@ final class Names {
     static final String JOBS_BUCKET = "segue-jobs";
     static final String WORKERS_BUCKET = "segue-workers";
     static final String TAKES_BUCKET = "segue-takes";
+    /** Jobs accepted by a gateway and not yet published to the stream, by job id (see {@link Dispatch}). */
+    static final String PENDING_BUCKET = "segue-pending";
+    /** A job's id, published by its worker once the job's record is final and its message acknowledged. */
+    static final String ENDED = "segue.ended";
+
+    /** Every prior's work-queue subject: the stream's subjects. */
+    static final String ALL_JOBS = "segue.jobs.>";
 
     /** The work-queue subject of one prior. */
     static String jobSubject(String prior) {

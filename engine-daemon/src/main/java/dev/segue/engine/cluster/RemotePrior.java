@@ -58,6 +58,16 @@ final class RemotePrior implements ContinuationEngine {
     }
 
     @Override
+    public Long weightBytes() {
+        return card.weightBytes();
+    }
+
+    @Override
+    public Boolean loaded() {
+        return card.loaded();
+    }
+
+    @Override
     public double minPrimeSeconds() {
         return card.minPrimeSeconds();
     }

@@ -9,10 +9,14 @@ import java.nio.ByteBuffer;
  * No model: a prior that waits {@code tokenMillis} per token (20 tokens a job) and writes a sine per take whose
  * pitch follows the take's seed, for cluster tests and benches. It sleeps rather than computes, so several
  * of them on one small machine behave like several devices; its takes are a function of the seed alone, as
- * a deterministic engine's are. It keeps a state per take (its seed and length) so takes extend.
+ * a deterministic engine's are. It keeps a state per take (its seed and length) so takes extend. Like a real
+ * engine that finds a request bad only once it runs, it refuses seed {@link #REFUSED_SEED} after its first token
+ * (the client's error, {@code BAD_MESSAGE}), so tests can follow a job that fails.
  */
 public final class StandInPrior implements ContinuationEngine {
     static final int TOKENS = 20;
+    /** The seed this stand-in refuses once the job runs. */
+    public static final long REFUSED_SEED = 666;
     private static final int RATE = 32_000;
 
     private final String name;
@@ -92,6 +96,9 @@ public final class StandInPrior implements ContinuationEngine {
                 }
             }
             monitor.progress(0, t, TOKENS);
+            if (seeds[0] == REFUSED_SEED) {
+                throw new IllegalArgumentException("request.seed: the stand-in refuses seed " + REFUSED_SEED);
+            }
         }
         for (int c = 0; c < seeds.length; c++) {
             states[c] = ByteBuffer.allocate(16).putLong(seeds[c]).putLong(from[c] + frames).array();

@@ -51,55 +51,13 @@ public final class Admission {
     void submit(byte[] client, Submit s) throws IOException {
         GenerationRequest request = s.request();
         ContinuationEngine engine = engines.named(request.prior());
-        engine.checkFits();
-        if (!Engines.presetNames(engine).contains(request.preset())) {
-            throw new ProtocolException(ErrorCode.UNKNOWN_PRESET, "no preset '" + request.preset() + "' for prior '"
-                    + engine.priorName() + "'; it has " + Engines.presetNames(engine));
-        }
+        long frames = check(engine, s);
         String quality = request.quality().wire();
-        if (!engine.supports(request.quality())) {
-            throw new ProtocolException(ErrorCode.BAD_MESSAGE, "request.quality: '" + quality + "' needs upsampler "
-                    + "priors that '" + engine.priorName() + "' does not have; ask for 'sketch'");
-        }
-        if (Engines.SKETCH_PRESET.equals(request.preset()) && request.quality() != Quality.SKETCH) {
-            throw new ProtocolException(ErrorCode.BAD_MESSAGE, "request.quality: preset 'sketch' does only 'sketch'; "
-                    + "use preset '" + Engines.STUDIO_PRESET + "' for '" + quality + "'");
-        }
-        checkLabels(engine, request);
-        double primeSeconds = s.prime().frames() / (double) s.context().sampleRate();
-        if (primeSeconds < engine.minPrimeSeconds()) {
-            throw new ProtocolException(ErrorCode.BAD_MESSAGE, String.format(Locale.ROOT, "context.frames: a "
-                    + "prime of %.4f s is too short to encode; this prior needs at least %.4f s", primeSeconds,
-                    engine.minPrimeSeconds()));
-        }
-        int depth = tierDepth(request.quality(), engine);
-        int temperatures = request.temperatures().size();
-        if (temperatures < depth || temperatures > engine.levels()) {
-            throw new ProtocolException(ErrorCode.BAD_MESSAGE, "request.temperatures: " + temperatures + " given; '"
-                    + quality + "' samples " + depth + " level(s) and this prior has " + engine.levels());
-        }
-        int rate = s.context().sampleRate(); // the codec has checked it against the protocol's bounds
-        double seconds = request.length() instanceof Length.Bars bars ? s.context().secondsForBars(bars.bars())
-                : ((Length.Seconds) request.length()).seconds();
-        long frames = (long) Math.floor(seconds * rate + 0.5);
-        if (frames < 1 || seconds > engine.maxContinuationSeconds()) {
-            throw new ProtocolException(ErrorCode.TOO_LARGE, "length: a continuation of " + seconds + " s; this prior "
-                    + "gives at most " + engine.maxContinuationSeconds() + " s per request");
-        }
+        int rate = s.context().sampleRate();
         float[] mono = Channels.mono(s.prime().toArray(), s.prime().channels());
         Job.Spec spec = new Job.Spec(rate, s.prime().channels(), s.context().primeStartSample() + s.prime().frames(),
                 request.seed(), engine.priorName(), quality, image(s.prime().toArray(), s.prime().channels(), rate, mono));
-        Map<String, String> summary = new LinkedHashMap<>();
-        summary.put("prior", engine.priorName());
-        summary.put("length", request.length().key() + "=" + request.length().value());
-        summary.put("seed", Long.toUnsignedString(request.seed()));
-        summary.put("sample_rate", Integer.toString(rate));
-        summary.put("prime_start_sample", Long.toString(s.context().primeStartSample()));
-        summary.put("prime_frames", Integer.toString(s.prime().frames()));
-        summary.put("prime_start_bar", Double.toString(s.context().primeStartBar()));
-        summary.put("tempo_bpm", Double.toString(s.context().tempoBpm()));
-        summary.put("quality", quality);
-        summary.put("time_sig", s.context().timeSigNum() + "/" + s.context().timeSigDen());
+        Map<String, String> summary = summary(engine, s);
         String id = enqueue(client, s.req(), spec, request.candidates(), summary,
                 monitor -> engine.continueTakes(mono, rate, frames, request, s.context(), monitor));
         LOG.info("job {}: {} candidates, {} frames", id, request.candidates(), frames);
@@ -113,6 +71,35 @@ public final class Admission {
     void extend(byte[] client, Extend e) throws IOException {
         JobRecord record = store.find(e.job()).orElseThrow(() -> new ProtocolException(ErrorCode.UNKNOWN_JOB,
                 "no job " + e.job()));
+        Extension x = plan(record, e);
+        byte[] state = store.readState(e.job(), e.candidate()).orElseThrow(() -> new ProtocolException(
+                ErrorCode.BAD_MESSAGE, "job: " + e.job() + " kept no model state to extend from (made by an older daemon "
+                + "or another engine)"));
+        Map<String, String> r = record.request();
+        ContinuationEngine engine = engines.named(r.get("prior"));
+        JobRecord.Take take = x.take();
+        int rate = take.sampleRate();
+        float[] stored = store.readTake(e.job(), e.candidate());
+        float[] previous = Channels.mono(stored, take.channels());
+        // The extension carries on the stereo image of the take it extends.
+        Job.Spec spec = new Job.Spec(rate, take.channels(), x.start(), take.seed(), engine.priorName(),
+                r.getOrDefault("quality", "sketch"), image(stored, take.channels(), rate, previous));
+        String id = enqueue(client, e.req(), spec, 1, x.summary(),
+                monitor -> engine.extend(state, previous, rate, x.frames(), monitor));
+        LOG.info("job {}: extends {} candidate {} by {} frames", id, e.job(), e.candidate(), x.frames());
+    }
+
+    /**
+     * An extension worked out from the finished job's record: the take it continues, the timeline sample the new
+     * audio starts at, its length in frames, and what the new job's record keeps of its request.
+     */
+    public record Extension(JobRecord.Take take, long start, long frames, Map<String, String> summary) {}
+
+    /**
+     * Checks an extend against the record of the job it names (finished, with that candidate, the take staying
+     * within the protocol's bound) and works out the extension; the cluster's gateway plans one with this too.
+     */
+    public static Extension plan(JobRecord record, Extend e) {
         if (record.state() != JobState.DONE) {
             throw new ProtocolException(ErrorCode.BAD_MESSAGE, "job: " + e.job() + " is "
                     + record.state().name().toLowerCase(Locale.ROOT) + "; only a finished job extends");
@@ -120,11 +107,7 @@ public final class Admission {
         JobRecord.Take take = record.takes().stream().filter(t -> t.candidate() == e.candidate()).findFirst()
                 .orElseThrow(() -> new ProtocolException(ErrorCode.UNKNOWN_JOB, "candidate: job " + e.job()
                         + " has no candidate " + e.candidate()));
-        byte[] state = store.readState(e.job(), e.candidate()).orElseThrow(() -> new ProtocolException(
-                ErrorCode.BAD_MESSAGE, "job: " + e.job() + " kept no model state to extend from (made by an older daemon "
-                + "or another engine)"));
         Map<String, String> r = record.request();
-        ContinuationEngine engine = engines.named(r.get("prior"));
         int rate = take.sampleRate();
         long start = Long.parseLong(r.getOrDefault("prime_start_sample", "0"))
                 + Long.parseLong(r.getOrDefault("prime_frames", "0")) + take.frames();
@@ -135,19 +118,12 @@ public final class Admission {
             throw new ProtocolException(ErrorCode.TOO_LARGE, "length: the take would last " + (take.frames() / (double) rate
                     + seconds) + " s; a take lasts at most " + Bounds.MAX_CONTINUATION_SECONDS + " s");
         }
-        float[] stored = store.readTake(e.job(), e.candidate());
-        float[] previous = Channels.mono(stored, take.channels());
-        // The extension carries on the stereo image of the take it extends.
-        Job.Spec spec = new Job.Spec(rate, take.channels(), start, take.seed(), engine.priorName(),
-                r.getOrDefault("quality", "sketch"), image(stored, take.channels(), rate, previous));
         Map<String, String> summary = new LinkedHashMap<>(r);
         summary.put("extends", e.job() + ":" + e.candidate());
         summary.put("length", e.length().key() + "=" + e.length().value());
         summary.put("prime_start_sample", Long.toString(start));
         summary.put("prime_frames", "0");
-        String id = enqueue(client, e.req(), spec, 1, summary,
-                monitor -> engine.extend(state, previous, rate, frames, monitor));
-        LOG.info("job {}: extends {} candidate {} by {} frames", id, e.job(), e.candidate(), frames);
+        return new Extension(take, start, frames, summary);
     }
 
     /**
@@ -259,6 +235,71 @@ public final class Admission {
             }
         }
         replies.sendFinal(client, f.req(), record);
+    }
+
+    /**
+     * What a submitted job's record keeps of its request: the prior, the length, the seed, and where the prime sits in
+     * the DAW's timeline and bars (what an extension and a take's metadata are worked out from). The cluster's
+     * gateway records its jobs with this too.
+     */
+    public static Map<String, String> summary(ContinuationEngine engine, Submit s) {
+        Map<String, String> summary = new LinkedHashMap<>();
+        summary.put("prior", engine.priorName());
+        summary.put("length", s.request().length().key() + "=" + s.request().length().value());
+        summary.put("seed", Long.toUnsignedString(s.request().seed()));
+        summary.put("sample_rate", Integer.toString(s.context().sampleRate()));
+        summary.put("prime_start_sample", Long.toString(s.context().primeStartSample()));
+        summary.put("prime_frames", Integer.toString(s.prime().frames()));
+        summary.put("prime_start_bar", Double.toString(s.context().primeStartBar()));
+        summary.put("tempo_bpm", Double.toString(s.context().tempoBpm()));
+        summary.put("quality", s.request().quality().wire());
+        summary.put("time_sig", s.context().timeSigNum() + "/" + s.context().timeSigDen());
+        return summary;
+    }
+
+    /**
+     * Everything a submit could have got wrong for {@code engine}, checked before a job is made, so a job that starts
+     * is a job that can run; returns the continuation's length in frames at the client's rate. The cluster's gateway
+     * checks a submit with this too, against the prior a live worker announced.
+     */
+    public static long check(ContinuationEngine engine, Submit s) {
+        GenerationRequest request = s.request();
+        engine.checkFits();
+        if (!Engines.presetNames(engine).contains(request.preset())) {
+            throw new ProtocolException(ErrorCode.UNKNOWN_PRESET, "no preset '" + request.preset() + "' for prior '"
+                    + engine.priorName() + "'; it has " + Engines.presetNames(engine));
+        }
+        String quality = request.quality().wire();
+        if (!engine.supports(request.quality())) {
+            throw new ProtocolException(ErrorCode.BAD_MESSAGE, "request.quality: '" + quality + "' needs upsampler "
+                    + "priors that '" + engine.priorName() + "' does not have; ask for 'sketch'");
+        }
+        if (Engines.SKETCH_PRESET.equals(request.preset()) && request.quality() != Quality.SKETCH) {
+            throw new ProtocolException(ErrorCode.BAD_MESSAGE, "request.quality: preset 'sketch' does only 'sketch'; "
+                    + "use preset '" + Engines.STUDIO_PRESET + "' for '" + quality + "'");
+        }
+        checkLabels(engine, request);
+        double primeSeconds = s.prime().frames() / (double) s.context().sampleRate();
+        if (primeSeconds < engine.minPrimeSeconds()) {
+            throw new ProtocolException(ErrorCode.BAD_MESSAGE, String.format(Locale.ROOT, "context.frames: a "
+                    + "prime of %.4f s is too short to encode; this prior needs at least %.4f s", primeSeconds,
+                    engine.minPrimeSeconds()));
+        }
+        int depth = tierDepth(request.quality(), engine);
+        int temperatures = request.temperatures().size();
+        if (temperatures < depth || temperatures > engine.levels()) {
+            throw new ProtocolException(ErrorCode.BAD_MESSAGE, "request.temperatures: " + temperatures + " given; '"
+                    + quality + "' samples " + depth + " level(s) and this prior has " + engine.levels());
+        }
+        int rate = s.context().sampleRate(); // the codec has checked it against the protocol's bounds
+        double seconds = request.length() instanceof Length.Bars bars ? s.context().secondsForBars(bars.bars())
+                : ((Length.Seconds) request.length()).seconds();
+        long frames = (long) Math.floor(seconds * rate + 0.5);
+        if (frames < 1 || seconds > engine.maxContinuationSeconds()) {
+            throw new ProtocolException(ErrorCode.TOO_LARGE, "length: a continuation of " + seconds + " s; this prior "
+                    + "gives at most " + engine.maxContinuationSeconds() + " s per request");
+        }
+        return frames;
     }
 
     /**

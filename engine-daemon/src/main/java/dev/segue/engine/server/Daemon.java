@@ -2,56 +2,35 @@ package dev.segue.engine.server;
 
 import dev.segue.protocol.Bounds;
 import dev.segue.protocol.ErrorCode;
-import dev.segue.protocol.ProtocolCodec;
-import dev.segue.protocol.ProtocolException;
 import dev.segue.protocol.message.Cancel;
-import dev.segue.protocol.message.Capabilities;
 import dev.segue.protocol.message.ErrorReply;
 import dev.segue.protocol.message.Extend;
 import dev.segue.protocol.message.Fetch;
 import dev.segue.protocol.message.Heartbeat;
 import dev.segue.protocol.message.Hello;
 import dev.segue.protocol.message.Jobs;
-import dev.segue.protocol.message.Limits;
 import dev.segue.protocol.message.ListJobs;
 import dev.segue.protocol.message.ListLabels;
 import dev.segue.protocol.message.ListPresets;
 import dev.segue.protocol.message.ListPriors;
 import dev.segue.protocol.message.Message;
-import dev.segue.protocol.message.PresetInfo;
 import dev.segue.protocol.message.Presets;
-import dev.segue.protocol.message.PriorInfo;
-import dev.segue.protocol.message.Priors;
 import dev.segue.protocol.message.Submit;
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.zeromq.SocketType;
-import org.zeromq.ZAuth;
-import org.zeromq.ZContext;
-import org.zeromq.ZMQ;
-import org.zeromq.ZMsg;
 
 /**
  * The resident service, as three threads that never wait on each other's slow work: the socket thread owns the
- * ROUTER (ZeroMQ sockets are not thread-safe) and answers what is answered from memory (hello, heartbeat, the
- * lists); the admission thread ({@link Admission}) turns submit, extend, cancel and fetch into jobs and answers,
+ * ROUTER (ZeroMQ sockets are not thread-safe; {@link Front}, which the cluster's gateway serves through too) and
+ * answers what is answered from memory (hello, heartbeat, the lists); the admission thread ({@link Admission}) turns submit, extend, cancel and fetch into jobs and answers,
  * touching the disk; the worker ({@link JobRunner}) runs one job at a time from a queue that is fair across
  * clients. Everything sent goes through the {@link Outbox}, which the socket thread empties.
  */
 public final class Daemon implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Daemon.class);
     public static final String VERSION = "0.1.0";
-    private static final long POLL_MILLIS = 100;
-    /** Requests waiting for the admission thread, all clients together, before more are answered QUEUE_FULL. */
-    private static final int MAX_ADMISSIONS_WAITING = 64;
 
     private final String endpoint;
     private final CurveSecurity curve;
@@ -62,19 +41,12 @@ public final class Daemon implements AutoCloseable {
     private final Replies replies;
     private final Admission admission;
     private final BadMessageLog badMessages = new BadMessageLog(LOG);
-    private final ThreadPoolExecutor admissions = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
-            new ArrayBlockingQueue<>(MAX_ADMISSIONS_WAITING), r -> {
-                Thread t = new Thread(r, "segue-admission");
-                t.setDaemon(true);
-                return t;
-            });
-    private final CountDownLatch bound = new CountDownLatch(1);
+    /** The socket, flow control and the admission thread, shared with the cluster's gateway. */
+    private final Front front = new Front(LOG, outbox, badMessages);
     private volatile Retention retention = Retention.KEEP_ALL;
     private static final long EXPIRE_EVERY_NANOS = 60_000_000_000L;
     private long lastExpiry = System.nanoTime() - EXPIRE_EVERY_NANOS;
     private volatile boolean running = true;
-    private volatile String boundEndpoint;
-    private volatile RuntimeException failure;
     private Thread worker;
 
     public Daemon(String endpoint, ResultStore store, ContinuationEngine engine, int queuedPerClient) {
@@ -115,19 +87,18 @@ public final class Daemon implements AutoCloseable {
             return;
         }
         lastExpiry = System.nanoTime();
-        try {
-            admissions.execute(() -> {
-                try {
-                    List<String> expired = store.expire(retention, System.currentTimeMillis());
-                    if (!expired.isEmpty()) {
-                        LOG.info("retention: deleted the takes of {} jobs: {}", expired.size(),
-                                expired.size() > 20 ? expired.subList(0, 20) + "..." : expired);
-                    }
-                } catch (IOException | RuntimeException e) {
-                    LOG.error("retention: could not delete expired takes", e);
+        boolean taken = front.execute(() -> {
+            try {
+                List<String> expired = store.expire(retention, System.currentTimeMillis());
+                if (!expired.isEmpty()) {
+                    LOG.info("retention: deleted the takes of {} jobs: {}", expired.size(),
+                            expired.size() > 20 ? expired.subList(0, 20) + "..." : expired);
                 }
-            });
-        } catch (RejectedExecutionException busy) {
+            } catch (IOException | RuntimeException e) {
+                LOG.error("retention: could not delete expired takes", e);
+            }
+        });
+        if (!taken) {
             lastExpiry = 0; // try again on the next turn
         }
     }
@@ -149,48 +120,9 @@ public final class Daemon implements AutoCloseable {
         worker = new Thread(runner::work, "segue-jobs");
         worker.setDaemon(true);
         worker.start();
-        outbox.flushedBy(Thread.currentThread());
-        try (ZContext context = new ZContext(); ZAuth auth = curve == null ? null : new ZAuth(context)) {
-            ZMQ.Socket router = context.createSocket(SocketType.ROUTER);
-            router.setLinger(0);
-            // A reply ZeroMQ cannot queue is an error the outbox sees (and keeps the reply), never a silent drop.
-            router.setRouterMandatory(true);
-            if (curve != null) {
-                // The authenticator must run before the bind, so no handshake is ever unchecked.
-                auth.configureCurve(curve.allowedClients().toString());
-                router.setZAPDomain("segue");
-                router.setCurveServer(true);
-                router.setCurveSecretKey(ZMQ.Curve.z85Decode(curve.serverSecretZ85()));
-            }
-            // Oversized messages are dropped by ZeroMQ itself before they cost us memory (PROTOCOL.md §6).
-            router.setMaxMsgSize(Bounds.MAX_MESSAGE_BYTES);
-            if (!router.bind(endpoint)) {
-                failure = new IllegalStateException("cannot listen on " + endpoint + ": "
-                        + ZMQ.Error.findByCode(router.errno()));
-                throw failure;
-            }
-            boundEndpoint = router.getLastEndpoint();
-            bound.countDown();
-            LOG.info("segue daemon {} listening on {} with priors {}", VERSION, endpoint, engines.names());
-            ZMQ.Poller poller = context.createPoller(2);
-            poller.register(router, ZMQ.Poller.POLLIN);
-            poller.register(outbox.wakeChannel(), ZMQ.Poller.POLLIN);
-            while (running && !Thread.currentThread().isInterrupted()) {
-                poller.poll(POLL_MILLIS);
-                ZMsg msg;
-                while ((msg = ZMsg.recvMsg(router, ZMQ.DONTWAIT)) != null) {
-                    receive(msg);
-                    outbox.flush(router); // replies go out as they are made: a burst never piles them all up
-                }
-                outbox.flush(router);
-                badMessages.summarise();
-                expireNowAndThen();
-            }
-        } finally {
-            bound.countDown();
-            admissions.shutdownNow();
-            outbox.close();
-        }
+        front.serve(endpoint, curve, this::handle,
+                () -> LOG.info("segue daemon {} listening on {} with priors {}", VERSION, endpoint, engines.names()),
+                this::expireNowAndThen, () -> running);
     }
 
     /**
@@ -198,59 +130,14 @@ public final class Daemon implements AutoCloseable {
      * tcp://127.0.0.1:* resolved); throws if binding failed.
      */
     public String awaitBound() throws InterruptedException {
-        bound.await();
-        if (failure != null) {
-            throw failure;
-        }
-        return boundEndpoint;
-    }
-
-    private void receive(ZMsg msg) {
-        byte[] client = msg.pop().getData();
-        int unread = outbox.unread(client);
-        if (unread >= 2 * Outbox.MAX_UNREAD) {
-            badMessages.unanswered(client); // it reads nothing: no answer could reach it (PROTOCOL.md §4)
-            return;
-        }
-        List<byte[]> frames = new ArrayList<>();
-        msg.forEach(f -> frames.add(f.getData()));
-        Message m;
-        try {
-            m = ProtocolCodec.decode(frames);
-        } catch (ProtocolException e) {
-            badMessages.bad(client, e.code(), e.text());
-            send(client, ErrorReply.of(e));
-            return;
-        }
-        if (unread >= Outbox.MAX_UNREAD) {
-            send(client, new ErrorReply(m.req(), null, ErrorCode.QUEUE_FULL, unread + " replies are waiting for this "
-                    + "client to read them; read them before sending more (limit " + Outbox.MAX_UNREAD + ")"));
-            return;
-        }
-        LOG.debug("received {} req {}", m.type().wire(), m.req());
-        try {
-            handle(client, m);
-        } catch (ProtocolException e) {
-            refused(client, m, e);
-        } catch (IOException | RuntimeException e) {
-            LOG.error("failed to handle {}", m.type().wire(), e);
-            send(client, new ErrorReply(m.req(), null, ErrorCode.INTERNAL, "the daemon failed to answer: "
-                    + e.getMessage()));
-        }
-    }
-
-    private void refused(byte[] client, Message m, ProtocolException e) {
-        badMessages.refused(client, m.type().wire(), m.req(), e.code(), e.text());
-        send(client, new ErrorReply(m.req(), null, e.code(), e.text()));
+        return front.awaitBound();
     }
 
     private void handle(byte[] client, Message m) throws IOException {
         if (m instanceof Hello h) {
-            send(client, new Capabilities(h.req(), VERSION, Bounds.PROTOCOL_VERSION, List.copyOf(engines.names()),
-                    engines.presetInfos().stream().map(PresetInfo::name).distinct().toList(), limits()));
+            send(client, engines.capabilities(h.req(), VERSION));
         } else if (m instanceof ListPriors l) {
-            send(client, new Priors(l.req(), engines.all().stream().map(e -> new PriorInfo(e.priorName(), e.levels(),
-                    e.sampleRate(), e.labels(), e.weightBytes(), e.loaded())).toList()));
+            send(client, engines.priors(l.req()));
         } else if (m instanceof ListPresets l) {
             send(client, new Presets(l.req(), engines.presetInfos()));
         } else if (m instanceof Heartbeat h) {
@@ -282,36 +169,9 @@ public final class Daemon implements AutoCloseable {
         }
     }
 
-    private interface Step {
-        void run() throws IOException;
-    }
-
     /** Hands a request to the admission thread; answered QUEUE_FULL when too many already wait for it. */
-    private void admit(byte[] client, Message m, Step step) {
-        try {
-            admissions.execute(() -> {
-                try {
-                    step.run();
-                } catch (ProtocolException e) {
-                    refused(client, m, e);
-                } catch (IOException | RuntimeException e) {
-                    LOG.error("failed to handle {}", m.type().wire(), e);
-                    send(client, new ErrorReply(m.req(), null, ErrorCode.INTERNAL, "the daemon failed to answer: "
-                            + e.getMessage()));
-                }
-            });
-        } catch (RejectedExecutionException e) {
-            send(client, new ErrorReply(m.req(), null, ErrorCode.QUEUE_FULL, "the daemon has "
-                    + MAX_ADMISSIONS_WAITING + " requests waiting to be admitted; try again shortly"));
-        }
-    }
-
-    private Limits limits() {
-        long seconds = (long) engines.all().stream().mapToDouble(ContinuationEngine::maxContinuationSeconds).max()
-                .orElse(1);
-        return new Limits(Bounds.MAX_MESSAGE_BYTES, Bounds.MAX_AUDIO_SECONDS, Bounds.MAX_CANDIDATES,
-                (int) Math.min(Bounds.MAX_LENGTH_BARS, Math.max(1, seconds / 2)), (int) Math.max(1, seconds),
-                Outbox.MAX_UNREAD);
+    private void admit(byte[] client, Message m, Front.Step step) {
+        front.admit(client, m, step);
     }
 
     private void send(byte[] client, Message m) {

@@ -1,8 +1,13 @@
 package dev.segue.engine.server;
 
+import dev.segue.protocol.Bounds;
 import dev.segue.protocol.ErrorCode;
 import dev.segue.protocol.ProtocolException;
+import dev.segue.protocol.message.Capabilities;
+import dev.segue.protocol.message.Limits;
 import dev.segue.protocol.message.PresetInfo;
+import dev.segue.protocol.message.PriorInfo;
+import dev.segue.protocol.message.Priors;
 import dev.segue.protocol.message.Quality;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -11,17 +16,25 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-/** The loaded priors by name, in start-up order, and the presets each offers; the first answers requests that name none. */
-final class Engines {
+/**
+ * The loaded priors by name, in start-up order, and the presets each offers; the first answers requests that name none.
+ * The cluster's gateway builds one from the priors its live workers announce, so it lists and limits them as a lone
+ * daemon does.
+ */
+public final class Engines {
     /** The one generation preset served until presets are loaded from presets/: top level, model defaults. */
-    static final String SKETCH_PRESET = "sketch";
+    public static final String SKETCH_PRESET = "sketch";
     /** Every tier the loaded priors can do; offered only when upsamplers are loaded. */
-    static final String STUDIO_PRESET = "studio";
+    public static final String STUDIO_PRESET = "studio";
 
     private final Map<String, ContinuationEngine> byName = new LinkedHashMap<>();
 
     Engines(List<ContinuationEngine> priors) {
-        if (priors.isEmpty()) {
+        this(priors, false);
+    }
+
+    private Engines(List<? extends ContinuationEngine> priors, boolean mayBeEmpty) {
+        if (priors.isEmpty() && !mayBeEmpty) {
             throw new IllegalArgumentException("a daemon needs at least one prior");
         }
         for (ContinuationEngine e : priors) {
@@ -29,6 +42,11 @@ final class Engines {
                 throw new IllegalArgumentException("two priors are named '" + e.priorName() + "'");
             }
         }
+    }
+
+    /** The priors some other process holds (a cluster's live workers), which may be none at the moment. */
+    public static Engines of(List<? extends ContinuationEngine> priors) {
+        return new Engines(priors, true);
     }
 
     Set<String> names() {
@@ -40,8 +58,8 @@ final class Engines {
     }
 
     /** The prior a request names; no name means the first loaded. */
-    ContinuationEngine named(String prior) {
-        if (prior == null || prior.isEmpty()) {
+    public ContinuationEngine named(String prior) {
+        if ((prior == null || prior.isEmpty()) && !byName.isEmpty()) {
             return byName.values().iterator().next();
         }
         ContinuationEngine engine = byName.get(prior);
@@ -51,12 +69,12 @@ final class Engines {
         return engine;
     }
 
-    static List<String> presetNames(ContinuationEngine engine) {
+    public static List<String> presetNames(ContinuationEngine engine) {
         return engine.supports(Quality.DRAFT) ? List.of(SKETCH_PRESET, STUDIO_PRESET) : List.of(SKETCH_PRESET);
     }
 
     /** Every prior's presets: "sketch" for each, "studio" for those with upsamplers. */
-    List<PresetInfo> presetInfos() {
+    public List<PresetInfo> presetInfos() {
         List<PresetInfo> out = new ArrayList<>();
         for (ContinuationEngine engine : byName.values()) {
             out.add(new PresetInfo(SKETCH_PRESET, engine.priorName(), "top level only, decoded directly: the fastest take"));
@@ -66,5 +84,26 @@ final class Engines {
             }
         }
         return out;
+    }
+
+    /** The reply to hello: these priors, their presets, and the limits, with the protocol version this side speaks. */
+    public Capabilities capabilities(long req, String version) {
+        return new Capabilities(req, version, Bounds.PROTOCOL_VERSION, List.copyOf(names()),
+                presetInfos().stream().map(PresetInfo::name).distinct().toList(), limits());
+    }
+
+    public Priors priors(long req) {
+        return new Priors(req, all().stream().map(e -> new PriorInfo(e.priorName(), e.levels(), e.sampleRate(),
+                e.labels(), e.weightBytes(), e.loaded())).toList());
+    }
+
+    /** The longest continuation any prior gives sets the length limits; with no prior, the protocol's own. */
+    public Limits limits() {
+        long seconds = (long) all().stream().mapToDouble(ContinuationEngine::maxContinuationSeconds).max()
+                .orElse(Bounds.MAX_CONTINUATION_SECONDS);
+        return new Limits(Bounds.MAX_MESSAGE_BYTES, Bounds.MAX_AUDIO_SECONDS, Bounds.MAX_CANDIDATES,
+                (int) Math.min(Bounds.MAX_LENGTH_BARS, Math.max(1, seconds / 2)),
+                (int) Math.min(Bounds.MAX_CONTINUATION_SECONDS, Math.max(1, seconds)),
+                Outbox.MAX_UNREAD);
     }
 }

@@ -10,9 +10,10 @@ import java.util.Map;
  * Queued jobs, served round-robin across clients so one client's batch cannot starve another's single request:
  * the next job comes from the client with queued work that was served least recently, a client never served (or
  * not for a long time) first, ties by arrival. So a client that queues one job while another has five waits for
- * at most the job that is running. Each client may hold at most {@code perClient} queued jobs.
+ * at most the job that is running. Each client may hold at most {@code perClient} queued jobs. The cluster's gateway
+ * keeps one per prior for the jobs it has not yet handed to the workers.
  */
-final class FairQueue<T> {
+public final class FairQueue<T> {
     /** Clients whose last service is remembered; the longest-served-ago are forgotten past this (they go first). */
     private static final int REMEMBERED = 4096;
 
@@ -22,7 +23,7 @@ final class FairQueue<T> {
     private final int perClient;
     private long turn;
 
-    FairQueue(int perClient) {
+    public FairQueue(int perClient) {
         this.perClient = perClient;
     }
 
@@ -35,7 +36,7 @@ final class FairQueue<T> {
         return q == null || q.size() < perClient;
     }
 
-    synchronized boolean offer(String client, T item) {
+    public synchronized boolean offer(String client, T item) {
         Deque<T> q = byClient.computeIfAbsent(client, k -> new ArrayDeque<>());
         if (q.size() >= perClient) {
             return false;
@@ -46,7 +47,7 @@ final class FairQueue<T> {
     }
 
     /** The next item, taking clients in turn; waits up to {@code millis}, null if none came. */
-    synchronized T poll(long millis) throws InterruptedException {
+    public synchronized T poll(long millis) throws InterruptedException {
         long end = System.currentTimeMillis() + millis;
         while (byClient.isEmpty()) {
             long left = end - System.currentTimeMillis();
@@ -79,7 +80,7 @@ final class FairQueue<T> {
         return item;
     }
 
-    synchronized boolean remove(T item) {
+    public synchronized boolean remove(T item) {
         for (Iterator<Map.Entry<String, Deque<T>>> it = byClient.entrySet().iterator(); it.hasNext(); ) {
             Deque<T> q = it.next().getValue();
             if (q.remove(item)) {

@@ -12,14 +12,14 @@ import java.util.function.UnaryOperator;
  * One accepted job: where its takes land on the timeline, what it runs, and who follows it. Its messages go to
  * every client attached to it: the submitter, and each client that fetched it while it runs (a companion app
  * watching, or the submitter again after a reconnect, which replaces its own earlier attachment). A fetch never
- * detaches the others.
+ * detaches the others. The cluster's gateway follows each job a worker runs as one of these, with no work of its own.
  */
-final class Job {
+public final class Job {
     /** Attachments kept per job; past this the second-oldest is dropped (the oldest is most often the submitter). */
     static final int MAX_SUBSCRIBERS = 16;
 
     /** A client following a job: its messages carry the req of the request that attached it. */
-    record Subscriber(byte[] client, long req) {}
+    public record Subscriber(byte[] client, long req) {}
 
     /**
      * What the job makes and where it goes: takes at {@code rate} with {@code channels} channels, the first
@@ -35,7 +35,7 @@ final class Job {
         }
     }
 
-    final String id;
+    public final String id;
     final Spec spec;
     /** The engine call: runs on the worker with the job's progress and cancel hooks. */
     final Function<Monitor, ContinuationEngine.Takes> work;
@@ -56,8 +56,13 @@ final class Job {
         subscribers.add(new Subscriber(client, req));
     }
 
+    /** A job run elsewhere (by a cluster's worker), followed here for the clients attached to it. */
+    public static Job followed(String id, byte[] client, long req) {
+        return new Job(id, client, req, null, null);
+    }
+
     /** What a cancel found. */
-    enum Cancel {
+    public enum Cancel {
         /** The cancel decided the job: the caller records it and answers everyone at once. */
         ENDS_IT,
         /** The runner was already finishing it: the runner answers the canceller with the job's last message. */
@@ -70,7 +75,7 @@ final class Job {
      * Asks the job to stop. A cancel that decides the job is answered at once, while the engine may still be
      * finishing a stretch of work: it stops at its next check and its output is thrown away.
      */
-    synchronized Cancel cancel(byte[] client, long req) {
+    public synchronized Cancel cancel(byte[] client, long req) {
         if (!decided) {
             decided = true;
             canceller = new Subscriber(client, req);
@@ -111,7 +116,7 @@ final class Job {
     }
 
     /** Adds (or renews) a client's attachment; false once the job has ended (then the store answers). */
-    synchronized boolean attach(byte[] client, long req) {
+    public synchronized boolean attach(byte[] client, long req) {
         if (ended) {
             return false;
         }
@@ -127,7 +132,7 @@ final class Job {
      * Closes the job to new attachments and returns the clients that get its last messages. Called after the
      * store has its outcome, so a fetch that comes after this is served completely from the store.
      */
-    synchronized List<Subscriber> end() {
+    public synchronized List<Subscriber> end() {
         ended = true;
         return List.copyOf(subscribers);
     }

@@ -1,13 +1,9 @@
 package dev.segue.engine.server;
 
 import dev.segue.engine.monitor.Monitor;
-import dev.segue.protocol.Audio;
 import dev.segue.protocol.ErrorCode;
-import dev.segue.protocol.ProtocolException;
 import dev.segue.protocol.message.Done;
 import dev.segue.protocol.message.ErrorReply;
-import dev.segue.protocol.message.Preview;
-import dev.segue.protocol.message.Progress;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
@@ -21,7 +17,6 @@ import org.slf4j.LoggerFactory;
  */
 final class JobRunner {
     private static final Logger LOG = LoggerFactory.getLogger(JobRunner.class);
-    private static final long PROGRESS_EVERY_MILLIS = 50;
 
     private final FairQueue<Job> queue;
     private final ResultStore store;
@@ -124,15 +119,10 @@ final class JobRunner {
         if (!running.getAsBoolean()) {
             code = ErrorCode.INTERNAL;
             reason = "the daemon shut down";
-        } else if (e instanceof ProtocolException p) {
-            code = p.code();
-            reason = p.text();
-        } else if (e instanceof IllegalArgumentException) {
-            code = ErrorCode.BAD_MESSAGE;
-            reason = String.valueOf(e.getMessage());
         } else {
-            code = ErrorCode.INTERNAL;
-            reason = "the engine failed: " + e.getMessage();
+            Failure failure = Failure.of(e);
+            code = failure.code();
+            reason = failure.reason();
         }
         if (code == ErrorCode.INTERNAL) {
             LOG.error("job {} failed", job.id, e);
@@ -154,51 +144,7 @@ final class JobRunner {
     }
 
     private Monitor monitor(Job job) {
-        int rate = job.spec.rate();
-        return new Monitor() {
-            private long lastProgress;
-            private long levelStart;
-            private long levelFirstDone;
-            private int level = -1;
-
-            @Override
-            public void progress(int atLevel, long done, long total) {
-                long now = System.currentTimeMillis();
-                if (level != atLevel) { // a new level: its own token rate, from its first report on
-                    levelStart = System.nanoTime();
-                    levelFirstDone = done;
-                    level = atLevel;
-                }
-                if (done == total || now - lastProgress >= PROGRESS_EVERY_MILLIS) {
-                    lastProgress = now;
-                    long elapsedMs = (System.nanoTime() - levelStart) / 1_000_000;
-                    long d = Math.min(done, total);
-                    long t = Math.max(1, total);
-                    long made = d - levelFirstDone;
-                    // This level's remaining tokens at its rate so far; lower levels are not known yet. Until the
-                    // level has made a token there is no rate to go by: unknown, not 0.
-                    long eta = made <= 0 ? (d >= t ? 0 : Progress.ETA_UNKNOWN)
-                            : Math.min(Progress.ETA_UNKNOWN - 1, elapsedMs * (t - d) / made);
-                    replies.sendAll(job, req -> new Progress(req, job.id, atLevel, d, t, eta));
-                }
-            }
-
-            @Override
-            public boolean cancelled() {
-                return job.cancelled() || !running.getAsBoolean();
-            }
-
-            @Override
-            public void stage(int atLevel, String stage) {
-                replies.sendAll(job, req -> new Progress(req, job.id, atLevel, 0, 1, Progress.ETA_UNKNOWN, stage));
-            }
-
-            @Override
-            public void preview(int candidate, long offsetFrames, float[] audio) {
-                if (audio.length > 0) {
-                    replies.sendAll(job, req -> new Preview(req, job.id, candidate, rate, offsetFrames, Audio.of(1, audio)));
-                }
-            }
-        };
+        return new JobMonitor(job.id, job.spec.rate(), () -> job.cancelled() || !running.getAsBoolean(),
+                message -> replies.sendAll(job, message));
     }
 }

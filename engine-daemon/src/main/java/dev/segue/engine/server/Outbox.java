@@ -35,9 +35,9 @@ import zmq.ZError;
  * anything, so no answer could reach it). Progress and preview, which later ones supersede, are skipped for a
  * client with {@link #MAX_UNREAD} waiting; results and a job's last message never are.
  */
-final class Outbox implements AutoCloseable {
+public final class Outbox implements AutoCloseable {
     /** Replies waiting for one client before its next request is answered QUEUE_FULL (PROTOCOL.md §4). */
-    static final int MAX_UNREAD = 1000;
+    public static final int MAX_UNREAD = 1000;
 
     private record Entry(byte[] client, List<byte[]> frames, boolean skippable) {}
 
@@ -55,7 +55,7 @@ final class Outbox implements AutoCloseable {
     /** The thread that flushes; it needs no wake-up for what it adds itself. */
     private volatile Thread socketThread;
 
-    Outbox() {
+    public Outbox() {
         try {
             wake = Pipe.open();
             wake.source().configureBlocking(false);
@@ -65,7 +65,7 @@ final class Outbox implements AutoCloseable {
     }
 
     /** Queues {@code m} for {@code client}; from any thread. The socket thread is woken to send it. */
-    void add(byte[] client, Message m) {
+    public void add(byte[] client, Message m) {
         incoming.add(new Entry(client, ProtocolCodec.encode(m), m instanceof Progress || m instanceof Preview));
         if (Thread.currentThread() != socketThread && wakePending.compareAndSet(false, true)) {
             try {

@@ -16,21 +16,22 @@ import java.util.function.LongFunction;
  * What the daemon says about jobs, as messages into the outbox: results in bounded chunks, a job's last message,
  * and a message to every client attached to a job.
  */
-final class Replies {
+public final class Replies {
     private final Outbox outbox;
     private final ResultStore store;
 
-    Replies(Outbox outbox, ResultStore store) {
+    /** {@code store} records cancellations; null where another process keeps the records (the cluster). */
+    public Replies(Outbox outbox, ResultStore store) {
         this.outbox = outbox;
         this.store = store;
     }
 
-    void send(byte[] client, Message m) {
+    public void send(byte[] client, Message m) {
         outbox.add(client, m);
     }
 
     /** One message per client attached to the job, each with the req that client attached with. */
-    void sendAll(Job job, LongFunction<Message> message) {
+    public void sendAll(Job job, LongFunction<Message> message) {
         for (Job.Subscriber sub : job.subscribers) {
             send(sub.client(), message.apply(sub.req()));
         }
@@ -42,7 +43,7 @@ final class Replies {
      * bar the take starts on) when the job's {@code request} record has them, so a client can name the file as the
      * plugin names its stems.
      */
-    void sendTake(byte[] client, long req, String job, int candidate, int rate, int channels, long start, long seed,
+    public void sendTake(byte[] client, long req, String job, int candidate, int rate, int channels, long start, long seed,
                   float[] interleaved, Map<String, String> request) {
         Map<String, String> metadata = takeMetadata(request);
         int total = interleaved.length / channels;
@@ -76,7 +77,7 @@ final class Replies {
     }
 
     /** The last message of a finished job, as a fetch or cancel of it is answered. */
-    void sendFinal(byte[] client, long req, JobRecord record) {
+    public void sendFinal(byte[] client, long req, JobRecord record) {
         switch (record.state()) {
             case DONE -> send(client, new Done(req, record.job(), record.takes().size()));
             case CANCELLED -> send(client, new ErrorReply(req, record.job(), ErrorCode.CANCELLED, "the job was cancelled"));
@@ -99,7 +100,7 @@ final class Replies {
     }
 
     /** Only the messages of a cancelled job's end; the record is written after (see {@link #record}). */
-    void announceCancelled(Job job) {
+    public void announceCancelled(Job job) {
         for (Job.Subscriber sub : job.end()) {
             send(sub.client(), new ErrorReply(sub.req(), job.id, ErrorCode.CANCELLED, "cancelled"));
         }
