@@ -14,7 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
  * `make -C native-shim check` against the daemon process: the core's unit tests, the C codec on every
  * golden vector, the LV2 state host (song texts restored, echoed, set by patch:Set, saved), the bundles'
  * dependency proof (readelf/ldd: only the C/C++ runtime), and the RT-safety
- * proof (a CLAP test host counts allocations, mutex calls and system-call wrappers inside process()
+ * proof (a CLAP, an LV2 and a VST3 test host each count allocations, mutex calls and system-call wrappers inside process()
  * while the plugin's worker talks to this daemon and the take plays in place: all must be zero).
  */
 class NativeShimCheckTest {
