@@ -3,6 +3,10 @@
  * where it lives in segue_msg_t) in canonical order; one walker decodes by the table and one
  * encodes by it, so the two can never disagree about a field. Checks that involve two fields
  * (lengths against a sample rate, "exactly one of") follow the table walk, as section 6.1 orders.
+ *
+ * One file of about 870 lines: the project keeps one codec per language, and here most lines are the
+ * tables themselves, one per message type, beside the two walkers that read them; split, a table would sit
+ * away from the walker whose slots it names.
  */
 #include "codec.h"
 

@@ -1,7 +1,6 @@
 /*
  * engine_internal.h: the engine's shared state, between audio_thread.c (the audio thread), control.c (the
- * host's main thread and the UI) and
- * worker.c (the worker thread). Every field says which threads touch it.
+ * host's main thread and the UI) and worker.c (the worker thread). Every field says which threads touch it.
  */
 #ifndef SEGUE_ENGINE_INTERNAL_H
 #define SEGUE_ENGINE_INTERNAL_H

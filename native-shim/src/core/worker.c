@@ -21,6 +21,11 @@
  *   - the view: at most every 50 ms, what a plugin window shows (status, prior, takes' thumbnails) is
  *     published through a seqlock for the UI thread (segue_engine_view).
  * Sockets use zmq_poll with a timeout and non-blocking sends: a dead daemon costs nothing but a retry.
+ *
+ * One literate file of about 1300 lines, in banners (sending, connection, jobs, project reload, extend,
+ * cancel, the view, the loop), because every part reads and writes the one worker_t, which only this thread
+ * owns: kept file-static, no other file of the core can touch the worker's state, and that is what makes the
+ * thread rules of engine_internal.h checkable by reading one file.
  */
 #include <math.h>
 #include <stdio.h>

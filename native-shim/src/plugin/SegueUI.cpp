@@ -23,6 +23,9 @@
  * Test hook: with SEGUE_UI_LAYOUT=<file> in the environment, the window writes its layout there (the
  * X11 window id, each region's name and rectangle, and what it shows) every time it draws, so a test
  * can compare a screenshot with what the window says it drew.
+ *
+ * One file of about 700 lines because DPF gives a plugin one UI class: the drawing, the keys and the
+ * focus all read the same regions and controls, in the order the window draws them.
  */
 #include <chrono>
 #include <cmath>
