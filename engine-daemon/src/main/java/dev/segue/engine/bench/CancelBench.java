@@ -3,7 +3,7 @@ package dev.segue.engine.bench;
 import dev.segue.engine.monitor.Monitor;
 import dev.segue.engine.nn.Djl;
 import dev.segue.engine.resident.EngineBackedContinuation;
-import dev.segue.engine.resident.Presets;
+import dev.segue.engine.resident.PresetFiles;
 import dev.segue.engine.resident.ResidentModel;
 import dev.segue.engine.resident.Warmup;
 
@@ -141,7 +141,7 @@ public final class CancelBench {
             serving.setDaemon(true);
             serving.start();
             String endpoint = daemon.awaitBound();
-            WavReader.Audio wav = WavReader.readMono(Presets.home().resolve("presets/demo-prime.wav"));
+            WavReader.Audio wav = WavReader.readMono(PresetFiles.home().resolve("presets/demo-prime.wav"));
             int rate = wav.sampleRate();
             float[] mono = java.util.Arrays.copyOf(wav.samples(), Math.min(wav.samples().length, (int) (primeSeconds * rate)));
             float[] stereo = new float[mono.length * 2];

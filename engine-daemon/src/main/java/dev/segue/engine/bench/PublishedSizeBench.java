@@ -1,6 +1,6 @@
 package dev.segue.engine.bench;
 
-import dev.segue.engine.resident.Presets;
+import dev.segue.engine.resident.PresetFiles;
 
 import ai.djl.ndarray.NDManager;
 import dev.segue.engine.bench.EngineBench;
@@ -94,7 +94,7 @@ public final class PublishedSizeBench {
      * the compiled code does not depend on the model's size.
      */
     private static void warmUp(NDManager root, Options o) {
-        ModelConfig small = ModelConfig.load(Presets.resolve("demo-sketch"));
+        ModelConfig small = ModelConfig.load(PresetFiles.resolve("demo-sketch"));
         PriorConfig pc = small.priors().get(small.vqvae().levels() - 1);
         try (NDManager scope = root.newSubManager();
              Prior prior = new Prior(pc, small.vqvae(), new dev.segue.engine.checkpoint.RandomWeights(0), scope)) {

@@ -1,7 +1,7 @@
 package dev.segue.engine.bench;
 
 import dev.segue.engine.monitor.Monitor;
-import dev.segue.engine.resident.Presets;
+import dev.segue.engine.resident.PresetFiles;
 import dev.segue.engine.resident.ResidentModel;
 
 import ai.djl.ndarray.NDManager;
@@ -66,7 +66,7 @@ public final class SketchTiming {
             } else {
                 // A preset with seeded random weights: a trained model costs the same per token, so this times
                 // a tier whose weights are not trained yet (the default model's upsamplers).
-                Path file = Presets.resolve(target);
+                Path file = PresetFiles.resolve(target);
                 ModelConfig config = ModelConfig.load(file);
                 int topLevel = config.vqvae().levels() - 1;
                 vqvae = new VqVae(config.vqvae(), new RandomWeights(1), root);
@@ -87,7 +87,7 @@ public final class SketchTiming {
                         + tier.name().toLowerCase(Locale.ROOT) + " tier");
             }
             int sr = vqvae.config().sampleRate();
-            WavReader.Audio wav = WavReader.readMono(Presets.home().resolve("presets/demo-prime.wav"));
+            WavReader.Audio wav = WavReader.readMono(PresetFiles.home().resolve("presets/demo-prime.wav"));
             float[] full = Resampler.resample(wav.samples(), wav.sampleRate(), sr,
                     Resampler.convertedLength(wav.samples().length, wav.sampleRate(), sr));
             float[] prime = Arrays.copyOf(full, (int) Math.round(primeSeconds * sr));

@@ -8,7 +8,7 @@ import dev.segue.engine.bench.MemoryBench;
 import dev.segue.engine.bench.PublishedSizeBench;
 import dev.segue.engine.bench.SketchTiming;
 import dev.segue.engine.bench.VqVaeBench;
-import dev.segue.engine.resident.Presets;
+import dev.segue.engine.resident.PresetFiles;
 
 import ai.djl.ndarray.NDManager;
 import dev.segue.engine.bench.EngineBench;
@@ -146,7 +146,7 @@ final class BenchCommand implements Callable<Integer> {
         }
         if ("vqvae".equals(what)) {
             ComputeDevice on = ComputeDevice.choose(device); // before anything loads
-            return VqVaeBench.run(Presets.resolve(preset.equals("bench-13m") ? "jukebox-5b" : preset), on,
+            return VqVaeBench.run(PresetFiles.resolve(preset.equals("bench-13m") ? "jukebox-5b" : preset), on,
                     Math.min(repeats, 3), json);
         }
         if ("cluster".equals(what)) {
@@ -172,11 +172,11 @@ final class BenchCommand implements Callable<Integer> {
         if (djlSteps) {
             System.setProperty("segue.cpuStepKernel", "false");
         }
-        Path presetFile = Presets.resolve(preset);
+        Path presetFile = PresetFiles.resolve(preset);
         ComputeDevice chosen = ComputeDevice.choose(device);
         if (PublishedSizeBench.isPublished(presetFile)) {
             return PublishedSizeBench.run(presetFile, new PublishedSizeBench.Options(chosen,
-                    data != null ? data : Presets.home().resolve(".segue-data"), primeTokens != null ? primeTokens : 64,
+                    data != null ? data : PresetFiles.home().resolve(".segue-data"), primeTokens != null ? primeTokens : 64,
                     steps != null ? steps : 16, candidates, weights, json));
         }
         int steps = this.steps != null ? this.steps : 256;

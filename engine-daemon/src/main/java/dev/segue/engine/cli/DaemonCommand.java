@@ -1,7 +1,7 @@
 package dev.segue.engine.cli;
 
 import dev.segue.engine.resident.ModelFolder;
-import dev.segue.engine.resident.Presets;
+import dev.segue.engine.resident.PresetFiles;
 import dev.segue.engine.resident.ResidentContinuation;
 import dev.segue.engine.resident.ResidentModel;
 import dev.segue.engine.resident.Warmup;
@@ -140,7 +140,7 @@ final class DaemonCommand implements Callable<Integer> {
             System.err.println("daemon: " + e.getMessage());
             return 2;
         }
-        Path dataDir = data != null ? data : Presets.home().resolve(".segue-data");
+        Path dataDir = data != null ? data : PresetFiles.home().resolve(".segue-data");
         java.util.List<Path> dirs = standInTokenMs != null ? java.util.List.of()
                 : models.isEmpty() ? ResidentModel.defaultDirs() : models;
         ComputeDevice chosen;

@@ -1,6 +1,6 @@
 package dev.segue.engine.cli;
 
-import dev.segue.engine.resident.Presets;
+import dev.segue.engine.resident.PresetFiles;
 
 import dev.segue.engine.train.Training;
 import java.nio.file.Path;
@@ -103,10 +103,10 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     private static Path resolveConfig(String nameOrPath) {
-        Path folder = Presets.home().resolve("presets").resolve(nameOrPath).resolve("config.json");
+        Path folder = PresetFiles.home().resolve("presets").resolve(nameOrPath).resolve("config.json");
         if (!java.nio.file.Files.isRegularFile(Path.of(nameOrPath)) && java.nio.file.Files.isRegularFile(folder)) {
             return folder;
         }
-        return Presets.resolve(nameOrPath);
+        return PresetFiles.resolve(nameOrPath);
     }
 }

@@ -43,7 +43,7 @@ public final class ConformanceRunner {
     private final Path dir;
     private final PrintStream out;
     private final WeightFormat format;
-    private final List<Check> checks = new ArrayList<>();
+    private final List<Verdict> checks = new ArrayList<>();
 
     /** Checks with every prior matrix held in fp32. */
     public ConformanceRunner(Path dir, PrintStream out) {
@@ -82,7 +82,7 @@ public final class ConformanceRunner {
                     }
                 }
                 if (!any) {
-                    record(new Check("prior" + level, false, "no weights or cases found for this level"));
+                    record(new Verdict("prior" + level, false, "no weights or cases found for this level"));
                 }
             }
             // Priors keyed by name (the lyrics fixtures): weights prior_NAME.*, cases NAME.*.
@@ -98,14 +98,14 @@ public final class ConformanceRunner {
                     }
                 }
                 if (!any) {
-                    record(new Check(name, false, "no weights or cases found for this prior"));
+                    record(new Verdict(name, false, "no weights or cases found for this prior"));
                 }
             }
         }
         if (checks.isEmpty()) {
-            record(new Check("fixtures", false, "nothing to check in " + dir));
+            record(new Verdict("fixtures", false, "nothing to check in " + dir));
         }
-        return checks.stream().allMatch(Check::passed);
+        return checks.stream().allMatch(Verdict::passed);
     }
 
     /** A model that cannot be loaded fails its own checks; the other models and forms are still checked. */
@@ -113,15 +113,15 @@ public final class ConformanceRunner {
         try {
             checks.run();
         } catch (CheckpointException | ConfigException | IllegalArgumentException e) {
-            record(new Check(what, false, e.getMessage()));
+            record(new Verdict(what, false, e.getMessage()));
         }
     }
 
-    public List<Check> checks() {
+    public List<Verdict> checks() {
         return checks;
     }
 
-    private void record(Check check) {
+    private void record(Verdict check) {
         checks.add(check);
         out.println(check.line());
         out.flush();
@@ -144,7 +144,7 @@ public final class ConformanceRunner {
                     a.attach(step);
                     long[] codes = vqvae.encode(a, level).toLongArray();
                     double agree = Compare.fractionEqual(codes, expected);
-                    record(new Check("vqvae" + form + " encode level " + level, agree >= CODE_AGREEMENT,
+                    record(new Verdict("vqvae" + form + " encode level " + level, agree >= CODE_AGREEMENT,
                             String.format("codes identical %.4f%% (need >= %.0f%%)", 100 * agree, 100 * CODE_AGREEMENT)));
                 }
                 String decodedName = "vqvae.decode_from_level" + level;
@@ -154,7 +154,7 @@ public final class ConformanceRunner {
                         NDArray z = step.create(expected, new Shape(shape[0], expected.length / shape[0]));
                         float[] decoded = vqvae.decode(z, level).toFloatArray();
                         double err = Compare.maxAbsError(decoded, ref.toFloats());
-                        record(new Check("vqvae" + form + " decode from level " + level, err <= AUDIO_TOLERANCE,
+                        record(new Verdict("vqvae" + form + " decode from level " + level, err <= AUDIO_TOLERANCE,
                                 String.format("max abs error %.3e (tolerance %.0e)", err, AUDIO_TOLERANCE)));
                     }
                 }
@@ -201,13 +201,13 @@ public final class ConformanceRunner {
             float[] reference = cases.get(key + ".logits").toFloats();
             LogitTolerance tol = LogitTolerance.of(format, pc, reference);
             double err = Compare.maxAbsError(logits, reference);
-            record(new Check(label + " teacher-forced logits", err <= tol.value(),
+            record(new Verdict(label + " teacher-forced logits", err <= tol.value(),
                     String.format("max abs error %.3e (%s)", err, tol.describe())));
             if (cases.contains(key + ".loss_bits")) {
                 double bits = crossEntropyBits(logits, zFlat, prior.bins());
                 double expected = cases.get(key + ".loss_bits").toFloats()[0];
                 double diff = Math.abs(bits - expected);
-                record(new Check(label + " loss (bits)", diff <= tol.lossBits(),
+                record(new Verdict(label + " loss (bits)", diff <= tol.lossBits(),
                         String.format("%.6f vs %.6f, error %.3e (tolerance %.3e)", bits, expected, diff, tol.lossBits())));
             }
             if (cases.contains(key + ".greedy.prime")) {

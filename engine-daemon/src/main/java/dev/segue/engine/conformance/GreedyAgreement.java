@@ -53,10 +53,10 @@ final class GreedyAgreement {
         }
     }
 
-    Check tokenCheck(String name) {
+    Verdict tokenCheck(String name) {
         double agree = Compare.fractionEqual(actual, expected);
         if (agree == 1.0 || !rounds || pathLogits == null || actual.length != expected.length) {
-            return new Check(name, agree == 1.0, String.format("identical %.4f%% (need 100%%)", 100 * agree));
+            return new Verdict(name, agree == 1.0, String.format("identical %.4f%% (need 100%%)", 100 * agree));
         }
         double worstGap = 0;
         int earliest = length;
@@ -72,14 +72,14 @@ final class GreedyAgreement {
             worstGap = Math.max(worstGap, Math.abs(gap));
         }
         double allowed = 2 * tol.value();
-        return new Check(name, worstGap <= allowed, String.format("identical up to position %d, where the "
+        return new Verdict(name, worstGap <= allowed, String.format("identical up to position %d, where the "
                 + "reference's token is %.3e below the engine's (a near tie: need <= 2 x tolerance = %.3e); "
                 + "%.2f%% identical in all", earliest, worstGap, allowed, 100 * agree));
     }
 
-    Check logitCheck(String name, float[] reference) {
+    Verdict logitCheck(String name, float[] reference) {
         if (pathLogits == null || pathLogits.length != reference.length) {
-            return new Check(name, false, "no path logits to compare");
+            return new Verdict(name, false, "no path logits to compare");
         }
         double max = 0;
         int perRow = positionOffset + length;
@@ -94,7 +94,7 @@ final class GreedyAgreement {
             }
         }
         String where = rounds ? " up to each sequence's first different token" : "";
-        return new Check(name, max <= tol.value(), String.format("max abs error %.3e%s (%s)", max, where,
+        return new Verdict(name, max <= tol.value(), String.format("max abs error %.3e%s (%s)", max, where,
                 tol.describe()));
     }
 }

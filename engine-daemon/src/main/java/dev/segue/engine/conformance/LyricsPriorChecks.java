@@ -29,10 +29,10 @@ final class LyricsPriorChecks {
     /** Queries per teacher-forced chunk: bounds the (queries x keys) score matrix for large contexts. */
     private static final int TEACHER_FORCED_CHUNK = 1024;
 
-    private final Consumer<Check> record;
+    private final Consumer<Verdict> record;
     private final WeightFormat format;
 
-    LyricsPriorChecks(Consumer<Check> record, WeightFormat format) {
+    LyricsPriorChecks(Consumer<Verdict> record, WeightFormat format) {
         this.record = record;
         this.format = format;
     }
@@ -71,13 +71,13 @@ final class LyricsPriorChecks {
             float[] reference = cases.get(key + ".logits").toFloats();
             LogitTolerance tol = LogitTolerance.of(format, pc, reference);
             double err = Compare.maxAbsError(logits, reference);
-            record.accept(new Check(label + " teacher-forced logits", err <= tol.value(),
+            record.accept(new Verdict(label + " teacher-forced logits", err <= tol.value(),
                     String.format("max abs error %.3e (%s)", err, tol.describe())));
             if (cases.contains(key + ".loss_bits")) {
                 double bits = lossBits(prior, pc, sequence, logits, labels, lyricLogits);
                 double expected = cases.get(key + ".loss_bits").toFloats()[0];
                 double diff = Math.abs(bits - expected);
-                record.accept(new Check(label + " loss (bits)", diff <= tol.lossBits(),
+                record.accept(new Verdict(label + " loss (bits)", diff <= tol.lossBits(),
                         String.format("%.6f vs %.6f, error %.3e (tolerance %.3e)", bits, expected, diff, tol.lossBits())));
             }
             if (cases.contains(key + ".greedy.prime")) {

@@ -29,13 +29,13 @@ public record ModelFolder(Path dir, Path configFile, ModelConfig config, List<To
     public static ModelFolder of(Path dir, String preset) {
         Path configFile;
         if (dir == null) {
-            configFile = Presets.resolve("demo-sketch");
+            configFile = PresetFiles.resolve("demo-sketch");
         } else if (!Files.isDirectory(dir)) {
             throw new IllegalArgumentException("--model " + dir + ": not a folder");
         } else if (Files.isRegularFile(dir.resolve("config.json"))) {
             configFile = dir.resolve("config.json");
         } else if (preset != null) {
-            configFile = Presets.resolve(preset);
+            configFile = PresetFiles.resolve(preset);
         } else {
             throw new IllegalArgumentException("--model " + dir + " has no config.json: copy the preset in as config.json "
                     + "(presets/jukebox-5b.json, jukebox-5b-lyrics.json or jukebox-1b-lyrics.json) or pass --preset NAME");

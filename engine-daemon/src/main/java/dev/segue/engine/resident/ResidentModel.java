@@ -68,7 +68,7 @@ public record ResidentModel(String name, String description, VqVae vqvae, Map<In
     public static List<ResidentModel> loadAll(NDManager root, Path dir, Path configFile, WeightFormat format) {
         ModelConfig config = configFile != null ? ModelConfig.load(configFile)
                 : dir != null ? ModelConfig.load(dir.resolve("config.json"))
-                : ModelConfig.load(Presets.resolve("demo-sketch"));
+                : ModelConfig.load(PresetFiles.resolve("demo-sketch"));
         int topLevel = config.vqvae().levels() - 1;
         Map<String, PriorConfig> named = new TreeMap<>();
         if (dir != null) {
@@ -163,7 +163,7 @@ public record ResidentModel(String name, String description, VqVae vqvae, Map<In
      * default prior first. These are what the daemon loads when no --model is given.
      */
     static List<Path> shippedDirs() {
-        Path presets = Presets.home().resolve("presets");
+        Path presets = PresetFiles.home().resolve("presets");
         List<Path> out = new ArrayList<>();
         try (var dirs = Files.list(presets)) {
             dirs.filter(d -> Files.isRegularFile(d.resolve("config.json"))

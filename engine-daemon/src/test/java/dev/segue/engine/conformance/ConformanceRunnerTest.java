@@ -45,9 +45,9 @@ class ConformanceRunnerTest {
         }
     }
 
-    private record Outcome(boolean passed, List<Check> checks, String printed) {
+    private record Outcome(boolean passed, List<Verdict> checks, String printed) {
         List<String> names() {
-            return checks.stream().map(Check::name).collect(Collectors.toList());
+            return checks.stream().map(Verdict::name).collect(Collectors.toList());
         }
 
         boolean has(String... parts) {
@@ -67,7 +67,7 @@ class ConformanceRunnerTest {
     @Test
     void referenceFixturesConform() {
         Outcome o = run(FIXTURES);
-        List<Check> failed = o.checks().stream().filter(c -> !c.passed()).toList();
+        List<Verdict> failed = o.checks().stream().filter(c -> !c.passed()).toList();
         assertTrue(failed.isEmpty(), "failed checks:\n" + o.printed());
         assertTrue(o.passed(), o.printed());
 
@@ -128,7 +128,7 @@ class ConformanceRunnerTest {
 
         Outcome o = run(tmp);
         assertFalse(o.passed(), o.printed());
-        List<String> failed = o.checks().stream().filter(c -> !c.passed()).map(Check::name).sorted().toList();
+        List<String> failed = o.checks().stream().filter(c -> !c.passed()).map(Verdict::name).sorted().toList();
         assertEquals(List.of("prior2.pth.tar teacher-forced logits", "prior2.safetensors teacher-forced logits"),
                 failed, o.printed());
         List<String> failLines = o.printed().lines().filter(l -> l.startsWith("FAIL ")).toList();

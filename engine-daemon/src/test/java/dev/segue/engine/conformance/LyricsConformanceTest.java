@@ -44,7 +44,7 @@ class LyricsConformanceTest {
         }
     }
 
-    private record Outcome(boolean passed, List<Check> checks, String printed) {
+    private record Outcome(boolean passed, List<Verdict> checks, String printed) {
         boolean has(String name) {
             return checks.stream().anyMatch(c -> c.name().equals(name));
         }
@@ -86,7 +86,7 @@ class LyricsConformanceTest {
 
         Outcome o = run(tmp);
         assertFalse(o.passed(), o.printed());
-        List<String> failed = o.checks().stream().filter(c -> !c.passed()).map(Check::name).toList();
+        List<String> failed = o.checks().stream().filter(c -> !c.passed()).map(Verdict::name).toList();
         assertTrue(failed.contains("single_enc_dec.safetensors teacher-forced logits"), o.printed());
         assertTrue(failed.contains("sep_enc_dec.safetensors teacher-forced logits"), o.printed());
         assertTrue(o.printed().lines().anyMatch(l -> l.startsWith("FAIL sep_enc_dec.safetensors teacher-forced")),

@@ -4,8 +4,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** Finds preset files: a path as given, else {@code <segue home>/presets/<name>.json}. */
-public final class Presets {
-    private Presets() {}
+public final class PresetFiles {
+    private PresetFiles() {}
 
     public static Path home() {
         return Path.of(System.getProperty("segue.home", "."));
