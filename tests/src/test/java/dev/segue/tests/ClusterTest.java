@@ -44,7 +44,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Many daemons behind one gateway on NATS JetStream, all real processes: nats-server, one gateway, three
  * workers on the stand-in prior (20 tokens of 100 ms a job). Clients are the host bridge's client, as the
- * CLI and the app use it. Each test starts from three live workers.
+ * CLI and the app use it. Each test starts from three live workers. About 450 lines because the cluster's
+ * processes are started once for all of the issue's fault cases, each its own test.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ClusterTest {

@@ -48,7 +48,8 @@ import org.zeromq.ZMsg;
 /**
  * The gateway held to PROTOCOL.md point by point, as the lone daemon is (DaemonFlowTest, DaemonEndToEndTest), by
  * clients speaking the wire directly: real processes, nats-server, one gateway and one worker on the stand-in prior
- * (20 tokens of 100 ms a job), so only one job runs at a time, as on a lone daemon.
+ * (20 tokens of 100 ms a job), so only one job runs at a time, as on a lone daemon. About 450 lines because
+ * the processes are started once for all its points, and each point is its own test.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class GatewayProtocolTest {

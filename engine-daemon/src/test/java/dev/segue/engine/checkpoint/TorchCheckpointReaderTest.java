@@ -33,6 +33,10 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+/**
+ * The torch checkpoint reader on files written here in both layouts (legacy and zip), and on hostile ones. About
+ * 500 lines because each format's corner (storages shared by views, offsets, dtypes, truncation) is its own test.
+ */
 class TorchCheckpointReaderTest {
 
     private static final Path SHARED = Path.of(System.getProperty("segue.shared", "../../shared"));

@@ -25,7 +25,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 
-/** Primed sampling on the level-2 (top) prior of the jukebox-ref fixtures. */
+/**
+ * Primed sampling on the level-2 (top) prior of the jukebox-ref fixtures. About 420 lines: one class per unit
+ * under test, one test per behaviour (seeds and candidates, the reference's greedy path, the monitor, refusals),
+ * all sharing the prior loaded once.
+ */
 class PrimedSamplerTest {
     private static final Path FIXTURES = Path.of(System.getProperty("segue.shared", "../../shared"))
             .resolve("conformance/jukebox-ref");

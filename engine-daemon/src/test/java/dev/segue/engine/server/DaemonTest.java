@@ -49,7 +49,8 @@ import org.zeromq.ZMsg;
 
 /**
  * The daemon's protocol handling over real loopback sockets, with a stand-in engine whose output is known
- * and whose speed is controlled (the engine itself is covered by the engine tests and conformance).
+ * and whose speed is controlled (the engine itself is covered by the engine tests and conformance). About
+ * 680 lines: the stand-in engine and the daemon are shared by every case of the wire's behaviour, one test each.
  */
 class DaemonTest {
     private static final int RATE = 44100;
