@@ -34,8 +34,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The torch checkpoint reader on files written here in both layouts (legacy and zip), and on hostile ones. About
- * 500 lines because each format's corner (storages shared by views, offsets, dtypes, truncation) is its own test.
+ * The torch checkpoint reader on the reference's legacy checkpoints (against their safetensors twins), on zip
+ * checkpoints written here, and on damaged ones. About 500 lines because each format's corner (views and
+ * prefixes, hyper-parameters, dict subclasses, truncation, garbage) is its own test.
  */
 class TorchCheckpointReaderTest {
 
