@@ -204,7 +204,7 @@ public final class VectorMath {
     }
 
     /** Outputs j of a group loaded as ints: the low 16 bits of each word, widened. */
-    private static FloatVector low(IntVector v, boolean f16) {
+    static FloatVector low(IntVector v, boolean f16) {
         if (!f16) {
             return v.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
         }
@@ -214,7 +214,7 @@ public final class VectorMath {
     }
 
     /** Outputs j + L of a group loaded as ints: the high 16 bits of each word, widened. */
-    private static FloatVector high(IntVector v, boolean f16) {
+    static FloatVector high(IntVector v, boolean f16) {
         if (!f16) {
             return v.and(0xffff0000).reinterpretAsFloats();
         }

@@ -7,38 +7,52 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 
 /**
- * Keys and values of every layer for one window of a sampling session, preallocated at the window's full
- * length so each step writes in place instead of concatenating (the reference re-allocates per token).
- * Layout per layer is (batch, heads, n_ctx, head_dim): a step's keys are a strided view, no copy.
- * Owns its native memory through its own manager; close it when the session ends.
+ * Keys and values of every layer for one window of a sampling session, written in place by prefill and by
+ * DJL's cached steps (the reference re-allocates per token). Layout per layer is (batch, heads, slots,
+ * head_dim): a step's keys are a strided view, no copy.
+ *
+ * <p>Memory follows use: a self-attention layer holds the positions written so far (grown, doubling, up to
+ * the window's length, instead of the whole window from the start: a 1b_lyrics window is 7.7 GB per take in
+ * fp32); an encoder-decoder layer holds the encoder's positions. Repeating rows for candidates
+ * ({@link #repeatEachRow}) is recorded, not done, until DJL needs the rows: the CPU step kernel takes the
+ * layers over ({@link #release}) and repeats them as it converts them, so the repeated fp32 copy never
+ * exists. Owns its native memory through its own manager; close it when the session ends.
  */
 public final class KvCache implements AutoCloseable {
+    /** A growing layer's first size. */
+    private static final int MIN_SLOTS = 64;
+
     private final NDManager manager;
     private final NDArray[] keys;
     private final NDArray[] values;
+    /** Positions each layer holds at most: the window, or the encoder's length. */
+    private final int[] maxSlots;
+    private final int heads;
+    private final int headDim;
     private final int capacity;
-    private int batch;
+    /** Rows the arrays hold; {@link #batch} is that times {@link #repeat}. */
+    private int stored;
+    private int repeat = 1;
     private int length;
+    private boolean released;
 
     public KvCache(NDManager parent, int layers, int batch, int heads, int capacity, int headDim) {
         this(parent, filled(layers, capacity), batch, heads, capacity, headDim);
     }
 
     /**
-     * A cache whose layer i holds {@code layerSlots[i]} positions: the window's length for self-attention,
-     * the lyrics encoder's length for an encoder-decoder layer.
+     * A cache whose layer i holds up to {@code layerSlots[i]} positions: the window's length for
+     * self-attention, the lyrics encoder's length for an encoder-decoder layer.
      */
     public KvCache(NDManager parent, int[] layerSlots, int batch, int heads, int capacity, int headDim) {
         this.manager = parent.newSubManager();
         this.keys = new NDArray[layerSlots.length];
         this.values = new NDArray[layerSlots.length];
+        this.maxSlots = layerSlots.clone();
+        this.heads = heads;
+        this.headDim = headDim;
         this.capacity = capacity;
-        this.batch = batch;
-        for (int i = 0; i < layerSlots.length; i++) {
-            Shape shape = new Shape(batch, heads, layerSlots[i], headDim);
-            keys[i] = manager.zeros(shape, DataType.FLOAT32);
-            values[i] = manager.zeros(shape, DataType.FLOAT32);
-        }
+        this.stored = batch;
     }
 
     private static int[] filled(int layers, int capacity) {
@@ -51,24 +65,71 @@ public final class KvCache implements AutoCloseable {
         return length;
     }
 
+    /** Rows of the cache, candidates included. */
     public int batch() {
-        return batch;
+        return stored * repeat;
+    }
+
+    /** Rows the arrays hold before the pending {@link #repeatEachRow}. */
+    int storedRows() {
+        return stored;
+    }
+
+    int layers() {
+        return keys.length;
     }
 
     NDArray keys(int layer) {
+        materialize();
         return keys[layer];
     }
 
     NDArray values(int layer) {
+        materialize();
         return values[layer];
+    }
+
+    /** Positions layer {@code layer} holds room for now (0 if never written). */
+    int allocatedSlots(int layer) {
+        return keys[layer] == null ? 0 : (int) keys[layer].getShape().get(2);
     }
 
     /** Writes one layer's keys/values (batch, heads, count, head_dim) at positions [start, start + count). */
     void write(int layer, int start, NDArray k, NDArray v) {
+        materialize();
         int count = (int) k.getShape().get(2);
+        reserve(layer, start + count);
         NDIndex where = new NDIndex(":, :, {}:{}", start, start + count);
         keys[layer].set(where, k);
         values[layer].set(where, v);
+    }
+
+    /** Grows layer {@code layer} to hold at least {@code slots} positions. */
+    private void reserve(int layer, int slots) {
+        if (slots > maxSlots[layer]) {
+            throw new IllegalStateException("KV cache overflow: layer " + layer + " holds " + maxSlots[layer]
+                    + " positions, asked for " + slots);
+        }
+        int now = allocatedSlots(layer);
+        if (slots <= now) {
+            return;
+        }
+        int size = maxSlots[layer] != capacity ? maxSlots[layer]
+                : Math.min(capacity, Math.max(Math.max(slots, MIN_SLOTS), 2 * now));
+        keys[layer] = grown(keys[layer], size);
+        values[layer] = grown(values[layer], size);
+    }
+
+    private NDArray grown(NDArray old, int size) {
+        int now = old == null ? 0 : (int) old.getShape().get(2);
+        NDArray more = manager.zeros(new Shape(stored, heads, size - now, headDim), DataType.FLOAT32);
+        if (old == null) {
+            return more;
+        }
+        NDArray next = old.concat(more, 2);
+        old.close();
+        more.close();
+        return next;
     }
 
     /** Called once all layers hold positions up to {@code newLength}. */
@@ -80,26 +141,55 @@ public final class KvCache implements AutoCloseable {
     }
 
     /**
-     * Repeats each row {@code times} times in place (row i's copies become rows i*times ..), after a prime
-     * prefill shared by candidates: the prime is computed once per row and copied, never recomputed per
-     * candidate.
+     * Repeats each row {@code times} times (row i's copies become rows i*times ..), after a prime prefill
+     * shared by candidates: the prime is computed once per row, never recomputed per candidate. Recorded
+     * here and done when DJL next reads or writes the cache; the CPU step kernel repeats while it converts.
      */
     public void repeatEachRow(int times) {
         if (times < 1) {
             throw new IllegalArgumentException("rows must be repeated at least once, got " + times);
         }
-        if (times == 1) {
+        repeat *= times;
+    }
+
+    private void materialize() {
+        if (released) {
+            throw new IllegalStateException("this cache was handed to the CPU step kernel");
+        }
+        if (repeat == 1) {
             return;
         }
         for (int i = 0; i < keys.length; i++) {
-            NDArray k = keys[i].repeat(0, times);
-            NDArray v = values[i].repeat(0, times);
+            if (keys[i] == null) {
+                continue;
+            }
+            NDArray k = keys[i].repeat(0, repeat);
+            NDArray v = values[i].repeat(0, repeat);
             keys[i].close();
             values[i].close();
             keys[i] = k;
             values[i] = v;
         }
-        batch *= times;
+        stored *= repeat;
+        repeat = 1;
+    }
+
+    /**
+     * Hands layer {@code layer}'s arrays (stored rows, heads, {@link #allocatedSlots}, head_dim) to the
+     * caller, who closes them, or null if the layer was never written. After this the cache serves no
+     * further DJL forward: its content has moved to the CPU step kernel's own cache.
+     */
+    NDArray[] release(int layer) {
+        released = true;
+        NDArray[] out = keys[layer] == null ? null : new NDArray[] {keys[layer], values[layer]};
+        keys[layer] = null;
+        values[layer] = null;
+        return out;
+    }
+
+    /** Repeat still pending: each stored row stands for this many rows of {@link #batch}. */
+    int pendingRepeat() {
+        return repeat;
     }
 
     /**
@@ -107,11 +197,12 @@ public final class KvCache implements AutoCloseable {
      * front (see {@link StepSession#shift}); encoder-decoder layers keep the encoder's positions.
      */
     void shift(int positions) {
+        materialize();
         if (positions < 0 || positions > length) {
             throw new IllegalArgumentException("cannot drop " + positions + " of " + length + " cached positions");
         }
         for (int i = 0; i < keys.length; i++) {
-            if (keys[i].getShape().get(2) != capacity) {
+            if (maxSlots[i] != capacity || keys[i] == null) {
                 continue;
             }
             keys[i] = shifted(keys[i], positions);

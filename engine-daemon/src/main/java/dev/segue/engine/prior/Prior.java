@@ -408,7 +408,7 @@ public final class Prior implements AutoCloseable {
             if (cache.length() == 0 && cond.encoderStates() != null) {
                 transformer.writeEncoderKv(cache, cond.encoderStates());
             }
-            return cpuKernel().open(cache, cond);
+            return cpuKernel().open(m, cache, cond);
         }
         int n = cache.batch();
         return new StepSession() {
