@@ -203,6 +203,37 @@ public final class VectorMath {
         }
     }
 
+    /**
+     * Writes the whole blocks of {@code m} widened to fp32 into {@code dst} as an (in, out) row-major matrix,
+     * each output times its scale (see {@link HalfMatrix#widenedInByOut}).
+     */
+    static void widenBlocks(HalfMatrix m, ByteBuffer dst, boolean f16) {
+        ByteBuffer w = m.data;
+        int in = m.in;
+        int out = m.out;
+        int l = S.length();
+        for (int b = 0; b < m.fullBlocks; b++) {
+            FloatVector s0 = scaleVector(m, b * BlockedMatrix.BLOCK);
+            FloatVector s1 = scaleVector(m, b * BlockedMatrix.BLOCK + l);
+            FloatVector s2 = scaleVector(m, b * BlockedMatrix.BLOCK + 2 * l);
+            FloatVector s3 = scaleVector(m, b * BlockedMatrix.BLOCK + 3 * l);
+            for (int i = 0; i < in; i++) {
+                int src = 2 * ((b * in + i) * BlockedMatrix.BLOCK);
+                int to = 4 * (i * out + b * BlockedMatrix.BLOCK);
+                IntVector g0 = IntVector.fromByteBuffer(I, w, src, ByteOrder.LITTLE_ENDIAN);
+                IntVector g1 = IntVector.fromByteBuffer(I, w, src + 4 * l, ByteOrder.LITTLE_ENDIAN);
+                low(g0, f16).mul(s0).intoByteBuffer(dst, to, ByteOrder.LITTLE_ENDIAN);
+                high(g0, f16).mul(s1).intoByteBuffer(dst, to + 4 * l, ByteOrder.LITTLE_ENDIAN);
+                low(g1, f16).mul(s2).intoByteBuffer(dst, to + 8 * l, ByteOrder.LITTLE_ENDIAN);
+                high(g1, f16).mul(s3).intoByteBuffer(dst, to + 12 * l, ByteOrder.LITTLE_ENDIAN);
+            }
+        }
+    }
+
+    private static FloatVector scaleVector(HalfMatrix m, int from) {
+        return m.scale == null ? FloatVector.broadcast(S, 1f) : FloatVector.fromArray(S, m.scale, from);
+    }
+
     /** Outputs j of a group loaded as ints: the low 16 bits of each word, widened. */
     static FloatVector low(IntVector v, boolean f16) {
         if (!f16) {

@@ -372,9 +372,17 @@ public final class Prior implements AutoCloseable {
         if (tokenHalf == null) {
             return Embeddings.lookup(tokenEmb, indices);
         }
-        try (NDManager scope = indices.getManager().newSubManager()) {
-            return Embeddings.lookup(tokenHalf.widened(scope), indices);
+        // The rows straight from the half matrix: widening the whole table for a chunk's tokens costs more.
+        long[] tokens = indices.toLongArray();
+        int width = config.width();
+        float[] rows = new float[tokens.length * width];
+        for (int i = 0; i < tokens.length; i++) {
+            if (tokens[i] < 0 || tokens[i] >= bins) {
+                throw new IllegalArgumentException("token " + tokens[i] + " outside 0.." + (bins - 1));
+            }
+            tokenHalf.column((int) tokens[i], rows, i * width);
         }
+        return indices.getManager().create(rows, indices.getShape().addAll(new Shape(width)));
     }
 
     /** Logits of the states {@code x}, in x's manager. */
@@ -383,7 +391,7 @@ public final class Prior implements AutoCloseable {
             return Linear.linear(x, outputProj).singletonOrThrow();
         }
         try (NDManager scope = x.getManager().newSubManager()) {
-            return Linear.linear(x, outputHalf.widened(scope)).singletonOrThrow();
+            return x.matMul(outputHalf.widenedInByOut(scope));
         }
     }
 

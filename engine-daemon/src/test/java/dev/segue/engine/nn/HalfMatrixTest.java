@@ -112,7 +112,8 @@ class HalfMatrixTest {
     /**
      * A matrix with a partial last block, loaded from (in, out) and from (out, in): each weight is where the
      * kernel and libtorch read it, products for 1 to 6 inputs (the 4-input blocks and the remainders) match
-     * a plain sum over the rounded weights, and libtorch's fp32 (out, in) weight is those weights exactly.
+     * a plain sum over the rounded weights, and libtorch's fp32 (out, in) weight and prefill's (in, out) weight
+     * are those weights exactly.
      */
     @ParameterizedTest(name = "{0}, out by in {1}")
     @CsvSource({"BF16, false", "F16, false", "BF16, true", "F16, true"})
@@ -176,6 +177,14 @@ class HalfMatrixTest {
                 for (int o = 0; o < out; o++) {
                     for (int i = 0; i < in; i++) {
                         assertEquals(rounded[i][o] * scale[o], wide[o * in + i], 0f, "weight " + i + ", " + o);
+                    }
+                }
+                // Prefill's (in, out) form, widened in Java: the same values, bit for bit.
+                float[] inByOut = matrix.widenedInByOut(scope).toFloatArray();
+                for (int o = 0; o < out; o++) {
+                    for (int i = 0; i < in; i++) {
+                        assertEquals(Float.floatToRawIntBits(rounded[i][o] * scale[o]),
+                                Float.floatToRawIntBits(inByOut[i * out + o]), "(in, out) weight " + i + ", " + o);
                     }
                 }
             }
