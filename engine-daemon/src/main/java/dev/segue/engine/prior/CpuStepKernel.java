@@ -122,6 +122,7 @@ final class CpuStepKernel {
             int rows = cache.storedRows();
             int repeat = cache.pendingRepeat();
             for (int l = 0; l < layers.size(); l++) {
+                int base = cache.base(l);
                 ai.djl.ndarray.NDArray[] arrays = cache.release(l);
                 if (arrays == null) {
                     continue;
@@ -129,7 +130,7 @@ final class CpuStepKernel {
                 try {
                     int slots = (int) arrays[0].getShape().get(2);
                     kv.load(l, arrays[0].toFloatArray(), arrays[1].toFloatArray(), rows, repeat, heads, slots,
-                            cache.length());
+                            base, cache.length());
                 } finally {
                     arrays[0].close();
                     arrays[1].close();

@@ -13,7 +13,10 @@ import ai.djl.ndarray.types.Shape;
  *
  * <p>Memory follows use: a self-attention layer holds the positions written so far (grown, doubling, up to
  * the window's length, instead of the whole window from the start: a 1b_lyrics window is 7.7 GB per take in
- * fp32); an encoder-decoder layer holds the encoder's positions. Repeating rows for candidates
+ * fp32), less those its attention will never read again, which the attention drops ({@link #dropBefore}:
+ * a row layer keeps its current block, a previous-row layer two blocks); slot 0 of a layer then holds
+ * position {@link #base}, and readers index from there. A lyrics layer (type 7) holds only its keys before
+ * the key limit; an encoder-decoder layer the encoder's positions. Repeating rows for candidates
  * ({@link #repeatEachRow}) is recorded, not done, until DJL needs the rows: the CPU step kernel takes the
  * layers over ({@link #release}) and repeats them as it converts them, so the repeated fp32 copy never
  * exists. Owns its native memory through its own manager; close it when the session ends.
@@ -25,8 +28,10 @@ public final class KvCache implements AutoCloseable {
     private final NDManager manager;
     private final NDArray[] keys;
     private final NDArray[] values;
-    /** Positions each layer holds at most: the window, or the encoder's length. */
+    /** Positions each layer holds at most: the window, the lyrics layers' key limit, or the encoder's length. */
     private final int[] maxSlots;
+    /** The position each layer's slot 0 holds: positions before it were dropped ({@link #dropBefore}). */
+    private final int[] base;
     private final int heads;
     private final int headDim;
     private final int capacity;
@@ -49,6 +54,7 @@ public final class KvCache implements AutoCloseable {
         this.keys = new NDArray[layerSlots.length];
         this.values = new NDArray[layerSlots.length];
         this.maxSlots = layerSlots.clone();
+        this.base = new int[layerSlots.length];
         this.heads = heads;
         this.headDim = headDim;
         this.capacity = capacity;
@@ -89,7 +95,12 @@ public final class KvCache implements AutoCloseable {
         return values[layer];
     }
 
-    /** Positions layer {@code layer} holds room for now (0 if never written). */
+    /** The position slot 0 of layer {@code layer} holds. */
+    int base(int layer) {
+        return base[layer];
+    }
+
+    /** Positions layer {@code layer} holds room for now (0 if never written), from {@link #base}. */
     int allocatedSlots(int layer) {
         return keys[layer] == null ? 0 : (int) keys[layer].getShape().get(2);
     }
@@ -98,24 +109,29 @@ public final class KvCache implements AutoCloseable {
     void write(int layer, int start, NDArray k, NDArray v) {
         materialize();
         int count = (int) k.getShape().get(2);
+        if (start < base[layer]) {
+            throw new IllegalStateException("layer " + layer + " dropped positions before " + base[layer]
+                    + ", asked to write at " + start);
+        }
         reserve(layer, start + count);
-        NDIndex where = new NDIndex(":, :, {}:{}", start, start + count);
+        NDIndex where = new NDIndex(":, :, {}:{}", start - base[layer], start - base[layer] + count);
         keys[layer].set(where, k);
         values[layer].set(where, v);
     }
 
-    /** Grows layer {@code layer} to hold at least {@code slots} positions. */
-    private void reserve(int layer, int slots) {
-        if (slots > maxSlots[layer]) {
+    /** Grows layer {@code layer} to hold positions up to {@code end} (exclusive). */
+    private void reserve(int layer, int end) {
+        if (end > maxSlots[layer]) {
             throw new IllegalStateException("KV cache overflow: layer " + layer + " holds " + maxSlots[layer]
-                    + " positions, asked for " + slots);
+                    + " positions, asked for " + end);
         }
+        int slots = end - base[layer];
         int now = allocatedSlots(layer);
         if (slots <= now) {
             return;
         }
-        int size = maxSlots[layer] != capacity ? maxSlots[layer]
-                : Math.min(capacity, Math.max(Math.max(slots, MIN_SLOTS), 2 * now));
+        int most = maxSlots[layer] - base[layer];
+        int size = maxSlots[layer] != capacity ? most : Math.min(most, Math.max(Math.max(slots, MIN_SLOTS), 2 * now));
         keys[layer] = grown(keys[layer], size);
         values[layer] = grown(values[layer], size);
     }
@@ -129,6 +145,33 @@ public final class KvCache implements AutoCloseable {
         NDArray next = old.concat(more, 2);
         old.close();
         more.close();
+        return next;
+    }
+
+    /**
+     * Layer {@code layer}'s attention will read no position before {@code position} again: the layer lets them
+     * go once they are at least half of what it holds (so the kept part it copies is at most as large).
+     */
+    void dropBefore(int layer, int position) {
+        int drop = Math.min(position - base[layer], allocatedSlots(layer));
+        if (repeat != 1 || keys[layer] == null || drop < 1 || 2 * drop < allocatedSlots(layer)) {
+            return;
+        }
+        keys[layer] = kept(keys[layer], drop);
+        values[layer] = kept(values[layer], drop);
+        base[layer] += drop;
+    }
+
+    /** A compact copy of {@code old} without its first {@code drop} slots (a slice alone would keep them alive). */
+    private NDArray kept(NDArray old, int drop) {
+        NDArray next = null;
+        if (drop < old.getShape().get(2)) {
+            try (NDArray view = old.get(new NDIndex(":, :, {}:", drop))) {
+                next = view.duplicate();
+            }
+            next.attach(manager);
+        }
+        old.close();
         return next;
     }
 
@@ -175,8 +218,8 @@ public final class KvCache implements AutoCloseable {
     }
 
     /**
-     * Hands layer {@code layer}'s arrays (stored rows, heads, {@link #allocatedSlots}, head_dim) to the
-     * caller, who closes them, or null if the layer was never written. After this the cache serves no
+     * Hands layer {@code layer}'s arrays (stored rows, heads, {@link #allocatedSlots}, head_dim; slot 0 holding
+     * position {@link #base}) to the caller, who closes them, or null if the layer was never written. After this the cache serves no
      * further DJL forward: its content has moved to the CPU step kernel's own cache.
      */
     NDArray[] release(int layer) {
@@ -202,20 +245,40 @@ public final class KvCache implements AutoCloseable {
             throw new IllegalArgumentException("cannot drop " + positions + " of " + length + " cached positions");
         }
         for (int i = 0; i < keys.length; i++) {
-            if (maxSlots[i] != capacity || keys[i] == null) {
+            if (maxSlots[i] != capacity) {
+                continue; // encoder states and lyric keys do not move with the window
+            }
+            if (base[i] >= positions) {
+                base[i] -= positions; // every position the layer holds moves down; slots stay
                 continue;
             }
-            keys[i] = shifted(keys[i], positions);
-            values[i] = shifted(values[i], positions);
+            int drop = positions - base[i];
+            base[i] = 0;
+            if (keys[i] == null) {
+                continue;
+            }
+            if (drop >= allocatedSlots(i)) {
+                keys[i].close();
+                values[i].close();
+                keys[i] = null;
+                values[i] = null;
+                continue;
+            }
+            keys[i] = shifted(keys[i], drop);
+            values[i] = shifted(values[i], drop);
         }
         length -= positions;
     }
 
     private NDArray shifted(NDArray old, int positions) {
         Shape shape = old.getShape();
-        NDArray kept = old.get(new NDIndex(":, :, {}:", positions));
-        NDArray next = kept.concat(manager.zeros(new Shape(shape.get(0), shape.get(1), positions, shape.get(3)),
-                DataType.FLOAT32), 2);
+        NDArray next;
+        try (NDArray kept = old.get(new NDIndex(":, :, {}:", positions));
+             NDArray zeros = manager.zeros(new Shape(shape.get(0), shape.get(1), positions, shape.get(3)),
+                     DataType.FLOAT32)) {
+            next = kept.concat(zeros, 2);
+        }
+        next.attach(manager);
         old.close();
         return next;
     }

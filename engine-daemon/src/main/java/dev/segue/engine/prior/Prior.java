@@ -429,6 +429,10 @@ public final class Prior implements AutoCloseable {
 
             @Override
             public void shift(int positions) {
+                if (lyricPrefix > 0) {
+                    throw new UnsupportedOperationException("a lyrics prior's window cannot move: every window "
+                            + "starts with its lyric tokens");
+                }
                 if (positions % config.blockCtx() != 0) {
                     throw new IllegalArgumentException("can only shift by whole blocks of " + config.blockCtx()
                             + ", asked " + positions);

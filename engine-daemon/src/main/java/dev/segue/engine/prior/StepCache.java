@@ -287,10 +287,11 @@ final class StepCache {
 
     /**
      * Takes over layer {@code l} of a prefilled DJL cache holding {@code length} positions: keys and values
-     * (rows, heads, slots, headDim) whose row i becomes candidates i x repeat .. (i + 1) x repeat - 1. Only
-     * the positions the layer keeps are copied.
+     * (rows, heads, slots, headDim), slot 0 holding position {@code base}, whose row i becomes candidates
+     * i x repeat .. (i + 1) x repeat - 1. Only the positions the layer keeps are copied.
      */
-    void load(int l, float[] keys, float[] values, int rows, int repeat, int heads, int cacheSlots, int length) {
+    void load(int l, float[] keys, float[] values, int rows, int repeat, int heads, int cacheSlots, int base,
+              int length) {
         Layer layer = layers[l];
         int from;
         int to;
@@ -316,6 +317,10 @@ final class StepCache {
                 to = length;
             }
         }
+        if (from < base || to > base + cacheSlots) {
+            throw new IllegalStateException("layer " + l + " (" + layer.kind + ") needs positions " + from + ".." + to
+                    + " but the prefill cache holds " + base + ".." + (base + cacheSlots));
+        }
         ensure(l, Math.max(0, Math.max(to, layer.kind == Kind.ENCODER ? 0 : length) - 1));
         for (int r = 0; r < rows; r++) {
             for (int h = 0; h < heads; h++) {
@@ -323,7 +328,7 @@ final class StepCache {
                 for (int c = 0; c < repeat; c++) {
                     int sequence = (r * repeat + c) * heads + h;
                     for (int j = from; j < to; j++) {
-                        put(l, sequence, j, keys, src + j * headDim, values, src + j * headDim);
+                        put(l, sequence, j, keys, src + (j - base) * headDim, values, src + (j - base) * headDim);
                     }
                 }
             }

@@ -73,18 +73,23 @@ class StepCacheTest {
         try (NDManager m = root.newSubManager()) {
             StepCache cache = new StepCache(m, layers, nCtx, candidates, HEAD_DIM, format);
             // The prefill, as DJL lays it out: one stored row, repeated for the candidates.
+            // Row and previous-row layers hold only from the first key the next query can read (KvCache drops
+            // the rest), a lyrics layer only its keys before the limit.
             for (int l = 0; l < layers.size(); l++) {
-                int slots = layers.get(l).encoderLength() > 0 ? ENCODER : prime;
+                CpuStepKernel.Layer layer = layers.get(l);
+                boolean cross = layer.encoderLength() > 0;
+                int base = cross ? 0 : layer.pattern().firstKey(prime, BLOCK);
+                int slots = cross ? ENCODER : Math.min(prime, layer.keyLimit()) - base;
                 if (slots == 0) {
                     continue;
                 }
                 float[] keys = new float[slots * HEAD_DIM];
                 float[] values = new float[slots * HEAD_DIM];
                 for (int j = 0; j < slots; j++) {
-                    keys[j * HEAD_DIM] = j;
+                    keys[j * HEAD_DIM] = base + j;
                     values[j * HEAD_DIM] = -1; // prefilled: the same for every candidate
                 }
-                cache.load(l, keys, values, 1, candidates, 1, slots, prime);
+                cache.load(l, keys, values, 1, candidates, 1, slots, base, prime);
             }
             int offset = 0; // absolute position of the window's position 0
             float[] key = new float[HEAD_DIM];
