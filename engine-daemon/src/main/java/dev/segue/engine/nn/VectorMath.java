@@ -17,6 +17,15 @@ public final class VectorMath {
     private static final int F16_MAGNITUDE = 0x0fffe000;
     /** 2^112 rebiases an fp16 exponent (bias 15) moved into fp32's field (bias 127). */
     private static final float F16_REBIAS = 0x1p112f;
+    /**
+     * Whether four candidates over half-precision weights run one half block at a time. A whole block for
+     * four candidates keeps 16 accumulators, 4 weight vectors and a broadcast live: that fits AVX-512's 32
+     * vector registers, but not AVX2's 16, where the JIT spills accumulators to the stack on every input. Half
+     * a block needs 11 registers; the second half re-reads the block's rows from the L2 cache, not from
+     * memory. Default: split below 512-bit vectors; {@code -Dsegue.splitFour=true|false} overrides it.
+     */
+    static final boolean SPLIT_FOUR = Boolean.parseBoolean(System.getProperty("segue.splitFour",
+            Boolean.toString(S.vectorBitSize() < 512)));
 
     private VectorMath() {}
 
@@ -170,7 +179,15 @@ public final class VectorMath {
             if (unit < m.fullBlocks) {
                 int n0 = 0;
                 for (; n0 + 4 <= count; n0 += 4) {
-                    if (m.f16) {
+                    if (SPLIT_FOUR) {
+                        for (int group = 0; group < 2; group++) {
+                            if (m.f16) {
+                                half4F16Group(m, unit, x, y, n0, group);
+                            } else {
+                                half4Bf16Group(m, unit, x, y, n0, group);
+                            }
+                        }
+                    } else if (m.f16) {
                         half4F16(m, unit, x, y, n0);
                     } else {
                         half4Bf16(m, unit, x, y, n0);
@@ -232,6 +249,100 @@ public final class VectorMath {
 
     private static FloatVector scaleVector(HalfMatrix m, int from) {
         return m.scale == null ? FloatVector.broadcast(S, 1f) : FloatVector.fromArray(S, m.scale, from);
+    }
+
+    /**
+     * Half of one block (group {@code group}: 2L of its 4L outputs) for four candidates: 8 accumulators, two
+     * weight vectors and a broadcast, which fit 16 vector registers (see {@link #SPLIT_FOUR}).
+     */
+    private static void half4Bf16Group(HalfMatrix m, int unit, float[] x, float[] y, int n0, int group) {
+        ByteBuffer w = m.data;
+        int in = m.in;
+        int rowBytes = 2 * BlockedMatrix.BLOCK;
+        int base = unit * in * rowBytes + group * (rowBytes / 2);
+        int x0 = n0 * in;
+        int x1 = x0 + in;
+        int x2 = x1 + in;
+        int x3 = x2 + in;
+        int l = S.length();
+        FloatVector a0 = FloatVector.zero(S), b0 = FloatVector.zero(S), a1 = FloatVector.zero(S), b1 = FloatVector.zero(S);
+        FloatVector a2 = FloatVector.zero(S), b2 = FloatVector.zero(S), a3 = FloatVector.zero(S), b3 = FloatVector.zero(S);
+        for (int i = 0; i < in; i++) {
+            IntVector g = IntVector.fromByteBuffer(I, w, base + i * rowBytes, ByteOrder.LITTLE_ENDIAN);
+            FloatVector lo = low(g, false);
+            FloatVector hi = high(g, false);
+            FloatVector v = FloatVector.broadcast(S, x[x0 + i]);
+            a0 = lo.fma(v, a0);
+            b0 = hi.fma(v, b0);
+            v = FloatVector.broadcast(S, x[x1 + i]);
+            a1 = lo.fma(v, a1);
+            b1 = hi.fma(v, b1);
+            v = FloatVector.broadcast(S, x[x2 + i]);
+            a2 = lo.fma(v, a2);
+            b2 = hi.fma(v, b2);
+            v = FloatVector.broadcast(S, x[x3 + i]);
+            a3 = lo.fma(v, a3);
+            b3 = hi.fma(v, b3);
+        }
+        int at = n0 * m.out + unit * BlockedMatrix.BLOCK + group * 2 * l;
+        a0.intoArray(y, at);
+        b0.intoArray(y, at + l);
+        at += m.out;
+        a1.intoArray(y, at);
+        b1.intoArray(y, at + l);
+        at += m.out;
+        a2.intoArray(y, at);
+        b2.intoArray(y, at + l);
+        at += m.out;
+        a3.intoArray(y, at);
+        b3.intoArray(y, at + l);
+    }
+
+    /**
+     * Half of one block (group {@code group}: 2L of its 4L outputs) for four candidates: 8 accumulators, two
+     * weight vectors and a broadcast, which fit 16 vector registers (see {@link #SPLIT_FOUR}).
+     */
+    private static void half4F16Group(HalfMatrix m, int unit, float[] x, float[] y, int n0, int group) {
+        ByteBuffer w = m.data;
+        int in = m.in;
+        int rowBytes = 2 * BlockedMatrix.BLOCK;
+        int base = unit * in * rowBytes + group * (rowBytes / 2);
+        int x0 = n0 * in;
+        int x1 = x0 + in;
+        int x2 = x1 + in;
+        int x3 = x2 + in;
+        int l = S.length();
+        FloatVector a0 = FloatVector.zero(S), b0 = FloatVector.zero(S), a1 = FloatVector.zero(S), b1 = FloatVector.zero(S);
+        FloatVector a2 = FloatVector.zero(S), b2 = FloatVector.zero(S), a3 = FloatVector.zero(S), b3 = FloatVector.zero(S);
+        for (int i = 0; i < in; i++) {
+            IntVector g = IntVector.fromByteBuffer(I, w, base + i * rowBytes, ByteOrder.LITTLE_ENDIAN);
+            FloatVector lo = low(g, true);
+            FloatVector hi = high(g, true);
+            FloatVector v = FloatVector.broadcast(S, x[x0 + i]);
+            a0 = lo.fma(v, a0);
+            b0 = hi.fma(v, b0);
+            v = FloatVector.broadcast(S, x[x1 + i]);
+            a1 = lo.fma(v, a1);
+            b1 = hi.fma(v, b1);
+            v = FloatVector.broadcast(S, x[x2 + i]);
+            a2 = lo.fma(v, a2);
+            b2 = hi.fma(v, b2);
+            v = FloatVector.broadcast(S, x[x3 + i]);
+            a3 = lo.fma(v, a3);
+            b3 = hi.fma(v, b3);
+        }
+        int at = n0 * m.out + unit * BlockedMatrix.BLOCK + group * 2 * l;
+        a0.intoArray(y, at);
+        b0.intoArray(y, at + l);
+        at += m.out;
+        a1.intoArray(y, at);
+        b1.intoArray(y, at + l);
+        at += m.out;
+        a2.intoArray(y, at);
+        b2.intoArray(y, at + l);
+        at += m.out;
+        a3.intoArray(y, at);
+        b3.intoArray(y, at + l);
     }
 
     /** Outputs j of a group loaded as ints: the low 16 bits of each word, widened. */
