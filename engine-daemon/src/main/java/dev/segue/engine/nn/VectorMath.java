@@ -18,14 +18,22 @@ public final class VectorMath {
     /** 2^112 rebiases an fp16 exponent (bias 15) moved into fp32's field (bias 127). */
     private static final float F16_REBIAS = 0x1p112f;
     /**
-     * Whether four candidates over half-precision weights run one half block at a time. A whole block for
-     * four candidates keeps 16 accumulators, 4 weight vectors and a broadcast live: that fits AVX-512's 32
-     * vector registers, but not AVX2's 16, where the JIT spills accumulators to the stack on every input. Half
-     * a block needs 11 registers; the second half re-reads the block's rows from the L2 cache, not from
-     * memory. Default: split below 512-bit vectors; {@code -Dsegue.splitFour=true|false} overrides it.
+     * Whether four candidates over half-precision matrix {@code m} run one half block at a time. A whole block
+     * for four candidates keeps 16 accumulators, 4 weight vectors and a broadcast live: that fits AVX-512's
+     * 32 vector registers, but not AVX2's 16, where the JIT spills accumulators on every input. Half a block
+     * needs 11 registers, and the second half re-reads the block's rows from the L2 cache. Measured with
+     * {@code SplitFourProbe} (engine README): on 256-bit vectors half blocks are 1.5x faster for a matrix the
+     * caches hold between steps (512 x 2048) and 0.84-0.89x for one streamed from memory (2048 x 6144), where
+     * the first half's pass already brings every cache line in. So: split below 512-bit vectors for a matrix
+     * of at most {@link #SPLIT_MAX_BYTES}; {@code -Dsegue.splitFour=true|false} forces either way.
      */
-    static final boolean SPLIT_FOUR = Boolean.parseBoolean(System.getProperty("segue.splitFour",
-            Boolean.toString(S.vectorBitSize() < 512)));
+    static boolean splitFour(HalfMatrix m) {
+        return SPLIT_FORCED != null ? SPLIT_FORCED : S.vectorBitSize() < 512 && 2L * m.in * m.out <= SPLIT_MAX_BYTES;
+    }
+
+    static final long SPLIT_MAX_BYTES = 4L << 20;
+    private static final Boolean SPLIT_FORCED = System.getProperty("segue.splitFour") == null ? null
+            : Boolean.parseBoolean(System.getProperty("segue.splitFour"));
 
     private VectorMath() {}
 
@@ -178,8 +186,9 @@ public final class VectorMath {
         for (int unit = from; unit < to; unit++) {
             if (unit < m.fullBlocks) {
                 int n0 = 0;
+                boolean split = splitFour(m);
                 for (; n0 + 4 <= count; n0 += 4) {
-                    if (SPLIT_FOUR) {
+                    if (split) {
                         for (int group = 0; group < 2; group++) {
                             if (m.f16) {
                                 half4F16Group(m, unit, x, y, n0, group);
@@ -253,9 +262,9 @@ public final class VectorMath {
 
     /**
      * Half of one block (group {@code group}: 2L of its 4L outputs) for four candidates: 8 accumulators, two
-     * weight vectors and a broadcast, which fit 16 vector registers (see {@link #SPLIT_FOUR}).
+     * weight vectors and a broadcast, which fit 16 vector registers (see {@link #splitFour}).
      */
-    private static void half4Bf16Group(HalfMatrix m, int unit, float[] x, float[] y, int n0, int group) {
+    static void half4Bf16Group(HalfMatrix m, int unit, float[] x, float[] y, int n0, int group) {
         ByteBuffer w = m.data;
         int in = m.in;
         int rowBytes = 2 * BlockedMatrix.BLOCK;
@@ -300,9 +309,9 @@ public final class VectorMath {
 
     /**
      * Half of one block (group {@code group}: 2L of its 4L outputs) for four candidates: 8 accumulators, two
-     * weight vectors and a broadcast, which fit 16 vector registers (see {@link #SPLIT_FOUR}).
+     * weight vectors and a broadcast, which fit 16 vector registers (see {@link #splitFour}).
      */
-    private static void half4F16Group(HalfMatrix m, int unit, float[] x, float[] y, int n0, int group) {
+    static void half4F16Group(HalfMatrix m, int unit, float[] x, float[] y, int n0, int group) {
         ByteBuffer w = m.data;
         int in = m.in;
         int rowBytes = 2 * BlockedMatrix.BLOCK;
@@ -456,7 +465,7 @@ public final class VectorMath {
     }
 
     /** One block for four candidates over bf16 weights: each group loaded and widened once feeds four FMAs per vector. */
-    private static void half4Bf16(HalfMatrix m, int unit, float[] x, float[] y, int n0) {
+    static void half4Bf16(HalfMatrix m, int unit, float[] x, float[] y, int n0) {
         ByteBuffer w = m.data;
         int in = m.in;
         int rowBytes = 2 * BlockedMatrix.BLOCK;
@@ -523,7 +532,7 @@ public final class VectorMath {
     }
 
     /** One block for four candidates over fp16 weights: each group loaded and widened once feeds four FMAs per vector. */
-    private static void half4F16(HalfMatrix m, int unit, float[] x, float[] y, int n0) {
+    static void half4F16(HalfMatrix m, int unit, float[] x, float[] y, int n0) {
         ByteBuffer w = m.data;
         int in = m.in;
         int rowBytes = 2 * BlockedMatrix.BLOCK;
