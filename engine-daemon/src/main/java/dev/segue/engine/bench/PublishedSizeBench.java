@@ -91,13 +91,16 @@ public final class PublishedSizeBench {
     /**
      * Runs the sampler's step and prefill paths on the small demo-sketch prior first, at every N, so the JIT has
      * compiled the step kernel before the full-size prior is timed: a full-size warm-up would cost minutes, and
-     * the compiled code does not depend on the model's size.
+     * the compiled code does not depend on the model's size. The small prior holds its matrices in the bench's
+     * weight format, so the paths compiled are the ones timed (half-precision matrices and key/value cache
+     * have their own loops).
      */
     private static void warmUp(NDManager root, Options o) {
         ModelConfig small = ModelConfig.load(PresetFiles.resolve("demo-sketch"));
         PriorConfig pc = small.priors().get(small.vqvae().levels() - 1);
         try (NDManager scope = root.newSubManager();
-             Prior prior = new Prior(pc, small.vqvae(), new dev.segue.engine.checkpoint.RandomWeights(0), scope)) {
+             Prior prior = new Prior(pc, small.vqvae(), new dev.segue.engine.checkpoint.RandomWeights(0), scope,
+                     o.weights())) {
             EngineBench bench = new EngineBench(prior, "warm-up", 0, 32);
             for (int round = 0; round < 3; round++) {
                 for (int n : o.candidates()) {

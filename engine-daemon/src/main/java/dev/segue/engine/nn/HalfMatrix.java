@@ -241,6 +241,36 @@ public final class HalfMatrix implements StepMatrix {
     }
 
     /**
+     * The matrix as a contiguous fp32 (in, out) tensor in {@code m}, per-output scale applied: the right-hand
+     * side of {@code x.matMul} for prefill. Widened in Java SIMD straight from this class's layout in one pass
+     * (each block's input row is 4L consecutive outputs, so the reads are in order and the writes are runs of
+     * 4L floats), where {@link #widened} takes libtorch six passes for bf16 (byte views, integer casts and
+     * arithmetic, then the transpose), as DJL cannot hand libtorch a bf16 tensor. As with {@link #widened}
+     * the caller closes {@code m} (or the result) right after the product.
+     */
+    public NDArray widenedInByOut(NDManager m) {
+        NDArray result = m.create(new Shape(in, out), DataType.FLOAT32);
+        ByteBuffer dst = result.toByteBuffer(true);
+        if (!dst.isDirect() || dst.capacity() != 4L * in * out) {
+            result.close();
+            throw new IllegalStateException("libtorch did not expose an fp32 tensor's memory directly");
+        }
+        dst.order(ByteOrder.LITTLE_ENDIAN);
+        if (f16) {
+            VectorMath.widenBlocks(this, dst, true);
+        } else {
+            VectorMath.widenBlocks(this, dst, false);
+        }
+        for (int o = fullBlocks * BLOCK; o < out; o++) {
+            float factor = scale == null ? 1f : scale[o];
+            for (int i = 0; i < in; i++) {
+                dst.putFloat(4 * (i * out + o), get(i, o) * factor);
+            }
+        }
+        return result;
+    }
+
+    /**
      * libtorch's type for the stored bytes. DJL's PyTorch engine (0.35) aborts the process on any bf16 or
      * int16 tensor (creating, casting or viewing one), so bf16 bits are held in a 16-bit float tensor that
      * libtorch never reads as such, and widened with byte views and integer operations

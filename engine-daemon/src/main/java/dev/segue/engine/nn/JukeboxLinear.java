@@ -93,8 +93,9 @@ public final class JukeboxLinear {
     public NDArray forward(NDArray x) {
         if (half != null) {
             try (NDManager scope = x.getManager().newSubManager()) {
-                // linear's result belongs to x's manager; the widened weight goes with the scope.
-                return Linear.linear(x, half.widened(scope), bias).singletonOrThrow();
+                // The product belongs to x's manager; the widened weight goes with the scope.
+                NDArray y = x.matMul(half.widenedInByOut(scope));
+                return bias == null ? y : y.add(bias);
             }
         }
         if (weightOutIn == null) {

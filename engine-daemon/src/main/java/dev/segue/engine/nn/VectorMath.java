@@ -17,6 +17,23 @@ public final class VectorMath {
     private static final int F16_MAGNITUDE = 0x0fffe000;
     /** 2^112 rebiases an fp16 exponent (bias 15) moved into fp32's field (bias 127). */
     private static final float F16_REBIAS = 0x1p112f;
+    /**
+     * Whether four candidates over half-precision matrix {@code m} run one half block at a time. A whole block
+     * for four candidates keeps 16 accumulators, 4 weight vectors and a broadcast live: that fits AVX-512's
+     * 32 vector registers, but not AVX2's 16, where the JIT spills accumulators on every input. Half a block
+     * needs 11 registers, and the second half re-reads the block's rows from the L2 cache. Measured with
+     * {@code SplitFourProbe} (engine README): on 256-bit vectors half blocks are 1.5x faster for a matrix the
+     * caches hold between steps (512 x 2048) and 0.84-0.89x for one streamed from memory (2048 x 6144), where
+     * the first half's pass already brings every cache line in. So: split below 512-bit vectors for a matrix
+     * of at most {@link #SPLIT_MAX_BYTES}; {@code -Dsegue.splitFour=true|false} forces either way.
+     */
+    static boolean splitFour(HalfMatrix m) {
+        return SPLIT_FORCED != null ? SPLIT_FORCED : S.vectorBitSize() < 512 && 2L * m.in * m.out <= SPLIT_MAX_BYTES;
+    }
+
+    static final long SPLIT_MAX_BYTES = 4L << 20;
+    private static final Boolean SPLIT_FORCED = System.getProperty("segue.splitFour") == null ? null
+            : Boolean.parseBoolean(System.getProperty("segue.splitFour"));
 
     private VectorMath() {}
 
@@ -169,8 +186,17 @@ public final class VectorMath {
         for (int unit = from; unit < to; unit++) {
             if (unit < m.fullBlocks) {
                 int n0 = 0;
+                boolean split = splitFour(m);
                 for (; n0 + 4 <= count; n0 += 4) {
-                    if (m.f16) {
+                    if (split) {
+                        for (int group = 0; group < 2; group++) {
+                            if (m.f16) {
+                                half4F16Group(m, unit, x, y, n0, group);
+                            } else {
+                                half4Bf16Group(m, unit, x, y, n0, group);
+                            }
+                        }
+                    } else if (m.f16) {
                         half4F16(m, unit, x, y, n0);
                     } else {
                         half4Bf16(m, unit, x, y, n0);
@@ -203,8 +229,133 @@ public final class VectorMath {
         }
     }
 
+    /**
+     * Writes the whole blocks of {@code m} widened to fp32 into {@code dst} as an (in, out) row-major matrix,
+     * each output times its scale (see {@link HalfMatrix#widenedInByOut}).
+     */
+    static void widenBlocks(HalfMatrix m, ByteBuffer dst, boolean f16) {
+        ByteBuffer w = m.data;
+        int in = m.in;
+        int out = m.out;
+        int l = S.length();
+        for (int b = 0; b < m.fullBlocks; b++) {
+            FloatVector s0 = scaleVector(m, b * BlockedMatrix.BLOCK);
+            FloatVector s1 = scaleVector(m, b * BlockedMatrix.BLOCK + l);
+            FloatVector s2 = scaleVector(m, b * BlockedMatrix.BLOCK + 2 * l);
+            FloatVector s3 = scaleVector(m, b * BlockedMatrix.BLOCK + 3 * l);
+            for (int i = 0; i < in; i++) {
+                int src = 2 * ((b * in + i) * BlockedMatrix.BLOCK);
+                int to = 4 * (i * out + b * BlockedMatrix.BLOCK);
+                IntVector g0 = IntVector.fromByteBuffer(I, w, src, ByteOrder.LITTLE_ENDIAN);
+                IntVector g1 = IntVector.fromByteBuffer(I, w, src + 4 * l, ByteOrder.LITTLE_ENDIAN);
+                low(g0, f16).mul(s0).intoByteBuffer(dst, to, ByteOrder.LITTLE_ENDIAN);
+                high(g0, f16).mul(s1).intoByteBuffer(dst, to + 4 * l, ByteOrder.LITTLE_ENDIAN);
+                low(g1, f16).mul(s2).intoByteBuffer(dst, to + 8 * l, ByteOrder.LITTLE_ENDIAN);
+                high(g1, f16).mul(s3).intoByteBuffer(dst, to + 12 * l, ByteOrder.LITTLE_ENDIAN);
+            }
+        }
+    }
+
+    private static FloatVector scaleVector(HalfMatrix m, int from) {
+        return m.scale == null ? FloatVector.broadcast(S, 1f) : FloatVector.fromArray(S, m.scale, from);
+    }
+
+    /**
+     * Half of one block (group {@code group}: 2L of its 4L outputs) for four candidates: 8 accumulators, two
+     * weight vectors and a broadcast, which fit 16 vector registers (see {@link #splitFour}).
+     */
+    static void half4Bf16Group(HalfMatrix m, int unit, float[] x, float[] y, int n0, int group) {
+        ByteBuffer w = m.data;
+        int in = m.in;
+        int rowBytes = 2 * BlockedMatrix.BLOCK;
+        int base = unit * in * rowBytes + group * (rowBytes / 2);
+        int x0 = n0 * in;
+        int x1 = x0 + in;
+        int x2 = x1 + in;
+        int x3 = x2 + in;
+        int l = S.length();
+        FloatVector a0 = FloatVector.zero(S), b0 = FloatVector.zero(S), a1 = FloatVector.zero(S), b1 = FloatVector.zero(S);
+        FloatVector a2 = FloatVector.zero(S), b2 = FloatVector.zero(S), a3 = FloatVector.zero(S), b3 = FloatVector.zero(S);
+        for (int i = 0; i < in; i++) {
+            IntVector g = IntVector.fromByteBuffer(I, w, base + i * rowBytes, ByteOrder.LITTLE_ENDIAN);
+            FloatVector lo = low(g, false);
+            FloatVector hi = high(g, false);
+            FloatVector v = FloatVector.broadcast(S, x[x0 + i]);
+            a0 = lo.fma(v, a0);
+            b0 = hi.fma(v, b0);
+            v = FloatVector.broadcast(S, x[x1 + i]);
+            a1 = lo.fma(v, a1);
+            b1 = hi.fma(v, b1);
+            v = FloatVector.broadcast(S, x[x2 + i]);
+            a2 = lo.fma(v, a2);
+            b2 = hi.fma(v, b2);
+            v = FloatVector.broadcast(S, x[x3 + i]);
+            a3 = lo.fma(v, a3);
+            b3 = hi.fma(v, b3);
+        }
+        int at = n0 * m.out + unit * BlockedMatrix.BLOCK + group * 2 * l;
+        a0.intoArray(y, at);
+        b0.intoArray(y, at + l);
+        at += m.out;
+        a1.intoArray(y, at);
+        b1.intoArray(y, at + l);
+        at += m.out;
+        a2.intoArray(y, at);
+        b2.intoArray(y, at + l);
+        at += m.out;
+        a3.intoArray(y, at);
+        b3.intoArray(y, at + l);
+    }
+
+    /**
+     * Half of one block (group {@code group}: 2L of its 4L outputs) for four candidates: 8 accumulators, two
+     * weight vectors and a broadcast, which fit 16 vector registers (see {@link #splitFour}).
+     */
+    static void half4F16Group(HalfMatrix m, int unit, float[] x, float[] y, int n0, int group) {
+        ByteBuffer w = m.data;
+        int in = m.in;
+        int rowBytes = 2 * BlockedMatrix.BLOCK;
+        int base = unit * in * rowBytes + group * (rowBytes / 2);
+        int x0 = n0 * in;
+        int x1 = x0 + in;
+        int x2 = x1 + in;
+        int x3 = x2 + in;
+        int l = S.length();
+        FloatVector a0 = FloatVector.zero(S), b0 = FloatVector.zero(S), a1 = FloatVector.zero(S), b1 = FloatVector.zero(S);
+        FloatVector a2 = FloatVector.zero(S), b2 = FloatVector.zero(S), a3 = FloatVector.zero(S), b3 = FloatVector.zero(S);
+        for (int i = 0; i < in; i++) {
+            IntVector g = IntVector.fromByteBuffer(I, w, base + i * rowBytes, ByteOrder.LITTLE_ENDIAN);
+            FloatVector lo = low(g, true);
+            FloatVector hi = high(g, true);
+            FloatVector v = FloatVector.broadcast(S, x[x0 + i]);
+            a0 = lo.fma(v, a0);
+            b0 = hi.fma(v, b0);
+            v = FloatVector.broadcast(S, x[x1 + i]);
+            a1 = lo.fma(v, a1);
+            b1 = hi.fma(v, b1);
+            v = FloatVector.broadcast(S, x[x2 + i]);
+            a2 = lo.fma(v, a2);
+            b2 = hi.fma(v, b2);
+            v = FloatVector.broadcast(S, x[x3 + i]);
+            a3 = lo.fma(v, a3);
+            b3 = hi.fma(v, b3);
+        }
+        int at = n0 * m.out + unit * BlockedMatrix.BLOCK + group * 2 * l;
+        a0.intoArray(y, at);
+        b0.intoArray(y, at + l);
+        at += m.out;
+        a1.intoArray(y, at);
+        b1.intoArray(y, at + l);
+        at += m.out;
+        a2.intoArray(y, at);
+        b2.intoArray(y, at + l);
+        at += m.out;
+        a3.intoArray(y, at);
+        b3.intoArray(y, at + l);
+    }
+
     /** Outputs j of a group loaded as ints: the low 16 bits of each word, widened. */
-    private static FloatVector low(IntVector v, boolean f16) {
+    static FloatVector low(IntVector v, boolean f16) {
         if (!f16) {
             return v.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
         }
@@ -214,7 +365,7 @@ public final class VectorMath {
     }
 
     /** Outputs j + L of a group loaded as ints: the high 16 bits of each word, widened. */
-    private static FloatVector high(IntVector v, boolean f16) {
+    static FloatVector high(IntVector v, boolean f16) {
         if (!f16) {
             return v.and(0xffff0000).reinterpretAsFloats();
         }
@@ -314,7 +465,7 @@ public final class VectorMath {
     }
 
     /** One block for four candidates over bf16 weights: each group loaded and widened once feeds four FMAs per vector. */
-    private static void half4Bf16(HalfMatrix m, int unit, float[] x, float[] y, int n0) {
+    static void half4Bf16(HalfMatrix m, int unit, float[] x, float[] y, int n0) {
         ByteBuffer w = m.data;
         int in = m.in;
         int rowBytes = 2 * BlockedMatrix.BLOCK;
@@ -381,7 +532,7 @@ public final class VectorMath {
     }
 
     /** One block for four candidates over fp16 weights: each group loaded and widened once feeds four FMAs per vector. */
-    private static void half4F16(HalfMatrix m, int unit, float[] x, float[] y, int n0) {
+    static void half4F16(HalfMatrix m, int unit, float[] x, float[] y, int n0) {
         ByteBuffer w = m.data;
         int in = m.in;
         int rowBytes = 2 * BlockedMatrix.BLOCK;

@@ -1,6 +1,8 @@
 package dev.segue.engine.prior;
 
+import dev.segue.engine.checkpoint.DType;
 import dev.segue.engine.nn.BlockedMatrix;
+import dev.segue.engine.nn.HalfMatrix;
 import dev.segue.engine.nn.RowParallel;
 import dev.segue.engine.nn.StepMatrix;
 import dev.segue.engine.nn.VectorMath;
@@ -56,6 +58,8 @@ final class CpuStepKernel {
     private final int nCtx;
     private final boolean addCondAfter;
     private final RowParallel parallel;
+    /** The precision of the step cache: the weights' (bf16 or fp16 when held in half precision, else fp32). */
+    private final DType cacheFormat;
 
     CpuStepKernel(List<Layer> layers, TokenRows tokenEmb, StepMatrix outputProj, float[] positionEmb, int width, int state,
                   int mlp, int bins, int nCtx, boolean addCondAfter) {
@@ -70,11 +74,16 @@ final class CpuStepKernel {
         this.nCtx = nCtx;
         this.addCondAfter = addCondAfter;
         this.parallel = new RowParallel(RowParallel.defaultThreads());
+        this.cacheFormat = layers.get(0).qkv() instanceof HalfMatrix half ? (half.isFp16() ? DType.F16 : DType.BF16)
+                : DType.F32;
     }
 
-    /** Takes over a prefilled cache and the conditioning for {@code n} candidates. */
-    Session open(KvCache cache, Conditioning cond) {
-        return new Session(cache, cond);
+    /**
+     * Takes over a prefilled cache (moving its keys and values into the session's own, allocated in
+     * {@code manager}; the DJL cache is empty afterwards) and the conditioning for its candidates.
+     */
+    Session open(ai.djl.ndarray.NDManager manager, KvCache cache, Conditioning cond) {
+        return new Session(manager, cache, cond);
     }
 
     void close() {
@@ -82,17 +91,17 @@ final class CpuStepKernel {
     }
 
     /**
-     * One sampling session's step state. The cache is copied out of DJL once into one array per layer laid
-     * out (candidate, head, slot, key then value), so a query's keys and values are one contiguous run; a
-     * strided-column layer's slots go column by column (position j at slot (j mod blockCtx) x rows +
-     * j / blockCtx), so its keys are contiguous too instead of one 128-byte row per 4 KB page. Why: the
-     * weights streamed through every step evict the cache, and with keys scattered attention took a quarter
-     * of a four-candidate step in TLB and cache misses. Row and previous-row keys are contiguous as they are.
+     * One sampling session's step state. The keys and values move out of DJL's cache once, layer by layer
+     * (each DJL layer is freed as soon as it is converted, so at most one copy of the cache lives), into a
+     * {@link StepCache}: in the weights' precision, holding only what each layer's attention can still read,
+     * one sequence's keys and values interleaved per position, so a query's keys are one contiguous run. Why
+     * that layout: the weights streamed through every step evict the cache, and with keys scattered
+     * attention took a quarter of a four-candidate step in TLB and cache misses.
      */
     final class Session implements StepSession {
         private final int n;
         private final int heads;
-        private final float[][] keyValues;
+        private final StepCache kv;
         private final float[] start;
         private final float[] perPosition;
         private final float[] x;
@@ -104,18 +113,28 @@ final class CpuStepKernel {
         private final float[] m;
         private final float[] logits;
         private final float[] scores;
-        private final boolean[] columnMajor;
 
-        private Session(KvCache cache, Conditioning cond) {
+        private Session(ai.djl.ndarray.NDManager manager, KvCache cache, Conditioning cond) {
             this.n = cache.batch();
             this.heads = layers.get(0).heads;
-            this.keyValues = new float[layers.size()][];
-            this.columnMajor = new boolean[layers.size()];
+            int headDim = state / heads;
+            this.kv = new StepCache(manager, layers, nCtx, n * heads, headDim, cacheFormat);
+            int rows = cache.storedRows();
+            int repeat = cache.pendingRepeat();
             for (int l = 0; l < layers.size(); l++) {
-                Layer layer = layers.get(l);
-                columnMajor[l] = layer.columnMajor(nCtx);
-                keyValues[l] = interleave(cache.keys(l).toFloatArray(), cache.values(l).toFloatArray(), n * heads,
-                        layer.cacheSlots(nCtx), state / heads, columnMajor[l] ? layer.blockCtx : 0);
+                int base = cache.base(l);
+                ai.djl.ndarray.NDArray[] arrays = cache.release(l);
+                if (arrays == null) {
+                    continue;
+                }
+                try {
+                    int slots = (int) arrays[0].getShape().get(2);
+                    kv.load(l, arrays[0].toFloatArray(), arrays[1].toFloatArray(), rows, repeat, heads, slots,
+                            base, cache.length());
+                } finally {
+                    arrays[0].close();
+                    arrays[1].close();
+                }
             }
             this.start = cond.start().toFloatArray();
             this.perPosition = cond.perPosition() == null ? null : cond.perPosition().toFloatArray();
@@ -134,31 +153,14 @@ final class CpuStepKernel {
             this.scores = new float[n * heads * longest]; // one row per (candidate, head): units run in parallel
         }
 
-        /**
-         * DJL's (sequence, position, headDim) keys and values as this session's layout (see the class
-         * comment); {@code columnBlock} > 0 orders positions column by column.
-         */
-        private static float[] interleave(float[] keys, float[] values, int sequences, int slots, int headDim,
-                                          int columnBlock) {
-            float[] out = new float[2 * keys.length];
-            for (int s = 0; s < sequences; s++) {
-                int from = s * slots * headDim;
-                for (int j = 0; j < slots; j++) {
-                    int slot = columnBlock > 0 ? (j % columnBlock) * (slots / columnBlock) + j / columnBlock : j;
-                    int to = 2 * from + slot * 2 * headDim;
-                    System.arraycopy(keys, from + j * headDim, out, to, headDim);
-                    System.arraycopy(values, from + j * headDim, out, to + headDim, headDim);
-                }
-            }
-            return out;
+        /** Bytes the session's key/value cache holds now. */
+        long cacheBytes() {
+            return kv.bytes();
         }
 
         @Override
         public void shift(int positions) {
-            int headDim = state / heads;
-            int rowLength = 2 * headDim;
-            for (int l = 0; l < layers.size(); l++) {
-                Layer layer = layers.get(l);
+            for (Layer layer : layers) {
                 if (layer.encoderLength > 0) {
                     continue; // the lyrics encoder's keys do not move with the window
                 }
@@ -166,22 +168,8 @@ final class CpuStepKernel {
                     throw new IllegalArgumentException("can only shift by whole blocks of " + layer.blockCtx
                             + " within the window of " + nCtx + ", asked " + positions);
                 }
-                float[] kv = keyValues[l];
-                for (int s = 0; s < n * heads; s++) {
-                    int base = s * nCtx * rowLength;
-                    if (columnMajor[l]) {
-                        // Each column holds its positions in order: drop the first positions / blockCtx of each.
-                        int perColumn = nCtx / layer.blockCtx;
-                        int drop = positions / layer.blockCtx;
-                        for (int col = 0; col < layer.blockCtx; col++) {
-                            int at = base + col * perColumn * rowLength;
-                            System.arraycopy(kv, at + drop * rowLength, kv, at, (perColumn - drop) * rowLength);
-                        }
-                    } else {
-                        System.arraycopy(kv, base + positions * rowLength, kv, base, (nCtx - positions) * rowLength);
-                    }
-                }
             }
+            kv.shift(positions);
         }
 
         /** Logits (n, bins) for position {@code t} given each candidate's token at t - 1. */
@@ -261,56 +249,50 @@ final class CpuStepKernel {
          */
         private void attend(Layer layer, int l, int t, int headDim) {
             boolean cross = layer.encoderLength > 0;
+            boolean write = !cross && kv.keeps(l, t);
+            if (write) {
+                kv.ensure(l, t); // grows before the parallel part, which only writes within it
+            }
             int[] keyRange = cross ? new int[] {0, layer.encoderLength, 1} : layer.pattern.stepKeys(t, layer.blockCtx);
             if (keyRange != null && keyRange[1] > layer.keyLimit) {
                 keyRange[1] = layer.keyLimit;
             }
-            if (keyRange != null && columnMajor[l]) {
-                // The column's keys t mod blockCtx, + blockCtx, ..., t are consecutive slots.
-                int perColumn = nCtx / layer.blockCtx;
-                int first = (t % layer.blockCtx) * perColumn;
-                keyRange = new int[] {first, first + t / layer.blockCtx + 1, 1};
-            }
-            int[] range = keyRange;
+            int[] range = keyRange == null ? null : kv.slotRange(l, keyRange);
             parallel.runUnits(n * heads, (from, to) -> {
                 for (int unit = from; unit < to; unit++) {
-                    attendOne(unit / heads, unit % heads, l, t, headDim, range, layer);
+                    attendOne(unit / heads, unit % heads, l, t, headDim, range, cross, write);
                 }
             });
         }
 
-        private void attendOne(int c, int hd, int l, int t, int headDim, int[] range, Layer layer) {
-            float[] kv = keyValues[l];
-            boolean cross = layer.encoderLength > 0;
-            int slots = layer.cacheSlots(nCtx);
-            int rowLength = 2 * headDim;
-            int cacheBase = (c * heads + hd) * slots * rowLength;
+        private void attendOne(int c, int hd, int l, int t, int headDim, int[] range, boolean cross, boolean write) {
+            int sequence = c * heads + hd;
             // Self-attention rows are (q, k, v) per candidate; an encoder-decoder layer's are queries only.
             int qOff = cross ? c * state + hd * headDim : c * 3 * state + hd * headDim;
-            if (!cross) {
-                int kOff = qOff + state;
-                int vOff = kOff + state;
-                int slot = columnMajor[l] ? (t % layer.blockCtx) * (slots / layer.blockCtx) + t / layer.blockCtx : t;
-                System.arraycopy(qkv, kOff, kv, cacheBase + slot * rowLength, headDim);
-                System.arraycopy(qkv, vOff, kv, cacheBase + slot * rowLength + headDim, headDim);
+            if (write) {
+                kv.put(l, sequence, t, qkv, qOff + state, qkv, qOff + 2 * state);
             }
             int outOff = c * state + hd * headDim;
             if (range == null) {
                 java.util.Arrays.fill(att, outOff, outOff + headDim, 0f);
                 return; // previous-block attention in the first block: the reference's output is zero
             }
-            int scoreOff = (c * heads + hd) * (scores.length / (n * heads));
+            java.nio.ByteBuffer data = kv.data(l);
+            DType format = kv.format();
+            int first = kv.rowOffset(l, sequence, range[0]);
+            int stride = range[2] * kv.slotBytes();
+            int count = range[1];
+            int scoreOff = sequence * (scores.length / (n * heads));
             float max = Float.NEGATIVE_INFINITY;
-            int count = 0;
-            for (int j = range[0]; j < range[1]; j += range[2]) {
-                float sc = VectorMath.dot(qkv, qOff, kv, cacheBase + j * rowLength, headDim);
-                scores[scoreOff + count++] = sc;
+            for (int r = 0; r < count; r++) {
+                float sc = dev.segue.engine.nn.KvRows.dot(format, qkv, qOff, data, first + r * stride, headDim);
+                scores[scoreOff + r] = sc;
                 max = Math.max(max, sc);
             }
             VectorMath.expShifted(scores, scoreOff, max, scores, scoreOff, count);
             float inv = 1f / VectorMath.sum(scores, scoreOff, count);
-            VectorMath.weightedRows(scores, scoreOff, inv, count, kv, cacheBase + range[0] * rowLength + headDim,
-                    range[2] * rowLength, att, outOff, headDim);
+            dev.segue.engine.nn.KvRows.weightedRows(format, scores, scoreOff, inv, count, data, first + kv.valueOffset(), stride, att,
+                    outOff, headDim);
         }
     }
 }

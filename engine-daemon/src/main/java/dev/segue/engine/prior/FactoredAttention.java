@@ -83,9 +83,12 @@ final class FactoredAttention {
         return encoderKv == null ? 0 : encoderLength;
     }
 
-    /** Positions this layer keeps in the cache: the encoder states for type 6, else the whole window. */
+    /**
+     * Positions this layer keeps in the cache at most: the encoder states for type 6, the keys before the
+     * limit for type 7, else the whole window.
+     */
     int cacheLength(int window) {
-        return encoderKv != null ? encoderLength : window;
+        return encoderKv != null ? encoderLength : Math.min(window, keyLimit);
     }
 
     JukeboxLinear qkv() {
@@ -132,7 +135,9 @@ final class FactoredAttention {
         // With one position, (B, 1, H*dh) and (B, H, 1, dh) share a memory layout: a reshape splits heads.
         Shape split = new Shape(b, heads, 1, headDim);
         NDArray q = parts.get(0).reshape(split);
-        cache.write(layer, pos, parts.get(1).reshape(split), parts.get(2).reshape(split));
+        if (pos < keyLimit) {
+            cache.write(layer, pos, parts.get(1).reshape(split), parts.get(2).reshape(split));
+        }
         int[] range = pattern.stepKeys(pos, blockCtx);
         if (range != null && range[1] > keyLimit) {
             range[1] = keyLimit;
@@ -140,13 +145,16 @@ final class FactoredAttention {
         if (range == null) {
             return q.getManager().zeros(new Shape(b, 1, state), DataType.FLOAT32);
         }
+        int base = cache.base(layer);
         NDIndex keys = range[2] == 1
-                ? new NDIndex(":, :, {}:{}", range[0], range[1])
-                : new NDIndex(":, :, {}:{}:{}", range[0], range[1], range[2]);
+                ? new NDIndex(":, :, {}:{}", range[0] - base, range[1] - base)
+                : new NDIndex(":, :, {}:{}:{}", range[0] - base, range[1] - base, range[2]);
         NDArray k = cache.keys(layer).get(q.getManager(), keys);
         NDArray v = cache.values(layer).get(q.getManager(), keys);
         NDArray w = q.matMul(k.transpose(0, 1, 3, 2)).softmax(-1);
-        return w.matMul(v).reshape(b, 1, state);
+        NDArray out = w.matMul(v).reshape(b, 1, state);
+        cache.dropBefore(layer, pattern.firstKey(pos + 1, blockCtx));
+        return out;
     }
 
     private NDArray chunk(NDList parts, KvCache cache, int layer, int start, long b, int c) {
@@ -154,10 +162,15 @@ final class FactoredAttention {
         NDArray q = parts.get(0).reshape(split).transpose(0, 2, 1, 3);
         NDArray kNew = parts.get(1).reshape(split).transpose(0, 2, 1, 3);
         NDArray vNew = parts.get(2).reshape(split).transpose(0, 2, 1, 3);
-        cache.write(layer, start, kNew, vNew);
+        if (start + c <= keyLimit) {
+            cache.write(layer, start, kNew, vNew);
+        } else if (start < keyLimit) { // a lyrics layer keeps only the keys before its limit
+            cache.write(layer, start, kNew.get(":, :, :{}", keyLimit - start), vNew.get(":, :, :{}", keyLimit - start));
+        }
         int end = Math.min(start + c, keyLimit);
         int first = pattern.firstKey(start, blockCtx);
-        NDIndex visible = new NDIndex(":, :, {}:{}", first, end);
+        int base = cache.base(layer);
+        NDIndex visible = new NDIndex(":, :, {}:{}", first - base, end - base);
         NDArray k = cache.keys(layer).get(q.getManager(), visible);
         NDArray v = cache.values(layer).get(q.getManager(), visible);
         int keysSeen = end - first;
@@ -181,6 +194,7 @@ final class FactoredAttention {
             // Queries in the first block see only zero padding in the reference, so their output is zero.
             a = a.mul(q.getManager().create(rowSeesAny, new Shape(1, 1, c, 1)));
         }
+        cache.dropBefore(layer, pattern.firstKey(start + c, blockCtx));
         return a.transpose(0, 2, 1, 3).reshape(b, c, state);
     }
 

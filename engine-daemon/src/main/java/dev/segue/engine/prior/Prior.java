@@ -372,9 +372,17 @@ public final class Prior implements AutoCloseable {
         if (tokenHalf == null) {
             return Embeddings.lookup(tokenEmb, indices);
         }
-        try (NDManager scope = indices.getManager().newSubManager()) {
-            return Embeddings.lookup(tokenHalf.widened(scope), indices);
+        // The rows straight from the half matrix: widening the whole table for a chunk's tokens costs more.
+        long[] tokens = indices.toLongArray();
+        int width = config.width();
+        float[] rows = new float[tokens.length * width];
+        for (int i = 0; i < tokens.length; i++) {
+            if (tokens[i] < 0 || tokens[i] >= bins) {
+                throw new IllegalArgumentException("token " + tokens[i] + " outside 0.." + (bins - 1));
+            }
+            tokenHalf.column((int) tokens[i], rows, i * width);
         }
+        return indices.getManager().create(rows, indices.getShape().addAll(new Shape(width)));
     }
 
     /** Logits of the states {@code x}, in x's manager. */
@@ -383,7 +391,7 @@ public final class Prior implements AutoCloseable {
             return Linear.linear(x, outputProj).singletonOrThrow();
         }
         try (NDManager scope = x.getManager().newSubManager()) {
-            return Linear.linear(x, outputHalf.widened(scope)).singletonOrThrow();
+            return x.matMul(outputHalf.widenedInByOut(scope));
         }
     }
 
@@ -408,7 +416,7 @@ public final class Prior implements AutoCloseable {
             if (cache.length() == 0 && cond.encoderStates() != null) {
                 transformer.writeEncoderKv(cache, cond.encoderStates());
             }
-            return cpuKernel().open(cache, cond);
+            return cpuKernel().open(m, cache, cond);
         }
         int n = cache.batch();
         return new StepSession() {
@@ -421,6 +429,10 @@ public final class Prior implements AutoCloseable {
 
             @Override
             public void shift(int positions) {
+                if (lyricPrefix > 0) {
+                    throw new UnsupportedOperationException("a lyrics prior's window cannot move: every window "
+                            + "starts with its lyric tokens");
+                }
                 if (positions % config.blockCtx() != 0) {
                     throw new IllegalArgumentException("can only shift by whole blocks of " + config.blockCtx()
                             + ", asked " + positions);

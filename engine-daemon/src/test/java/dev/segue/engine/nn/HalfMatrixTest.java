@@ -112,7 +112,8 @@ class HalfMatrixTest {
     /**
      * A matrix with a partial last block, loaded from (in, out) and from (out, in): each weight is where the
      * kernel and libtorch read it, products for 1 to 6 inputs (the 4-input blocks and the remainders) match
-     * a plain sum over the rounded weights, and libtorch's fp32 (out, in) weight is those weights exactly.
+     * a plain sum over the rounded weights, and libtorch's fp32 (out, in) weight and prefill's (in, out) weight
+     * are those weights exactly.
      */
     @ParameterizedTest(name = "{0}, out by in {1}")
     @CsvSource({"BF16, false", "F16, false", "BF16, true", "F16, true"})
@@ -178,7 +179,60 @@ class HalfMatrixTest {
                         assertEquals(rounded[i][o] * scale[o], wide[o * in + i], 0f, "weight " + i + ", " + o);
                     }
                 }
+                // Prefill's (in, out) form, widened in Java: the same values, bit for bit.
+                float[] inByOut = matrix.widenedInByOut(scope).toFloatArray();
+                for (int o = 0; o < out; o++) {
+                    for (int i = 0; i < in; i++) {
+                        assertEquals(Float.floatToRawIntBits(rounded[i][o] * scale[o]),
+                                Float.floatToRawIntBits(inByOut[i * out + o]), "(in, out) weight " + i + ", " + o);
+                    }
+                }
             }
+        }
+    }
+
+    /**
+     * The two four-candidate loops (a whole block at a time, and half a block at a time where vectors are
+     * narrow: {@link VectorMath#splitFour}) give the same outputs bit for bit, whichever one this machine's
+     * matVec picks.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"BF16", "F16"})
+    void wholeAndHalfBlockLoopsAgree(DType held) {
+        int in = 45;
+        int out = 3 * BlockedMatrix.BLOCK;
+        Random random = new Random(11);
+        ByteBuffer bytes = ByteBuffer.allocate(4 * in * out).order(ByteOrder.LITTLE_ENDIAN);
+        for (int k = 0; k < in * out; k++) {
+            bytes.putFloat((float) random.nextGaussian());
+        }
+        float[] x = new float[4 * in];
+        for (int k = 0; k < x.length; k++) {
+            x[k] = (float) random.nextGaussian();
+        }
+        try (NDManager m = root.newSubManager()) {
+            HalfMatrix matrix = HalfMatrix.load(new TensorEntry("w", DType.F32, new long[] {in, out}, bytes.flip()), false,
+                    held, null, null, in, out, m);
+            float[] whole = new float[4 * out];
+            float[] halves = new float[4 * out];
+            for (int unit = 0; unit < matrix.fullBlocks; unit++) {
+                if (held == DType.F16) {
+                    VectorMath.half4F16(matrix, unit, x, whole, 0);
+                } else {
+                    VectorMath.half4Bf16(matrix, unit, x, whole, 0);
+                }
+                for (int group = 0; group < 2; group++) {
+                    if (held == DType.F16) {
+                        VectorMath.half4F16Group(matrix, unit, x, halves, 0, group);
+                    } else {
+                        VectorMath.half4Bf16Group(matrix, unit, x, halves, 0, group);
+                    }
+                }
+            }
+            for (int k = 0; k < whole.length; k++) {
+                assertEquals(Float.floatToRawIntBits(whole[k]), Float.floatToRawIntBits(halves[k]), "output " + k);
+            }
+            assertTrue(whole[5] != 0f, "the loops wrote their outputs");
         }
     }
 

@@ -126,6 +126,15 @@ class PriorSelfConsistencyTest {
                 }
                 start += c;
             }
+            if (prior.config().attnOrder() == 1 || prior.config().attnOrder() == 2) {
+                // Row (and previous-row) layers let go of the blocks they will not read again.
+                int held = 0;
+                for (int l = 0; l < cache.layers(); l++) {
+                    held += cache.allocatedSlots(l);
+                }
+                assertTrue(held < cache.layers() * n, "the prefill cache holds " + held + " positions, the whole window in"
+                        + " every layer");
+            }
         }
         return out;
     }
