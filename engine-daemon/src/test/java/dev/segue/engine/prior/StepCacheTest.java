@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDManager;
 import dev.segue.engine.checkpoint.DType;
-import dev.segue.engine.cli.Djl;
+import dev.segue.engine.nn.Djl;
 import dev.segue.engine.nn.KvRows;
 import java.util.ArrayList;
 import java.util.List;
