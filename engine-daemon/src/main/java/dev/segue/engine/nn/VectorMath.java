@@ -7,7 +7,14 @@ import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
-/** SIMD kernels for the CPU decoding step: matrix-vector products that read each weight once for all inputs. */
+/**
+ * SIMD kernels for the CPU decoding step: matrix-vector products that read each weight once for all inputs.
+ *
+ * <p>About 760 lines on purpose: the variants (fp32, bf16, fp16; one take or four; whole or half blocks) are
+ * written out one by one, each with its format and take count as constants, because a variant chosen at run
+ * time inside the loop, or vectors passed to a helper the JIT does not inline, kept the JIT from holding the
+ * accumulators in registers (measured several times slower; see each method's comment).
+ */
 public final class VectorMath {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     /** As many ints as S has floats: one load is a group of 2 x S.length() half-precision weights. */

@@ -30,6 +30,10 @@ import java.util.List;
  * in the caller's manager and operations keep request tensors first, so results never land on the model's.
  * The large matrices are held in the precision a {@link WeightFormat} says: in half precision, once, in
  * memory both the libtorch forward and the CPU step kernel read ({@link HalfMatrix}).
+ *
+ * <p>About 480 lines, as nanoGPT's model file is one file: the prior's construction from weights, its
+ * conditioning and its forward read top to bottom as the reference's modules do; the parts that stand alone
+ * (attention patterns, the lyrics encoder, the conditioners, the caches, the step kernel) are their own classes.
  */
 public final class Prior implements AutoCloseable {
     private final PriorConfig config;
