@@ -9,6 +9,7 @@ import dev.segue.protocol.message.Capabilities;
 import dev.segue.protocol.message.ErrorReply;
 import dev.segue.protocol.message.Extend;
 import dev.segue.protocol.message.Fetch;
+import dev.segue.protocol.message.GetStats;
 import dev.segue.protocol.message.Heartbeat;
 import dev.segue.protocol.message.Hello;
 import dev.segue.protocol.message.Jobs;
@@ -76,6 +77,8 @@ public final class Daemon implements AutoCloseable {
     private volatile String boundEndpoint;
     private volatile RuntimeException failure;
     private Thread worker;
+    private JobRunner runner;
+    private final DaemonStats stats = new DaemonStats();
 
     public Daemon(String endpoint, ResultStore store, ContinuationEngine engine, int queuedPerClient) {
         this(endpoint, store, List.of(engine), queuedPerClient, null);
@@ -145,7 +148,7 @@ public final class Daemon implements AutoCloseable {
 
     /** Serves until {@link #close()}; call on a thread of its own. */
     public void serve() {
-        JobRunner runner = new JobRunner(queue, store, admission.live, replies, () -> running);
+        runner = new JobRunner(queue, store, admission.live, replies, () -> running);
         worker = new Thread(runner::work, "segue-jobs");
         worker.setDaemon(true);
         worker.start();
@@ -257,6 +260,9 @@ public final class Daemon implements AutoCloseable {
             send(client, new Heartbeat(h.req(), h.tMs()));
         } else if (m instanceof ListJobs l) {
             send(client, new Jobs(l.req(), JobListing.newestFirst(store.list(), Bounds.MAX_LIST_ENTRIES)));
+        } else if (m instanceof GetStats g) {
+            send(client, stats.snapshot(g.req(), store, queue.size(), runner == null ? 0 : runner.running(),
+                    badMessages, outbox));
         } else if (m instanceof ListLabels l) {
             send(client, LabelPages.page(l, engines.named(l.prior()).labelNames(l.kind())));
         } else if (m instanceof Submit s) {
