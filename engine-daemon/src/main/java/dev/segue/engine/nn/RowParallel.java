@@ -82,7 +82,6 @@ public final class RowParallel implements AutoCloseable {
         Worker(String name) {
             thread = new Thread(this, name);
             thread.setDaemon(true);
-            thread.setPriority(Thread.MIN_PRIORITY); // model work yields to a daemon's socket thread (Daemon.serve)
         }
 
         void post(RowTask t, int f, int e) {

@@ -151,12 +151,12 @@ public final class Daemon implements AutoCloseable {
         runner = new JobRunner(queue, store, admission.live, replies, () -> running);
         worker = new Thread(runner::work, "segue-jobs");
         worker.setDaemon(true);
-        // The model's work keeps every core busy while a job runs; the socket thread's answers are short and must not
-        // wait behind it. Where the JVM maps Java priorities to the system's (the launcher's -XX:ThreadPriorityPolicy=1
-        // on Linux) this is nice 4 for the job thread (and the step kernel's row workers) against nice -5 here (nice 0
-        // where raising is not permitted); elsewhere it changes nothing.
-        worker.setPriority(Thread.MIN_PRIORITY);
         worker.start();
+        // The socket thread's answers are short and must not wait behind the model's work for a core. Where the JVM
+        // maps Java priorities to the system's (the launcher's -XX:ThreadPriorityPolicy=1, as root, on Linux) this is
+        // nice -5; elsewhere it changes nothing. The job thread stays at the normal priority: lowered, it lost its
+        // share of the cores to every other process (a first preview 4.8 s after submit instead of under 1 s on this
+        // shared machine).
         Thread.currentThread().setPriority(Thread.MAX_PRIORITY);
         outbox.flushedBy(Thread.currentThread());
         try (ZContext context = new ZContext(); ZAuth auth = curve == null ? null : new ZAuth(context)) {
