@@ -9,13 +9,13 @@ import java.util.List;
 /**
  * A small job through each loaded prior before the daemon announces itself: the first real job then finds its
  * kernels compiled (the JIT's, and libtorch's first-call set-up per tensor shape) instead of paying for them before
- * its first preview. The job is 4 s of quiet noise at 44.1 kHz continued by half a second at the sketch tier: at a DAW
+ * its first preview. The job is 2 s of quiet noise at 44.1 kHz continued by half a second at the sketch tier: at a DAW
  * rate, so the resampler is compiled too, and long enough that the VQ-VAE's encoder runs an interior chunk (whole
- * halo on both sides) and the prior prefills a whole chunk of its context, the shapes a real prime brings. With a
- * second of audio at the model rate, the first real job still spent about 1.3 s more than the next one.
+ * halo on both sides). With a second of audio at the model rate, the first real job (an 8 s prime) spent about 1.3 s
+ * more than the next one; with 4 s at 44.1 kHz it spent none, but the warm-up took 20 s on this loaded machine.
  */
 final class Warmup {
-    private static final double PRIME_SECONDS = 4.0;
+    private static final double PRIME_SECONDS = 2.0;
     /** A prior this large (a published one) warms up on one second: its prefill on the CPU costs seconds per second. */
     private static final long LARGE_BYTES = 1L << 30;
     /** A DAW rate, not the model's, so the job resamples its prime and its take as real jobs do. */
