@@ -27,8 +27,8 @@ public final class ContinuationPipeline {
     /** Top-level tokens between two previews: a preview decodes, so it costs time on the sampling thread. */
     static final int PREVIEW_EVERY_TOKENS = 32;
     /**
-     * Audio samples (at the model rate) encoded or decoded between two cancel checks: 0.5 s at 16 kHz, 33-40 ms of
-     * the default VQ-VAE's work on a loaded 2-core machine (VqVaeChunkingTest.timings prints it), so a cancel during encoding
+     * Audio samples (at the model rate) encoded or decoded between two cancel checks: 0.5 s at 16 kHz, 11-16 ms of
+     * the default VQ-VAE's work on a 2-core machine at load 5, 33-40 ms at load 12 (VqVaeChunkingTest.timings), so a cancel during encoding
      * or decoding waits for one chunk, not for the whole prime or take.
      */
     static final int CODEC_CHUNK_SAMPLES = 8192;
