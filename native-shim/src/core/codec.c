@@ -33,7 +33,7 @@ static const char *const CODE_NAMES[SEGUE_CODE_COUNT] = {
 static const char *const TYPE_NAMES[SEGUE_T_COUNT] = {
     "", "hello", "list_priors", "list_presets", "submit", "cancel", "fetch", "extend", "heartbeat",
     "capabilities", "priors", "presets", "accepted", "progress", "preview", "result", "done", "error",
-    "list_jobs", "jobs", "list_labels", "labels"};
+    "list_jobs", "jobs", "list_labels", "labels", "get_stats", "stats"};
 
 const char *segue_code_name(segue_code_t code) {
     return code < SEGUE_CODE_COUNT ? CODE_NAMES[code] : "?";
@@ -238,6 +238,15 @@ static const field_t LABELS[] = {
     INT("offset", M(label_offset), 0, UINT32_MAXV, B, B), /* names stay within total: checked after */
     {"names", K_NAMES, 0, M(label_names), 0, 0, 0, 0, 0, 0, B, L, NULL, M(n_label_names), SEGUE_MAX_LIST, 0},
 };
+#define COUNT(k, f) INT(k, M(stats.f), 0, INT64_MAX, B, B)
+static const field_t STATS[] = {
+    COUNT("uptime_ms", uptime_ms),       COUNT("rss_bytes", rss_bytes),     COUNT("heap_used_bytes", heap_used_bytes),
+    COUNT("direct_bytes", direct_bytes), COUNT("data_bytes", data_bytes),   COUNT("data_jobs", data_jobs),
+    COUNT("queued", queued),             COUNT("running", running),         COUNT("jobs_done", jobs_done),
+    COUNT("jobs_failed", jobs_failed),   COUNT("jobs_cancelled", jobs_cancelled),
+    COUNT("bad_messages", bad_messages), COUNT("skipped_progress", skipped_progress),
+    COUNT("unanswered", unanswered),
+};
 static const field_t PROGRESS[] = {
     JOB(M(job)),
     INT("level", M(level), 0, 7, B, B),
@@ -294,6 +303,8 @@ static const table_t TYPE_TABLES[SEGUE_T_COUNT] = {
     [SEGUE_T_JOBS] = T(JOBS),
     [SEGUE_T_LIST_LABELS] = T(LIST_LABELS),
     [SEGUE_T_LABELS] = T(LABELS),
+    [SEGUE_T_GET_STATS] = {NULL, 0},
+    [SEGUE_T_STATS] = T(STATS),
 };
 
 /* ---- decoding -------------------------------------------------------------------------------- */

@@ -39,6 +39,7 @@ typedef enum {
     SEGUE_T_FETCH, SEGUE_T_EXTEND, SEGUE_T_HEARTBEAT, SEGUE_T_CAPABILITIES, SEGUE_T_PRIORS,
     SEGUE_T_PRESETS, SEGUE_T_ACCEPTED, SEGUE_T_PROGRESS, SEGUE_T_PREVIEW, SEGUE_T_RESULT,
     SEGUE_T_DONE, SEGUE_T_ERROR, SEGUE_T_LIST_JOBS, SEGUE_T_JOBS, SEGUE_T_LIST_LABELS, SEGUE_T_LABELS,
+    SEGUE_T_GET_STATS, SEGUE_T_STATS,
     SEGUE_T_COUNT
 } segue_type_t;
 
@@ -128,6 +129,11 @@ typedef struct {
     int64_t label_offset, label_limit, label_total;
     segue_str_t label_names[SEGUE_MAX_LIST];
     uint32_t n_label_names;
+    /* stats: the daemon's counters and its use of memory and disk, every one 0..2^63-1 */
+    struct {
+        int64_t uptime_ms, rss_bytes, heap_used_bytes, direct_bytes, data_bytes, data_jobs, queued, running;
+        int64_t jobs_done, jobs_failed, jobs_cancelled, bad_messages, skipped_progress, unanswered;
+    } stats;
     /* progress */
     int64_t level, tokens_done, tokens_total, eta_ms;
     /* preview, result */

@@ -8,6 +8,7 @@ import dev.segue.protocol.message.Done;
 import dev.segue.protocol.message.ErrorReply;
 import dev.segue.protocol.message.Extend;
 import dev.segue.protocol.message.Fetch;
+import dev.segue.protocol.message.GetStats;
 import dev.segue.protocol.message.GenerationRequest;
 import dev.segue.protocol.message.Heartbeat;
 import dev.segue.protocol.message.Hello;
@@ -32,6 +33,7 @@ import dev.segue.protocol.message.Priors;
 import dev.segue.protocol.message.Progress;
 import dev.segue.protocol.message.Quality;
 import dev.segue.protocol.message.Result;
+import dev.segue.protocol.message.Stats;
 import dev.segue.protocol.message.Submit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -70,6 +72,8 @@ final class MessageDecoder {
             case JOBS -> jobs(req, h);
             case LIST_LABELS -> listLabels(req, h);
             case LABELS -> labels(req, h);
+            case GET_STATS -> new GetStats(req);
+            case STATS -> stats(req, h);
         };
     }
 
@@ -119,6 +123,14 @@ final class MessageDecoder {
                     j.get("created_ms").int64(), j.get("label").string(Bounds.MAX_TEXT_BYTES)));
         }
         return new Jobs(req, out);
+    }
+
+    private static Stats stats(long req, MapView h) {
+        long[] v = new long[Stats.KEYS.length];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = h.get(Stats.KEYS[i]).int64();
+        }
+        return Stats.of(req, v);
     }
 
     private static ListLabels listLabels(long req, MapView h) {

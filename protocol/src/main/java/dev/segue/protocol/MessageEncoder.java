@@ -24,6 +24,7 @@ import dev.segue.protocol.message.PriorInfo;
 import dev.segue.protocol.message.Priors;
 import dev.segue.protocol.message.Progress;
 import dev.segue.protocol.message.Result;
+import dev.segue.protocol.message.Stats;
 import dev.segue.protocol.message.Submit;
 import java.util.ArrayList;
 import java.util.List;
@@ -46,7 +47,7 @@ final class MessageEncoder {
                 w.str("client", h.client()).str("client_version", h.clientVersion()).i64("want_version", h.wantVersion());
             }
             case CAPABILITIES -> capabilities(w, (Capabilities) m);
-            case LIST_PRIORS, LIST_PRESETS, LIST_JOBS -> { }
+            case LIST_PRIORS, LIST_PRESETS, LIST_JOBS, GET_STATS -> { }
             case PRIORS -> {
                 List<MapWriter> list = new ArrayList<>();
                 for (PriorInfo p : ((Priors) m).priors()) {
@@ -106,6 +107,12 @@ final class MessageEncoder {
                 Labels l = (Labels) m;
                 w.str("prior", l.prior()).str("kind", l.kind().wire()).i64("total", l.total()).i64("offset", l.offset())
                         .strings("names", l.names());
+            }
+            case STATS -> {
+                long[] v = ((Stats) m).values();
+                for (int i = 0; i < v.length; i++) {
+                    w.i64(Stats.KEYS[i], v[i]);
+                }
             }
         }
         return w.toBytes();

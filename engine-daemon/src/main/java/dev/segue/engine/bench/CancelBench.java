@@ -175,6 +175,18 @@ public final class CancelBench {
                         + "after the model was loaded (%s)%n", model.name(), takes, bars, mono.length / (double) rate, rate,
                         jobNanos / 1e9, firstPreview / 1e9, (t0 + firstPreview - startNanos) / 1e9,
                         cold ? "cold: no warm-up" : "warmed up first, as the daemon is");
+                if (cancels > 0) {
+                    // The first job pays for first calls the warm-up's shorter shapes did not make; the cancels go
+                    // within a second, warm job's span, else most would land after their job ended.
+                    long t1 = System.nanoTime();
+                    send(s, submit(model.name(), ++req, context, takes, bars, seed, stereo));
+                    do {
+                        m = receive(s);
+                    } while (!(m instanceof Done) && !(m instanceof ErrorReply));
+                    jobNanos = System.nanoTime() - t1;
+                    System.out.printf(Locale.ROOT, "a second uncancelled job took %.2f s: cancels go within that%n",
+                            jobNanos / 1e9);
+                }
                 Random random = new Random(seed);
                 List<Double> answer = new ArrayList<>();
                 List<Double> engineStop = new ArrayList<>();

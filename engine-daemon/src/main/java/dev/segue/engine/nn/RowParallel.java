@@ -26,9 +26,27 @@ public final class RowParallel implements AutoCloseable {
         }
     }
 
-    /** Threads for this machine: all cores, at most 4 (more only adds handoff cost at these sizes). */
+    /**
+     * Threads for this machine: one core fewer than it has, at most 4 (more only adds handoff cost at these sizes), or
+     * {@code -Dsegue.step.threads=N} (or the environment's {@code SEGUE_STEP_THREADS}, which reaches it through
+     * {@code ./segue}). One core stays free for everything else (the daemon's socket thread, the DAW):
+     * every matrix product ends at a barrier, so when another process takes a core from one of the threads, the
+     * others spin until it is scheduled again, and a step that takes a millisecond on an idle machine took tens.
+     */
     public static int defaultThreads() {
-        return Math.min(4, Math.max(1, Runtime.getRuntime().availableProcessors()));
+        Integer asked = Integer.getInteger("segue.step.threads");
+        if (asked == null && System.getenv("SEGUE_STEP_THREADS") != null) {
+            try {
+                asked = Integer.valueOf(System.getenv("SEGUE_STEP_THREADS").trim());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("SEGUE_STEP_THREADS must be a whole number of threads, got '"
+                        + System.getenv("SEGUE_STEP_THREADS") + "'");
+            }
+        }
+        if (asked != null) {
+            return Math.max(1, Math.min(64, asked));
+        }
+        return Math.min(4, Math.max(1, Runtime.getRuntime().availableProcessors() - 1));
     }
 
     /** Runs {@code task} over [0, units), split evenly between the caller and the workers. */

@@ -28,10 +28,16 @@ final class BadMessageLog {
     private final Logger log;
     private final Map<String, Counts> byClient = new LinkedHashMap<>();
     private long total;
+    private long unansweredTotal;
     private long lastSummary = System.nanoTime();
 
     BadMessageLog(Logger log) {
         this.log = log;
+    }
+
+    /** Requests dropped unanswered since the daemon started. */
+    synchronized long unansweredTotal() {
+        return unansweredTotal;
     }
 
     /** Every bad message seen since the daemon started. */
@@ -70,6 +76,7 @@ final class BadMessageLog {
     }
 
     synchronized void unanswered(byte[] client) {
+        unansweredTotal++;
         counts(client).unanswered++;
     }
 

@@ -31,6 +31,15 @@ public final class FairQueue<T> {
         return perClient;
     }
 
+    /** Items waiting, all clients together. */
+    synchronized int size() {
+        int n = 0;
+        for (Deque<T> q : byClient.values()) {
+            n += q.size();
+        }
+        return n;
+    }
+
     synchronized boolean hasRoom(String client) {
         Deque<T> q = byClient.get(client);
         return q == null || q.size() < perClient;

@@ -24,6 +24,8 @@ final class JobRunner {
     private final Replies replies;
     /** False once the daemon is stopping: the running job stops too, recorded as stopped by the shutdown. */
     private final BooleanSupplier running;
+    /** The job the worker runs now, if any (read by the daemon's stats). */
+    private volatile Job current;
 
     JobRunner(FairQueue<Job> queue, ResultStore store, Map<String, Job> live, Replies replies, BooleanSupplier running) {
         this.queue = queue;
@@ -42,9 +44,19 @@ final class JobRunner {
                 return;
             }
             if (job != null) {
-                run(job);
+                current = job;
+                try {
+                    run(job);
+                } finally {
+                    current = null;
+                }
             }
         }
+    }
+
+    /** 1 while a job runs, else 0. */
+    int running() {
+        return current == null ? 0 : 1;
     }
 
     private void run(Job job) {

@@ -18,7 +18,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,7 +40,17 @@ public final class ResultStore {
 
     private final Path jobsDir;
     private final ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-    private final Map<String, JobRecord> jobs = new TreeMap<>();
+    /**
+     * Written under the store's lock; read without it (find, list), so the socket thread's {@code list_jobs} never
+     * waits for another thread's fsync.
+     */
+    private final Map<String, JobRecord> jobs = new ConcurrentSkipListMap<>();
+    /** Bytes of takes and kept state on disk, kept as they are written and deleted (never a walk of the folder). */
+    private final AtomicLong dataBytes = new AtomicLong();
+    private final AtomicLong jobCount = new AtomicLong();
+    private final AtomicLong done = new AtomicLong();
+    private final AtomicLong failed = new AtomicLong();
+    private final AtomicLong cancelled = new AtomicLong();
 
     private ResultStore(Path jobsDir) {
         this.jobsDir = jobsDir;
@@ -77,6 +88,8 @@ public final class ResultStore {
                         LOG.warn("job {} was in flight when the daemon stopped; marked failed", id);
                     }
                     jobs.put(id, job);
+                    jobCount.incrementAndGet();
+                    dataBytes.addAndGet(bytesOf(job));
                 } catch (IOException e) {
                     LOG.error("ignoring unreadable job record {}: {}", record, e.getMessage());
                 }
@@ -105,6 +118,7 @@ public final class ResultStore {
         Files.createDirectories(jobsDir.resolve(job));
         writeRecord(record);
         jobs.put(job, record);
+        jobCount.incrementAndGet();
         return record;
     }
 
@@ -131,7 +145,7 @@ public final class ResultStore {
         String file = String.format("take-%02d.f32", candidate + 1);
         ByteBuffer bytes = ByteBuffer.allocate(interleaved.length * 4).order(ByteOrder.LITTLE_ENDIAN);
         bytes.asFloatBuffer().put(interleaved);
-        writeAtomically(jobsDir.resolve(job).resolve(file), bytes);
+        writeCounted(jobsDir.resolve(job).resolve(file), bytes);
         List<JobRecord.Take> takes = new ArrayList<>();
         for (JobRecord.Take t : record.takes()) {
             if (t.candidate() != candidate) {
@@ -147,7 +161,9 @@ public final class ResultStore {
     }
 
     public synchronized JobRecord complete(String job) throws IOException {
-        return transition(job, JobState.DONE, null);
+        JobRecord r = transition(job, JobState.DONE, null);
+        done.incrementAndGet();
+        return r;
     }
 
     public synchronized JobRecord fail(String job, String reason) throws IOException {
@@ -163,11 +179,29 @@ public final class ResultStore {
         JobRecord updated = record.with(JobState.FAILED, System.currentTimeMillis(), record.takes(), reason, code);
         writeRecord(updated);
         jobs.put(job, updated);
+        failed.incrementAndGet();
         return updated;
     }
 
     public synchronized JobRecord cancel(String job) throws IOException {
-        return transition(job, JobState.CANCELLED, "cancelled by the client");
+        JobRecord r = transition(job, JobState.CANCELLED, "cancelled by the client");
+        cancelled.incrementAndGet();
+        return r;
+    }
+
+    /** Bytes of takes and kept engine state on disk now; from a running total, without touching the disk. */
+    public long dataBytes() {
+        return dataBytes.get();
+    }
+
+    /** Job records in the store (expired ones included: their records stay). */
+    public long jobCount() {
+        return jobCount.get();
+    }
+
+    /** Jobs this store recorded as done, failed and cancelled since it was opened (a crash's leftovers not counted). */
+    public long[] endedSinceOpen() {
+        return new long[] {done.get(), failed.get(), cancelled.get()};
     }
 
     /** Notes a fetch of a finished job: the retention policy keeps recently fetched takes. */
@@ -205,7 +239,8 @@ public final class ResultStore {
             if (!tooOld && !tooBig) {
                 continue;
             }
-            total -= bytesOf(r);
+            long freed = bytesOf(r);
+            total -= freed;
             Path dir = jobsDir.resolve(r.job());
             JobRecord updated = r.expiredAt(now);
             writeRecord(updated); // the record first: it never names a file that is gone
@@ -215,6 +250,7 @@ public final class ResultStore {
                     Files.deleteIfExists(f);
                 }
             }
+            dataBytes.addAndGet(-freed);
             expired.add(r.job());
         }
         return expired;
@@ -237,11 +273,11 @@ public final class ResultStore {
         return bytes;
     }
 
-    public synchronized Optional<JobRecord> find(String job) {
+    public Optional<JobRecord> find(String job) {
         return Optional.ofNullable(jobs.get(job));
     }
 
-    public synchronized List<JobRecord> list() {
+    public List<JobRecord> list() {
         return List.copyOf(jobs.values());
     }
 
@@ -276,7 +312,7 @@ public final class ResultStore {
         if (state.length > MAX_STATE_BYTES) {
             throw new IllegalArgumentException("engine state of " + state.length + " bytes is over " + MAX_STATE_BYTES);
         }
-        writeAtomically(stateFile(job, candidate), ByteBuffer.wrap(state));
+        writeCounted(stateFile(job, candidate), ByteBuffer.wrap(state));
     }
 
     /** The take's engine state, if one was kept. */
@@ -308,10 +344,7 @@ public final class ResultStore {
     }
 
     private JobRecord require(String job) {
-        JobRecord record;
-        synchronized (this) {
-            record = jobs.get(job);
-        }
+        JobRecord record = jobs.get(job);
         if (record == null) {
             throw new IllegalArgumentException("unknown job " + job);
         }
@@ -320,6 +353,14 @@ public final class ResultStore {
 
     private void writeRecord(JobRecord record) throws IOException {
         writeAtomically(jobsDir.resolve(record.job()).resolve("job.json"), ByteBuffer.wrap(json.writeValueAsBytes(record)));
+    }
+
+    /** {@link #writeAtomically}, keeping the running total of bytes on disk (a file it replaces is subtracted). */
+    private void writeCounted(Path target, ByteBuffer data) throws IOException {
+        long before = Files.isRegularFile(target) ? Files.size(target) : 0;
+        long size = data.remaining();
+        writeAtomically(target, data);
+        dataBytes.addAndGet(size - before);
     }
 
     private static void writeAtomically(Path target, ByteBuffer data) throws IOException {

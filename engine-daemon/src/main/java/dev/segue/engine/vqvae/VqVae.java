@@ -110,6 +110,97 @@ public final class VqVae implements AutoCloseable {
         return x.reshape(x.getShape().get(0), x.getShape().get(2));
     }
 
+    /**
+     * How far, in audio samples at the model rate, one level's encoder or decoder reaches to either side: each conv
+     * adds its kernel's span times the samples one of its positions stands for (a strided or transposed conv its whole
+     * 2*stride kernel, a residual conv k=3 its dilation, the k=3 convs in and out one position). Encoder and decoder
+     * are mirror images, so one bound serves both. It over-counts (a "same" conv reaches half its span each way), which
+     * only costs a little extra work per chunk; {@code VqVaeChunkingTest} holds chunked to whole output.
+     */
+    public int reachSamples(int level) {
+        checkLevel(level);
+        long reach = 0;
+        long j = 1; // samples per position at the current layer's input
+        for (int block = 0; block <= level; block++) {
+            int stride = config.stridesT()[block];
+            int depth = config.depth() * config.multipliers()[level];
+            for (int i = 0; i < config.downsT()[block]; i++) {
+                reach += 2L * stride * j; // the strided conv, kernel 2*stride
+                j *= stride;
+                for (int d = 0; d < depth; d++) {
+                    int exponent = config.dilationCycle() == null ? d : d % config.dilationCycle();
+                    reach += Math.round(Math.pow(config.dilationGrowthRate(), exponent)) * j;
+                }
+            }
+            if (config.downsT()[block] > 0) {
+                reach += j; // the k=3 conv out of (or into) the block
+            }
+        }
+        return (int) Math.min(Integer.MAX_VALUE / 4, reach + 1);
+    }
+
+    /** Called between chunks of a long encode or decode; throws to stop (a cancelled job). */
+    public interface Checkpoint {
+        void check();
+    }
+
+    /**
+     * {@link #encode} in pieces of about {@code chunkSamples} samples, {@code between} checked before each: the same
+     * codes as encoding the whole (each piece is encoded with {@link #reachSamples} of real audio around it, so the
+     * convolutions see what they would have seen, and only the piece's own codes are kept), but a caller can stop
+     * between pieces. Audio is mono, its length a multiple of the level's hop.
+     */
+    public long[] encodeChunked(NDManager parent, float[] audio, int level, int chunkSamples, Checkpoint between) {
+        checkLevel(level);
+        int hop = config.hopLength(level);
+        if (audio.length % hop != 0) {
+            throw new IllegalArgumentException("audio length " + audio.length + " is not a multiple of hop " + hop);
+        }
+        int tokens = audio.length / hop;
+        int chunk = Math.max(1, chunkSamples / hop);
+        int halo = (reachSamples(level) + hop - 1) / hop; // in tokens, so every piece starts on the hop grid
+        long[] out = new long[tokens];
+        for (int a = 0; a < tokens; a += chunk) {
+            between.check();
+            int b = Math.min(tokens, a + chunk);
+            int from = Math.max(0, a - halo);
+            int to = Math.min(tokens, b + halo);
+            try (NDManager scope = parent.newSubManager()) {
+                float[] piece = java.util.Arrays.copyOfRange(audio, from * hop, to * hop);
+                long[] codes = encode(scope.create(piece, new ai.djl.ndarray.types.Shape(1, piece.length)), level)
+                        .toLongArray();
+                System.arraycopy(codes, a - from, out, a, b - a);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * {@link #decode} in pieces of about {@code chunkSamples} output samples, {@code between} checked before each;
+     * each piece is decoded with {@link #reachSamples} worth of codes around it and only its own samples kept, so the
+     * audio equals decoding the whole.
+     */
+    public float[] decodeChunked(NDManager parent, long[] codes, int level, int chunkSamples, Checkpoint between) {
+        checkLevel(level);
+        int hop = config.hopLength(level);
+        int chunk = Math.max(1, chunkSamples / hop);
+        int halo = (reachSamples(level) + hop - 1) / hop;
+        float[] out = new float[codes.length * hop];
+        for (int a = 0; a < codes.length; a += chunk) {
+            between.check();
+            int b = Math.min(codes.length, a + chunk);
+            int from = Math.max(0, a - halo);
+            int to = Math.min(codes.length, b + halo);
+            try (NDManager scope = parent.newSubManager()) {
+                long[] piece = java.util.Arrays.copyOfRange(codes, from, to);
+                float[] audio = decode(scope.create(piece, new ai.djl.ndarray.types.Shape(1, piece.length)), level)
+                        .toFloatArray();
+                System.arraycopy(audio, (a - from) * hop, out, a * hop, (b - a) * hop);
+            }
+        }
+        return out;
+    }
+
     private void checkLevel(int level) {
         if (level < 0 || level >= config.levels()) {
             throw new IllegalArgumentException("level " + level + " outside 0.." + (config.levels() - 1));

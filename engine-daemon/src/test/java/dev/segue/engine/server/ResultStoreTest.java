@@ -59,6 +59,24 @@ class ResultStoreTest {
     }
 
     @Test
+    void theRunningTotalOfBytesOnDiskFollowsWritesRewritesExpiryAndARestart() throws Exception {
+        ResultStore store = ResultStore.open(dir);
+        assertEquals(0, store.dataBytes());
+        finished(store, "a", 1000); // 4000 bytes of take, 3 of state
+        finished(store, "b", 500);
+        assertEquals(4003 + 2003, store.dataBytes());
+        store.saveState("b", 0, new byte[10]); // a rewrite replaces the old file's bytes
+        assertEquals(4003 + 2010, store.dataBytes());
+        assertEquals(2, store.jobCount());
+        assertEquals(2, store.endedSinceOpen()[0]);
+        assertEquals(java.util.List.of("a"), store.expire(new Retention(0, 3_000, 0), System.currentTimeMillis()));
+        assertEquals(2010, store.dataBytes(), "the expired job's takes are subtracted");
+        assertEquals(2010, ResultStore.open(dir).dataBytes(), "counted again from the folder at open");
+        assertEquals(2, ResultStore.open(dir).jobCount());
+        assertEquals(0, ResultStore.open(dir).endedSinceOpen()[0], "counts are since the store was opened");
+    }
+
+    @Test
     void finishedTakesSurviveARestart() throws Exception {
         ResultStore store = ResultStore.open(dir);
         store.create("job-1", 2, Map.of("prior", "demo", "bars", "8"));

@@ -16,7 +16,7 @@ import picocli.CommandLine.Spec;
  * 1 the daemon (or the plugin) failed or could not be reached, 2 bad arguments or input.
  */
 @Command(name = "segue", mixinStandardHelpOptions = true, version = "segue host-bridge 0.1.0",
-        subcommands = {ContinueCommand.class, PriorsCommand.class, JobsCommand.class, ExtendCommand.class,
+        subcommands = {ContinueCommand.class, PriorsCommand.class, JobsCommand.class, StatsCommand.class, ExtendCommand.class,
             FetchCommand.class, CancelCommand.class, AppCommand.class, RenderCommand.class},
         description = "Talk to the Segue daemon: continue a prime, list priors or jobs, extend, fetch or cancel a job, "
                 + "open the app; render a WAV through an LV2 plugin.")

@@ -18,6 +18,7 @@ import dev.segue.protocol.message.Jobs;
 import dev.segue.protocol.message.LabelKind;
 import dev.segue.protocol.message.Labels;
 import dev.segue.protocol.message.ListLabels;
+import dev.segue.protocol.message.GetStats;
 import dev.segue.protocol.message.ListJobs;
 import dev.segue.protocol.message.ListPriors;
 import dev.segue.protocol.message.Message;
@@ -28,6 +29,7 @@ import dev.segue.protocol.message.Priors;
 import dev.segue.protocol.message.Preview;
 import dev.segue.protocol.message.Progress;
 import dev.segue.protocol.message.Result;
+import dev.segue.protocol.message.Stats;
 import dev.segue.protocol.message.Submit;
 import java.time.Duration;
 import java.util.List;
@@ -103,6 +105,11 @@ public final class DaemonClient implements AutoCloseable {
     /** The daemon's most recent jobs, newest first (at most 128). */
     public List<JobInfo> listJobs() throws DaemonException {
         return request(new ListJobs(takeReq()), Jobs.class).jobs();
+    }
+
+    /** The daemon's memory, disk, queue and counters now. */
+    public Stats stats() throws DaemonException {
+        return request(new GetStats(takeReq()), Stats.class);
     }
 
     /** Names one client will collect from a list: far above a published list (~7900), far below memory trouble. */

@@ -9,7 +9,7 @@ package dev.segue.protocol.message;
 public sealed interface Message
         permits Hello, Capabilities, ListPriors, Priors, ListPresets, Presets, Submit, Accepted, Progress,
                 Preview, Result, Done, ErrorReply, Cancel, Extend, Fetch, Heartbeat,
-                ListJobs, Jobs, ListLabels, Labels {
+                ListJobs, Jobs, ListLabels, Labels, GetStats, Stats {
 
     long req();
 

@@ -24,7 +24,9 @@ public enum MessageType {
     LIST_JOBS("list_jobs", false),
     JOBS("jobs", false),
     LIST_LABELS("list_labels", false),
-    LABELS("labels", false);
+    LABELS("labels", false),
+    GET_STATS("get_stats", false),
+    STATS("stats", false);
 
     private final String wire;
     private final boolean audio;

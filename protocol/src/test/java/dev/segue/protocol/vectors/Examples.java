@@ -12,6 +12,7 @@ import dev.segue.protocol.message.ErrorReply;
 import dev.segue.protocol.message.Extend;
 import dev.segue.protocol.message.Fetch;
 import dev.segue.protocol.message.GenerationRequest;
+import dev.segue.protocol.message.GetStats;
 import dev.segue.protocol.message.Heartbeat;
 import dev.segue.protocol.message.Hello;
 import dev.segue.protocol.message.JobInfo;
@@ -34,6 +35,7 @@ import dev.segue.protocol.message.Priors;
 import dev.segue.protocol.message.Progress;
 import dev.segue.protocol.message.Quality;
 import dev.segue.protocol.message.Result;
+import dev.segue.protocol.message.Stats;
 import dev.segue.protocol.message.Submit;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -120,7 +122,13 @@ public final class Examples {
                 ex("labels_past_end", "an offset past the end of a 5-name list: an empty page and the total",
                         new Labels(23, "jukebox-5b-lyrics", LabelKind.GENRE, 5, 10, List.of())),
                 ex("labels_none", "a prior that ships no list: total 0", new Labels(24, "segue-default",
-                        LabelKind.ARTIST, 0, 0, List.of())));
+                        LabelKind.ARTIST, 0, 0, List.of())),
+                ex("get_stats", "", new GetStats(25)),
+                ex("stats", "a daemon an hour up with one job running and two queued", new Stats(25, 3_600_000,
+                        712_507_392, 268_435_456, 41_943_040, 1_073_741_824, 400, 2, 1, 390, 3, 6, 11, 0, 0)),
+                ex("stats_edges", "req uint32 max, every count 0 but the byte counts at int64 max",
+                        new Stats(UINT32_MAX, 0, Long.MAX_VALUE, Long.MAX_VALUE, Long.MAX_VALUE, Long.MAX_VALUE, 0, 0,
+                                0, 0, 0, 0, 0, 0, 0)));
     }
 
     /** A full page of genre names: 127 short ones, then one of exactly 128 bytes. */

@@ -229,6 +229,8 @@ public final class InvalidVectors {
         v.add(bad("list_labels_prior_missing", "prior", "", edit("list_labels", remove("prior"))));
         v.add(bad("list_labels_offset_over_uint32", "offset", "", edit("list_labels", put("offset", 1L << 32))));
         v.add(bad("list_labels_limit_0", "limit", "", edit("list_labels", put("limit", 0L))));
+        v.add(bad("stats_rss_negative", "rss_bytes", "", edit("stats", put("rss_bytes", -1L))));
+        v.add(bad("stats_queued_missing", "queued", "", edit("stats", remove("queued"))));
         v.add(big("list_labels_limit_129", "limit", "more than one list may hold", edit("list_labels", put("limit", 129L))));
         v.add(big("list_labels_limit_huge", "limit", "2^40, beyond int32", edit("list_labels", put("limit", 1L << 40))));
         v.add(bad("labels_past_total", "names", "3 names from offset 7895 of 7897",
