@@ -198,6 +198,11 @@ final class Dispatch implements AutoCloseable {
         }
     }
 
+    /** Jobs this gateway holds for their turn, not yet on the stream. */
+    int held() {
+        return held.size();
+    }
+
     @Override
     public void close() {
         running = false;

@@ -3,10 +3,12 @@ package dev.segue.engine.cluster;
 import dev.segue.engine.server.CurveSecurity;
 import dev.segue.engine.server.Daemon;
 import dev.segue.engine.server.Engines;
+import dev.segue.engine.server.DaemonStats;
 import dev.segue.engine.server.Front;
 import dev.segue.engine.server.Replies;
 import dev.segue.protocol.ErrorCode;
 import dev.segue.protocol.message.ErrorReply;
+import dev.segue.protocol.message.GetStats;
 import dev.segue.protocol.message.Heartbeat;
 import dev.segue.protocol.message.Hello;
 import dev.segue.protocol.message.ListPresets;
@@ -35,6 +37,7 @@ public final class Gateway implements AutoCloseable {
     private final CurveSecurity curve;
     private final ClusterLink link;
     private final Front front = new Front(LOG);
+    private final DaemonStats stats = new DaemonStats();
     private final Membership members;
     private final Relay relay;
     private final Dispatch dispatch;
@@ -93,6 +96,9 @@ public final class Gateway implements AutoCloseable {
             front.send(client, new Presets(l.req(), offered.presetInfos()));
         } else if (m instanceof Heartbeat h) {
             front.send(client, new Heartbeat(h.req(), h.tMs()));
+        } else if (m instanceof GetStats g) {
+            // The gateway's own process; jobs, takes and their counters live on the workers and in the store.
+            front.send(client, stats.snapshot(g.req(), front, dispatch.held()));
         } else if (GatewayDesk.takes(m.type())) {
             front.admit(client, m, () -> desk.handle(client, m));
         } else {

@@ -69,6 +69,11 @@ public final class Front {
         this(log, new Outbox(), new BadMessageLog(log));
     }
 
+    /** The count of bad messages and unanswered requests, as the log rate-limits them. */
+    BadMessageLog badMessages() {
+        return badMessages;
+    }
+
     /** Where any thread leaves a message for a client; the socket thread sends it. */
     public Outbox outbox() {
         return outbox;
