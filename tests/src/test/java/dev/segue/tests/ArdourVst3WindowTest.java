@@ -72,10 +72,10 @@ class ArdourVst3WindowTest {
     @Test
     @Timeout(value = 600, unit = TimeUnit.SECONDS)
     void ardourOpensTheVst3Window() throws Exception {
-        String ardour = which("ardour");
+        String ardour = Programs.which("ardour");
         Assumptions.assumeTrue(ardour != null, "Ardour's GUI is not installed (Debian: apt-get install ardour)");
-        String xwd = require("xwd", "x11-apps");
-        String xdotool = require("xdotool", "xdotool");
+        String xwd = Programs.require("xwd", "x11-apps");
+        String xdotool = Programs.require("xdotool", "xdotool");
         daemon = new DaemonProcess(dir);
         daemon.start("daemon.log");
 
@@ -271,7 +271,7 @@ class ArdourVst3WindowTest {
 
     /** Xvfb on a display it picks itself (-displayfd), 1280x800 (the dialogs' positions assume it). */
     private String startXvfb() throws Exception {
-        String xvfbPath = require("Xvfb", "xvfb");
+        String xvfbPath = Programs.require("Xvfb", "xvfb");
         Process xvfb = new ProcessBuilder(xvfbPath, "-displayfd", "1", "-screen", "0", "1280x800x24", "-nolisten", "tcp")
                 .redirectError(dir.resolve("xvfb.log").toFile()).start();
         started.add(xvfb);
@@ -293,26 +293,5 @@ class ArdourVst3WindowTest {
         } catch (IOException e) {
             return "(" + file + ": " + e + ")";
         }
-    }
-
-    private static String require(String program, String debianPackage) {
-        String path = which(program);
-        if (path == null) {
-            throw new AssertionError(program + " is not installed: this test needs it (Debian: apt-get install "
-                    + debianPackage + ")");
-        }
-        return path;
-    }
-
-    private static String which(String program) {
-        List<String> dirs = new ArrayList<>(List.of(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)));
-        dirs.addAll(List.of("/usr/bin", "/usr/local/bin"));
-        for (String d : dirs) {
-            Path p = Path.of(d.isEmpty() ? "." : d, program);
-            if (Files.isExecutable(p)) {
-                return p.toString();
-            }
-        }
-        return null;
     }
 }

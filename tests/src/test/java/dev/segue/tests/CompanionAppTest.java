@@ -97,7 +97,7 @@ class CompanionAppTest {
 
     /** Xvfb on a display it picks itself (-displayfd), so parallel runs never collide. */
     private String startXvfb() throws Exception {
-        String xvfbPath = which("Xvfb");
+        String xvfbPath = Programs.which("Xvfb");
         if (xvfbPath == null) {
             throw new AssertionError("Xvfb is not installed: this test opens the app's window on a virtual display"
                     + " (Debian: apt-get install xvfb; ./segue test installs it)");
@@ -172,17 +172,5 @@ class CompanionAppTest {
         Matcher m = Pattern.compile("^job (\\S+)$", Pattern.MULTILINE).matcher(out);
         assertTrue(m.find(), "no job id in:\n" + out);
         return m.group(1);
-    }
-
-    private static String which(String program) {
-        List<String> dirs = new ArrayList<>(List.of(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)));
-        dirs.addAll(List.of("/usr/bin", "/usr/local/bin"));
-        for (String d : dirs) {
-            Path p = Path.of(d.isEmpty() ? "." : d, program);
-            if (Files.isExecutable(p)) {
-                return p.toString();
-            }
-        }
-        return null;
     }
 }

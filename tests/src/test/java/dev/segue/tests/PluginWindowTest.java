@@ -78,13 +78,13 @@ class PluginWindowTest {
     @Test
     @Timeout(value = 300, unit = TimeUnit.SECONDS)
     void windowShowsTakesAndAnswersTheKeysInJalv() throws Exception {
-        String jalv = which("jalv.gtk3");
+        String jalv = Programs.which("jalv.gtk3");
         Assumptions.assumeTrue(jalv != null, "jalv.gtk3 is not installed (Debian: apt-get install jalv; ./segue test "
                 + "installs it): no LV2 host here opens plugin windows");
-        String xwd = require("xwd", "x11-apps");
-        String xdotool = require("xdotool", "xdotool");
-        String jackd = require("jackd", "jackd2");
-        String jackWait = require("jack_wait", "jackd2");
+        String xwd = Programs.require("xwd", "x11-apps");
+        String xdotool = Programs.require("xdotool", "xdotool");
+        String jackd = Programs.require("jackd", "jackd2");
+        String jackWait = Programs.require("jack_wait", "jackd2");
         NativeShim.build();
         daemon = new DaemonProcess(dir);
         daemon.start("daemon.log");
@@ -337,7 +337,7 @@ class PluginWindowTest {
 
     /** Xvfb on a display it picks itself (-displayfd), so parallel runs never collide. */
     private String startXvfb() throws Exception {
-        String xvfbPath = require("Xvfb", "xvfb");
+        String xvfbPath = Programs.require("Xvfb", "xvfb");
         Process xvfb = new ProcessBuilder(xvfbPath, "-displayfd", "1", "-screen", "0", "1280x800x24", "-nolisten", "tcp")
                 .redirectError(dir.resolve("xvfb.log").toFile()).start();
         started.add(xvfb);
@@ -355,26 +355,5 @@ class PluginWindowTest {
         } catch (IOException e) {
             return "(" + file + ": " + e + ")";
         }
-    }
-
-    private static String require(String program, String debianPackage) {
-        String path = which(program);
-        if (path == null) {
-            throw new AssertionError(program + " is not installed: this test needs it (Debian: apt-get install "
-                    + debianPackage + "; ./segue test installs it)");
-        }
-        return path;
-    }
-
-    private static String which(String program) {
-        List<String> dirs = new ArrayList<>(List.of(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)));
-        dirs.addAll(List.of("/usr/bin", "/usr/local/bin"));
-        for (String d : dirs) {
-            Path p = Path.of(d.isEmpty() ? "." : d, program);
-            if (Files.isExecutable(p)) {
-                return p.toString();
-            }
-        }
-        return null;
     }
 }
