@@ -177,7 +177,7 @@ final class Dispatch implements AutoCloseable {
                 continue;
             }
             JobRecord record = book.find(job).orElse(null);
-            if (record == null || record.state() != dev.segue.engine.server.JobState.QUEUED) {
+            if (record == null || record.state() != dev.segue.protocol.message.JobState.QUEUED) {
                 forget(job); // published and taken, finished, or cancelled
                 continue;
             }

@@ -4,7 +4,7 @@ import dev.segue.engine.server.Admission;
 import dev.segue.engine.server.ContinuationEngine;
 import dev.segue.engine.server.JobListing;
 import dev.segue.engine.server.JobRecord;
-import dev.segue.engine.server.JobState;
+import dev.segue.protocol.message.JobState;
 import dev.segue.engine.server.Replies;
 import dev.segue.protocol.Bounds;
 import dev.segue.protocol.ErrorCode;

@@ -2,7 +2,7 @@ package dev.segue.engine.cluster;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.segue.engine.server.JobState;
+import dev.segue.protocol.message.JobState;
 import io.nats.client.Dispatcher;
 import io.nats.client.Message;
 import io.nats.client.api.MessageInfo;

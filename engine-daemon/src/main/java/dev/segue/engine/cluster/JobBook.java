@@ -2,7 +2,7 @@ package dev.segue.engine.cluster;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.segue.engine.server.JobRecord;
-import dev.segue.engine.server.JobState;
+import dev.segue.protocol.message.JobState;
 import io.nats.client.JetStreamApiException;
 import io.nats.client.KeyValue;
 import io.nats.client.api.KeyValueEntry;

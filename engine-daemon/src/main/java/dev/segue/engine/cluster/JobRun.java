@@ -6,7 +6,7 @@ import dev.segue.engine.server.Admission;
 import dev.segue.engine.server.Channels;
 import dev.segue.engine.server.Failure;
 import dev.segue.engine.server.JobRecord;
-import dev.segue.engine.server.JobState;
+import dev.segue.protocol.message.JobState;
 import dev.segue.protocol.message.Submit;
 import io.nats.client.Dispatcher;
 import io.nats.client.Message;

@@ -2,7 +2,7 @@ package dev.segue.engine.cluster;
 
 import dev.segue.engine.server.Job;
 import dev.segue.engine.server.JobRecord;
-import dev.segue.engine.server.JobState;
+import dev.segue.protocol.message.JobState;
 import dev.segue.engine.server.Replies;
 import dev.segue.protocol.ErrorCode;
 import dev.segue.protocol.message.Done;

@@ -1,5 +1,6 @@
 package dev.segue.engine.server;
 
+import dev.segue.protocol.message.JobState;
 import dev.segue.engine.monitor.Monitor;
 import dev.segue.protocol.Bounds;
 import dev.segue.protocol.ErrorCode;

@@ -1,7 +1,6 @@
 package dev.segue.engine.server;
 
 import dev.segue.protocol.message.JobInfo;
-import dev.segue.protocol.message.JobState;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -21,20 +20,10 @@ public final class JobListing {
                 label = ("expired: takes deleted by the retention policy; " + label);
                 label = label.length() > 1000 ? label.substring(0, 1000) : label;
             }
-            out.add(new JobInfo(r.job(), wire(r.state()), r.candidates(), Math.min(r.takes().size(), r.candidates()),
+            out.add(new JobInfo(r.job(), r.state(), r.candidates(), Math.min(r.takes().size(), r.candidates()),
                     Math.max(0, r.createdMillis()), label));
         }
         return out;
-    }
-
-    private static JobState wire(dev.segue.engine.server.JobState s) {
-        return switch (s) {
-            case QUEUED -> JobState.QUEUED;
-            case RUNNING -> JobState.RUNNING;
-            case DONE -> JobState.DONE;
-            case FAILED -> JobState.FAILED;
-            case CANCELLED -> JobState.CANCELLED;
-        };
     }
 
     /** "4.00 s prime at 48000 Hz, length_bars=8.0 at 120.0 bpm 4/4": older records lack some keys. */

@@ -1,5 +1,6 @@
 package dev.segue.engine.server;
 
+import dev.segue.protocol.message.JobState;
 import java.util.List;
 import java.util.Map;
 

@@ -1,5 +1,6 @@
 package dev.segue.engine.server;
 
+import dev.segue.protocol.message.JobState;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;

@@ -1,5 +1,6 @@
 package dev.segue.engine.server;
 
+import dev.segue.protocol.message.JobState;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

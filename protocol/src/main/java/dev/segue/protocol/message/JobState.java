@@ -16,6 +16,11 @@ public enum JobState {
         return wire;
     }
 
+    /** Done, failed and cancelled never change again; queued and running are in flight. */
+    public boolean isFinal() {
+        return this == DONE || this == FAILED || this == CANCELLED;
+    }
+
     public static Optional<JobState> fromWire(String s) {
         for (JobState j : values()) {
             if (j.wire.equals(s)) {
