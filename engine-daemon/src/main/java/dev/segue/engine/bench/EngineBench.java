@@ -8,7 +8,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.segue.engine.config.PriorConfig;
 import dev.segue.engine.prior.AttentionPattern;
-import dev.segue.engine.prior.Labels;
+import dev.segue.engine.prior.LabelRow;
 import dev.segue.engine.prior.Prior;
 import dev.segue.engine.sampling.PrimedSampler;
 import dev.segue.engine.sampling.SamplingParams;
@@ -74,8 +74,8 @@ public final class EngineBench {
             }
         };
         // A lyrics prior reads n_tokens lyric tokens per window; padding costs the same work as words.
-        List<Labels> labels = c.usesLyrics() ? List.of(Labels.neutral(c).get(0).withLyrics(new int[c.nTokens()]))
-                : Labels.neutral(c);
+        List<LabelRow> labels = c.usesLyrics() ? List.of(LabelRow.neutral(c).get(0).withLyrics(new int[c.nTokens()]))
+                : LabelRow.neutral(c);
         PrimedSampler.Request request = new PrimedSampler.Request(prime, candidates, total, labels,
                 upperCodes(), new SamplingParams(1.0, 0, 0.0, 1), Math.max(1, c.nCtx() / 8));
         started[0] = System.nanoTime();

@@ -308,7 +308,7 @@ final class BenchCommand implements Callable<Integer> {
         while (stepsDone[0] < leakSteps) {
             int total = Math.min(window, prime + (leakSteps - stepsDone[0]));
             new PrimedSampler(prior).sample(root, new PrimedSampler.Request(primes, 1, total,
-                    dev.segue.engine.prior.Labels.neutral(prior.config()), null, new SamplingParams(1.0, 0, 0.0, round), window / 8), counter);
+                    dev.segue.engine.prior.LabelRow.neutral(prior.config()), null, new SamplingParams(1.0, 0, 0.0, round), window / 8), counter);
             if (round++ == 0) {
                 System.gc();
                 startRss = MemoryStats.residentBytes();

@@ -14,7 +14,7 @@ import dev.segue.engine.config.ConfigException;
 import dev.segue.engine.config.ModelConfig;
 import dev.segue.engine.config.PriorConfig;
 import dev.segue.engine.prior.KvCache;
-import dev.segue.engine.prior.Labels;
+import dev.segue.engine.prior.LabelRow;
 import dev.segue.engine.prior.Prior;
 import dev.segue.engine.prior.TeacherForcing;
 import dev.segue.engine.sampling.PrimedSampler;
@@ -183,7 +183,7 @@ public final class ConformanceRunner {
             long[] zFlat = cases.get(key + ".z").toLongs();
             int batch = (int) cases.get(key + ".z").shape()[0];
             long[][] z = Compare.rows(zFlat, batch);
-            List<Labels> labels = cases.contains(key + ".y") ? labelRows(cases.get(key + ".y"), batch, pc) : null;
+            List<LabelRow> labels = cases.contains(key + ".y") ? labelRows(cases.get(key + ".y"), batch, pc) : null;
             long[][] upper = cases.contains(key + ".z_cond") ? Compare.rows(cases.get(key + ".z_cond").toLongs(), batch)
                     : null;
             int n = z[0].length;
@@ -217,7 +217,7 @@ public final class ConformanceRunner {
     }
 
     private void checkGreedy(NDManager m, Prior prior, SafetensorsFile cases, String key, String label, int batch,
-                             List<Labels> labels, long[][] upper, int n, LogitTolerance tol) {
+                             List<LabelRow> labels, long[][] upper, int n, LogitTolerance tol) {
         long[][] prime = Compare.rows(cases.get(key + ".greedy.prime").toLongs(), batch);
         long[] expectedTokens = cases.get(key + ".greedy.tokens").toLongs();
         int total = expectedTokens.length / batch;
@@ -246,11 +246,11 @@ public final class ConformanceRunner {
         }
     }
 
-    private static List<Labels> labelRows(TensorEntry y, int batch, PriorConfig pc) {
+    private static List<LabelRow> labelRows(TensorEntry y, int batch, PriorConfig pc) {
         long[][] rows = Compare.rows(y.toLongs(), batch);
-        List<Labels> out = new ArrayList<>();
+        List<LabelRow> out = new ArrayList<>();
         for (long[] row : rows) {
-            out.add(Labels.fromRow(row, pc.maxBowGenreSize()));
+            out.add(LabelRow.fromRow(row, pc.maxBowGenreSize()));
         }
         return out;
     }

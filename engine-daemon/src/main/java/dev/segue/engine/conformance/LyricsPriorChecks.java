@@ -10,7 +10,7 @@ import dev.segue.engine.config.ModelConfig;
 import dev.segue.engine.config.PriorConfig;
 import dev.segue.engine.prior.Conditioning;
 import dev.segue.engine.prior.KvCache;
-import dev.segue.engine.prior.Labels;
+import dev.segue.engine.prior.LabelRow;
 import dev.segue.engine.prior.Prior;
 import dev.segue.engine.prior.TeacherForcing;
 import dev.segue.engine.sampling.PrimedSampler;
@@ -44,9 +44,9 @@ final class LyricsPriorChecks {
             int batch = (int) cases.get(key + ".z").shape()[0];
             long[][] music = Compare.rows(cases.get(key + ".z").toLongs(), batch);
             long[][] y = Compare.rows(cases.get(key + ".y").toLongs(), batch);
-            List<Labels> labels = new ArrayList<>();
+            List<LabelRow> labels = new ArrayList<>();
             for (long[] row : y) {
-                labels.add(Labels.fromRow(row, pc.maxBowGenreSize(), pc.nTokens()));
+                labels.add(LabelRow.fromRow(row, pc.maxBowGenreSize(), pc.nTokens()));
             }
             long[][] sequence = new long[batch][];
             for (int i = 0; i < batch; i++) {
@@ -90,7 +90,7 @@ final class LyricsPriorChecks {
      * The reference's loss: prime_loss_fraction * lyrics loss * n_tokens / total + music loss * n_ctx / total,
      * total = n_tokens + n_ctx, each part a mean cross-entropy in bits.
      */
-    private static double lossBits(Prior prior, PriorConfig pc, long[][] sequence, float[] logits, List<Labels> labels,
+    private static double lossBits(Prior prior, PriorConfig pc, long[][] sequence, float[] logits, List<LabelRow> labels,
                                    float[] lyricLogits) {
         int batch = sequence.length;
         int n = sequence[0].length;
@@ -117,7 +117,7 @@ final class LyricsPriorChecks {
     }
 
     private void checkGreedy(NDManager m, Prior prior, SafetensorsFile cases, String key, String label, int batch,
-                             List<Labels> labels, LogitTolerance tol) {
+                             List<LabelRow> labels, LogitTolerance tol) {
         long[][] prime = Compare.rows(cases.get(key + ".greedy.prime").toLongs(), batch);
         long[] expected = cases.get(key + ".greedy.tokens").toLongs();
         int musicTotal = expected.length / batch;

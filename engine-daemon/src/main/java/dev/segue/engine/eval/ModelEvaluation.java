@@ -10,7 +10,7 @@ import dev.segue.engine.audio.StereoImage;
 import dev.segue.engine.corpus.CorpusGenerator;
 import dev.segue.engine.corpus.SongPlanner;
 import dev.segue.engine.corpus.SongSpec;
-import dev.segue.engine.prior.Labels;
+import dev.segue.engine.prior.LabelRow;
 import dev.segue.engine.prior.PrimeTraits;
 import dev.segue.engine.prior.Prior;
 import dev.segue.engine.sampling.ContinuationPipeline;
@@ -161,7 +161,7 @@ public final class ModelEvaluation {
         int beatsPlaced = 0;
         double[] composedBpm = new double[o.heldOutClips()];
         List<Chroma.EstimatedKey> composedKeys = new ArrayList<>();
-        List<Labels> labels = top.config().labels() ? Labels.neutral(top.config()) : null;
+        List<LabelRow> labels = top.config().labels() ? LabelRow.neutral(top.config()) : null;
         List<Coherence.Features> onGrid = new ArrayList<>();
         double[] onsets = new double[4];  // sums: measured clock, grid clock, truth, shuffled
         int[] onsetCounts = new int[4];

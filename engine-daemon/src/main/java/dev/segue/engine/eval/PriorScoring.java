@@ -3,7 +3,7 @@ package dev.segue.engine.eval;
 import ai.djl.ndarray.NDManager;
 import dev.segue.engine.prior.Conditioning;
 import dev.segue.engine.prior.KvCache;
-import dev.segue.engine.prior.Labels;
+import dev.segue.engine.prior.LabelRow;
 import dev.segue.engine.prior.PrimeTraits;
 import dev.segue.engine.prior.Prior;
 import dev.segue.engine.prior.TeacherForcing;
@@ -37,7 +37,7 @@ final class PriorScoring {
     /** As {@link #score(NDManager, Prior, long[], PrimeTraits, Tally)}, tallying only the positions from {@code from} on. */
     static void score(NDManager parent, Prior prior, long[] codes, PrimeTraits traits, int from, Tally tally) {
         int nCtx = prior.config().nCtx();
-        List<Labels> labels = prior.config().labels() ? Labels.neutral(prior.config()) : null;
+        List<LabelRow> labels = prior.config().labels() ? LabelRow.neutral(prior.config()) : null;
         for (int windowStart = 0; windowStart < codes.length; windowStart += nCtx) {
             int n = Math.min(nCtx, codes.length - windowStart);
             try (NDManager m = parent.newSubManager()) {

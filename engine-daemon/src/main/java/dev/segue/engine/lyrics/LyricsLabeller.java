@@ -1,7 +1,7 @@
 package dev.segue.engine.lyrics;
 
 import dev.segue.engine.config.PriorConfig;
-import dev.segue.engine.prior.Labels;
+import dev.segue.engine.prior.LabelRow;
 
 /**
  * Lyrics text to the lyric tokens of one window's label row for a lyrics prior: the prior's vocabulary
@@ -28,7 +28,7 @@ public final class LyricsLabeller {
     }
 
     /** The row with the lyric tokens of its own window (its total length, offset and window length). */
-    public Labels label(Labels row) {
+    public LabelRow label(LabelRow row) {
         return row.withLyrics(LyricWindow.tokens(songTokens, nTokens, row.totalLength(), row.offset(),
                 row.windowLength()));
     }

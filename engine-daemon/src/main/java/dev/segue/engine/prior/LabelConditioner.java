@@ -46,14 +46,14 @@ final class LabelConditioner {
     }
 
     /** (B, W): sum of the genre embeddings present plus the artist embedding. */
-    NDArray startEmbedding(NDManager m, List<Labels> labels) {
+    NDArray startEmbedding(NDManager m, List<LabelRow> labels) {
         int b = labels.size();
         int g = config.maxBowGenreSize();
         long[] artists = new long[b];
         long[] genres = new long[b * g];
         float[] present = new float[b * g];
         for (int i = 0; i < b; i++) {
-            Labels l = labels.get(i);
+            LabelRow l = labels.get(i);
             if (l.artist() < 0 || l.artist() >= artistBins) {
                 throw new IllegalArgumentException("artist id " + l.artist() + " outside 0.." + (artistBins - 1));
             }
@@ -73,7 +73,7 @@ final class LabelConditioner {
     }
 
     /** (B, nTime, W) timing embeddings for windows of {@code nTime} tokens. */
-    NDArray timeSignal(NDManager m, List<Labels> labels, int nTime) {
+    NDArray timeSignal(NDManager m, List<LabelRow> labels, int nTime) {
         int b = labels.size();
         int bins = config.tBins();
         float sr = config.sampleRate();
@@ -83,7 +83,7 @@ final class LabelConditioner {
         long[] absIdx = new long[b * nTime];
         long[] relIdx = new long[b * nTime];
         for (int i = 0; i < b; i++) {
-            Labels l = labels.get(i);
+            LabelRow l = labels.get(i);
             float total = l.totalLength();
             float start = l.offset();
             float end = (float) (l.offset() + l.windowLength());

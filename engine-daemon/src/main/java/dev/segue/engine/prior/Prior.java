@@ -231,7 +231,7 @@ public final class Prior implements AutoCloseable {
      * null only for a prior trained without labels; {@code upperCodes} (batch, n_ctx / down) int64 is
      * required for upsamplers and ignored otherwise.
      */
-    public Conditioning condition(NDManager m, int batch, List<Labels> rows, NDArray upperCodes) {
+    public Conditioning condition(NDManager m, int batch, List<LabelRow> rows, NDArray upperCodes) {
         return condition(m, batch, rows, upperCodes, null);
     }
 
@@ -239,7 +239,7 @@ public final class Prior implements AutoCloseable {
      * As above, with {@code traits} (one placed row per window, or one shared by all) for a beat-clocked
      * prior; they must be null for any other. {@link PrimeTraits#UNKNOWN} says nothing is known.
      */
-    public Conditioning condition(NDManager m, int batch, List<Labels> rows, NDArray upperCodes,
+    public Conditioning condition(NDManager m, int batch, List<LabelRow> rows, NDArray upperCodes,
                                   List<PrimeTraits.At> traits) {
         if (batch < 1) {
             throw new IllegalArgumentException("batch must be at least 1");

@@ -3,7 +3,7 @@ package dev.segue.engine.sampling;
 import dev.segue.engine.monitor.Monitor;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import dev.segue.engine.prior.Labels;
+import dev.segue.engine.prior.LabelRow;
 import dev.segue.engine.prior.PrimeTraits;
 import dev.segue.engine.prior.Prior;
 import dev.segue.engine.vqvae.VqVae;
@@ -294,8 +294,8 @@ public final class ContinuationPipeline {
                 tokens = sampler.sample(m, have, n, total, tokens, labels, params, lm);
             } else {
                 // Upsamplers keep the neutral row; the request's artist and genre name ids of the top prior's lists.
-                List<Labels> labels = !prior.config().labels() ? null
-                        : level == topLevel ? request.song().fixedRow(prior.config()) : Labels.neutral(prior.config());
+                List<LabelRow> labels = !prior.config().labels() ? null
+                        : level == topLevel ? request.song().fixedRow(prior.config()) : LabelRow.neutral(prior.config());
                 tokens = sampler.sample(m, have, n, total, tokens, (start, length) -> labels,
                         level == topLevel ? traits : null, params, lm);
             }

@@ -7,7 +7,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.segue.engine.prior.Conditioning;
 import dev.segue.engine.prior.KvCache;
-import dev.segue.engine.prior.Labels;
+import dev.segue.engine.prior.LabelRow;
 import dev.segue.engine.prior.PrimeTraits;
 import dev.segue.engine.prior.Prior;
 import dev.segue.engine.prior.StepSession;
@@ -37,9 +37,9 @@ public final class PrimedSampler {
      * One window's request. {@code primes} has 1 row (shared) or one row per candidate. {@code traits} places
      * the prime's tempo and pitch on this window for a beat-clocked prior, else null.
      */
-    public record Request(long[][] primes, int candidates, int totalTokens, List<Labels> labels, long[][] upperCodes,
+    public record Request(long[][] primes, int candidates, int totalTokens, List<LabelRow> labels, long[][] upperCodes,
                           SamplingParams params, int chunkSize, PrimeTraits.At traits) {
-        public Request(long[][] primes, int candidates, int totalTokens, List<Labels> labels, long[][] upperCodes,
+        public Request(long[][] primes, int candidates, int totalTokens, List<LabelRow> labels, long[][] upperCodes,
                        SamplingParams params, int chunkSize) {
             this(primes, candidates, totalTokens, labels, upperCodes, params, chunkSize, null);
         }
@@ -100,7 +100,7 @@ public final class PrimedSampler {
         // With guidance, rows b.. are the twins of rows 0..: the same primes (and labels), told no pitch.
         int rows = twins ? 2 * b : b;
         long[][] primes = twins ? twice(r.primes()) : r.primes();
-        List<Labels> labels = twins && r.labels() != null && r.labels().size() == b ? twice(r.labels()) : r.labels();
+        List<LabelRow> labels = twins && r.labels() != null && r.labels().size() == b ? twice(r.labels()) : r.labels();
         List<PrimeTraits.At> traits = r.traits() == null ? null : !twins ? List.of(r.traits())
                 : twice(java.util.Collections.nCopies(b, r.traits()), withoutPitch(r.traits()));
         NDManager m = parent.newSubManager();
@@ -286,12 +286,12 @@ public final class PrimedSampler {
         return primeLen;
     }
 
-    private static List<Labels> labelsFor(List<Labels> labels, int batch) {
+    private static List<LabelRow> labelsFor(List<LabelRow> labels, int batch) {
         if (labels == null || labels.size() == batch) {
             return labels;
         }
         if (labels.size() == 1) {
-            List<Labels> out = new ArrayList<>();
+            List<LabelRow> out = new ArrayList<>();
             for (int i = 0; i < batch; i++) {
                 out.add(labels.get(0));
             }

@@ -2,21 +2,21 @@ package dev.segue.engine.sampling;
 
 import dev.segue.engine.config.PriorConfig;
 import dev.segue.engine.lyrics.LyricsLabeller;
-import dev.segue.engine.prior.Labels;
+import dev.segue.engine.prior.LabelRow;
 import java.util.List;
 
 /**
  * What a request conditions a labelled top prior on, beyond the music: artist id and genre ids, padded with -1 to
- * max_bow_genre_size (null for the prior's neutral choice, see {@link Labels#neutral}) and the song's lyrics ("" or null for an instrumental).
+ * max_bow_genre_size (null for the prior's neutral choice, see {@link LabelRow#neutral}) and the song's lyrics ("" or null for an instrumental).
  * Names were already mapped to ids by the model's label lists.
  */
 public record SongLabels(Integer artist, int[] genres, String lyrics) {
     public static final SongLabels NONE = new SongLabels(null, null, null);
 
     /** One label row as the instrumental path has always used: the neutral row, with any ids the request gave. */
-    List<Labels> fixedRow(PriorConfig config) {
-        Labels n = Labels.neutral(config).get(0);
-        return List.of(new Labels(n.totalLength(), n.offset(), n.windowLength(), artistOr(n), genresOr(n)));
+    List<LabelRow> fixedRow(PriorConfig config) {
+        LabelRow n = LabelRow.neutral(config).get(0);
+        return List.of(new LabelRow(n.totalLength(), n.offset(), n.windowLength(), artistOr(n), genresOr(n)));
     }
 
     /**
@@ -29,7 +29,7 @@ public record SongLabels(Integer artist, int[] genres, String lyrics) {
      */
     WindowedSampler.WindowLabels perWindow(PriorConfig config, int totalTokens, int hop) {
         LyricsLabeller labeller = new LyricsLabeller(config, lyrics == null ? "" : lyrics);
-        Labels n = Labels.neutral(config).get(0);
+        LabelRow n = LabelRow.neutral(config).get(0);
         long total = (long) totalTokens * hop;
         long window = (long) config.nCtx() * hop;
         int artist = artistOr(n);
@@ -41,18 +41,18 @@ public record SongLabels(Integer artist, int[] genres, String lyrics) {
             // The lyric window follows the true position; the timing labels must stay inside the ranges the
             // prior was trained on (the reference asserts them): a song shorter than min_duration is labelled
             // as min_duration long, and past max_duration the window is labelled as the last one that fits.
-            int[] lyricTokens = labeller.label(new Labels(total, offset, window, artist, genres)).lyrics();
+            int[] lyricTokens = labeller.label(new LabelRow(total, offset, window, artist, genres)).lyrics();
             long labelTotal = Math.min(Math.max(total, minTotal), maxTotal - 1);
             long labelOffset = Math.max(0, Math.min(offset, Math.min(labelTotal - 1, maxTotal - window)));
-            return List.of(new Labels(labelTotal, labelOffset, window, artist, genres, lyricTokens));
+            return List.of(new LabelRow(labelTotal, labelOffset, window, artist, genres, lyricTokens));
         };
     }
 
-    private int artistOr(Labels neutral) {
+    private int artistOr(LabelRow neutral) {
         return artist == null ? neutral.artist() : artist;
     }
 
-    private int[] genresOr(Labels neutral) {
+    private int[] genresOr(LabelRow neutral) {
         if (genres == null) {
             return neutral.genres();
         }

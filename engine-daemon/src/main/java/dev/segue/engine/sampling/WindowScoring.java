@@ -4,7 +4,7 @@ import dev.segue.engine.monitor.Monitor;
 import ai.djl.ndarray.NDManager;
 import dev.segue.engine.prior.Conditioning;
 import dev.segue.engine.prior.KvCache;
-import dev.segue.engine.prior.Labels;
+import dev.segue.engine.prior.LabelRow;
 import dev.segue.engine.prior.PrimeTraits;
 import dev.segue.engine.prior.Prior;
 import dev.segue.engine.prior.StepSession;
@@ -35,7 +35,7 @@ public final class WindowScoring {
         }
         int nCtx = prior.config().nCtx();
         WindowPlan plan = WindowPlan.of(known, codes.length, nCtx, ContinuationPipeline.TOP_HOP_FRACTION, 1);
-        List<Labels> labels = prior.config().labels() ? Labels.neutral(prior.config()) : null;
+        List<LabelRow> labels = prior.config().labels() ? LabelRow.neutral(prior.config()) : null;
         double nats = 0;
         int scored = 0;
         int prefilled = 0;
@@ -80,7 +80,7 @@ public final class WindowScoring {
     }
 
     /** A step session over a cache prefilled with codes [start, start + context), as a window's prime. */
-    private static StepSession prefilled(NDManager m, Prior prior, List<Labels> labels, List<PrimeTraits.At> traits,
+    private static StepSession prefilled(NDManager m, Prior prior, List<LabelRow> labels, List<PrimeTraits.At> traits,
                                          long[] codes, int start, int context) {
         Conditioning cond = prior.condition(m, 1, labels, null, traits);
         KvCache cache = prior.newCache(m, 1);

@@ -2,7 +2,7 @@ package dev.segue.engine.sampling;
 
 import dev.segue.engine.monitor.Monitor;
 import ai.djl.ndarray.NDManager;
-import dev.segue.engine.prior.Labels;
+import dev.segue.engine.prior.LabelRow;
 import dev.segue.engine.prior.PrimeTraits;
 import dev.segue.engine.prior.Prior;
 import java.util.Arrays;
@@ -37,7 +37,7 @@ public final class WindowedSampler {
      * @param upper one row per candidate of the level above's codes, covering {@code total} tokens; null for the top
      * @return (candidates, total) codes: the known ones followed by the sampled ones
      */
-    public long[][] sample(NDManager m, long[][] known, int candidates, int total, long[][] upper, List<Labels> labels,
+    public long[][] sample(NDManager m, long[][] known, int candidates, int total, long[][] upper, List<LabelRow> labels,
                            SamplingParams params, Monitor monitor) {
         return sample(m, known, candidates, total, upper, (start, length) -> labels, params, monitor);
     }
@@ -47,7 +47,7 @@ public final class WindowedSampler {
      * lyrics prior's rows carry the window's position in the song and the lyric tokens of that position.
      */
     public interface WindowLabels {
-        List<Labels> forWindow(int startToken, int windowTokens);
+        List<LabelRow> forWindow(int startToken, int windowTokens);
     }
 
     /** As above, with label rows chosen per window. */
@@ -91,7 +91,7 @@ public final class WindowedSampler {
                 boolean shared = known.length == 1 && win.known() == p && upper == null;
                 long[][] primes = new long[shared ? 1 : candidates][];
                 int windowLength = win.end() - win.start();
-                List<Labels> labels = labelsOf.forWindow(win.start(), windowLength);
+                List<LabelRow> labels = labelsOf.forWindow(win.start(), windowLength);
                 for (int c = 0; c < primes.length; c++) {
                     long[] music = Arrays.copyOfRange(tokens[c], win.start(), win.known());
                     primes[c] = prefix == 0 ? music : prior.jointSequence(labels.get(0).lyrics(), music);

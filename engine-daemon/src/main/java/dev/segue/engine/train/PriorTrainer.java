@@ -11,7 +11,7 @@ import dev.segue.engine.checkpoint.TensorEntry;
 import dev.segue.engine.config.PriorConfig;
 import dev.segue.engine.config.VqVaeConfig;
 import dev.segue.engine.prior.Conditioning;
-import dev.segue.engine.prior.Labels;
+import dev.segue.engine.prior.LabelRow;
 import dev.segue.engine.prior.PrimeTraits;
 import dev.segue.engine.prior.Prior;
 import java.io.IOException;
@@ -164,7 +164,7 @@ final class PriorTrainer {
     private Map<String, Double> trainStep(NDManager model, Prior prior, Adam adam, Random random, double lr) {
         int batch = options.batch();
         long[] flat = new long[batch * window];
-        List<Labels> rows = config.labels() ? new ArrayList<>() : null;
+        List<LabelRow> rows = config.labels() ? new ArrayList<>() : null;
         List<PrimeTraits.At> traits = audio != null ? new ArrayList<>() : null;
         for (int b = 0; b < batch; b++) {
             int pick = random.nextInt(tokens.size());
@@ -229,14 +229,14 @@ final class PriorTrainer {
     }
 
     /** The neutral label row (artist 0, genre 0) with this window's timing in samples. */
-    private Labels labelRow(long trackCodes, long offsetCodes) {
+    private LabelRow labelRow(long trackCodes, long offsetCodes) {
         int hop = vqvae.hopLength(config.level());
         int[] genres = new int[config.maxBowGenreSize()];
         java.util.Arrays.fill(genres, -1);
         genres[0] = 0;
         long min = (long) Math.ceil(config.minDuration() * config.sampleRate());
         long total = Math.max(trackCodes * hop, min);
-        return new Labels(total, offsetCodes * hop, (long) window * hop, 0, genres);
+        return new LabelRow(total, offsetCodes * hop, (long) window * hop, 0, genres);
     }
 
     private void save(Path statePath, long step, ParameterSet params, Adam adam) throws IOException {

@@ -132,10 +132,10 @@ class LyricsConformanceTest {
         try (var weights = dev.segue.engine.checkpoint.Checkpoints.open(FIXTURES.resolve("prior_" + arch + ".safetensors"));
              NDManager m = manager.newSubManager();
              var prior = new dev.segue.engine.prior.Prior(pc, config.vqvae(), weights, m)) {
-            List<dev.segue.engine.prior.Labels> labels = new ArrayList<>();
+            List<dev.segue.engine.prior.LabelRow> labels = new ArrayList<>();
             long[] previous = new long[batch * prior.contextLength()];
             for (int i = 0; i < batch; i++) {
-                var l = dev.segue.engine.prior.Labels.fromRow(y[i], pc.maxBowGenreSize(), pc.nTokens());
+                var l = dev.segue.engine.prior.LabelRow.fromRow(y[i], pc.maxBowGenreSize(), pc.nTokens());
                 labels.add(l);
                 long[] seq = prior.lyricPrefix() > 0 ? prior.jointSequence(l.lyrics(), music[i]) : music[i];
                 for (int t = 1; t < seq.length; t++) {

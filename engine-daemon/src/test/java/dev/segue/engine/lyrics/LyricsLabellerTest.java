@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.segue.engine.config.ModelConfig;
 import dev.segue.engine.config.PriorConfig;
-import dev.segue.engine.prior.Labels;
+import dev.segue.engine.prior.LabelRow;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
@@ -25,8 +25,8 @@ class LyricsLabellerTest {
         assertTrue(labeller.songTokens() > 4 * pc.nTokens(), "the lyrics span several windows");
         long total = 120L * pc.sampleRate();
         long window = pc.sampleRate(); // a one-second window: its centre sits near the song's start and end
-        Labels first = labeller.label(new Labels(total, 0, window, 7, new int[] {3}));
-        Labels last = labeller.label(new Labels(total, total - window, window, 7, new int[] {3}));
+        LabelRow first = labeller.label(new LabelRow(total, 0, window, 7, new int[] {3}));
+        LabelRow last = labeller.label(new LabelRow(total, total - window, window, 7, new int[] {3}));
         assertEquals(pc.nTokens(), first.lyrics().length);
         LyricsVocabulary v3 = LyricsVocabulary.v3();
         assertEquals(verse.substring(0, pc.nTokens()), v3.textise(first.lyrics()));
@@ -34,7 +34,7 @@ class LyricsLabellerTest {
         assertEquals(song.substring(song.length() - pc.nTokens()), v3.textise(last.lyrics()));
         assertNotEquals(v3.textise(first.lyrics()), v3.textise(last.lyrics()));
         // Halfway: the window's centre (60.5 s of 120 s) picks the midpoint character.
-        Labels middle = labeller.label(new Labels(total, total / 2, window, 7, new int[] {3}));
+        LabelRow middle = labeller.label(new LabelRow(total, total / 2, window, 7, new int[] {3}));
         int midpoint = (int) Math.floor(song.length() * 60.5 / 120);
         assertEquals(song.substring(midpoint - pc.nTokens() / 2, midpoint + pc.nTokens() / 2),
                 v3.textise(middle.lyrics()));

@@ -97,11 +97,11 @@ class HalfStepPathsTest {
 
     private Conditioning condition(Prior prior, NDManager m, String key, int batch) {
         long[] y = cases.get(key + ".y").toLongs();
-        List<Labels> labels = new ArrayList<>();
+        List<LabelRow> labels = new ArrayList<>();
         long[] zc = prior.isUpsampler() ? cases.get(key + ".z_cond").toLongs() : null;
         long[] upperRows = zc == null ? null : new long[batch * prior.upperCodesPerWindow()];
         for (int b = 0; b < batch; b++) {
-            labels.add(Labels.fromRow(java.util.Arrays.copyOfRange(y, 0, 9), 5));
+            labels.add(LabelRow.fromRow(java.util.Arrays.copyOfRange(y, 0, 9), 5));
             if (upperRows != null) {
                 System.arraycopy(zc, 0, upperRows, b * prior.upperCodesPerWindow(), prior.upperCodesPerWindow());
             }

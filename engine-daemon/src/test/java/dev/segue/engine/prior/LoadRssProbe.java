@@ -33,7 +33,7 @@ public final class LoadRssProbe {
                  Prior prior = new Prior(top, config.vqvae(), weights, root, WeightFormat.parse(args[2]));
                  NDManager m = root.newSubManager()) {
                 System.out.println("loaded=" + MemoryStats.residentBytes());
-                Conditioning cond = prior.condition(m, 1, Labels.neutral(top), null);
+                Conditioning cond = prior.condition(m, 1, LabelRow.neutral(top), null);
                 KvCache cache = prior.newCache(m, 1);
                 long[] prime = new long[16];
                 for (int i = 0; i < prime.length; i++) {

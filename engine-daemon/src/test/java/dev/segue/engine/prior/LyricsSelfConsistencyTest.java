@@ -53,14 +53,14 @@ class LyricsSelfConsistencyTest {
         try (NDManager m = root.newSubManager();
              Prior prior = new Prior(pc, config.vqvae(), new RandomWeights(attnOrder + depth, 0.3), m)) {
             int n = prior.contextLength();
-            List<Labels> rows = new ArrayList<>();
+            List<LabelRow> rows = new ArrayList<>();
             long[] z = new long[batch * n];
             for (int b = 0; b < batch; b++) {
                 int[] lyrics = new int[nTokens];
                 for (int i = 0; i < nTokens; i++) {
                     lyrics[i] = random.nextInt(LYRIC_VOCAB);
                 }
-                rows.add(new Labels(44100L * 30, 44100L * b, 44100L * 2, 3 + b, new int[] {1}, lyrics));
+                rows.add(new LabelRow(44100L * 30, 44100L * b, 44100L * 2, 3 + b, new int[] {1}, lyrics));
                 long[] music = new long[pc.nCtx()];
                 for (int i = 0; i < music.length; i++) {
                     music[i] = random.nextInt(MUSIC_BINS);

@@ -54,10 +54,10 @@ class LyricsStepPathsTest {
         try (SafetensorsFile weights = SafetensorsFile.open(FIXTURE.resolve("prior_" + name + ".safetensors"));
              NDManager m = root.newSubManager();
              Prior prior = new Prior(pc, config.vqvae(), weights, m)) {
-            List<Labels> labels = new ArrayList<>();
+            List<LabelRow> labels = new ArrayList<>();
             for (int b = 0; b < batch; b++) {
                 int row = b % (y.length / rowLength);
-                labels.add(Labels.fromRow(java.util.Arrays.copyOfRange(y, row * rowLength, (row + 1) * rowLength),
+                labels.add(LabelRow.fromRow(java.util.Arrays.copyOfRange(y, row * rowLength, (row + 1) * rowLength),
                         pc.maxBowGenreSize(), pc.nTokens()));
             }
             long[] sequence = prior.lyricPrefix() > 0 ? prior.jointSequence(labels.get(0).lyrics(), z) : z;

@@ -62,11 +62,11 @@ class PriorSelfConsistencyTest {
         }
         try (NDManager m = root.newSubManager();
              Prior prior = new Prior(pc, config.vqvae(), new RandomWeights(attnOrder + 1, 0.3), m)) {
-            List<Labels> rows = null;
+            List<LabelRow> rows = null;
             if (labels) {
                 rows = new ArrayList<>();
                 for (int b = 0; b < batch; b++) {
-                    rows.add(new Labels(44100L * 30, 44100L * b, 44100L * 2, 3 + b, new int[] {1, 4, -1}));
+                    rows.add(new LabelRow(44100L * 30, 44100L * b, 44100L * 2, 3 + b, new int[] {1, 4, -1}));
                 }
             }
             var upper = prior.isUpsampler() ? m.create(randomCodes(random, batch * prior.upperCodesPerWindow()),

@@ -52,12 +52,12 @@ class StepPathsTest {
              NDManager m = root.newSubManager();
              Prior prior = new Prior(config.priors().get(level), config.vqvae(), weights, m)) {
             long[] y = cases.get(key + ".y").toLongs();
-            List<Labels> labels = new ArrayList<>();
+            List<LabelRow> labels = new ArrayList<>();
             NDArray upper = null;
             long[] zc = prior.isUpsampler() ? cases.get(key + ".z_cond").toLongs() : null;
             long[] upperRows = zc == null ? null : new long[batch * prior.upperCodesPerWindow()];
             for (int b = 0; b < batch; b++) {
-                labels.add(Labels.fromRow(java.util.Arrays.copyOfRange(y, 0, 9), 5));
+                labels.add(LabelRow.fromRow(java.util.Arrays.copyOfRange(y, 0, 9), 5));
                 if (upperRows != null) {
                     System.arraycopy(zc, 0, upperRows, b * prior.upperCodesPerWindow(), prior.upperCodesPerWindow());
                 }
@@ -103,9 +103,9 @@ class StepPathsTest {
              NDManager m = root.newSubManager();
              Prior prior = new Prior(config.priors().get(2), config.vqvae(), weights, m)) {
             long[] y = cases.get("prior2.y").toLongs();
-            List<Labels> labels = new ArrayList<>();
+            List<LabelRow> labels = new ArrayList<>();
             for (int b = 0; b < batch; b++) {
-                labels.add(Labels.fromRow(java.util.Arrays.copyOfRange(y, 0, 9), 5));
+                labels.add(LabelRow.fromRow(java.util.Arrays.copyOfRange(y, 0, 9), 5));
             }
             Conditioning cond = prior.condition(m, batch, labels, null);
             KvCache forKernel = prefilled(prior, m, cond, z, primeLen, batch);

@@ -17,7 +17,7 @@ import dev.segue.engine.checkpoint.TorchCheckpointWriter;
 import dev.segue.engine.checkpoint.WritingWeights;
 import dev.segue.engine.config.ModelConfig;
 import dev.segue.engine.config.PriorConfig;
-import dev.segue.engine.prior.Labels;
+import dev.segue.engine.prior.LabelRow;
 import dev.segue.engine.prior.Prior;
 import dev.segue.engine.vqvae.VqVae;
 import java.nio.file.Files;
@@ -95,7 +95,7 @@ class WrittenCheckpointLoadTest {
 
     private static float[] logits(NDManager root, Prior p, long[] tokens) {
         try (NDManager m = root.newSubManager()) {
-            var cond = p.condition(m, 1, Labels.neutral(p.config()), null);
+            var cond = p.condition(m, 1, LabelRow.neutral(p.config()), null);
             NDArray x = m.create(tokens, new Shape(1, tokens.length));
             return p.windowLogits(cond, x).toFloatArray();
         }

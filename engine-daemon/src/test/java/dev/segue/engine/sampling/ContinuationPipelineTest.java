@@ -185,7 +185,7 @@ class ContinuationPipelineTest {
             assertArrayEquals(expected.chroma(), onGrid.traits().chroma(), 1e-12, "the chroma is still measured");
             assertFalse(Arrays.equals(a.takes()[0], onGrid.takes()[0]), "the prior hears the grid");
             assertThrows(IllegalArgumentException.class, () -> new WindowedSampler(clocked, 0.125, WindowCache.SHIFT)
-                    .sample(root, new long[][] {{1, 2, 3}}, 1, 10, null, (List<dev.segue.engine.prior.Labels>) null,
+                    .sample(root, new long[][] {{1, 2, 3}}, 1, 10, null, (List<dev.segue.engine.prior.LabelRow>) null,
                             new SamplingParams(1.0, 0, 0.0, 1), new Monitor() {
                                 @Override
                                 public void progress(int level, long done, long total) {}

@@ -13,7 +13,7 @@ import dev.segue.engine.nn.Djl;
 import dev.segue.engine.config.ModelConfig;
 import dev.segue.engine.lyrics.LyricWindow;
 import dev.segue.engine.lyrics.LyricsVocabulary;
-import dev.segue.engine.prior.Labels;
+import dev.segue.engine.prior.LabelRow;
 import dev.segue.engine.prior.Prior;
 import dev.segue.engine.vqvae.VqVae;
 import java.nio.file.Path;
@@ -88,7 +88,7 @@ class LyricsContinuationTest {
         SongLabels song = new SongLabels(17, new int[] {77}, LYRICS);
         WindowedSampler.WindowLabels rule = song.perWindow(single.config(), total, hop);
         List<int[]> windows = new ArrayList<>();
-        List<Labels> rows = new ArrayList<>();
+        List<LabelRow> rows = new ArrayList<>();
         long[] prime = new long[known];
         for (int i = 0; i < known; i++) {
             prime[i] = (i * 37L) % 2048;
@@ -96,7 +96,7 @@ class LyricsContinuationTest {
         long[][] tokens = new WindowedSampler(single, ContinuationPipeline.TOP_HOP_FRACTION).sample(root,
                 new long[][] {prime}, 1, total, null, (start, length) -> {
                     windows.add(new int[] {start, length});
-                    List<Labels> r = rule.forWindow(start, length);
+                    List<LabelRow> r = rule.forWindow(start, length);
                     rows.addAll(r);
                     return r;
                 }, new SamplingParams(1.0, 0, 0.0, 5), new Monitor() {
@@ -111,7 +111,7 @@ class LyricsContinuationTest {
         assertEquals(4, windows.size());
         int[] songTokens = LyricsVocabulary.v3().tokenise(LYRICS);
         for (int w = 0; w < windows.size(); w++) {
-            Labels row = rows.get(w);
+            LabelRow row = rows.get(w);
             long offset = (long) windows.get(w)[0] * hop;
             assertEquals((long) total * hop, row.totalLength());
             assertEquals(offset, row.offset());
@@ -171,13 +171,13 @@ class LyricsContinuationTest {
         long window = (long) single.config().nCtx() * hop;
         int[] songTokens = LyricsVocabulary.v3().tokenise(LYRICS);
         // 100 tokens: 12800 samples, shorter than the prior's min_duration of 1 s.
-        Labels shortSong = new SongLabels(null, null, LYRICS).perWindow(single.config(), 100, hop).forWindow(60, 40).get(0);
+        LabelRow shortSong = new SongLabels(null, null, LYRICS).perWindow(single.config(), 100, hop).forWindow(60, 40).get(0);
         assertEquals(44_100, shortSong.totalLength());
         assertEquals(60L * hop, shortSong.offset());
         assertArrayEquals(LyricWindow.tokens(songTokens, 32, 100L * hop, 60L * hop, window), shortSong.lyrics());
         // Past max_duration (600 s): the last window that fits, but the lyrics of the song's end.
         int longTokens = (int) (700L * 44_100 / hop);
-        Labels longSong = new SongLabels(null, null, LYRICS).perWindow(single.config(), longTokens, hop)
+        LabelRow longSong = new SongLabels(null, null, LYRICS).perWindow(single.config(), longTokens, hop)
                 .forWindow(longTokens - 10, 10).get(0);
         assertEquals(600L * 44_100 - 1, longSong.totalLength());
         assertEquals(600L * 44_100 - window, longSong.offset());
@@ -187,8 +187,8 @@ class LyricsContinuationTest {
 
     @Test
     void theInstrumentalPathKeepsTheNeutralLabelRow() {
-        Labels neutral = Labels.neutral(single.config()).get(0);
-        Labels fixed = SongLabels.NONE.fixedRow(single.config()).get(0);
+        LabelRow neutral = LabelRow.neutral(single.config()).get(0);
+        LabelRow fixed = SongLabels.NONE.fixedRow(single.config()).get(0);
         assertEquals(neutral.totalLength(), fixed.totalLength());
         assertEquals(neutral.artist(), fixed.artist());
         assertArrayEquals(neutral.genres(), fixed.genres());

@@ -14,7 +14,7 @@ import dev.segue.engine.checkpoint.WeightStore;
 import dev.segue.engine.nn.Djl;
 import dev.segue.engine.config.ModelConfig;
 import dev.segue.engine.config.PriorConfig;
-import dev.segue.engine.prior.Labels;
+import dev.segue.engine.prior.LabelRow;
 import dev.segue.engine.prior.Prior;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -40,7 +40,7 @@ class PrimedSamplerTest {
     private static WeightStore store;
     private static Prior prior;
     private static PrimedSampler sampler;
-    private static List<Labels> labels;
+    private static List<LabelRow> labels;
     /** First rows of prior2.greedy.prime (192 tokens) and prior2.greedy.tokens (256 tokens). */
     private static long[] greedyPrime;
     private static long[] greedyTokens;
@@ -58,7 +58,7 @@ class PrimedSamplerTest {
         try (SafetensorsFile cases = SafetensorsFile.open(FIXTURES.resolve("cases.safetensors"))) {
             long[] y = cases.get("prior2.y").toLongs();
             int width = (int) cases.get("prior2.y").shape()[1];
-            labels = List.of(Labels.fromRow(Arrays.copyOf(y, width), pc.maxBowGenreSize()));
+            labels = List.of(LabelRow.fromRow(Arrays.copyOf(y, width), pc.maxBowGenreSize()));
             greedyPrime = firstRow(cases.get("prior2.greedy.prime").toLongs(), cases.get("prior2.greedy.prime").shape());
             greedyTokens = firstRow(cases.get("prior2.greedy.tokens").toLongs(), cases.get("prior2.greedy.tokens").shape());
         }
@@ -372,18 +372,18 @@ class PrimedSamplerTest {
 
     @Test
     void invalidLabelsAreRejected() {
-        Labels l = labels.get(0);
+        LabelRow l = labels.get(0);
         SamplingParams p = seeded(1);
-        List<Labels> badArtist = List.of(new Labels(l.totalLength(), l.offset(), l.windowLength(), 4111, l.genres()));
+        List<LabelRow> badArtist = List.of(new LabelRow(l.totalLength(), l.offset(), l.windowLength(), 4111, l.genres()));
         int[] genres = l.genres().clone();
         genres[0] = 120;
-        List<Labels> badGenre = List.of(new Labels(l.totalLength(), l.offset(), l.windowLength(), l.artist(), genres));
-        List<Labels> badLength = List.of(new Labels(0, 0, l.windowLength(), l.artist(), l.genres()));
-        for (List<Labels> bad : List.of(badArtist, badGenre, badLength)) {
+        List<LabelRow> badGenre = List.of(new LabelRow(l.totalLength(), l.offset(), l.windowLength(), l.artist(), genres));
+        List<LabelRow> badLength = List.of(new LabelRow(0, 0, l.windowLength(), l.artist(), l.genres()));
+        for (List<LabelRow> bad : List.of(badArtist, badGenre, badLength)) {
             assertRejected(() -> sampler.sample(manager,
                     new PrimedSampler.Request(new long[][] {prime}, 1, TOTAL, bad, null, p, 8), Monitor.NONE));
         }
-        assertRejected(() -> Labels.fromRow(new long[] {1, 2, 3}, 5));
+        assertRejected(() -> LabelRow.fromRow(new long[] {1, 2, 3}, 5));
     }
 
     @Test

@@ -12,7 +12,7 @@ import dev.segue.engine.checkpoint.SafetensorsFile;
 import dev.segue.engine.nn.Djl;
 import dev.segue.engine.config.ModelConfig;
 import dev.segue.engine.prior.Conditioning;
-import dev.segue.engine.prior.Labels;
+import dev.segue.engine.prior.LabelRow;
 import dev.segue.engine.prior.Prior;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -80,7 +80,7 @@ class WindowCacheTest {
         double nats = 0;
         int count = 0;
         try (NDManager m = manager.newSubManager()) {
-            Conditioning cond = prior.condition(m, 1, Labels.neutral(prior.config()), null);
+            Conditioning cond = prior.condition(m, 1, LabelRow.neutral(prior.config()), null);
             for (WindowPlan.Window w : plan.windows()) {
                 long[] window = Arrays.copyOfRange(codes, w.start(), w.end());
                 NDArray logits = prior.windowLogits(cond, m.create(window, new Shape(1, window.length)));
@@ -107,7 +107,7 @@ class WindowCacheTest {
     @Test
     void shiftedTakesAreReproducibleAndAgreeUntilTheFirstMove() {
         long[][] known = {Arrays.copyOf(codes, KNOWN)};
-        List<Labels> labels = Labels.neutral(prior.config());
+        List<LabelRow> labels = LabelRow.neutral(prior.config());
         SamplingParams params = new SamplingParams(1.0, 0, 0.0, 5);
         long[][] shifted = sample(WindowCache.SHIFT, known, labels, params);
         long[][] again = sample(WindowCache.SHIFT, known, labels, params);
@@ -122,7 +122,7 @@ class WindowCacheTest {
         }
     }
 
-    private static long[][] sample(WindowCache policy, long[][] known, List<Labels> labels, SamplingParams params) {
+    private static long[][] sample(WindowCache policy, long[][] known, List<LabelRow> labels, SamplingParams params) {
         return new WindowedSampler(prior, ContinuationPipeline.TOP_HOP_FRACTION, policy)
                 .sample(manager, known, 2, TOTAL, null, labels, params, new Monitor() {
                     @Override

@@ -10,7 +10,7 @@ import dev.segue.engine.checkpoint.SafetensorsFile;
 import dev.segue.engine.nn.Djl;
 import dev.segue.engine.config.ModelConfig;
 import dev.segue.engine.prior.Conditioning;
-import dev.segue.engine.prior.Labels;
+import dev.segue.engine.prior.LabelRow;
 import dev.segue.engine.prior.Prior;
 import dev.segue.engine.vqvae.VqVae;
 import java.nio.file.Path;
@@ -57,9 +57,9 @@ class TrainingForwardTest {
         try (SafetensorsFile weights = SafetensorsFile.open(FIXTURE.resolve("prior_level_2.safetensors"));
              NDManager m = root.newSubManager();
              Prior prior = new Prior(config.priors().get(2), config.vqvae(), weights, m, params)) {
-            List<Labels> labels = new ArrayList<>();
+            List<LabelRow> labels = new ArrayList<>();
             for (int b = 0; b < batch; b++) {
-                labels.add(Labels.fromRow(Arrays.copyOfRange(y, b * 9, b * 9 + 9), 5));
+                labels.add(LabelRow.fromRow(Arrays.copyOfRange(y, b * 9, b * 9 + 9), 5));
             }
             Conditioning cond = prior.condition(m, batch, labels, null);
             float[] actual = prior.windowLogits(cond, m.create(z, new Shape(batch, nCtx))).toFloatArray();
