@@ -16,7 +16,6 @@ import dev.segue.engine.server.Daemon;
 import dev.segue.engine.server.ResultStore;
 import dev.segue.protocol.Audio;
 import dev.segue.protocol.ErrorCode;
-import dev.segue.protocol.ProtocolCodec;
 import dev.segue.protocol.message.Accepted;
 import dev.segue.protocol.message.Cancel;
 import dev.segue.protocol.message.DawContext;
@@ -155,12 +154,12 @@ public final class CancelBench {
                 s.setReceiveTimeOut(600_000);
                 s.setHandshakeIvl(1000); // JeroMQ 0.6.0 can leave a new connection stuck before its handshake
                 s.connect(endpoint);
-                send(s, new Hello(1, "bench-cancel", "1", 1));
+                Wire.send(s, new Hello(1, "bench-cancel", "1", 1));
                 receive(s);
                 long req = 10;
                 // The uncancelled job: its length sets the range of cancel times, and it warms the kernels.
                 long t0 = System.nanoTime();
-                send(s, submit(model.name(), ++req, context, takes, bars, seed, stereo));
+                Wire.send(s, submit(model.name(), ++req, context, takes, bars, seed, stereo));
                 long firstPreview = 0;
                 Message m;
                 do {
@@ -179,7 +178,7 @@ public final class CancelBench {
                     // The first job pays for first calls the warm-up's shorter shapes did not make; the cancels go
                     // within a second, warm job's span, else most would land after their job ended.
                     long t1 = System.nanoTime();
-                    send(s, submit(model.name(), ++req, context, takes, bars, seed, stereo));
+                    Wire.send(s, submit(model.name(), ++req, context, takes, bars, seed, stereo));
                     do {
                         m = receive(s);
                     } while (!(m instanceof Done) && !(m instanceof ErrorReply));
@@ -197,7 +196,7 @@ public final class CancelBench {
                 for (int i = 0; answer.size() < cancels && i < 3 * cancels; i++) {
                     timing.stopped.clear();
                     long submitted = System.nanoTime();
-                    send(s, submit(model.name(), ++req, context, takes, bars, seed + i + 1, stereo));
+                    Wire.send(s, submit(model.name(), ++req, context, takes, bars, seed + i + 1, stereo));
                     String job = null;
                     while (job == null) {
                         Message a = receive(s);
@@ -212,7 +211,7 @@ public final class CancelBench {
                     }
                     long cancelReq = ++req;
                     long sent = System.nanoTime();
-                    send(s, new Cancel(cancelReq, job));
+                    Wire.send(s, new Cancel(cancelReq, job));
                     Message end;
                     do {
                         end = receive(s);
@@ -260,19 +259,11 @@ public final class CancelBench {
         }
     }
 
-    private static void send(ZMQ.Socket s, Message m) {
-        ZMsg msg = new ZMsg();
-        ProtocolCodec.encode(m).forEach(msg::add);
-        msg.send(s);
-    }
-
     private static Message receive(ZMQ.Socket s) {
-        ZMsg msg = ZMsg.recvMsg(s);
-        if (msg == null) {
+        Message m = Wire.receive(s, 0);
+        if (m == null) {
             throw new IllegalStateException("the daemon did not answer");
         }
-        List<byte[]> frames = new ArrayList<>();
-        msg.forEach(f -> frames.add(f.getData()));
-        return ProtocolCodec.decode(frames);
+        return m;
     }
 }

@@ -7,7 +7,6 @@ import dev.segue.engine.server.ContinuationEngine;
 import dev.segue.engine.server.Daemon;
 import dev.segue.engine.server.ResultStore;
 import dev.segue.protocol.Audio;
-import dev.segue.protocol.ProtocolCodec;
 import dev.segue.protocol.message.Accepted;
 import dev.segue.protocol.message.DawContext;
 import dev.segue.protocol.message.Done;
@@ -37,7 +36,6 @@ import java.util.function.Predicate;
 import org.zeromq.SocketType;
 import org.zeromq.ZContext;
 import org.zeromq.ZMQ;
-import org.zeromq.ZMsg;
 
 /**
  * {@code segue bench cluster}: a real nats-server (JetStream in a temporary folder), an in-process gateway
@@ -106,7 +104,7 @@ public final class ClusterBench {
                         ZMQ.Socket s = socket(context, cluster.endpoint);
                         List<String> ids = new ArrayList<>();
                         for (int j = 0; j < share; j++) {
-                            send(s, submit(first + j, 1 + j));
+                            Wire.send(s, submit(first + j, 1 + j));
                             ids.add(((Accepted) await(s, m -> m instanceof Accepted || m instanceof ErrorReply)).job());
                         }
                         for (int j = 0; j < share; j++) {
@@ -156,7 +154,7 @@ public final class ClusterBench {
             double[] preview = new double[rounds];
             for (int i = -3; i < rounds; i++) { // 3 untimed warm-up jobs
                 long t0 = System.nanoTime();
-                send(s, submit(1000 + i + 3, 7));
+                Wire.send(s, submit(1000 + i + 3, 7));
                 await(s, m -> m instanceof Preview);
                 if (i >= 0) {
                     preview[i] = (System.nanoTime() - t0) / 1e6;
@@ -166,7 +164,7 @@ public final class ClusterBench {
             double[] rtt = new double[200];
             for (int i = -20; i < rtt.length; i++) {
                 long t0 = System.nanoTime();
-                send(s, new Heartbeat(5000 + i + 20, 1));
+                Wire.send(s, new Heartbeat(5000 + i + 20, 1));
                 await(s, m -> m instanceof Heartbeat);
                 if (i >= 0) {
                     rtt[i] = (System.nanoTime() - t0) / 1e6;
@@ -203,7 +201,7 @@ public final class ClusterBench {
                 ZMQ.Socket s = socket(context, endpoint);
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
                 while (true) {
-                    send(s, new ListPriors(1));
+                    Wire.send(s, new ListPriors(1));
                     if (!((Priors) await(s, m -> m instanceof Priors)).priors().isEmpty() || System.nanoTime() > deadline) {
                         break;
                     }
@@ -254,21 +252,12 @@ public final class ClusterBench {
         return s;
     }
 
-    private static void send(ZMQ.Socket s, Message m) {
-        ZMsg msg = new ZMsg();
-        ProtocolCodec.encode(m).forEach(msg::add);
-        msg.send(s);
-    }
-
     private static Message await(ZMQ.Socket s, Predicate<Message> wanted) {
         while (true) {
-            ZMsg msg = ZMsg.recvMsg(s);
-            if (msg == null) {
+            Message m = Wire.receive(s, 0);
+            if (m == null) {
                 throw new IllegalStateException("no answer within 60 s");
             }
-            List<byte[]> frames = new ArrayList<>();
-            msg.forEach(f -> frames.add(f.getData()));
-            Message m = ProtocolCodec.decode(frames);
             if (m instanceof ErrorReply e && e.job() == null && !wanted.test(m)) {
                 throw new IllegalStateException("refused: " + e.code() + " " + e.text());
             }

@@ -12,7 +12,6 @@ import dev.segue.engine.server.ContinuationEngine;
 import dev.segue.engine.server.Daemon;
 import dev.segue.engine.server.ResultStore;
 import dev.segue.protocol.Audio;
-import dev.segue.protocol.ProtocolCodec;
 import dev.segue.protocol.message.Cancel;
 import dev.segue.protocol.message.DawContext;
 import dev.segue.protocol.message.GenerationRequest;
@@ -70,7 +69,7 @@ public final class LatencyBench {
                     s.connect(endpoint);
                     submitters.add(s);
                     for (int j = 0; j < jobsEach; j++) {
-                        send(s, new Submit(req++, new DawContext(rate, 120, 4, 4, 0, 0), new GenerationRequest(
+                        Wire.send(s, new Submit(req++, new DawContext(rate, 120, 4, 4, 0, 0), new GenerationRequest(
                                 model.name(), "sketch", new Length.Seconds(seconds), 1, Quality.SKETCH, List.of(0.9), null,
                                 null, req, null, null, null), Audio.of(1, prime)));
                     }
@@ -91,18 +90,15 @@ public final class LatencyBench {
                         default -> new Cancel(1_000_000 + probes, "no-such-job");
                     };
                     long t0 = System.nanoTime();
-                    send(probe, m);
+                    Wire.send(probe, m);
                     ZMsg reply = ZMsg.recvMsg(probe);
                     if (reply == null) {
                         throw new IllegalStateException("no answer to " + m.type().wire() + " within 60 s");
                     }
                     millis.computeIfAbsent(m.type().wire(), k -> new ArrayList<>()).add((System.nanoTime() - t0) / 1e6);
                     for (ZMQ.Socket s : submitters) { // count the jobs that ended; drop everything else
-                        ZMsg msg;
-                        while ((msg = ZMsg.recvMsg(s, ZMQ.DONTWAIT)) != null) {
-                            List<byte[]> frames = new ArrayList<>();
-                            msg.forEach(f -> frames.add(f.getData()));
-                            Message x = ProtocolCodec.decode(frames);
+                        Message x;
+                        while ((x = Wire.receive(s, ZMQ.DONTWAIT)) != null) {
                             if (x instanceof dev.segue.protocol.message.Done
                                     || x instanceof dev.segue.protocol.message.ErrorReply) {
                                 jobsLeft--;
@@ -121,11 +117,5 @@ public final class LatencyBench {
             }
         }
         return 0;
-    }
-
-    private static void send(ZMQ.Socket s, Message m) {
-        ZMsg msg = new ZMsg();
-        ProtocolCodec.encode(m).forEach(msg::add);
-        msg.send(s);
     }
 }

@@ -5,7 +5,6 @@ import dev.segue.engine.server.ContinuationEngine;
 import dev.segue.engine.server.Daemon;
 import dev.segue.engine.server.ResultStore;
 import dev.segue.protocol.Audio;
-import dev.segue.protocol.ProtocolCodec;
 import dev.segue.protocol.message.Accepted;
 import dev.segue.protocol.message.Cancel;
 import dev.segue.protocol.message.DawContext;
@@ -16,13 +15,11 @@ import dev.segue.protocol.message.Message;
 import dev.segue.protocol.message.Quality;
 import dev.segue.protocol.message.Submit;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
 import org.zeromq.SocketType;
 import org.zeromq.ZContext;
 import org.zeromq.ZMQ;
-import org.zeromq.ZMsg;
 
 /**
  * The daemon's transport as a client sees it, over loopback TCP: heartbeat round trips, and the time from
@@ -79,7 +76,7 @@ public final class ProtocolBench {
             double[] rtt = new double[heartbeats];
             for (int i = -20; i < heartbeats; i++) { // 20 untimed warm-up round trips
                 long t0 = System.nanoTime();
-                send(s, new Heartbeat(1 + Math.max(i, 0), 1));
+                Wire.send(s, new Heartbeat(1 + Math.max(i, 0), 1));
                 await(s, m -> m instanceof Heartbeat);
                 if (i >= 0) {
                     rtt[i] = (System.nanoTime() - t0) / 1e3;
@@ -95,10 +92,10 @@ public final class ProtocolBench {
             double[] upload = new double[uploads];
             for (int i = 0; i < uploads; i++) {
                 long t0 = System.nanoTime();
-                send(s, submit);
+                Wire.send(s, submit);
                 Accepted accepted = (Accepted) await(s, m -> m instanceof Accepted);
                 upload[i] = (System.nanoTime() - t0) / 1e6;
-                send(s, new Cancel(8, accepted.job()));
+                Wire.send(s, new Cancel(8, accepted.job()));
                 await(s, m -> m.req() == 8);
             }
             return new Result(Stats.median(rtt), Stats.median(upload), prime.length * 4L);
@@ -107,21 +104,12 @@ public final class ProtocolBench {
         }
     }
 
-    private static void send(ZMQ.Socket s, Message m) {
-        ZMsg msg = new ZMsg();
-        ProtocolCodec.encode(m).forEach(msg::add);
-        msg.send(s);
-    }
-
     private static Message await(ZMQ.Socket s, Predicate<Message> wanted) {
         while (true) {
-            ZMsg msg = ZMsg.recvMsg(s);
-            if (msg == null) {
+            Message m = Wire.receive(s, 0);
+            if (m == null) {
                 throw new IllegalStateException("the daemon did not answer within 10 s");
             }
-            List<byte[]> frames = new ArrayList<>();
-            msg.forEach(f -> frames.add(f.getData()));
-            Message m = ProtocolCodec.decode(frames);
             if (wanted.test(m)) {
                 return m;
             }
