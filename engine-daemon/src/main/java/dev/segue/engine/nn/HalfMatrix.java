@@ -30,9 +30,11 @@ import jdk.incubator.vector.FloatVector;
  * permutation, which {@link #widened} undoes while it widens.
  *
  * <p>The layout, for L floats per vector ({@link BlockedMatrix#BLOCK} = 4L outputs per block): outputs in
- * blocks, each block stored input by input ([block][in][4L] 16-bit values, as {@link BlockedMatrix});
- * within one input's 4L values, two groups of 2L, and in a group the 32-bit word j holds output j in its
- * low half and output j + L in its high half. The kernel loads a group as L ints and gets both halves as
+ * blocks, each block in two groups of 2L outputs, each group stored input by input ([block][group][in][2L]
+ * 16-bit values), and in a group's input row the 32-bit word j holds output j in its low half and output
+ * j + L in its high half. A group is one sequential stream: four candidates run one group at a time where
+ * the vector registers cannot hold a whole block's accumulators ({@link VectorMath#splitFour}), and the
+ * second group's pass then streams on from memory instead of re-reading rows the first pass split. The kernel loads a group as L ints and gets both halves as
  * floats with two or three integer operations, no shuffles: bf16 to fp32 is a 16-bit left shift (low
  * half) or a mask (high half); fp16 to fp32 moves the exponent and mantissa into place (a shift and a
  * mask), multiplies by 2^112 to rebias, and puts the sign back: exact for normal and subnormal values.
@@ -194,7 +196,9 @@ public final class HalfMatrix implements StepMatrix {
     /** Index (in 16-bit values) of weight (input i, output o). */
     int index(int i, int o) {
         if (o < fullBlocks * BLOCK) {
-            return ((o / BLOCK) * in + i) * BLOCK + SLOT[o % BLOCK];
+            int r = o % BLOCK;
+            int group = r / (2 * L);
+            return (o / BLOCK) * in * BLOCK + group * in * 2 * L + i * 2 * L + SLOT[r] - group * 2 * L;
         }
         return fullBlocks * BLOCK * in + (o - fullBlocks * BLOCK) * in + i;
     }
@@ -227,8 +231,8 @@ public final class HalfMatrix implements StepMatrix {
         long blocked = (long) fullBlocks * BLOCK * in;
         if (fullBlocks > 0) {
             NDArray part = fullBlocks * BLOCK == out ? all : all.get(new NDIndex("0:{}", blocked));
-            // [block][in][group][word][half] to [block][group][half][word][in] = (out, in).
-            result = part.reshape(fullBlocks, in, 2, L, 2).transpose(0, 2, 4, 3, 1).reshape(fullBlocks * BLOCK, in);
+            // [block][group][in][word][half] to [block][group][half][word][in] = (out, in).
+            result = part.reshape(fullBlocks, 2, in, L, 2).transpose(0, 1, 4, 3, 2).reshape(fullBlocks * BLOCK, in);
         }
         if (tail > 0) {
             NDArray rest = all.get(new NDIndex("{}:", blocked)).reshape(tail, in);

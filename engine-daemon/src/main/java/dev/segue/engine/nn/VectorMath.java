@@ -25,20 +25,18 @@ public final class VectorMath {
     /** 2^112 rebiases an fp16 exponent (bias 15) moved into fp32's field (bias 127). */
     private static final float F16_REBIAS = 0x1p112f;
     /**
-     * Whether four candidates over half-precision matrix {@code m} run one half block at a time. A whole block
-     * for four candidates keeps 16 accumulators, 4 weight vectors and a broadcast live: that fits AVX-512's
-     * 32 vector registers, but not AVX2's 16, where the JIT spills accumulators on every input. Half a block
-     * needs 11 registers, and the second half re-reads the block's rows from the L2 cache. Measured with
-     * {@code SplitFourProbe} (engine README): on 256-bit vectors half blocks are 1.5x faster for a matrix the
-     * caches hold between steps (512 x 2048) and 0.84-0.89x for one streamed from memory (2048 x 6144), where
-     * the first half's pass already brings every cache line in. So: split below 512-bit vectors for a matrix
-     * of at most {@link #SPLIT_MAX_BYTES}; {@code -Dsegue.splitFour=true|false} forces either way.
+     * Whether four candidates over half-precision matrix {@code m} run one group (half a block) at a time. A
+     * whole block for four candidates keeps 16 accumulators, 4 weight vectors and a broadcast live: that fits
+     * AVX-512's 32 vector registers, but not AVX2's 16, where the JIT spills accumulators on every input. A
+     * group needs 11 registers, and as each group is its own stream ({@link HalfMatrix}'s layout) nothing is
+     * read twice. Measured with {@code SplitFourProbe} (engine README) on 256-bit vectors: groups are 1.4x
+     * faster for a matrix the caches hold between steps (512 x 2048) and 1.15x for one streamed from memory
+     * (2048 x 6144). So: groups below 512-bit vectors; {@code -Dsegue.splitFour=true|false} forces either way.
      */
     static boolean splitFour(HalfMatrix m) {
-        return SPLIT_FORCED != null ? SPLIT_FORCED : S.vectorBitSize() < 512 && 2L * m.in * m.out <= SPLIT_MAX_BYTES;
+        return SPLIT_FORCED != null ? SPLIT_FORCED : S.vectorBitSize() < 512;
     }
 
-    static final long SPLIT_MAX_BYTES = 4L << 20;
     private static final Boolean SPLIT_FORCED = System.getProperty("segue.splitFour") == null ? null
             : Boolean.parseBoolean(System.getProperty("segue.splitFour"));
 
@@ -190,17 +188,18 @@ public final class VectorMath {
      * registers, and feeds up to four candidates.
      */
     public static void matVec(HalfMatrix m, float[] x, float[] y, int count, int from, int to) {
+        boolean split = splitFour(m);
+        float[] packed = split && count >= 4 ? packFour(x, m.in, count / 4) : null;
         for (int unit = from; unit < to; unit++) {
             if (unit < m.fullBlocks) {
                 int n0 = 0;
-                boolean split = splitFour(m);
                 for (; n0 + 4 <= count; n0 += 4) {
                     if (split) {
                         for (int group = 0; group < 2; group++) {
                             if (m.f16) {
-                                half4F16Group(m, unit, x, y, n0, group);
+                                half4F16Group(m, unit, packed, n0 * m.in, y, n0, group);
                             } else {
-                                half4Bf16Group(m, unit, x, y, n0, group);
+                                half4Bf16Group(m, unit, packed, n0 * m.in, y, n0, group);
                             }
                         }
                     } else if (m.f16) {
@@ -236,6 +235,32 @@ public final class VectorMath {
         }
     }
 
+    /** Each calling thread's buffer for {@link #packFour}: grown, never shrunk, as a step's widths are fixed. */
+    private static final ThreadLocal<float[]> PACKED = ThreadLocal.withInitial(() -> new float[0]);
+
+    /**
+     * The first {@code 4 quads} inputs of x (laid out (count, in)) packed four by four for the group kernels:
+     * quad q's input i at [q * 4 in + 4 i + k] for candidate 4q + k. Into the calling thread's buffer, which
+     * the next call overwrites.
+     */
+    static float[] packFour(float[] x, int in, int quads) {
+        float[] p = PACKED.get();
+        if (p.length < 4 * quads * in) {
+            p = new float[4 * quads * in];
+            PACKED.set(p);
+        }
+        for (int q = 0; q < quads; q++) {
+            int to = 4 * q * in;
+            for (int k = 0; k < 4; k++) {
+                int src = (4 * q + k) * in;
+                for (int i = 0; i < in; i++) {
+                    p[to + 4 * i + k] = x[src + i];
+                }
+            }
+        }
+        return p;
+    }
+
     /**
      * Writes the whole blocks of {@code m} widened to fp32 into {@code dst} as an (in, out) row-major matrix,
      * each output times its scale (see {@link HalfMatrix#widenedInByOut}).
@@ -251,10 +276,10 @@ public final class VectorMath {
             FloatVector s2 = scaleVector(m, b * BlockedMatrix.BLOCK + 2 * l);
             FloatVector s3 = scaleVector(m, b * BlockedMatrix.BLOCK + 3 * l);
             for (int i = 0; i < in; i++) {
-                int src = 2 * ((b * in + i) * BlockedMatrix.BLOCK);
+                int src = 2 * (b * in * BlockedMatrix.BLOCK + i * 2 * l);
                 int to = 4 * (i * out + b * BlockedMatrix.BLOCK);
                 IntVector g0 = IntVector.fromByteBuffer(I, w, src, ByteOrder.LITTLE_ENDIAN);
-                IntVector g1 = IntVector.fromByteBuffer(I, w, src + 4 * l, ByteOrder.LITTLE_ENDIAN);
+                IntVector g1 = IntVector.fromByteBuffer(I, w, src + 4 * l * in, ByteOrder.LITTLE_ENDIAN);
                 low(g0, f16).mul(s0).intoByteBuffer(dst, to, ByteOrder.LITTLE_ENDIAN);
                 high(g0, f16).mul(s1).intoByteBuffer(dst, to + 4 * l, ByteOrder.LITTLE_ENDIAN);
                 low(g1, f16).mul(s2).intoByteBuffer(dst, to + 8 * l, ByteOrder.LITTLE_ENDIAN);
@@ -269,34 +294,34 @@ public final class VectorMath {
 
     /**
      * Half of one block (group {@code group}: 2L of its 4L outputs) for four candidates: 8 accumulators, two
-     * weight vectors and a broadcast, which fit 16 vector registers (see {@link #splitFour}).
+     * weight vectors and a broadcast, which fit 16 vector registers (see {@link #splitFour}). {@code xp} holds
+     * the four candidates' inputs packed input by input from {@code xOff} ([in][4], {@link #packFour}), so
+     * the four broadcasts of an input read one 16-byte run under one bounds check.
      */
-    static void half4Bf16Group(HalfMatrix m, int unit, float[] x, float[] y, int n0, int group) {
+    static void half4Bf16Group(HalfMatrix m, int unit, float[] xp, int xOff, float[] y, int n0, int group) {
         ByteBuffer w = m.data;
         int in = m.in;
-        int rowBytes = 2 * BlockedMatrix.BLOCK;
-        int base = unit * in * rowBytes + group * (rowBytes / 2);
-        int x0 = n0 * in;
-        int x1 = x0 + in;
-        int x2 = x1 + in;
-        int x3 = x2 + in;
+        int groupBytes = 2 * BlockedMatrix.BLOCK / 2; // a group's input row: 2L values of 2 bytes
+        int base = unit * in * 2 * groupBytes + group * in * groupBytes;
         int l = S.length();
         FloatVector a0 = FloatVector.zero(S), b0 = FloatVector.zero(S), a1 = FloatVector.zero(S), b1 = FloatVector.zero(S);
         FloatVector a2 = FloatVector.zero(S), b2 = FloatVector.zero(S), a3 = FloatVector.zero(S), b3 = FloatVector.zero(S);
-        for (int i = 0; i < in; i++) {
-            IntVector g = IntVector.fromByteBuffer(I, w, base + i * rowBytes, ByteOrder.LITTLE_ENDIAN);
+        int end = xOff + 4 * in;
+        for (int i = xOff, p = base; i < end; i += 4, p += groupBytes) {
+            IntVector g = IntVector.fromByteBuffer(I, w, p, ByteOrder.LITTLE_ENDIAN);
             FloatVector lo = low(g, false);
             FloatVector hi = high(g, false);
-            FloatVector v = FloatVector.broadcast(S, x[x0 + i]);
+            float x3 = xp[i + 3]; // the highest index first: one bounds check covers the four reads
+            FloatVector v = FloatVector.broadcast(S, xp[i]);
             a0 = lo.fma(v, a0);
             b0 = hi.fma(v, b0);
-            v = FloatVector.broadcast(S, x[x1 + i]);
+            v = FloatVector.broadcast(S, xp[i + 1]);
             a1 = lo.fma(v, a1);
             b1 = hi.fma(v, b1);
-            v = FloatVector.broadcast(S, x[x2 + i]);
+            v = FloatVector.broadcast(S, xp[i + 2]);
             a2 = lo.fma(v, a2);
             b2 = hi.fma(v, b2);
-            v = FloatVector.broadcast(S, x[x3 + i]);
+            v = FloatVector.broadcast(S, x3);
             a3 = lo.fma(v, a3);
             b3 = hi.fma(v, b3);
         }
@@ -316,34 +341,34 @@ public final class VectorMath {
 
     /**
      * Half of one block (group {@code group}: 2L of its 4L outputs) for four candidates: 8 accumulators, two
-     * weight vectors and a broadcast, which fit 16 vector registers (see {@link #splitFour}).
+     * weight vectors and a broadcast, which fit 16 vector registers (see {@link #splitFour}). {@code xp} holds
+     * the four candidates' inputs packed input by input from {@code xOff} ([in][4], {@link #packFour}), so
+     * the four broadcasts of an input read one 16-byte run under one bounds check.
      */
-    static void half4F16Group(HalfMatrix m, int unit, float[] x, float[] y, int n0, int group) {
+    static void half4F16Group(HalfMatrix m, int unit, float[] xp, int xOff, float[] y, int n0, int group) {
         ByteBuffer w = m.data;
         int in = m.in;
-        int rowBytes = 2 * BlockedMatrix.BLOCK;
-        int base = unit * in * rowBytes + group * (rowBytes / 2);
-        int x0 = n0 * in;
-        int x1 = x0 + in;
-        int x2 = x1 + in;
-        int x3 = x2 + in;
+        int groupBytes = 2 * BlockedMatrix.BLOCK / 2; // a group's input row: 2L values of 2 bytes
+        int base = unit * in * 2 * groupBytes + group * in * groupBytes;
         int l = S.length();
         FloatVector a0 = FloatVector.zero(S), b0 = FloatVector.zero(S), a1 = FloatVector.zero(S), b1 = FloatVector.zero(S);
         FloatVector a2 = FloatVector.zero(S), b2 = FloatVector.zero(S), a3 = FloatVector.zero(S), b3 = FloatVector.zero(S);
-        for (int i = 0; i < in; i++) {
-            IntVector g = IntVector.fromByteBuffer(I, w, base + i * rowBytes, ByteOrder.LITTLE_ENDIAN);
+        int end = xOff + 4 * in;
+        for (int i = xOff, p = base; i < end; i += 4, p += groupBytes) {
+            IntVector g = IntVector.fromByteBuffer(I, w, p, ByteOrder.LITTLE_ENDIAN);
             FloatVector lo = low(g, true);
             FloatVector hi = high(g, true);
-            FloatVector v = FloatVector.broadcast(S, x[x0 + i]);
+            float x3 = xp[i + 3]; // the highest index first: one bounds check covers the four reads
+            FloatVector v = FloatVector.broadcast(S, xp[i]);
             a0 = lo.fma(v, a0);
             b0 = hi.fma(v, b0);
-            v = FloatVector.broadcast(S, x[x1 + i]);
+            v = FloatVector.broadcast(S, xp[i + 1]);
             a1 = lo.fma(v, a1);
             b1 = hi.fma(v, b1);
-            v = FloatVector.broadcast(S, x[x2 + i]);
+            v = FloatVector.broadcast(S, xp[i + 2]);
             a2 = lo.fma(v, a2);
             b2 = hi.fma(v, b2);
-            v = FloatVector.broadcast(S, x[x3 + i]);
+            v = FloatVector.broadcast(S, x3);
             a3 = lo.fma(v, a3);
             b3 = hi.fma(v, b3);
         }
@@ -400,19 +425,20 @@ public final class VectorMath {
         int rowBytes = 2 * BlockedMatrix.BLOCK;
         int groupBytes = rowBytes / 2;
         int base = unit * in * rowBytes;
+        int second = in * groupBytes; // group 1's stream, after group 0's
         int xo = n * in;
         int half = in / 2;
         FloatVector a0 = FloatVector.zero(S), a1 = FloatVector.zero(S), a2 = FloatVector.zero(S), a3 = FloatVector.zero(S);
         FloatVector c0 = FloatVector.zero(S), c1 = FloatVector.zero(S), c2 = FloatVector.zero(S), c3 = FloatVector.zero(S);
         for (int i = 0; i < half; i++) {
-            int p = base + i * rowBytes;
-            int q = p + half * rowBytes;
+            int p = base + i * groupBytes;
+            int q = p + half * groupBytes;
             FloatVector b = FloatVector.broadcast(S, x[xo + i]);
             FloatVector d = FloatVector.broadcast(S, x[xo + half + i]);
             IntVector g0 = IntVector.fromByteBuffer(I, w, p, ByteOrder.LITTLE_ENDIAN);
-            IntVector g1 = IntVector.fromByteBuffer(I, w, p + groupBytes, ByteOrder.LITTLE_ENDIAN);
+            IntVector g1 = IntVector.fromByteBuffer(I, w, p + second, ByteOrder.LITTLE_ENDIAN);
             IntVector h0 = IntVector.fromByteBuffer(I, w, q, ByteOrder.LITTLE_ENDIAN);
-            IntVector h1 = IntVector.fromByteBuffer(I, w, q + groupBytes, ByteOrder.LITTLE_ENDIAN);
+            IntVector h1 = IntVector.fromByteBuffer(I, w, q + second, ByteOrder.LITTLE_ENDIAN);
             a0 = low(g0, false).fma(b, a0);
             a1 = high(g0, false).fma(b, a1);
             a2 = low(g1, false).fma(b, a2);
@@ -423,10 +449,10 @@ public final class VectorMath {
             c3 = high(h1, false).fma(d, c3);
         }
         if ((in & 1) == 1) {
-            int p = base + (in - 1) * rowBytes;
+            int p = base + (in - 1) * groupBytes;
             FloatVector b = FloatVector.broadcast(S, x[xo + in - 1]);
             IntVector g0 = IntVector.fromByteBuffer(I, w, p, ByteOrder.LITTLE_ENDIAN);
-            IntVector g1 = IntVector.fromByteBuffer(I, w, p + groupBytes, ByteOrder.LITTLE_ENDIAN);
+            IntVector g1 = IntVector.fromByteBuffer(I, w, p + second, ByteOrder.LITTLE_ENDIAN);
             a0 = low(g0, false).fma(b, a0);
             a1 = high(g0, false).fma(b, a1);
             a2 = low(g1, false).fma(b, a2);
@@ -451,13 +477,14 @@ public final class VectorMath {
         int rowBytes = 2 * BlockedMatrix.BLOCK;
         int groupBytes = rowBytes / 2;
         int base = unit * in * rowBytes;
+        int second = in * groupBytes; // group 1's stream, after group 0's
         int xo = n * in;
         FloatVector a0 = FloatVector.zero(S), a1 = FloatVector.zero(S), a2 = FloatVector.zero(S), a3 = FloatVector.zero(S);
         for (int i = 0; i < in; i++) {
-            int p = base + i * rowBytes;
+            int p = base + i * groupBytes;
             FloatVector b = FloatVector.broadcast(S, x[xo + i]);
             IntVector g0 = IntVector.fromByteBuffer(I, w, p, ByteOrder.LITTLE_ENDIAN);
-            IntVector g1 = IntVector.fromByteBuffer(I, w, p + groupBytes, ByteOrder.LITTLE_ENDIAN);
+            IntVector g1 = IntVector.fromByteBuffer(I, w, p + second, ByteOrder.LITTLE_ENDIAN);
             a0 = low(g0, true).fma(b, a0);
             a1 = high(g0, true).fma(b, a1);
             a2 = low(g1, true).fma(b, a2);
@@ -478,6 +505,7 @@ public final class VectorMath {
         int rowBytes = 2 * BlockedMatrix.BLOCK;
         int groupBytes = rowBytes / 2;
         int base = unit * in * rowBytes;
+        int second = in * groupBytes; // group 1's stream, after group 0's
         int x0 = n0 * in;
         int x1 = x0 + in;
         int x2 = x1 + in;
@@ -488,9 +516,9 @@ public final class VectorMath {
         FloatVector a20 = FloatVector.zero(S), a21 = FloatVector.zero(S), a22 = FloatVector.zero(S), a23 = FloatVector.zero(S);
         FloatVector a30 = FloatVector.zero(S), a31 = FloatVector.zero(S), a32 = FloatVector.zero(S), a33 = FloatVector.zero(S);
         for (int i = 0; i < in; i++) {
-            int p = base + i * rowBytes;
+            int p = base + i * groupBytes;
             IntVector g0 = IntVector.fromByteBuffer(I, w, p, ByteOrder.LITTLE_ENDIAN);
-            IntVector g1 = IntVector.fromByteBuffer(I, w, p + groupBytes, ByteOrder.LITTLE_ENDIAN);
+            IntVector g1 = IntVector.fromByteBuffer(I, w, p + second, ByteOrder.LITTLE_ENDIAN);
             FloatVector w0 = low(g0, false);
             FloatVector w1 = high(g0, false);
             FloatVector w2 = low(g1, false);
@@ -545,6 +573,7 @@ public final class VectorMath {
         int rowBytes = 2 * BlockedMatrix.BLOCK;
         int groupBytes = rowBytes / 2;
         int base = unit * in * rowBytes;
+        int second = in * groupBytes; // group 1's stream, after group 0's
         int x0 = n0 * in;
         int x1 = x0 + in;
         int x2 = x1 + in;
@@ -555,9 +584,9 @@ public final class VectorMath {
         FloatVector a20 = FloatVector.zero(S), a21 = FloatVector.zero(S), a22 = FloatVector.zero(S), a23 = FloatVector.zero(S);
         FloatVector a30 = FloatVector.zero(S), a31 = FloatVector.zero(S), a32 = FloatVector.zero(S), a33 = FloatVector.zero(S);
         for (int i = 0; i < in; i++) {
-            int p = base + i * rowBytes;
+            int p = base + i * groupBytes;
             IntVector g0 = IntVector.fromByteBuffer(I, w, p, ByteOrder.LITTLE_ENDIAN);
-            IntVector g1 = IntVector.fromByteBuffer(I, w, p + groupBytes, ByteOrder.LITTLE_ENDIAN);
+            IntVector g1 = IntVector.fromByteBuffer(I, w, p + second, ByteOrder.LITTLE_ENDIAN);
             FloatVector w0 = low(g0, true);
             FloatVector w1 = high(g0, true);
             FloatVector w2 = low(g1, true);
