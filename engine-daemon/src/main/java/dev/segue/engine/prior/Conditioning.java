@@ -8,14 +8,72 @@ import ai.djl.ndarray.NDArray;
  * for the top prior, zero over the lyric tokens of a joint lyrics sequence, upsampled upper codes for the
  * upsamplers) or null when there is none, and the lyrics encoder's states (B, n_tokens, W) that the
  * encoder-decoder layers attend to, or null for a prior without a separate lyrics encoder.
+ *
+ * <p>A repeat of each row ({@link #repeatEachRow}, one prefilled row becoming its takes) is recorded, not
+ * done, as {@link KvCache} records its own: the CPU step kernel reads each take's row as row
+ * {@code take / pendingRepeat()} of the stored arrays, so four takes of one prime hold the per-position
+ * conditioning once (53 MB a row for the 1b_lyrics top prior), not four times. DJL's forward gets the
+ * repeated arrays, made on first use.
  */
-public record Conditioning(NDArray start, NDArray perPosition, NDArray encoderStates) {
+public final class Conditioning {
+    private final NDArray start;
+    private final NDArray perPosition;
+    private final NDArray encoderStates;
+    private final int repeat;
+    private NDArray repeatedStart;
+    private NDArray repeatedPerPosition;
+    private NDArray repeatedEncoderStates;
+
+    public Conditioning(NDArray start, NDArray perPosition, NDArray encoderStates) {
+        this(start, perPosition, encoderStates, 1);
+    }
+
     public Conditioning(NDArray start, NDArray perPosition) {
         this(start, perPosition, null);
     }
 
+    private Conditioning(NDArray start, NDArray perPosition, NDArray encoderStates, int repeat) {
+        this.start = start;
+        this.perPosition = perPosition;
+        this.encoderStates = encoderStates;
+        this.repeat = repeat;
+    }
+
     public int batch() {
-        return (int) start.getShape().get(0);
+        return (int) start.getShape().get(0) * repeat;
+    }
+
+    /** The start embedding, (batch, W). */
+    public NDArray start() {
+        if (repeat == 1) {
+            return start;
+        }
+        if (repeatedStart == null) {
+            repeatedStart = start.repeat(0, repeat);
+        }
+        return repeatedStart;
+    }
+
+    /** The per-position conditioning, (batch, sequence, W), or null. */
+    public NDArray perPosition() {
+        if (repeat == 1 || perPosition == null) {
+            return perPosition;
+        }
+        if (repeatedPerPosition == null) {
+            repeatedPerPosition = perPosition.repeat(0, repeat);
+        }
+        return repeatedPerPosition;
+    }
+
+    /** The lyrics encoder's states, (batch, n_tokens, W), or null. */
+    public NDArray encoderStates() {
+        if (repeat == 1 || encoderStates == null) {
+            return encoderStates;
+        }
+        if (repeatedEncoderStates == null) {
+            repeatedEncoderStates = encoderStates.repeat(0, repeat);
+        }
+        return repeatedEncoderStates;
     }
 
     /** Each row repeated {@code times} times in place, as {@link KvCache#repeatEachRow} repeats the cache. */
@@ -26,7 +84,16 @@ public record Conditioning(NDArray start, NDArray perPosition, NDArray encoderSt
         if (times == 1) {
             return this;
         }
-        return new Conditioning(start.repeat(0, times), perPosition == null ? null : perPosition.repeat(0, times),
-                encoderStates == null ? null : encoderStates.repeat(0, times));
+        return new Conditioning(start, perPosition, encoderStates, repeat * times);
+    }
+
+    /** How many takes each stored row stands for. */
+    int pendingRepeat() {
+        return repeat;
+    }
+
+    /** The per-position conditioning as stored, one row per {@link #pendingRepeat()} takes, or null. */
+    NDArray storedPerPosition() {
+        return perPosition;
     }
 }

@@ -104,6 +104,7 @@ final class CpuStepKernel {
         private final StepCache kv;
         private final float[] start;
         private final float[] perPosition;
+        private final int conditionRepeat;
         private final float[] x;
         private final float[] h;
         private final float[] qkv;
@@ -137,7 +138,9 @@ final class CpuStepKernel {
                 }
             }
             this.start = cond.start().toFloatArray();
-            this.perPosition = cond.perPosition() == null ? null : cond.perPosition().toFloatArray();
+            // One row per prefilled row: take c reads row c / conditionRepeat (see Conditioning).
+            this.conditionRepeat = cond.pendingRepeat();
+            this.perPosition = cond.storedPerPosition() == null ? null : cond.storedPerPosition().toFloatArray();
             this.x = new float[n * width];
             this.h = new float[n * width];
             this.qkv = new float[n * 3 * state];
@@ -213,7 +216,7 @@ final class CpuStepKernel {
             }
             if (perPosition != null && addCondAfter) {
                 for (int c = 0; c < n; c++) {
-                    int off = (c * nCtx + t) * width;
+                    int off = (c / conditionRepeat * nCtx + t) * width;
                     for (int i = 0; i < width; i++) {
                         x[c * width + i] += perPosition[off + i];
                     }
@@ -235,7 +238,7 @@ final class CpuStepKernel {
                     x[xo + i] += positionEmb[t * width + i];
                 }
                 if (perPosition != null) {
-                    int off = (c * nCtx + t) * width;
+                    int off = (c / conditionRepeat * nCtx + t) * width;
                     for (int i = 0; i < width; i++) {
                         x[xo + i] += perPosition[off + i];
                     }
