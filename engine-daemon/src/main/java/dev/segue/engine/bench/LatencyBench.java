@@ -10,6 +10,7 @@ import dev.segue.engine.bench.Stats;
 import dev.segue.engine.sampling.ContinuationPipeline;
 import dev.segue.engine.server.ContinuationEngine;
 import dev.segue.engine.server.Daemon;
+import dev.segue.engine.server.Front;
 import dev.segue.engine.server.ResultStore;
 import dev.segue.protocol.Audio;
 import dev.segue.protocol.message.Cancel;
@@ -59,7 +60,11 @@ public final class LatencyBench {
             for (int i = 0; i < prime.length; i++) {
                 prime[i] = (float) (0.3 * Math.sin(2 * Math.PI * 220 * i / rate));
             }
-            try (ZContext zmq = new ZContext()) {
+            // The probing client runs as a client on its own cores would: at the daemon's socket-thread priority
+            // (its thread and its context's I/O thread), so the figures are the daemon's answer time, not this
+            // process's own jobs keeping the probe from a core.
+            Thread.currentThread().setPriority(Thread.MAX_PRIORITY);
+            try (ZContext zmq = Front.urgentContext()) {
                 List<ZMQ.Socket> submitters = new ArrayList<>();
                 long req = 1;
                 for (int c = 0; c < clients; c++) {
