@@ -28,12 +28,17 @@ public final class Chroma {
 
     /** Unit-length chroma vector; index 0 is C. All zeros for silence. */
     public static double[] of(float[] audio, int sampleRate) {
+        return of(audio, sampleRate, () -> { });
+    }
+
+    /** As above, calling {@code between} now and then while the spectrum is taken (a job's cancel check). */
+    public static double[] of(float[] audio, int sampleRate, Runnable between) {
         int nFft = fftSize(sampleRate);
         Stft.Resolution r = new Stft.Resolution(nFft, nFft / 4, nFft);
         if (audio.length <= minSamples(sampleRate)) {
             throw new IllegalArgumentException("audio of " + audio.length + " samples is too short for chroma");
         }
-        float[][] mag = Stft.magnitude(audio, r);
+        float[][] mag = Stft.magnitude(audio, r, between);
         int[] pitchClass = new int[nFft / 2 + 1];
         for (int k = 0; k < pitchClass.length; k++) {
             double hz = Stft.binHz(k, nFft, sampleRate);

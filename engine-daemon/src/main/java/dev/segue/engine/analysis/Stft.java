@@ -17,8 +17,16 @@ public final class Stft {
 
     private Stft() {}
 
+    /** Frames between two calls of {@link #magnitude}'s {@code between}. */
+    private static final int BLOCK = 64;
+
     /** Magnitudes [frame][bin], bins 0..nFft/2. */
     public static float[][] magnitude(float[] x, Resolution r) {
+        return magnitude(x, r, () -> { });
+    }
+
+    /** As above, calling {@code between} before each block of {@value #BLOCK} frames (a job's cancel check). */
+    public static float[][] magnitude(float[] x, Resolution r, Runnable between) {
         int nFft = r.nFft();
         int pad = nFft / 2;
         if (x.length <= pad) {
@@ -35,6 +43,9 @@ public final class Stft {
         double[] im = new double[nFft];
         float[][] out = new float[frames][nFft / 2 + 1];
         for (int f = 0; f < frames; f++) {
+            if (f % BLOCK == 0) {
+                between.run();
+            }
             int start = f * r.hop() - pad;
             for (int i = 0; i < nFft; i++) {
                 re[i] = window[i] == 0 ? 0 : window[i] * reflect(x, start + i);

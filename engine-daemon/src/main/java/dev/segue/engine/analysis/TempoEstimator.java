@@ -30,6 +30,11 @@ public final class TempoEstimator {
 
     /** The tempo as {@link #estimateBpm}, and where its beats fall: see {@link #firstBeat}. */
     public static Beat estimateBeat(float[] audio, int sampleRate) {
+        return estimateBeat(audio, sampleRate, () -> { });
+    }
+
+    /** As above, calling {@code between} now and then while the spectrum is taken (a job's cancel check). */
+    public static Beat estimateBeat(float[] audio, int sampleRate, Runnable between) {
         if (audio.length < minSeconds() * sampleRate) {
             throw new IllegalArgumentException(String.format("tempo needs at least %.1f s of audio, got %.2f s",
                     minSeconds(), audio.length / (double) sampleRate));
@@ -37,7 +42,8 @@ public final class TempoEstimator {
         int nFft = Integer.highestOneBit(Math.max(64, sampleRate / 20)); // about 50 ms windows
         int hop = Math.max(1, sampleRate / 200);                          // 5 ms frames
         double frameSeconds = (double) hop / sampleRate;
-        double[] onset = onsetStrength(audio, new Stft.Resolution(nFft, hop, nFft), sampleRate);
+        double[] onset = onsetStrength(audio, new Stft.Resolution(nFft, hop, nFft), sampleRate, between);
+        between.run();
         double bpm = bpmOf(onset, frameSeconds);
         // A centred frame's magnitude starts to rise as soon as an onset enters its window, half a window
         // before the frame's centre reaches it: the flux peaks lead the onsets by about that much.
@@ -65,7 +71,7 @@ public final class TempoEstimator {
     public static Onsets onsets(float[] audio, int sampleRate) {
         int nFft = Integer.highestOneBit(Math.max(64, sampleRate / 20));
         int hop = Math.max(1, sampleRate / 200);
-        double[] onset = onsetStrength(audio, new Stft.Resolution(nFft, hop, nFft), sampleRate);
+        double[] onset = onsetStrength(audio, new Stft.Resolution(nFft, hop, nFft), sampleRate, () -> { });
         return new Onsets(onset, (double) hop / sampleRate, nFft / 2.0 / sampleRate);
     }
 
@@ -135,8 +141,9 @@ public final class TempoEstimator {
         return Math.abs(Math.round(octaves)) <= 1 && off <= Math.log(1 + tolerance) / Math.log(2);
     }
 
-    static double[] onsetStrength(float[] audio, Stft.Resolution r, int sampleRate) {
-        float[][] mag = Stft.magnitude(audio, r);
+    static double[] onsetStrength(float[] audio, Stft.Resolution r, int sampleRate, Runnable between) {
+        float[][] mag = Stft.magnitude(audio, r, between);
+        between.run();
         double[] flux = new double[mag.length];
         // Log magnitudes, each computed once: log(1 + x) rather than log1p, which is several times slower
         // and no more exact here (x = 1000 |X| is rarely near 0, where log1p would matter).

@@ -76,9 +76,15 @@ public record PrimeTraits(double bpm, double firstBeatSeconds, double beatsPerBa
 
     /** Beat grid and chroma of {@code audio} (mono); a tempo needs {@link TempoEstimator#minSeconds()} of it. */
     public static PrimeTraits measure(float[] audio, int sampleRate) {
+        return measure(audio, sampleRate, () -> { });
+    }
+
+    /** As above, calling {@code between} now and then while the audio is analysed (a job's cancel check). */
+    public static PrimeTraits measure(float[] audio, int sampleRate, Runnable between) {
         TempoEstimator.Beat beat = audio.length >= TempoEstimator.minSeconds() * sampleRate
-                ? TempoEstimator.estimateBeat(audio, sampleRate) : null;
-        double[] chroma = audio.length > Chroma.minSamples(sampleRate) ? Chroma.of(audio, sampleRate) : new double[12];
+                ? TempoEstimator.estimateBeat(audio, sampleRate, between) : null;
+        double[] chroma = audio.length > Chroma.minSamples(sampleRate) ? Chroma.of(audio, sampleRate, between)
+                : new double[12];
         return beat == null ? new PrimeTraits(Double.NaN, Double.NaN, chroma)
                 : new PrimeTraits(beat.bpm(), beat.firstBeatSeconds(), chroma);
     }
@@ -117,7 +123,14 @@ public record PrimeTraits(double bpm, double firstBeatSeconds, double beatsPerBa
 
     /** The grid's traits for {@code audio} starting at the grid's origin: its chroma measured, its beats given. */
     public static PrimeTraits fromGrid(Grid grid, double secondsAfterGridOrigin, float[] audio, int sampleRate) {
-        double[] chroma = audio.length > Chroma.minSamples(sampleRate) ? Chroma.of(audio, sampleRate) : new double[12];
+        return fromGrid(grid, secondsAfterGridOrigin, audio, sampleRate, () -> { });
+    }
+
+    /** As above, calling {@code between} now and then while the chroma is measured (a job's cancel check). */
+    public static PrimeTraits fromGrid(Grid grid, double secondsAfterGridOrigin, float[] audio, int sampleRate,
+                                       Runnable between) {
+        double[] chroma = audio.length > Chroma.minSamples(sampleRate) ? Chroma.of(audio, sampleRate, between)
+                : new double[12];
         return fromGrid(grid.bpm(), grid.beatsPerBar(), grid.originBeats() + secondsAfterGridOrigin * grid.bpm() / 60,
                 chroma);
     }

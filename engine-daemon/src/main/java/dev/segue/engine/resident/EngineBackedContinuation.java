@@ -160,10 +160,8 @@ public final class EngineBackedContinuation implements ContinuationEngine {
                 context.timeSigNum(), context.timeSigDen(), context.primeStartBar());
         int model = pipeline.sampleRate();
         float[] prime = rate == model ? monoPrime
-                : Resampler.resample(monoPrime, rate, model, Resampler.convertedLength(monoPrime.length, rate, model));
-        if (monitor.cancelled()) {
-            throw new dev.segue.engine.sampling.CancelledException("after resampling the prime");
-        }
+                : Resampler.resample(monoPrime, rate, model, Resampler.convertedLength(monoPrime.length, rate, model),
+                        () -> stopIfCancelled(monitor, "while resampling the prime"));
         long modelFrames = rate == model ? frames : Resampler.convertedLength(frames, rate, model) + RESAMPLE_MARGIN;
         List<SamplingParams> perLevel = new ArrayList<>();
         for (double t : request.temperatures()) {
@@ -199,9 +197,7 @@ public final class EngineBackedContinuation implements ContinuationEngine {
         float[][] takes = sampled.takes();
         byte[][] states = new byte[takes.length][];
         for (int c = 0; c < takes.length; c++) {
-            if (monitor.cancelled()) {
-                throw new dev.segue.engine.sampling.CancelledException("before resampling take " + c);
-            }
+            String resampling = "while resampling take " + c;
             Map<Integer, long[]> codes = new TreeMap<>();
             for (var e : sampled.codes().entrySet()) {
                 codes.put(e.getKey(), e.getValue()[c]);
@@ -213,10 +209,18 @@ public final class EngineBackedContinuation implements ContinuationEngine {
             states[c] = new TakeState(r.tier(), sampled.primeTopTokens(), modelFrames, own, codes, r.song(),
                     sampled.traits()).toBytes();
             if (rate != model) {
-                takes[c] = Resampler.resample(takes[c], model, rate, (int) frames);
+                takes[c] = Resampler.resample(takes[c], model, rate, (int) frames,
+                        () -> stopIfCancelled(monitor, resampling));
             }
         }
         return new Takes(takes, states);
+    }
+
+    /** The job's cancel check between blocks of work this class does itself (resampling). */
+    private static void stopIfCancelled(Monitor monitor, String stage) {
+        if (monitor.cancelled()) {
+            throw new dev.segue.engine.sampling.CancelledException(stage);
+        }
     }
 
     /** Offsets an extension's seed by the take's length, so each extension of a take draws fresh numbers. */
@@ -258,7 +262,8 @@ public final class EngineBackedContinuation implements ContinuationEngine {
                 });
         float[] whole = sampled.takes()[0];
         if (rate != model) {
-            whole = Resampler.resample(whole, model, rate, (int) (previousFrames + frames));
+            whole = Resampler.resample(whole, model, rate, (int) (previousFrames + frames),
+                    () -> stopIfCancelled(monitor, "while resampling the extended take"));
         }
         // The new part starts at the sample after the old take's last, exactly, because both were cut from
         // the same time-0-aligned resampling of the take.

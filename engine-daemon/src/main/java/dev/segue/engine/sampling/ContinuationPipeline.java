@@ -178,10 +178,11 @@ public final class ContinuationPipeline {
             }
             // A beat-clocked top prior hears the tempo and pitch of the prime it is given: the part in its window,
             // its beats the DAW's where a grid is given (the clock's origin is the cut prime's first sample).
-            stopIfCancelled(monitor, "before measuring the prime");
-            PrimeTraits traits = !top().hasBeatClock() ? null : grid == null ? PrimeTraits.measure(aligned, sampleRate())
+            Runnable measuring = () -> stopIfCancelled(monitor, "while measuring the prime");
+            PrimeTraits traits = !top().hasBeatClock() ? null : grid == null
+                    ? PrimeTraits.measure(aligned, sampleRate(), measuring)
                     : PrimeTraits.fromGrid(grid, (double) (prime.length - aligned.length) / sampleRate(), aligned,
-                            sampleRate());
+                            sampleRate(), measuring);
             stopIfCancelled(monitor, "before sampling");
             Map<Integer, long[][]> codes = sampleLevels(m, known, n, totalTop, lowest, request, traits, frames, monitor);
             float[][] out = new float[n][];

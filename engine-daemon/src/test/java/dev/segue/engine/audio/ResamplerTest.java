@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -91,5 +93,32 @@ class ResamplerTest {
         assertEquals(0, peak, "an impulse at time zero stays at time zero");
         float[] same = {1f, 2f, 3f};
         assertArrayEquals(new float[] {1f, 2f, 3f, 0f}, Resampler.resample(same, 44100, 44100, 4));
+    }
+
+    /**
+     * A job's cancel check runs between blocks of a long conversion, and what it throws stops the conversion:
+     * 8 s at 48 kHz to 16 kHz is 128,000 output samples, so about 32 blocks; the output is the same with or
+     * without the check.
+     */
+    @Test
+    void betweenRunsPerBlockAndCanStopTheConversion() {
+        float[] x = new float[8 * 48000];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) Math.sin(i * 0.01);
+        }
+        int length = Resampler.convertedLength(x.length, 48000, 16000);
+        AtomicInteger calls = new AtomicInteger();
+        float[] checked = Resampler.resample(x, 48000, 16000, length, calls::incrementAndGet);
+        assertEquals((length + 4095) / 4096, calls.get(), "one check per block of 4096 output samples");
+        assertArrayEquals(Resampler.resample(x, 48000, 16000, length), checked);
+        AtomicInteger before = new AtomicInteger();
+        IllegalStateException stop = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                () -> Resampler.resample(x, 48000, 16000, length, () -> {
+                    if (before.incrementAndGet() == 3) {
+                        throw new IllegalStateException("cancelled");
+                    }
+                }));
+        assertEquals("cancelled", stop.getMessage());
+        assertEquals(3, before.get(), "nothing runs after the check that stopped it");
     }
 }

@@ -243,4 +243,35 @@ class PrimeTraitsTest {
         assertEquals(3, PrimeTraits.fromGrid(120, 3, 1, cMajorChroma()).withoutChroma().beatsPerBar(), 1e-12,
                 "dropping the pitch keeps the bar");
     }
+
+    /**
+     * Measuring a prime checks for a cancel as it goes (the STFTs of the tempo and the chroma), so a cancel
+     * stops it part way: the traits are the same with the check, and a check that throws ends the measuring.
+     */
+    @Test
+    void measuringChecksForCancelAndStops() {
+        int rate = 16000;
+        float[] audio = new float[8 * rate];
+        Random random = new Random(4);
+        for (int i = 0; i < audio.length; i++) {
+            audio[i] = (float) (0.3 * Math.sin(2 * Math.PI * 261.63 * i / rate) * (i % (rate / 2) < 800 ? 1 : 0.2)
+                    + 0.01 * random.nextGaussian());
+        }
+        int[] calls = {0};
+        PrimeTraits checked = PrimeTraits.measure(audio, rate, () -> calls[0]++);
+        assertTrue(calls[0] >= 8, "checks while measuring 8 s: " + calls[0]);
+        PrimeTraits plain = PrimeTraits.measure(audio, rate);
+        assertEquals(plain.bpm(), checked.bpm(), 0);
+        assertArrayEquals(plain.chroma(), checked.chroma(), 0);
+        int[] before = {0};
+        assertThrows(IllegalStateException.class, () -> PrimeTraits.measure(audio, rate, () -> {
+            if (++before[0] == 2) {
+                throw new IllegalStateException("cancelled");
+            }
+        }));
+        assertEquals(2, before[0]);
+        int[] grid = {0};
+        PrimeTraits.fromGrid(new PrimeTraits.Grid(120, 4, 0), 0, audio, rate, () -> grid[0]++);
+        assertTrue(grid[0] >= 2, "the chroma of a grid's traits checks too: " + grid[0]);
+    }
 }
