@@ -4,17 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayInputStream;
-import java.io.File;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import javax.sound.sampled.AudioFileFormat;
-import javax.sound.sampled.AudioFormat;
 import javax.sound.sampled.AudioInputStream;
 import javax.sound.sampled.AudioSystem;
 import org.junit.jupiter.api.AutoClose;
@@ -57,7 +52,7 @@ class DaemonEndToEndTest {
     void primeInTakesOutAndFetchedAgainAfterAKilledDaemon() throws Exception {
         startDaemon("daemon-1.log");
         Path prime = dir.resolve("prime.wav");
-        writePrime(prime, 2 * RATE);
+        TestAudio.writeSinePrime(prime, RATE, 2 * RATE);
         String out = client("continue.log", "continue", "--in", prime.toString(), "--seconds", "0.3", "--takes", "2",
                 "--seed", "5", "--out", dir.resolve("takes").toString(), "--endpoint", endpoint);
         Matcher job = Pattern.compile("job (\\S+)").matcher(out);
@@ -92,18 +87,5 @@ class DaemonEndToEndTest {
                 .resolve(extJob.group(1) + "_take1.wav").toFile());
         assertEquals((int) Math.floor(0.2 * RATE + 0.5), extended.getFrameLength(), "exactly the asked extension");
         extended.close();
-    }
-
-    private static void writePrime(Path file, int frames) throws IOException {
-        byte[] pcm = new byte[frames * 2];
-        for (int i = 0; i < frames; i++) {
-            int v = (int) (8000 * Math.sin(2 * Math.PI * 220 * i / RATE));
-            pcm[2 * i] = (byte) v;
-            pcm[2 * i + 1] = (byte) (v >> 8);
-        }
-        AudioFormat format = new AudioFormat(RATE, 16, 1, true, false);
-        try (AudioInputStream in = new AudioInputStream(new ByteArrayInputStream(pcm), format, frames)) {
-            AudioSystem.write(in, AudioFileFormat.Type.WAVE, new File(file.toString()));
-        }
     }
 }

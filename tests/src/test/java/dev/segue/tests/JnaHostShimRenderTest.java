@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.segue.protocol.wav.PcmAudio;
+import dev.segue.protocol.wav.WavWriter;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -177,14 +179,7 @@ class JnaHostShimRenderTest {
     }
 
     static void writeFloatWav(Path file, float[] interleavedStereo) throws IOException {
-        ByteBuffer b = ByteBuffer.allocate(44 + interleavedStereo.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-        b.put("RIFF".getBytes()).putInt(36 + interleavedStereo.length * 4).put("WAVEfmt ".getBytes()).putInt(16)
-                .putShort((short) 3).putShort((short) 2).putInt(RATE).putInt(RATE * 8).putShort((short) 8).putShort((short) 32)
-                .put("data".getBytes()).putInt(interleavedStereo.length * 4);
-        for (float v : interleavedStereo) {
-            b.putFloat(v);
-        }
-        Files.write(file, b.array());
+        WavWriter.writeFloat32(file, new PcmAudio(RATE, 2, interleavedStereo));
     }
 
     /** Reads the float WAV `segue render` writes (canonical 44-byte header, format 3). */

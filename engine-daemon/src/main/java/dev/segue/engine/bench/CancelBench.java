@@ -8,13 +8,13 @@ import dev.segue.engine.resident.ResidentModel;
 import dev.segue.engine.resident.Warmup;
 
 import ai.djl.ndarray.NDManager;
-import dev.segue.engine.audio.WavReader;
 import dev.segue.engine.bench.Stats;
 import dev.segue.engine.sampling.ContinuationPipeline;
 import dev.segue.engine.server.ContinuationEngine;
 import dev.segue.engine.server.Daemon;
 import dev.segue.engine.server.ResultStore;
 import dev.segue.protocol.Audio;
+import dev.segue.protocol.Bounds;
 import dev.segue.protocol.ErrorCode;
 import dev.segue.protocol.message.Accepted;
 import dev.segue.protocol.message.Cancel;
@@ -28,6 +28,8 @@ import dev.segue.protocol.message.Message;
 import dev.segue.protocol.message.Preview;
 import dev.segue.protocol.message.Quality;
 import dev.segue.protocol.message.Submit;
+import dev.segue.protocol.wav.PcmAudio;
+import dev.segue.protocol.wav.WavReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -140,9 +142,10 @@ public final class CancelBench {
             serving.setDaemon(true);
             serving.start();
             String endpoint = daemon.awaitBound();
-            WavReader.Audio wav = WavReader.readMono(PresetFiles.home().resolve("presets/demo-prime.wav"));
+            PcmAudio wav = WavReader.read(PresetFiles.home().resolve("presets/demo-prime.wav"), Bounds.MAX_AUDIO_SECONDS);
             int rate = wav.sampleRate();
-            float[] mono = java.util.Arrays.copyOf(wav.samples(), Math.min(wav.samples().length, (int) (primeSeconds * rate)));
+            float[] whole = wav.mono();
+            float[] mono = java.util.Arrays.copyOf(whole, Math.min(whole.length, (int) (primeSeconds * rate)));
             float[] stereo = new float[mono.length * 2];
             for (int i = 0; i < mono.length; i++) {
                 stereo[2 * i] = mono[i];

@@ -6,8 +6,6 @@ import dev.segue.engine.resident.ResidentModel;
 
 import ai.djl.ndarray.NDManager;
 import dev.segue.engine.audio.Resampler;
-import dev.segue.engine.audio.WavReader;
-import dev.segue.engine.audio.WavWriter;
 import dev.segue.engine.checkpoint.RandomWeights;
 import dev.segue.engine.config.ModelConfig;
 import dev.segue.engine.config.PriorConfig;
@@ -16,6 +14,10 @@ import dev.segue.engine.sampling.ContinuationPipeline;
 import dev.segue.engine.sampling.SamplingParams;
 import dev.segue.engine.sampling.Tier;
 import dev.segue.engine.vqvae.VqVae;
+import dev.segue.protocol.Bounds;
+import dev.segue.protocol.wav.PcmAudio;
+import dev.segue.protocol.wav.WavReader;
+import dev.segue.protocol.wav.WavWriter;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
@@ -87,9 +89,9 @@ public final class SketchTiming {
                         + tier.name().toLowerCase(Locale.ROOT) + " tier");
             }
             int sr = vqvae.config().sampleRate();
-            WavReader.Audio wav = WavReader.readMono(PresetFiles.home().resolve("presets/demo-prime.wav"));
-            float[] full = Resampler.resample(wav.samples(), wav.sampleRate(), sr,
-                    Resampler.convertedLength(wav.samples().length, wav.sampleRate(), sr));
+            PcmAudio wav = WavReader.read(PresetFiles.home().resolve("presets/demo-prime.wav"), Bounds.MAX_AUDIO_SECONDS);
+            float[] full = Resampler.resample(wav.mono(), wav.sampleRate(), sr,
+                    Resampler.convertedLength(wav.frames(), wav.sampleRate(), sr));
             float[] prime = Arrays.copyOf(full, (int) Math.round(primeSeconds * sr));
             long frames = Math.round(takeSeconds * sr);
             double loaded = (System.nanoTime() - t0) / 1e9;
@@ -144,9 +146,9 @@ public final class SketchTiming {
             }
             if (out != null) {
                 Files.createDirectories(out);
-                WavWriter.writeMono24(out.resolve("prime.wav"), prime, sr);
+                WavWriter.write24(out.resolve("prime.wav"), new PcmAudio(sr, 1, prime));
                 for (int i = 0; i < takes; i++) {
-                    WavWriter.writeMono24(out.resolve(String.format("take-%02d.wav", i + 1)), result[i], sr);
+                    WavWriter.write24(out.resolve(String.format("take-%02d.wav", i + 1)), new PcmAudio(sr, 1, result[i]));
                 }
             }
             for (Prior p : priors.values()) {

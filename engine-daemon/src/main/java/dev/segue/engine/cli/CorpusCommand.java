@@ -1,9 +1,10 @@
 package dev.segue.engine.cli;
 
-import dev.segue.engine.audio.WavWriter;
 import dev.segue.engine.corpus.Clip;
 import dev.segue.engine.corpus.CorpusGenerator;
 import dev.segue.engine.corpus.GervillRenderer;
+import dev.segue.protocol.wav.PcmAudio;
+import dev.segue.protocol.wav.WavWriter;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -55,7 +56,7 @@ final class CorpusCommand implements Callable<Integer> {
         if (demoPrime) {
             Clip prime = generator.demoPrime(rate);
             Path file = out.resolve("demo-prime.wav");
-            WavWriter.writeMono16(file, prime.audio(), rate);
+            WavWriter.write16(file, new PcmAudio(rate, 1, prime.audio()));
             System.out.printf("corpus: wrote %s (%.1f s, %d Hz, %s, %d BPM)%n", file, prime.audio().length / (double) rate,
                     rate, prime.spec().key(), prime.spec().bpm());
             return 0;

@@ -6,16 +6,16 @@ import dev.segue.engine.resident.ResidentModel;
 import ai.djl.ndarray.NDManager;
 import dev.segue.engine.corpus.CorpusGenerator;
 import dev.segue.engine.corpus.GervillRenderer;
-import dev.segue.engine.audio.WavReader;
 import dev.segue.engine.eval.EvalReport;
 import dev.segue.engine.eval.RecordingEvaluation;
 import dev.segue.engine.eval.ModelEvaluation;
+import dev.segue.protocol.wav.PcmAudio;
+import dev.segue.protocol.wav.WavReader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -134,7 +134,7 @@ final class EvalCommand implements Callable<Integer> {
             for (int i = 0; i < files.size(); i++) {
                 excerpts.add(excerpt(files.get(i), bpm.size() == 1 ? bpm.get(0) : bpm.get(i)));
             }
-        } catch (IllegalArgumentException e) {
+        } catch (IllegalArgumentException | IOException e) {
             System.err.println("eval: " + e.getMessage());
             return 2;
         }
@@ -161,38 +161,50 @@ final class EvalCommand implements Callable<Integer> {
     /** {@code --seconds} of a recording from {@code --from}, its channels kept. */
     private RecordingEvaluation.Excerpt excerpt(Path file, double tempo) throws IOException {
         String name = file.getFileName().toString();
-        WavReader.Channels all;
         if (name.toLowerCase(java.util.Locale.ROOT).endsWith(".wav")) {
-            all = WavReader.read(file);
-        } else {
-            Path wav = Files.createTempFile("segue-eval-", ".wav");
-            try {
-                Process sox = new ProcessBuilder("sox", file.toString(), "-t", "wav", "-e", "floating-point", "-b", "32",
-                        wav.toString(), "trim", Double.toString(from), Double.toString(seconds))
-                        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-                if (!sox.waitFor(120, java.util.concurrent.TimeUnit.SECONDS) || sox.exitValue() != 0) {
-                    sox.destroyForcibly();
-                    throw new IllegalArgumentException(name + ": sox could not decode it (is sox with its format "
-                            + "libraries installed? Debian: sox libsox-fmt-base)");
-                }
-                all = WavReader.read(wav);
-            } catch (IOException e) {
-                throw new IllegalArgumentException(name + ": decoding needs sox on the PATH (" + e.getMessage() + ")");
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IOException("interrupted while decoding " + name);
-            } finally {
-                Files.deleteIfExists(wav);
+            return excerptOfWav(file, name, tempo);
+        }
+        Path wav = Files.createTempFile("segue-eval-", ".wav");
+        try {
+            decodeWithSox(file, name, wav);
+            PcmAudio all = WavReader.read(wav, seconds + 1);
+            return new RecordingEvaluation.Excerpt(name, all.samples(), all.channels(), all.sampleRate(), tempo);
+        } finally {
+            Files.deleteIfExists(wav);
+        }
+    }
+
+    /** The excerpt as 32-bit float WAV, through sox (any format its libraries read). */
+    private void decodeWithSox(Path file, String name, Path wav) throws IOException {
+        try {
+            Process sox = new ProcessBuilder("sox", file.toString(), "-t", "wav", "-e", "floating-point", "-b", "32",
+                    wav.toString(), "trim", Double.toString(from), Double.toString(seconds))
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            if (!sox.waitFor(120, java.util.concurrent.TimeUnit.SECONDS) || sox.exitValue() != 0) {
+                sox.destroyForcibly();
+                throw new IllegalArgumentException(name + ": sox could not decode it (is sox with its format "
+                        + "libraries installed? Debian: sox libsox-fmt-base)");
             }
-            return new RecordingEvaluation.Excerpt(name, all.interleaved(), all.channels(), all.sampleRate(), tempo);
+        } catch (IOException e) {
+            throw new IllegalArgumentException(name + ": decoding needs sox on the PATH (" + e.getMessage() + ")");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while decoding " + name);
         }
-        int ch = all.channels();
-        long start = Math.round(from * all.sampleRate());
-        long frames = Math.round(seconds * all.sampleRate());
-        if (start + frames > all.interleaved().length / ch) {
-            throw new IllegalArgumentException(name + ": shorter than --from + --seconds");
+    }
+
+    /** Only the excerpt is read, so a recording of any length takes no more memory than {@code --seconds}. */
+    private RecordingEvaluation.Excerpt excerptOfWav(Path file, String name, double tempo) throws IOException {
+        try (WavReader wav = WavReader.open(file)) {
+            int rate = wav.format().sampleRate();
+            long start = Math.round(from * rate);
+            long frames = Math.round(seconds * rate);
+            if (start + frames > wav.frames()) {
+                throw new IllegalArgumentException(name + ": shorter than --from + --seconds");
+            }
+            wav.skip(start);
+            return new RecordingEvaluation.Excerpt(name, wav.read(Math.toIntExact(frames)), wav.format().channels(), rate,
+                    tempo);
         }
-        return new RecordingEvaluation.Excerpt(name, Arrays.copyOfRange(all.interleaved(), (int) (start * ch),
-                (int) ((start + frames) * ch)), ch, all.sampleRate(), tempo);
     }
 }

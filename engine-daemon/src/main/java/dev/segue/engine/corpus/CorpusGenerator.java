@@ -1,6 +1,7 @@
 package dev.segue.engine.corpus;
 
-import dev.segue.engine.audio.WavWriter;
+import dev.segue.protocol.wav.PcmAudio;
+import dev.segue.protocol.wav.WavWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -123,7 +124,7 @@ public final class CorpusGenerator {
                 long s = seed;
                 pending.add(pool.submit(() -> {
                     Clip c = clip(s, seconds, sampleRate);
-                    WavWriter.writeMono16(outDir.resolve(c.fileName()), c.audio(), sampleRate);
+                    WavWriter.write16(outDir.resolve(c.fileName()), new PcmAudio(sampleRate, 1, c.audio()));
                     return Manifest.row(c);
                 }));
             }

@@ -1,20 +1,15 @@
 package dev.segue.engine.train;
 
 import dev.segue.engine.audio.Resampler;
-import java.io.BufferedInputStream;
+import dev.segue.protocol.wav.PcmAudio;
+import dev.segue.protocol.wav.WavFormat;
+import dev.segue.protocol.wav.WavReader;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
-import javax.sound.sampled.AudioFormat;
-import javax.sound.sampled.AudioInputStream;
-import javax.sound.sampled.AudioSystem;
-import javax.sound.sampled.UnsupportedAudioFileException;
 
 /** A training set of mono tracks at the model's rate: a folder of the user's WAV files, downmixed and resampled. */
 final class TrainingAudio {
@@ -57,62 +52,18 @@ final class TrainingAudio {
         return files;
     }
 
-    /** One WAV (PCM 8/16/24/32-bit or float) as mono at {@code rate}. */
+    /** One WAV (PCM 8/16/24/32-bit or float, up to 8 channels) as mono at {@code rate}, cut at the bound. */
     static float[] readMono(Path file, int rate) throws IOException {
-        try (InputStream raw = new BufferedInputStream(Files.newInputStream(file));
-             AudioInputStream in = AudioSystem.getAudioInputStream(raw)) {
-            AudioFormat f = in.getFormat();
-            AudioFormat.Encoding enc = f.getEncoding();
-            int bits = f.getSampleSizeInBits();
-            boolean pcm = enc.equals(AudioFormat.Encoding.PCM_SIGNED) || enc.equals(AudioFormat.Encoding.PCM_UNSIGNED);
-            boolean flt = enc.equals(AudioFormat.Encoding.PCM_FLOAT) && (bits == 32 || bits == 64);
-            if (!(pcm && (bits == 8 || bits == 16 || bits == 24 || bits == 32)) && !flt) {
-                throw new IOException(file + ": unsupported WAV encoding " + f);
-            }
-            int channels = f.getChannels();
-            int bytes = bits / 8;
-            long frames = Math.min(in.getFrameLength() < 0 ? MAX_FRAMES_PER_FILE : in.getFrameLength(),
-                    MAX_FRAMES_PER_FILE);
-            byte[] data = in.readNBytes(Math.toIntExact(Math.min(frames * channels * bytes, Integer.MAX_VALUE - 8)));
-            int n = data.length / (channels * bytes);
-            ByteBuffer buf = ByteBuffer.wrap(data).order(f.isBigEndian() ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN);
+        try (WavReader in = WavReader.open(file)) {
+            WavFormat f = in.format();
+            int n = (int) Math.min(in.frames(), MAX_FRAMES_PER_FILE);
             float[] mono = new float[n];
-            for (int i = 0; i < n; i++) {
-                double sum = 0;
-                for (int c = 0; c < channels; c++) {
-                    sum += sample(buf, (i * channels + c) * bytes, bits, flt, enc.equals(AudioFormat.Encoding.PCM_UNSIGNED));
-                }
-                mono[i] = (float) (sum / channels);
+            for (int at = 0; at < n; ) { // downmixed a block at a time: no interleaved copy of the whole file
+                float[] block = new PcmAudio(f.sampleRate(), f.channels(), in.read(Math.min(1 << 16, n - at))).mono();
+                System.arraycopy(block, 0, mono, at, block.length);
+                at += block.length;
             }
-            int inRate = Math.round(f.getSampleRate());
-            if (inRate <= 0) {
-                throw new IOException(file + ": bad sample rate " + f.getSampleRate());
-            }
-            return Resampler.resample(mono, inRate, rate, Resampler.convertedLength(n, inRate, rate));
-        } catch (UnsupportedAudioFileException e) {
-            throw new IOException(file + ": not a readable WAV (" + e.getMessage() + ")");
+            return Resampler.resample(mono, f.sampleRate(), rate, Resampler.convertedLength(n, f.sampleRate(), rate));
         }
-    }
-
-    private static double sample(ByteBuffer b, int at, int bits, boolean flt, boolean unsigned) {
-        if (flt) {
-            return bits == 32 ? b.getFloat(at) : b.getDouble(at);
-        }
-        return switch (bits) {
-            case 8 -> unsigned ? ((b.get(at) & 0xff) - 128) / 128.0 : b.get(at) / 128.0;
-            case 16 -> b.getShort(at) / 32768.0;
-            case 24 -> {
-                boolean be = b.order() == ByteOrder.BIG_ENDIAN;
-                int b0 = b.get(at) & 0xff;
-                int b1 = b.get(at + 1) & 0xff;
-                int b2 = b.get(at + 2);
-                int v = be ? (b0 << 16 | b1 << 8 | (b2 & 0xff)) : (b2 << 16 | b1 << 8 | b0);
-                if (be) {
-                    v = (v << 8) >> 8;
-                }
-                yield v / 8388608.0;
-            }
-            default -> b.getInt(at) / 2147483648.0;
-        };
     }
 }

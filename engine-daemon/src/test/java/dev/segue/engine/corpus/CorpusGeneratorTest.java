@@ -5,7 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.segue.engine.audio.WavReader;
+import dev.segue.protocol.wav.PcmAudio;
+import dev.segue.protocol.wav.WavReader;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,8 +45,9 @@ class CorpusGeneratorTest {
         List<Map<String, Object>> rows = generator.generate(7, 2, 1.5, 22050, dir, 1);
         assertEquals(2, rows.size());
         for (Map<String, Object> row : rows) {
-            WavReader.Audio audio = WavReader.readMono(dir.resolve((String) row.get("file")));
+            PcmAudio audio = WavReader.read(dir.resolve((String) row.get("file")), 60);
             assertEquals(22050, audio.sampleRate());
+            assertEquals(1, audio.channels());
             assertEquals(Math.round(1.5 * 22050), audio.samples().length);
             double rms = Loudness.rmsDb(audio.samples());
             double peak = Loudness.peakDb(audio.samples());

@@ -1,19 +1,18 @@
 package dev.segue.engine.prior;
 
+import static dev.segue.engine.testing.StepPaths.condition;
+import static dev.segue.engine.testing.StepPaths.djlSteps;
+import static dev.segue.engine.testing.StepPaths.prefilled;
+import static dev.segue.engine.testing.StepPaths.previousTokens;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import dev.segue.engine.checkpoint.SafetensorsFile;
 import dev.segue.engine.checkpoint.WeightFormat;
-import dev.segue.engine.nn.Djl;
 import dev.segue.engine.config.ModelConfig;
 import dev.segue.engine.config.PriorConfig;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import dev.segue.engine.testing.ReferenceFixture;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -29,49 +28,32 @@ import org.junit.jupiter.params.provider.CsvSource;
  * holds the cache in fp16.
  */
 class HalfStepPathsTest {
-    private static final Path FIXTURE = Path.of(System.getProperty("segue.shared", "../../shared"))
-            .resolve("conformance/jukebox-ref");
-    private static NDManager root;
-    private static ModelConfig config;
-    private static SafetensorsFile cases;
-
-    @BeforeAll
-    static void setUp() {
-        root = Djl.cpuManager();
-        config = ModelConfig.load(FIXTURE.resolve("config.json"));
-        cases = SafetensorsFile.open(FIXTURE.resolve("cases.safetensors"));
-    }
-
-    @AfterAll
-    static void tearDown() {
-        cases.close();
-        root.close();
-    }
+    @RegisterExtension
+    static final ReferenceFixture fixture = ReferenceFixture.jukebox();
 
     @ParameterizedTest(name = "level {0}, {1}, prime {2}, batch {3}")
     @CsvSource({"2, BF16, 64, 5", "2, AS_STORED, 40, 1", "0, FP16, 0, 4"})
     void halfPathsAgreeAndStayNearFp32(int level, WeightFormat format, int primeLen, int batch) {
         String key = "prior" + level;
-        long[] z = cases.get(key + ".z").toLongs();
+        ModelConfig config = fixture.config();
+        long[] z = fixture.cases().get(key + ".z").toLongs();
         PriorConfig pc = config.priors().get(level);
         int nCtx = pc.nCtx();
-        try (SafetensorsFile weights = SafetensorsFile.open(FIXTURE.resolve("prior_level_" + level + ".safetensors"));
-             NDManager m = root.newSubManager();
+        try (SafetensorsFile weights = fixture.weights("prior_level_" + level + ".safetensors");
+             NDManager m = fixture.root().newSubManager();
              Prior half = new Prior(pc, config.vqvae(), weights, m, format);
              Prior full = new Prior(pc, config.vqvae(), weights, m, WeightFormat.FP32)) {
-            Conditioning halfCond = condition(half, m, key, batch);
-            Conditioning fullCond = condition(full, m, key, batch);
+            Conditioning halfCond = condition(half, m, fixture.cases(), key, batch);
+            Conditioning fullCond = condition(full, m, fixture.cases(), key, batch);
             StepSession kernel = half.openSteps(m, prefilled(half, m, halfCond, z, primeLen, batch), halfCond);
-            StepSession djl = StepPathsTest.djlSteps(half, m, prefilled(half, m, halfCond, z, primeLen, batch), halfCond);
+            StepSession djl = djlSteps(half, m, prefilled(half, m, halfCond, z, primeLen, batch), halfCond);
             StepSession reference = full.openSteps(m, prefilled(full, m, fullCond, z, primeLen, batch), fullCond);
             double paths = 0;
             double fromFp32 = 0;
             double scale = 0;
             long[] previous = new long[batch];
             for (int t = primeLen; t < Math.min(nCtx, primeLen + 24); t++) {
-                for (int b = 0; b < batch; b++) {
-                    previous[b] = t == 0 ? 0 : z[(t - 1 + 7 * b) % nCtx];
-                }
+                previousTokens(previous, z, t, 0, nCtx);
                 float[] k = kernel.step(previous, t).clone();
                 float[] d = djl.step(previous, t).clone();
                 float[] r = reference.step(previous, t);
@@ -93,34 +75,5 @@ class HalfStepPathsTest {
             System.out.printf("%s level %d: kernel vs libtorch %.3e (bound %.3e), vs fp32 %.3e (tolerance %.3e)%n",
                     format, level, paths, 1e-4 + cacheTerm, fromFp32, tolerance);
         }
-    }
-
-    private Conditioning condition(Prior prior, NDManager m, String key, int batch) {
-        long[] y = cases.get(key + ".y").toLongs();
-        List<LabelRow> labels = new ArrayList<>();
-        long[] zc = prior.isUpsampler() ? cases.get(key + ".z_cond").toLongs() : null;
-        long[] upperRows = zc == null ? null : new long[batch * prior.upperCodesPerWindow()];
-        for (int b = 0; b < batch; b++) {
-            labels.add(LabelRow.fromRow(java.util.Arrays.copyOfRange(y, 0, 9), 5));
-            if (upperRows != null) {
-                System.arraycopy(zc, 0, upperRows, b * prior.upperCodesPerWindow(), prior.upperCodesPerWindow());
-            }
-        }
-        return prior.condition(m, batch, labels,
-                upperRows == null ? null : m.create(upperRows, new Shape(batch, prior.upperCodesPerWindow())));
-    }
-
-    private static KvCache prefilled(Prior prior, NDManager m, Conditioning cond, long[] z, int primeLen, int batch) {
-        KvCache cache = prior.newCache(m, batch);
-        if (primeLen > 0) {
-            long[] previous = new long[batch * primeLen];
-            for (int b = 0; b < batch; b++) {
-                for (int j = 0; j < primeLen; j++) {
-                    previous[b * primeLen + j] = j == 0 ? 0 : z[j - 1];
-                }
-            }
-            prior.forward(cache, cond, m.create(previous, new Shape(batch, primeLen)), 0);
-        }
-        return cache;
     }
 }

@@ -2,24 +2,21 @@ package dev.segue.engine.train;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.segue.engine.checkpoint.ParameterSet;
 import dev.segue.engine.checkpoint.SafetensorsFile;
-import dev.segue.engine.nn.Djl;
 import dev.segue.engine.config.ModelConfig;
 import dev.segue.engine.prior.Conditioning;
 import dev.segue.engine.prior.LabelRow;
 import dev.segue.engine.prior.Prior;
+import dev.segue.engine.testing.ReferenceFixture;
 import dev.segue.engine.vqvae.VqVae;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The training-mode forward passes (weights kept in the stored layout, whole-window block-reshaped
@@ -27,35 +24,21 @@ import org.junit.jupiter.api.Test;
  * fixture's weights they reproduce the reference's teacher-forced logits and decoded audio.
  */
 class TrainingForwardTest {
-    private static final Path FIXTURE = Path.of(System.getProperty("segue.shared", "../../shared"))
-            .resolve("conformance/jukebox-ref");
-    private static NDManager root;
-    private static ModelConfig config;
-    private static SafetensorsFile cases;
-
-    @BeforeAll
-    static void setUp() {
-        root = Djl.cpuManager();
-        config = ModelConfig.load(FIXTURE.resolve("config.json"));
-        cases = SafetensorsFile.open(FIXTURE.resolve("cases.safetensors"));
-    }
-
-    @AfterAll
-    static void tearDown() {
-        cases.close();
-        root.close();
-    }
+    @RegisterExtension
+    static final ReferenceFixture fixture = ReferenceFixture.jukebox();
 
     @Test
     void topPriorWindowLogitsMatchTheReference() {
+        ModelConfig config = fixture.config();
+        SafetensorsFile cases = fixture.cases();
         long[] z = cases.get("prior2.z").toLongs();
         long[] y = cases.get("prior2.y").toLongs();
         float[] expected = cases.get("prior2.logits").toFloats();
         int nCtx = config.priors().get(2).nCtx();
         int batch = z.length / nCtx;
         ParameterSet params = new ParameterSet();
-        try (SafetensorsFile weights = SafetensorsFile.open(FIXTURE.resolve("prior_level_2.safetensors"));
-             NDManager m = root.newSubManager();
+        try (SafetensorsFile weights = fixture.weights("prior_level_2.safetensors");
+             NDManager m = fixture.root().newSubManager();
              Prior prior = new Prior(config.priors().get(2), config.vqvae(), weights, m, params)) {
             List<LabelRow> labels = new ArrayList<>();
             for (int b = 0; b < batch; b++) {
@@ -72,13 +55,14 @@ class TrainingForwardTest {
 
     @Test
     void vqvaeTrainingDecoderMatchesTheReference() {
+        SafetensorsFile cases = fixture.cases();
         float[] expected = cases.get("vqvae.decode_from_level2").toFloats();
         long[] codes = cases.get("vqvae.z2").toLongs();
         int n = (int) cases.get("vqvae.x").shape()[0];
         ParameterSet params = new ParameterSet();
-        try (SafetensorsFile weights = SafetensorsFile.open(FIXTURE.resolve("vqvae.safetensors"));
-             NDManager m = root.newSubManager();
-             VqVae vqvae = new VqVae(config.vqvae(), weights, m, params)) {
+        try (SafetensorsFile weights = fixture.weights("vqvae.safetensors");
+             NDManager m = fixture.root().newSubManager();
+             VqVae vqvae = new VqVae(fixture.config().vqvae(), weights, m, params)) {
             float[] actual = vqvae.decode(m.create(codes, new Shape(n, codes.length / n)), 2).toFloatArray();
             double worst = maxAbsDiff(expected, actual);
             assertTrue(worst < 1e-3, "training-mode decoder differs from the reference by up to " + worst);

@@ -1,7 +1,5 @@
 package dev.segue.bridge.cli;
 
-import dev.segue.bridge.audio.PcmAudio;
-import dev.segue.bridge.audio.WavReader;
 import dev.segue.bridge.cli.Converters.TimeSignature;
 import dev.segue.bridge.client.DaemonClient;
 import dev.segue.bridge.client.JobResult;
@@ -14,6 +12,8 @@ import dev.segue.protocol.message.GenerationRequest;
 import dev.segue.protocol.message.Length;
 import dev.segue.protocol.message.Quality;
 import dev.segue.protocol.message.Submit;
+import dev.segue.protocol.wav.PcmAudio;
+import dev.segue.protocol.wav.WavReader;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;

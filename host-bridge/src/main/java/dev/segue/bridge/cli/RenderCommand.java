@@ -1,8 +1,5 @@
 package dev.segue.bridge.cli;
 
-import dev.segue.bridge.audio.PcmAudio;
-import dev.segue.bridge.audio.WavReader;
-import dev.segue.bridge.audio.WavWriter;
 import dev.segue.bridge.cli.Converters.TimeSignature;
 import dev.segue.bridge.host.OfflineRenderer;
 import dev.segue.bridge.host.PluginCatalog;
@@ -10,6 +7,9 @@ import dev.segue.bridge.host.PluginInfo;
 import dev.segue.bridge.host.PluginInstance;
 import dev.segue.bridge.host.PortInfo;
 import dev.segue.bridge.host.Transport;
+import dev.segue.protocol.wav.PcmAudio;
+import dev.segue.protocol.wav.WavReader;
+import dev.segue.protocol.wav.WavWriter;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;

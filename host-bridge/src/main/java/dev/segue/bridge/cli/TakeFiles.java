@@ -1,10 +1,10 @@
 package dev.segue.bridge.cli;
 
-import dev.segue.bridge.audio.PcmAudio;
-import dev.segue.bridge.audio.WavWriter;
 import dev.segue.bridge.client.JobResult;
 import dev.segue.bridge.client.Take;
 import dev.segue.bridge.client.TakeNames;
+import dev.segue.protocol.wav.PcmAudio;
+import dev.segue.protocol.wav.WavWriter;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;

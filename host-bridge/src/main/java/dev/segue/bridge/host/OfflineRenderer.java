@@ -1,6 +1,6 @@
 package dev.segue.bridge.host;
 
-import dev.segue.bridge.audio.PcmAudio;
+import dev.segue.protocol.wav.PcmAudio;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.DoublePredicate;

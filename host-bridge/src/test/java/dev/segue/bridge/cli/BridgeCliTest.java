@@ -3,9 +3,6 @@ package dev.segue.bridge.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.segue.bridge.audio.PcmAudio;
-import dev.segue.bridge.audio.TestWavs;
-import dev.segue.bridge.audio.WavReader;
 import dev.segue.bridge.fake.CannedDaemon;
 import dev.segue.bridge.fake.FakeDaemon;
 import dev.segue.protocol.ErrorCode;
@@ -15,6 +12,9 @@ import dev.segue.protocol.message.Length;
 import dev.segue.protocol.message.ListLabels;
 import dev.segue.protocol.message.Quality;
 import dev.segue.protocol.message.Submit;
+import dev.segue.protocol.wav.PcmAudio;
+import dev.segue.protocol.wav.WavReader;
+import dev.segue.protocol.wav.WavWriter;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -43,11 +43,11 @@ class BridgeCliTest {
     @BeforeEach
     void writePrime() throws IOException {
         prime = dir.resolve("prime.wav");
-        int[] v = new int[PRIME_FRAMES * 2];
+        float[] v = new float[PRIME_FRAMES * 2];
         for (int i = 0; i < v.length; i++) {
-            v[i] = (int) (10_000 * Math.sin(i * 0.01));
+            v[i] = (int) (10_000 * Math.sin(i * 0.01)) / 32768f; // whole 16-bit steps: written exactly
         }
-        TestWavs.write16(prime, 48_000, 2, v);
+        WavWriter.write16(prime, new PcmAudio(48_000, 2, v));
     }
 
     int run(String... args) {

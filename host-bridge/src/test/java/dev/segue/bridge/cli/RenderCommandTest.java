@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.segue.bridge.audio.PcmAudio;
-import dev.segue.bridge.audio.TestWavs;
-import dev.segue.bridge.audio.WavReader;
+import dev.segue.protocol.wav.PcmAudio;
+import dev.segue.protocol.wav.WavReader;
+import dev.segue.protocol.wav.WavWriter;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -37,7 +37,7 @@ class RenderCommandTest {
         for (int i = 0; i < s.length; i++) {
             s[i] = (float) (0.5 * Math.sin(i * 0.05));
         }
-        TestWavs.writeFloat(track, 48000, 1, s);
+        WavWriter.writeFloat32(track, new PcmAudio(48000, 1, s));
     }
 
     int run(String... args) {

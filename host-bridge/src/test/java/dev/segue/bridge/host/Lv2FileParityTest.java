@@ -4,10 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.segue.bridge.audio.PcmAudio;
-import dev.segue.bridge.audio.TestWavs;
-import dev.segue.bridge.audio.WavReader;
 import dev.segue.bridge.cli.BridgeCli;
+import dev.segue.protocol.wav.PcmAudio;
+import dev.segue.protocol.wav.WavReader;
+import dev.segue.protocol.wav.WavWriter;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -48,8 +48,8 @@ class Lv2FileParityTest {
     static void input() throws IOException {
         mono = dir.resolve("mono.wav");
         stereo = dir.resolve("stereo.wav");
-        TestWavs.writeFloat(mono, 48000, 1, signal(1, 48000 * 2 + 301));
-        TestWavs.writeFloat(stereo, 48000, 2, signal(2, 48000 * 2 + 301));
+        WavWriter.writeFloat32(mono, new PcmAudio(48000, 1, signal(1, 48000 * 2 + 301)));
+        WavWriter.writeFloat32(stereo, new PcmAudio(48000, 2, signal(2, 48000 * 2 + 301)));
     }
 
     /** Tones under a slow swell plus noise: enough level change to make dynamics plugins work. */

@@ -1,12 +1,12 @@
 package dev.segue.bridge.app.cache;
 
-import dev.segue.bridge.audio.PcmAudio;
-import dev.segue.bridge.audio.WavReader;
-import dev.segue.bridge.audio.WavWriter;
 import dev.segue.bridge.client.JobResult;
 import dev.segue.bridge.client.Take;
 import dev.segue.bridge.client.TakeNames;
 import dev.segue.protocol.Bounds;
+import dev.segue.protocol.wav.PcmAudio;
+import dev.segue.protocol.wav.WavReader;
+import dev.segue.protocol.wav.WavWriter;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

@@ -1,4 +1,4 @@
-package dev.segue.bridge.audio;
+package dev.segue.protocol.wav;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -63,6 +63,16 @@ public final class TestWavs {
         System.arraycopy(h.array(), 0, all, 0, h.capacity());
         System.arraycopy(data, 0, all, h.capacity(), data.length);
         Files.write(file, all);
+    }
+
+    /** Puts a chunk (padded when odd) right after "WAVE", before every other chunk, as DAWs put bext or JUNK. */
+    public static void insertChunk(Path file, String id, byte[] body) throws IOException {
+        byte[] old = Files.readAllBytes(file);
+        int pad = body.length & 1;
+        ByteBuffer b = le(old.length + 8 + body.length + pad);
+        b.put(old, 0, 12).put(ascii(id)).putInt(body.length).put(body).put(new byte[pad]).put(old, 12, old.length - 12);
+        b.putInt(4, b.capacity() - 8);
+        Files.write(file, b.array());
     }
 
     private static ByteBuffer le(int n) {
