@@ -3,10 +3,10 @@ package dev.segue.engine.nn;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * Splits row ranges across the calling thread and a few resident workers. A memory-bound step is a
+ * Splits row ranges across the calling thread and a few resident step threads. A memory-bound step is a
  * series of ~50 matrix-vector products of about a megabyte each; one core streams them at about half the
  * machine's bandwidth, and a thread-pool handoff (tens of microseconds) would cost as much as the work.
- * Workers therefore spin between tasks while a sampling session is busy and park after a short idle spell.
+ * Step threads therefore spin between tasks while a sampling session is busy and park after a short idle spell.
  */
 public final class RowParallel implements AutoCloseable {
     private static final long SPIN_BEFORE_PARK_NANOS = 2_000_000;
@@ -16,13 +16,13 @@ public final class RowParallel implements AutoCloseable {
         void rows(int from, int to);
     }
 
-    private final Worker[] workers;
+    private final StepThread[] helpers;
 
     public RowParallel(int threads) {
-        workers = new Worker[Math.max(0, threads - 1)];
-        for (int i = 0; i < workers.length; i++) {
-            workers[i] = new Worker("segue-rows-" + (i + 1));
-            workers[i].thread.start();
+        helpers = new StepThread[Math.max(0, threads - 1)];
+        for (int i = 0; i < helpers.length; i++) {
+            helpers[i] = new StepThread("segue-step-" + (i + 1));
+            helpers[i].thread.start();
         }
     }
 
@@ -49,35 +49,35 @@ public final class RowParallel implements AutoCloseable {
         return Math.min(4, Math.max(1, Runtime.getRuntime().availableProcessors() - 1));
     }
 
-    /** Runs {@code task} over [0, units), split evenly between the caller and the workers. */
+    /** Runs {@code task} over [0, units), split evenly between the caller and the other step threads. */
     public void runUnits(int units, RowTask task) {
         int rows = units;
-        int parts = workers.length + 1;
+        int parts = helpers.length + 1;
         if (units < 2 || parts == 1) {
             task.rows(0, rows);
             return;
         }
         int per = (rows + parts - 1) / parts;
-        for (int i = 0; i < workers.length; i++) {
+        for (int i = 0; i < helpers.length; i++) {
             int from = Math.min(rows, (i + 1) * per);
             int to = Math.min(rows, (i + 2) * per);
-            workers[i].post(task, from, to);
+            helpers[i].post(task, from, to);
         }
         task.rows(0, Math.min(rows, per));
-        for (Worker w : workers) {
+        for (StepThread w : helpers) {
             w.awaitDone();
         }
     }
 
     @Override
     public void close() {
-        for (Worker w : workers) {
+        for (StepThread w : helpers) {
             w.closed = true;
             LockSupport.unpark(w.thread);
         }
     }
 
-    private static final class Worker implements Runnable {
+    private static final class StepThread implements Runnable {
         final Thread thread;
         private RowTask task;
         private int from;
@@ -88,7 +88,7 @@ public final class RowParallel implements AutoCloseable {
         private volatile boolean closed;
         private volatile Throwable failure;
 
-        Worker(String name) {
+        StepThread(String name) {
             thread = new Thread(this, name);
             thread.setDaemon(true);
         }
@@ -106,7 +106,7 @@ public final class RowParallel implements AutoCloseable {
         void awaitDone() {
             int spins = 0;
             while (finished != posted) {
-                // On a loaded machine the worker may be descheduled: stop burning the core it needs.
+                // On a loaded machine a step thread may be descheduled: stop burning the core it needs.
                 if (++spins > 2_000) {
                     Thread.yield();
                 } else {
@@ -116,7 +116,7 @@ public final class RowParallel implements AutoCloseable {
             Throwable t = failure;
             if (t != null) {
                 failure = null;
-                throw new IllegalStateException("row worker failed", t);
+                throw new IllegalStateException("step thread failed", t);
             }
         }
 

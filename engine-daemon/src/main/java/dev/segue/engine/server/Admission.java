@@ -149,7 +149,7 @@ public final class Admission {
 
     /**
      * The one way a job is made: its record is written, {@code accepted} goes out, then it joins its client's
-     * queue, in that order, so the record exists before the worker can take the job and {@code accepted} is
+     * queue, in that order, so the record exists before the job thread can take the job and {@code accepted} is
      * in the outbox before the job's first progress.
      */
     private String enqueue(byte[] client, long req, Job.Spec spec, int candidates, Map<String, String> summary,

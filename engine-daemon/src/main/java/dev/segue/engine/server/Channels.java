@@ -44,7 +44,7 @@ public final class Channels {
     /**
      * How a job's mono takes become {@code channels} channels: with the stereo image of {@code interleaved} (the
      * prime, or the take an extension continues) and {@code before} (that audio's downmix) as the take's past.
-     * The image is measured when this is called, so call it where that work belongs (a job's worker thread).
+     * The image is measured when this is called, so call it where that work belongs (the job thread).
      */
     public static UnaryOperator<float[]> toChannels(float[] interleaved, int channels, int rate, float[] before) {
         StereoImage image = channels == 2 ? StereoImage.measure(interleaved, channels, rate) : null;

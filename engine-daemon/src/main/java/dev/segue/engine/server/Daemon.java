@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
  * The resident service, as three threads that never wait on each other's slow work: the socket thread owns the
  * ROUTER (ZeroMQ sockets are not thread-safe; {@link Front}, which the cluster's gateway serves through too) and
  * answers what is answered from memory (hello, heartbeat, the lists); the admission thread ({@link Admission}) turns submit, extend, cancel and fetch into jobs and answers,
- * touching the disk; the worker ({@link JobRunner}) runs one job at a time from a queue that is fair across
+ * touching the disk; the job thread ({@link JobRunner}) runs one job at a time from a queue that is fair across
  * clients. Everything sent goes through the {@link Outbox}, which the socket thread empties.
  */
 public final class Daemon implements AutoCloseable {
@@ -48,7 +48,7 @@ public final class Daemon implements AutoCloseable {
     private static final long EXPIRE_EVERY_NANOS = 60_000_000_000L;
     private long lastExpiry = System.nanoTime() - EXPIRE_EVERY_NANOS;
     private volatile boolean running = true;
-    private Thread worker;
+    private Thread jobThread;
     private JobRunner runner;
     private final DaemonStats stats = new DaemonStats();
 
@@ -120,9 +120,9 @@ public final class Daemon implements AutoCloseable {
     /** Serves until {@link #close()}; call on a thread of its own. */
     public void serve() {
         runner = new JobRunner(queue, store, admission.live, replies, () -> running);
-        worker = new Thread(runner::work, "segue-jobs");
-        worker.setDaemon(true);
-        worker.start();
+        jobThread = new Thread(runner::work, "segue-jobs");
+        jobThread.setDaemon(true);
+        jobThread.start();
         // The socket thread's answers are short and must not wait behind the model's work for a core. Where the JVM
         // maps Java priorities to the system's (the launcher's -XX:ThreadPriorityPolicy=1, as root, on Linux) this is
         // nice -5; elsewhere it changes nothing. The job thread stays at the normal priority: lowered, it lost its
@@ -193,9 +193,9 @@ public final class Daemon implements AutoCloseable {
     @Override
     public void close() {
         running = false;
-        if (worker != null) {
+        if (jobThread != null) {
             try {
-                worker.join(5_000);
+                jobThread.join(5_000);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

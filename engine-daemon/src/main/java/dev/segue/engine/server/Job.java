@@ -37,7 +37,7 @@ public final class Job {
 
     public final String id;
     final Spec spec;
-    /** The engine call: runs on the worker with the job's progress and cancel hooks. */
+    /** The engine call: runs on the job thread with the job's progress and cancel hooks. */
     final Function<Monitor, ContinuationEngine.Takes> work;
     final List<Subscriber> subscribers = new CopyOnWriteArrayList<>();
     private volatile boolean cancelled;

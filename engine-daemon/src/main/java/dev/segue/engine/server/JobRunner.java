@@ -12,7 +12,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The worker: takes jobs from the fair queue one at a time, runs each on the engine with its progress, preview
+ * The job thread's work: takes jobs from the fair queue one at a time, runs each on the engine with its progress, preview
  * and cancel hooks, stores the takes and sends them. It never touches the socket.
  */
 final class JobRunner {
@@ -24,7 +24,7 @@ final class JobRunner {
     private final Replies replies;
     /** False once the daemon is stopping: the running job stops too, recorded as stopped by the shutdown. */
     private final BooleanSupplier running;
-    /** The job the worker runs now, if any (read by the daemon's stats). */
+    /** The job the job thread runs now, if any (read by the daemon's stats). */
     private volatile Job current;
 
     JobRunner(FairQueue<Job> queue, ResultStore store, Map<String, Job> live, Replies replies, BooleanSupplier running) {
