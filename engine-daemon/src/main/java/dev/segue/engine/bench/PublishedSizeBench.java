@@ -115,8 +115,11 @@ public final class PublishedSizeBench {
                               boolean json) {
         long t0 = System.nanoTime();
         TorchCheckpointWriter writer = TorchCheckpointWriter.create(file);
+        // The prior built to drive the writing holds what it is handed; in bf16 that is half the fp32 bytes (the
+        // 5b top prior: 10 GB, not 20 GB, which with the file's pages in flight filled this 24 GB machine). The
+        // file gets the values as generated, before any rounding.
         try (NDManager scope = root.newSubManager(); WritingWeights weights = new WritingWeights(2, writer, fp16);
-             Prior prior = new Prior(top, config.vqvae(), weights, scope)) {
+             Prior prior = new Prior(top, config.vqvae(), weights, scope, WeightFormat.BF16)) {
             if (prior.config() == null) {
                 throw new IllegalStateException("unreachable");
             }

@@ -53,9 +53,21 @@ public final class WritingWeights implements WeightStore {
         }
         if (fresh) {
             writer.add(name, made.dtype(), made.shape(), made.data());
+            sinceCollect += made.data().capacity();
+            if (sinceCollect > COLLECT_EVERY_BYTES) {
+                // Each tensor is made in a direct buffer, freed only when a collection finds it unreachable; a
+                // model's heap is too small to trigger one, so a 5b prior's 20 GB of tensors would pile up
+                // outside the heap until the direct-memory limit. Collecting every few hundred MB keeps what
+                // is in flight to about that.
+                System.gc();
+                sinceCollect = 0;
+            }
         }
         return made;
     }
+
+    private static final long COLLECT_EVERY_BYTES = 512L << 20;
+    private long sinceCollect;
 
     /** Bytes of the tensors written (fp16 ones at two bytes each). */
     public long bytesWritten() {

@@ -220,7 +220,7 @@ final class DaemonCommand implements Callable<Integer> {
     private static boolean loadFirst(java.util.List<dev.segue.engine.server.ContinuationEngine> engines) {
         ResidentContinuation first = (ResidentContinuation) engines.get(0);
         try {
-            first.checkFits();
+            first.checkFits(1, dev.segue.protocol.message.Quality.SKETCH);
         } catch (dev.segue.protocol.ProtocolException e) {
             System.err.println("segue daemon: " + e.getMessage());
             return true;

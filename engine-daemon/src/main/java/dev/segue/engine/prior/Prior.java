@@ -11,6 +11,7 @@ import dev.segue.engine.checkpoint.WeightLoader;
 import dev.segue.engine.checkpoint.WeightFormat;
 import dev.segue.engine.checkpoint.WeightStore;
 import dev.segue.engine.config.ConfigException;
+import dev.segue.engine.checkpoint.DType;
 import dev.segue.engine.config.PriorConfig;
 import dev.segue.engine.config.VqVaeConfig;
 import dev.segue.engine.nn.BlockedMatrix;
@@ -219,6 +220,15 @@ public final class Prior implements AutoCloseable {
     /** Seconds of audio per position of this prior's level. */
     public double secondsPerToken() {
         return secondsPerToken;
+    }
+
+    /**
+     * Bytes the CPU step kernel's key/value cache takes for one whole window of {@code rows} sequences (takes,
+     * with their guidance twins) of a prior of config {@code c}, in {@code format}: known before the prior loads,
+     * so a memory budget can count a job's cache (see {@link StepCache}).
+     */
+    public static long windowCacheBytes(PriorConfig c, int rows, DType format) {
+        return StepCache.windowBytes(c, rows, format);
     }
 
     /** Whether this prior is conditioned on its prime's {@link PrimeTraits} (config {@code beat_clock}). */

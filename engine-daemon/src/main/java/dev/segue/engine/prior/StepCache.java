@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.segue.engine.checkpoint.DType;
+import dev.segue.engine.config.PriorConfig;
 import dev.segue.engine.nn.KvRows;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -79,6 +80,28 @@ final class StepCache {
         for (int l = 0; l < layers.length; l++) {
             layers[l] = layerFor(kernelLayers.get(l), nCtx);
         }
+    }
+
+    /**
+     * Bytes the cache of a whole window takes for {@code rows} sequences (takes, and their guidance twins) of a
+     * prior of config {@code c}, held in {@code format}: what one job adds at most to the prior's own memory,
+     * known before the prior is loaded. Each layer is sized by the rule a live cache follows ({@link #layerFor}).
+     */
+    static long windowBytes(PriorConfig c, int rows, DType format) {
+        TransformerSpec s = TransformerSpec.decoder(c);
+        long slots = 0;
+        for (int d = 0; d < s.depth(); d++) {
+            int type = AttentionPattern.referenceType(s.attnOrder(), d);
+            boolean lyrics = type == AttentionPattern.LYRICS_TYPE;
+            boolean encoder = type == AttentionPattern.ENCODER_DECODER_TYPE;
+            AttentionPattern pattern = lyrics || encoder ? AttentionPattern.DENSE
+                    : AttentionPattern.forLayer(s.attnOrder(), d);
+            CpuStepKernel.Layer shape = new CpuStepKernel.Layer(null, null, null, null, null, null, null, null, pattern,
+                    s.heads(), s.blockCtx(), 1f, lyrics ? s.lyricsKeyLimit() : Integer.MAX_VALUE,
+                    encoder ? s.encoderLength() : 0);
+            slots += layerFor(shape, s.length()).maxSlots;
+        }
+        return slots * rows * s.heads() * 2L * s.headDim() * KvRows.bytes(format);
     }
 
     private static Layer layerFor(CpuStepKernel.Layer k, int nCtx) {

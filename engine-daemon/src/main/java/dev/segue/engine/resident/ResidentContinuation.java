@@ -2,10 +2,12 @@ package dev.segue.engine.resident;
 
 import dev.segue.engine.monitor.Monitor;
 import ai.djl.ndarray.NDManager;
+import dev.segue.engine.checkpoint.DType;
 import dev.segue.engine.checkpoint.WeightFormat;
 import dev.segue.engine.config.PriorConfig;
 import dev.segue.engine.labels.LabelNames;
 import dev.segue.engine.lyrics.LyricsVocabulary;
+import dev.segue.engine.prior.Prior;
 import dev.segue.engine.resident.ResidentSet;
 import dev.segue.engine.sampling.ContinuationPipeline;
 import dev.segue.engine.sampling.WindowCache;
@@ -55,7 +57,7 @@ public final class ResidentContinuation implements ContinuationEngine {
             ModelFolder folder = folders.get(f);
             ResidentSet<Loaded>.Slot slot = set.add(folder.name(), sizes.get(f), () -> Loaded.load(root, folder, cachePolicy, format));
             for (int i = 0; i < folder.tops().size(); i++) {
-                out.add(new ResidentContinuation(folder, i, set, slot));
+                out.add(new ResidentContinuation(folder, i, set, slot, format));
             }
         }
         return out;
@@ -67,12 +69,16 @@ public final class ResidentContinuation implements ContinuationEngine {
     private final ResidentSet<Loaded>.Slot slot;
     private final PriorConfig top;
     private final LabelNames names;
+    /** The type the step kernel's key/value cache is held in: the weights' (fp32 for as-stored: an upper bound). */
+    private final DType cacheType;
 
-    ResidentContinuation(ModelFolder folder, int index, ResidentSet<Loaded> set, ResidentSet<Loaded>.Slot slot) {
+    ResidentContinuation(ModelFolder folder, int index, ResidentSet<Loaded> set, ResidentSet<Loaded>.Slot slot,
+                         WeightFormat format) {
         this.folder = folder;
         this.index = index;
         this.set = set;
         this.slot = slot;
+        this.cacheType = format == WeightFormat.AS_STORED ? DType.F32 : format.held(DType.F32);
         this.top = folder.tops().get(index).config();
         this.names = folder.dir() != null && top.labels() ? LabelNames.load(folder.dir(), top) : null;
     }
@@ -177,11 +183,32 @@ public final class ResidentContinuation implements ContinuationEngine {
     }
 
     @Override
-    public void checkFits() {
-        String refused = set.refusal(slot);
+    public void checkFits(int takes, Quality quality) {
+        String refused = set.refusal(slot, workingBytes(takes, quality), cacheUse(takes));
         if (refused != null) {
             throw new ProtocolException(ErrorCode.TOO_LARGE, refused);
         }
+    }
+
+    /**
+     * Bytes a job of {@code takes} takes at {@code quality} holds beside the prior while it runs: the key/value cache
+     * of a whole window at the level that needs the most (the levels run one after another), with the guidance twin
+     * of each take where the prior has one.
+     */
+    long workingBytes(int takes, Quality quality) {
+        int lowest = Math.max(EngineBackedContinuation.tier(quality).lowestLevel(topLevel()),
+                topLevel() - folder.upsamplers());
+        long most = 0;
+        for (int level = topLevel(); level >= lowest; level--) {
+            PriorConfig c = level == topLevel() ? top : folder.config().priors().get(level);
+            int rows = takes * (c.pitchGuidance() != 1 ? 2 : 1);
+            most = Math.max(most, Prior.windowCacheBytes(c, rows, cacheType));
+        }
+        return most;
+    }
+
+    private static String cacheUse(int takes) {
+        return "the key/value cache of " + takes + (takes == 1 ? " take" : " takes");
     }
 
     @Override
@@ -192,14 +219,16 @@ public final class ResidentContinuation implements ContinuationEngine {
 
     @Override
     public Takes continueTakes(float[] monoPrime, int rate, long frames, GenerationRequest request, Monitor monitor) {
-        try (ResidentSet<Loaded>.Lease lease = acquire(monitor)) {
+        int takes = request.candidates();
+        try (ResidentSet<Loaded>.Lease lease = acquire(monitor, workingBytes(takes, request.quality()), cacheUse(takes))) {
             return lease.value().engines().get(index).continueTakes(monoPrime, rate, frames, request, monitor);
         }
     }
 
     @Override
     public Takes extend(byte[] state, float[] previousTake, int rate, long frames, Monitor monitor) {
-        try (ResidentSet<Loaded>.Lease lease = acquire(monitor)) {
+        // One take, at whichever tier it was made: counted at the tier that needs the most.
+        try (ResidentSet<Loaded>.Lease lease = acquire(monitor, workingBytes(1, Quality.FULL), cacheUse(1))) {
             return lease.value().engines().get(index).extend(state, previousTake, rate, frames, monitor);
         }
     }
@@ -214,15 +243,15 @@ public final class ResidentContinuation implements ContinuationEngine {
             public boolean cancelled() {
                 return false;
             }
-        })) {
+        }, 0, "")) {
             lease.value();
         }
     }
 
     /** Loads the folder if it is not in memory, telling the job's progress; a prior that cannot fit is refused. */
-    private ResidentSet<Loaded>.Lease acquire(Monitor monitor) {
+    private ResidentSet<Loaded>.Lease acquire(Monitor monitor, long working, String what) {
         try {
-            return set.acquire(slot, (name, bytes) -> monitor.stage(topLevel(), "loading prior"));
+            return set.acquire(slot, working, what, (name, bytes) -> monitor.stage(topLevel(), "loading prior"));
         } catch (ResidentSet.TooLarge e) {
             throw new IllegalArgumentException(e.getMessage());
         } catch (InterruptedException e) {

@@ -8,8 +8,10 @@ import java.util.function.Supplier;
 /**
  * Models held under a memory budget. Each slot knows its size before it is loaded (from its config and file
  * headers); it loads on first use, and to make room the least recently used slot that no job is using is
- * unloaded. A slot larger than the whole budget is refused with an error naming both sizes. One load runs at a
- * time; the listing ({@link Slot#loaded()}, {@link Slot#bytes()}) never waits for a load.
+ * unloaded. A use may also need working memory beside the slot (a job's key/value cache): it counts against the
+ * budget while the use lasts. A slot, or a slot and its use's working memory, larger than the whole budget is
+ * refused with an error naming the sizes. One load runs at a time; the listing ({@link Slot#loaded()},
+ * {@link Slot#bytes()}) never waits for a load.
  */
 public final class ResidentSet<T extends AutoCloseable> {
     /** A slot that can never fit: its size and the budget, in the message. */
@@ -55,10 +57,12 @@ public final class ResidentSet<T extends AutoCloseable> {
     /** A slot in use; closing it lets the slot be unloaded again. */
     public final class Lease implements AutoCloseable {
         private final Slot slot;
+        private final long working;
         private boolean closed;
 
-        private Lease(Slot slot) {
+        private Lease(Slot slot, long working) {
             this.slot = slot;
+            this.working = working;
         }
 
         public T value() {
@@ -69,7 +73,7 @@ public final class ResidentSet<T extends AutoCloseable> {
         public void close() {
             if (!closed) {
                 closed = true;
-                release(slot);
+                release(slot, working);
             }
         }
     }
@@ -83,6 +87,8 @@ public final class ResidentSet<T extends AutoCloseable> {
     private final List<Slot> slots = new ArrayList<>();
     private final Object loadTurn = new Object();
     private long clock;
+    /** Working memory of the uses open now. */
+    private long working;
 
     public ResidentSet(long budgetBytes) {
         if (budgetBytes <= 0) {
@@ -102,9 +108,9 @@ public final class ResidentSet<T extends AutoCloseable> {
         return s;
     }
 
-    /** Bytes of the loaded (and loading) slots. */
+    /** Bytes of the loaded (and loading) slots, and the working memory of the uses open now. */
     public synchronized long used() {
-        long used = 0;
+        long used = working;
         for (Slot s : slots) {
             if (s.value != null || s.loading) {
                 used += Math.max(0, s.bytes);
@@ -123,25 +129,54 @@ public final class ResidentSet<T extends AutoCloseable> {
     }
 
     /**
+     * The refusal for a use of {@code s} that needs {@code working} bytes beside it ({@code what} says for what, as
+     * "the key/value cache of 4 takes"); null when it fits.
+     */
+    public String refusal(Slot s, long working, String what) {
+        String alone = refusal(s);
+        if (alone != null || Math.max(0, s.bytes) + working <= budget) {
+            return alone;
+        }
+        return String.format(Locale.ROOT, "prior '%s' needs %s loaded and %s for %s, over the memory budget of %s "
+                + "(--memory-budget): ask for fewer takes", s.name, gb(Math.max(0, s.bytes)), gb(working), what,
+                gb(budget));
+    }
+
+    /**
      * The slot's value, loading it first (after unloading least recently used idle slots until it fits) when it is
      * not in memory. Waits while the room it needs is held by slots in use.
      */
     public Lease acquire(Slot s, LoadListener listener) throws InterruptedException {
-        String refused = refusal(s);
+        return acquire(s, 0, "", listener);
+    }
+
+    /**
+     * As {@link #acquire(Slot, LoadListener)} for a use that needs {@code working} bytes beside the slot while it
+     * lasts ({@code what}: for what, in the refusal): idle slots are unloaded until both fit, even when the slot
+     * itself is loaded already.
+     */
+    public Lease acquire(Slot s, long working, String what, LoadListener listener) throws InterruptedException {
+        if (working < 0) {
+            throw new IllegalArgumentException("working memory must not be negative, got " + working);
+        }
+        String refused = refusal(s, working, what);
         if (refused != null) {
             throw new TooLarge(refused);
         }
         synchronized (loadTurn) { // one load at a time; a slot already loaded passes straight through
             synchronized (this) {
                 if (s.value != null) {
+                    makeRoom(s, working);
+                    this.working += working;
                     s.users++;
                     s.lastUse = ++clock;
-                    return new Lease(s);
+                    return new Lease(s, working);
                 }
                 if (listener != null) {
                     listener.loading(s.name, s.bytes);
                 }
-                makeRoom(s);
+                makeRoom(s, working);
+                this.working += working; // held from here, so no other use takes the room during the load
                 s.loading = true;
             }
             T loaded;
@@ -151,6 +186,7 @@ public final class ResidentSet<T extends AutoCloseable> {
             } catch (RuntimeException | Error e) {
                 synchronized (this) {
                     s.loading = false;
+                    this.working -= working;
                     notifyAll();
                 }
                 throw e;
@@ -163,14 +199,17 @@ public final class ResidentSet<T extends AutoCloseable> {
                 s.value = loaded;
                 s.users++;
                 s.lastUse = ++clock;
-                return new Lease(s);
+                return new Lease(s, working);
             }
         }
     }
 
-    /** Unloads idle slots, least recently used first, until {@code s} fits; waits for busy ones to finish. */
-    private void makeRoom(Slot s) throws InterruptedException {
-        long need = Math.max(0, s.bytes);
+    /**
+     * Unloads idle slots, least recently used first, until {@code s} (counted unless it is loaded already) and
+     * {@code working} more bytes fit; waits for busy ones to finish.
+     */
+    private void makeRoom(Slot s, long working) throws InterruptedException {
+        long need = (s.value != null ? 0 : Math.max(0, s.bytes)) + working;
         while (used() + need > budget) {
             Slot victim = null;
             for (Slot o : slots) {
@@ -192,8 +231,9 @@ public final class ResidentSet<T extends AutoCloseable> {
         }
     }
 
-    private synchronized void release(Slot s) {
+    private synchronized void release(Slot s, long working) {
         s.users--;
+        this.working -= working;
         notifyAll();
     }
 

@@ -265,7 +265,7 @@ public final class Admission {
      */
     public static long check(ContinuationEngine engine, Submit s) {
         GenerationRequest request = s.request();
-        engine.checkFits();
+        engine.checkFits(request.candidates(), request.quality());
         if (!Engines.presetNames(engine).contains(request.preset())) {
             throw new ProtocolException(ErrorCode.UNKNOWN_PRESET, "no preset '" + request.preset() + "' for prior '"
                     + engine.priorName() + "'; it has " + Engines.presetNames(engine));

@@ -3,6 +3,7 @@ package dev.segue.engine.server;
 import dev.segue.engine.monitor.Monitor;
 import dev.segue.protocol.message.DawContext;
 import dev.segue.protocol.message.GenerationRequest;
+import dev.segue.protocol.message.Quality;
 
 /**
  * The model side as the server sees it: plain audio in, plain audio out. The server knows nothing of
@@ -65,8 +66,11 @@ public interface ContinuationEngine {
         return null;
     }
 
-    /** Refuses (with {@code ProtocolException} TOO_LARGE) a prior that can never be loaded under the memory budget. */
-    default void checkFits() {}
+    /**
+     * Refuses (with {@code ProtocolException} TOO_LARGE) a job of {@code takes} takes at {@code quality} that can never
+     * run under the memory budget: the prior itself too large, or with the job's key/value caches beside it.
+     */
+    default void checkFits(int takes, Quality quality) {}
 
     /** The longest continuation one request may ask for. */
     double maxContinuationSeconds();

@@ -181,4 +181,23 @@ class StepCacheTest {
             assertTrue(e.getMessage().contains("lyric"), e.getMessage());
         }
     }
+
+    /**
+     * A whole window's cache, known from the config alone, counted a second way: the 1b_lyrics top prior (72 layers
+     * under attn_order 12, a window of 6144 music and 384 lyric positions in blocks of 102) holds per take and head
+     * the current block in each of its 22 row layers, all 6528 positions in its 23 column layers and its dense one,
+     * two blocks in each of 23 previous-row layers, and its 3 lyrics layers (n_tokens / blocks + 1) x blocks = 448 keys.
+     */
+    @Test
+    void windowBytesFromTheConfigCountsWhatEachLayerHolds() throws Exception {
+        java.nio.file.Path preset = java.nio.file.Path.of(System.getProperty("segue.home", "..")).resolve("presets/jukebox-1b-lyrics.json");
+        dev.segue.engine.config.PriorConfig top = dev.segue.engine.config.ModelConfig.load(preset).priors().get(2);
+        int block = 6528 / 64;
+        long positions = 22L * block + 23L * 6528 + 23L * 2 * block + 3L * 448 + 6528;
+        assertEquals(164_952, positions);
+        long perSequence = positions * 2 * (top.attnState() / top.heads()) * 2; // keys and values, bf16
+        assertEquals(positions * top.heads() * 2 * (top.attnState() / top.heads()) * 2 * 4,
+                StepCache.windowBytes(top, 4, DType.BF16));
+        assertEquals(2 * perSequence * top.heads() * 4, StepCache.windowBytes(top, 4, DType.F32));
+    }
 }

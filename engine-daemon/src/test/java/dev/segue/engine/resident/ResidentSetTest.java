@@ -113,4 +113,38 @@ class ResidentSetTest {
             assertEquals("good", l.value().name);
         }
     }
+
+    /**
+     * A use's working memory (a job's key/value cache) counts against the budget while the use lasts: idle slots are
+     * unloaded to make room for it even when its own slot is loaded, it is given back when the use ends, and a use
+     * whose slot and working memory together exceed the budget is refused, naming both and the budget.
+     */
+    @Test
+    void workingMemoryCountsWhileAUseLastsAndTooMuchIsRefused() throws Exception {
+        List<String> log = new ArrayList<>();
+        ResidentSet<Model> set = new ResidentSet<>(250);
+        var a = set.add("a", 100, () -> new Model("a", log));
+        var b = set.add("b", 100, () -> new Model("b", log));
+        try (var l = set.acquire(b, null)) {
+            assertEquals("b", l.value().name);
+        }
+        try (var l = set.acquire(a, 40, "the key/value cache of 2 takes", null)) { // 100 + 100 + 40 fits
+            assertEquals(240, set.used());
+        }
+        assertEquals(200, set.used(), "the working memory is given back");
+        try (var l = set.acquire(a, 120, "the key/value cache of 6 takes", null)) { // 100 + 120: b, idle, goes
+            assertEquals(220, set.used());
+            assertFalse(b.loaded());
+            assertTrue(a.loaded());
+        }
+        assertEquals(List.of("load b", "load a", "unload b"), log);
+        assertEquals(100, set.used());
+        ResidentSet.TooLarge refused = assertThrows(ResidentSet.TooLarge.class,
+                () -> set.acquire(a, 151, "the key/value cache of 8 takes", null));
+        assertTrue(refused.getMessage().contains("0.00 GB for the key/value cache of 8 takes")
+                && refused.getMessage().contains("ask for fewer takes"), refused.getMessage());
+        assertNull(set.refusal(a, 150, "the key/value cache of 8 takes"));
+        assertEquals(100, set.used(), "a refused use holds nothing");
+        assertThrows(IllegalArgumentException.class, () -> set.acquire(a, -1, "", null));
+    }
 }
