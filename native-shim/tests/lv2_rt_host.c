@@ -13,34 +13,12 @@
 #include <stdlib.h>
 
 #include <lv2/atom/forge.h>
-#include <lv2/buf-size/buf-size.h>
-#include <lv2/core/lv2.h>
-#include <lv2/options/options.h>
 #include <lv2/time/time.h>
-#include <lv2/urid/urid.h>
-#include <lv2/worker/worker.h>
 
+#include "lv2_test_host.h"
 #include "rt_scenario.h"
 
-#define PLUGIN_URI "urn:segue:shim"
-#define N_PORTS 24 /* CONTRACT.md: 4 audio, events in, events out, 18 parameters */
 #define PORT_STATE 16
-#define MAX_URIDS 128
-
-/* ---- URID map (instantiate maps everything the plugin uses; later calls only look up) ------------ */
-static char *uris[MAX_URIDS];
-static int n_uris;
-
-static LV2_URID map_uri(LV2_URID_Map_Handle h, const char *uri) {
-    (void)h;
-    for (int i = 0; i < n_uris; i++)
-        if (strcmp(uris[i], uri) == 0) return (LV2_URID)(i + 1);
-    if (n_uris == MAX_URIDS) return 0;
-    uris[n_uris] = strdup(uri);
-    return (LV2_URID)++n_uris;
-}
-static LV2_URID_Map urid_map = {NULL, map_uri};
-static LV2_URID U(const char *uri) { return map_uri(NULL, uri); }
 
 /* ---- a worker that declines (the scenario sends no patch:Set, so DPF schedules no work) ---------- */
 static LV2_Worker_Status schedule(LV2_Worker_Schedule_Handle h, uint32_t size, const void *data) {
@@ -49,39 +27,18 @@ static LV2_Worker_Status schedule(LV2_Worker_Schedule_Handle h, uint32_t size, c
 }
 static LV2_Worker_Schedule worker = {NULL, schedule};
 
-/* ---- the plugin --------------------------------------------------------------------------------- */
+/* ---- the plugin, and the forge and URIDs this host writes the transport with ------------------- */
 typedef struct {
-    const LV2_Descriptor *d;
-    LV2_Handle h;
-    float control[N_PORTS];
-    uint8_t *events_in, *events_out;
-    uint32_t atom_bytes;
+    lv2_plugin_t lv2;
     LV2_Atom_Forge forge;
     struct { LV2_URID position, frame, speed, bar, bar_beat, beat_unit, beats_per_bar, bpm, sequence, chunk; } u;
 } plugin_t;
-
-/* The bundle's rsz:minimumSize (the largest): what a conforming host gives the events ports. */
-static uint32_t minimum_atom_bytes(const char *bundle) {
-    char path[4096];
-    snprintf(path, sizeof path, "%s/segue-shim.ttl", bundle);
-    FILE *f = fopen(path, "r");
-    if (!f) return 0;
-    char line[512];
-    uint32_t best = 0;
-    while (fgets(line, sizeof line, f)) {
-        const char *at = strstr(line, "rsz:minimumSize");
-        unsigned v;
-        if (at && sscanf(at, "rsz:minimumSize %u", &v) == 1 && v > best) best = v;
-    }
-    fclose(f);
-    return best;
-}
 
 /* Before each block: the transport as a time:Position at frame 0, and an empty chunk for the output. */
 static void lv2_prepare(rt_format_t *f, double beats, int64_t sample) {
     plugin_t *p = f->ctx;
     LV2_Atom_Forge *forge = &p->forge;
-    lv2_atom_forge_set_buffer(forge, p->events_in, p->atom_bytes);
+    lv2_atom_forge_set_buffer(forge, p->lv2.events_in, p->lv2.atom_bytes);
     LV2_Atom_Forge_Frame seq, obj;
     lv2_atom_forge_sequence_head(forge, &seq, 0);
     lv2_atom_forge_frame_time(forge, 0);
@@ -103,18 +60,18 @@ static void lv2_prepare(rt_format_t *f, double beats, int64_t sample) {
     lv2_atom_forge_float(forge, (float)RT_BPM);
     lv2_atom_forge_pop(forge, &obj);
     lv2_atom_forge_pop(forge, &seq);
-    LV2_Atom_Sequence *out = (LV2_Atom_Sequence *)p->events_out;
+    LV2_Atom_Sequence *out = (LV2_Atom_Sequence *)p->lv2.events_out;
     out->atom.type = p->u.chunk;
-    out->atom.size = p->atom_bytes - sizeof(LV2_Atom);
+    out->atom.size = p->lv2.atom_bytes - sizeof(LV2_Atom);
 }
 
 static int lv2_run(rt_format_t *f) {
     plugin_t *p = f->ctx;
-    p->d->run(p->h, RT_BLOCK);
+    p->lv2.d->run(p->lv2.h, RT_BLOCK);
     return 0;
 }
 
-static double lv2_state(rt_format_t *f) { return ((plugin_t *)f->ctx)->control[PORT_STATE]; }
+static double lv2_state(rt_format_t *f) { return ((plugin_t *)f->ctx)->lv2.control[PORT_STATE]; }
 
 int main(int argc, char **argv) {
     if (argc != 2) {
@@ -122,18 +79,8 @@ int main(int argc, char **argv) {
         return 2;
     }
     const char *bundle = argv[1];
-    char so[4096];
-    snprintf(so, sizeof so, "%s/segue-shim.so", bundle);
-    void *lib = dlopen(so, RTLD_NOW | RTLD_LOCAL);
-    if (!lib) { fprintf(stderr, "dlopen: %s\n", dlerror()); return 2; }
-    LV2_Descriptor_Function entry = (LV2_Descriptor_Function)dlsym(lib, "lv2_descriptor");
     static plugin_t p;
-    p.d = entry ? entry(0) : NULL;
-    if (!p.d || strcmp(p.d->URI, PLUGIN_URI) != 0) { fprintf(stderr, "no %s in %s\n", PLUGIN_URI, so); return 2; }
-    p.atom_bytes = minimum_atom_bytes(bundle);
-    if (p.atom_bytes < 256) { fprintf(stderr, "no rsz:minimumSize in the bundle\n"); return 2; }
-    p.events_in = calloc(1, p.atom_bytes);
-    p.events_out = calloc(1, p.atom_bytes);
+    if (lv2_load(&p.lv2, bundle, 256) != 0) return 2;
     p.u.position = U(LV2_TIME__Position);
     p.u.frame = U(LV2_TIME__frame);
     p.u.speed = U(LV2_TIME__speed);
@@ -146,19 +93,9 @@ int main(int argc, char **argv) {
     p.u.chunk = U(LV2_ATOM__Chunk);
     lv2_atom_forge_init(&p.forge, &urid_map);
 
-    int32_t block = RT_BLOCK;
-    float rate = (float)RT_RATE;
-    LV2_Options_Option options[] = {
-        {LV2_OPTIONS_INSTANCE, 0, U(LV2_BUF_SIZE__maxBlockLength), sizeof block, U(LV2_ATOM__Int), &block},
-        {LV2_OPTIONS_INSTANCE, 0, U(LV2_BUF_SIZE__nominalBlockLength), sizeof block, U(LV2_ATOM__Int), &block},
-        {LV2_OPTIONS_INSTANCE, 0, U("http://lv2plug.in/ns/ext/parameters#sampleRate"), sizeof rate, U(LV2_ATOM__Float), &rate},
-        {LV2_OPTIONS_INSTANCE, 0, 0, 0, 0, NULL},
-    };
-    LV2_Feature f_map = {LV2_URID__map, &urid_map}, f_opt = {LV2_OPTIONS__options, options},
-                f_work = {LV2_WORKER__schedule, &worker}, f_bounded = {LV2_BUF_SIZE__boundedBlockLength, NULL};
-    const LV2_Feature *features[] = {&f_map, &f_opt, &f_work, &f_bounded, NULL};
-    p.h = p.d->instantiate(p.d, RT_RATE, bundle, features);
-    if (!p.h) { fprintf(stderr, "instantiate failed\n"); return 2; }
+    static lv2_features_t features;
+    p.lv2.h = p.lv2.d->instantiate(p.lv2.d, RT_RATE, bundle, lv2_features(&features, RT_BLOCK, RT_RATE, &worker));
+    if (!p.lv2.h) { fprintf(stderr, "instantiate failed\n"); return 2; }
 
     static rt_format_t f;
     f.name = "LV2";
@@ -169,22 +106,11 @@ int main(int argc, char **argv) {
     /* The scenario's settings as control port values: generate, capture_bars 2, generate_bars 8, takes 1,
      * take 1, temperature, preset, monitor take, auto_fire_bar 3, fallback_bpm, (state, progress), tier
      * sketch, extend, cancel, (level, eta), lv2:enabled 1 (not bypassed). */
-    static const float controls[N_PORTS - 6] = {0, 2, 8, 1, 1, 0.98f, 0, 1, 3, 120, 0, 0, 0, 0, 0, 0, 0, 1};
-    p.d->connect_port(p.h, 0, f.in[0]);
-    p.d->connect_port(p.h, 1, f.in[1]);
-    p.d->connect_port(p.h, 2, f.out[0]);
-    p.d->connect_port(p.h, 3, f.out[1]);
-    p.d->connect_port(p.h, 4, p.events_in);
-    p.d->connect_port(p.h, 5, p.events_out);
-    for (int i = 0; i < N_PORTS - 6; i++) {
-        p.control[6 + i] = controls[i];
-        p.d->connect_port(p.h, (uint32_t)(6 + i), &p.control[6 + i]);
-    }
-    p.d->activate(p.h);
+    static const float controls[N_CONTROLS] = {0, 2, 8, 1, 1, 0.98f, 0, 1, 3, 120, 0, 0, 0, 0, 0, 0, 0, 1};
+    float *const audio[4] = {f.in[0], f.in[1], f.out[0], f.out[1]};
+    lv2_connect(&p.lv2, audio, controls);
+    p.lv2.d->activate(p.lv2.h);
     int rc = rt_scenario_main(&f);
-    p.d->deactivate(p.h);
-    p.d->cleanup(p.h);
-    free(p.events_in);
-    free(p.events_out);
+    lv2_unload(&p.lv2);
     return rc;
 }

@@ -14,44 +14,18 @@
  *   5. save (state:interface): lyrics, the new artist and the genre, byte for byte.
  * No daemon is needed (SEGUE_ENDPOINT points nowhere). Prints "lv2-state: PASS" and exits 0 when all hold.
  */
-#include <dlfcn.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
 #include <lv2/atom/forge.h>
 #include <lv2/atom/util.h>
-#include <lv2/buf-size/buf-size.h>
-#include <lv2/core/lv2.h>
-#include <lv2/options/options.h>
 #include <lv2/patch/patch.h>
 #include <lv2/state/state.h>
-#include <lv2/urid/urid.h>
-#include <lv2/worker/worker.h>
 
-#define PLUGIN_URI "urn:segue:shim"
+#include "lv2_test_host.h"
+
 #define BLOCK 512
-#define N_PORTS 24 /* CONTRACT.md: 4 audio, events in, events out, 18 parameters */
-#define MAX_URIDS 128
 #define MAX_STATE 16
 
 static int failures;
 #define CHECK(cond) do { if (!(cond)) { failures++; printf("FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond); } } while (0)
-
-/* ---- URID map -------------------------------------------------------------------------------- */
-static char *uris[MAX_URIDS];
-static int n_uris;
-
-static LV2_URID map_uri(LV2_URID_Map_Handle h, const char *uri) {
-    (void)h;
-    for (int i = 0; i < n_uris; i++)
-        if (strcmp(uris[i], uri) == 0) return (LV2_URID)(i + 1);
-    if (n_uris == MAX_URIDS) return 0;
-    uris[n_uris] = strdup(uri);
-    return (LV2_URID)++n_uris;
-}
-static LV2_URID_Map urid_map = {NULL, map_uri};
-static LV2_URID U(const char *uri) { return map_uri(NULL, uri); }
 
 /* ---- state: what the host stores and hands back ------------------------------------------------ */
 typedef struct {
@@ -127,35 +101,8 @@ static LV2_Worker_Status respond(LV2_Worker_Respond_Handle h, uint32_t size, con
 }
 static LV2_Worker_Schedule worker = {NULL, schedule};
 
-/* ---- the plugin ---------------------------------------------------------------------------------- */
-typedef struct {
-    const LV2_Descriptor *d;
-    LV2_Handle h;
-    float audio[4][BLOCK];
-    float control[N_PORTS];
-    uint8_t *events_in, *events_out;
-    uint32_t atom_bytes;
-} plugin_t;
-
-/* The bundle's rsz:minimumSize (the largest, if several): what a conforming host gives the events ports. */
-static uint32_t minimum_atom_bytes(const char *bundle) {
-    char path[4096];
-    snprintf(path, sizeof path, "%s/segue-shim.ttl", bundle);
-    FILE *f = fopen(path, "r");
-    if (!f) return 0;
-    char line[512];
-    uint32_t best = 0;
-    while (fgets(line, sizeof line, f)) {
-        const char *at = strstr(line, "rsz:minimumSize");
-        unsigned v;
-        if (at && sscanf(at, "rsz:minimumSize %u", &v) == 1 && v > best) best = v;
-    }
-    fclose(f);
-    return best;
-}
-
 /* One block: events_in holds what the caller forged (or an empty sequence), events_out an empty chunk. */
-static void run_block(plugin_t *p) {
+static void run_block(lv2_plugin_t *p) {
     LV2_Atom_Sequence *out = (LV2_Atom_Sequence *)p->events_out;
     out->atom.type = U(LV2_ATOM__Chunk);
     out->atom.size = p->atom_bytes - sizeof(LV2_Atom);
@@ -172,7 +119,7 @@ static void run_block(plugin_t *p) {
 }
 
 /* The string a patch:Set on the events output gave `property`, or NULL. */
-static const char *echoed(plugin_t *p, const char *property) {
+static const char *echoed(lv2_plugin_t *p, const char *property) {
     const LV2_Atom_Sequence *out = (const LV2_Atom_Sequence *)p->events_out;
     if (out->atom.type != U(LV2_ATOM__Sequence)) return NULL;
     LV2_ATOM_SEQUENCE_FOREACH(out, ev) {
@@ -189,7 +136,7 @@ static const char *echoed(plugin_t *p, const char *property) {
 }
 
 /* A patch:Set of `property` to a string, the one event of the next block's events input. */
-static void send_patch_set(plugin_t *p, const char *property, const char *value) {
+static void send_patch_set(lv2_plugin_t *p, const char *property, const char *value) {
     LV2_Atom_Forge forge;
     lv2_atom_forge_init(&forge, &urid_map);
     lv2_atom_forge_set_buffer(&forge, p->events_in, p->atom_bytes);
@@ -212,39 +159,19 @@ int main(int argc, char **argv) {
     }
     const char *bundle = argv[1];
     setenv("SEGUE_ENDPOINT", "tcp://127.0.0.1:1", 1);
-    char so[4096];
-    snprintf(so, sizeof so, "%s/segue-shim.so", bundle);
-    void *lib = dlopen(so, RTLD_NOW | RTLD_LOCAL);
-    if (!lib) { fprintf(stderr, "dlopen: %s\n", dlerror()); return 2; }
-    LV2_Descriptor_Function entry = (LV2_Descriptor_Function)dlsym(lib, "lv2_descriptor");
-    static plugin_t p;
-    p.d = entry ? entry(0) : NULL;
-    if (!p.d || strcmp(p.d->URI, PLUGIN_URI) != 0) { fprintf(stderr, "no %s in %s\n", PLUGIN_URI, so); return 2; }
-    p.atom_bytes = minimum_atom_bytes(bundle);
+    static lv2_plugin_t p;
+    if (lv2_load(&p, bundle, 64) != 0) return 2;
     printf("lv2-state: events ports of %u bytes (rsz:minimumSize)\n", p.atom_bytes);
-    if (p.atom_bytes < 64) { fprintf(stderr, "no rsz:minimumSize in the bundle\n"); return 2; }
-    p.events_in = calloc(1, p.atom_bytes);
-    p.events_out = calloc(1, p.atom_bytes);
 
-    int32_t max_block = BLOCK;
-    LV2_Options_Option options[] = {
-        {LV2_OPTIONS_INSTANCE, 0, U(LV2_BUF_SIZE__maxBlockLength), sizeof max_block, U(LV2_ATOM__Int), &max_block},
-        {LV2_OPTIONS_INSTANCE, 0, 0, 0, 0, NULL},
-    };
-    LV2_Feature f_map = {LV2_URID__map, &urid_map}, f_opt = {LV2_OPTIONS__options, options},
-                f_work = {LV2_WORKER__schedule, &worker};
-    const LV2_Feature *features[] = {&f_map, &f_opt, &f_work, NULL};
+    static lv2_features_t host_features;
+    const LV2_Feature *const *features = lv2_features(&host_features, BLOCK, 48000.0, &worker);
     p.h = p.d->instantiate(p.d, 48000.0, bundle, features);
     if (!p.h) { fprintf(stderr, "instantiate failed\n"); return 2; }
-    /* the last is the bypass as LV2 sees it (lv2:enabled, 1 = not bypassed) */
-    static const float defaults[N_PORTS - 6] = {0, 4, 8, 4, 1, 0.98f, 0, 0, 0, 120, 0, 0, 0, 0, 0, 0, 0, 1};
-    for (int i = 0; i < 4; i++) p.d->connect_port(p.h, (uint32_t)i, p.audio[i]);
-    p.d->connect_port(p.h, 4, p.events_in);
-    p.d->connect_port(p.h, 5, p.events_out);
-    for (int i = 0; i < N_PORTS - 6; i++) {
-        p.control[6 + i] = defaults[i];
-        p.d->connect_port(p.h, (uint32_t)(6 + i), &p.control[6 + i]);
-    }
+    /* The controls at their defaults (the last is lv2:enabled, 1 = not bypassed); audio in silence. */
+    static const float defaults[N_CONTROLS] = {0, 4, 8, 4, 1, 0.98f, 0, 0, 0, 120, 0, 0, 0, 0, 0, 0, 0, 1};
+    static float audio[4][BLOCK];
+    float *const ports[4] = {audio[0], audio[1], audio[2], audio[3]};
+    lv2_connect(&p, ports, defaults);
     LV2_Atom_Sequence *in = (LV2_Atom_Sequence *)p.events_in;
     in->atom.type = U(LV2_ATOM__Sequence);
     in->atom.size = sizeof(LV2_Atom_Sequence_Body);
@@ -296,10 +223,7 @@ int main(int argc, char **argv) {
     printf("lv2-state: saved artist '%s', genre '%s', lyrics %zu bytes\n", a ? a : "(none)", g ? g : "(none)", l ? strlen(l) : 0);
     project_clear(&project);
 
-    p.d->deactivate(p.h);
-    p.d->cleanup(p.h);
-    free(p.events_in);
-    free(p.events_out);
+    lv2_unload(&p);
     printf("lv2-state: %s\n", failures ? "FAIL" : "PASS");
     return failures ? 1 : 0;
 }

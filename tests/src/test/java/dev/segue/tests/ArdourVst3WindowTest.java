@@ -4,19 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.awt.image.BufferedImage;
-import java.io.BufferedReader;
-import java.io.File;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -52,20 +44,16 @@ class ArdourVst3WindowTest {
 
     @TempDir
     Path dir;
-    private DaemonProcess daemon;
-    private final List<Process> started = new ArrayList<>();
+    private PluginRig rig;
+    private XDisplay xDisplay;
 
     @AfterEach
     void stop() throws InterruptedException {
-        for (int i = started.size() - 1; i >= 0; i--) {
-            Process p = started.get(i);
-            p.destroy();
-            if (!p.waitFor(15, TimeUnit.SECONDS)) {
-                p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            }
+        if (xDisplay != null) {
+            xDisplay.close();
         }
-        if (daemon != null) {
-            daemon.close();
+        if (rig != null) {
+            rig.close();
         }
     }
 
@@ -74,16 +62,15 @@ class ArdourVst3WindowTest {
     void ardourOpensTheVst3Window() throws Exception {
         String ardour = Programs.which("ardour");
         Assumptions.assumeTrue(ardour != null, "Ardour's GUI is not installed (Debian: apt-get install ardour)");
-        String xwd = Programs.require("xwd", "x11-apps");
-        String xdotool = Programs.require("xdotool", "xdotool");
-        daemon = new DaemonProcess(dir);
-        daemon.start("daemon.log");
+        Programs.require("xwd", "x11-apps"); // before the minutes of set-up, not after
+        Programs.require("xdotool", "xdotool");
+        rig = PluginRig.start(dir, "daemon.log");
 
         // The session, headless: the plugin on a track of real music, in a private HOME.
         Path clip = ArdourHost.clip(dir, 48000, 10.0, 4.0);
         Path work = dir.resolve("work");
         ArdourHost.Render built = ArdourHost.render(work, dir.resolve("unused.wav"), "vst3", clip, 120,
-                Map.of("SEGUE_ENDPOINT", daemon.endpoint, "SEGUE_STEMS_DIR", dir.resolve("stems").toString()), List.of(),
+                rig.env(), List.of(),
                 List.of("--watch", "state", "--stop-file", dir.resolve("no-stop").toString(), "--watch-seconds", "2"));
         assertEquals(0, built.exitCode(), built.output());
         Path session = work.resolve("segue/segue.ardour");
@@ -105,15 +92,10 @@ class ArdourVst3WindowTest {
                 + "    <Option name=\"try-autostart-engine\" value=\"1\"/>\n"
                 + "    <Option name=\"hide-dummy-backend\" value=\"0\"/>\n  </Config>\n</Ardour>\n");
 
-        String display = startXvfb();
+        xDisplay = XDisplay.start(dir);
         Path layout = dir.resolve("layout.txt");
-        Map<String, String> env = new HashMap<>();
-        env.put("HOME", home.toString());
-        env.put("DISPLAY", display);
-        env.put("SEGUE_ENDPOINT", daemon.endpoint);
-        env.put("SEGUE_STEMS_DIR", dir.resolve("stems").toString());
-        env.put("SEGUE_UI_LAYOUT", layout.toString());
-        start(List.of(ardour, "-n", "-a", work.resolve("segue").toString()), env, "ardour.log");
+        xDisplay.start(List.of(ardour, "-n", "-a", work.resolve("segue").toString()),
+                rig.env("HOME", home.toString(), "SEGUE_UI_LAYOUT", layout.toString()), "ardour.log");
 
         // Answer Ardour's two start-up dialogs until the plugin's window writes its layout.
         Path root = dir.resolve("root.xwd");
@@ -121,28 +103,26 @@ class ArdourVst3WindowTest {
         boolean engineChosen = false;
         Map<String, String> shown = Map.of();
         while (System.nanoTime() < deadline) {
-            if (Files.isRegularFile(layout)) {
-                shown = parse(Files.readAllLines(layout, StandardCharsets.UTF_8));
-                if (shown.containsKey("window") && "idle".equals(shown.get("state"))) {
-                    break;
-                }
+            shown = UiLayout.parse(layout);
+            if (shown.containsKey("window") && "idle".equals(shown.get("state"))) {
+                break;
             }
-            alive();
-            NativeShim.Run shot = NativeShim.run(List.of(xwd, "-root", "-out", root.toString()), Map.of("DISPLAY", display), 30);
+            xDisplay.assertAlive("ardour.log");
+            NativeShim.Run shot = xDisplay.xwd("-root", root);
             if (shot.exitCode() == 0) {
                 BufferedImage screen = XwdImage.read(root);
                 boolean mainWindow = !dark(screen, 640, 60);
                 boolean engineDialog = !mainWindow && !dark(screen, 380, 225) && !dark(screen, 860, 561);
                 boolean messageDialog = !mainWindow && !engineDialog && !dark(screen, 640, 400);
                 if (engineDialog && !engineChosen) {
-                    click(xdotool, display, 648, 259); // the Audio System list
+                    xDisplay.click(648, 259); // the Audio System list
                     Thread.sleep(1500);
-                    click(xdotool, display, 620, 303); // "None (Dummy)": ALSA, JACK, None (Dummy), PulseAudio
+                    xDisplay.click(620, 303); // "None (Dummy)": ALSA, JACK, None (Dummy), PulseAudio
                     Thread.sleep(3000);
-                    click(xdotool, display, 862, 561); // Start
+                    xDisplay.click(862, 561); // Start
                     engineChosen = true;
                 } else if (messageDialog) {
-                    xdo(xdotool, display, List.of("key", "Return"));
+                    xDisplay.key("Return");
                 }
             }
             Thread.sleep(2000);
@@ -151,32 +131,25 @@ class ArdourVst3WindowTest {
             keepScreenshot(root);
             throw new AssertionError("Ardour did not open the plugin's window in 240 s (the last screen is in "
                     + SCREENSHOT.resolveSibling("ardour-vst3-window-failure.png") + "); layout: " + shown + "\nArdour:\n"
-                    + tail(dir.resolve("ardour.log")));
+                    + XDisplay.tail(dir.resolve("ardour.log")));
         }
         assertEquals("900 520", shown.get("size"), "the plugin's own editor, at its size");
         assertEquals("default", shown.get("prior"), "the window names the daemon's prior");
         String window = shown.get("window");
 
         // The window answers the producer's keys inside Ardour.
-        xdo(xdotool, display, List.of("key", "--window", window, "t"));
-        shown = waitFor(layout, l -> "1".equals(l.get("tier")), 20);
+        xDisplay.key(window, "t");
+        shown = UiLayout.waitFor(layout, l -> "1".equals(l.get("tier")), 20, xDisplay, "ardour.log");
 
         Thread.sleep(1000);
-        Path raw = dir.resolve("window.xwd");
-        NativeShim.Run shot = NativeShim.run(List.of(xwd, "-id", window, "-out", raw.toString()), Map.of("DISPLAY", display), 30);
-        assertEquals(0, shot.exitCode(), shot.output());
-        BufferedImage image = XwdImage.read(raw);
+        BufferedImage image = xDisplay.screenshot(window, dir.resolve("window.xwd"));
         Files.createDirectories(SCREENSHOT.getParent());
         ImageIO.write(image, "png", SCREENSHOT.toFile());
         assertEquals(900, image.getWidth(), "screenshot width");
         assertEquals(520, image.getHeight(), "screenshot height");
-        assertTrue(colours(image, 0, 0, 900, 520) >= 32, "a window of few colours: " + colours(image, 0, 0, 900, 520));
-        for (String region : List.of("header", "state", "tier", "capture_bars", "generate_bars", "takes", "generate", "cancel",
-                "progress", "take_grid", "ab", "extend", "status", "client_key", "keys")) {
-            long[] r = numbers(shown.get("region " + region), "region " + region, shown);
-            int n = colours(image, (int) r[0], (int) r[1], (int) r[2], (int) r[3]);
-            assertTrue(n >= 3, "region " + region + " is blank (" + n + " colours)");
-        }
+        int colours = UiLayout.colours(image, 0, 0, 900, 520);
+        assertTrue(colours >= 32, "a window of few colours: " + colours);
+        UiLayout.assertRegionsDrawn(image, shown);
     }
 
     private static boolean dark(BufferedImage image, int x, int y) {
@@ -190,108 +163,6 @@ class ArdourVst3WindowTest {
             ImageIO.write(XwdImage.read(root), "png", SCREENSHOT.resolveSibling("ardour-vst3-window-failure.png").toFile());
         } catch (IOException | RuntimeException e) {
             // the failure message says enough without it
-        }
-    }
-
-    private void click(String xdotool, String display, int x, int y) throws Exception {
-        xdo(xdotool, display, List.of("mousemove", Integer.toString(x), Integer.toString(y), "click", "1"));
-    }
-
-    private void xdo(String xdotool, String display, List<String> args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(xdotool));
-        cmd.addAll(args);
-        NativeShim.Run run = NativeShim.run(cmd, Map.of("DISPLAY", display), 20);
-        assertEquals(0, run.exitCode(), "xdotool " + args + ": " + run.output());
-    }
-
-    private void alive() {
-        for (Process p : started) {
-            if (!p.isAlive()) {
-                throw new AssertionError("a process ended early: " + p.info().command().orElse("?") + "\n"
-                        + tail(dir.resolve("ardour.log")));
-            }
-        }
-    }
-
-    private Map<String, String> waitFor(Path layout, java.util.function.Predicate<Map<String, String>> done, int seconds)
-            throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-        Map<String, String> last = Map.of();
-        while (System.nanoTime() < deadline) {
-            last = parse(Files.readAllLines(layout, StandardCharsets.UTF_8));
-            if (done.test(last)) {
-                return last;
-            }
-            alive();
-            Thread.sleep(200);
-        }
-        throw new AssertionError("the window did not get there in " + seconds + " s; it shows " + last);
-    }
-
-    private static Map<String, String> parse(List<String> lines) {
-        Map<String, String> out = new HashMap<>();
-        for (String line : lines) {
-            String[] words = line.split(" ", 3);
-            if ((words[0].equals("region") || words[0].equals("card")) && words.length == 3) {
-                out.put(words[0] + " " + words[1], words[2]);
-            } else {
-                int space = line.indexOf(' ');
-                out.put(space < 0 ? line : line.substring(0, space), space < 0 ? "" : line.substring(space + 1));
-            }
-        }
-        return out;
-    }
-
-    private static long[] numbers(String value, String what, Map<String, String> shown) {
-        assertTrue(value != null, "the layout has no " + what + ": " + shown);
-        String[] parts = value.trim().split(" ");
-        long[] out = new long[parts.length];
-        for (int i = 0; i < parts.length; i++) {
-            out[i] = Long.parseLong(parts[i]);
-        }
-        return out;
-    }
-
-    private static int colours(BufferedImage image, int x0, int y0, int w, int h) {
-        Set<Integer> seen = new HashSet<>();
-        for (int y = y0; y < y0 + h && y < image.getHeight(); y++) {
-            for (int x = x0; x < x0 + w && x < image.getWidth(); x++) {
-                seen.add(image.getRGB(x, y) & 0xffffff);
-            }
-        }
-        return seen.size();
-    }
-
-    private void start(List<String> command, Map<String, String> env, String log) throws IOException {
-        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(dir.resolve(log).toFile());
-        pb.environment().putAll(env);
-        pb.environment().remove("XAUTHORITY");
-        started.add(pb.start());
-    }
-
-    /** Xvfb on a display it picks itself (-displayfd), 1280x800 (the dialogs' positions assume it). */
-    private String startXvfb() throws Exception {
-        String xvfbPath = Programs.require("Xvfb", "xvfb");
-        Process xvfb = new ProcessBuilder(xvfbPath, "-displayfd", "1", "-screen", "0", "1280x800x24", "-nolisten", "tcp")
-                .redirectError(dir.resolve("xvfb.log").toFile()).start();
-        started.add(xvfb);
-        BufferedReader out = new BufferedReader(new InputStreamReader(xvfb.getInputStream(), StandardCharsets.US_ASCII));
-        String number = out.readLine();
-        if (number == null || !number.trim().matches("\\d+")) {
-            throw new AssertionError("Xvfb did not start: " + tail(dir.resolve("xvfb.log")));
-        }
-        return ":" + number.trim();
-    }
-
-    private static String tail(Path file) {
-        try {
-            if (!Files.isRegularFile(file)) {
-                return "";
-            }
-            String s = Files.readString(file);
-            return s.length() > 4000 ? s.substring(s.length() - 4000) : s;
-        } catch (IOException e) {
-            return "(" + file + ": " + e + ")";
         }
     }
 }

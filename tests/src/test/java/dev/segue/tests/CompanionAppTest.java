@@ -40,15 +40,16 @@ class CompanionAppTest {
     @TempDir
     Path dir;
     private DaemonProcess daemon;
-    private Process xvfb;
+    private XDisplay xDisplay;
     private Process app;
 
     @AfterEach
     void stop() throws InterruptedException {
-        for (Process p : new Process[] {app, xvfb}) {
-            if (p != null) {
-                p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            }
+        if (app != null) {
+            app.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+        if (xDisplay != null) {
+            xDisplay.close();
         }
         if (daemon != null) {
             daemon.close();
@@ -60,9 +61,9 @@ class CompanionAppTest {
     void jobsAndTakesLiveWithAuditionScreenshotAndOfflineDaemon() throws Exception {
         daemon = new DaemonProcess(dir);
         daemon.start("daemon-1.log");
-        String display = startXvfb();
+        xDisplay = XDisplay.start(dir);
         Path log = dir.resolve("app.log");
-        BlockingQueue<String> lines = startApp(display, log);
+        BlockingQueue<String> lines = startApp(xDisplay.name(), log);
 
         expect(lines, "READY", log);
         String job = submitJob();
@@ -93,23 +94,6 @@ class CompanionAppTest {
             String pattern = java.util.regex.Pattern.quote(job) + "_bar\\d{3}(\\.\\d+)?_120bpm_take" + c + "\\.wav";
             assertTrue(cached.stream().anyMatch(n -> n.matches(pattern)), "take " + c + " cached as " + pattern + ": " + cached);
         }
-    }
-
-    /** Xvfb on a display it picks itself (-displayfd), so parallel runs never collide. */
-    private String startXvfb() throws Exception {
-        String xvfbPath = Programs.which("Xvfb");
-        if (xvfbPath == null) {
-            throw new AssertionError("Xvfb is not installed: this test opens the app's window on a virtual display"
-                    + " (Debian: apt-get install xvfb; ./segue test installs it)");
-        }
-        xvfb = new ProcessBuilder(xvfbPath, "-displayfd", "1", "-screen", "0", "1280x800x24", "-nolisten", "tcp")
-                .redirectError(dir.resolve("xvfb.log").toFile()).start();
-        BufferedReader out = new BufferedReader(new InputStreamReader(xvfb.getInputStream(), StandardCharsets.US_ASCII));
-        String number = out.readLine(); // written once the server accepts connections
-        if (number == null || !number.trim().matches("\\d+")) {
-            throw new AssertionError("Xvfb did not start: " + Files.readString(dir.resolve("xvfb.log")));
-        }
-        return ":" + number.trim();
     }
 
     private BlockingQueue<String> startApp(String display, Path log) throws IOException {

@@ -4,19 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.awt.image.BufferedImage;
-import java.io.BufferedReader;
-import java.io.File;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import javax.imageio.ImageIO;
@@ -59,16 +52,12 @@ class PluginWindowTest {
     @TempDir
     Path dir;
     private DaemonProcess daemon;
-    private final List<Process> started = new ArrayList<>();
+    private XDisplay xDisplay;
 
     @AfterEach
     void stop() throws InterruptedException {
-        for (int i = started.size() - 1; i >= 0; i--) {
-            Process p = started.get(i);
-            p.destroy();
-            if (!p.waitFor(10, TimeUnit.SECONDS)) {
-                p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            }
+        if (xDisplay != null) {
+            xDisplay.close();
         }
         if (daemon != null) {
             daemon.close();
@@ -88,7 +77,8 @@ class PluginWindowTest {
         NativeShim.build();
         daemon = new DaemonProcess(dir);
         daemon.start("daemon.log");
-        String display = startXvfb();
+        xDisplay = XDisplay.start(dir);
+        String display = xDisplay.name();
 
         // JACK with the dummy backend, under a server name of its own so parallel runs never meet.
         String server = "segue-window-" + ProcessHandle.current().pid();
@@ -96,7 +86,7 @@ class PluginWindowTest {
         env.put("JACK_DEFAULT_SERVER", server);
         env.put("JACK_NO_AUDIO_RESERVATION", "1");
         env.put("JACK_NO_START_SERVER", "1");
-        start(List.of(jackd, "-n", server, "--no-realtime", "-d", "dummy", "-r", "48000", "-p", "1024"), env, "jackd.log");
+        xDisplay.start(List.of(jackd, "-n", server, "--no-realtime", "-d", "dummy", "-r", "48000", "-p", "1024"), env, "jackd.log");
         NativeShim.Run waited = NativeShim.run(List.of(jackWait, "-s", server, "-w", "-t", "20"), env, 30);
         assertEquals(0, waited.exitCode(), "JACK's dummy server did not start: " + waited.output()
                 + read(dir.resolve("jackd.log")));
@@ -105,14 +95,13 @@ class PluginWindowTest {
         Path lv2 = Files.createDirectories(dir.resolve("lv2"));
         Files.createSymbolicLink(lv2.resolve("segue-shim.lv2"), NativeShim.LV2.toAbsolutePath());
         Path layout = dir.resolve("layout.txt");
-        env.put("DISPLAY", display);
         env.put("LV2_PATH", lv2.toString());
         env.put("SEGUE_UI_LAYOUT", layout.toString());
         env.put("SEGUE_ENDPOINT", daemon.endpoint);
         env.put("SEGUE_STEMS_DIR", dir.resolve("stems").toString());
         Path config = dir.resolve("config"); // the user's key pair goes here, not into the real ~/.config
         env.put("XDG_CONFIG_HOME", config.toString());
-        start(List.of(jalv, "-c", "auto_fire_bar=3", "-c", "fallback_bpm=240", "-c", "capture_bars=2", "-c", "generate_bars=2",
+        xDisplay.start(List.of(jalv, "-c", "auto_fire_bar=3", "-c", "fallback_bpm=240", "-c", "capture_bars=2", "-c", "generate_bars=2",
                 "-c", "takes=3", "-c", "monitor=1", "urn:segue:shim"), env, "jalv.log");
 
         Map<String, String> shown = waitFor(layout, l -> "ready".equals(l.get("state")) && cardsFinal(l, 3), 180);
@@ -203,15 +192,11 @@ class PluginWindowTest {
     private static void checkScreenshot(BufferedImage image, Map<String, String> shown) {
         assertEquals(900, image.getWidth(), "screenshot width");
         assertEquals(520, image.getHeight(), "screenshot height");
-        assertTrue(colours(image, 0, 0, 900, 520) >= 64, "a window of few colours: " + colours(image, 0, 0, 900, 520));
+        int colours = UiLayout.colours(image, 0, 0, 900, 520);
+        assertTrue(colours >= 64, "a window of few colours: " + colours);
         // Between the controls and the progress bar nothing is drawn: the background shows.
         assertEquals(BACKGROUND, image.getRGB(450, 140) & 0xffffff, "the background between the controls and the progress");
-        for (String region : List.of("header", "state", "tier", "capture_bars", "generate_bars", "takes", "generate", "cancel",
-                "progress", "take_grid", "ab", "extend", "status", "client_key", "keys")) {
-            long[] r = region(shown, region);
-            int n = colours(image, (int) r[0], (int) r[1], (int) r[2], (int) r[3]);
-            assertTrue(n >= 3, "region " + region + " " + java.util.Arrays.toString(r) + " is blank (" + n + " colours)");
-        }
+        UiLayout.assertRegionsDrawn(image, shown);
         long[] pill = region(shown, "state");
         assertTrue(share(image, pill, READY_GREEN) > 0.5, "the state pill is not ready's green");
         long[] waveRight = new long[4];
@@ -233,16 +218,6 @@ class PluginWindowTest {
                 + " take 1's (to " + waveRight[1] + ") after its extension");
     }
 
-    private static int colours(BufferedImage image, int x0, int y0, int w, int h) {
-        Set<Integer> seen = new HashSet<>();
-        for (int y = y0; y < y0 + h && y < image.getHeight(); y++) {
-            for (int x = x0; x < x0 + w && x < image.getWidth(); x++) {
-                seen.add(image.getRGB(x, y) & 0xffffff);
-            }
-        }
-        return seen.size();
-    }
-
     private static double share(BufferedImage image, long[] r, int rgb) {
         int hits = 0, all = 0;
         for (int y = (int) r[1]; y < r[1] + r[3]; y++) {
@@ -255,22 +230,12 @@ class PluginWindowTest {
     }
 
     private static long[] region(Map<String, String> shown, String name) {
-        return numbers(shown.get("region " + name), "region " + name, shown);
+        return UiLayout.region(shown, name);
     }
 
     /** x, y, w, h, covered frames, frames, final (1/0) of take k's card. */
     private static long[] card(Map<String, String> shown, int k) {
-        return numbers(shown.get("card " + k), "card " + k, shown);
-    }
-
-    private static long[] numbers(String value, String what, Map<String, String> shown) {
-        assertTrue(value != null, "the layout has no " + what + ": " + shown);
-        String[] parts = value.trim().split(" ");
-        long[] out = new long[parts.length];
-        for (int i = 0; i < parts.length; i++) {
-            out[i] = Long.parseLong(parts[i]);
-        }
-        return out;
+        return UiLayout.numbers(shown, "card " + k);
     }
 
     private static boolean cardsFinal(Map<String, String> shown, int takes) {
@@ -283,70 +248,14 @@ class PluginWindowTest {
         return true;
     }
 
-    /**
-     * The layout file as keys: "region NAME" and "card K" keep their numbers, the other lines are
-     * "key value". Polls until the predicate holds.
-     */
+    /** Polls the window's layout until the predicate holds; a host that ends first fails with its logs. */
     private Map<String, String> waitFor(Path layout, Predicate<Map<String, String>> done, int seconds) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-        Map<String, String> last = Map.of();
-        while (System.nanoTime() < deadline) {
-            if (Files.isRegularFile(layout)) {
-                last = parse(Files.readAllLines(layout, StandardCharsets.UTF_8));
-                if (done.test(last)) {
-                    return last;
-                }
-            }
-            for (Process p : started) {
-                if (!p.isAlive()) {
-                    throw new AssertionError("a host process ended early: " + p.info().command().orElse("?") + "\n"
-                            + read(dir.resolve("jalv.log")) + read(dir.resolve("jackd.log")));
-                }
-            }
-            Thread.sleep(200);
-        }
-        throw new AssertionError("the window did not get there in " + seconds + " s; it shows " + last + "\njalv:\n"
-                + read(dir.resolve("jalv.log")));
-    }
-
-    private static Map<String, String> parse(List<String> lines) {
-        Map<String, String> out = new HashMap<>();
-        for (String line : lines) {
-            String[] words = line.split(" ", 3);
-            if ((words[0].equals("region") || words[0].equals("card")) && words.length == 3) {
-                out.put(words[0] + " " + words[1], words[2]);
-            } else {
-                int space = line.indexOf(' ');
-                out.put(space < 0 ? line : line.substring(0, space), space < 0 ? "" : line.substring(space + 1));
-            }
-        }
-        return out;
+        return UiLayout.waitFor(layout, done, seconds, xDisplay, "jalv.log", "jackd.log");
     }
 
     private void key(String xdotool, String window, String display, String key) throws Exception {
         NativeShim.Run run = NativeShim.run(List.of(xdotool, "key", "--window", window, key), Map.of("DISPLAY", display), 20);
         assertEquals(0, run.exitCode(), "xdotool key " + key + ": " + run.output());
-    }
-
-    private void start(List<String> command, Map<String, String> env, String log) throws IOException {
-        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(dir.resolve(log).toFile());
-        pb.environment().putAll(env);
-        pb.environment().remove("XAUTHORITY");
-        started.add(pb.start());
-    }
-
-    /** Xvfb on a display it picks itself (-displayfd), so parallel runs never collide. */
-    private String startXvfb() throws Exception {
-        String xvfbPath = Programs.require("Xvfb", "xvfb");
-        Process xvfb = new ProcessBuilder(xvfbPath, "-displayfd", "1", "-screen", "0", "1280x800x24", "-nolisten", "tcp")
-                .redirectError(dir.resolve("xvfb.log").toFile()).start();
-        started.add(xvfb);
-        BufferedReader out = new BufferedReader(new InputStreamReader(xvfb.getInputStream(), StandardCharsets.US_ASCII));
-        String number = out.readLine(); // written once the server accepts connections
-        if (number == null || !number.trim().matches("\\d+")) {
-            throw new AssertionError("Xvfb did not start: " + read(dir.resolve("xvfb.log")));
-        }
-        return ":" + number.trim();
     }
 
     private static String read(Path file) {

@@ -7,14 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.segue.engine.nn.Djl;
-import dev.segue.engine.config.ModelConfig;
 import dev.segue.engine.config.PriorConfig;
 import dev.segue.engine.prior.Prior;
+import dev.segue.engine.testing.ReferenceFixture;
 import dev.segue.engine.vqvae.VqVae;
 import java.io.IOException;
 import java.io.InputStream;
@@ -27,9 +25,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -40,29 +37,14 @@ import org.junit.jupiter.params.provider.ValueSource;
  * where one is involved, the tensor: never another exception type, never a crash of the JVM.
  */
 class BadCheckpointTest {
-    private static final Path FIXTURES = Path.of(System.getProperty("segue.shared", "../../shared"))
-            .resolve("conformance/jukebox-ref");
+    @RegisterExtension
+    static final ReferenceFixture fixture = ReferenceFixture.jukebox();
+    private static final Path FIXTURES = fixture.dir();
     private static final Path VQVAE = FIXTURES.resolve("vqvae.safetensors");
     private static final Path PRIOR2 = FIXTURES.resolve("prior_level_2.safetensors");
 
-    private static NDManager manager;
-    private static ModelConfig config;
-
     @TempDir
     Path tmp;
-
-    @BeforeAll
-    static void start() {
-        manager = Djl.cpuManager();
-        config = ModelConfig.load(FIXTURES.resolve("config.json"));
-    }
-
-    @AfterAll
-    static void stop() {
-        if (manager != null) {
-            manager.close();
-        }
-    }
 
     // ---- helpers ----
 
@@ -279,7 +261,8 @@ class BadCheckpointTest {
         String missing = "bottleneck.level_blocks.1.k";
         Path file = rewrite(VQVAE, "vqvae-missing.safetensors", e -> e.name().equals(missing) ? null : e);
         try (WeightStore store = Checkpoints.open(file)) {
-            CheckpointException e = assertBad(file, missing, () -> new VqVae(config.vqvae(), store, manager).close());
+            CheckpointException e = assertBad(file, missing,
+                    () -> new VqVae(fixture.config().vqvae(), store, fixture.root()).close());
             assertMentions(e, "missing");
         }
     }
@@ -289,7 +272,8 @@ class BadCheckpointTest {
         String name = "bottleneck.level_blocks.0.k";
         Path file = rewrite(VQVAE, "vqvae-int.safetensors", e -> e.name().equals(name) ? asInteger(e, DType.I64) : e);
         try (WeightStore store = Checkpoints.open(file)) {
-            CheckpointException e = assertBad(file, name, () -> new VqVae(config.vqvae(), store, manager).close());
+            CheckpointException e = assertBad(file, name,
+                    () -> new VqVae(fixture.config().vqvae(), store, fixture.root()).close());
             assertMentions(e, "expected a float tensor", "I64");
         }
     }
@@ -299,9 +283,10 @@ class BadCheckpointTest {
         // Same byte size as the F16 weight it replaces, so only the dtype check can catch it.
         String name = "prior.transformer._attn_mods.0.attn.c_attn.w";
         Path file = rewrite(PRIOR2, "prior-int.safetensors", e -> e.name().equals(name) ? asInteger(e, DType.I16) : e);
-        PriorConfig pc = config.priors().get(2);
+        PriorConfig pc = fixture.config().priors().get(2);
         try (WeightStore store = Checkpoints.open(file)) {
-            CheckpointException e = assertBad(file, name, () -> new Prior(pc, config.vqvae(), store, manager).close());
+            CheckpointException e = assertBad(file, name,
+                    () -> new Prior(pc, fixture.config().vqvae(), store, fixture.root()).close());
             assertMentions(e, "expected a float tensor", "I16");
         }
     }
@@ -313,7 +298,7 @@ class BadCheckpointTest {
         PriorConfig pc = prior2With("prior_width", 64);
         try (WeightStore store = Checkpoints.open(file)) {
             CheckpointException e = assertBad(file, "prior.x_emb.weight",
-                    () -> new Prior(pc, config.vqvae(), store, manager).close());
+                    () -> new Prior(pc, fixture.config().vqvae(), store, fixture.root()).close());
             assertMentions(e, "shape", "[2048, 128]", "[2048, 64]");
         }
     }
@@ -323,7 +308,7 @@ class BadCheckpointTest {
         PriorConfig pc = prior2With("n_ctx", 128);
         try (WeightStore store = Checkpoints.open(PRIOR2)) {
             CheckpointException e = assertBad(PRIOR2, "prior.pos_emb.pos_emb",
-                    () -> new Prior(pc, config.vqvae(), store, manager).close());
+                    () -> new Prior(pc, fixture.config().vqvae(), store, fixture.root()).close());
             assertMentions(e, "shape", "[256, 128]", "[128, 128]");
         }
     }
@@ -336,7 +321,7 @@ class BadCheckpointTest {
         PriorConfig pc = PriorConfig.fromJson(p2, "priors.2");
         try (WeightStore store = Checkpoints.open(PRIOR2)) {
             CheckpointException e = assertBad(PRIOR2, "prior.transformer._attn_mods.0.attn.c_attn.w",
-                    () -> new Prior(pc, config.vqvae(), store, manager).close());
+                    () -> new Prior(pc, fixture.config().vqvae(), store, fixture.root()).close());
             assertMentions(e, "shape");
         }
     }
@@ -345,8 +330,8 @@ class BadCheckpointTest {
     void theUntouchedFixturesStillLoad() {
         // The rewrites above are only meaningful if the unmodified files pass the same path.
         try (WeightStore v = Checkpoints.open(VQVAE); WeightStore p = Checkpoints.open(PRIOR2)) {
-            new VqVae(config.vqvae(), v, manager).close();
-            new Prior(config.priors().get(2), config.vqvae(), p, manager).close();
+            new VqVae(fixture.config().vqvae(), v, fixture.root()).close();
+            new Prior(fixture.config().priors().get(2), fixture.config().vqvae(), p, fixture.root()).close();
         } catch (RuntimeException e) {
             fail("fixtures should load: " + e);
         }

@@ -4,11 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.djl.ndarray.NDManager;
 import dev.segue.engine.checkpoint.SafetensorsFile;
 import dev.segue.engine.checkpoint.SafetensorsWriter;
 import dev.segue.engine.checkpoint.TensorEntry;
-import dev.segue.engine.nn.Djl;
+import dev.segue.engine.testing.ReferenceFixture;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -21,29 +20,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The conformance command against the jukebox-ref fixtures, and proof that its checks can fail. */
 class ConformanceRunnerTest {
-    private static final Path FIXTURES = Path.of(System.getProperty("segue.shared", "../../shared"))
-            .resolve("conformance/jukebox-ref");
-
-    private static NDManager manager;
-
-    @BeforeAll
-    static void start() {
-        manager = Djl.cpuManager();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (manager != null) {
-            manager.close();
-        }
-    }
+    @RegisterExtension
+    static final ReferenceFixture fixture = ReferenceFixture.jukebox();
 
     private record Outcome(boolean passed, List<Verdict> checks, String printed) {
         List<String> names() {
@@ -59,14 +43,14 @@ class ConformanceRunnerTest {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
         ConformanceRunner runner = new ConformanceRunner(dir, out);
-        boolean passed = runner.run(manager);
+        boolean passed = runner.run(fixture.root());
         out.flush();
         return new Outcome(passed, List.copyOf(runner.checks()), bytes.toString(StandardCharsets.UTF_8));
     }
 
     @Test
     void referenceFixturesConform() {
-        Outcome o = run(FIXTURES);
+        Outcome o = run(fixture.dir());
         List<Verdict> failed = o.checks().stream().filter(c -> !c.passed()).toList();
         assertTrue(failed.isEmpty(), "failed checks:\n" + o.printed());
         assertTrue(o.passed(), o.printed());
@@ -101,7 +85,7 @@ class ConformanceRunnerTest {
     /** Copies the fixtures with one element of {@code prior2.logits} moved by +0.01; only that check may fail. */
     @Test
     void perturbedLogitsFail(@TempDir Path tmp) throws IOException {
-        try (Stream<Path> files = Files.list(FIXTURES)) {
+        try (Stream<Path> files = Files.list(fixture.dir())) {
             for (Path f : files.toList()) {
                 if (!f.getFileName().toString().equals("cases.safetensors")) {
                     Files.copy(f, tmp.resolve(f.getFileName()));
@@ -109,7 +93,7 @@ class ConformanceRunnerTest {
             }
         }
         int perturbed = -1;
-        try (SafetensorsFile cases = SafetensorsFile.open(FIXTURES.resolve("cases.safetensors"))) {
+        try (SafetensorsFile cases = SafetensorsFile.open(fixture.dir().resolve("cases.safetensors"))) {
             List<TensorEntry> out = new ArrayList<>();
             for (String name : cases.names()) {
                 TensorEntry e = cases.get(name);
@@ -144,7 +128,7 @@ class ConformanceRunnerTest {
     @Test
     void emptyDirectoryFailsInsteadOfPassingVacuously(@TempDir Path tmp) throws IOException {
         // config.json with no priors and no cases worth checking: "nothing to check" must not count as a pass.
-        Files.writeString(tmp.resolve("config.json"), Files.readString(FIXTURES.resolve("config.json"))
+        Files.writeString(tmp.resolve("config.json"), Files.readString(fixture.dir().resolve("config.json"))
                 .replaceFirst("\"priors\"", "\"unused_priors\""));
         SafetensorsWriter.write(tmp.resolve("cases.safetensors"), List.of(), null);
         Outcome o = run(tmp);

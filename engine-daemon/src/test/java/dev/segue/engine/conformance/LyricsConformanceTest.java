@@ -8,7 +8,7 @@ import ai.djl.ndarray.NDManager;
 import dev.segue.engine.checkpoint.SafetensorsFile;
 import dev.segue.engine.checkpoint.SafetensorsWriter;
 import dev.segue.engine.checkpoint.TensorEntry;
-import dev.segue.engine.nn.Djl;
+import dev.segue.engine.testing.ReferenceFixture;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -19,30 +19,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The conformance command on the lyrics fixtures (both architectures, every weight form), and its failures. */
 class LyricsConformanceTest {
-    private static final Path FIXTURES = Path.of(System.getProperty("segue.shared", "../../shared"))
-            .resolve("conformance/jukebox-lyrics-ref");
+    @RegisterExtension
+    static final ReferenceFixture fixture = ReferenceFixture.lyrics();
     private static final String[] ARCHITECTURES = {"single_enc_dec", "sep_enc_dec"};
-
-    private static NDManager manager;
-
-    @BeforeAll
-    static void start() {
-        manager = Djl.cpuManager();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (manager != null) {
-            manager.close();
-        }
-    }
 
     private record Outcome(boolean passed, List<Verdict> checks, String printed) {
         boolean has(String name) {
@@ -54,13 +39,13 @@ class LyricsConformanceTest {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
         ConformanceRunner runner = new ConformanceRunner(dir, out);
-        boolean passed = runner.run(manager);
+        boolean passed = runner.run(fixture.root());
         return new Outcome(passed, List.copyOf(runner.checks()), bytes.toString(StandardCharsets.UTF_8));
     }
 
     @Test
     void lyricsFixturesConform() {
-        Outcome o = run(FIXTURES);
+        Outcome o = run(fixture.dir());
         assertTrue(o.passed(), o.printed());
         for (String arch : ARCHITECTURES) {
             for (String check : List.of("teacher-forced logits", "loss (bits)", "greedy continuation tokens")) {
@@ -79,8 +64,8 @@ class LyricsConformanceTest {
      */
     @Test
     void perturbedLyricsWeightsFail(@TempDir Path tmp) throws IOException {
-        Files.copy(FIXTURES.resolve("config.json"), tmp.resolve("config.json"));
-        Files.copy(FIXTURES.resolve("cases.safetensors"), tmp.resolve("cases.safetensors"));
+        Files.copy(fixture.dir().resolve("config.json"), tmp.resolve("config.json"));
+        Files.copy(fixture.dir().resolve("cases.safetensors"), tmp.resolve("cases.safetensors"));
         perturb("prior_single_enc_dec.safetensors", "prior.transformer._attn_mods.15.attn.c_attn.w", tmp);
         perturb("prior_sep_enc_dec.safetensors", "prime_prior.x_emb.weight", tmp);
 
@@ -102,11 +87,11 @@ class LyricsConformanceTest {
     @Test
     void greedyPathLogitsAreCheckedWhenPresent(@TempDir Path tmp) throws IOException {
         for (String f : List.of("config.json", "prior_single_enc_dec.safetensors", "prior_sep_enc_dec.safetensors")) {
-            Files.copy(FIXTURES.resolve(f), tmp.resolve(f));
+            Files.copy(fixture.dir().resolve(f), tmp.resolve(f));
         }
         dev.segue.engine.config.ModelConfig config = dev.segue.engine.config.ModelConfig.load(
-                FIXTURES.resolve("config.json"));
-        try (SafetensorsFile cases = SafetensorsFile.open(FIXTURES.resolve("cases.safetensors"))) {
+                fixture.dir().resolve("config.json"));
+        try (SafetensorsFile cases = SafetensorsFile.open(fixture.dir().resolve("cases.safetensors"))) {
             List<TensorEntry> out = new ArrayList<>();
             for (String name : cases.names()) {
                 out.add(cases.get(name));
@@ -129,8 +114,9 @@ class LyricsConformanceTest {
         int batch = (int) cases.get(arch + ".z").shape()[0];
         long[][] music = Compare.rows(cases.get(arch + ".greedy.tokens").toLongs(), batch);
         long[][] y = Compare.rows(cases.get(arch + ".y").toLongs(), batch);
-        try (var weights = dev.segue.engine.checkpoint.Checkpoints.open(FIXTURES.resolve("prior_" + arch + ".safetensors"));
-             NDManager m = manager.newSubManager();
+        try (var weights = dev.segue.engine.checkpoint.Checkpoints.open(
+                     fixture.dir().resolve("prior_" + arch + ".safetensors"));
+             NDManager m = fixture.root().newSubManager();
              var prior = new dev.segue.engine.prior.Prior(pc, config.vqvae(), weights, m)) {
             List<dev.segue.engine.prior.LabelRow> labels = new ArrayList<>();
             long[] previous = new long[batch * prior.contextLength()];
@@ -156,7 +142,7 @@ class LyricsConformanceTest {
 
     /** Copies {@code file} into {@code dir} with every 7th element of {@code tensor} moved by +1. */
     private static void perturb(String file, String tensor, Path dir) throws IOException {
-        try (SafetensorsFile in = SafetensorsFile.open(FIXTURES.resolve(file))) {
+        try (SafetensorsFile in = SafetensorsFile.open(fixture.dir().resolve(file))) {
             List<TensorEntry> out = new ArrayList<>();
             boolean found = false;
             for (String name : in.names()) {

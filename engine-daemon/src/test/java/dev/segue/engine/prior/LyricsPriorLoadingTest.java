@@ -4,58 +4,43 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.segue.engine.checkpoint.CheckpointException;
 import dev.segue.engine.checkpoint.Checkpoints;
 import dev.segue.engine.checkpoint.WeightStore;
-import dev.segue.engine.nn.Djl;
 import dev.segue.engine.config.ConfigException;
 import dev.segue.engine.config.ModelConfig;
 import dev.segue.engine.config.PriorConfig;
+import dev.segue.engine.testing.ReferenceFixture;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.function.Consumer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Lyrics priors whose config does not match their weights fail at load, naming the tensor. */
 class LyricsPriorLoadingTest {
-    private static final Path FIXTURES = Path.of(System.getProperty("segue.shared", "../../shared"))
-            .resolve("conformance/jukebox-lyrics-ref");
-    private static NDManager manager;
-
-    @BeforeAll
-    static void start() {
-        manager = Djl.cpuManager();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (manager != null) {
-            manager.close();
-        }
-    }
+    @RegisterExtension
+    static final ReferenceFixture fixture = ReferenceFixture.lyrics();
 
     /** The fixture config with one prior's hyper-parameters edited. */
     private static ModelConfig edited(String name, Consumer<ObjectNode> edit) throws IOException {
-        ObjectNode root = (ObjectNode) new ObjectMapper().readTree(FIXTURES.resolve("config.json").toFile());
+        ObjectNode root = (ObjectNode) new ObjectMapper()
+                .readTree(fixture.dir().resolve("config.json").toFile());
         edit.accept((ObjectNode) root.get("priors").get(name));
         return ModelConfig.fromJson(root, "edited config");
     }
 
     private static void load(ModelConfig config, String name, String file) {
         PriorConfig pc = config.named().get(name);
-        try (WeightStore store = Checkpoints.open(FIXTURES.resolve(file))) {
-            new Prior(pc, config.vqvae(), store, manager).close();
+        try (WeightStore store = Checkpoints.open(fixture.dir().resolve(file))) {
+            new Prior(pc, config.vqvae(), store, fixture.root()).close();
         }
     }
 
     @Test
     void namedPriorsAreReadWithTheirLyricsParameters() throws IOException {
-        ModelConfig config = ModelConfig.load(FIXTURES.resolve("config.json"));
+        ModelConfig config = ModelConfig.load(fixture.dir().resolve("config.json"));
         PriorConfig single = config.named().get("single_enc_dec");
         assertTrue(single.usesLyrics() && single.singleEncDec());
         assertEquals(single.nCtx() + single.nTokens(), single.sequenceLength());

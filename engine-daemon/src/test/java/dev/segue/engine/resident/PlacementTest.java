@@ -1,7 +1,6 @@
 package dev.segue.engine.resident;
 
 import dev.segue.engine.monitor.Monitor;
-import dev.segue.engine.nn.Djl;
 import dev.segue.engine.resident.EngineBackedContinuation;
 import dev.segue.engine.resident.ResidentModel;
 import dev.segue.engine.resident.TakeState;
@@ -14,15 +13,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.ndarray.NDManager;
 import dev.segue.engine.sampling.ContinuationPipeline;
 import dev.segue.engine.server.ContinuationEngine;
+import dev.segue.engine.testing.ReferenceFixture;
 import dev.segue.protocol.message.DawContext;
 import dev.segue.protocol.message.GenerationRequest;
 import dev.segue.protocol.message.Length;
 import dev.segue.protocol.message.Quality;
-import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Lengths at the DAW's rate are exact for every DAW rate and tempo the issue names, in bars and in seconds:
@@ -30,22 +30,23 @@ import org.junit.jupiter.api.Test;
  * prime_start + prime frames, checked in DaemonTest), through the real pipeline and both resamplings.
  */
 class PlacementTest {
+    @RegisterExtension
+    static final ReferenceFixture fixture = ReferenceFixture.jukebox();
+
     private static NDManager root;
     private static ResidentModel model;
     private static EngineBackedContinuation engine;
 
     @BeforeAll
     static void load() {
-        root = Djl.cpuManager();
-        model = ResidentModel.load(root, Path.of(System.getProperty("segue.shared", "../../shared"))
-                .resolve("conformance/jukebox-ref"));
+        root = fixture.root();
+        model = ResidentModel.load(root, fixture.dir());
         engine = new EngineBackedContinuation("fixture", root, new ContinuationPipeline(model.vqvae(), model.priors()));
     }
 
     @AfterAll
     static void close() {
         model.close();
-        root.close();
     }
 
     private static long framesFor(DawContext context, Length length) {

@@ -9,12 +9,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDManager;
 import dev.segue.engine.checkpoint.SafetensorsFile;
-import dev.segue.engine.nn.Djl;
 import dev.segue.engine.config.ModelConfig;
 import dev.segue.engine.prior.PrimeTraits;
 import dev.segue.engine.prior.Prior;
+import dev.segue.engine.testing.ReferenceFixture;
 import dev.segue.engine.vqvae.VqVae;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -22,14 +21,15 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The continuation pipeline on the fixture models (random weights: noise, but the plumbing is exact):
  * lengths, windows beyond the context, every tier, seeds, previews, and clear refusals.
  */
 class ContinuationPipelineTest {
-    private static final Path FIXTURE = Path.of(System.getProperty("segue.shared", "../../shared"))
-            .resolve("conformance/jukebox-ref");
+    @RegisterExtension
+    static final ReferenceFixture fixture = ReferenceFixture.jukebox();
     private static NDManager root;
     private static VqVae vqvae;
     private static final Map<Integer, Prior> PRIORS = new java.util.TreeMap<>();
@@ -37,13 +37,13 @@ class ContinuationPipelineTest {
 
     @BeforeAll
     static void load() {
-        root = Djl.cpuManager();
-        ModelConfig config = ModelConfig.load(FIXTURE.resolve("config.json"));
-        try (SafetensorsFile v = SafetensorsFile.open(FIXTURE.resolve("vqvae.safetensors"))) {
+        root = fixture.root();
+        ModelConfig config = fixture.config();
+        try (SafetensorsFile v = fixture.weights("vqvae.safetensors")) {
             vqvae = new VqVae(config.vqvae(), v, root);
         }
         for (int level = 0; level < 3; level++) {
-            try (SafetensorsFile p = SafetensorsFile.open(FIXTURE.resolve("prior_level_" + level + ".safetensors"))) {
+            try (SafetensorsFile p = fixture.weights("prior_level_" + level + ".safetensors")) {
                 PRIORS.put(level, new Prior(config.priors().get(level), config.vqvae(), p, root));
             }
         }
@@ -54,7 +54,6 @@ class ContinuationPipelineTest {
     static void close() {
         PRIORS.values().forEach(Prior::close);
         vqvae.close();
-        root.close();
     }
 
     private static float[] prime(int length) {
@@ -140,7 +139,8 @@ class ContinuationPipelineTest {
     @Test
     void aBeatClockedTopPriorHearsItsPrimesTraitsInEveryWindowAndKeepsThem() throws Exception {
         com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
-        var tree = (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(FIXTURE.resolve("config.json").toFile());
+        var tree = (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(
+                fixture.dir().resolve("config.json").toFile());
         ((com.fasterxml.jackson.databind.node.ObjectNode) tree.path("priors").path("2")).put("beat_clock", true);
         ModelConfig clockedConfig = ModelConfig.fromJson(tree, "fixture with a beat clock");
         try (Prior clocked = new Prior(clockedConfig.priors().get(2), clockedConfig.vqvae(),

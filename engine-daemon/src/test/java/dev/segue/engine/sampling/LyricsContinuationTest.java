@@ -9,20 +9,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDManager;
 import dev.segue.engine.checkpoint.SafetensorsFile;
-import dev.segue.engine.nn.Djl;
 import dev.segue.engine.config.ModelConfig;
 import dev.segue.engine.lyrics.LyricWindow;
 import dev.segue.engine.lyrics.LyricsVocabulary;
 import dev.segue.engine.prior.LabelRow;
 import dev.segue.engine.prior.Prior;
+import dev.segue.engine.testing.ReferenceFixture;
 import dev.segue.engine.vqvae.VqVae;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Continuations with the two lyrics top priors of the fixture (random weights: the audio is noise, the
@@ -30,8 +30,8 @@ import org.junit.jupiter.api.Test;
  * window labelled with its own position in the song and the lyric tokens of that position.
  */
 class LyricsContinuationTest {
-    private static final Path FIXTURE = Path.of(System.getProperty("segue.shared", "../../shared"))
-            .resolve("conformance/jukebox-lyrics-ref");
+    @RegisterExtension
+    static final ReferenceFixture fixture = ReferenceFixture.lyrics();
     private static final String LYRICS = lyrics();
     private static NDManager root;
     private static VqVae vqvae;
@@ -40,15 +40,15 @@ class LyricsContinuationTest {
 
     @BeforeAll
     static void load() {
-        root = Djl.cpuManager();
-        ModelConfig config = ModelConfig.load(FIXTURE.resolve("config.json"));
-        try (SafetensorsFile v = SafetensorsFile.open(FIXTURE.resolve("vqvae.safetensors"))) {
+        root = fixture.root();
+        ModelConfig config = fixture.config();
+        try (SafetensorsFile v = fixture.weights("vqvae.safetensors")) {
             vqvae = new VqVae(config.vqvae(), v, root);
         }
-        try (SafetensorsFile p = SafetensorsFile.open(FIXTURE.resolve("prior_single_enc_dec.safetensors"))) {
+        try (SafetensorsFile p = fixture.weights("prior_single_enc_dec.safetensors")) {
             single = new Prior(config.named().get("single_enc_dec"), config.vqvae(), p, root);
         }
-        try (SafetensorsFile p = SafetensorsFile.open(FIXTURE.resolve("prior_sep_enc_dec.safetensors"))) {
+        try (SafetensorsFile p = fixture.weights("prior_sep_enc_dec.safetensors")) {
             separate = new Prior(config.named().get("sep_enc_dec"), config.vqvae(), p, root);
         }
     }
@@ -58,7 +58,6 @@ class LyricsContinuationTest {
         single.close();
         separate.close();
         vqvae.close();
-        root.close();
     }
 
     /** Numbered verses, so that every stretch of the text differs from every other. */

@@ -11,18 +11,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.ndarray.NDManager;
 import dev.segue.engine.checkpoint.SafetensorsFile;
 import dev.segue.engine.checkpoint.WeightStore;
-import dev.segue.engine.nn.Djl;
 import dev.segue.engine.config.ModelConfig;
 import dev.segue.engine.config.PriorConfig;
 import dev.segue.engine.prior.LabelRow;
 import dev.segue.engine.prior.Prior;
-import java.nio.file.Path;
+import dev.segue.engine.testing.ReferenceFixture;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.function.Executable;
 
 /**
@@ -31,8 +31,8 @@ import org.junit.jupiter.api.function.Executable;
  * all sharing the prior loaded once.
  */
 class PrimedSamplerTest {
-    private static final Path FIXTURES = Path.of(System.getProperty("segue.shared", "../../shared"))
-            .resolve("conformance/jukebox-ref");
+    @RegisterExtension
+    static final ReferenceFixture fixture = ReferenceFixture.jukebox();
     private static final int PRIME = 32;
     private static final int TOTAL = 64;
 
@@ -49,19 +49,18 @@ class PrimedSamplerTest {
 
     @BeforeAll
     static void loadPrior() {
-        manager = Djl.cpuManager();
-        ModelConfig config = ModelConfig.load(FIXTURES.resolve("config.json"));
+        manager = fixture.root();
+        ModelConfig config = fixture.config();
         PriorConfig pc = config.priors().get(2);
-        store = SafetensorsFile.open(FIXTURES.resolve("prior_level_2.safetensors"));
+        store = fixture.weights("prior_level_2.safetensors");
         prior = new Prior(pc, config.vqvae(), store, manager);
         sampler = new PrimedSampler(prior);
-        try (SafetensorsFile cases = SafetensorsFile.open(FIXTURES.resolve("cases.safetensors"))) {
-            long[] y = cases.get("prior2.y").toLongs();
-            int width = (int) cases.get("prior2.y").shape()[1];
-            labels = List.of(LabelRow.fromRow(Arrays.copyOf(y, width), pc.maxBowGenreSize()));
-            greedyPrime = firstRow(cases.get("prior2.greedy.prime").toLongs(), cases.get("prior2.greedy.prime").shape());
-            greedyTokens = firstRow(cases.get("prior2.greedy.tokens").toLongs(), cases.get("prior2.greedy.tokens").shape());
-        }
+        SafetensorsFile cases = fixture.cases();
+        long[] y = cases.get("prior2.y").toLongs();
+        int width = (int) cases.get("prior2.y").shape()[1];
+        labels = List.of(LabelRow.fromRow(Arrays.copyOf(y, width), pc.maxBowGenreSize()));
+        greedyPrime = firstRow(cases.get("prior2.greedy.prime").toLongs(), cases.get("prior2.greedy.prime").shape());
+        greedyTokens = firstRow(cases.get("prior2.greedy.tokens").toLongs(), cases.get("prior2.greedy.tokens").shape());
         prime = Arrays.copyOf(greedyPrime, PRIME);
     }
 
@@ -72,9 +71,6 @@ class PrimedSamplerTest {
         }
         if (store != null) {
             store.close();
-        }
-        if (manager != null) {
-            manager.close();
         }
     }
 

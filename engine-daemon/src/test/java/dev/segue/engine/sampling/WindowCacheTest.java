@@ -9,18 +9,18 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.segue.engine.checkpoint.SafetensorsFile;
-import dev.segue.engine.nn.Djl;
 import dev.segue.engine.config.ModelConfig;
 import dev.segue.engine.prior.Conditioning;
 import dev.segue.engine.prior.LabelRow;
 import dev.segue.engine.prior.Prior;
-import java.nio.file.Path;
+import dev.segue.engine.testing.ReferenceFixture;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Keeping the key/value cache across top-level windows ({@link WindowCache#SHIFT}) on the fixture's top prior
@@ -29,8 +29,8 @@ import org.junit.jupiter.api.Test;
  * the whole-window forward's.
  */
 class WindowCacheTest {
-    private static final Path FIXTURES = Path.of(System.getProperty("segue.shared", "../../shared"))
-            .resolve("conformance/jukebox-ref");
+    @RegisterExtension
+    static final ReferenceFixture fixture = ReferenceFixture.jukebox();
     private static final int KNOWN = 100;
     /** Five windows, all of n_ctx: [0, 256) samples 156, then four hops of 32. */
     private static final int TOTAL = 256 + 4 * 32;
@@ -42,9 +42,9 @@ class WindowCacheTest {
 
     @BeforeAll
     static void load() {
-        manager = Djl.cpuManager();
-        ModelConfig config = ModelConfig.load(FIXTURES.resolve("config.json"));
-        store = SafetensorsFile.open(FIXTURES.resolve("prior_level_2.safetensors"));
+        manager = fixture.root();
+        ModelConfig config = fixture.config();
+        store = fixture.weights("prior_level_2.safetensors");
         prior = new Prior(config.priors().get(2), config.vqvae(), store, manager);
         Random random = new Random(11);
         codes = new long[TOTAL];
@@ -57,7 +57,6 @@ class WindowCacheTest {
     static void close() {
         prior.close();
         store.close();
-        manager.close();
     }
 
     @Test

@@ -67,6 +67,11 @@ public final class ReferenceFixture implements BeforeAllCallback, AfterAllCallba
         return open(cases);
     }
 
+    /** The fixture's folder, for a test that reads or copies its files itself. */
+    public Path dir() {
+        return dir;
+    }
+
     /** A weight file of the fixture, e.g. {@code prior_level_2.safetensors}; the caller closes it. */
     public SafetensorsFile weights(String file) {
         return SafetensorsFile.open(dir.resolve(file));
