@@ -43,7 +43,8 @@ import picocli.CommandLine.Parameters;
                 + "'bench latency [--clients N] [--jobs N] [--seconds S]': heartbeat, list and cancel round trips while "
                 + "N clients' jobs run.")
 final class BenchCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "WHAT", description = "What to benchmark: engine or protocol.")
+    @Parameters(index = "0", paramLabel = "WHAT", description = "What to benchmark: engine, sketch, continuation, vqvae, protocol, latency, cancel, memory or "
+            + "cluster (each described above).")
     String what;
 
     @Parameters(index = "1", arity = "0..1", paramLabel = "PRESET", defaultValue = "bench-13m",

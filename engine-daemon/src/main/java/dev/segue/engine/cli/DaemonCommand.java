@@ -21,14 +21,14 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "daemon", mixinStandardHelpOptions = true,
-        description = "Run the resident daemon in the foreground: models loaded once, ZeroMQ on loopback.")
+        description = "Run the resident daemon in the foreground: models loaded once, ZeroMQ on loopback (elsewhere with --curve-keys).")
 final class DaemonCommand implements Callable<Integer> {
     @Option(names = "--config", description = "JSON file with any of: endpoint, data, model, queued_per_client, curve_keys, "
             + "preset, memory_budget_gb, keep_days, keep_mb, keep_fetched_days. "
             + "Flags given on the command line win over it.")
     Path config;
 
-    @Option(names = "--endpoint", description = "Listen address, loopback only (default tcp://127.0.0.1:5575).")
+    @Option(names = "--endpoint", description = "Listen address (default tcp://127.0.0.1:5575); off loopback only with --curve-keys.")
     String endpoint;
 
     @Option(names = "--data", description = "Result store folder (default: <segue home>/.segue-data).")
