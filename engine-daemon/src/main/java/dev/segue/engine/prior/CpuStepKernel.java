@@ -6,6 +6,7 @@ import dev.segue.engine.nn.HalfMatrix;
 import dev.segue.engine.nn.RowParallel;
 import dev.segue.engine.nn.StepMatrix;
 import dev.segue.engine.nn.VectorMath;
+import java.nio.FloatBuffer;
 import java.util.List;
 
 /**
@@ -41,6 +42,19 @@ final class CpuStepKernel {
         }
     }
 
+    /**
+     * The values of fp32 array {@code a} as the kernel reads them: a view of libtorch's own memory (made contiguous
+     * first where it is not), so a per-position table (the 5b top prior's position embedding or conditioning: 157
+     * MB a row) is held once, not again as a Java copy. The view lives as long as {@code a}'s manager.
+     */
+    static FloatBuffer view(ai.djl.ndarray.NDArray a) {
+        java.nio.ByteBuffer b = a.toByteBuffer(true);
+        if (!b.isDirect() || b.capacity() != 4L * a.size()) {
+            return FloatBuffer.wrap(a.toFloatArray());
+        }
+        return b.order(java.nio.ByteOrder.nativeOrder()).asFloatBuffer();
+    }
+
     /** Writes the embedding of {@code token} ({@code width} values) to {@code dst} from {@code off}. */
     @FunctionalInterface
     interface TokenRows {
@@ -50,7 +64,7 @@ final class CpuStepKernel {
     private final List<Layer> layers;
     private final TokenRows tokenEmb;
     private final StepMatrix outputProj;
-    private final float[] positionEmb;
+    private final FloatBuffer positionEmb;
     private final int width;
     private final int state;
     private final int mlp;
@@ -61,7 +75,7 @@ final class CpuStepKernel {
     /** The precision of the step cache: the weights' (bf16 or fp16 when held in half precision, else fp32). */
     private final DType cacheFormat;
 
-    CpuStepKernel(List<Layer> layers, TokenRows tokenEmb, StepMatrix outputProj, float[] positionEmb, int width, int state,
+    CpuStepKernel(List<Layer> layers, TokenRows tokenEmb, StepMatrix outputProj, FloatBuffer positionEmb, int width, int state,
                   int mlp, int bins, int nCtx, boolean addCondAfter) {
         this.layers = layers;
         this.tokenEmb = tokenEmb;
@@ -103,7 +117,7 @@ final class CpuStepKernel {
         private final int heads;
         private final StepCache kv;
         private final float[] start;
-        private final float[] perPosition;
+        private final FloatBuffer perPosition;
         private final int conditionRepeat;
         private final float[] x;
         private final float[] h;
@@ -140,7 +154,7 @@ final class CpuStepKernel {
             this.start = cond.start().toFloatArray();
             // One row per prefilled row: take c reads row c / conditionRepeat (see Conditioning).
             this.conditionRepeat = cond.pendingRepeat();
-            this.perPosition = cond.storedPerPosition() == null ? null : cond.storedPerPosition().toFloatArray();
+            this.perPosition = cond.storedPerPosition() == null ? null : view(cond.storedPerPosition());
             this.x = new float[n * width];
             this.h = new float[n * width];
             this.qkv = new float[n * 3 * state];
@@ -218,7 +232,7 @@ final class CpuStepKernel {
                 for (int c = 0; c < n; c++) {
                     int off = (c / conditionRepeat * nCtx + t) * width;
                     for (int i = 0; i < width; i++) {
-                        x[c * width + i] += perPosition[off + i];
+                        x[c * width + i] += perPosition.get(off + i);
                     }
                 }
             }
@@ -235,12 +249,12 @@ final class CpuStepKernel {
                     tokenEmb.row((int) previous[c], x, xo);
                 }
                 for (int i = 0; i < width; i++) {
-                    x[xo + i] += positionEmb[t * width + i];
+                    x[xo + i] += positionEmb.get(t * width + i);
                 }
                 if (perPosition != null) {
                     int off = (c / conditionRepeat * nCtx + t) * width;
                     for (int i = 0; i < width; i++) {
-                        x[xo + i] += perPosition[off + i];
+                        x[xo + i] += perPosition.get(off + i);
                     }
                 }
             }

@@ -464,7 +464,7 @@ public final class Prior implements AutoCloseable {
                     : (token, dst, off) -> System.arraycopy(emb, token * width, dst, off, width);
             StepMatrix out = outputHalf != null ? outputHalf
                     : new BlockedMatrix(outputProj == tokenEmb ? emb : outputProj.toFloatArray(), null, width, bins);
-            cpuKernel = new CpuStepKernel(transformer.toKernelLayers(), rows, out, positionEmb.toFloatArray(),
+            cpuKernel = new CpuStepKernel(transformer.toKernelLayers(), rows, out, CpuStepKernel.view(positionEmb),
                     config.width(), config.attnState(), config.mlpState(), bins, contextLength(), addCondAfterTransformer);
         }
         return cpuKernel;
