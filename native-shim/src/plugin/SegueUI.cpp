@@ -146,14 +146,11 @@ protected:
                 fParam[i] = 0.0f;
             }
         }
-        if (fDrag.active())
-        {
-            fDrag.idle();
-            if (!fDrag.active())
-                repaint(); // the drag ended: the layout hook reports how
-        }
-        else
-            fDrag.idle(); // a target that converts the selection after the drag still gets its answer
+        // A drag of a take's stem goes on (and a target converting the selection after it gets its answer).
+        const bool dragging = fDrag.active();
+        fDrag.idle();
+        if (dragging && !fDrag.active())
+            repaint(); // the drag ended: the layout hook reports how
         if (fCopiedAt > 0.0 && now - fCopiedAt >= 3.0)
         {
             fCopiedAt = -10.0; // "copied to the clipboard" has been shown long enough
