@@ -2,7 +2,7 @@
  * x_drop_target: a window that takes file drops (XDND version 5), as a DAW's timeline or a file manager
  * would, and prints the URIs it was given.
  *
- *   x_drop_target X Y W H [TIMEOUT_S]
+ *   x_drop_target [--proxy] X Y W H [TIMEOUT_S]
  *
  * Maps a W x H window at X,Y (root coordinates, on top), says XdndAware 5, and writes "ready 0x<window>"
  * on stderr once it is mapped. It accepts any drag that offers text/uri-list: every XdndPosition is
@@ -11,6 +11,11 @@
  * URI of the list on its own line on stdout (comment lines skipped, CRLF removed), answers XdndFinished
  * (accepted, copy) and exits. What the drag did on the way (enters, positions, leaves, the source's version
  * and types) goes to stderr.
+ *
+ * With --proxy the window takes drops through XdndProxy, as some toolkits' windows do: its XdndProxy names
+ * an unmapped window made on a second X11 connection (its own XdndProxy names itself, and it says
+ * XdndAware 5 too), and only that connection reads the drag's messages. A source that sends to the
+ * visible window instead of the proxy is never answered, and no drop happens.
  *
  * PluginWindowTest drags a take card of the plugin's window onto it with xdotool; the exchange is the
  * one a real drop target runs, so the test fails if the plugin drags the wrong file, nothing, or never
@@ -35,8 +40,9 @@ static double now_s(void) {
     return tv.tv_sec + tv.tv_usec / 1e6;
 }
 
-static Display *d;
-static Window win;
+static Display *d;   /* the visible window's connection */
+static Display *dm;  /* the connection that reads the drag's messages: d, or the proxy's with --proxy */
+static Window win, via; /* the visible window; where messages arrive (win, or the proxy window) */
 static Atom a_aware, a_enter, a_position, a_status, a_leave, a_drop, a_finished, a_copy, a_selection, a_uri_list,
     a_type_list, a_property;
 
@@ -44,7 +50,7 @@ static void send_to(Window source, Atom type, long l1, long l2, long l3, long l4
     XEvent e;
     memset(&e, 0, sizeof e);
     e.xclient.type = ClientMessage;
-    e.xclient.display = d;
+    e.xclient.display = dm;
     e.xclient.window = source;
     e.xclient.message_type = type;
     e.xclient.format = 32;
@@ -53,8 +59,8 @@ static void send_to(Window source, Atom type, long l1, long l2, long l3, long l4
     e.xclient.data.l[2] = l2;
     e.xclient.data.l[3] = l3;
     e.xclient.data.l[4] = l4;
-    XSendEvent(d, source, False, NoEventMask, &e);
-    XFlush(d);
+    XSendEvent(dm, source, False, NoEventMask, &e);
+    XFlush(dm);
 }
 
 /* Does the source offer text/uri-list? Up to three types in XdndEnter, more in its XdndTypeList. */
@@ -65,7 +71,7 @@ static int offers_uri_list(const XClientMessageEvent *enter) {
         unsigned long n = 0, left = 0;
         unsigned char *data = NULL;
         int found = 0;
-        if (XGetWindowProperty(d, (Window)enter->data.l[0], a_type_list, 0, 64, False, XA_ATOM, &type, &format, &n, &left,
+        if (XGetWindowProperty(dm, (Window)enter->data.l[0], a_type_list, 0, 64, False, XA_ATOM, &type, &format, &n, &left,
                                &data) == Success && data != NULL) {
             for (unsigned long i = 0; i < n; i++) found |= ((Atom *)data)[i] == a_uri_list;
             XFree(data);
@@ -78,8 +84,13 @@ static int offers_uri_list(const XClientMessageEvent *enter) {
 }
 
 int main(int argc, char **argv) {
+    int proxy = argc > 1 && strcmp(argv[1], "--proxy") == 0;
+    if (proxy) {
+        argv++;
+        argc--;
+    }
     if (argc < 5) {
-        fprintf(stderr, "usage: x_drop_target X Y W H [TIMEOUT_S]\n");
+        fprintf(stderr, "usage: x_drop_target [--proxy] X Y W H [TIMEOUT_S]\n");
         return 2;
     }
     int x = atoi(argv[1]), y = atoi(argv[2]), w = atoi(argv[3]), h = atoi(argv[4]);
@@ -117,6 +128,20 @@ int main(int argc, char **argv) {
     Atom version = 5;
     XChangeProperty(d, win, a_aware, XA_ATOM, 32, PropModeReplace, (unsigned char *)&version, 1);
     XStoreName(d, win, "x_drop_target");
+    dm = d;
+    via = win;
+    if (proxy) {
+        dm = XOpenDisplay(NULL);
+        if (dm == NULL) {
+            fprintf(stderr, "x_drop_target: cannot open a second connection for the proxy\n");
+            return 2;
+        }
+        via = XCreateWindow(dm, DefaultRootWindow(dm), -10, -10, 1, 1, 0, 0, InputOnly, CopyFromParent, 0, NULL);
+        XChangeProperty(dm, via, XInternAtom(dm, "XdndProxy", False), XA_WINDOW, 32, PropModeReplace, (unsigned char *)&via, 1);
+        XChangeProperty(dm, via, XInternAtom(dm, "XdndAware", False), XA_ATOM, 32, PropModeReplace, (unsigned char *)&version, 1);
+        XSync(dm, False);
+        XChangeProperty(d, win, XInternAtom(d, "XdndProxy", False), XA_WINDOW, 32, PropModeReplace, (unsigned char *)&via, 1);
+    }
     XMapRaised(d, win);
     XSync(d, False);
     for (;;) { /* mapped: then the pointer can find it */
@@ -124,16 +149,16 @@ int main(int argc, char **argv) {
         XNextEvent(d, &e);
         if (e.type == MapNotify) break;
     }
-    fprintf(stderr, "ready 0x%lx\n", (unsigned long)win);
+    fprintf(stderr, "ready 0x%lx%s\n", (unsigned long)win, proxy ? " (through a proxy)" : "");
     fflush(stderr);
 
     Window source = None;
     int accept = 0, positions = 0;
     double deadline = now_s() + timeout, converting_since = 0.0;
     while (now_s() < deadline) {
-        while (XPending(d)) {
+        while (XPending(dm)) {
             XEvent e;
-            XNextEvent(d, &e);
+            XNextEvent(dm, &e);
             if (e.type == ClientMessage && e.xclient.message_type == a_enter) {
                 source = (Window)e.xclient.data.l[0];
                 accept = offers_uri_list(&e.xclient);
@@ -156,8 +181,8 @@ int main(int argc, char **argv) {
                     send_to(source, a_finished, 0, 0, 0, 0);
                     return 1;
                 }
-                XConvertSelection(d, a_selection, a_uri_list, a_property, win, (Time)e.xclient.data.l[2]);
-                XFlush(d);
+                XConvertSelection(dm, a_selection, a_uri_list, a_property, via, (Time)e.xclient.data.l[2]);
+                XFlush(dm);
                 converting_since = now_s();
                 deadline = converting_since + 5.0;
             } else if (e.type == SelectionNotify && e.xselection.selection == a_selection) {
@@ -167,7 +192,7 @@ int main(int argc, char **argv) {
                     int format = 0;
                     unsigned long n = 0, left = 0;
                     unsigned char *data = NULL;
-                    if (XGetWindowProperty(d, win, a_property, 0, 1 << 16, True, AnyPropertyType, &type, &format, &n, &left,
+                    if (XGetWindowProperty(dm, via, a_property, 0, 1 << 16, True, AnyPropertyType, &type, &format, &n, &left,
                                            &data) == Success && data != NULL && format == 8) {
                         /* text/uri-list: lines ending in CRLF, '#' starts a comment line */
                         char *text = (char *)data;
@@ -181,12 +206,12 @@ int main(int argc, char **argv) {
                     if (data != NULL) XFree(data);
                 }
                 send_to(source, a_finished, ok ? 1 : 0, ok ? (long)a_copy : 0, 0, 0);
-                XSync(d, False);
+                XSync(dm, False);
                 fprintf(stderr, ok ? "dropped\n" : "the source's answer was empty\n");
                 return ok ? 0 : 1;
             }
         }
-        int fd = ConnectionNumber(d);
+        int fd = ConnectionNumber(dm);
         fd_set set;
         FD_ZERO(&set);
         FD_SET(fd, &set);

@@ -250,7 +250,7 @@ XdndSource::~XdndSource()
     {
         {
             ErrorScope scope(fX->d);
-            if (fPhase != kIdle && fX->target != None)
+            if ((fPhase == kDragging || fPhase == kReleased) && fX->target != None)
                 fX->message(fX->leave, 0, 0, 0, 0);
             if (fX->source != None)
                 XDestroyWindow(fX->d, fX->source);
