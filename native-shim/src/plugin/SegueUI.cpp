@@ -591,8 +591,9 @@ private:
         else if (state == SEGUE_STATE_SENDING)
             std::snprintf(line, sizeof line, "Sending to the daemon...");
         else if (state == SEGUE_STATE_READY && fHaveView && fView.n_takes)
-            std::snprintf(line, sizeof line, "Ready  ·  %u take%s from bar %lld at %.2f bpm  ·  job %s", fView.n_takes,
-                          fView.n_takes == 1 ? "" : "s", (long long)fView.start_bar + 1, fView.bpm, fView.job);
+            std::snprintf(line, sizeof line, "Ready  ·  %u take%s from bar %lld at %.2f bpm  ·  job %s%s", fView.n_takes,
+                          fView.n_takes == 1 ? "" : "s", (long long)fView.start_bar + 1, fView.bpm, fView.job,
+                          XdndSource::available() ? "  ·  drag a take onto the timeline" : "");
         else if (state == SEGUE_STATE_OFFLINE)
             std::snprintf(line, sizeof line, "Daemon offline: start it with  ./segue daemon  (the plugin retries every second)");
         else if (state == SEGUE_STATE_CAPTURING)

@@ -59,6 +59,7 @@ const char* XdndSource::resultName(Result r)
 struct XdndSource::X {};
 XdndSource::XdndSource() : fPhase(kIdle), fResult(kNone), fStarted(0), fX(nullptr) {}
 XdndSource::~XdndSource() {}
+bool XdndSource::available() { return false; }
 bool XdndSource::begin(const char*) { return false; }
 void XdndSource::release() {}
 void XdndSource::cancel() {}
@@ -241,6 +242,8 @@ struct XdndSource::X
 };
 
 XdndSource::XdndSource() : fPhase(kIdle), fResult(kNone), fStarted(0), fX(nullptr) {}
+
+bool XdndSource::available() { return true; }
 
 XdndSource::~XdndSource()
 {

@@ -46,6 +46,8 @@ public:
     // From the UI's idle callback: events of this connection, the pointer, the target, timeouts.
     void idle();
 
+    // Whether this build can drag at all (X11); the window says "drag a take" only where it can.
+    static bool available();
     bool active() const { return fPhase != kIdle; }
     Result lastResult() const { return fResult; }
     int started() const { return fStarted; }
