@@ -181,6 +181,18 @@ int main(void) {
     CHECK(v.take_frames[1] == 3 * BAR_FRAMES && v.take_extended[1] == 1 && v.take_frames[0] == BAR_FRAMES);
     CHECK(v.take_first_frames[1] == BAR_FRAMES && v.take_first_frames[0] == BAR_FRAMES);
     CHECK(v.peak[1][0] == view_peak(0.5f) && v.peak[1][SEGUE_VIEW_COLUMNS - 1] == view_peak(0.75f) && v.peak[0][SEGUE_VIEW_COLUMNS - 1] == 0);
+    /* what the window drags out of take 2's card: the generation's own stem (bar 3), written and on disk;
+     * nothing for a take the job does not have, an extension's job or an unknown job */
+    char dragged[1400], want[1400];
+    CHECK(strcmp(v.job, "j-tier-1") == 0);
+    CHECK(segue_engine_take_stem(h.e, v.job, 2, dragged, sizeof dragged) == 0);
+    snprintf(want, sizeof want, "%s/vox_bar003_400bpm_take2.wav", stems);
+    CHECK(strcmp(dragged, want) == 0);
+    CHECK(segue_engine_take_stem(h.e, v.job, 1, dragged, sizeof dragged) == 0 && strstr(dragged, "_take1.wav") != NULL);
+    CHECK(segue_engine_take_stem(h.e, v.job, 3, dragged, sizeof dragged) == -1 && dragged[0] == '\0');
+    CHECK(segue_engine_take_stem(h.e, "j-ext-1", 1, dragged, sizeof dragged) == -1);
+    CHECK(segue_engine_take_stem(h.e, "j-none", 1, dragged, sizeof dragged) == -1);
+    CHECK(segue_engine_take_stem(h.e, v.job, 0, dragged, sizeof dragged) == -1);
     char path[1400];
     snprintf(path, sizeof path, "%s/vox_bar004_400bpm_take2.wav", stems);
     float *audio = NULL;

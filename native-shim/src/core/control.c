@@ -212,6 +212,30 @@ void segue_engine_set_status(segue_engine_t *e, const char *fmt, ...) {
     fprintf(stderr, "segue: %s\n", line);
 }
 
+/* Any non-audio thread (a UI dragging a take out): take K's stem of job `job`, a generation (not an
+ * extension, whose stem is a file of its own at its own bar), as the worker recorded it once written. The
+ * history is read under the engine's lock (held by the worker only to record a job), then the file is
+ * looked for outside it. */
+int segue_engine_take_stem(segue_engine_t *e, const char *job, uint32_t take, char *out, size_t cap) {
+    if (cap == 0) return -1;
+    out[0] = '\0';
+    if (!job || !job[0] || take < 1 || take > SEGUE_MAX_TAKES) return -1;
+    segue_platform_mutex_lock(e->lock);
+    for (int j = e->n_history - 1; j >= 0; j--) {
+        const segue_job_record_t *r = &e->history[j];
+        if (r->extends_take == 0 && strcmp(r->job, job) == 0 && take <= r->n_takes) {
+            copy_str(out, cap, r->stems[take - 1]);
+            break;
+        }
+    }
+    segue_platform_mutex_unlock(e->lock);
+    if (!out[0] || !segue_platform_file_exists(out)) {
+        out[0] = '\0';
+        return -1;
+    }
+    return 0;
+}
+
 /*
  * State text, one record per line (paths may hold spaces, so they come last on their line):
  *   segue-state 1

@@ -120,6 +120,11 @@ void segue_engine_get_server_key(segue_engine_t *engine, char *out, size_t cap);
  * (no $HOME: the reason is in the status line once the worker tries). */
 void segue_engine_client_key(segue_engine_t *engine, char *public_z85, size_t cap, char *public_file, size_t file_cap);
 
+/* Any non-audio thread (a UI): the path of take `take` (1-based)'s stem for the generation `job` (the
+ * view's job), as written on disk: the bar-named file that starts where the prime ends. 0 with the path
+ * in out; -1 with "" when the job has no such stem yet (still streaming, not written, deleted since). */
+int segue_engine_take_stem(segue_engine_t *engine, const char *job, uint32_t take, char *out, size_t cap);
+
 /* The last status line the worker wrote ("offline: ...", "job j1-2: 3 of 4 takes", ...). */
 void segue_engine_status_text(segue_engine_t *engine, char *out, size_t cap);
 

@@ -20,6 +20,11 @@
  * 1-9 select a take, A toggles A/B (take against dry), E extends the selected take, T cycles the tier,
  * C copies the client key (X11 CLIPBOARD, through DPF's setClipboard).
  *
+ * Dragging a take out (X11): a press on a take card whose stem is on disk, then a move of more than
+ * kDragPixels, drags that stem as a file (XdndSource.hpp: XDND on a connection of its own, driven from
+ * the idle callback); a release over a window that takes file drops drops it there, Escape or a release
+ * anywhere else ends it with nothing dropped.
+ *
  * Test hook: with SEGUE_UI_LAYOUT=<file> in the environment, the window writes its layout there (the
  * X11 window id, each region's name and rectangle, and what it shows) every time it draws, so a test
  * can compare a screenshot with what the window says it drew.
@@ -35,7 +40,12 @@
 #include <string>
 
 #include "DistrhoUI.hpp"
+#include "XdndSource.hpp"
 #include "segue_engine.h"
+
+#if !defined(_WIN32)
+#include <climits> // PATH_MAX, for realpath
+#endif
 
 START_NAMESPACE_DISTRHO
 
@@ -70,6 +80,9 @@ const Rgb kBackground = { 22, 24, 29 }, kPanel = { 32, 36, 44 }, kPanelHi = { 44
           kWarn = { 240, 170, 60 }, kBad = { 236, 88, 88 }, kViolet = { 160, 120, 250 }, kWave = { 84, 214, 196 },
           kWavePreview = { 70, 130, 150 };
 const Rgb kStateColours[] = { { 110, 116, 128 }, { 96, 125, 160 }, { 60, 180, 170 }, kWarn, kViolet, kGood, kBad };
+
+// A press on a take card becomes a drag once the pointer has moved this far (a click stays a selection).
+const double kDragPixels = 6.0;
 
 double nowSeconds()
 {
@@ -133,6 +146,11 @@ protected:
                 fParam[i] = 0.0f;
             }
         }
+        // A drag of a take's stem goes on (and a target converting the selection after it gets its answer).
+        const bool dragging = fDrag.active();
+        fDrag.idle();
+        if (dragging && !fDrag.active())
+            repaint(); // the drag ended: the layout hook reports how
         if (fCopiedAt > 0.0 && now - fCopiedAt >= 3.0)
         {
             fCopiedAt = -10.0; // "copied to the clipboard" has been shown long enough
@@ -181,6 +199,8 @@ protected:
             activate(kFocusOrder[fFocus]);
         else if (key == 'g' || key == 'G')
             pulse(SEGUE_P_GENERATE);
+        else if (key == kKeyEscape && fDrag.active())
+            fDrag.cancel(); // Escape ends a drag first; the next one cancels the job
         else if (key == kKeyEscape)
             pulse(SEGUE_P_CANCEL);
         else if (key >= '1' && key <= '9')
@@ -201,6 +221,16 @@ protected:
 
     bool onMouse(const MouseEvent& ev) override
     {
+        if (!ev.press && ev.button == 1)
+        {
+            fPressedCard = 0;
+            if (fDrag.active())
+            {
+                fDrag.release();
+                return true;
+            }
+            return false;
+        }
         if (!ev.press || ev.button != 1)
             return false;
         const double x = ev.pos.getX(), y = ev.pos.getY();
@@ -219,7 +249,12 @@ protected:
             {
                 for (int k = 0; k < fCards; ++k)
                     if (fCard[k].contains(x, y))
+                    {
                         selectTake(k + 1);
+                        fPressedCard = k + 1; // a drag may start from here
+                        fPressX = x;
+                        fPressY = y;
+                    }
             }
             else
                 activate(r);
@@ -227,6 +262,38 @@ protected:
             return true;
         }
         return false;
+    }
+
+    // While the button is down after a press on a take card: past kDragPixels, that take's stem is dragged
+    // out (when it is on disk; a take still streaming has none yet). The press's implicit pointer grab
+    // keeps these coming wherever the pointer goes, outside the window too.
+    bool onMotion(const MotionEvent& ev) override
+    {
+        if (fPressedCard == 0 || fDrag.active())
+            return false;
+        const double dx = ev.pos.getX() - fPressX, dy = ev.pos.getY() - fPressY;
+        if (dx * dx + dy * dy < kDragPixels * kDragPixels)
+            return false;
+        const int take = fPressedCard;
+        fPressedCard = 0;
+        char stem[1024];
+        if (fEngine == nullptr || !fHaveView ||
+            segue_engine_take_stem(fEngine, fView.job, static_cast<uint32_t>(take), stem, sizeof stem) != 0)
+            return false;
+#if !defined(_WIN32)
+        char absolute[PATH_MAX];
+        if (realpath(stem, absolute) == nullptr) // a relative stems folder: the target needs the whole path
+            return false;
+#else
+        const char* const absolute = stem;
+#endif
+        if (fDrag.begin(absolute))
+        {
+            fDragTake = take;
+            std::snprintf(fDragFile, sizeof fDragFile, "%s", absolute);
+            repaint();
+        }
+        return true;
     }
 
     // -----------------------------------------------------------------------------------------------
@@ -263,6 +330,11 @@ private:
     char fClientKeyFile[1024]; // its client.public file, for the daemon's clients/ folder
     int fCopies = 0;           // times the key went to the clipboard (the layout hook reports it)
     double fCopiedAt = -10.0;  // when, to say "copied" for a moment
+    XdndSource fDrag;          // a take's stem dragged out of the window (X11)
+    int fPressedCard = 0;      // 1 + the take card the button went down on, while it is down; 0 none
+    double fPressX = 0.0, fPressY = 0.0;
+    int fDragTake = 0;         // the take last dragged, and its file (the layout hook reports them)
+    char fDragFile[4096] = "";
 
     // --- actions -----------------------------------------------------------------------------------
 
@@ -519,8 +591,9 @@ private:
         else if (state == SEGUE_STATE_SENDING)
             std::snprintf(line, sizeof line, "Sending to the daemon...");
         else if (state == SEGUE_STATE_READY && fHaveView && fView.n_takes)
-            std::snprintf(line, sizeof line, "Ready  ·  %u take%s from bar %lld at %.2f bpm  ·  job %s", fView.n_takes,
-                          fView.n_takes == 1 ? "" : "s", (long long)fView.start_bar + 1, fView.bpm, fView.job);
+            std::snprintf(line, sizeof line, "Ready  ·  %u take%s from bar %lld at %.2f bpm  ·  job %s%s", fView.n_takes,
+                          fView.n_takes == 1 ? "" : "s", (long long)fView.start_bar + 1, fView.bpm, fView.job,
+                          XdndSource::available() ? "  ·  drag a take onto the timeline" : "");
         else if (state == SEGUE_STATE_OFFLINE)
             std::snprintf(line, sizeof line, "Daemon offline: start it with  ./segue daemon  (the plugin retries every second)");
         else if (state == SEGUE_STATE_CAPTURING)
@@ -693,6 +766,8 @@ private:
         std::fprintf(f, "capture_bars %d\ngenerate_bars %d\ntakes %d\n", static_cast<int>(fParam[SEGUE_P_CAPTURE_BARS] + 0.5f),
                      static_cast<int>(fParam[SEGUE_P_GENERATE_BARS] + 0.5f), static_cast<int>(fParam[SEGUE_P_TAKES] + 0.5f));
         std::fprintf(f, "client_key %s\nclient_key_file %s\nclipboard_copies %d\n", fClientKey, fClientKeyFile, fCopies);
+        std::fprintf(f, "drags %d\ndrag %s\ndrag_take %d\ndrag_file %s\n", fDrag.started(),
+                     fDrag.active() ? "active" : XdndSource::resultName(fDrag.lastResult()), fDragTake, fDragFile);
         std::fprintf(f, "state %s\nfocus %s\ntier %d\ntake %d\nmonitor %d\nprior %s\npreset %s\nstatus %s\n", kStateNames[state],
                      kRegionNames[kFocusOrder[fFocus]], static_cast<int>(fParam[SEGUE_P_TIER] + 0.5f),
                      static_cast<int>(fParam[SEGUE_P_TAKE] + 0.5f), static_cast<int>(fParam[SEGUE_P_MONITOR] + 0.5f),

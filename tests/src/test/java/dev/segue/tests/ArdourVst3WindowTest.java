@@ -7,6 +7,8 @@ import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -36,6 +38,9 @@ import org.junit.jupiter.api.io.TempDir;
  * own editor (not Ardour's generic controls), 900x520, connected to the daemon ("idle"), naming the daemon's
  * prior; a screenshot of it ({@code xwd -id}) has many colours and each region drawn; T (sent to the plugin's
  * window) selects the draft tier. The screenshot is kept in {@code tests/target/plugin-window-ardour-vst3.png}.
+ * Last, a take is made and dragged onto Ardour's editor with the mouse (see {@code dragTakeOntoTheEditor}):
+ * Ardour must take the drop and save a source and a new track made from take 1's bar-named stem; the screen
+ * after the drop is kept in {@code plugin-window-ardour-vst3-drop.png}.
  *
  * <p>Skips when Ardour's GUI is not installed; a missing Xvfb, xwd or xdotool fails with the package to install.
  */
@@ -150,6 +155,88 @@ class ArdourVst3WindowTest {
         int colours = UiLayout.colours(image, 0, 0, 900, 520);
         assertTrue(colours >= 32, "a window of few colours: " + colours);
         UiLayout.assertRegionsDrawn(image, shown);
+        dragTakeOntoTheEditor(layout, session, window, root);
+    }
+
+    /**
+     * A take dragged from the plugin's window onto Ardour's editor, as a producer places it: back to the sketch
+     * tier, one bar of prime, one bar per take, two takes (the window's keys); Ardour's transport rolls (its
+     * Play button) until the plugin captures, G generates; once both takes are final the transport stops, take
+     * 1's card is pressed and the pointer moved in steps onto the editor's empty canvas below the tracks, and
+     * released. Ardour (GTK's XDND) asks for text/uri-list, imports the stem and puts it on a new track; the
+     * session Ardour then saves (Ctrl+S) must name a source made from take 1's stem.
+     */
+    private void dragTakeOntoTheEditor(Path layout, Path session, String window, Path root) throws Exception {
+        for (String key : List.of("t", "t", "Tab", "Left", "Left", "Left", "Tab", "Left", "Left", "Left", "Left", "Left", "Left",
+                "Left", "Tab", "Left", "Left")) {
+            xDisplay.key(window, key);
+        }
+        Map<String, String> shown = UiLayout.waitFor(layout, l -> "0".equals(l.get("tier")) && "1".equals(l.get("capture_bars"))
+                && "1".equals(l.get("generate_bars")) && "2".equals(l.get("takes")), 20, xDisplay, "ardour.log");
+        xDisplay.click(157, 43); // Ardour's Play
+        shown = UiLayout.waitFor(layout, l -> "capturing".equals(l.get("state")), 30, xDisplay, "ardour.log");
+        Thread.sleep(4500); // past a bar line at 120 bpm, with a bar captured before it
+        xDisplay.key(window, "g");
+        shown = UiLayout.waitFor(layout, l -> "ready".equals(l.get("state")) && cardsFinal(l, 2), 180, xDisplay,
+                "ardour.log");
+        xDisplay.click(181, 43); // Ardour's Stop
+        Thread.sleep(1000);
+
+        NativeShim.Run geometry = NativeShim.run(List.of(Programs.require("xdotool", "xdotool"), "getwindowgeometry",
+                "--shell", window), Map.of("DISPLAY", xDisplay.name()), 20);
+        assertEquals(0, geometry.exitCode(), geometry.output());
+        Map<String, String> g = new HashMap<>();
+        for (String line : geometry.output().split("\\n")) {
+            int eq = line.indexOf('=');
+            if (eq > 0) {
+                g.put(line.substring(0, eq).trim(), line.substring(eq + 1).trim());
+            }
+        }
+        long[] c = UiLayout.numbers(shown, "card 1");
+        long fromX = Long.parseLong(g.get("X")) + c[0] + c[2] / 2, fromY = Long.parseLong(g.get("Y")) + c[1] + c[3] / 2;
+        long toX = 1100, toY = 520; // the editor's canvas, right of the plugin's window, below the tracks
+        List<String> moves = new ArrayList<>(List.of("mousemove", "" + fromX, "" + fromY, "sleep", "0.3", "mousedown", "1", "sleep",
+                "0.3"));
+        for (int i = 1; i <= 12; i++) {
+            moves.addAll(List.of("mousemove", "" + (fromX + (toX - fromX) * i / 12), "" + (fromY + (toY - fromY) * i / 12), "sleep",
+                    "0.1"));
+        }
+        moves.addAll(List.of("mousemove", "" + (toX + 5), "" + (toY + 3), "sleep", "0.8", "mouseup", "1"));
+        xDisplay.xdotool(moves);
+        shown = UiLayout.waitFor(layout, l -> !"active".equals(l.get("drag")) && !"none".equals(l.get("drag")), 20,
+                xDisplay, "ardour.log");
+        assertEquals("dropped", shown.get("drag"), "Ardour's editor took the drop: " + shown);
+        assertEquals("1", shown.get("drag_take"), "the take dragged");
+        String file = shown.get("drag_file");
+        String stem = Path.of(file).getFileName().toString();
+        assertTrue(stem.matches("track_bar\\d{3}_120bpm_take1\\.wav"), "take 1's bar-named stem: " + file);
+
+        Thread.sleep(3000); // Ardour imports the file (a copy into the session) before it shows the region
+        xDisplay.xwd("-root", root);
+        ImageIO.write(XwdImage.read(root), "png", SCREENSHOT.resolveSibling("plugin-window-ardour-vst3-drop.png").toFile());
+        String before = Files.readString(session);
+        xDisplay.xdotool(List.of("mousemove", "1100", "600", "key", "ctrl+s"));
+        String name = stem.substring(0, stem.length() - ".wav".length());
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        String saved = before;
+        while (System.nanoTime() < deadline && !saved.contains("<Source name=\"" + name)) {
+            Thread.sleep(500);
+            saved = Files.readString(session);
+        }
+        assertTrue(!before.contains(name), "the session named the stem before the drop");
+        assertTrue(saved.contains("<Source name=\"" + name), "Ardour's saved session has no source made from " + stem);
+        assertTrue(Pattern.compile("<Route [^>]*name=\"" + Pattern.quote(name) + "\"").matcher(saved).find(),
+                "Ardour put the dropped stem on a new track named after it");
+    }
+
+    private static boolean cardsFinal(Map<String, String> shown, int takes) {
+        for (int k = 1; k <= takes; k++) {
+            String c = shown.get("card " + k);
+            if (c == null || !c.endsWith(" 1")) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static boolean dark(BufferedImage image, int x, int y) {

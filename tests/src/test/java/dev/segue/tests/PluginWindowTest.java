@@ -5,8 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.awt.image.BufferedImage;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,6 +39,10 @@ import org.junit.jupiter.api.io.TempDir;
  * The window also shows the plugin's CurveZMQ client key: the test checks it is the key the plugin made
  * for this user ({@code $XDG_CONFIG_HOME/segue/client.public}, a fresh folder), then presses C and reads
  * the X11 clipboard back ({@code native-shim/tests/x_clipboard.c}) as a paste would: the same 40 characters.
+ * Take 2 is then dragged out of the window with the mouse (xdotool: press on its card, move in steps, release)
+ * onto a window that takes file drops ({@code native-shim/tests/x_drop_target.c}, XDND 5, beside jalv's):
+ * it must receive exactly one file:// URI, take 2's bar-named stem as the plugin wrote it; the keys pressed
+ * afterwards (T, G) show the window still answers.
  * The screenshots and the layout are kept in {@code tests/target/plugin-window.png},
  * {@code plugin-window-refused.png} and {@code plugin-window.txt}.
  *
@@ -121,7 +127,8 @@ class PluginWindowTest {
         // C copies it to the clipboard; a paste (an X11 CLIPBOARD request as UTF-8 text) gets it back.
         key(xdotool, window, display, "c");
         shown = waitFor(layout, l -> "1".equals(l.get("clipboard_copies")), 10);
-        NativeShim.Run made = NativeShim.run(List.of("make", "-C", NativeShim.DIR.toString(), "build/tests/x_clipboard"), Map.of(), 120);
+        NativeShim.Run made = NativeShim.run(List.of("make", "-C", NativeShim.DIR.toString(), "build/tests/x_clipboard",
+                "build/tests/x_drop_target"), Map.of(), 120);
         assertEquals(0, made.exitCode(), made.output());
         NativeShim.Run paste = NativeShim.run(List.of(NativeShim.DIR.resolve("build/tests/x_clipboard").toString()),
                 Map.of("DISPLAY", display), 30);
@@ -164,6 +171,10 @@ class PluginWindowTest {
         Files.copy(layout, SCREENSHOT.resolveSibling("plugin-window.txt"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         checkScreenshot(image, shown);
 
+        // Take 2 dragged out of the window as a file, as a producer drags it onto a DAW's timeline: onto a
+        // window that takes file drops (x_drop_target, XDND 5) beside jalv's.
+        dragTakeOut(xdotool, window, display, layout, shown, 2, dir.resolve("stems/track_bar003_240bpm_take2.wav"));
+
         // A tier the prior cannot serve: T (draft), then G. The daemon's default prior has no upsamplers and
         // refuses; the window says so in words, in red, and the state pill turns to error.
         key(xdotool, window, display, "t");
@@ -186,6 +197,74 @@ class PluginWindowTest {
             }
         }
         assertTrue(red > 50, "the refusal is not written in red in the status line (" + red + " red pixels)");
+    }
+
+    /**
+     * Presses on take {@code take}'s card (where the layout says it is), moves in steps onto a drop target
+     * mapped beside jalv's window, releases: the target must have been given exactly one file:// URI, the
+     * plugin's stem of that take ({@code stem}, bar-named as the plugin wrote it), and the window must
+     * report the drop as done. A wrong take, no drop or no answer fails.
+     */
+    private void dragTakeOut(String xdotool, String window, String display, Path layout, Map<String, String> shown, int take,
+            Path stem) throws Exception {
+        assertTrue(Files.isRegularFile(stem), "the plugin wrote no stem " + stem);
+        Path out = dir.resolve("drop.out"), err = dir.resolve("drop.err");
+        ProcessBuilder pb = new ProcessBuilder(NativeShim.DIR.resolve("build/tests/x_drop_target").toString(), "1000", "240",
+                "240", "240", "60").redirectOutput(out.toFile()).redirectError(err.toFile());
+        pb.environment().put("DISPLAY", display);
+        pb.environment().remove("XAUTHORITY");
+        Process target = pb.start();
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (!read(err).contains("ready") && System.nanoTime() < deadline && target.isAlive()) {
+                Thread.sleep(100);
+            }
+            assertTrue(read(err).contains("ready"), "the drop target did not map its window: " + read(err));
+
+            // Where the plugin's window is on the screen, and take 2's card in it.
+            NativeShim.Run geometry = NativeShim.run(List.of(xdotool, "getwindowgeometry", "--shell", window),
+                    Map.of("DISPLAY", display), 20);
+            assertEquals(0, geometry.exitCode(), geometry.output());
+            Map<String, String> g = new HashMap<>();
+            for (String line : geometry.output().split("\n")) {
+                int eq = line.indexOf('=');
+                if (eq > 0) {
+                    g.put(line.substring(0, eq).trim(), line.substring(eq + 1).trim());
+                }
+            }
+            long[] c = card(shown, take);
+            long fromX = Long.parseLong(g.get("X")) + c[0] + c[2] / 2, fromY = Long.parseLong(g.get("Y")) + c[1] + c[3] / 2;
+            long toX = 1120, toY = 360;
+            List<String> moves = new ArrayList<>(List.of(xdotool, "mousemove", "" + fromX, "" + fromY, "sleep", "0.3", "mousedown",
+                    "1", "sleep", "0.3"));
+            for (int i = 1; i <= 12; i++) {
+                moves.addAll(List.of("mousemove", "" + (fromX + (toX - fromX) * i / 12), "" + (fromY + (toY - fromY) * i / 12),
+                        "sleep", "0.1"));
+            }
+            moves.addAll(List.of("mousemove", "" + (toX + 6), "" + (toY + 4), "sleep", "0.5", "mouseup", "1"));
+            NativeShim.Run drag = NativeShim.run(moves, Map.of("DISPLAY", display), 60);
+            assertEquals(0, drag.exitCode(), "xdotool: " + drag.output());
+
+            assertTrue(target.waitFor(30, TimeUnit.SECONDS), "the drop target got no drop in 30 s: " + read(err));
+            assertEquals(0, target.exitValue(), "the drop target: " + read(err) + read(out));
+        } finally {
+            target.destroyForcibly();
+        }
+        List<String> uris = new ArrayList<>();
+        for (String line : Files.readAllLines(out, StandardCharsets.UTF_8)) {
+            if (!line.isBlank()) {
+                uris.add(line.trim());
+            }
+        }
+        assertEquals(1, uris.size(), "one file dropped: " + uris + "\n" + read(err));
+        assertTrue(uris.get(0).startsWith("file:///"), "a file:// URI: " + uris.get(0));
+        Path dropped = Path.of(java.net.URI.create(uris.get(0)));
+        assertTrue(Files.isRegularFile(dropped), "the dropped URI names no file: " + dropped);
+        assertEquals(stem.toRealPath(), dropped.toRealPath(), "the dropped file is take " + take + "'s stem");
+        Map<String, String> after = waitFor(layout, l -> "dropped".equals(l.get("drag")), 10);
+        assertEquals("1", after.get("drags"), "one drag started: " + after);
+        assertEquals("" + take, after.get("drag_take"), "the take dragged");
+        assertEquals(dropped.toRealPath().toString(), after.get("drag_file"), "the file the window says it dragged");
     }
 
     /** Not pixel by pixel: the structure the layout promises is in the picture. */
