@@ -64,7 +64,9 @@ public final class LatencyBench {
             // (its thread and its context's I/O thread), so the figures are the daemon's answer time, not this
             // process's own jobs keeping the probe from a core.
             Thread.currentThread().setPriority(Thread.MAX_PRIORITY);
-            try (ZContext zmq = Front.urgentContext()) {
+            // The probe has a context of its own, as a client in its own process would: the submitters' previews
+            // and results then never queue ahead of its replies on one I/O thread.
+            try (ZContext zmq = new ZContext(); ZContext probing = Front.urgentContext()) {
                 List<ZMQ.Socket> submitters = new ArrayList<>();
                 long req = 1;
                 for (int c = 0; c < clients; c++) {
@@ -79,7 +81,7 @@ public final class LatencyBench {
                                 null, req, null, null, null), Audio.of(1, prime)));
                     }
                 }
-                ZMQ.Socket probe = zmq.createSocket(SocketType.DEALER);
+                ZMQ.Socket probe = probing.createSocket(SocketType.DEALER);
                 probe.setLinger(0);
                 probe.setReceiveTimeOut(60_000);
                 probe.setHandshakeIvl(1000);
