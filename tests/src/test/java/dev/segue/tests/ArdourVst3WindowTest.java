@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -177,23 +176,14 @@ class ArdourVst3WindowTest {
         shown = UiLayout.waitFor(layout, l -> "capturing".equals(l.get("state")), 30, xDisplay, "ardour.log");
         Thread.sleep(4500); // past a bar line at 120 bpm, with a bar captured before it
         xDisplay.key(window, "g");
-        shown = UiLayout.waitFor(layout, l -> "ready".equals(l.get("state")) && cardsFinal(l, 2), 180, xDisplay,
+        shown = UiLayout.waitFor(layout, l -> "ready".equals(l.get("state")) && UiLayout.cardsFinal(l, 2), 180, xDisplay,
                 "ardour.log");
         xDisplay.click(181, 43); // Ardour's Stop
         Thread.sleep(1000);
 
-        NativeShim.Run geometry = NativeShim.run(List.of(Programs.require("xdotool", "xdotool"), "getwindowgeometry",
-                "--shell", window), Map.of("DISPLAY", xDisplay.name()), 20);
-        assertEquals(0, geometry.exitCode(), geometry.output());
-        Map<String, String> g = new HashMap<>();
-        for (String line : geometry.output().split("\\n")) {
-            int eq = line.indexOf('=');
-            if (eq > 0) {
-                g.put(line.substring(0, eq).trim(), line.substring(eq + 1).trim());
-            }
-        }
+        long[] at = xDisplay.position(window);
         long[] c = UiLayout.numbers(shown, "card 1");
-        long fromX = Long.parseLong(g.get("X")) + c[0] + c[2] / 2, fromY = Long.parseLong(g.get("Y")) + c[1] + c[3] / 2;
+        long fromX = at[0] + c[0] + c[2] / 2, fromY = at[1] + c[1] + c[3] / 2;
         long toX = 1100, toY = 520; // the editor's canvas, right of the plugin's window, below the tracks
         List<String> moves = new ArrayList<>(List.of("mousemove", "" + fromX, "" + fromY, "sleep", "0.3", "mousedown", "1", "sleep",
                 "0.3"));
@@ -227,16 +217,6 @@ class ArdourVst3WindowTest {
         assertTrue(saved.contains("<Source name=\"" + name), "Ardour's saved session has no source made from " + stem);
         assertTrue(Pattern.compile("<Route [^>]*name=\"" + Pattern.quote(name) + "\"").matcher(saved).find(),
                 "Ardour put the dropped stem on a new track named after it");
-    }
-
-    private static boolean cardsFinal(Map<String, String> shown, int takes) {
-        for (int k = 1; k <= takes; k++) {
-            String c = shown.get("card " + k);
-            if (c == null || !c.endsWith(" 1")) {
-                return false;
-            }
-        }
-        return true;
     }
 
     private static boolean dark(BufferedImage image, int x, int y) {

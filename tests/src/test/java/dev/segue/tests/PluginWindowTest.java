@@ -110,7 +110,7 @@ class PluginWindowTest {
         xDisplay.start(List.of(jalv, "-c", "auto_fire_bar=3", "-c", "fallback_bpm=240", "-c", "capture_bars=2", "-c", "generate_bars=2",
                 "-c", "takes=3", "-c", "monitor=1", "urn:segue:shim"), env, "jalv.log");
 
-        Map<String, String> shown = waitFor(layout, l -> "ready".equals(l.get("state")) && cardsFinal(l, 3), 180);
+        Map<String, String> shown = waitFor(layout, l -> "ready".equals(l.get("state")) && UiLayout.cardsFinal(l, 3), 180);
         assertEquals("900 520", shown.get("size"), "the window's size");
         assertEquals("default", shown.get("prior"), "the window names the daemon's prior");
         String window = shown.get("window");
@@ -152,7 +152,7 @@ class PluginWindowTest {
         key(xdotool, window, display, "Tab");
         shown = waitFor(layout, l -> "capture_bars".equals(l.get("focus")), 10);
         key(xdotool, window, display, "e");
-        shown = waitFor(layout, l -> l.getOrDefault("status", "").contains("take 2 extended") && cardsFinal(l, 3), 120);
+        shown = waitFor(layout, l -> l.getOrDefault("status", "").contains("take 2 extended") && UiLayout.cardsFinal(l, 3), 120);
         long[] card1 = card(shown, 1), card2 = card(shown, 2);
         assertEquals(2 * card1[5], card2[5], "take 2 is twice as long after a two-bar extension: " + shown);
         assertTrue(Files.isRegularFile(dir.resolve("stems/track_bar005_240bpm_take2.wav")), "the extension's stem, at bar 5");
@@ -161,7 +161,7 @@ class PluginWindowTest {
         // written while a frame is drawn, just before OpenGL swaps it onto the window: give the swap (and
         // any later frame) a moment, and take the layout as it is then.
         Thread.sleep(1500);
-        shown = waitFor(layout, l -> "ready".equals(l.get("state")) && cardsFinal(l, 3), 10);
+        shown = waitFor(layout, l -> "ready".equals(l.get("state")) && UiLayout.cardsFinal(l, 3), 10);
         Path raw = dir.resolve("window.xwd");
         NativeShim.Run shot = NativeShim.run(List.of(xwd, "-id", window, "-out", raw.toString()), Map.of("DISPLAY", display), 30);
         assertEquals(0, shot.exitCode(), shot.output());
@@ -222,18 +222,9 @@ class PluginWindowTest {
             assertTrue(read(err).contains("ready"), "the drop target did not map its window: " + read(err));
 
             // Where the plugin's window is on the screen, and take 2's card in it.
-            NativeShim.Run geometry = NativeShim.run(List.of(xdotool, "getwindowgeometry", "--shell", window),
-                    Map.of("DISPLAY", display), 20);
-            assertEquals(0, geometry.exitCode(), geometry.output());
-            Map<String, String> g = new HashMap<>();
-            for (String line : geometry.output().split("\n")) {
-                int eq = line.indexOf('=');
-                if (eq > 0) {
-                    g.put(line.substring(0, eq).trim(), line.substring(eq + 1).trim());
-                }
-            }
+            long[] at = xDisplay.position(window);
             long[] c = card(shown, take);
-            long fromX = Long.parseLong(g.get("X")) + c[0] + c[2] / 2, fromY = Long.parseLong(g.get("Y")) + c[1] + c[3] / 2;
+            long fromX = at[0] + c[0] + c[2] / 2, fromY = at[1] + c[1] + c[3] / 2;
             long toX = 1120, toY = 360;
             List<String> moves = new ArrayList<>(List.of(xdotool, "mousemove", "" + fromX, "" + fromY, "sleep", "0.3", "mousedown",
                     "1", "sleep", "0.3"));
@@ -315,16 +306,6 @@ class PluginWindowTest {
     /** x, y, w, h, covered frames, frames, final (1/0) of take k's card. */
     private static long[] card(Map<String, String> shown, int k) {
         return UiLayout.numbers(shown, "card " + k);
-    }
-
-    private static boolean cardsFinal(Map<String, String> shown, int takes) {
-        for (int k = 1; k <= takes; k++) {
-            String c = shown.get("card " + k);
-            if (c == null || !c.endsWith(" 1")) {
-                return false;
-            }
-        }
-        return true;
     }
 
     /** Polls the window's layout until the predicate holds; a host that ends first fails with its logs. */

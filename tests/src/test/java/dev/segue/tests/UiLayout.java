@@ -92,6 +92,17 @@ final class UiLayout {
         }
     }
 
+    /** Whether the window shows takes 1..{@code takes} as final (each card's last number is 1). */
+    static boolean cardsFinal(Map<String, String> shown, int takes) {
+        for (int k = 1; k <= takes; k++) {
+            String c = shown.get("card " + k);
+            if (c == null || !c.endsWith(" 1")) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** How many distinct colours a rectangle of the image holds (clipped to the image). */
     static int colours(BufferedImage image, int x0, int y0, int w, int h) {
         Set<Integer> seen = new HashSet<>();

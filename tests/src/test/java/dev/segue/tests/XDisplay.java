@@ -114,6 +114,21 @@ final class XDisplay implements AutoCloseable {
         xdotool(List.of("mousemove", Integer.toString(x), Integer.toString(y), "click", "1"));
     }
 
+    /** Where {@code window}'s top-left corner is on the screen (xdotool's getwindowgeometry): {x, y}. */
+    long[] position(String window) throws Exception {
+        NativeShim.Run geometry = NativeShim.run(List.of(Programs.require("xdotool", "xdotool"), "getwindowgeometry",
+                "--shell", window), Map.of("DISPLAY", name()), 20);
+        assertEquals(0, geometry.exitCode(), geometry.output());
+        Map<String, String> g = new java.util.HashMap<>();
+        for (String line : geometry.output().split("\n")) {
+            int eq = line.indexOf('=');
+            if (eq > 0) {
+                g.put(line.substring(0, eq).trim(), line.substring(eq + 1).trim());
+            }
+        }
+        return new long[] {Long.parseLong(g.get("X")), Long.parseLong(g.get("Y"))};
+    }
+
     /** Runs {@code xdotool} with these arguments on this display; a non-zero exit fails the test. */
     void xdotool(List<String> args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(Programs.require("xdotool", "xdotool")));
