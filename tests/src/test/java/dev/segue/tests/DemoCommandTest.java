@@ -16,7 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The README's main command, as a user runs it: `./segue demo` starts a daemon, sends the bundled prime,
  * writes the takes and their pictures, and stops the daemon it started. Shortened to 2 takes of 1 bar so the
- * test stays quick; the full demo's timing is in presets/README.md.
+ * test stays quick; the demo job's timing (`./segue bench sketch`) is in presets/README.md.
  */
 class DemoCommandTest {
     @TempDir
