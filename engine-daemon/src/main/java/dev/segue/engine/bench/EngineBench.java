@@ -1,5 +1,6 @@
 package dev.segue.engine.bench;
 
+import dev.segue.engine.monitor.MemoryStats;
 import dev.segue.engine.monitor.Monitor;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;

@@ -6,7 +6,7 @@ import dev.segue.engine.resident.EngineBackedContinuation;
 import dev.segue.engine.resident.ResidentModel;
 
 import ai.djl.ndarray.NDManager;
-import dev.segue.engine.bench.MemoryStats;
+import dev.segue.engine.monitor.MemoryStats;
 import dev.segue.engine.sampling.ContinuationPipeline;
 import dev.segue.engine.server.ContinuationEngine;
 import dev.segue.protocol.message.GenerationRequest;

@@ -4,7 +4,7 @@ import dev.segue.engine.resident.PresetFiles;
 
 import ai.djl.ndarray.NDManager;
 import dev.segue.engine.bench.EngineBench;
-import dev.segue.engine.bench.MemoryStats;
+import dev.segue.engine.monitor.MemoryStats;
 import dev.segue.engine.checkpoint.Checkpoints;
 import dev.segue.engine.checkpoint.WeightFormat;
 import dev.segue.engine.checkpoint.TensorEntry;

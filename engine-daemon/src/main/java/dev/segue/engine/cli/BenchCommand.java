@@ -12,7 +12,7 @@ import dev.segue.engine.resident.PresetFiles;
 
 import ai.djl.ndarray.NDManager;
 import dev.segue.engine.bench.EngineBench;
-import dev.segue.engine.bench.MemoryStats;
+import dev.segue.engine.monitor.MemoryStats;
 import dev.segue.engine.checkpoint.RandomWeights;
 import dev.segue.engine.config.ModelConfig;
 import dev.segue.engine.config.PriorConfig;

@@ -256,6 +256,6 @@ public final class ResidentSet<T extends AutoCloseable> {
     }
 
     private static long residentBytes() {
-        return dev.segue.engine.bench.MemoryStats.residentBytes();
+        return dev.segue.engine.monitor.MemoryStats.residentBytes();
     }
 }

@@ -1,11 +1,9 @@
 package dev.segue.engine.server;
 
+import dev.segue.engine.monitor.MemoryStats;
 import dev.segue.protocol.message.Stats;
-import java.io.IOException;
 import java.lang.management.BufferPoolMXBean;
 import java.lang.management.ManagementFactory;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 
 /**
@@ -14,7 +12,6 @@ import java.util.List;
  * memory, not of the disk). Nothing here walks the data folder, so the socket thread may answer it.
  */
 public final class DaemonStats {
-    private static final Path STATUS = Path.of("/proc/self/status");
     private static final List<BufferPoolMXBean> POOLS = ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class);
 
     private final long startNanos = System.nanoTime();
@@ -36,22 +33,9 @@ public final class DaemonStats {
         for (BufferPoolMXBean pool : POOLS) {
             direct += Math.max(0, pool.getMemoryUsed());
         }
-        return new Stats(req, (System.nanoTime() - startNanos) / 1_000_000, residentBytes(),
+        return new Stats(req, (System.nanoTime() - startNanos) / 1_000_000, MemoryStats.residentBytes(),
                 rt.totalMemory() - rt.freeMemory(), direct, dataBytes, dataJobs,
                 queued, running, ended[0], ended[1], ended[2], bad.total(), outbox.skipped(), bad.unansweredTotal());
     }
 
-    /** VmRSS from /proc/self/status; 0 where there is no such file (not Linux). */
-    static long residentBytes() {
-        try {
-            for (String line : Files.readAllLines(STATUS)) {
-                if (line.startsWith("VmRSS:")) {
-                    return Long.parseLong(line.substring(6).trim().split("\\s+")[0]) * 1024;
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            return 0;
-        }
-        return 0;
-    }
 }

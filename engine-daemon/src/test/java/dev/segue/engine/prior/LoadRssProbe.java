@@ -2,7 +2,7 @@ package dev.segue.engine.prior;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import dev.segue.engine.bench.MemoryStats;
+import dev.segue.engine.monitor.MemoryStats;
 import dev.segue.engine.checkpoint.SafetensorsFile;
 import dev.segue.engine.checkpoint.WeightFormat;
 import dev.segue.engine.nn.Djl;

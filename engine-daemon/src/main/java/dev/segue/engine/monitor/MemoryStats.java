@@ -1,4 +1,4 @@
-package dev.segue.engine.bench;
+package dev.segue.engine.monitor;
 
 import java.io.IOException;
 import java.nio.file.Files;
