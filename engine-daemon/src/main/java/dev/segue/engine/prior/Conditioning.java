@@ -20,9 +20,8 @@ public final class Conditioning {
     private final NDArray perPosition;
     private final NDArray encoderStates;
     private final int repeat;
-    private NDArray repeatedStart;
-    private NDArray repeatedPerPosition;
-    private NDArray repeatedEncoderStates;
+    /** The repeated start, per-position conditioning and encoder states, each made on first use. */
+    private final NDArray[] repeated = new NDArray[3];
 
     public Conditioning(NDArray start, NDArray perPosition, NDArray encoderStates) {
         this(start, perPosition, encoderStates, 1);
@@ -45,35 +44,28 @@ public final class Conditioning {
 
     /** The start embedding, (batch, W). */
     public NDArray start() {
-        if (repeat == 1) {
-            return start;
-        }
-        if (repeatedStart == null) {
-            repeatedStart = start.repeat(0, repeat);
-        }
-        return repeatedStart;
+        return repeated(0, start);
     }
 
     /** The per-position conditioning, (batch, sequence, W), or null. */
     public NDArray perPosition() {
-        if (repeat == 1 || perPosition == null) {
-            return perPosition;
-        }
-        if (repeatedPerPosition == null) {
-            repeatedPerPosition = perPosition.repeat(0, repeat);
-        }
-        return repeatedPerPosition;
+        return repeated(1, perPosition);
     }
 
     /** The lyrics encoder's states, (batch, n_tokens, W), or null. */
     public NDArray encoderStates() {
-        if (repeat == 1 || encoderStates == null) {
-            return encoderStates;
+        return repeated(2, encoderStates);
+    }
+
+    /** {@code stored} with each row repeated {@link #pendingRepeat()} times, made once, on first use. */
+    private NDArray repeated(int which, NDArray stored) {
+        if (repeat == 1 || stored == null) {
+            return stored;
         }
-        if (repeatedEncoderStates == null) {
-            repeatedEncoderStates = encoderStates.repeat(0, repeat);
+        if (repeated[which] == null) {
+            repeated[which] = stored.repeat(0, repeat);
         }
-        return repeatedEncoderStates;
+        return repeated[which];
     }
 
     /** Each row repeated {@code times} times in place, as {@link KvCache#repeatEachRow} repeats the cache. */
