@@ -6,14 +6,13 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.segue.engine.checkpoint.RandomWeights;
-import dev.segue.engine.nn.Djl;
 import dev.segue.engine.config.ModelConfig;
 import dev.segue.engine.config.PriorConfig;
+import dev.segue.engine.testing.CpuManager;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -28,17 +27,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 class LyricsSelfConsistencyTest {
     private static final int MUSIC_BINS = 48;
     private static final int LYRIC_VOCAB = 79;
-    private static NDManager root;
-
-    @BeforeAll
-    static void setUp() {
-        root = Djl.cpuManager();
-    }
-
-    @AfterAll
-    static void tearDown() {
-        root.close();
-    }
+    @RegisterExtension
+    static final CpuManager root = new CpuManager();
 
     @ParameterizedTest(name = "single {0}, attn_order {1}, depth {2}, n_tokens {3}, prime_attn_order {4}, batch {5}")
     @CsvSource({
@@ -50,7 +40,7 @@ class LyricsSelfConsistencyTest {
         ModelConfig config = config(single, attnOrder, depth, nTokens, primeAttnOrder);
         PriorConfig pc = config.priors().get(2);
         Random random = new Random(attnOrder * 7 + depth);
-        try (NDManager m = root.newSubManager();
+        try (NDManager m = root.get().newSubManager();
              Prior prior = new Prior(pc, config.vqvae(), new RandomWeights(attnOrder + depth, 0.3), m)) {
             int n = prior.contextLength();
             List<LabelRow> rows = new ArrayList<>();

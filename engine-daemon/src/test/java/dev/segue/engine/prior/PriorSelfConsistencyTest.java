@@ -6,14 +6,13 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.segue.engine.checkpoint.RandomWeights;
-import dev.segue.engine.nn.Djl;
 import dev.segue.engine.config.ModelConfig;
 import dev.segue.engine.config.PriorConfig;
+import dev.segue.engine.testing.CpuManager;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -27,17 +26,8 @@ import org.junit.jupiter.params.provider.CsvSource;
  */
 class PriorSelfConsistencyTest {
     private static final int BINS = 64;
-    private static NDManager root;
-
-    @BeforeAll
-    static void setUp() {
-        root = Djl.cpuManager();
-    }
-
-    @AfterAll
-    static void tearDown() {
-        root.close();
-    }
+    @RegisterExtension
+    static final CpuManager root = new CpuManager();
 
     @ParameterizedTest(name = "level {0}, attn_order {1}, labels {2}, res_scale {3}, merged {4}, batch {5}, clock {6}")
     @CsvSource({
@@ -60,7 +50,7 @@ class PriorSelfConsistencyTest {
         for (int i = 0; i < z.length; i++) {
             z[i] = random.nextInt(BINS);
         }
-        try (NDManager m = root.newSubManager();
+        try (NDManager m = root.get().newSubManager();
              Prior prior = new Prior(pc, config.vqvae(), new RandomWeights(attnOrder + 1, 0.3), m)) {
             List<LabelRow> rows = null;
             if (labels) {

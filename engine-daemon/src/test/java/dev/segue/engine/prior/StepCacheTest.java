@@ -6,14 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDManager;
 import dev.segue.engine.checkpoint.DType;
-import dev.segue.engine.nn.Djl;
 import dev.segue.engine.nn.KvRows;
+import dev.segue.engine.testing.CpuManager;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -28,17 +27,8 @@ class StepCacheTest {
     private static final int KEY_LIMIT = 40;
     private static final int ENCODER = 7;
     private static final int HEAD_DIM = 5;
-    private static NDManager root;
-
-    @BeforeAll
-    static void setUp() {
-        root = Djl.cpuManager();
-    }
-
-    @AfterAll
-    static void tearDown() {
-        root.close();
-    }
+    @RegisterExtension
+    static final CpuManager root = new CpuManager();
 
     private static CpuStepKernel.Layer layer(AttentionPattern pattern, int keyLimit, int encoderLength) {
         return new CpuStepKernel.Layer(null, null, null, null, null, null, null, null, pattern, 1, BLOCK, 1f, keyLimit,
@@ -70,7 +60,7 @@ class StepCacheTest {
             layers = layers.subList(0, 4); // a lyrics window cannot move (tested below)
         }
         int candidates = 3;
-        try (NDManager m = root.newSubManager()) {
+        try (NDManager m = root.get().newSubManager()) {
             StepCache cache = new StepCache(m, layers, nCtx, candidates, HEAD_DIM, format);
             // The prefill, as DJL lays it out: one stored row, repeated for the candidates.
             // Row and previous-row layers hold only from the first key the next query can read (KvCache drops
@@ -148,7 +138,7 @@ class StepCacheTest {
     @Test
     void layersHoldOnlyWhatTheirAttentionReads() {
         int nCtx = 192;
-        try (NDManager m = root.newSubManager()) {
+        try (NDManager m = root.get().newSubManager()) {
             StepCache cache = new StepCache(m, layers(), nCtx, 2, HEAD_DIM, DType.BF16);
             int[] expected = {nCtx, BLOCK, nCtx, 2 * BLOCK, KEY_LIMIT, ENCODER};
             for (int l = 0; l < expected.length; l++) {
@@ -174,7 +164,7 @@ class StepCacheTest {
 
     @Test
     void aLyricsWindowCannotMove() {
-        try (NDManager m = root.newSubManager()) {
+        try (NDManager m = root.get().newSubManager()) {
             StepCache cache = new StepCache(m, layers(), 192, 1, HEAD_DIM, DType.F32);
             cache.ensure(4, 3);
             UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class, () -> cache.shift(BLOCK));
