@@ -5,7 +5,7 @@
  *                                     hosts). Run under LD_PRELOAD=rt_interpose.so with
  *                                     SEGUE_ENDPOINT pointing at a running daemon. Plays a moving
  *                                     transport (400 bpm 4/4, 48 kHz, 512-frame blocks) in real time;
- *                                     the plugin auto-fires at bar 3, its worker talks to the daemon;
+ *                                     the plugin auto-fires at bar 3, its client thread talks to the daemon;
  *                                     bar 3 loops while previews stream in (they must be heard); when
  *                                     the take is ready the transport plays bar 3 again. Every
  *                                     process() call is marked for the interposer; the test fails

@@ -1,7 +1,7 @@
 /* fake_daemon.h: the daemon's side of PROTOCOL.md, played by a test: a ZeroMQ ROUTER socket on a free
  * loopback port that decodes every frame the plugin sends with the C codec (so each one is checked,
  * bounds and all) and answers the connection chatter (hello, list_priors, list_presets, heartbeat)
- * itself; the test answers the rest. Also a host that drives the engine's audio path the way a DAW does
+ * itself; the test answers the rest. Also a host that drives the core's audio path the way a DAW does
  * (400 bpm 4/4, 48 kHz, 512-frame blocks). Include once per test, after check.h. */
 #ifndef SEGUE_FAKE_DAEMON_H
 #define SEGUE_FAKE_DAEMON_H
@@ -12,7 +12,7 @@
 #include <zmq.h>
 
 #include "codec.h"
-#include "segue_engine.h"
+#include "segue_core.h"
 
 #define RATE 48000
 #define BLOCK 512
@@ -34,7 +34,7 @@ typedef struct {
 } fake_daemon_t;
 
 typedef struct {
-    segue_engine_t *e;
+    segue_core_t *e;
     int64_t frame;
     float in_l[BLOCK], in_r[BLOCK], out_l[BLOCK], out_r[BLOCK];
 } host_t;
@@ -148,16 +148,16 @@ static void play_block(host_t *h) {
     for (int i = 0; i < BLOCK; i++) h->in_l[i] = h->in_r[i] = 0.001f * (float)((h->frame + i) % 100);
     const float *in[2] = {h->in_l, h->in_r};
     float *out[2] = {h->out_l, h->out_r};
-    segue_engine_process(h->e, in, out, BLOCK, &t);
+    segue_core_process(h->e, in, out, BLOCK, &t);
     h->frame += BLOCK;
 }
 
 /* Plays a bar and a block, then presses generate (a rising edge) and lets it go. */
 static void play_and_fire(host_t *h) {
     for (int b = 0; b < BAR_FRAMES / BLOCK + 1; b++) play_block(h);
-    segue_engine_set_param(h->e, SEGUE_P_GENERATE, 1);
+    segue_core_set_param(h->e, SEGUE_P_GENERATE, 1);
     play_block(h);
-    segue_engine_set_param(h->e, SEGUE_P_GENERATE, 0);
+    segue_core_set_param(h->e, SEGUE_P_GENERATE, 0);
     play_block(h);
 }
 
@@ -174,7 +174,7 @@ static int wait_for(fake_daemon_t *d, segue_type_t type, int timeout_ms) {
 static int wait_state(fake_daemon_t *d, host_t *h, int state, int timeout_ms) {
     uint64_t end = now_ms() + (uint64_t)timeout_ms;
     while (now_ms() < end) {
-        if ((int)segue_engine_get_param(h->e, SEGUE_P_STATE) == state) return 1;
+        if ((int)segue_core_get_param(h->e, SEGUE_P_STATE) == state) return 1;
         next_request(d, 20);
     }
     return 0;

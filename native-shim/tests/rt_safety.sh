@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # RT-safety proof for every build: the same real-time scenario (tests/rt_scenario.h) through each format's
 # own process entry point, in a test host per format (clap_host, lv2_rt_host, vst3_rt_host), with
-# malloc/free/mutex/syscall-wrapper calls counted inside process() by rt_interpose.so, while the worker
+# malloc/free/mutex/syscall-wrapper calls counted inside process() by rt_interpose.so, while the client thread
 # talks to a real daemon. Uses $SEGUE_ENDPOINT when set (the Java test starts the daemon); otherwise starts
 # `./segue daemon` on a free loopback port. Prints "rt(FORMAT): PASS" per format, then "rt: PASS" when all
 # three passed.

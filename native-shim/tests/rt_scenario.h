@@ -7,7 +7,7 @@
  *
  *   a transport plays at 400 bpm, 4/4, 48 kHz, in 512-frame blocks, in real time, on a thread of its own
  *   (the audio thread); the plugin, set up by the host with auto_fire_bar 3, generate_bars 8, takes 1,
- *   capture_bars 2 and monitor "take", fires at bar 3 and its worker talks to a real daemon; while it
+ *   capture_bars 2 and monitor "take", fires at bar 3 and its client thread talks to a real daemon; while it
  *   generates, bar 3 loops (the previews must be heard there); once it is ready, bar 3 is played again from
  *   its start and a little past bar 4. The take must replace the input on every timeline sample from
  *   exactly 57600 (bar 3) to the last one played, and the state must still be "ready".

@@ -3,7 +3,7 @@
  * in the status line, and an accepted one reads back byte for byte. No daemon (test_submit_texts sends them). */
 #include <string.h>
 #include "check.h"
-#include "segue_engine.h"
+#include "segue_core.h"
 
 static void fill(char *buf, size_t n, char c) {
     memset(buf, c, n);
@@ -56,36 +56,36 @@ int main(void) {
     CHECK(strcmp(segue_text_key(SEGUE_TEXT_GENRE), "genre") == 0);
     CHECK(segue_text_key(SEGUE_TEXT_COUNT) == NULL);
 
-    /* through the engine (no activate: the state is set before the host starts the plugin) */
+    /* through the core (no activate: the state is set before the host starts the plugin) */
     segue_config_t cfg = {"tcp://127.0.0.1:1", "/tmp", "trk"};
-    segue_engine_t *e = segue_engine_create(&cfg);
+    segue_core_t *e = segue_core_create(&cfg);
     CHECK(e != NULL);
     for (int t = 0; t < SEGUE_TEXT_COUNT; t++) {
-        segue_engine_get_text(e, (segue_text_t)t, got, sizeof got);
+        segue_core_get_text(e, (segue_text_t)t, got, sizeof got);
         CHECK(got[0] == '\0'); /* nothing until set */
     }
     fill(big, 4096, 'l');
-    CHECK(segue_engine_set_text(e, SEGUE_TEXT_LYRICS, big) == 0);
-    segue_engine_get_text(e, SEGUE_TEXT_LYRICS, got, sizeof got);
+    CHECK(segue_core_set_text(e, SEGUE_TEXT_LYRICS, big) == 0);
+    segue_core_get_text(e, SEGUE_TEXT_LYRICS, got, sizeof got);
     CHECK(strcmp(got, big) == 0);
-    CHECK(segue_engine_set_text(e, SEGUE_TEXT_ARTIST, "Björk") == 0);
-    CHECK(segue_engine_set_text(e, SEGUE_TEXT_ARTIST, "Bj\xf6rk") == -1); /* Latin-1, not UTF-8 */
-    segue_engine_get_text(e, SEGUE_TEXT_ARTIST, got, sizeof got);
+    CHECK(segue_core_set_text(e, SEGUE_TEXT_ARTIST, "Björk") == 0);
+    CHECK(segue_core_set_text(e, SEGUE_TEXT_ARTIST, "Bj\xf6rk") == -1); /* Latin-1, not UTF-8 */
+    segue_core_get_text(e, SEGUE_TEXT_ARTIST, got, sizeof got);
     CHECK(strcmp(got, "Björk") == 0); /* the refused value did not replace it */
-    segue_engine_status_text(e, status, sizeof status);
+    segue_core_status_text(e, status, sizeof status);
     CHECK(strstr(status, "artist: not valid UTF-8") != NULL);
     fill(big, 4097, 'l');
-    CHECK(segue_engine_set_text(e, SEGUE_TEXT_LYRICS, big) == -1);
-    segue_engine_get_text(e, SEGUE_TEXT_LYRICS, got, sizeof got);
+    CHECK(segue_core_set_text(e, SEGUE_TEXT_LYRICS, big) == -1);
+    segue_core_get_text(e, SEGUE_TEXT_LYRICS, got, sizeof got);
     CHECK(strlen(got) == 4096);
-    CHECK(segue_engine_set_text(e, SEGUE_TEXT_GENRE, "jazz") == 0);
-    CHECK(segue_engine_set_text(e, SEGUE_TEXT_LYRICS, "") == 0); /* cleared */
-    segue_engine_get_text(e, SEGUE_TEXT_LYRICS, got, sizeof got);
+    CHECK(segue_core_set_text(e, SEGUE_TEXT_GENRE, "jazz") == 0);
+    CHECK(segue_core_set_text(e, SEGUE_TEXT_LYRICS, "") == 0); /* cleared */
+    segue_core_get_text(e, SEGUE_TEXT_LYRICS, got, sizeof got);
     CHECK(got[0] == '\0');
-    segue_engine_get_text(e, SEGUE_TEXT_GENRE, got, 3); /* a short buffer gets a terminated prefix */
+    segue_core_get_text(e, SEGUE_TEXT_GENRE, got, 3); /* a short buffer gets a terminated prefix */
     CHECK(strcmp(got, "ja") == 0);
-    segue_engine_get_text(e, SEGUE_TEXT_COUNT, got, sizeof got);
+    segue_core_get_text(e, SEGUE_TEXT_COUNT, got, sizeof got);
     CHECK(got[0] == '\0');
-    segue_engine_destroy(e);
+    segue_core_destroy(e);
     return CHECK_DONE("test_song_text");
 }

@@ -3,7 +3,7 @@
  *
  * The test plays the daemon itself: a ZeroMQ ROUTER socket on a free loopback port, speaking
  * PROTOCOL.md through the same C codec (so every frame the plugin sends is decoded, bounds and all).
- * It drives the engine's audio path the way a host does (400 bpm 4/4, 48 kHz, 512-frame blocks) and:
+ * It drives the core's audio path the way a host does (400 bpm 4/4, 48 kHz, 512-frame blocks) and:
  *   1. sets the three texts, fires, and checks the submit carries them byte for byte;
  *   2. refuses that submit the way the daemon refuses an unknown artist (BAD_MESSAGE naming
  *      request.artist): the plugin's state goes to 6 (error) and its status line carries the reason;
@@ -25,19 +25,19 @@ int main(void) {
 
     segue_config_t cfg = {endpoint, stems, "vox"};
     static host_t h;
-    h.e = segue_engine_create(&cfg);
+    h.e = segue_core_create(&cfg);
     CHECK(h.e != NULL);
-    segue_engine_set_param(h.e, SEGUE_P_GENERATE_BARS, 1);
-    segue_engine_set_param(h.e, SEGUE_P_TAKES, 1);
-    segue_engine_set_param(h.e, SEGUE_P_MONITOR, 1);
+    segue_core_set_param(h.e, SEGUE_P_GENERATE_BARS, 1);
+    segue_core_set_param(h.e, SEGUE_P_TAKES, 1);
+    segue_core_set_param(h.e, SEGUE_P_MONITOR, 1);
     /* as a host restores a saved project: the state before activate */
     static char lyrics[4097];
     memset(lyrics, 'o', 4096); /* the longest lyrics the protocol takes */
     memcpy(lyrics, "Ünder the 月\n", strlen("Ünder the 月\n"));
-    CHECK(segue_engine_set_text(h.e, SEGUE_TEXT_LYRICS, lyrics) == 0);
-    CHECK(segue_engine_set_text(h.e, SEGUE_TEXT_ARTIST, "Nobody Known") == 0);
-    CHECK(segue_engine_set_text(h.e, SEGUE_TEXT_GENRE, "Jazz") == 0);
-    CHECK(segue_engine_activate(h.e, RATE) == 0);
+    CHECK(segue_core_set_text(h.e, SEGUE_TEXT_LYRICS, lyrics) == 0);
+    CHECK(segue_core_set_text(h.e, SEGUE_TEXT_ARTIST, "Nobody Known") == 0);
+    CHECK(segue_core_set_text(h.e, SEGUE_TEXT_GENRE, "Jazz") == 0);
+    CHECK(segue_core_activate(h.e, RATE) == 0);
     CHECK(wait_state(&d, &h, SEGUE_STATE_IDLE, 5000)); /* connected: hello answered */
 
     /* 1. the first submit carries all three */
@@ -58,13 +58,13 @@ int main(void) {
     reply->text = segue_str("request.artist: prior 'labelled': no artist 'Nobody Known'");
     send_to_plugin(&d, reply, NULL, 0);
     CHECK(wait_state(&d, &h, SEGUE_STATE_ERROR, 5000));
-    segue_engine_status_text(h.e, status, sizeof status);
+    segue_core_status_text(h.e, status, sizeof status);
     CHECK(strstr(status, "daemon refused: BAD_MESSAGE: request.artist") != NULL);
     printf("  status after the refusal: %s\n", status);
 
     /* 3. fixed in the state, fired again: the session goes on */
-    CHECK(segue_engine_set_text(h.e, SEGUE_TEXT_ARTIST, "") == 0);
-    CHECK(segue_engine_set_text(h.e, SEGUE_TEXT_LYRICS, "la la la") == 0);
+    CHECK(segue_core_set_text(h.e, SEGUE_TEXT_ARTIST, "") == 0);
+    CHECK(segue_core_set_text(h.e, SEGUE_TEXT_LYRICS, "la la la") == 0);
     play_and_fire(&h);
     CHECK(wait_for(&d, SEGUE_T_SUBMIT, 15000));
     CHECK(!m->request.has_artist);
@@ -97,13 +97,13 @@ int main(void) {
     reply->candidates = 1;
     send_to_plugin(&d, reply, NULL, 0);
     CHECK(wait_state(&d, &h, SEGUE_STATE_READY, 5000));
-    segue_engine_status_text(h.e, status, sizeof status);
+    segue_core_status_text(h.e, status, sizeof status);
     CHECK(strstr(status, "job j-texts-1: 1 stems") != NULL);
     printf("  status after the second generation: %s\n", status);
     free(reply);
 
-    segue_engine_deactivate(h.e);
-    segue_engine_destroy(h.e);
+    segue_core_deactivate(h.e);
+    segue_core_destroy(h.e);
     fake_daemon_stop(&d);
     char cmd[300];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", stems);

@@ -77,16 +77,16 @@ static void reply_audio(fake_daemon_t *d, segue_type_t type, int64_t req, const 
 static int wait_view(fake_daemon_t *d, host_t *h, const char *text, segue_view_t *v, int timeout_ms) {
     uint64_t end = now_ms() + (uint64_t)timeout_ms;
     while (now_ms() < end) {
-        if (segue_engine_view(h->e, v) == 0 && strstr(v->status, text)) return 1;
+        if (segue_core_view(h->e, v) == 0 && strstr(v->status, text)) return 1;
         next_request(d, 20);
     }
     return 0;
 }
 
 static void pulse(host_t *h, uint32_t param) {
-    segue_engine_set_param(h->e, param, 1);
+    segue_core_set_param(h->e, param, 1);
     play_block(h);
-    segue_engine_set_param(h->e, param, 0);
+    segue_core_set_param(h->e, param, 0);
     play_block(h);
 }
 
@@ -98,16 +98,16 @@ int main(void) {
     segue_config_t cfg = {endpoint, stems, "vox"};
     static host_t h;
     static segue_view_t v;
-    h.e = segue_engine_create(&cfg);
-    segue_engine_set_param(h.e, SEGUE_P_GENERATE_BARS, 1);
-    segue_engine_set_param(h.e, SEGUE_P_TAKES, 2);
-    CHECK(segue_engine_activate(h.e, RATE) == 0);
+    h.e = segue_core_create(&cfg);
+    segue_core_set_param(h.e, SEGUE_P_GENERATE_BARS, 1);
+    segue_core_set_param(h.e, SEGUE_P_TAKES, 2);
+    CHECK(segue_core_activate(h.e, RATE) == 0);
     CHECK(wait_state(&d, &h, SEGUE_STATE_IDLE, 5000));
     CHECK(strcmp(segue_param_info(SEGUE_P_TIER)->symbol, "tier") == 0 && segue_param_info(SEGUE_P_TIER)->labels != NULL);
     CHECK(strcmp(segue_param_info(SEGUE_P_EXTEND)->symbol, "extend") == 0);
 
     /* 1. full with the sketch preset: sent as asked, refused in words */
-    segue_engine_set_param(h.e, SEGUE_P_TIER, 2);
+    segue_core_set_param(h.e, SEGUE_P_TIER, 2);
     play_and_fire(&h);
     CHECK(wait_for(&d, SEGUE_T_SUBMIT, 15000));
     check_canonical(&d);
@@ -121,15 +121,15 @@ int main(void) {
     send_to_plugin(&d, r, NULL, 0);
     free(r);
     CHECK(wait_state(&d, &h, SEGUE_STATE_ERROR, 5000));
-    segue_engine_status_text(h.e, status, sizeof status);
+    segue_core_status_text(h.e, status, sizeof status);
     CHECK(strstr(status, "daemon refused: BAD_MESSAGE: request.quality: preset 'sketch' does only 'sketch'") != NULL);
     CHECK(wait_view(&d, &h, "use preset 'studio'", &v, 2000));
     CHECK(v.online && strcmp(v.prior, "upsampled") == 0 && strcmp(v.preset, "sketch") == 0 && v.prior_levels == 3);
     printf("  view status after the refusal: %s\n", v.status);
 
     /* 2. draft with the studio preset: two one-bar takes, progress with level and ETA, thumbnails */
-    segue_engine_set_param(h.e, SEGUE_P_TIER, 1);
-    segue_engine_set_param(h.e, SEGUE_P_PRESET, 1);
+    segue_core_set_param(h.e, SEGUE_P_TIER, 1);
+    segue_core_set_param(h.e, SEGUE_P_PRESET, 1);
     play_and_fire(&h);
     CHECK(wait_for(&d, SEGUE_T_SUBMIT, 15000));
     check_canonical(&d);
@@ -147,13 +147,13 @@ int main(void) {
     send_to_plugin(&d, r, NULL, 0);
     free(r);
     CHECK(wait_state(&d, &h, SEGUE_STATE_GENERATING, 5000));
-    for (int i = 0; i < 20 && segue_engine_get_param(h.e, SEGUE_P_LEVEL) != 2.0f; i++) next_request(&d, 20);
-    CHECK(segue_engine_get_param(h.e, SEGUE_P_LEVEL) == 2.0f);
-    CHECK(fabsf(segue_engine_get_param(h.e, SEGUE_P_ETA) - 2.5f) < 1e-6f);
-    CHECK(fabsf(segue_engine_get_param(h.e, SEGUE_P_PROGRESS) - 25.0f) < 1e-4f);
+    for (int i = 0; i < 20 && segue_core_get_param(h.e, SEGUE_P_LEVEL) != 2.0f; i++) next_request(&d, 20);
+    CHECK(segue_core_get_param(h.e, SEGUE_P_LEVEL) == 2.0f);
+    CHECK(fabsf(segue_core_get_param(h.e, SEGUE_P_ETA) - 2.5f) < 1e-6f);
+    CHECK(fabsf(segue_core_get_param(h.e, SEGUE_P_PROGRESS) - 25.0f) < 1e-4f);
     reply_audio(&d, SEGUE_T_PREVIEW, req, "j-tier-1", 0, start, BAR_FRAMES, 0, BAR_FRAMES / 2, 0.5f);
     uint64_t end = now_ms() + 2000;
-    while (now_ms() < end && !(segue_engine_view(h.e, &v) == 0 && v.take_covered[0] == BAR_FRAMES / 2)) next_request(&d, 20);
+    while (now_ms() < end && !(segue_core_view(h.e, &v) == 0 && v.take_covered[0] == BAR_FRAMES / 2)) next_request(&d, 20);
     CHECK(v.n_takes == 2 && v.take_covered[0] == BAR_FRAMES / 2 && v.take_covered[1] == 0);
     CHECK(v.peak[0][0] == view_peak(0.5f) && v.peak[0][SEGUE_VIEW_COLUMNS / 2 - 1] == view_peak(0.5f) && v.peak[0][SEGUE_VIEW_COLUMNS - 1] == 0);
     CHECK(v.peak[1][0] == 0);
@@ -165,8 +165,8 @@ int main(void) {
     CHECK(v.take_final[0] && v.take_final[1] && v.peak[0][0] == view_peak(0.25f)); /* final replaced the preview */
 
     /* 3. extend take 2 by two bars */
-    segue_engine_set_param(h.e, SEGUE_P_TAKE, 2);
-    segue_engine_set_param(h.e, SEGUE_P_GENERATE_BARS, 2);
+    segue_core_set_param(h.e, SEGUE_P_TAKE, 2);
+    segue_core_set_param(h.e, SEGUE_P_GENERATE_BARS, 2);
     pulse(&h, SEGUE_P_EXTEND);
     CHECK(wait_for(&d, SEGUE_T_EXTEND, 5000));
     check_canonical(&d);
@@ -176,7 +176,7 @@ int main(void) {
     reply_audio(&d, SEGUE_T_RESULT, req, "j-ext-1", 0, start + BAR_FRAMES, 2 * BAR_FRAMES, 0, 2 * BAR_FRAMES, 0.75f);
     reply_simple(&d, SEGUE_T_DONE, req, "j-ext-1");
     CHECK(wait_view(&d, &h, "j-ext-1: take 2 extended from bar 4", &v, 5000));
-    CHECK((int)segue_engine_get_param(h.e, SEGUE_P_STATE) == SEGUE_STATE_READY);
+    CHECK((int)segue_core_get_param(h.e, SEGUE_P_STATE) == SEGUE_STATE_READY);
     printf("  view status after the extension: %s\n", v.status);
     CHECK(v.take_frames[1] == 3 * BAR_FRAMES && v.take_extended[1] == 1 && v.take_frames[0] == BAR_FRAMES);
     CHECK(v.take_first_frames[1] == BAR_FRAMES && v.take_first_frames[0] == BAR_FRAMES);
@@ -185,14 +185,14 @@ int main(void) {
      * nothing for a take the job does not have, an extension's job or an unknown job */
     char dragged[1400], want[1400];
     CHECK(strcmp(v.job, "j-tier-1") == 0);
-    CHECK(segue_engine_take_stem(h.e, v.job, 2, dragged, sizeof dragged) == 0);
+    CHECK(segue_core_take_stem(h.e, v.job, 2, dragged, sizeof dragged) == 0);
     snprintf(want, sizeof want, "%s/vox_bar003_400bpm_take2.wav", stems);
     CHECK(strcmp(dragged, want) == 0);
-    CHECK(segue_engine_take_stem(h.e, v.job, 1, dragged, sizeof dragged) == 0 && strstr(dragged, "_take1.wav") != NULL);
-    CHECK(segue_engine_take_stem(h.e, v.job, 3, dragged, sizeof dragged) == -1 && dragged[0] == '\0');
-    CHECK(segue_engine_take_stem(h.e, "j-ext-1", 1, dragged, sizeof dragged) == -1);
-    CHECK(segue_engine_take_stem(h.e, "j-none", 1, dragged, sizeof dragged) == -1);
-    CHECK(segue_engine_take_stem(h.e, v.job, 0, dragged, sizeof dragged) == -1);
+    CHECK(segue_core_take_stem(h.e, v.job, 1, dragged, sizeof dragged) == 0 && strstr(dragged, "_take1.wav") != NULL);
+    CHECK(segue_core_take_stem(h.e, v.job, 3, dragged, sizeof dragged) == -1 && dragged[0] == '\0');
+    CHECK(segue_core_take_stem(h.e, "j-ext-1", 1, dragged, sizeof dragged) == -1);
+    CHECK(segue_core_take_stem(h.e, "j-none", 1, dragged, sizeof dragged) == -1);
+    CHECK(segue_core_take_stem(h.e, v.job, 0, dragged, sizeof dragged) == -1);
     char path[1400];
     snprintf(path, sizeof path, "%s/vox_bar004_400bpm_take2.wav", stems);
     float *audio = NULL;
@@ -203,7 +203,7 @@ int main(void) {
           fabsf(audio[2 * frames - 1] - 0.75f) < 1e-5f);
     free(audio);
     /* playing take 2 from its start: the take, then the extension, with no gap and no overlap */
-    segue_engine_set_param(h.e, SEGUE_P_MONITOR, 1);
+    segue_core_set_param(h.e, SEGUE_P_MONITOR, 1);
     h.frame = start;
     int wrong = 0, blocks = 3 * BAR_FRAMES / BLOCK + 1;
     play_block(&h); /* the relocation block: the transport re-anchors here */
@@ -223,7 +223,7 @@ int main(void) {
     /* 4. extend again: from the extension. The daemon fails it halfway (half a bar of results, then an
      * error); the next one gets a result one sample off its place, refused; the one after lands, and
      * plays in full: nothing the failed one left past the take is heard. */
-    segue_engine_set_param(h.e, SEGUE_P_GENERATE_BARS, 1);
+    segue_core_set_param(h.e, SEGUE_P_GENERATE_BARS, 1);
     int64_t next = start + 3 * BAR_FRAMES; /* where take 2 now ends */
     pulse(&h, SEGUE_P_EXTEND);
     CHECK(wait_for(&d, SEGUE_T_EXTEND, 5000));
@@ -236,7 +236,7 @@ int main(void) {
     r->req = req;
     r->job = segue_str("j-ext-2");
     r->code = SEGUE_INTERNAL;
-    r->text = segue_str("the engine ran out of memory");
+    r->text = segue_str("the daemon ran out of memory");
     send_to_plugin(&d, r, NULL, 0);
     free(r);
     CHECK(wait_state(&d, &h, SEGUE_STATE_ERROR, 5000));
@@ -248,7 +248,7 @@ int main(void) {
     reply_simple(&d, SEGUE_T_ACCEPTED, req, "j-ext-3");
     reply_audio(&d, SEGUE_T_RESULT, req, "j-ext-3", 0, next + 1, BAR_FRAMES, 0, BAR_FRAMES, 0.2f);
     CHECK(wait_view(&d, &h, "does not fit", &v, 5000));
-    CHECK((int)segue_engine_get_param(h.e, SEGUE_P_STATE) == SEGUE_STATE_ERROR);
+    CHECK((int)segue_core_get_param(h.e, SEGUE_P_STATE) == SEGUE_STATE_ERROR);
 
     pulse(&h, SEGUE_P_EXTEND);
     CHECK(wait_for(&d, SEGUE_T_EXTEND, 5000));
@@ -271,7 +271,7 @@ int main(void) {
 
     /* 5. cancel: a generation cancelled before the daemon accepted it is cancelled by its job id as soon
      * as `accepted` names it; the takes already here stay (ready) */
-    segue_engine_set_param(h.e, SEGUE_P_TIER, 0);
+    segue_core_set_param(h.e, SEGUE_P_TIER, 0);
     play_and_fire(&h);
     CHECK(wait_for(&d, SEGUE_T_SUBMIT, 15000));
     req = d.msg.req;
@@ -281,10 +281,10 @@ int main(void) {
     CHECK(wait_for(&d, SEGUE_T_CANCEL, 5000));
     check_canonical(&d);
     CHECK(str_is(d.msg.job, "j-cancel-1"));
-    CHECK((int)segue_engine_get_param(h.e, SEGUE_P_STATE) == SEGUE_STATE_READY);
+    CHECK((int)segue_core_get_param(h.e, SEGUE_P_STATE) == SEGUE_STATE_READY);
 
-    segue_engine_deactivate(h.e);
-    segue_engine_destroy(h.e);
+    segue_core_deactivate(h.e);
+    segue_core_destroy(h.e);
     fake_daemon_stop(&d);
     char cmd[300];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", stems);

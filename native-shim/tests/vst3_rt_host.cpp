@@ -29,7 +29,7 @@
 #include "travesty/factory.h"
 
 #include "rt_scenario.h"
-#include "segue_engine.h"
+#include "segue_core.h"
 
 namespace {
 

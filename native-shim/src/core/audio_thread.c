@@ -1,13 +1,13 @@
 /*
  * audio_thread.c: what the plugin does on the audio thread: its parameters and process(). The host's main
- * thread and the UI call control.c; the worker thread is worker.c.
+ * thread and the UI call control.c; the client thread is client.c.
  *
  * process(), once per block, on the audio thread:
- *   1. announce the take set it reads (hazard), so the worker never frees it underneath;
+ *   1. announce the take set it reads (hazard), so the client thread never frees it underneath;
  *   2. track the transport (transport.c);
  *   3. capture: while playing, append the input to the ring; a jump starts a new contiguous segment;
  *   4. fire: on the generate trigger's rising edge, or when the transport reaches auto_fire_bar,
- *      post the prime's end (a bar line) to the worker through a seqlock mailbox;
+ *      post the prime's end (a bar line) to the client thread through a seqlock mailbox;
  *   5. hear in place: mix the selected take under the transport, per the monitor mode.
  * No allocation, no lock, no system call, no logging in any of it.
  */
@@ -18,7 +18,7 @@
 #include <string.h>
 
 #include "curve.h"
-#include "engine_internal.h"
+#include "core_internal.h"
 
 static const char *const MONITOR_LABELS[] = {"dry", "take", "both", NULL};
 static const char *const PRESET_LABELS[] = {"sketch", NULL};
@@ -69,7 +69,7 @@ const segue_param_info_t *segue_param_info(uint32_t index) {
     return index < SEGUE_P_COUNT ? &PARAMS[index] : NULL;
 }
 
-void segue_engine_set_param(segue_engine_t *e, uint32_t index, float value) {
+void segue_core_set_param(segue_core_t *e, uint32_t index, float value) {
     if (index >= SEGUE_P_COUNT || PARAMS[index].output || !isfinite(value)) return;
     const segue_param_info_t *p = &PARAMS[index];
     if (value < p->min) value = p->min;
@@ -78,10 +78,10 @@ void segue_engine_set_param(segue_engine_t *e, uint32_t index, float value) {
     atomic_store_explicit(&e->param[index], value, memory_order_relaxed);
 }
 
-float segue_engine_get_param(const segue_engine_t *e, uint32_t index) {
-    segue_engine_t *m = (segue_engine_t *)e; /* atomics are read-only here */
+float segue_core_get_param(const segue_core_t *e, uint32_t index) {
+    segue_core_t *m = (segue_core_t *)e; /* atomics are read-only here */
     if (index == SEGUE_P_STATE) {
-        int s = atomic_load_explicit(&m->worker_state, memory_order_relaxed);
+        int s = atomic_load_explicit(&m->client_state, memory_order_relaxed);
         if (s == SEGUE_STATE_IDLE && atomic_load_explicit(&m->playing, memory_order_relaxed)) s = SEGUE_STATE_CAPTURING;
         return (float)s;
     }
@@ -91,13 +91,13 @@ float segue_engine_get_param(const segue_engine_t *e, uint32_t index) {
     return index < SEGUE_P_COUNT ? atomic_load_explicit(&m->param[index], memory_order_relaxed) : 0.0f;
 }
 
-static int param_int(segue_engine_t *e, uint32_t index) {
+static int param_int(segue_core_t *e, uint32_t index) {
     return (int)lrintf(atomic_load_explicit(&e->param[index], memory_order_relaxed));
 }
 
-/* Audio thread: hands the worker a prime that ends at bar `bar` (timeline sample end_frame).
+/* Audio thread: hands the client thread a prime that ends at bar `bar` (timeline sample end_frame).
  * Returns -1 when nothing was captured before that bar line in the current segment. */
-static int post_fire(segue_engine_t *e, int64_t bar, int64_t end_frame) {
+static int post_fire(segue_core_t *e, int64_t bar, int64_t end_frame) {
     const segue_transport_t *t = &e->transport;
     if (!e->segment_valid || end_frame <= e->segment_start_frame || end_frame > e->segment_end_frame) return -1;
     uint32_t seq = atomic_load_explicit(&e->fire_seq, memory_order_relaxed);
@@ -121,9 +121,9 @@ static int post_fire(segue_engine_t *e, int64_t bar, int64_t end_frame) {
     return 0;
 }
 
-static segue_takeset_t *enter_takes(segue_engine_t *e) {
-    /* Dekker-style handshake with the worker's publish: after this, the set we hold stays alive
-     * until we clear audio_using, because the worker re-reads audio_using after swapping. */
+static segue_takeset_t *enter_takes(segue_core_t *e) {
+    /* Dekker-style handshake with the client thread's publish: after this, the set we hold stays alive
+     * until we clear audio_using, because the client thread re-reads audio_using after swapping. */
     segue_takeset_t *set = atomic_load(&e->takes);
     for (int i = 0; i < 4; i++) {
         atomic_store(&e->audio_using, set);
@@ -132,10 +132,10 @@ static segue_takeset_t *enter_takes(segue_engine_t *e) {
         set = again;
     }
     atomic_store(&e->audio_using, NULL);
-    return NULL; /* the worker is swapping right now: play dry for one block */
+    return NULL; /* the client thread is swapping right now: play dry for one block */
 }
 
-void segue_engine_process(segue_engine_t *e, const float *const *in, float *const *out, uint32_t frames,
+void segue_core_process(segue_core_t *e, const float *const *in, float *const *out, uint32_t frames,
                           const segue_host_time_t *host) {
     segue_transport_t *t = &e->transport;
     t->fallback_bpm = atomic_load_explicit(&e->param[SEGUE_P_FALLBACK_BPM], memory_order_relaxed);
@@ -176,7 +176,7 @@ void segue_engine_process(segue_engine_t *e, const float *const *in, float *cons
         }
     }
     e->last_generate = generate;
-    /* extend: the trigger's rising edge; the worker reads the take and the bars when it sends */
+    /* extend: the trigger's rising edge; the client thread reads the take and the bars when it sends */
     float extend = atomic_load_explicit(&e->param[SEGUE_P_EXTEND], memory_order_relaxed);
     if (extend > 0.5f && e->last_extend <= 0.5f) atomic_fetch_add_explicit(&e->extend_seq, 1u, memory_order_release);
     e->last_extend = extend;

@@ -4,7 +4,7 @@
  * Headers are msgpack (msgpack-c does the byte-level work); audio is float32 little-endian,
  * interleaved. The decoder checks every bound of PROTOCOL.md section 6 in the order of 6.1 and
  * answers the section 7 code. Strings in a decoded message point into the frames it was decoded
- * from: keep the frames alive while you read the message. Runs on the worker thread only: it
+ * from: keep the frames alive while you read the message. Runs on the client thread only: it
  * allocates (msgpack-c's zone).
  */
 #ifndef SEGUE_CODEC_H

@@ -1,9 +1,9 @@
 /*
  * control.c: the plugin's life on the host's main thread and the UI's: create and destroy (which start and
- * join the worker), activate at a sample rate (the ring the audio thread captures into), the strings the
- * host and the UI set and read under the engine's lock (track, stems folder, song text, keys, status), the
- * view the worker publishes for the UI (a seqlock), and the saved state. Nothing here runs on the audio
- * thread (audio_thread.c); the worker's half is worker.c.
+ * join the client thread), activate at a sample rate (the ring the audio thread captures into), the strings the
+ * host and the UI set and read under the core's lock (track, stems folder, song text, keys, status), the
+ * view the client thread publishes for the UI (a seqlock), and the saved state. Nothing here runs on the audio
+ * thread (audio_thread.c); the client thread's half is client.c.
  */
 #include <math.h>
 #include <stdarg.h>
@@ -12,21 +12,21 @@
 #include <string.h>
 
 #include "curve.h"
-#include "engine_internal.h"
+#include "core_internal.h"
 
 static void copy_str(char *dst, size_t cap, const char *src) {
     snprintf(dst, cap, "%s", src ? src : "");
 }
 
-/* Control threads: one string in or out of the engine under its lock (never the audio thread). */
-static void copy_locked(segue_engine_t *e, char *dst, size_t cap, const char *src) {
+/* Control threads: one string in or out of the core under its lock (never the audio thread). */
+static void copy_locked(segue_core_t *e, char *dst, size_t cap, const char *src) {
     segue_platform_mutex_lock(e->lock);
     copy_str(dst, cap, src);
     segue_platform_mutex_unlock(e->lock);
 }
 
-segue_engine_t *segue_engine_create(const segue_config_t *config) {
-    segue_engine_t *e = calloc(1, sizeof *e);
+segue_core_t *segue_core_create(const segue_config_t *config) {
+    segue_core_t *e = calloc(1, sizeof *e);
     if (!e) return NULL;
     e->lock = segue_platform_mutex_new();
     e->ring_lock = segue_platform_mutex_new();
@@ -44,17 +44,17 @@ segue_engine_t *segue_engine_create(const segue_config_t *config) {
     copy_str(e->status, sizeof e->status, "offline: not started");
     copy_str(e->server_key, sizeof e->server_key, getenv("SEGUE_SERVER_KEY"));
     for (uint32_t i = 0; i < SEGUE_P_COUNT; i++) atomic_store(&e->param[i], segue_param_info(i)->def);
-    atomic_store(&e->worker_state, SEGUE_STATE_OFFLINE);
+    atomic_store(&e->client_state, SEGUE_STATE_OFFLINE);
     e->auto_fired_frame = -1;
     segue_transport_reset(&e->transport, 48000.0);
     return e;
 }
 
-void segue_engine_destroy(segue_engine_t *e) {
+void segue_core_destroy(segue_core_t *e) {
     if (!e) return;
     /* By default the plugin leaves at once: a job in flight stays on the daemon and is fetched on the
      * next load, so closing a project never waits. An offline render (a headless export) that must end
-     * with its stems on disk sets SEGUE_FINISH_WAIT_S to let the worker finish the job first, bounded. */
+     * with its stems on disk sets SEGUE_FINISH_WAIT_S to let the client thread finish the job first, bounded. */
     const char *wait = getenv("SEGUE_FINISH_WAIT_S");
     long seconds = wait ? strtol(wait, NULL, 10) : 0;
     if (seconds > 0) {
@@ -62,15 +62,15 @@ void segue_engine_destroy(segue_engine_t *e) {
         atomic_store(&e->finish_deadline_ms, segue_platform_now_ms() + (uint64_t)seconds * 1000u);
     }
     atomic_store(&e->stop, 1);
-    segue_platform_thread_join(e->worker);
-    segue_engine_deactivate(e);
+    segue_platform_thread_join(e->client_thread);
+    segue_core_deactivate(e);
     segue_takeset_free(atomic_load(&e->takes));
     segue_platform_mutex_free(e->lock);
     segue_platform_mutex_free(e->ring_lock);
     free(e);
 }
 
-int segue_engine_activate(segue_engine_t *e, double sample_rate) {
+int segue_core_activate(segue_core_t *e, double sample_rate) {
     if (!(sample_rate >= 8000.0 && sample_rate <= 192000.0)) return -1;
     segue_platform_mutex_lock(e->ring_lock);
     segue_ring_free(&e->ring);
@@ -83,11 +83,11 @@ int segue_engine_activate(segue_engine_t *e, double sample_rate) {
     e->last_generate = atomic_load(&e->param[SEGUE_P_GENERATE]);
     e->last_extend = atomic_load(&e->param[SEGUE_P_EXTEND]);
     e->last_cancel = atomic_load(&e->param[SEGUE_P_CANCEL]);
-    if (!e->worker) e->worker = segue_platform_thread_start(segue_worker_main, e);
-    return rc == 0 && e->worker ? 0 : -1;
+    if (!e->client_thread) e->client_thread = segue_platform_thread_start(segue_client_main, e);
+    return rc == 0 && e->client_thread ? 0 : -1;
 }
 
-void segue_engine_deactivate(segue_engine_t *e) {
+void segue_core_deactivate(segue_core_t *e) {
     segue_platform_mutex_lock(e->ring_lock);
     segue_ring_free(&e->ring);
     segue_platform_mutex_unlock(e->ring_lock);
@@ -107,36 +107,36 @@ static void sanitize_track(char *dst, size_t cap, const char *src) {
     if (n == 0) snprintf(dst, cap, "track");
 }
 
-void segue_engine_set_track(segue_engine_t *e, const char *track) {
+void segue_core_set_track(segue_core_t *e, const char *track) {
     segue_platform_mutex_lock(e->lock);
     sanitize_track(e->track, sizeof e->track, track);
     segue_platform_mutex_unlock(e->lock);
 }
 
-void segue_engine_set_stems_dir(segue_engine_t *e, const char *dir) {
+void segue_core_set_stems_dir(segue_core_t *e, const char *dir) {
     if (!dir || !*dir || strchr(dir, '\n')) return;
     copy_locked(e, e->stems_dir, sizeof e->stems_dir, dir);
 }
 
-void segue_engine_get_track(segue_engine_t *e, char *out, size_t cap) {
+void segue_core_get_track(segue_core_t *e, char *out, size_t cap) {
     copy_locked(e, out, cap, e->track);
 }
 
-void segue_engine_get_stems_dir(segue_engine_t *e, char *out, size_t cap) {
+void segue_core_get_stems_dir(segue_core_t *e, char *out, size_t cap) {
     copy_locked(e, out, cap, e->stems_dir);
 }
 
-int segue_engine_set_text(segue_engine_t *e, segue_text_t which, const char *value) {
+int segue_core_set_text(segue_core_t *e, segue_text_t which, const char *value) {
     char why[128];
     if (segue_text_check(which, value, why, sizeof why) != 0) {
-        segue_engine_set_status(e, "error: %s; the previous value stays", why);
+        segue_core_set_status(e, "error: %s; the previous value stays", why);
         return -1;
     }
     copy_locked(e, e->text[which], sizeof e->text[which], value);
     return 0;
 }
 
-void segue_engine_get_text(segue_engine_t *e, segue_text_t which, char *out, size_t cap) {
+void segue_core_get_text(segue_core_t *e, segue_text_t which, char *out, size_t cap) {
     if ((unsigned)which >= SEGUE_TEXT_COUNT) {
         copy_str(out, cap, "");
         return;
@@ -144,15 +144,15 @@ void segue_engine_get_text(segue_engine_t *e, segue_text_t which, char *out, siz
     copy_locked(e, out, cap, e->text[which]);
 }
 
-void segue_engine_set_server_key(segue_engine_t *e, const char *value) {
+void segue_core_set_server_key(segue_core_t *e, const char *value) {
     copy_locked(e, e->server_key, sizeof e->server_key, value);
 }
 
-void segue_engine_get_server_key(segue_engine_t *e, char *out, size_t cap) {
+void segue_core_get_server_key(segue_core_t *e, char *out, size_t cap) {
     copy_locked(e, out, cap, e->server_key);
 }
 
-void segue_engine_client_key(segue_engine_t *e, char *public_z85, size_t cap, char *public_file, size_t file_cap) {
+void segue_core_client_key(segue_core_t *e, char *public_z85, size_t cap, char *public_file, size_t file_cap) {
     segue_platform_mutex_lock(e->lock);
     int known = e->client_public[0] != '\0';
     segue_platform_mutex_unlock(e->lock);
@@ -171,14 +171,14 @@ void segue_engine_client_key(segue_engine_t *e, char *public_z85, size_t cap, ch
     segue_platform_mutex_unlock(e->lock);
 }
 
-void segue_engine_status_text(segue_engine_t *e, char *out, size_t cap) {
+void segue_core_status_text(segue_core_t *e, char *out, size_t cap) {
     copy_locked(e, out, cap, e->status);
 }
 
-/* ---- the view: worker writes, UI reads, a seqlock (no lock, no waiting on either side) ------------ */
+/* ---- the view: client thread writes, UI reads, a seqlock (no lock, no waiting on either side) ------------ */
 
-void segue_engine_publish_view(segue_engine_t *e, const segue_view_t *view) {
-    /* worker thread: odd while writing; the reader retries when it sees odd or a changed count */
+void segue_core_publish_view(segue_core_t *e, const segue_view_t *view) {
+    /* client thread: odd while writing; the reader retries when it sees odd or a changed count */
     uint32_t seq = atomic_load_explicit(&e->view_seq, memory_order_relaxed);
     atomic_store_explicit(&e->view_seq, seq + 1, memory_order_relaxed);
     atomic_thread_fence(memory_order_release);
@@ -186,8 +186,8 @@ void segue_engine_publish_view(segue_engine_t *e, const segue_view_t *view) {
     atomic_store_explicit(&e->view_seq, seq + 2, memory_order_release);
 }
 
-int segue_engine_view(segue_engine_t *e, segue_view_t *out) {
-    /* UI thread: a bounded number of tries; the worker writes about 5 KB, far less than a UI frame */
+int segue_core_view(segue_core_t *e, segue_view_t *out) {
+    /* UI thread: a bounded number of tries; the client thread writes about 5 KB, far less than a UI frame */
     for (int tries = 0; tries < 16; tries++) {
         uint32_t s1 = atomic_load_explicit(&e->view_seq, memory_order_acquire);
         if (s1 & 1u) continue;
@@ -198,7 +198,7 @@ int segue_engine_view(segue_engine_t *e, segue_view_t *out) {
     return -1;
 }
 
-void segue_engine_set_status(segue_engine_t *e, const char *fmt, ...) {
+void segue_core_set_status(segue_core_t *e, const char *fmt, ...) {
     segue_platform_mutex_lock(e->lock);
     va_list ap;
     va_start(ap, fmt);
@@ -207,16 +207,16 @@ void segue_engine_set_status(segue_engine_t *e, const char *fmt, ...) {
     char line[sizeof e->status];
     memcpy(line, e->status, sizeof line);
     segue_platform_mutex_unlock(e->lock);
-    /* The host's log is where a producer (or a test) looks when something fails. Worker and control
+    /* The host's log is where a producer (or a test) looks when something fails. The client thread and control
      * threads only (a refused lyrics/artist/genre is reported from the control thread), never audio. */
     fprintf(stderr, "segue: %s\n", line);
 }
 
 /* Any non-audio thread (a UI dragging a take out): take K's stem of job `job`, a generation (not an
- * extension, whose stem is a file of its own at its own bar), as the worker recorded it once written. The
- * history is read under the engine's lock (held by the worker only to record a job), then the file is
+ * extension, whose stem is a file of its own at its own bar), as the client thread recorded it once written. The
+ * history is read under the core's lock (held by the client thread only to record a job), then the file is
  * looked for outside it. */
-int segue_engine_take_stem(segue_engine_t *e, const char *job, uint32_t take, char *out, size_t cap) {
+int segue_core_take_stem(segue_core_t *e, const char *job, uint32_t take, char *out, size_t cap) {
     if (cap == 0) return -1;
     out[0] = '\0';
     if (!job || !job[0] || take < 1 || take > SEGUE_MAX_TAKES) return -1;
@@ -242,7 +242,7 @@ int segue_engine_take_stem(segue_engine_t *e, const char *job, uint32_t take, ch
  *   job <id> <start_frame> <start_bar> <rate> <total_frames> <bpm> <num> <den> <takes>
  *   stem <take 1..16> <path>
  */
-size_t segue_engine_state_save(segue_engine_t *e, char *out, size_t cap) {
+size_t segue_core_state_save(segue_core_t *e, char *out, size_t cap) {
     size_t n = 0;
 #define PUT(...) do { int w_ = snprintf(out + n, n < cap ? cap - n : 0, __VA_ARGS__); if (w_ > 0) n += (size_t)w_; } while (0)
     segue_platform_mutex_lock(e->lock);
@@ -261,7 +261,7 @@ size_t segue_engine_state_save(segue_engine_t *e, char *out, size_t cap) {
     return n;
 }
 
-int segue_engine_state_restore(segue_engine_t *e, const char *text) {
+int segue_core_state_restore(segue_core_t *e, const char *text) {
     segue_job_record_t jobs[SEGUE_MAX_HISTORY];
     int n = 0, ok = 0;
     memset(jobs, 0, sizeof jobs);

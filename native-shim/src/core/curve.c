@@ -62,7 +62,7 @@ int segue_curve_server_key(const char *value, char out[SEGUE_Z85_KEY_CHARS + 1],
         say(why, why_cap, "the daemon key certificate has no valid public-key", NULL);
         return -1;
     }
-    char *text = malloc(CERT_MAX); /* worker or control thread: several plugin instances may read at once */
+    char *text = malloc(CERT_MAX); /* client or control thread: several plugin instances may read at once */
     if (!text || segue_platform_read_small_file(value, text, CERT_MAX) < 0) {
         free(text);
         say(why, why_cap, "the daemon key is neither 40 Z85 characters nor a readable certificate file", value);

@@ -6,7 +6,7 @@
  * The plugin's own key pair lives once per user in the settings folder (platform.h): `client.secret`
  * (both keys, mode 0600) and `client.public` (the public key in the same certificate format, the file the
  * daemon's operator copies into its `clients/` folder). Both are made with zmq_curve_keypair on first use.
- * Worker and control threads only: these read and write files.
+ * Client and control threads only: these read and write files.
  */
 #ifndef SEGUE_CURVE_H
 #define SEGUE_CURVE_H

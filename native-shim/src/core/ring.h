@@ -1,6 +1,6 @@
 /*
  * ring.h: the capture ring. The audio thread appends the input (stereo, interleaved) while the
- * transport plays; the worker thread copies a prime out of it. One writer, one reader, no lock.
+ * transport plays; the client thread copies a prime out of it. One writer, one reader, no lock.
  *
  * Positions are "ring counts": frames written since the ring was (re)started, a 64-bit count that
  * never wraps in practice. Frame count c lives at slot c % capacity. The reader checks after copying
@@ -25,7 +25,7 @@ void segue_ring_free(segue_ring_t *ring);
 /* Audio thread: appends n frames from two channel buffers (right may equal left for mono input). */
 void segue_ring_write(segue_ring_t *ring, const float *left, const float *right, uint32_t n);
 
-/* Worker thread: copies frames [from, to) (ring counts) interleaved into out. Returns 0, or -1 when
+/* Client thread: copies frames [from, to) (ring counts) interleaved into out. Returns 0, or -1 when
  * the range is not (or no longer) in the ring: not yet written, or already overwritten. */
 int segue_ring_copy(const segue_ring_t *ring, uint64_t from, uint64_t to, float *out);
 

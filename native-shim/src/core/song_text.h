@@ -1,6 +1,6 @@
 /*
  * song_text.h: the submit request's optional song texts (lyrics, artist, genre) as the plugin holds
- * them: their state keys, their bounds, and the check a value passes before the engine keeps it.
+ * them: their state keys, their bounds, and the check a value passes before the core keeps it.
  * The bounds are PROTOCOL.md's (section 5.1 `request`, section 6): a value the plugin keeps is one the
  * protocol accepts, so a refusal can only come from the daemon's own knowledge (names it does not
  * know, characters outside a prior's lyrics vocabulary), never from the format.

@@ -4,7 +4,7 @@
  * Name: <track>_bar<NNN>_<BPM>bpm_take<K>.wav; NNN is the 1-based bar where the stem starts (3 digits
  * or more), BPM the tempo with up to two decimals and no trailing zeros, K the 1-based take. Files
  * are written to "<name>.part" and renamed into place, so a DAW never imports half a stem.
- * Worker thread only.
+ * Client thread only.
  */
 #ifndef SEGUE_STEM_WRITER_H
 #define SEGUE_STEM_WRITER_H

@@ -1,13 +1,13 @@
 /*
  * takes.h: the takes of one generation, as the audio thread plays them.
  *
- * The worker allocates a take set per job and fills it as previews and results stream in; the audio
+ * The client thread allocates a take set per job and fills it as previews and results stream in; the audio
  * thread reads it. Nothing is ever overwritten where the audio thread may read: each take has a
  * preview buffer and a final buffer, each filled strictly forward, and a "covered" count published
  * (release) after the samples below it are written. Playback prefers final audio, then preview.
  * Buffers are stereo interleaved whatever the daemon sends (mono is copied to both sides).
  *
- * Freeing: the audio thread announces the set it is reading (segue_takes_hazard); the worker frees a
+ * Freeing: the audio thread announces the set it is reading (segue_takes_hazard); the client thread frees a
  * retired set only when the audio thread no longer announces it.
  */
 #ifndef SEGUE_TAKES_H
@@ -21,7 +21,7 @@
 typedef struct {
     _Atomic(float *) preview, final;
     _Atomic uint64_t preview_covered, final_covered;
-    /* worker only */
+    /* client thread only */
     uint32_t channels;  /* what the daemon sent for this take (1 or 2): the stem's channel count */
     uint64_t seed;
 } segue_take_t;
@@ -34,11 +34,11 @@ typedef struct segue_takeset {
     segue_take_t take[SEGUE_MAX_TAKES];
 } segue_takeset_t;
 
-/* Worker: a set with no audio yet. */
+/* Client thread: a set with no audio yet. */
 segue_takeset_t *segue_takeset_new(int64_t start_frame, uint32_t rate, uint64_t total_frames, uint32_t n_takes);
 void segue_takeset_free(segue_takeset_t *set);
 
-/* Worker: writes frames [offset, offset + frames) of take k from interleaved float32 LE bytes with
+/* Client thread: writes frames [offset, offset + frames) of take k from interleaved float32 LE bytes with
  * `channels` channels, into its preview or final buffer. Only audio past what is covered is written.
  * Returns 0, or -1 (bad take, out of range, out of memory). */
 int segue_takeset_write(segue_takeset_t *set, uint32_t k, int final, uint64_t offset, uint64_t frames,

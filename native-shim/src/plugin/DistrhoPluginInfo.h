@@ -11,7 +11,7 @@
 #define DISTRHO_PLUGIN_URI "urn:segue:shim"
 #define DISTRHO_PLUGIN_CLAP_ID "dev.segue.shim"
 
-// The window (SegueUI.cpp): NanoVG on OpenGL, in the plugin's own binary so it can read the engine's
+// The window (SegueUI.cpp): NanoVG on OpenGL, in the plugin's own binary so it can read the core's
 // lock-free view directly (LV2: instance-access and data-access, which jalv, Ardour and Carla give).
 // LV2 and VST3 only. WHY not CLAP: DPF 1.6's CLAP wrapper, once it has a UI, takes a mutex
 // (pthread_mutex_trylock) in every process() call to hand the UI's parameter changes to the host, and

@@ -1,10 +1,10 @@
 /*
  * SeguePlugin.cpp: the DPF plugin class. Thin by design: DPF's callbacks are mapped onto the core
- * engine (src/core/segue_engine.h), which holds all behaviour and is tested without DPF.
+ * core (src/core/segue_core.h), which holds all behaviour and is tested without DPF.
  *
  * The same source builds LV2, VST3 and CLAP. Each format reports the transport differently, and
  * DPF 1.6 passes it through TimePosition with some format quirks; host_time() turns it into the
- * engine's one convention (timeline samples, 0-based bars, quarter-note tempo). This file is
+ * core's one convention (timeline samples, 0-based bars, quarter-note tempo). This file is
  * compiled once per format (SEGUE_FORMAT_LV2/VST3/CLAP) for exactly that function.
  */
 #include <cmath>
@@ -12,7 +12,7 @@
 #include <cstring>
 
 #include "DistrhoPlugin.hpp"
-#include "segue_engine.h"
+#include "segue_core.h"
 
 START_NAMESPACE_DISTRHO
 
@@ -41,13 +41,13 @@ class SeguePlugin : public Plugin
 public:
     SeguePlugin()
         : Plugin(SEGUE_P_COUNT, 0, kStateCount),
-          fEngine(segue_engine_create(nullptr)),
+          fCore(segue_core_create(nullptr)),
           fHadHostTime(false) {}
 
-    ~SeguePlugin() override { segue_engine_destroy(fEngine); }
+    ~SeguePlugin() override { segue_core_destroy(fCore); }
 
-    // For the window (UI thread): it only calls the engine's lock-free view and parameter functions.
-    segue_engine_t* engine() const noexcept { return fEngine; }
+    // For the window (UI thread): it only calls the core's lock-free view and parameter functions.
+    segue_core_t* core() const noexcept { return fCore; }
 
 protected:
     // -----------------------------------------------------------------------------------------------
@@ -135,10 +135,10 @@ protected:
     }
 
     // -----------------------------------------------------------------------------------------------
-    // Parameters (audio thread or main thread; the engine keeps them in atomics)
+    // Parameters (audio thread or main thread; the core keeps them in atomics)
 
-    float getParameterValue(uint32_t index) const override { return segue_engine_get_param(fEngine, index); }
-    void setParameterValue(uint32_t index, float value) override { segue_engine_set_param(fEngine, index, value); }
+    float getParameterValue(uint32_t index) const override { return segue_core_get_param(fCore, index); }
+    void setParameterValue(uint32_t index, float value) override { segue_core_set_param(fCore, index, value); }
 
     // -----------------------------------------------------------------------------------------------
     // State (main thread; LV2 patch:Set messages arrive through the host's worker thread, never audio)
@@ -149,7 +149,7 @@ protected:
         {
             static const size_t cap = 64 * 1024;
             char* const text = new char[cap];
-            segue_engine_state_save(fEngine, text, cap);
+            segue_core_state_save(fCore, text, cap);
             String value(text);
             delete[] text;
             return value;
@@ -157,13 +157,13 @@ protected:
         char value[SEGUE_LYRICS_MAX_BYTES + 1];
         const segue_text_t text = textOfStateKey(key);
         if (text != SEGUE_TEXT_COUNT)
-            segue_engine_get_text(fEngine, text, value, sizeof value);
+            segue_core_get_text(fCore, text, value, sizeof value);
         else if (std::strcmp(key, kStateKeyNames[kStateTrack]) == 0)
-            segue_engine_get_track(fEngine, value, sizeof value);
+            segue_core_get_track(fCore, value, sizeof value);
         else if (std::strcmp(key, kStateKeyNames[kStateStemsDir]) == 0)
-            segue_engine_get_stems_dir(fEngine, value, sizeof value);
+            segue_core_get_stems_dir(fCore, value, sizeof value);
         else if (std::strcmp(key, kStateServerKeyName) == 0)
-            segue_engine_get_server_key(fEngine, value, sizeof value);
+            segue_core_get_server_key(fCore, value, sizeof value);
         else
             value[0] = '\0';
         return String(value);
@@ -171,28 +171,28 @@ protected:
 
     void setState(const char* key, const char* value) override
     {
-        // An empty lyrics/artist/genre is a value: the producer cleared it. The engine refuses (and logs)
+        // An empty lyrics/artist/genre is a value: the producer cleared it. The core refuses (and logs)
         // one the protocol would refuse, keeping the previous value.
         const segue_text_t text = textOfStateKey(key);
         if (text != SEGUE_TEXT_COUNT)
         {
-            segue_engine_set_text(fEngine, text, value);
+            segue_core_set_text(fCore, text, value);
             return;
         }
         if (std::strcmp(key, kStateServerKeyName) == 0)
         {
             // Empty is a value here too: back to plain ZMTP, unless the environment gives a key.
-            segue_engine_set_server_key(fEngine, value != nullptr && value[0] != '\0' ? value : std::getenv("SEGUE_SERVER_KEY"));
+            segue_core_set_server_key(fCore, value != nullptr && value[0] != '\0' ? value : std::getenv("SEGUE_SERVER_KEY"));
             return;
         }
         if (value == nullptr || value[0] == '\0')
             return;
         if (std::strcmp(key, kStateKeyNames[kStateSession]) == 0)
-            segue_engine_state_restore(fEngine, value);
+            segue_core_state_restore(fCore, value);
         else if (std::strcmp(key, kStateKeyNames[kStateTrack]) == 0)
-            segue_engine_set_track(fEngine, value);
+            segue_core_set_track(fCore, value);
         else if (std::strcmp(key, kStateKeyNames[kStateStemsDir]) == 0)
-            segue_engine_set_stems_dir(fEngine, value);
+            segue_core_set_stems_dir(fCore, value);
     }
 
     // -----------------------------------------------------------------------------------------------
@@ -201,15 +201,15 @@ protected:
     void activate() override
     {
         fHadHostTime = false;
-        segue_engine_activate(fEngine, getSampleRate());
+        segue_core_activate(fCore, getSampleRate());
     }
 
-    void deactivate() override { segue_engine_deactivate(fEngine); }
+    void deactivate() override { segue_core_deactivate(fCore); }
 
     void sampleRateChanged(double newSampleRate) override
     {
-        segue_engine_deactivate(fEngine);
-        segue_engine_activate(fEngine, newSampleRate);
+        segue_core_deactivate(fCore);
+        segue_core_activate(fCore, newSampleRate);
     }
 
     // -----------------------------------------------------------------------------------------------
@@ -218,21 +218,21 @@ protected:
     void run(const float** inputs, float** outputs, uint32_t frames) override
     {
         const segue_host_time_t host = hostTime();
-        segue_engine_process(fEngine, inputs, outputs, frames, &host);
+        segue_core_process(fCore, inputs, outputs, frames, &host);
     }
 
 private:
-    segue_engine_t* const fEngine;
+    segue_core_t* const fCore;
     bool fHadHostTime; // audio thread: the host has shown a transport since activate
 
-    // The host's transport in the engine's convention (audio thread).
+    // The host's transport in the core's convention (audio thread).
     segue_host_time_t hostTime()
     {
         const TimePosition& pos = getTimePosition();
         segue_host_time_t h;
         std::memset(&h, 0, sizeof h);
         // An LV2 host that never reports playing, a position or a tempo map sends no time:Position at
-        // all (lv2file and other offline renderers): the engine then free-runs from sample 0 at the
+        // all (lv2file and other offline renderers): the core then free-runs from sample 0 at the
         // fallback tempo. VST3 and CLAP hosts always pass their transport (stopped is stopped).
 #if defined(SEGUE_FORMAT_LV2)
         if (pos.playing || pos.bbt.valid || pos.frame != 0)
@@ -276,11 +276,11 @@ Plugin* createPlugin()
     return new SeguePlugin();
 }
 
-// The window's way to the engine (SegueUI.cpp, same process: DISTRHO_PLUGIN_WANT_DIRECT_ACCESS). DPF hands
+// The window's way to the core (SegueUI.cpp, same process: DISTRHO_PLUGIN_WANT_DIRECT_ACCESS). DPF hands
 // the UI the Plugin pointer it created above; NULL when the host gave none.
-segue_engine_t* segueEngineOf(void* pluginInstance)
+segue_core_t* segueCoreOf(void* pluginInstance)
 {
-    return pluginInstance != nullptr ? static_cast<SeguePlugin*>(static_cast<Plugin*>(pluginInstance))->engine() : nullptr;
+    return pluginInstance != nullptr ? static_cast<SeguePlugin*>(static_cast<Plugin*>(pluginInstance))->core() : nullptr;
 }
 
 END_NAMESPACE_DISTRHO

@@ -9,8 +9,8 @@
  *
  * Where its data comes from, all on the host's UI thread:
  *   - parameters (the controls, and the outputs state/progress/level/eta) through DPF's parameterChanged;
- *   - the texts and thumbnails from the engine's view (segue_engine_view: a seqlock the worker thread
- *     publishes; lock-free, it never meets the audio thread). The engine is reached through
+ *   - the texts and thumbnails from the core's view (segue_core_view: a seqlock the client thread
+ *     publishes; lock-free, it never meets the audio thread). The core is reached through
  *     DISTRHO_PLUGIN_WANT_DIRECT_ACCESS (the plugin instance in the same process).
  * It changes the plugin only through setParameterValue, as a host's automation would; the triggers
  * (generate, extend, cancel) are pulses: 1, then 0 again 120 ms later, so the audio thread sees the edge.
@@ -41,7 +41,7 @@
 
 #include "DistrhoUI.hpp"
 #include "XdndSource.hpp"
-#include "segue_engine.h"
+#include "segue_core.h"
 
 #if !defined(_WIN32)
 #include <climits> // PATH_MAX, for realpath
@@ -49,7 +49,7 @@
 
 START_NAMESPACE_DISTRHO
 
-segue_engine_t* segueEngineOf(void* pluginInstance); // SeguePlugin.cpp
+segue_core_t* segueCoreOf(void* pluginInstance); // SeguePlugin.cpp
 
 namespace {
 
@@ -97,7 +97,7 @@ class SegueUI : public UI
 public:
     SegueUI()
         : UI(DISTRHO_UI_DEFAULT_WIDTH, DISTRHO_UI_DEFAULT_HEIGHT),
-          fEngine(segueEngineOf(getPluginInstancePointer())),
+          fCore(segueCoreOf(getPluginInstancePointer())),
           fHaveView(false),
           fFocus(0),
           fLastWet(1.0f),
@@ -111,8 +111,8 @@ public:
         fClientKey[0] = fClientKeyFile[0] = '\0';
         // The user's key pair is read, or made on first use, here on the UI thread (files, never audio), so
         // the key can be handed to the daemon's operator before any daemon key is set.
-        if (fEngine != nullptr)
-            segue_engine_client_key(fEngine, fClientKey, sizeof fClientKey, fClientKeyFile, sizeof fClientKeyFile);
+        if (fCore != nullptr)
+            segue_core_client_key(fCore, fClientKey, sizeof fClientKey, fClientKeyFile, sizeof fClientKeyFile);
         loadSharedResources();
         layout();
     }
@@ -133,7 +133,7 @@ protected:
 
     void stateChanged(const char*, const char*) override {}
 
-    // Every host idle tick: ends trigger pulses, takes a fresh view when the worker published one.
+    // Every host idle tick: ends trigger pulses, takes a fresh view when the client thread published one.
     void uiIdle() override
     {
         const double now = nowSeconds();
@@ -156,20 +156,20 @@ protected:
             fCopiedAt = -10.0; // "copied to the clipboard" has been shown long enough
             repaint();
         }
-        if (fEngine != nullptr)
+        if (fCore != nullptr)
         {
             segue_view_t view;
-            if (segue_engine_view(fEngine, &view) == 0 && (!fHaveView || view.serial != fView.serial))
+            if (segue_core_view(fCore, &view) == 0 && (!fHaveView || view.serial != fView.serial))
             {
                 fView = view;
                 fHaveView = true;
                 repaint();
             }
-            // The outputs, straight from the engine's atomics: hosts pass output parameters to a UI at
+            // The outputs, straight from the core's atomics: hosts pass output parameters to a UI at
             // their own pace (some not at all while the transport is stopped).
             for (uint32_t i : { (uint32_t)SEGUE_P_STATE, (uint32_t)SEGUE_P_PROGRESS, (uint32_t)SEGUE_P_LEVEL, (uint32_t)SEGUE_P_ETA })
             {
-                const float v = segue_engine_get_param(fEngine, i);
+                const float v = segue_core_get_param(fCore, i);
                 if (v != fParam[i])
                 {
                     fParam[i] = v;
@@ -277,8 +277,8 @@ protected:
         const int take = fPressedCard;
         fPressedCard = 0;
         char stem[1024];
-        if (fEngine == nullptr || !fHaveView ||
-            segue_engine_take_stem(fEngine, fView.job, static_cast<uint32_t>(take), stem, sizeof stem) != 0)
+        if (fCore == nullptr || !fHaveView ||
+            segue_core_take_stem(fCore, fView.job, static_cast<uint32_t>(take), stem, sizeof stem) != 0)
             return false;
 #if !defined(_WIN32)
         char absolute[PATH_MAX];
@@ -315,7 +315,7 @@ protected:
     }
 
 private:
-    segue_engine_t* const fEngine; // NULL when the host gave no instance access
+    segue_core_t* const fCore; // NULL when the host gave no instance access
     segue_view_t fView;
     bool fHaveView;
     float fParam[SEGUE_P_COUNT];
@@ -503,7 +503,7 @@ private:
         label(16, 28, "Segue", kText, 24);
         char line[640];
         if (!fHaveView)
-            std::snprintf(line, sizeof line, "%s", fEngine ? "waiting for the plugin's worker" : "no access to the plugin instance: parameters only");
+            std::snprintf(line, sizeof line, "%s", fCore ? "waiting for the plugin's client thread" : "no access to the plugin instance: parameters only");
         else if (fView.preset[0])
             std::snprintf(line, sizeof line, "preset %s  ·  prior %s (%d level%s)  ·  %s", fView.preset, fView.prior,
                           fView.prior_levels, fView.prior_levels == 1 ? "" : "s", fView.endpoint);
@@ -732,7 +732,7 @@ private:
         label(b.x + 10, y, "Client key", kDim, 13);
         if (fClientKey[0] == '\0')
         {
-            label(b.x + 90, y, fEngine ? "not available: no $HOME or config folder to keep the key pair in" : "no access to the plugin instance",
+            label(b.x + 90, y, fCore ? "not available: no $HOME or config folder to keep the key pair in" : "no access to the plugin instance",
                   kWarn, 13);
             return;
         }

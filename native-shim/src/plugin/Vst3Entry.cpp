@@ -15,7 +15,7 @@
  * changes a value); a host or validator that sets a value on the controller and reads it back gets the
  * old one (the validator's "Parameter Bypass persistence" test fails). Here setParamNormalized sets the
  * value the way DPF's separate controller does (DPF's own _setNormalizedPluginParameterValue): the
- * engine keeps parameters in atomics, so any thread may set one (DPF's cached copy is a plain float that
+ * core keeps parameters in atomics, so any thread may set one (DPF's cached copy is a plain float that
  * process() also writes for automation: the later write wins, as when automation and a knob move at once).
  * Output and trigger parameters are left to DPF, which refuses them.
  *
@@ -34,7 +34,7 @@
 #include "DistrhoPluginMain.cpp"
 #undef GetPluginFactory
 
-#include "segue_engine.h"
+#include "segue_core.h"
 
 namespace {
 

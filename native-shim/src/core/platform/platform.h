@@ -1,7 +1,7 @@
 /*
  * platform.h: the few operating-system services the core needs, behind one small interface.
  *
- * Everything here is called from the worker thread or from host control threads, never from the
+ * Everything here is called from the client thread or from host control threads, never from the
  * audio thread. platform_posix.c implements it for Linux and macOS; a Windows port adds one file.
  */
 #ifndef SEGUE_PLATFORM_H
@@ -17,7 +17,7 @@ extern "C" {
 /* Monotonic milliseconds (never jumps with the wall clock): heartbeats and timeouts. */
 uint64_t segue_platform_now_ms(void);
 
-/* Sleeps the calling (worker) thread. */
+/* Sleeps the calling (client) thread. */
 void segue_platform_sleep_ms(unsigned ms);
 
 typedef struct segue_thread segue_thread_t;
@@ -25,9 +25,9 @@ typedef struct segue_thread segue_thread_t;
 segue_thread_t *segue_platform_thread_start(void *(*fn)(void *), void *arg);
 void segue_platform_thread_join(segue_thread_t *thread);
 
-/* A mutex for the control threads and the worker (never the audio thread): the engine's short lock over
- * its strings and job history, and the capture ring's allocation. Created with the engine; NULL when the
- * system refuses. The engine keeps only a pointer, so a port implements it with what its system has
+/* A mutex for the control threads and the client thread (never the audio thread): the core's short lock over
+ * its strings and job history, and the capture ring's allocation. Created with the core; NULL when the
+ * system refuses. The core keeps only a pointer, so a port implements it with what its system has
  * (pthreads here; an SRWLOCK or CRITICAL_SECTION on Windows) without touching the core. */
 typedef struct segue_mutex segue_mutex_t;
 segue_mutex_t *segue_platform_mutex_new(void);

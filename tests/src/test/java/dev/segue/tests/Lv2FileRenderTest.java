@@ -22,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
  * (400 here), 4/4: a bar is 0.6 s = 28800 frames at 48 kHz. auto_fire_bar=3 fires at sample 57600 with
  * the 2 bars before it as the prime. An offline renderer finishes long before a take could come back,
  * so the input is fed through a FIFO at real-time pace, as a live input would arrive, until the
- * plugin's worker has written the stem; then the input ends and lv2file exits.
+ * plugin's client thread has written the stem; then the input ends and lv2file exits.
  */
 class Lv2FileRenderTest {
     static final int RATE = 48000;

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
  * golden vector, the LV2 state host (song texts restored, echoed, set by patch:Set, saved), the bundles'
  * dependency proof (readelf/ldd: only the C/C++ runtime), and the RT-safety
  * proof (a CLAP, an LV2 and a VST3 test host each count allocations, mutex calls and system-call wrappers inside process()
- * while the plugin's worker talks to this daemon and the take plays in place: all must be zero).
+ * while the plugin's client thread talks to this daemon and the take plays in place: all must be zero).
  */
 class NativeShimCheckTest {
     @TempDir
@@ -33,7 +33,7 @@ class NativeShimCheckTest {
         String out = run.output();
         assertEquals(0, run.exitCode(), out);
         assertTrue(out.matches("(?s).*codec vectors: \\d+ valid, \\d+ invalid, \\d+ lenient; \\d+ passed, 0 failed.*"), out);
-        for (String unit : List.of("test_ring", "test_transport", "test_takes", "test_stem_writer", "test_engine",
+        for (String unit : List.of("test_ring", "test_transport", "test_takes", "test_stem_writer", "test_core",
                 "test_song_text", "test_submit_texts")) {
             assertTrue(out.matches("(?s).*" + unit + ": \\d+ checks, 0 failed.*"), out);
         }

@@ -1,16 +1,16 @@
 /*
- * segue_engine.h: everything the plugin does, behind a small C interface the DPF class calls.
+ * segue_core.h: everything the plugin does, behind a small C interface the DPF class calls.
  *
  * Threads (who may call what):
- *   audio thread   segue_engine_process, segue_engine_set_param, segue_engine_get_param
+ *   audio thread   segue_core_process, segue_core_set_param, segue_core_get_param
  *   control thread create, destroy, activate, deactivate, state_save, state_restore, set_param, get_param
- *   UI thread      set_param, get_param, segue_engine_view (a lock-free copy of what the worker shows)
- *   worker thread  started by the engine at the first activate: the only thread that talks to the
+ *   UI thread      set_param, get_param, segue_core_view (a lock-free copy of what the client thread shows)
+ *   client thread  started by the core at the first activate: the only thread that talks to the
  *                  daemon, copies primes, allocates takes and writes stems.
- * segue_engine_process never allocates, locks, logs or makes a system call.
+ * segue_core_process never allocates, locks, logs or makes a system call.
  */
-#ifndef SEGUE_ENGINE_H
-#define SEGUE_ENGINE_H
+#ifndef SEGUE_CORE_H
+#define SEGUE_CORE_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -73,64 +73,64 @@ typedef struct {
     const char *track;     /* NULL: "track" */
 } segue_config_t;
 
-typedef struct segue_engine segue_engine_t;
+typedef struct segue_core segue_core_t;
 
-segue_engine_t *segue_engine_create(const segue_config_t *config);
-void segue_engine_destroy(segue_engine_t *engine);
+segue_core_t *segue_core_create(const segue_config_t *config);
+void segue_core_destroy(segue_core_t *core);
 
-/* Allocates the capture ring for this rate (64 s) and starts the worker on first use; 0 on success. */
-int segue_engine_activate(segue_engine_t *engine, double sample_rate);
-void segue_engine_deactivate(segue_engine_t *engine);
+/* Allocates the capture ring for this rate (64 s) and starts the client thread on first use; 0 on success. */
+int segue_core_activate(segue_core_t *core, double sample_rate);
+void segue_core_deactivate(segue_core_t *core);
 
 /* Audio thread. in/out are two channel buffers each; out may alias in. */
-void segue_engine_process(segue_engine_t *engine, const float *const *in, float *const *out, uint32_t frames,
+void segue_core_process(segue_core_t *core, const float *const *in, float *const *out, uint32_t frames,
                           const segue_host_time_t *host);
 
-void segue_engine_set_param(segue_engine_t *engine, uint32_t index, float value);
-float segue_engine_get_param(const segue_engine_t *engine, uint32_t index);
+void segue_core_set_param(segue_core_t *core, uint32_t index, float value);
+float segue_core_get_param(const segue_core_t *core, uint32_t index);
 
 /* Plugin state (control thread): a small text (job ids, stem paths, stems folder, track). */
-size_t segue_engine_state_save(segue_engine_t *engine, char *out, size_t cap);
-int segue_engine_state_restore(segue_engine_t *engine, const char *text);
+size_t segue_core_state_save(segue_core_t *core, char *out, size_t cap);
+int segue_core_state_restore(segue_core_t *core, const char *text);
 
 /* Control thread: the track name used in stem names ([A-Za-z0-9_-], others become '_'). */
-void segue_engine_set_track(segue_engine_t *engine, const char *track);
-void segue_engine_set_stems_dir(segue_engine_t *engine, const char *dir);
+void segue_core_set_track(segue_core_t *core, const char *track);
+void segue_core_set_stems_dir(segue_core_t *core, const char *dir);
 /* Copies the current value; for DPF's state keys. */
-void segue_engine_get_track(segue_engine_t *engine, char *out, size_t cap);
-void segue_engine_get_stems_dir(segue_engine_t *engine, char *out, size_t cap);
+void segue_core_get_track(segue_core_t *core, char *out, size_t cap);
+void segue_core_get_stems_dir(segue_core_t *core, char *out, size_t cap);
 
 /* Control thread: the request's lyrics, artist or genre (song_text.h), sent with every later submit; NULL
  * or "" clears it (not sent). A value outside the protocol's bounds (over 4096 / 128 bytes, not UTF-8)
  * is refused: -1, the previous value stays, and the reason goes to the status line and the log. */
-int segue_engine_set_text(segue_engine_t *engine, segue_text_t which, const char *value);
+int segue_core_set_text(segue_core_t *core, segue_text_t which, const char *value);
 /* Copies the current value (truncated to cap); "" when none or `which` is unknown. */
-void segue_engine_get_text(segue_engine_t *engine, segue_text_t which, char *out, size_t cap);
+void segue_core_get_text(segue_core_t *core, segue_text_t which, char *out, size_t cap);
 
 /* Control thread: the daemon's CurveZMQ public key (a daemon started with --curve-keys DIR): its 40 Z85
  * characters, its server.public certificate's text, or that file's path; NULL or "" speaks plain ZMTP
  * (a loopback daemon). The default comes from $SEGUE_SERVER_KEY. A change reconnects. */
-void segue_engine_set_server_key(segue_engine_t *engine, const char *value);
-void segue_engine_get_server_key(segue_engine_t *engine, char *out, size_t cap);
+void segue_core_set_server_key(segue_core_t *core, const char *value);
+void segue_core_get_server_key(segue_core_t *core, char *out, size_t cap);
 
 /* Any non-audio thread (a UI): the public key this plugin presents to a CurveZMQ daemon (40 Z85
  * characters) and the file that holds it (client.public, ready for the daemon's clients/ folder), so the
  * producer can hand it to the daemon's operator. The user's key pair is read, or made on first use, by
- * this call or by the worker's first CurveZMQ connection, whichever comes first; "" when it cannot be
- * (no $HOME: the reason is in the status line once the worker tries). */
-void segue_engine_client_key(segue_engine_t *engine, char *public_z85, size_t cap, char *public_file, size_t file_cap);
+ * this call or by the client thread's first CurveZMQ connection, whichever comes first; "" when it cannot be
+ * (no $HOME: the reason is in the status line once the client thread tries). */
+void segue_core_client_key(segue_core_t *core, char *public_z85, size_t cap, char *public_file, size_t file_cap);
 
 /* Any non-audio thread (a UI): the path of take `take` (1-based)'s stem for the generation `job` (the
  * view's job), as written on disk: the bar-named file that starts where the prime ends. 0 with the path
  * in out; -1 with "" when the job has no such stem yet (still streaming, not written, deleted since). */
-int segue_engine_take_stem(segue_engine_t *engine, const char *job, uint32_t take, char *out, size_t cap);
+int segue_core_take_stem(segue_core_t *core, const char *job, uint32_t take, char *out, size_t cap);
 
-/* The last status line the worker wrote ("offline: ...", "job j1-2: 3 of 4 takes", ...). */
-void segue_engine_status_text(segue_engine_t *engine, char *out, size_t cap);
+/* The last status line the client thread wrote ("offline: ...", "job j1-2: 3 of 4 takes", ...). */
+void segue_core_status_text(segue_core_t *core, char *out, size_t cap);
 
 /* ---- the view: what a plugin window shows ---------------------------------------------------------
- * The worker publishes it (at most every 50 ms, when something changed) through a seqlock; a UI thread
- * copies it out with segue_engine_view without taking any lock and without ever meeting the audio
+ * The client thread publishes it (at most every 50 ms, when something changed) through a seqlock; a UI thread
+ * copies it out with segue_core_view without taking any lock and without ever meeting the audio
  * thread. Scalars a host also automates or displays (state, progress, level, ETA, the controls) are
  * parameters instead. Thumbnails: per take, the peak of |sample| over each of SEGUE_VIEW_COLUMNS equal
  * slices of the longest take, in decibels: 0 silence (below SEGUE_VIEW_DB_FLOOR), 1..255 from the floor
@@ -161,9 +161,9 @@ typedef struct {
     uint8_t peak[16][SEGUE_VIEW_COLUMNS];
 } segue_view_t;
 
-/* UI thread (any thread): copies the latest view into *out. Lock-free: when the worker is writing it
+/* UI thread (any thread): copies the latest view into *out. Lock-free: when the client thread is writing it
  * at that moment, a few retries, then -1 (keep the previous copy). 0 on success. */
-int segue_engine_view(segue_engine_t *engine, segue_view_t *out);
+int segue_core_view(segue_core_t *core, segue_view_t *out);
 
 /* The protocol's name of a tier (request.quality): "sketch", "draft", "full". */
 const char *segue_tier_name(int tier);

@@ -1,5 +1,5 @@
 /*
- * worker.c: the one thread that talks to the daemon (PROTOCOL.md), so no host thread ever waits on
+ * client.c: the one thread that talks to the daemon (PROTOCOL.md), so no host thread ever waits on
  * the network.
  *
  * Loop, every 20 ms at most:
@@ -19,13 +19,13 @@
  *   - project reload: stems on disk are loaded for playback, the newest generation with its extensions put
  *     back together; missing ones are fetched again first.
  *   - the view: at most every 50 ms, what a plugin window shows (status, prior, takes' thumbnails) is
- *     published through a seqlock for the UI thread (segue_engine_view).
+ *     published through a seqlock for the UI thread (segue_core_view).
  * Sockets use zmq_poll with a timeout and non-blocking sends: a dead daemon costs nothing but a retry.
  *
  * One literate file of about 1300 lines, in banners (sending, connection, jobs, project reload, extend,
- * cancel, the view, the loop), because every part reads and writes the one worker_t, which only this thread
- * owns: kept file-static, no other file of the core can touch the worker's state, and that is what makes the
- * thread rules of engine_internal.h checkable by reading one file.
+ * cancel, the view, the loop), because every part reads and writes the one client_t, which only this thread
+ * owns: kept file-static, no other file of the core can touch the client thread's state, and that is what makes the
+ * thread rules of core_internal.h checkable by reading one file.
  */
 #include <math.h>
 #include <stdio.h>
@@ -35,7 +35,7 @@
 
 #include "codec.h"
 #include "curve.h"
-#include "engine_internal.h"
+#include "core_internal.h"
 #include "stem_writer.h"
 
 #define POLL_MS 20
@@ -57,7 +57,7 @@ typedef struct {
 
 typedef enum { JOB_NONE, JOB_SUBMITTED, JOB_RUNNING, JOB_FETCHING } job_phase_t;
 
-/* The job the worker is following: a fresh generation or a fetch after a project reload. */
+/* The job the client thread is following: a fresh generation or a fetch after a project reload. */
 typedef struct {
     job_phase_t phase;
     int64_t req;
@@ -80,7 +80,7 @@ typedef struct {
 } take_source_t;
 
 typedef struct {
-    segue_engine_t *e;
+    segue_core_t *e;
     void *zctx, *sock;
     void *monitor;                      /* PAIR socket reading the DEALER's handshake events (CurveZMQ only) */
     char key_value[1024];               /* the daemon key the socket was made with ("" = plain) */
@@ -117,13 +117,13 @@ typedef struct {
     uint64_t thumb_final[SEGUE_MAX_TAKES]; /* of those, frames drawn from final audio */
     uint32_t sets_published;            /* counts take sets published (an address may be reused) */
     uint32_t thumb_set;                 /* sets_published when the thumbnails were started */
-} worker_t;
+} client_t;
 
 /* How long a fire waits for the daemon's presets before it is given up as offline. */
 #define FIRE_HOLD_MS 10000u
 
-static void set_state(worker_t *w, int state) {
-    atomic_store(&w->e->worker_state, state);
+static void set_state(client_t *w, int state) {
+    atomic_store(&w->e->client_state, state);
 }
 
 static void copy_view(char *dst, size_t cap, segue_str_t s) {
@@ -132,7 +132,7 @@ static void copy_view(char *dst, size_t cap, segue_str_t s) {
     dst[n] = '\0';
 }
 
-void segue_engine_publish_takes(segue_engine_t *e, segue_takeset_t *set) {
+void segue_core_publish_takes(segue_core_t *e, segue_takeset_t *set) {
     segue_takeset_t *old = atomic_exchange(&e->takes, set);
     if (!old) return;
     while (atomic_load(&e->audio_using) == old) segue_platform_sleep_ms(1); /* at most one audio block */
@@ -141,7 +141,7 @@ void segue_engine_publish_takes(segue_engine_t *e, segue_takeset_t *set) {
 
 /* ---- sending ----------------------------------------------------------------------------------- */
 
-static int send_msg(worker_t *w, segue_msg_t *m, const void *audio, size_t audio_bytes) {
+static int send_msg(client_t *w, segue_msg_t *m, const void *audio, size_t audio_bytes) {
     if (!w->sock) return -1;
     uint8_t *hdr;
     size_t n;
@@ -154,12 +154,12 @@ static int send_msg(worker_t *w, segue_msg_t *m, const void *audio, size_t audio
     return rc;
 }
 
-static int64_t new_req(worker_t *w) {
+static int64_t new_req(client_t *w) {
     if (w->next_req < 1 || w->next_req > 4000000000LL) w->next_req = 1;
     return w->next_req++;
 }
 
-static void send_simple(worker_t *w, segue_type_t type) {
+static void send_simple(client_t *w, segue_type_t type) {
     segue_msg_t *m = calloc(1, sizeof *m);
     if (!m) return;
     m->type = type;
@@ -175,7 +175,7 @@ static void send_simple(worker_t *w, segue_type_t type) {
     free(m);
 }
 
-static void send_fetch(worker_t *w, const char *job, int64_t req) {
+static void send_fetch(client_t *w, const char *job, int64_t req) {
     segue_msg_t *m = calloc(1, sizeof *m);
     if (!m) return;
     m->type = SEGUE_T_FETCH;
@@ -185,7 +185,7 @@ static void send_fetch(worker_t *w, const char *job, int64_t req) {
     free(m);
 }
 
-static void send_cancel(worker_t *w, const char *job) {
+static void send_cancel(client_t *w, const char *job) {
     segue_msg_t *m = calloc(1, sizeof *m);
     if (!m) return;
     m->type = SEGUE_T_CANCEL;
@@ -197,13 +197,13 @@ static void send_cancel(worker_t *w, const char *job) {
 
 /* ---- connection -------------------------------------------------------------------------------- */
 
-static void close_monitor(worker_t *w) {
+static void close_monitor(client_t *w) {
     if (!w->monitor) return;
     zmq_close(w->monitor);
     w->monitor = NULL;
 }
 
-static void disconnect(worker_t *w, const char *why) {
+static void disconnect(client_t *w, const char *why) {
     if (w->sock && w->monitor) zmq_socket_monitor(w->sock, NULL, 0);
     close_monitor(w);
     if (w->sock) zmq_close(w->sock);
@@ -215,24 +215,24 @@ static void disconnect(worker_t *w, const char *why) {
         return;
     }
     set_state(w, SEGUE_STATE_OFFLINE);
-    segue_engine_set_status(w->e, "offline: %s", why);
+    segue_core_set_status(w->e, "offline: %s", why);
 }
 
 /* A connection that could not be set up at all (bad key, no key pair): an error, retried later. */
-static void connect_failed(worker_t *w, const char *why) {
+static void connect_failed(client_t *w, const char *why) {
     close_monitor(w);
     if (w->sock) zmq_close(w->sock);
     w->sock = NULL;
     w->online = 0;
     w->next_connect_ms = segue_platform_now_ms() + 5u * RECONNECT_MS;
     set_state(w, SEGUE_STATE_ERROR);
-    segue_engine_set_status(w->e, "error: %s", why);
+    segue_core_set_status(w->e, "error: %s", why);
 }
 
-/* CurveZMQ: the daemon's key, this user's key pair (made on first use, here on the worker thread), and a
+/* CurveZMQ: the daemon's key, this user's key pair (made on first use, here on the client thread), and a
  * monitor on the socket so that a refused handshake is seen (the daemon sends nothing to a client it
  * does not let in). Returns 0 when the socket is ready to connect. */
-static int setup_curve(worker_t *w, const char *endpoint) {
+static int setup_curve(client_t *w, const char *endpoint) {
     char server[SEGUE_Z85_KEY_CHARS + 1], why[1200], path[1024];
     if (segue_curve_server_key(w->key_value, server, why, sizeof why) != 0) {
         connect_failed(w, why);
@@ -267,7 +267,7 @@ static int setup_curve(worker_t *w, const char *endpoint) {
 
 /* Handshake events from the monitor: a refusal becomes "not authorised" (state error), said once per
  * refusal streak; libzmq keeps retrying the connection, so a key added to clients/ later is let in. */
-static void read_monitor(worker_t *w) {
+static void read_monitor(client_t *w) {
     for (int budget = 0; w->monitor && budget < 16; budget++) {
         zmq_msg_t head, addr;
         zmq_msg_init(&head);
@@ -297,8 +297,8 @@ static void read_monitor(worker_t *w) {
             if (!w->not_authorised) {
                 w->not_authorised = 1;
                 char path[1024];
-                segue_engine_client_key(w->e, NULL, 0, path, sizeof path);
-                segue_engine_set_status(w->e, "error: not authorised: the daemon refused this plugin's CurveZMQ key %s "
+                segue_core_client_key(w->e, NULL, 0, path, sizeof path);
+                segue_core_set_status(w->e, "error: not authorised: the daemon refused this plugin's CurveZMQ key %s "
                                               "(handshake %s %u); copy %s into the daemon's clients/ folder",
                                         w->client_pub, event == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH ? "auth" : "failed", value, path);
             }
@@ -306,7 +306,7 @@ static void read_monitor(worker_t *w) {
     }
 }
 
-static void connect_daemon(worker_t *w) {
+static void connect_daemon(client_t *w) {
     char endpoint[256];
     segue_platform_mutex_lock(w->e->lock);
     snprintf(endpoint, sizeof endpoint, "%s", w->e->endpoint);
@@ -336,24 +336,24 @@ static void connect_daemon(worker_t *w) {
 
 /* ---- jobs -------------------------------------------------------------------------------------- */
 
-static void end_job(worker_t *w) {
+static void end_job(client_t *w) {
     w->job.phase = JOB_NONE;
     w->job.set = NULL; /* stays published: it is what plays */
 }
 
-static void job_failed(worker_t *w, const char *fmt, const char *detail) {
+static void job_failed(client_t *w, const char *fmt, const char *detail) {
     char text[256];
     snprintf(text, sizeof text, fmt, detail);
-    segue_engine_set_status(w->e, "error: %s", text);
+    segue_core_set_status(w->e, "error: %s", text);
     set_state(w, SEGUE_STATE_ERROR);
     end_job(w);
 }
 
-static const preset_t *preset_at(worker_t *w, int index) {
+static const preset_t *preset_at(client_t *w, int index) {
     return index >= 0 && index < w->n_presets ? &w->presets[index] : NULL;
 }
 
-static int prior_levels(worker_t *w, const char *name) {
+static int prior_levels(client_t *w, const char *name) {
     for (int i = 0; i < w->n_priors; i++) {
         if (strcmp(w->priors[i].name, name) == 0) return w->priors[i].levels;
     }
@@ -361,8 +361,8 @@ static int prior_levels(worker_t *w, const char *name) {
 }
 
 /* A fire request from the audio thread, read through the seqlock; 1 when there is a new one. */
-static int take_fire(worker_t *w, segue_fire_t *out) {
-    segue_engine_t *e = w->e;
+static int take_fire(client_t *w, segue_fire_t *out) {
+    segue_core_t *e = w->e;
     for (int tries = 0; tries < 100; tries++) {
         uint32_t s1 = atomic_load_explicit(&e->fire_seq, memory_order_acquire);
         if (s1 == w->seen_fire_seq) return 0;
@@ -381,9 +381,9 @@ static int take_fire(worker_t *w, segue_fire_t *out) {
 }
 
 /* Lyrics, artist and genre as the host's state set them (checked against the protocol's bounds when
- * set): copied under the engine lock into the worker's own buffers, which the message points into
+ * set): copied under the core lock into the client thread's own buffers, which the message points into
  * until it is encoded. Empty ones are left out of the request. */
-static void add_song_texts(worker_t *w, segue_msg_t *m) {
+static void add_song_texts(client_t *w, segue_msg_t *m) {
     segue_platform_mutex_lock(w->e->lock);
     memcpy(w->texts, w->e->text, sizeof w->texts);
     segue_platform_mutex_unlock(w->e->lock);
@@ -400,11 +400,11 @@ static void add_song_texts(worker_t *w, segue_msg_t *m) {
     }
 }
 
-static void submit(worker_t *w, const segue_fire_t *f) {
-    segue_engine_t *e = w->e;
+static void submit(client_t *w, const segue_fire_t *f) {
+    segue_core_t *e = w->e;
     w->place_pending = 0; /* a new generation replaces what a reload would have put back */
     if (!w->online) {
-        segue_engine_set_status(e, "offline: generate needs the daemon (%s)", e->endpoint);
+        segue_core_set_status(e, "offline: generate needs the daemon (%s)", e->endpoint);
         return;
     }
     const preset_t *preset = preset_at(w, f->preset);
@@ -498,14 +498,14 @@ static void submit(worker_t *w, const segue_fire_t *f) {
         return;
     }
     j->phase = JOB_SUBMITTED;
-    segue_engine_set_status(e, "sent %llu frames ending at bar %lld, tier %s%s%s%s%s%s", (unsigned long long)frames,
+    segue_core_set_status(e, "sent %llu frames ending at bar %lld, tier %s%s%s%s%s%s", (unsigned long long)frames,
                             (long long)f->end_bar + 1, segue_tier_name(f->tier), w->texts[SEGUE_TEXT_ARTIST][0] ? ", artist " : "",
                             w->texts[SEGUE_TEXT_ARTIST], w->texts[SEGUE_TEXT_GENRE][0] ? ", genre " : "",
                             w->texts[SEGUE_TEXT_GENRE], w->texts[SEGUE_TEXT_LYRICS][0] ? ", with lyrics" : "");
 }
 
 /* The takes now playing become what extend continues: each take from its own job and candidate. */
-static void set_sources(worker_t *w, const segue_job_record_t *rec, const segue_takeset_t *set) {
+static void set_sources(client_t *w, const segue_job_record_t *rec, const segue_takeset_t *set) {
     w->base = *rec;
     w->base_set = set;
     w->n_src = set->n_takes;
@@ -519,12 +519,12 @@ static void set_sources(worker_t *w, const segue_job_record_t *rec, const segue_
 }
 
 /* Writes the finished takes as stems and records the job in the plugin state. */
-static void finish_job(worker_t *w) {
-    segue_engine_t *e = w->e;
+static void finish_job(client_t *w) {
+    segue_core_t *e = w->e;
     job_t *j = &w->job;
     char dir[1024], track[65];
-    segue_engine_get_stems_dir(e, dir, sizeof dir);
-    segue_engine_get_track(e, track, sizeof track);
+    segue_core_get_stems_dir(e, dir, sizeof dir);
+    segue_core_get_track(e, track, sizeof track);
     int written = 0;
     if (segue_platform_make_dirs(dir) != 0) {
         job_failed(w, "cannot create the stems folder %s", dir);
@@ -550,7 +550,7 @@ static void finish_job(worker_t *w) {
             written++;
             segue_stem_place_t place = {j->rec.start_frame, j->set->rate, j->set->total_frames, j->rec.start_bar + 1,
                                         j->rec.bpm, j->rec.num, j->rec.den, k + 1, j->rec.job};
-            if (segue_stem_write_sidecar(path, &place) != 0) segue_engine_set_status(e, "error: cannot write the sidecar of %s", path);
+            if (segue_stem_write_sidecar(path, &place) != 0) segue_core_set_status(e, "error: cannot write the sidecar of %s", path);
         }
     }
     segue_platform_mutex_lock(e->lock);
@@ -570,15 +570,15 @@ static void finish_job(worker_t *w) {
     /* A fetch after a reload is not ready yet: the takes are put back together (load_placed) first. */
     if (!(w->place_pending && j->history_index >= 0) || written == 0)
         set_state(w, written > 0 ? SEGUE_STATE_READY : SEGUE_STATE_ERROR);
-    segue_engine_set_status(e, "job %s: %d stems in %s", j->rec.job, written, dir);
+    segue_core_set_status(e, "job %s: %d stems in %s", j->rec.job, written, dir);
     if (j->set == atomic_load(&e->takes)) set_sources(w, &j->rec, j->set);
     end_job(w);
 }
 
 /* Writes a finished extension as its own stem (it starts at its bar, right after the take), records it
  * in the plugin state, and makes the take it continues the one a next extend starts from. */
-static void finish_extend(worker_t *w) {
-    segue_engine_t *e = w->e;
+static void finish_extend(client_t *w) {
+    segue_core_t *e = w->e;
     job_t *j = &w->job;
     uint32_t k = (uint32_t)j->extend_take;
     if (j->result_frames[0] != j->rec.total_frames) {
@@ -586,8 +586,8 @@ static void finish_extend(worker_t *w) {
         return;
     }
     char dir[1024], track[65], name[256], path[1400];
-    segue_engine_get_stems_dir(e, dir, sizeof dir);
-    segue_engine_get_track(e, track, sizeof track);
+    segue_core_get_stems_dir(e, dir, sizeof dir);
+    segue_core_get_track(e, track, sizeof track);
     if (segue_platform_make_dirs(dir) != 0 ||
         segue_stem_name(name, sizeof name, track, j->rec.start_bar + 1, j->rec.bpm, k + 1) != 0) {
         job_failed(w, "cannot write the extension's stem in %s", dir);
@@ -606,7 +606,7 @@ static void finish_extend(worker_t *w) {
     /* Its sidecar, like every stem's: where the extension starts on the timeline, to the sample. */
     segue_stem_place_t place = {j->rec.start_frame, j->set->rate, j->rec.total_frames, j->rec.start_bar + 1,
                                 j->rec.bpm, j->rec.num, j->rec.den, k + 1, j->rec.job};
-    if (segue_stem_write_sidecar(path, &place) != 0) segue_engine_set_status(e, "error: cannot write the sidecar of %s", path);
+    if (segue_stem_write_sidecar(path, &place) != 0) segue_core_set_status(e, "error: cannot write the sidecar of %s", path);
     segue_platform_mutex_lock(e->lock);
     if (e->n_history == SEGUE_MAX_HISTORY) {
         memmove(e->history, e->history + 1, sizeof e->history[0] * (SEGUE_MAX_HISTORY - 1));
@@ -623,12 +623,12 @@ static void finish_extend(worker_t *w) {
     atomic_store(&e->level, 0);
     atomic_store(&e->eta_s, 0.0f);
     set_state(w, SEGUE_STATE_READY);
-    segue_engine_set_status(e, "job %s: take %u extended from bar %lld, stem %s", j->rec.job, k + 1,
+    segue_core_set_status(e, "job %s: take %u extended from bar %lld, stem %s", j->rec.job, k + 1,
                             (long long)j->rec.start_bar + 1, path);
     end_job(w);
 }
 
-static int job_matches(worker_t *w, const segue_msg_t *m) {
+static int job_matches(client_t *w, const segue_msg_t *m) {
     job_t *j = &w->job;
     if (j->phase == JOB_NONE) return 0;
     if (m->req == j->req) return 1;
@@ -636,13 +636,13 @@ static int job_matches(worker_t *w, const segue_msg_t *m) {
 }
 
 /* The take set for the job, made at the first audio (a fetch learns its size from the result). */
-static segue_takeset_t *job_set(worker_t *w, int64_t start, uint64_t total, uint32_t rate) {
+static segue_takeset_t *job_set(client_t *w, int64_t start, uint64_t total, uint32_t rate) {
     job_t *j = &w->job;
     if (j->set) return j->set;
     if ((uint64_t)j->rec.n_takes * total * 2u * 2u * sizeof(float) > MAX_TAKE_BYTES) return NULL;
     j->set = segue_takeset_new(start, rate, total, j->rec.n_takes);
     if (j->set) {
-        segue_engine_publish_takes(w->e, j->set);
+        segue_core_publish_takes(w->e, j->set);
         w->sets_published++;
         w->base_set = NULL; /* the takes that played are gone: nothing to extend until this job is done */
         w->n_src = 0;
@@ -650,15 +650,15 @@ static segue_takeset_t *job_set(worker_t *w, int64_t start, uint64_t total, uint
     return j->set;
 }
 
-static void on_job_message(worker_t *w, const segue_msg_t *m) {
+static void on_job_message(client_t *w, const segue_msg_t *m) {
     job_t *j = &w->job;
-    segue_engine_t *e = w->e;
+    segue_core_t *e = w->e;
     switch (m->type) {
     case SEGUE_T_ACCEPTED:
         copy_view(j->rec.job, sizeof j->rec.job, m->job);
         if (j->phase == JOB_SUBMITTED) j->phase = JOB_RUNNING;
         set_state(w, SEGUE_STATE_GENERATING);
-        segue_engine_set_status(e, "job %s accepted", j->rec.job);
+        segue_core_set_status(e, "job %s accepted", j->rec.job);
         break;
     case SEGUE_T_PROGRESS:
         if (m->tokens_total > 0) atomic_store(&e->progress, (float)(100.0 * (double)m->tokens_done / (double)m->tokens_total));
@@ -721,8 +721,8 @@ static void on_job_message(worker_t *w, const segue_msg_t *m) {
     }
 }
 
-static void on_message(worker_t *w, const segue_msg_t *m) {
-    segue_engine_t *e = w->e;
+static void on_message(client_t *w, const segue_msg_t *m) {
+    segue_core_t *e = w->e;
     w->last_heard_ms = segue_platform_now_ms();
     w->heartbeats_unanswered = 0;
     switch (m->type) {
@@ -730,7 +730,7 @@ static void on_message(worker_t *w, const segue_msg_t *m) {
         w->online = 1;
         w->not_authorised = 0;
         if (w->job.phase == JOB_NONE) set_state(w, atomic_load(&e->takes) ? SEGUE_STATE_READY : SEGUE_STATE_IDLE);
-        segue_engine_set_status(e, "connected to %s", e->endpoint);
+        segue_core_set_status(e, "connected to %s", e->endpoint);
         send_simple(w, SEGUE_T_LIST_PRIORS);
         send_simple(w, SEGUE_T_LIST_PRESETS);
         if (w->job.phase == JOB_RUNNING && w->job.rec.job[0]) { /* reconnected mid-job: re-attach */
@@ -769,7 +769,7 @@ static void on_message(worker_t *w, const segue_msg_t *m) {
     }
 }
 
-static void receive_all(worker_t *w) {
+static void receive_all(client_t *w) {
     for (int budget = 0; budget < 256; budget++) {
         zmq_msg_t part[3];
         size_t n = 0;
@@ -831,8 +831,8 @@ static int place_stem(segue_takeset_t *set, uint32_t k, uint64_t offset, const c
 /* Puts the newest generation back on the timeline from its stems, with every extension recorded after
  * it appended to its take in order (each starts where the take, so far, ends), and makes that the state
  * a next extend continues from. Stems that are missing or do not fit leave the rest of that take out. */
-static void load_placed(worker_t *w) {
-    segue_engine_t *e = w->e;
+static void load_placed(client_t *w) {
+    segue_core_t *e = w->e;
     segue_job_record_t *recs = calloc(SEGUE_MAX_HISTORY, sizeof *recs);
     if (!recs) return;
     int n;
@@ -876,7 +876,7 @@ static void load_placed(worker_t *w) {
         }
     }
     if (set) {
-        segue_engine_publish_takes(e, set);
+        segue_core_publish_takes(e, set);
         w->sets_published++;
         set_sources(w, gen, set);
         for (uint32_t k = 0; k < gen->n_takes; k++) { /* a next extend continues the last extension */
@@ -889,15 +889,15 @@ static void load_placed(worker_t *w) {
             }
         }
         set_state(w, SEGUE_STATE_READY);
-        segue_engine_set_status(e, "job %s: stems loaded from disk, %d extension%s", gen->job, placed_ext, placed_ext == 1 ? "" : "s");
+        segue_core_set_status(e, "job %s: stems loaded from disk, %d extension%s", gen->job, placed_ext, placed_ext == 1 ? "" : "s");
     }
     free(recs);
 }
 
 /* After a state restore: queue fetches for every recorded job whose stems are missing; once they are back
  * (or at once when none is missing) the newest generation and its extensions are loaded for playback. */
-static void restore(worker_t *w) {
-    segue_engine_t *e = w->e;
+static void restore(client_t *w) {
+    segue_core_t *e = w->e;
     segue_job_record_t *recs = calloc(SEGUE_MAX_HISTORY, sizeof *recs);
     if (!recs) return;
     int n;
@@ -918,7 +918,7 @@ static void restore(worker_t *w) {
     w->place_pending = n > 0;
 }
 
-static void next_fetch(worker_t *w) {
+static void next_fetch(client_t *w) {
     if (w->n_fetch == 0 || !w->online || w->job.phase != JOB_NONE) return;
     int index = w->fetch_queue[0];
     memmove(w->fetch_queue, w->fetch_queue + 1, sizeof w->fetch_queue[0] * (size_t)(--w->n_fetch));
@@ -933,13 +933,13 @@ static void next_fetch(worker_t *w) {
     j->phase = JOB_FETCHING;
     j->req = new_req(w);
     set_state(w, SEGUE_STATE_GENERATING);
-    segue_engine_set_status(w->e, "fetching job %s again", j->rec.job);
+    segue_core_set_status(w->e, "fetching job %s again", j->rec.job);
     send_fetch(w, j->rec.job, j->req);
 }
 
 /* ---- extend ------------------------------------------------------------------------------------- */
 
-static int param_int_of(segue_engine_t *e, uint32_t index) {
+static int param_int_of(segue_core_t *e, uint32_t index) {
     return (int)lrintf(atomic_load_explicit(&e->param[index], memory_order_relaxed));
 }
 
@@ -977,27 +977,27 @@ static segue_takeset_t *grown_copy(const segue_takeset_t *old, uint64_t total, c
 /* The producer pressed extend: continue the selected take (`take`) of the latest finished job by
  * `generate_bars` at that job's tempo. The daemon's new job starts where the take ends on the timeline;
  * its result is checked against that sample before a frame of it plays. */
-static void extend_selected(worker_t *w) {
-    segue_engine_t *e = w->e;
+static void extend_selected(client_t *w) {
+    segue_core_t *e = w->e;
     uint32_t k = (uint32_t)(param_int_of(e, SEGUE_P_TAKE) - 1);
     int bars = param_int_of(e, SEGUE_P_GENERATE_BARS);
-    const segue_takeset_t *old = atomic_load(&e->takes); /* the worker's own: only it swaps or frees sets */
+    const segue_takeset_t *old = atomic_load(&e->takes); /* the client thread's own: only it swaps or frees sets */
     if (!w->online) {
-        segue_engine_set_status(e, "offline: extend needs the daemon (%s)", e->endpoint);
+        segue_core_set_status(e, "offline: extend needs the daemon (%s)", e->endpoint);
         return;
     }
     if (w->job.phase != JOB_NONE) {
-        segue_engine_set_status(e, "error: extend waits until the running job has finished");
+        segue_core_set_status(e, "error: extend waits until the running job has finished");
         return;
     }
     if (w->n_src == 0 || !old || old != w->base_set) {
         set_state(w, SEGUE_STATE_ERROR);
-        segue_engine_set_status(e, "error: nothing to extend yet: generate takes first");
+        segue_core_set_status(e, "error: nothing to extend yet: generate takes first");
         return;
     }
     if (k >= w->n_src || atomic_load(&old->take[k].final_covered) < w->src[k].frames) {
         set_state(w, SEGUE_STATE_ERROR);
-        segue_engine_set_status(e, "error: take %u did not arrive complete; choose another take to extend", k + 1);
+        segue_core_set_status(e, "error: take %u did not arrive complete; choose another take to extend", k + 1);
         return;
     }
     const segue_job_record_t *b = &w->base;
@@ -1007,7 +1007,7 @@ static void extend_selected(worker_t *w) {
     uint64_t total = at + frames > old->total_frames ? at + frames : old->total_frames;
     if ((uint64_t)old->n_takes * total * 2u * 2u * sizeof(float) > MAX_TAKE_BYTES) {
         set_state(w, SEGUE_STATE_ERROR);
-        segue_engine_set_status(e, "error: the takes would be too long to keep in memory; extend by fewer bars");
+        segue_core_set_status(e, "error: the takes would be too long to keep in memory; extend by fewer bars");
         return;
     }
     segue_takeset_t *set = grown_copy(old, total, w->src);
@@ -1016,7 +1016,7 @@ static void extend_selected(worker_t *w) {
         segue_takeset_free(set);
         free(m);
         set_state(w, SEGUE_STATE_ERROR);
-        segue_engine_set_status(e, "error: out of memory for the extension");
+        segue_core_set_status(e, "error: out of memory for the extension");
         return;
     }
     m->type = SEGUE_T_EXTEND;
@@ -1048,30 +1048,30 @@ static void extend_selected(worker_t *w) {
         return;
     }
     j->set = set;
-    segue_engine_publish_takes(e, set); /* the same audio as before, with room after take k */
+    segue_core_publish_takes(e, set); /* the same audio as before, with room after take k */
     w->base_set = set;
     w->sets_published++;               /* thumbnails are remade for the longer set */
     j->phase = JOB_SUBMITTED;
     set_state(w, SEGUE_STATE_SENDING);
     atomic_store(&e->progress, 0.0f);
-    segue_engine_set_status(e, "extending take %u by %d bars from bar %lld", k + 1, bars, (long long)j->rec.start_bar + 1);
+    segue_core_set_status(e, "extending take %u by %d bars from bar %lld", k + 1, bars, (long long)j->rec.start_bar + 1);
 }
 
 /* ---- cancel ------------------------------------------------------------------------------------- */
 
 /* The producer pressed cancel: the daemon stops the job (its CANCELLED reply no longer matches anything
  * here); the takes that already arrived keep playing, and a held fire is dropped. */
-static void cancel_job(worker_t *w) {
-    segue_engine_t *e = w->e;
+static void cancel_job(client_t *w) {
+    segue_core_t *e = w->e;
     job_t *j = &w->job;
     w->fire_held = 0;
     if (j->phase != JOB_SUBMITTED && j->phase != JOB_RUNNING) {
-        segue_engine_set_status(e, "nothing to cancel");
+        segue_core_set_status(e, "nothing to cancel");
         return;
     }
     if (j->rec.job[0]) send_cancel(w, j->rec.job);
     else w->cancelled_req = j->req; /* not accepted yet: cancel it when `accepted` names it */
-    segue_engine_set_status(e, "cancelled%s%s", j->rec.job[0] ? " job " : "", j->rec.job);
+    segue_core_set_status(e, "cancelled%s%s", j->rec.job[0] ? " job " : "", j->rec.job);
     end_job(w);
     atomic_store(&e->level, 0);
     atomic_store(&e->eta_s, 0.0f);
@@ -1092,7 +1092,7 @@ static uint8_t segue_view_peak(float peak) {
 
 /* Thumbnail columns of take k for frames [from, to) of the set (final audio where it has come, the
  * preview elsewhere); each column covers an equal slice of the set's length. */
-static void thumb_columns(worker_t *w, const segue_takeset_t *set, uint32_t k, uint64_t from, uint64_t to) {
+static void thumb_columns(client_t *w, const segue_takeset_t *set, uint32_t k, uint64_t from, uint64_t to) {
     const segue_take_t *t = &set->take[k];
     const float *fin = atomic_load(&t->final), *pre = atomic_load(&t->preview);
     uint64_t fc = atomic_load(&t->final_covered), pc = atomic_load(&t->preview_covered);
@@ -1114,14 +1114,14 @@ static void thumb_columns(worker_t *w, const segue_takeset_t *set, uint32_t k, u
 
 /* Builds and publishes the view when it is due: the status, the prior, and the takes' thumbnails,
  * computed only for the audio that arrived since the last time. */
-static void update_view(worker_t *w) {
-    segue_engine_t *e = w->e;
+static void update_view(client_t *w) {
+    segue_core_t *e = w->e;
     uint64_t now = segue_platform_now_ms();
     if (now < w->next_view_ms) return;
     w->next_view_ms = now + VIEW_MS;
     segue_view_t *v = &w->view;
     v->online = w->online;
-    segue_engine_status_text(e, v->status, sizeof v->status);
+    segue_core_status_text(e, v->status, sizeof v->status);
     segue_platform_mutex_lock(e->lock);
     snprintf(v->endpoint, sizeof v->endpoint, "%s", e->endpoint);
     segue_platform_mutex_unlock(e->lock);
@@ -1168,7 +1168,7 @@ static void update_view(worker_t *w) {
         w->thumb_upto[k] = covered;
     }
     v->serial++;
-    segue_engine_publish_view(e, v);
+    segue_core_publish_view(e, v);
 }
 
 /* ---- the loop ---------------------------------------------------------------------------------- */
@@ -1178,7 +1178,7 @@ static void update_view(worker_t *w) {
 
 /* After destroy asked to stop: keep going while a job (or a held fire) is in flight, the daemon is
  * there and talking, and the deadline is not reached. A dead daemon ends the wait within seconds. */
-static int finishing(worker_t *w) {
+static int finishing(client_t *w) {
     uint64_t deadline = atomic_load(&w->e->finish_deadline_ms);
     uint64_t now = segue_platform_now_ms();
     if (deadline == 0 || now >= deadline) return 0;
@@ -1189,15 +1189,15 @@ static int finishing(worker_t *w) {
 }
 
 /* The host set another daemon key (state key server_key) since the socket was made. */
-static int key_changed(worker_t *w) {
+static int key_changed(client_t *w) {
     segue_platform_mutex_lock(w->e->lock);
     int changed = strcmp(w->key_value, w->e->server_key) != 0;
     segue_platform_mutex_unlock(w->e->lock);
     return changed;
 }
 
-void *segue_worker_main(void *arg) {
-    worker_t *w = calloc(1, sizeof *w);
+void *segue_client_main(void *arg) {
+    client_t *w = calloc(1, sizeof *w);
     if (!w) return NULL;
     w->e = arg;
     w->zctx = zmq_ctx_new();
@@ -1254,7 +1254,7 @@ void *segue_worker_main(void *arg) {
         }
         if (atomic_exchange(&w->e->fire_refused, 0)) {
             set_state(w, SEGUE_STATE_ERROR);
-            segue_engine_set_status(w->e, "error: generate needs captured audio before a bar line");
+            segue_core_set_status(w->e, "error: generate needs captured audio before a bar line");
         }
         int pending;
         segue_platform_mutex_lock(w->e->lock);
