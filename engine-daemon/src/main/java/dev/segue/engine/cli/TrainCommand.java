@@ -79,6 +79,12 @@ final class TrainCommand implements Callable<Integer> {
                     + "prior still follows a prime given without a tempo (default ${DEFAULT-VALUE}).")
     double clockMeasuredShare;
 
+    @Option(names = "--init-prior", paramLabel = "FILE",
+            description = "Start the prior stage from these weights (a prior_level_N.safetensors of the same config) "
+                    + "instead of random ones, with a fresh optimizer and schedule: fine-tuning. Used only when "
+                    + "--out holds no prior state (or with --fresh); parameters the file lacks start fresh.")
+    Path initPrior;
+
     @Override
     public Integer call() {
         if (threads < 0 || threads > 256 || songs < 1 || songs > 10_000 || !(songSeconds >= 2 && songSeconds <= 3600)) {
@@ -92,7 +98,7 @@ final class TrainCommand implements Callable<Integer> {
         Path configFile = resolveConfig(config);
         Training.Plan plan = new Training.Plan(configFile, audio, synthetic, songs, songSeconds, out, stage, vqvaeSteps, priorSteps,
                 vqvaeBatch, priorBatch, vqvaeLr, priorLr, priorWindow, maxMinutes, stopAtStep, seed, checkpointEvery, logEvery, fresh,
-                clock, clockMeasuredShare);
+                clock, clockMeasuredShare, initPrior);
         try {
             Training.run(plan, System.out);
             return 0;

@@ -5,9 +5,11 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
+import dev.segue.engine.checkpoint.Checkpoints;
 import dev.segue.engine.checkpoint.ParameterSet;
 import dev.segue.engine.checkpoint.SafetensorsFile;
 import dev.segue.engine.checkpoint.TensorEntry;
+import dev.segue.engine.checkpoint.WeightStore;
 import dev.segue.engine.config.PriorConfig;
 import dev.segue.engine.config.VqVaeConfig;
 import dev.segue.engine.prior.Conditioning;
@@ -52,6 +54,8 @@ final class PriorTrainer {
     private final StageOptions options;
     private final PrintStream terminal;
     private final int window;
+    /** Weights a run with no saved state starts from (fine-tuning); null: random initialisation. */
+    private Path initFrom;
 
     PriorTrainer(PriorConfig config, VqVaeConfig vqvae, List<long[]> tokens, int window, StageOptions options,
                  PrintStream terminal) {
@@ -110,6 +114,16 @@ final class PriorTrainer {
         this.terminal = terminal;
     }
 
+    /**
+     * Starts a run that finds no saved state from the prior weights in {@code weights} (null: random ones), with
+     * the optimizer's moments at zero and the schedule from step 0. Parameters the file lacks are initialised as
+     * a fresh run would; every parameter the file holds must have the shape the config gives.
+     */
+    PriorTrainer startingFrom(Path weights) {
+        this.initFrom = weights;
+        return this;
+    }
+
     Map<String, Double> run(NDManager root) throws IOException {
         Path statePath = StateFile.path(options.out(), STAGE);
         SafetensorsFile state = options.fresh() ? null : StateFile.open(statePath);
@@ -117,10 +131,15 @@ final class PriorTrainer {
         ParameterSet params = new ParameterSet();
         Map<String, Double> last = new LinkedHashMap<>();
         String file = "prior_level_" + config.level() + ".safetensors";
+        WeightStore init = state == null && initFrom != null ? Checkpoints.open(initFrom) : null;
         try (NDManager model = root.newSubManager()) {
-            GrownState grown = state == null ? null : new GrownState(state, options.seed());
+            GrownState grown = state != null ? new GrownState(state, options.seed())
+                    : init != null ? new GrownState(init, options.seed()) : null;
             Prior prior = new Prior(config, vqvae, grown == null ? new TrainingInit(options.seed(), 1.0) : grown,
                     model, params);
+            if (init != null) {
+                init.close();
+            }
             try (Adam adam = new Adam(model, params, params.all().keySet());
                  TrainingLog log = new TrainingLog(options.out().resolve("metrics.jsonl"), STAGE, step, options.steps(),
                          terminal)) {
@@ -131,6 +150,11 @@ final class PriorTrainer {
                         log.message("new parameters, initialised fresh: " + String.join(", ", grown.added()));
                     }
                     state.close();
+                } else if (init != null) {
+                    log.message("started from the weights in " + initFrom + ", the optimizer and schedule fresh");
+                    if (!grown.added().isEmpty()) {
+                        log.message("parameters the file lacks, initialised fresh: " + String.join(", ", grown.added()));
+                    }
                 }
                 long codes = 0;
                 for (long[] t : tokens) {

@@ -27,19 +27,15 @@ import java.util.Map;
 public final class Training {
     private Training() {}
 
+    /**
+     * {@code initPrior}: a top-prior weight file ({@code prior_level_N.safetensors}) that a prior stage with no
+     * saved state starts from instead of random weights (fine-tuning); null for random weights. A saved state in
+     * {@code out} still wins unless {@code fresh}.
+     */
     public record Plan(Path config, Path audio, boolean synthetic, int songs, double songSeconds, Path out, String stage, long vqvaeSteps,
                        long priorSteps, int vqvaeBatch, int priorBatch, double vqvaeLr, double priorLr,
                        Integer priorWindow, double maxMinutes, long stopAtStep, long seed, int checkpointEvery, int logEvery,
-                       boolean fresh, String clock, double clockMeasuredShare) {
-        /** The plan as before the clock could follow the composed grid: the clock measured. */
-        public Plan(Path config, Path audio, boolean synthetic, int songs, double songSeconds, Path out, String stage,
-                    long vqvaeSteps, long priorSteps, int vqvaeBatch, int priorBatch, double vqvaeLr, double priorLr,
-                    Integer priorWindow, double maxMinutes, long stopAtStep, long seed, int checkpointEvery, int logEvery,
-                    boolean fresh) {
-            this(config, audio, synthetic, songs, songSeconds, out, stage, vqvaeSteps, priorSteps, vqvaeBatch, priorBatch,
-                    vqvaeLr, priorLr, priorWindow, maxMinutes, stopAtStep, seed, checkpointEvery, logEvery, fresh,
-                    "measured", 0);
-        }
+                       boolean fresh, String clock, double clockMeasuredShare, Path initPrior) {
     }
 
     public static void run(Plan plan, PrintStream terminal) throws IOException {
@@ -51,6 +47,13 @@ public final class Training {
         }
         if (plan.clock().equals("grid") && plan.synthetic() && plan.audio() == null) {
             throw new IllegalArgumentException("--clock grid needs the corpus (its composed grids); synthetic songs have none");
+        }
+        if (plan.initPrior() != null && (plan.stage().equals("vqvae") || plan.stage().equals("eval"))) {
+            throw new IllegalArgumentException("--init-prior starts a prior stage; --stage " + plan.stage()
+                    + " trains no prior");
+        }
+        if (plan.initPrior() != null && !Files.isRegularFile(plan.initPrior())) {
+            throw new IllegalArgumentException("--init-prior " + plan.initPrior() + ": no such file");
         }
         ModelConfig config = ModelConfig.load(plan.config());
         int top = config.vqvae().levels() - 1;
@@ -101,7 +104,7 @@ public final class Training {
                     throw new IllegalArgumentException(grids.size() + " composed grids for " + tracks.size() + " tracks");
                 }
                 Map<String, Double> last = new PriorTrainer(prior, config.vqvae(), codes, tracks, grids,
-                        plan.clockMeasuredShare(), window, o, terminal).run(root);
+                        plan.clockMeasuredShare(), window, o, terminal).startingFrom(plan.initPrior()).run(root);
                 terminal.println("train: prior done " + last);
             }
         }

@@ -114,6 +114,35 @@ class TrainerTest {
     }
 
     @Test
+    void aPriorStartedFromExportedWeightsStartsWhereTheyEndedAndASavedStateStillWins(@TempDir Path out)
+            throws IOException {
+        List<long[]> tracks = patternedCodes(new Random(9), 4, 400, 64);
+        Path trained = java.nio.file.Files.createDirectories(out.resolve("trained"));
+        new PriorTrainer(config.priors().get(2), config.vqvae(), tracks, 64,
+                new StageOptions(trained, 30, 2, 1e-2, 7, 100, 1, true, 0, 0), QUIET).run(root);
+        double trainedEnd = mean(metrics(trained, "prior").subList(27, 30), "loss");
+
+        Path tuned = java.nio.file.Files.createDirectories(out.resolve("tuned"));
+        new PriorTrainer(config.priors().get(2), config.vqvae(), tracks, 64,
+                new StageOptions(tuned, 6, 2, 1e-3, 8, 100, 1, true, 0, 0), QUIET)
+                .startingFrom(trained.resolve("prior_level_2.safetensors")).run(root);
+        List<JsonNode> rows = metrics(tuned, "prior");
+        assertEquals(6, rows.size());
+        assertEquals(1, rows.get(0).get("step").asInt(), "a fresh schedule from step 0");
+        double tunedStart = mean(rows.subList(0, 3), "loss");
+        assertTrue(tunedStart < 4.16 - 1.0 && tunedStart < trainedEnd + 0.5,
+                "started from the trained weights: " + tunedStart + " (trained run ended at " + trainedEnd + ")");
+
+        // With a state in the folder the run resumes it; the file only seeds a run that has none.
+        new PriorTrainer(config.priors().get(2), config.vqvae(), tracks, 64,
+                new StageOptions(tuned, 9, 2, 1e-3, 8, 100, 1, false, 0, 0), QUIET)
+                .startingFrom(out.resolve("no-such-file.safetensors")).run(root);
+        rows = metrics(tuned, "prior");
+        assertEquals(9, rows.size(), "6 steps, then 3 more resumed");
+        assertEquals(7, rows.get(6).get("step").asInt());
+    }
+
+    @Test
     void aBeatClockedPriorLearnsFromCodesAndTheAudioTheyCameFrom(@TempDir Path out) throws Exception {
         ModelConfig clocked = clockedConfig();
         List<long[]> tracks = patternedCodes(new Random(9), 3, 400, 64);
