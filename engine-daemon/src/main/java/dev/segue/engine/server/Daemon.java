@@ -128,7 +128,10 @@ public final class Daemon implements AutoCloseable {
         // nice -5; elsewhere it changes nothing. The job thread stays at the normal priority: lowered, it lost its
         // share of the cores to every other process (a first preview 4.8 s after submit instead of under 1 s on this
         // shared machine).
+        // Where the system allows it, the socket thread also gets a real-time budget (DeadlineBudget): it then
+        // runs as soon as a request arrives, ahead of the job's threads, and never takes more than its budget.
         Thread.currentThread().setPriority(Thread.MAX_PRIORITY);
+        DeadlineBudget.applyToCurrentThread();
         front.serve(endpoint, curve, this::handle,
                 () -> LOG.info("segue daemon {} listening on {} with priors {}", VERSION, endpoint, engines.names()),
                 this::expireNowAndThen, () -> running);
@@ -170,6 +173,10 @@ public final class Daemon implements AutoCloseable {
                 // admission thread, ahead of any later fetch. The engine stops at its next check.
                 replies.announceCancelled(job);
                 admit(client, m, () -> admission.recordCancelled(job));
+            } else if (job == null && store.find(c.job()).isEmpty()) {
+                // No job of that id was ever made (a job's record is stored before its id is sent to anyone):
+                // answered here, without waiting for the admission thread behind a running job.
+                send(client, new ErrorReply(c.req(), c.job(), ErrorCode.UNKNOWN_JOB, "no job " + c.job()));
             } else if (found != Job.Cancel.RUNNER_ANSWERS) {
                 admit(client, m, () -> admission.cancel(client, c));
             }

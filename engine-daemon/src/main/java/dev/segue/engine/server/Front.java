@@ -87,12 +87,16 @@ public final class Front {
      * A ZeroMQ context whose I/O threads run at the socket thread's priority. Every reply the socket thread
      * sends is written to TCP by the context's I/O thread (and every request read by it), so at the normal
      * priority an answer waited behind the model's threads for a core twice, once each way: heartbeats took
-     * tens of milliseconds at the 99th percentile on two busy cores. The threads are daemons, as JeroMQ's own.
+     * tens of milliseconds at the 99th percentile on two busy cores. Where the system allows it they also get the
+     * socket thread's real-time budget ({@link DeadlineBudget}). The threads are daemons, as JeroMQ's own.
      */
     public static ZContext urgentContext() {
         ZContext context = new ZContext();
         context.setThreadFactor((work, name) -> {
-            Thread t = new Thread(work, name);
+            Thread t = new Thread(() -> {
+                DeadlineBudget.applyToCurrentThread();
+                work.run();
+            }, name);
             t.setDaemon(true);
             t.setPriority(Thread.MAX_PRIORITY);
             return t;

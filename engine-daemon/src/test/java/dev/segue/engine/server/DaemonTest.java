@@ -524,6 +524,12 @@ class DaemonTest {
         assertTrue(tooShort.text().contains("too short to encode"), tooShort.text());
         send(s, new Fetch(3, "no-such-job"));
         assertEquals(ErrorCode.UNKNOWN_JOB, assertInstanceOf(ErrorReply.class, receive(s)).code());
+        // A cancel of a job that never was is answered on the socket thread: the same code, the id echoed.
+        send(s, new Cancel(3, "no-such-job"));
+        ErrorReply noJob = assertInstanceOf(ErrorReply.class, receive(s));
+        assertEquals(ErrorCode.UNKNOWN_JOB, noJob.code());
+        assertEquals(3, noJob.req());
+        assertEquals("no-such-job", noJob.job());
         // A prime with a NaN in it: the codec refuses it before any work starts.
         List<byte[]> frames = ProtocolCodec.encode(submit(4, RATE, 1.0, 1));
         java.nio.ByteBuffer.wrap(frames.get(1)).order(java.nio.ByteOrder.LITTLE_ENDIAN).putFloat(400, Float.NaN);
