@@ -46,7 +46,7 @@ import org.zeromq.ZMsg;
  * as in a daemon that has been serving. Prints the median, p99 and maximum per request type.
  */
 public final class LatencyBench {
-    /** Rounds of the four requests sent, untimed, before the jobs start. */
+    /** Requests sent untimed before the jobs start, the four kinds in turn. */
     private static final int WARM_UP_PROBES = 2000;
 
     private LatencyBench() {}
