@@ -131,15 +131,13 @@ final class PriorTrainer {
         ParameterSet params = new ParameterSet();
         Map<String, Double> last = new LinkedHashMap<>();
         String file = "prior_level_" + config.level() + ".safetensors";
-        WeightStore init = state == null && initFrom != null ? Checkpoints.open(initFrom) : null;
-        try (NDManager model = root.newSubManager()) {
+        // The starting weights are read once, into the model's own tensors; closed with the run (also on a failure).
+        try (WeightStore init = state == null && initFrom != null ? Checkpoints.open(initFrom) : null;
+             NDManager model = root.newSubManager()) {
             GrownState grown = state != null ? new GrownState(state, options.seed())
                     : init != null ? new GrownState(init, options.seed()) : null;
             Prior prior = new Prior(config, vqvae, grown == null ? new TrainingInit(options.seed(), 1.0) : grown,
                     model, params);
-            if (init != null) {
-                init.close();
-            }
             try (Adam adam = new Adam(model, params, params.all().keySet());
                  TrainingLog log = new TrainingLog(options.out().resolve("metrics.jsonl"), STAGE, step, options.steps(),
                          terminal)) {
