@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -20,7 +19,13 @@ class DaemonAutoStartTest {
 
     @Test
     void aClientWithNoDaemonStartsOneAndTheNextClientFindsIt() throws Exception {
-        String endpoint = "tcp://127.0.0.1:" + (30000 + new Random().nextInt(10000));
+        // A port free now, from the system: a random one in 30000..39999 can be an ephemeral port in use (the
+        // started daemon then exits with "Address already in use").
+        int port;
+        try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            port = probe.getLocalPort();
+        }
+        String endpoint = "tcp://127.0.0.1:" + port;
         try {
             String first = run("first.log", "priors", "--endpoint", endpoint);
             assertTrue(first.contains("started one"), first);
