@@ -205,19 +205,29 @@ class ArdourVst3WindowTest {
         xDisplay.xwd("-root", root);
         ImageIO.write(XwdImage.read(root), "png", SCREENSHOT.resolveSibling("plugin-window-ardour-vst3-drop.png").toFile());
         String before = Files.readString(session);
-        xDisplay.xdotool(List.of("mousemove", "1100", "600", "key", "ctrl+s"));
+        // The keyboard focus is on the plugin's window, which passes Ardour's own keys on to the editor; on a busy
+        // machine that relay can miss a key, so Ctrl+S goes to the editor's window itself, focused first.
+        List<String> save = List.of("search", "--onlyvisible", "--name", "segue - Ardour$", "windowfocus", "--sync",
+                "key", "ctrl+s");
+        xDisplay.xdotool(save);
         String name = stem.substring(0, stem.length() - ".wav".length());
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(45);
         String saved = before;
         for (int polls = 1; System.nanoTime() < deadline && !saved.contains("<Source name=\"" + name); polls++) {
             Thread.sleep(500);
             saved = Files.readString(session);
             if (polls % 10 == 0) { // a key press Ardour missed (busy, or the import still running): save again
-                xDisplay.xdotool(List.of("mousemove", "1100", "600", "key", "ctrl+s"));
+                xDisplay.xdotool(save);
             }
         }
         assertTrue(!before.contains(name), "the session named the stem before the drop");
-        assertTrue(saved.contains("<Source name=\"" + name), "Ardour's saved session has no source made from " + stem);
+        if (!saved.contains("<Source name=\"" + name)) {
+            keepScreenshot(root);
+            throw new AssertionError("Ardour's saved session has no source made from " + stem + " (the last screen is in "
+                    + SCREENSHOT.resolveSibling("ardour-vst3-window-failure.png") + "; the session was saved "
+                    + (saved.equals(before) ? "never" : "again") + " after the drop)\nArdour:\n"
+                    + XDisplay.tail(dir.resolve("ardour.log")));
+        }
         assertTrue(Pattern.compile("<Route [^>]*name=\"" + Pattern.quote(name) + "\"").matcher(saved).find(),
                 "Ardour put the dropped stem on a new track named after it");
     }
@@ -229,9 +239,10 @@ class ArdourVst3WindowTest {
 
     private void keepScreenshot(Path root) {
         try {
+            xDisplay.xwd("-root", root); // the screen as it is now
             Files.createDirectories(SCREENSHOT.getParent());
             ImageIO.write(XwdImage.read(root), "png", SCREENSHOT.resolveSibling("ardour-vst3-window-failure.png").toFile());
-        } catch (IOException | RuntimeException e) {
+        } catch (Exception e) {
             // the failure message says enough without it
         }
     }

@@ -19,13 +19,7 @@ class DaemonAutoStartTest {
 
     @Test
     void aClientWithNoDaemonStartsOneAndTheNextClientFindsIt() throws Exception {
-        // A port free now, from the system: a random one in 30000..39999 can be an ephemeral port in use (the
-        // started daemon then exits with "Address already in use").
-        int port;
-        try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            port = probe.getLocalPort();
-        }
-        String endpoint = "tcp://127.0.0.1:" + port;
+        String endpoint = FreePort.loopbackEndpoint();
         try {
             String first = run("first.log", "priors", "--endpoint", endpoint);
             assertTrue(first.contains("started one"), first);

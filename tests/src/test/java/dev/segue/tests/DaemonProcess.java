@@ -2,12 +2,11 @@ package dev.segue.tests;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
 /** `segue daemon` as a real process on a loopback port, with its log in a file. */
 final class DaemonProcess implements AutoCloseable {
-    final String endpoint = "tcp://127.0.0.1:" + (20000 + new Random().nextInt(10000));
+    final String endpoint = FreePort.loopbackEndpoint();
     private final Path dir;
     private Process process;
 

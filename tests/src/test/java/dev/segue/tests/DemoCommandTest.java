@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import javax.sound.sampled.AudioInputStream;
 import javax.sound.sampled.AudioSystem;
@@ -24,7 +23,7 @@ class DemoCommandTest {
 
     @Test
     void theDemoWritesTakesOfExactlyTheAskedBarsAndStopsItsDaemon() throws Exception {
-        String endpoint = "tcp://127.0.0.1:" + (40000 + new Random().nextInt(10000));
+        String endpoint = FreePort.loopbackEndpoint();
         Path out = dir.resolve("demo");
         ProcessBuilder pb = new ProcessBuilder("bash", SeguePart.ROOT.resolve("segue").toString(), "demo", "--takes", "2",
                 "--bars", "1", "--out", out.toString()).redirectErrorStream(true).redirectOutput(dir.resolve("demo.log").toFile());

@@ -18,7 +18,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,7 +29,7 @@ class LoneDaemonWithoutNatsTest {
 
     @Test
     void aLoneDaemonRunsAJobWithoutTheNatsClient() throws Exception {
-        String endpoint = "tcp://127.0.0.1:" + (30000 + new Random().nextInt(10000));
+        String endpoint = FreePort.loopbackEndpoint();
         List<String> cmd = new ArrayList<>(SeguePart.engine("daemon", "--endpoint", endpoint, "--data",
                 dir.resolve("data").toString(), "--stand-in-token-ms", "5"));
         cmd.add(1, "-Xlog:class+load=info");

@@ -163,6 +163,7 @@ final class DaemonCommand implements Callable<Integer> {
         ResidentSet<ResidentContinuation.Loaded> set = new ResidentSet<>(budget);
         System.out.println("segue daemon: device " + chosen.describe() + (chosen.cuda() ? " (CUDA path unverified)" : "")
                 + ", memory budget " + ResidentSet.gb(budget) + " (" + MemoryBudget.describe(memoryBudget, chosen) + ")");
+        CountDownLatch stopped = new CountDownLatch(1); // the shutdown hook waits for it
         try (NDManager root = chosen.newManager(); Closer closer = set::closeAll) {
             java.util.List<dev.segue.engine.server.ContinuationEngine> engines = new java.util.ArrayList<>(
                     ResidentContinuation.engines(root, folders, sizes, set, cachePolicy, weights));
@@ -190,7 +191,6 @@ final class DaemonCommand implements Callable<Integer> {
             Daemon daemon = new Daemon(endpoint, store, engines, queuedPerClient, curve).retention(Retention.of(
                     keepDays == null ? 30 : keepDays, keepMegabytes == null ? 2048 : keepMegabytes,
                     keepFetchedDays == null ? 7 : keepFetchedDays));
-            CountDownLatch stopped = new CountDownLatch(1);
             Thread hook = new Thread(() -> {
                 daemon.close();
                 try {
@@ -200,14 +200,20 @@ final class DaemonCommand implements Callable<Integer> {
                 }
             }, "segue-shutdown");
             Runtime.getRuntime().addShutdownHook(hook);
-            try {
-                daemon.serve();
-            } finally {
-                stopped.countDown();
+            daemon.serve();
+            if (!daemon.jobsStopped()) {
+                // The running job is in a stretch of the engine that cannot stop (it is recorded as stopped by the
+                // shutdown). Closing the models would free memory its thread still reads and crash the JVM, so the
+                // process ends here without closing them; the system takes the memory back.
+                System.err.println("segue daemon: the running job did not stop; exiting without closing the models");
+                System.err.flush();
+                Runtime.getRuntime().halt(0);
             }
         } catch (IllegalArgumentException e) {
             System.err.println("daemon: " + e.getMessage());
             return 2;
+        } finally {
+            stopped.countDown(); // after the models are closed: the JVM must not exit while they are being freed
         }
         return 0;
     }

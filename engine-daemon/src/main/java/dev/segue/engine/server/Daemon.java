@@ -19,6 +19,7 @@ import dev.segue.protocol.message.Presets;
 import dev.segue.protocol.message.Submit;
 import java.io.IOException;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,8 +49,13 @@ public final class Daemon implements AutoCloseable {
     private static final long EXPIRE_EVERY_NANOS = 60_000_000_000L;
     private long lastExpiry = System.nanoTime() - EXPIRE_EVERY_NANOS;
     private volatile boolean running = true;
-    private Thread jobThread;
-    private JobRunner runner;
+    /**
+     * How long {@link #serve()}, once closed, waits for the running job to leave the engine. A job stops at its next
+     * step, well within this; a stretch that cannot stop (a long prefill) may not.
+     */
+    private static final long JOB_STOP_SECONDS = 20;
+    private volatile Thread jobThread;
+    private volatile JobRunner runner;
     private final DaemonStats stats = new DaemonStats();
 
     public Daemon(String endpoint, ResultStore store, ContinuationEngine engine, int queuedPerClient) {
@@ -117,7 +123,10 @@ public final class Daemon implements AutoCloseable {
         }
     }
 
-    /** Serves until {@link #close()}; call on a thread of its own. */
+    /**
+     * Serves until {@link #close()}; call on a thread of its own. Returns once the job thread has stopped too, or
+     * after {@link #JOB_STOP_SECONDS} if it has not (see {@link #jobsStopped()}).
+     */
     public void serve() {
         runner = new JobRunner(queue, store, admission.live, replies, () -> running);
         jobThread = new Thread(runner::work, "segue-jobs");
@@ -132,9 +141,29 @@ public final class Daemon implements AutoCloseable {
         // runs as soon as a request arrives, ahead of the job's threads, and never takes more than its budget.
         Thread.currentThread().setPriority(Thread.MAX_PRIORITY);
         DeadlineBudget.applyToCurrentThread();
-        front.serve(endpoint, curve, this::handle,
-                () -> LOG.info("segue daemon {} listening on {} with priors {}", VERSION, endpoint, engines.names()),
-                this::expireNowAndThen, () -> running);
+        try {
+            front.serve(endpoint, curve, this::handle,
+                    () -> LOG.info("segue daemon {} listening on {} with priors {}", VERSION, endpoint, engines.names()),
+                    this::expireNowAndThen, () -> running);
+        } finally {
+            // Closed, or the socket failed: the job thread stops too, and the caller may free the models only once
+            // it has (jobsStopped).
+            running = false;
+            try {
+                jobThread.join(TimeUnit.SECONDS.toMillis(JOB_STOP_SECONDS));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /**
+     * True once the job thread has left the engine, so the models can be closed. The caller of {@link #serve()}
+     * must not free the models while this is false: the job thread reads their memory until it stops.
+     */
+    public boolean jobsStopped() {
+        Thread t = jobThread;
+        return t == null || !t.isAlive();
     }
 
     /**
@@ -205,6 +234,12 @@ public final class Daemon implements AutoCloseable {
                 jobThread.join(5_000);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+            }
+            if (jobThread.isAlive()) {
+                // The engine is in a stretch it cannot leave yet (a long encode or decode on a busy machine). The
+                // process is about to exit, so the job is recorded as stopped by the shutdown here; otherwise the
+                // next start would find it still running and call it stopped by a crash.
+                runner.recordShutdown();
             }
         }
     }

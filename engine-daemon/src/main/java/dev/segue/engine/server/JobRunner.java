@@ -17,6 +17,7 @@ import org.slf4j.LoggerFactory;
  */
 final class JobRunner {
     private static final Logger LOG = LoggerFactory.getLogger(JobRunner.class);
+    private static final String SHUT_DOWN = "the daemon shut down";
 
     private final FairQueue<Job> queue;
     private final ResultStore store;
@@ -51,6 +52,24 @@ final class JobRunner {
                     current = null;
                 }
             }
+        }
+    }
+
+    /**
+     * Records the running job, if any, as stopped by the shutdown, from the thread that closes the daemon when the
+     * job thread has not stopped in time. The store refuses a second ending, so a job that finishes meanwhile keeps
+     * whichever ending came first.
+     */
+    void recordShutdown() {
+        Job job = current;
+        if (job == null) {
+            return;
+        }
+        try {
+            store.fail(job.id, ErrorCode.INTERNAL.name(), SHUT_DOWN);
+            LOG.info("job {} stopped by the shutdown", job.id);
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("job {} ended as the daemon shut down: {}", job.id, e.getMessage());
         }
     }
 
@@ -130,7 +149,7 @@ final class JobRunner {
         String reason;
         if (!running.getAsBoolean()) {
             code = ErrorCode.INTERNAL;
-            reason = "the daemon shut down";
+            reason = SHUT_DOWN;
         } else {
             Failure failure = Failure.of(e);
             code = failure.code();
