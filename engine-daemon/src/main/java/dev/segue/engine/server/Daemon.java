@@ -1,6 +1,5 @@
 package dev.segue.engine.server;
 
-import dev.segue.protocol.Bounds;
 import dev.segue.protocol.ErrorCode;
 import dev.segue.protocol.message.Cancel;
 import dev.segue.protocol.message.ErrorReply;
@@ -37,6 +36,7 @@ public final class Daemon implements AutoCloseable {
     private final String endpoint;
     private final CurveSecurity curve;
     private final ResultStore store;
+    private final JobsListed jobsListed;
     private final Engines engines;
     private final FairQueue<Job> queue;
     private final Outbox outbox = new Outbox();
@@ -80,6 +80,7 @@ public final class Daemon implements AutoCloseable {
         this.curve = curve;
         this.endpoint = endpoint;
         this.store = store;
+        this.jobsListed = new JobsListed(store);
         this.queue = new FairQueue<>(queuedPerClient);
         this.replies = new Replies(outbox, store);
         this.admission = new Admission(engines, store, queue, replies);
@@ -184,7 +185,7 @@ public final class Daemon implements AutoCloseable {
         } else if (m instanceof Heartbeat h) {
             send(client, new Heartbeat(h.req(), h.tMs()));
         } else if (m instanceof ListJobs l) {
-            send(client, new Jobs(l.req(), JobListing.newestFirst(store.list(), Bounds.MAX_LIST_ENTRIES)));
+            send(client, new Jobs(l.req(), jobsListed.current()));
         } else if (m instanceof GetStats g) {
             send(client, stats.snapshot(g.req(), store, queue.size(), runner == null ? 0 : runner.running(),
                     badMessages, outbox));

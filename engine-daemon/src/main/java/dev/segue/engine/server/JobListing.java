@@ -12,18 +12,27 @@ public final class JobListing {
 
     public static List<JobInfo> newestFirst(List<JobRecord> records, int max) {
         List<JobRecord> sorted = new ArrayList<>(records);
-        sorted.sort(Comparator.comparingLong(JobRecord::createdMillis).reversed().thenComparing(JobRecord::job));
+        sorted.sort(NEWEST_FIRST);
         List<JobInfo> out = new ArrayList<>();
         for (JobRecord r : sorted.subList(0, Math.min(max, sorted.size()))) {
-            String label = label(r.request());
-            if (r.expired()) { // takes_done 0 and the label say it; the state stays what the job ended as
-                label = ("expired: takes deleted by the retention policy; " + label);
-                label = label.length() > 1000 ? label.substring(0, 1000) : label;
-            }
-            out.add(new JobInfo(r.job(), r.state(), r.candidates(), Math.min(r.takes().size(), r.candidates()),
-                    Math.max(0, r.createdMillis()), label));
+            out.add(entry(r));
         }
         return out;
+    }
+
+    /** Newest first by creation time, then by id: the order of the list. */
+    static final Comparator<JobRecord> NEWEST_FIRST =
+            Comparator.comparingLong(JobRecord::createdMillis).reversed().thenComparing(JobRecord::job);
+
+    /** One record's entry in the list. */
+    static JobInfo entry(JobRecord r) {
+        String label = label(r.request());
+        if (r.expired()) { // takes_done 0 and the label say it; the state stays what the job ended as
+            label = ("expired: takes deleted by the retention policy; " + label);
+            label = label.length() > 1000 ? label.substring(0, 1000) : label;
+        }
+        return new JobInfo(r.job(), r.state(), r.candidates(), Math.min(r.takes().size(), r.candidates()),
+                Math.max(0, r.createdMillis()), label);
     }
 
     /** "4.00 s prime at 48000 Hz, length_bars=8.0 at 120.0 bpm 4/4": older records lack some keys. */

@@ -1,5 +1,6 @@
 package dev.segue.engine.server;
 
+import dev.segue.protocol.message.JobInfo;
 import dev.segue.protocol.message.JobState;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -46,6 +47,22 @@ public final class ResultStore {
      * waits for another thread's fsync.
      */
     private final Map<String, JobRecord> jobs = new ConcurrentSkipListMap<>();
+    /**
+     * Every record's {@code list_jobs} entry, newest first. Each is built as its record changes, on the thread that
+     * changes it, so that listing costs the socket thread a walk over ready entries (JobsListed).
+     */
+    private final ConcurrentSkipListMap<Listed, JobInfo> listing = new ConcurrentSkipListMap<>();
+    /** Counts changes to {@link #jobs}: a listing built at one count stays true until the next. */
+    private final AtomicLong changes = new AtomicLong();
+
+    /** A record's place in {@link #listing}: newest first by creation time, then by id. Neither ever changes. */
+    private record Listed(long createdMillis, String job) implements Comparable<Listed> {
+        @Override
+        public int compareTo(Listed o) {
+            int byTime = Long.compare(o.createdMillis, createdMillis);
+            return byTime != 0 ? byTime : job.compareTo(o.job);
+        }
+    }
     /** Bytes of takes and kept state on disk, kept as they are written and deleted (never a walk of the folder). */
     private final AtomicLong dataBytes = new AtomicLong();
     private final AtomicLong jobCount = new AtomicLong();
@@ -88,7 +105,7 @@ public final class ResultStore {
                         writeRecord(job);
                         LOG.warn("job {} was in flight when the daemon stopped; marked failed", id);
                     }
-                    jobs.put(id, job);
+                    remember(job);
                     jobCount.incrementAndGet();
                     dataBytes.addAndGet(bytesOf(job));
                 } catch (IOException e) {
@@ -118,7 +135,7 @@ public final class ResultStore {
                 Collections.unmodifiableMap(new LinkedHashMap<>(request)), List.of(), null, null, null, null);
         Files.createDirectories(jobsDir.resolve(job));
         writeRecord(record);
-        jobs.put(job, record);
+        remember(record);
         jobCount.incrementAndGet();
         return record;
     }
@@ -157,7 +174,7 @@ public final class ResultStore {
         takes.sort((a, b) -> Integer.compare(a.candidate(), b.candidate()));
         JobRecord updated = record.with(record.state(), System.currentTimeMillis(), List.copyOf(takes), null);
         writeRecord(updated);
-        jobs.put(job, updated);
+        remember(updated);
         return updated;
     }
 
@@ -179,7 +196,7 @@ public final class ResultStore {
         }
         JobRecord updated = record.with(JobState.FAILED, System.currentTimeMillis(), record.takes(), reason, code);
         writeRecord(updated);
-        jobs.put(job, updated);
+        remember(updated);
         failed.incrementAndGet();
         return updated;
     }
@@ -211,7 +228,7 @@ public final class ResultStore {
         if (record.state().isFinal() && !record.expired()) {
             JobRecord updated = record.fetchedAt(System.currentTimeMillis());
             writeRecord(updated);
-            jobs.put(job, updated);
+            remember(updated);
         }
     }
 
@@ -245,7 +262,7 @@ public final class ResultStore {
             Path dir = jobsDir.resolve(r.job());
             JobRecord updated = r.expiredAt(now);
             writeRecord(updated); // the record first: it never names a file that is gone
-            jobs.put(r.job(), updated);
+            remember(updated);
             try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "{take,state}-*")) {
                 for (Path f : files) {
                     Files.deleteIfExists(f);
@@ -276,6 +293,26 @@ public final class ResultStore {
 
     public Optional<JobRecord> find(String job) {
         return Optional.ofNullable(jobs.get(job));
+    }
+
+    /**
+     * Rises with every change to a record; read it before {@link #list()}, and a listing built from that list is
+     * current while this still returns the same.
+     */
+    public long changes() {
+        return changes.get();
+    }
+
+    /** The {@code list_jobs} entries of the newest {@code max} records, newest first. */
+    public List<JobInfo> newest(int max) {
+        List<JobInfo> out = new ArrayList<>(Math.min(max, 64));
+        for (JobInfo info : listing.values()) {
+            if (out.size() == max) {
+                break;
+            }
+            out.add(info);
+        }
+        return List.copyOf(out);
     }
 
     public List<JobRecord> list() {
@@ -333,6 +370,17 @@ public final class ResultStore {
         return jobsDir.resolve(job).resolve(String.format("state-%02d.bin", candidate + 1));
     }
 
+    /** Puts the record where {@link #find}, {@link #list} and {@link #newest} see it, then counts the change. */
+    private void remember(JobRecord record) {
+        jobs.put(record.job(), record);
+        try {
+            listing.put(new Listed(record.createdMillis(), record.job()), JobListing.entry(record));
+        } catch (RuntimeException e) { // a hand-edited record the wire cannot carry: kept, and left out of the list
+            LOG.warn("job {} is left out of list_jobs: {}", record.job(), e.getMessage());
+        }
+        changes.incrementAndGet();
+    }
+
     private JobRecord transition(String job, JobState state, String error) throws IOException {
         JobRecord record = require(job);
         if (record.state().isFinal()) {
@@ -340,7 +388,7 @@ public final class ResultStore {
         }
         JobRecord updated = record.with(state, System.currentTimeMillis(), record.takes(), error);
         writeRecord(updated);
-        jobs.put(job, updated);
+        remember(updated);
         return updated;
     }
 
