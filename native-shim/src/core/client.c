@@ -828,18 +828,28 @@ static int place_stem(segue_takeset_t *set, uint32_t k, uint64_t offset, const c
     return ok && buf ? 0 : -1;
 }
 
+/* A copy of the job history, taken in one hold of the core's lock (a state restore on the host's thread
+ * replaces it; this thread appends to it under the same lock); the caller frees it. With `take_restore` the same hold also clears the pending
+ * restore, so a restore requested while this one runs is not lost. NULL when out of memory. */
+static segue_job_record_t *copy_history(segue_core_t *e, int *n, int take_restore) {
+    segue_job_record_t *recs = calloc(SEGUE_MAX_HISTORY, sizeof *recs);
+    if (!recs) return NULL;
+    segue_platform_mutex_lock(e->lock);
+    *n = e->n_history;
+    memcpy(recs, e->history, sizeof *recs * SEGUE_MAX_HISTORY);
+    if (take_restore) e->restore_pending = 0;
+    segue_platform_mutex_unlock(e->lock);
+    return recs;
+}
+
 /* Puts the newest generation back on the timeline from its stems, with every extension recorded after
  * it appended to its take in order (each starts where the take, so far, ends), and makes that the state
  * a next extend continues from. Stems that are missing or do not fit leave the rest of that take out. */
 static void load_placed(client_t *w) {
     segue_core_t *e = w->e;
-    segue_job_record_t *recs = calloc(SEGUE_MAX_HISTORY, sizeof *recs);
-    if (!recs) return;
     int n;
-    segue_platform_mutex_lock(e->lock);
-    n = e->n_history;
-    memcpy(recs, e->history, sizeof *recs * SEGUE_MAX_HISTORY);
-    segue_platform_mutex_unlock(e->lock);
+    segue_job_record_t *recs = copy_history(e, &n, 0);
+    if (!recs) return;
     int g = n - 1; /* the newest generation; the newest record when there is none (it is placed alone) */
     while (g > 0 && recs[g].extends_take > 0) g--;
     if (g < 0 || (recs[g].extends_take > 0 && g != n - 1)) g = n - 1;
@@ -897,15 +907,9 @@ static void load_placed(client_t *w) {
 /* After a state restore: queue fetches for every recorded job whose stems are missing; once they are back
  * (or at once when none is missing) the newest generation and its extensions are loaded for playback. */
 static void restore(client_t *w) {
-    segue_core_t *e = w->e;
-    segue_job_record_t *recs = calloc(SEGUE_MAX_HISTORY, sizeof *recs);
-    if (!recs) return;
     int n;
-    segue_platform_mutex_lock(e->lock);
-    n = e->n_history;
-    memcpy(recs, e->history, sizeof *recs * SEGUE_MAX_HISTORY);
-    e->restore_pending = 0;
-    segue_platform_mutex_unlock(e->lock);
+    segue_job_record_t *recs = copy_history(w->e, &n, 1);
+    if (!recs) return; /* out of memory: the restore stays pending and is tried again */
     w->n_fetch = 0;
     for (int i = 0; i < n; i++) {
         int missing = 0;

@@ -22,6 +22,9 @@
  * host's own toolkit, so it is swapped only around this connection's requests (ErrorScope: an XSync
  * before the old handler comes back, so every error of ours arrives inside), and errors of any other
  * connection still go to the handler that was there.
+ *
+ * About 470 lines in one file because the exchange is one state machine: each message handler reads and
+ * moves the state the others left, and the error scope wraps requests made from all of them.
  */
 #include "XdndSource.hpp"
 

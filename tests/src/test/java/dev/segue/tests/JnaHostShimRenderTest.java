@@ -38,14 +38,13 @@ class JnaHostShimRenderTest {
     @TempDir
     Path dir;
     @AutoClose
-    private DaemonProcess daemon;
+    private PluginRig rig;
 
     @ParameterizedTest(name = "{0}/{1} at {2} bpm, fire at bar {3}")
     @CsvSource({"4, 4, 400, 9, 10", "3, 4, 400, 6, 8"})
     void stemLandsAtTheBarWithTheBarsAskedFor(int num, int den, double bpm, int fireBar, int trackBars) throws Exception {
         Path bundle = shimBundle();
-        daemon = new DaemonProcess(dir);
-        daemon.start("daemon.log");
+        rig = PluginRig.start(dir, "daemon.log");
 
         double framesPerBar = num * 4.0 / den * 60.0 / bpm * RATE;
         int frames = (int) Math.round(trackBars * framesPerBar);
@@ -53,15 +52,14 @@ class JnaHostShimRenderTest {
         float[] dry = stereoTones(frames);
         writeFloatWav(track, dry);
         Path out = dir.resolve("render.wav");
-        Path stems = dir.resolve("stems");
+        Path stems = rig.stems;
 
         List<String> cmd = SeguePart.bridge("render", "--plugin", bundle.toString(), "--in", track.toString(),
                 "--out", out.toString(), "--bpm", String.valueOf(bpm), "--time-sig", num + "/" + den,
                 "--generate-at-bar", String.valueOf(fireBar), "-p", "capture_bars=2", "-p", "generate_bars=1",
                 "-p", "takes=1", "--wait-seconds", "240");
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("render.log").toFile());
-        pb.environment().put("SEGUE_ENDPOINT", daemon.endpoint);
-        pb.environment().put("SEGUE_STEMS_DIR", stems.toString());
+        pb.environment().putAll(rig.env());
         Process p = pb.start();
         if (!p.waitFor(300, TimeUnit.SECONDS)) {
             p.destroyForcibly();
@@ -122,7 +120,7 @@ class JnaHostShimRenderTest {
         Path bundle = shimBundle();
         Path track = dir.resolve("track.wav");
         writeFloatWav(track, stereoTones(RATE));
-        String endpoint = "tcp://127.0.0.1:" + (30000 + new java.util.Random().nextInt(10000)); // nothing listens
+        String endpoint = FreePort.loopbackEndpoint(); // nothing listens
         List<String> cmd = SeguePart.bridge("render", "--plugin", bundle.toString(), "--in", track.toString(),
                 "--out", dir.resolve("render.wav").toString(), "--bpm", "400", "--generate-at-bar", "2", "--connect-seconds", "2");
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("render.log").toFile());

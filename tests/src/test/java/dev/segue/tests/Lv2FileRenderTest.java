@@ -30,16 +30,15 @@ class Lv2FileRenderTest {
     @TempDir
     Path dir;
     @AutoClose
-    private DaemonProcess daemon;
+    private PluginRig rig;
 
     @Test
     void autoFireWritesAStemOfExactlyTheBarsAskedFor() throws Exception {
         NativeShim.build();
-        daemon = new DaemonProcess(dir);
-        daemon.start("daemon.log");
+        rig = PluginRig.start(dir, "daemon.log");
         Path lv2Path = Files.createDirectories(dir.resolve("lv2"));
         Files.createSymbolicLink(lv2Path.resolve("segue-shim.lv2"), NativeShim.LV2);
-        Path stems = dir.resolve("stems");
+        Path stems = rig.stems;
         Path fifo = dir.resolve("input.fifo");
         assertEquals(0, NativeShim.run(List.of("mkfifo", fifo.toString()), Map.of(), 10).exitCode());
 
@@ -47,8 +46,7 @@ class Lv2FileRenderTest {
                 "-p", "auto_fire_bar:3", "-p", "fallback_bpm:400", "-p", "generate_bars:1", "-p", "takes:1",
                 "-p", "capture_bars:2", "urn:segue:shim").redirectErrorStream(true)
                 .redirectOutput(dir.resolve("lv2file.log").toFile());
-        pb.environment().putAll(Map.of("LV2_PATH", lv2Path.toString(), "SEGUE_ENDPOINT", daemon.endpoint,
-                "SEGUE_STEMS_DIR", stems.toString()));
+        pb.environment().putAll(rig.env("LV2_PATH", lv2Path.toString()));
         Process lv2file = pb.start();
         Path stem = stems.resolve("track_bar003_400bpm_take1.wav");
         long fed = feedRealTimeUntil(fifo, stem, 120);

@@ -22,9 +22,14 @@ final class PluginRig implements AutoCloseable {
 
     /** Starts the daemon (default prior) with its log in {@code dir/log}, plus any extra daemon options. */
     static PluginRig start(Path dir, String log, String... daemonOptions) throws Exception {
-        PluginRig rig = new PluginRig(dir);
+        PluginRig rig = unstarted(dir);
         rig.daemon.start(log, daemonOptions);
         return rig;
+    }
+
+    /** The rig with its daemon not started yet (a test of the plugin before there is a daemon): {@code daemon.start}. */
+    static PluginRig unstarted(Path dir) {
+        return new PluginRig(dir);
     }
 
     /** SEGUE_ENDPOINT and SEGUE_STEMS_DIR for the plugin's host, and any more pairs given. */

@@ -57,7 +57,7 @@ class PluginWindowTest {
 
     @TempDir
     Path dir;
-    private DaemonProcess daemon;
+    private PluginRig rig;
     private XDisplay xDisplay;
 
     @AfterEach
@@ -65,8 +65,8 @@ class PluginWindowTest {
         if (xDisplay != null) {
             xDisplay.close();
         }
-        if (daemon != null) {
-            daemon.close();
+        if (rig != null) {
+            rig.close();
         }
     }
 
@@ -81,8 +81,7 @@ class PluginWindowTest {
         String jackd = Programs.require("jackd", "jackd2");
         String jackWait = Programs.require("jack_wait", "jackd2");
         NativeShim.build();
-        daemon = new DaemonProcess(dir);
-        daemon.start("daemon.log");
+        rig = PluginRig.start(dir, "daemon.log");
         xDisplay = XDisplay.start(dir);
         String display = xDisplay.name();
 
@@ -103,8 +102,7 @@ class PluginWindowTest {
         Path layout = dir.resolve("layout.txt");
         env.put("LV2_PATH", lv2.toString());
         env.put("SEGUE_UI_LAYOUT", layout.toString());
-        env.put("SEGUE_ENDPOINT", daemon.endpoint);
-        env.put("SEGUE_STEMS_DIR", dir.resolve("stems").toString());
+        env.putAll(rig.env());
         Path config = dir.resolve("config"); // the user's key pair goes here, not into the real ~/.config
         env.put("XDG_CONFIG_HOME", config.toString());
         xDisplay.start(List.of(jalv, "-c", "auto_fire_bar=3", "-c", "fallback_bpm=240", "-c", "capture_bars=2", "-c", "generate_bars=2",

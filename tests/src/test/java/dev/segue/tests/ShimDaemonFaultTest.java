@@ -30,7 +30,7 @@ class ShimDaemonFaultTest {
 
     @TempDir
     Path dir;
-    private DaemonProcess daemon;
+    private PluginRig rig;
     private Process host;
 
     @AfterEach
@@ -38,19 +38,19 @@ class ShimDaemonFaultTest {
         if (host != null) {
             host.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
         }
-        if (daemon != null) {
-            daemon.close();
+        if (rig != null) {
+            rig.close();
         }
     }
 
     @Test
     void offlineReconnectsAndPassesAudioThrough() throws Exception {
         NativeShim.build();
-        daemon = new DaemonProcess(dir);
+        rig = PluginRig.unstarted(dir);
+        DaemonProcess daemon = rig.daemon;
         ProcessBuilder pb = new ProcessBuilder(NativeShim.TEST_HOST.toString(), "--watch", NativeShim.CLAP.toString(), "170")
                 .redirectErrorStream(true);
-        pb.environment().put("SEGUE_ENDPOINT", daemon.endpoint);
-        pb.environment().put("SEGUE_STEMS_DIR", dir.resolve("stems").toString());
+        pb.environment().putAll(rig.env());
         host = pb.start();
         BlockingQueue<String> lines = new LinkedBlockingQueue<>();
         Thread reader = new Thread(() -> {

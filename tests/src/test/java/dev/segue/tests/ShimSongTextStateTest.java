@@ -30,18 +30,17 @@ class ShimSongTextStateTest {
     @TempDir
     Path dir;
     @AutoClose
-    private DaemonProcess daemon;
+    private PluginRig rig;
 
     @Test
     void textsAreSavedSentRefusedAndCleared() throws Exception {
         NativeShim.build();
-        daemon = new DaemonProcess(dir);
-        daemon.start("daemon.log");
+        rig = PluginRig.start(dir, "daemon.log");
         Path withTexts = write("with-texts.state", Map.of("lyrics", utf8(LYRICS), "artist", utf8("Nobody Known At All"),
                 "genre", utf8("jazz")));
         Path cleared = write("cleared.state", Map.of("lyrics", new byte[0], "artist", new byte[0], "genre", new byte[0]));
         Path saved = dir.resolve("saved.state");
-        Map<String, String> env = Map.of("SEGUE_ENDPOINT", daemon.endpoint, "SEGUE_STEMS_DIR", dir.resolve("stems").toString());
+        Map<String, String> env = rig.env();
 
         NativeShim.Run run = NativeShim.run(List.of(NativeShim.TEST_HOST.toString(), "--texts", NativeShim.CLAP.toString(),
                 withTexts.toString(), cleared.toString(), saved.toString()), env, 300);

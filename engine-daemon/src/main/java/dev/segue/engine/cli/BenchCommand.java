@@ -51,8 +51,6 @@ final class BenchCommand implements Callable<Integer> {
             description = "Preset name under presets/ or a config file (default: ${DEFAULT-VALUE}).")
     String preset;
 
-    @Option(names = "--takes", defaultValue = "4", description = "bench sketch: takes per run.")
-    int sketchTakes;
 
     @Option(names = "--tier", defaultValue = "sketch",
             description = "bench sketch: sketch, draft or full (a preset's upsamplers get seeded random weights).")
@@ -95,8 +93,32 @@ final class BenchCommand implements Callable<Integer> {
             + "random checkpoint (default: <segue home>/.segue-data).")
     Path data;
 
-    @Option(names = "--candidates", split = ",", defaultValue = "1,4", description = "Candidate counts to measure.")
-    int[] candidates;
+    // No picocli default: each bench has its own, and a default would overwrite what the unlisted spelling set.
+    @Option(names = "--takes", split = ",", paramLabel = "N[,N...]", description = "engine, continuation: the take "
+            + "counts to measure, each as one batch (default: 1,4); sketch, cancel: takes per job (default: 4).")
+    int[] takes;
+
+    /** The protocol's word for takes; kept, unlisted, for scripts that spell it so. */
+    @Option(names = "--candidates", split = ",", hidden = true, paramLabel = "N[,N...]")
+    void candidates(int[] n) {
+        takes = n;
+    }
+
+    /** The take counts to measure, for the benches that compare them. */
+    int[] takeCounts() {
+        return takes != null ? takes : new int[] {1, 4};
+    }
+
+    /** The takes of each job, for the benches that run jobs. */
+    int takesPerJob() {
+        if (takes == null) {
+            return 4;
+        }
+        if (takes.length != 1) {
+            throw new IllegalArgumentException("bench " + what + " runs jobs of one take count: give --takes N");
+        }
+        return takes[0];
+    }
 
     @Option(names = "--repeats", defaultValue = "5", description = "Timed runs per configuration; the median run is reported.")
     int repeats;
@@ -142,7 +164,7 @@ final class BenchCommand implements Callable<Integer> {
             return benchProtocol();
         }
         if ("continuation".equals(what)) {
-            return ContinuationBench.run(model, primeSeconds, seconds, candidates, Math.min(repeats, 3), json,
+            return ContinuationBench.run(model, primeSeconds, seconds, takeCounts(), Math.min(repeats, 3), json,
                     ComputeDevice.choose(device));
         }
         if ("vqvae".equals(what)) {
@@ -160,10 +182,10 @@ final class BenchCommand implements Callable<Integer> {
             return MemoryBench.run(jobs, seconds);
         }
         if ("cancel".equals(what)) {
-            return CancelBench.run(cancels, sketchTakes, bars, primeSeconds, cold, 7);
+            return CancelBench.run(cancels, takesPerJob(), bars, primeSeconds, cold, 7);
         }
         if ("sketch".equals(what)) {
-            return SketchTiming.run(preset.equals("bench-13m") ? "presets/default" : preset, sketchTakes, 8.0, 16.0,
+            return SketchTiming.run(preset.equals("bench-13m") ? "presets/default" : preset, takesPerJob(), 8.0, 16.0,
                     tier(sketchTier), sketchOut, ComputeDevice.choose(device), Math.min(repeats, 3));
         }
         if (!"engine".equals(what)) {
@@ -178,9 +200,10 @@ final class BenchCommand implements Callable<Integer> {
         if (PublishedSizeBench.isPublished(presetFile)) {
             return PublishedSizeBench.run(presetFile, new PublishedSizeBench.Options(chosen,
                     data != null ? data : PresetFiles.home().resolve(".segue-data"), primeTokens != null ? primeTokens : 64,
-                    steps != null ? steps : 16, candidates, weights, json));
+                    steps != null ? steps : 16, takeCounts(), weights, json));
         }
         int steps = this.steps != null ? this.steps : 256;
+        int[] candidates = takeCounts();
         Path file = presetFile;
         ModelConfig config = ModelConfig.load(file);
         PriorConfig top = config.priors().values().stream().reduce((a, b) -> b)

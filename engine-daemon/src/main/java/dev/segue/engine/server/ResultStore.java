@@ -32,6 +32,9 @@ import org.slf4j.LoggerFactory;
  * the new one. Layout: {@code <dir>/jobs/<job>/job.json} (the record) and {@code take-NN.f32} (interleaved
  * little-endian float32). The job directories are the index: it is rebuilt by scanning them at open, and a
  * job found queued or running then (the daemon died under it) is marked failed, never silently dropped.
+ *
+ * <p>About 400 lines: every write of a record, its takes and its kept state, the retention that deletes them and
+ * the totals kept beside them go through one lock here, so the rules a crash must not break are in one place.
  */
 public final class ResultStore {
     private static final Logger LOG = LoggerFactory.getLogger(ResultStore.class);
@@ -47,22 +50,10 @@ public final class ResultStore {
      * waits for another thread's fsync.
      */
     private final Map<String, JobRecord> jobs = new ConcurrentSkipListMap<>();
-    /**
-     * Every record's {@code list_jobs} entry, newest first. Each is built as its record changes, on the thread that
-     * changes it, so that listing costs the socket thread a walk over ready entries (JobsListed).
-     */
-    private final ConcurrentSkipListMap<Listed, JobInfo> listing = new ConcurrentSkipListMap<>();
-    /** Counts changes to {@link #jobs}: a listing built at one count stays true until the next. */
+    /** Every record's {@code list_jobs} entry, newest first, built as the record changes. */
+    private final JobEntries entries = new JobEntries();
+    /** Counts changes to {@link #jobs}, each counted once the record and its entry are in place. */
     private final AtomicLong changes = new AtomicLong();
-
-    /** A record's place in {@link #listing}: newest first by creation time, then by id. Neither ever changes. */
-    private record Listed(long createdMillis, String job) implements Comparable<Listed> {
-        @Override
-        public int compareTo(Listed o) {
-            int byTime = Long.compare(o.createdMillis, createdMillis);
-            return byTime != 0 ? byTime : job.compareTo(o.job);
-        }
-    }
     /** Bytes of takes and kept state on disk, kept as they are written and deleted (never a walk of the folder). */
     private final AtomicLong dataBytes = new AtomicLong();
     private final AtomicLong jobCount = new AtomicLong();
@@ -295,24 +286,14 @@ public final class ResultStore {
         return Optional.ofNullable(jobs.get(job));
     }
 
-    /**
-     * Rises with every change to a record; read it before {@link #list()}, and a listing built from that list is
-     * current while this still returns the same.
-     */
+    /** Rises with every change to a record: entries read after a count stay current while it is unchanged. */
     public long changes() {
         return changes.get();
     }
 
     /** The {@code list_jobs} entries of the newest {@code max} records, newest first. */
     public List<JobInfo> newest(int max) {
-        List<JobInfo> out = new ArrayList<>(Math.min(max, 64));
-        for (JobInfo info : listing.values()) {
-            if (out.size() == max) {
-                break;
-            }
-            out.add(info);
-        }
-        return List.copyOf(out);
+        return entries.newest(max);
     }
 
     public List<JobRecord> list() {
@@ -373,11 +354,7 @@ public final class ResultStore {
     /** Puts the record where {@link #find}, {@link #list} and {@link #newest} see it, then counts the change. */
     private void remember(JobRecord record) {
         jobs.put(record.job(), record);
-        try {
-            listing.put(new Listed(record.createdMillis(), record.job()), JobListing.entry(record));
-        } catch (RuntimeException e) { // a hand-edited record the wire cannot carry: kept, and left out of the list
-            LOG.warn("job {} is left out of list_jobs: {}", record.job(), e.getMessage());
-        }
+        entries.put(record);
         changes.incrementAndGet();
     }
 

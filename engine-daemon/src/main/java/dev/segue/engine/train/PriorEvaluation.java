@@ -7,11 +7,12 @@ import dev.segue.engine.prior.Conditioning;
 import dev.segue.engine.prior.KvCache;
 import dev.segue.engine.prior.PrimeTraits;
 import dev.segue.engine.prior.Prior;
+import dev.segue.engine.prior.TeacherForcing;
 import java.util.List;
 
 /**
- * Cross-entropy of codes under a prior loaded for inference, through its chunked, cached forward (the path
- * sampling uses): the held-out figure that shows whether training learned the music or the clips.
+ * Cross-entropy of codes under a prior loaded for inference, through its chunked, cached forward
+ * ({@link TeacherForcing}, the path sampling's prefill uses): the held-out figure that shows whether training learned the music or the clips.
  */
 final class PriorEvaluation {
     private PriorEvaluation() {}
@@ -48,19 +49,15 @@ final class PriorEvaluation {
                                 prior.config().sampleRate()).at(0));
                     }
                     Conditioning cond = prior.condition(m, 1, null, null, traits);
-                    for (int start = 0; start < window; start += chunk) {
-                        int c = Math.min(chunk, window - start);
-                        long[] target = java.util.Arrays.copyOfRange(track, offset + start, offset + start + c);
-                        long[] previous = new long[c];
-                        for (int i = 0; i < c; i++) {
-                            // previous[i] is the code before position start + i (ignored at position 0).
-                            previous[i] = start + i == 0 ? 0 : track[offset + start + i - 1];
-                        }
-                        NDArray logits = prior.forward(cache, cond, m.create(previous, new Shape(1, c)), start);
-                        NDArray t = m.create(target, new Shape(1, c, 1));
-                        total += logits.logSoftmax(-1).gather(t, -1).neg().sum().getFloat();
-                        count += c;
-                    }
+                    int at = offset;
+                    double[] nats = {0};
+                    TeacherForcing.run(prior, m, cache, cond, new long[][] {track}, at, window, chunk, (start, c, logits) -> {
+                        long[] target = java.util.Arrays.copyOfRange(track, at + start, at + start + c);
+                        NDArray t = logits.getManager().create(target, new Shape(1, c, 1));
+                        nats[0] += logits.logSoftmax(-1).gather(t, -1).neg().sum().getFloat();
+                    });
+                    total += nats[0];
+                    count += window;
                 }
             }
         }
