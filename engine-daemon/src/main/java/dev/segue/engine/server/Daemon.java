@@ -1,5 +1,6 @@
 package dev.segue.engine.server;
 
+import dev.segue.protocol.Bounds;
 import dev.segue.protocol.ErrorCode;
 import dev.segue.protocol.message.Cancel;
 import dev.segue.protocol.message.ErrorReply;
@@ -36,7 +37,6 @@ public final class Daemon implements AutoCloseable {
     private final String endpoint;
     private final CurveSecurity curve;
     private final ResultStore store;
-    private final JobsListed jobsListed;
     private final Engines engines;
     private final FairQueue<Job> queue;
     private final Outbox outbox = new Outbox();
@@ -80,7 +80,6 @@ public final class Daemon implements AutoCloseable {
         this.curve = curve;
         this.endpoint = endpoint;
         this.store = store;
-        this.jobsListed = new JobsListed(store);
         this.queue = new FairQueue<>(queuedPerClient);
         this.replies = new Replies(outbox, store);
         this.admission = new Admission(engines, store, queue, replies);
@@ -185,7 +184,7 @@ public final class Daemon implements AutoCloseable {
         } else if (m instanceof Heartbeat h) {
             send(client, new Heartbeat(h.req(), h.tMs()));
         } else if (m instanceof ListJobs l) {
-            send(client, new Jobs(l.req(), jobsListed.current()));
+            send(client, new Jobs(l.req(), store.newest(Bounds.MAX_LIST_ENTRIES)));
         } else if (m instanceof GetStats g) {
             send(client, stats.snapshot(g.req(), store, queue.size(), runner == null ? 0 : runner.running(),
                     badMessages, outbox));

@@ -52,8 +52,6 @@ public final class ResultStore {
     private final Map<String, JobRecord> jobs = new ConcurrentSkipListMap<>();
     /** Every record's {@code list_jobs} entry, newest first, built as the record changes. */
     private final JobEntries entries = new JobEntries();
-    /** Counts changes to {@link #jobs}, each counted once the record and its entry are in place. */
-    private final AtomicLong changes = new AtomicLong();
     /** Bytes of takes and kept state on disk, kept as they are written and deleted (never a walk of the folder). */
     private final AtomicLong dataBytes = new AtomicLong();
     private final AtomicLong jobCount = new AtomicLong();
@@ -286,11 +284,6 @@ public final class ResultStore {
         return Optional.ofNullable(jobs.get(job));
     }
 
-    /** Rises with every change to a record: entries read after a count stay current while it is unchanged. */
-    public long changes() {
-        return changes.get();
-    }
-
     /** The {@code list_jobs} entries of the newest {@code max} records, newest first. */
     public List<JobInfo> newest(int max) {
         return entries.newest(max);
@@ -351,11 +344,10 @@ public final class ResultStore {
         return jobsDir.resolve(job).resolve(String.format("state-%02d.bin", candidate + 1));
     }
 
-    /** Puts the record where {@link #find}, {@link #list} and {@link #newest} see it, then counts the change. */
+    /** Puts the record where {@link #find}, {@link #list} and {@link #newest} see it. */
     private void remember(JobRecord record) {
         jobs.put(record.job(), record);
         entries.put(record);
-        changes.incrementAndGet();
     }
 
     private JobRecord transition(String job, JobState state, String error) throws IOException {
