@@ -6,6 +6,7 @@ import dev.segue.engine.checkpoint.RandomWeights;
 import dev.segue.engine.config.ModelConfig;
 import dev.segue.engine.config.VqVaeConfig;
 import dev.segue.engine.resident.ComputeDevice;
+import dev.segue.engine.sampling.ContinuationPipeline;
 import dev.segue.engine.vqvae.VqVae;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -15,8 +16,9 @@ import java.util.Random;
 /**
  * {@code bench vqvae [PRESET]}: the preset's VQ-VAE (the published 5b one by default) with seeded random weights,
  * on 10 s of audio at its rate: encoding at every level (the reference's encoder runs all three), and decoding
- * from each level's codes. Median of a few runs after one warm-up; weights do not change the work, so random ones
- * time the published model exactly.
+ * from each level's codes, each in one piece as the reference runs it; then the top level as the pipeline runs it for
+ * the sketch tier, in pieces with cancel checks ({@link VqVae#chunkSamples}). Median of a few runs after one warm-up;
+ * weights do not change the work, so random ones time the published model exactly.
  */
 public final class VqVaeBench {
     private static final double SECONDS = 10.0;
@@ -39,8 +41,13 @@ public final class VqVaeBench {
         // Process CPU seconds beside wall seconds: on a shared machine wall time also counts other people's work.
         double[] encodeCpu = new double[runs];
         double[][] decodeCpu = new double[c.levels()][runs];
+        double[] pipelineEncode = new double[runs];
+        double[] pipelineDecode = new double[runs];
+        int top = c.levels() - 1;
+        int piece;
         try (NDManager root = device.newManager(); VqVae vqvae = new VqVae(c, new RandomWeights(1), root)) {
             long[][] codes = new long[c.levels()][];
+            piece = vqvae.chunkSamples(top, ContinuationPipeline.CODEC_CHUNK_SAMPLES);
             for (int r = -1; r < runs; r++) { // run -1 warms up
                 long t0 = System.nanoTime();
                 long c0 = cpuNanos();
@@ -70,6 +77,14 @@ public final class VqVaeBench {
                         decodeCpu[level][r] = (cpuNanos() - c1) / 1e9;
                     }
                 }
+                long t2 = System.nanoTime();
+                long[] topCodes = vqvae.encodeChunked(root, audio, top, piece, () -> { });
+                long t3 = System.nanoTime();
+                vqvae.decodeChunked(root, topCodes, top, piece, () -> { });
+                if (r >= 0) {
+                    pipelineEncode[r] = (t3 - t2) / 1e9;
+                    pipelineDecode[r] = (System.nanoTime() - t3) / 1e9;
+                }
             }
         }
         String threads = System.getProperty("ai.djl.pytorch.num_threads", "default");
@@ -83,6 +98,8 @@ public final class VqVaeBench {
                 sb.append(String.format(Locale.ROOT, ",\"decode_level_%d_s\":%.3f,\"decode_level_%d_cpu_s\":%.3f", level,
                         median(decode[level]), level, median(decodeCpu[level])));
             }
+            sb.append(String.format(Locale.ROOT, ",\"pipeline_encode_top_s\":%.3f,\"pipeline_decode_top_s\":%.3f",
+                    median(pipelineEncode), median(pipelineDecode)));
             System.out.println(sb.append('}'));
         } else {
             StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%s VQ-VAE on %s (torch threads %s), %.2f s "
@@ -93,6 +110,8 @@ public final class VqVaeBench {
                 sb.append(String.format(Locale.ROOT, "; decode from level %d (hop %d) %.2f / %.2f s", level,
                         c.hopLength(level), median(decode[level]), median(decodeCpu[level])));
             }
+            sb.append(String.format(Locale.ROOT, "; as the pipeline runs the top level (pieces of %d samples): encode %.2f s, "
+                    + "decode %.2f s", piece, median(pipelineEncode), median(pipelineDecode)));
             System.out.println(sb);
         }
         return 0;

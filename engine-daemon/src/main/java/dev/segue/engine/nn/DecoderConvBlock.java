@@ -34,12 +34,17 @@ public final class DecoderConvBlock {
     }
 
     public NDArray forward(NDArray x) {
+        return forward(x, () -> { });
+    }
+
+    /** {@link #forward(NDArray)} with {@code between} run before each residual block (a cancel check). */
+    public NDArray forward(NDArray x, Runnable between) {
         if (in == null) {
             return x;
         }
         x = in.forward(x);
-        for (Up u : ups) {
-            x = u.up.forward(u.res.forward(x));
+        for (Up u : ups) { // every x here is this block's own intermediate
+            x = Tensors.consume(Tensors.consume(x, v -> u.res.forward(v, between)), u.up::forward);
         }
         return x;
     }

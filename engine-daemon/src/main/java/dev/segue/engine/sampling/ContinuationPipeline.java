@@ -28,11 +28,12 @@ public final class ContinuationPipeline {
     /** Top-level tokens between two previews: a preview decodes, so it costs time on the sampling thread. */
     static final int PREVIEW_EVERY_TOKENS = 32;
     /**
-     * Audio samples (at the model rate) encoded or decoded between two cancel checks: 0.5 s at 16 kHz, 11-16 ms of
-     * the default VQ-VAE's work on a 2-core machine at load 5, 33-40 ms at load 12 (VqVaeChunkingTest.timings), so a cancel during encoding
-     * or decoding waits for one chunk, not for the whole prime or take.
+     * The smallest piece (audio samples at the model rate) the VQ-VAE encodes or decodes at once; a level's piece is
+     * also at least {@link VqVae#CHUNK_REACHES} times its reach ({@link VqVae#chunkSamples}), so the pieces' overlap
+     * stays a small share of the work. A cancel is checked before each piece and each residual block inside it, so
+     * a cancel while encoding or decoding waits for one block's convolutions, not for a piece.
      */
-    static final int CODEC_CHUNK_SAMPLES = 8192;
+    public static final int CODEC_CHUNK_SAMPLES = 8192;
     private static final double DECLICK_SECONDS = 0.005;
 
     private final VqVae vqvae;
@@ -173,7 +174,8 @@ public final class ContinuationPipeline {
             Map<Integer, long[][]> known = new TreeMap<>();
             for (int level = topLevel; level >= lowest; level--) {
                 String stage = "while encoding level " + level;
-                known.put(level, new long[][] {vqvae.encodeChunked(m, aligned, level, CODEC_CHUNK_SAMPLES,
+                known.put(level, new long[][] {vqvae.encodeChunked(m, aligned, level,
+                        vqvae.chunkSamples(level, CODEC_CHUNK_SAMPLES),
                         () -> stopIfCancelled(monitor, stage))});
             }
             // A beat-clocked top prior hears the tempo and pitch of the prime it is given: the part in its window,
@@ -371,7 +373,7 @@ public final class ContinuationPipeline {
         int levelHop = vqvae.config().hopLength(level);
         int context = Math.min(primeTokens, SEAM_CONTEXT_TOP_TOKENS * (topHop() / levelHop));
         long[] span = Arrays.copyOfRange(tokens, primeTokens - context, end);
-        float[] all = vqvae.decodeChunked(m, span, level, CODEC_CHUNK_SAMPLES,
+        float[] all = vqvae.decodeChunked(m, span, level, vqvae.chunkSamples(level, CODEC_CHUNK_SAMPLES),
                 () -> stopIfCancelled(monitor, "while decoding"));
         int length = (int) Math.min(frames, (long) (end - primeTokens) * levelHop);
         int at = context * levelHop;

@@ -3,6 +3,7 @@ package dev.segue.engine.vqvae;
 import ai.djl.ndarray.NDArray;
 import dev.segue.engine.checkpoint.WeightLoader;
 import dev.segue.engine.nn.Embeddings;
+import dev.segue.engine.nn.Tensors;
 
 /**
  * One level's codebook: nearest-codebook lookup for encoding and embedding lookup for decoding. The
@@ -22,22 +23,30 @@ final class Bottleneck {
         this.embWidth = embWidth;
     }
 
-    /** (N, emb, T) latents to (N, T) int64 codes. */
+    /**
+     * (N, emb, T) latents to (N, T) int64 codes. The (N*T, bins) distance matrix is built in one buffer, in place:
+     * at the published top rate it is hundreds of MB. -(2 x.k) + |x|^2 is |x|^2 - 2 x.k bit for bit (IEEE
+     * subtraction is addition of the negation, and addition commutes), so ties still break as the reference's.
+     */
     NDArray encode(NDArray x) {
         long n = x.getShape().get(0);
         long t = x.getShape().get(2);
-        NDArray flat = x.transpose(0, 2, 1).reshape(n * t, embWidth);
-        NDArray distance = flat.square().sum(new int[] {1}, true)
-                .sub(flat.matMul(codebookT).mul(2))
-                .add(codebookNormSq);
-        return distance.argMin(1).reshape(n, t);
+        NDArray flat = Tensors.consume(x.transpose(0, 2, 1), v -> v.reshape(n * t, embWidth));
+        NDArray normSq = Tensors.consume(flat.square(), v -> v.sum(new int[] {1}, true));
+        NDArray distance = flat.matMul(codebookT);
+        flat.close();
+        distance.muli(2).negi().addi(normSq).addi(codebookNormSq);
+        normSq.close();
+        return Tensors.consume(Tensors.consume(distance, v -> v.argMin(1)), v -> v.reshape(n, t));
     }
 
     /** (N, T) codes to (N, emb, T) latents. */
     NDArray decode(NDArray codes) {
         long n = codes.getShape().get(0);
         long t = codes.getShape().get(1);
-        NDArray rows = Embeddings.lookup(codebook, codes.reshape(n * t));
-        return rows.reshape(n, t, embWidth).transpose(0, 2, 1);
+        NDArray flat = codes.reshape(n * t);
+        NDArray rows = Embeddings.lookup(codebook, flat);
+        flat.close();
+        return Tensors.consume(Tensors.consume(rows, v -> v.reshape(n, t, embWidth)), v -> v.transpose(0, 2, 1));
     }
 }

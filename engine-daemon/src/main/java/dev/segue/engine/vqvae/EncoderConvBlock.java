@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import dev.segue.engine.checkpoint.WeightLoader;
 import dev.segue.engine.nn.Conv1dLayer;
 import dev.segue.engine.nn.ResConv1dStack;
+import dev.segue.engine.nn.Tensors;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -32,13 +33,19 @@ final class EncoderConvBlock {
                 : null;
     }
 
-    NDArray forward(NDArray x) {
+    /** The block's output; {@code between} runs before each residual block (a cancel check). */
+    NDArray forward(NDArray x, Runnable between) {
         if (out == null) {
             return x;
         }
-        for (Down d : downs) {
-            x = d.res.forward(d.conv.forward(x));
+        NDArray h = downs.get(0).conv.forward(x); // the input stays the caller's; every h is this block's own
+        for (int i = 0; i < downs.size(); i++) {
+            Down d = downs.get(i);
+            h = Tensors.consume(h, v -> d.res.forward(v, between));
+            if (i + 1 < downs.size()) {
+                h = Tensors.consume(h, downs.get(i + 1).conv::forward);
+            }
         }
-        return out.forward(x);
+        return Tensors.consume(h, out::forward);
     }
 }

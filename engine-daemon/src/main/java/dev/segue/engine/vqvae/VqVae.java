@@ -8,6 +8,7 @@ import dev.segue.engine.checkpoint.WeightStore;
 import dev.segue.engine.config.VqVaeConfig;
 import dev.segue.engine.nn.Conv1dLayer;
 import dev.segue.engine.nn.DecoderConvBlock;
+import dev.segue.engine.nn.Tensors;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -17,6 +18,8 @@ import java.util.List;
  * only that level's decoder, as the reference's {@code decode(zs, start_level)} does.
  */
 public final class VqVae implements AutoCloseable {
+    private static final Runnable NOTHING = () -> { };
+
     private final VqVaeConfig config;
     private final NDManager manager;
     private final List<List<EncoderConvBlock>> encoders = new ArrayList<>();
@@ -75,39 +78,68 @@ public final class VqVae implements AutoCloseable {
      * attached to the audio's manager.
      */
     public NDArray encode(NDArray audio, int level) {
-        return bottlenecks.get(level).encode(latents(audio, level));
+        return encode(audio, level, NOTHING);
+    }
+
+    /** {@link #encode(NDArray, int)} with {@code between} run before each residual block; it throws to stop. */
+    public NDArray encode(NDArray audio, int level, Runnable between) {
+        return Tensors.consume(latents(audio, level, between), bottlenecks.get(level)::encode);
     }
 
     /** The encoder's continuous output (N, emb_width, T / hop) for mono audio (N, T), before quantisation. */
     public NDArray latents(NDArray audio, int level) {
+        return latents(audio, level, NOTHING);
+    }
+
+    private NDArray latents(NDArray audio, int level, Runnable between) {
         checkLevel(level);
         long t = audio.getShape().get(1);
         if (t % config.hopLength(level) != 0) {
             throw new IllegalArgumentException("audio length " + t + " is not a multiple of hop " + config.hopLength(level));
         }
-        NDArray x = audio.reshape(audio.getShape().get(0), 1, t);
+        NDArray x = audio.reshape(audio.getShape().get(0), 1, t); // a view of the caller's audio, ours to close
         for (EncoderConvBlock block : encoders.get(level)) {
-            x = block.forward(x);
+            x = Tensors.consume(x, v -> block.forward(v, between));
         }
         return x;
     }
 
     /** Mono audio (N, T) decoded from one level's codes (N, T / hop) with that level's decoder. */
     public NDArray decode(NDArray codes, int level) {
+        return decode(codes, level, NOTHING);
+    }
+
+    /** {@link #decode(NDArray, int)} with {@code between} run before each residual block; it throws to stop. */
+    public NDArray decode(NDArray codes, int level, Runnable between) {
         checkLevel(level);
-        return decodeLatents(bottlenecks.get(level).decode(codes), level);
+        NDArray latents = bottlenecks.get(level).decode(codes);
+        NDArray audio = decodeLatents(latents, level, between);
+        latents.close();
+        return audio;
     }
 
     /** Mono audio (N, T) from quantised latents (N, emb_width, T / hop) with that level's decoder. */
     public NDArray decodeLatents(NDArray latents, int level) {
+        return decodeLatents(latents, level, NOTHING);
+    }
+
+    private NDArray decodeLatents(NDArray latents, int level, Runnable between) {
         checkLevel(level);
-        NDArray x = latents;
+        NDArray x = latents; // the caller's; every later x is this decoder's own intermediate
         List<DecoderConvBlock> blocks = decoders.get(level);
         for (int i = blocks.size() - 1; i >= 0; i--) {
-            x = blocks.get(i).forward(x);
+            NDArray in = x;
+            x = blocks.get(i).forward(in, between);
+            if (in != latents && x != in) {
+                in.close();
+            }
         }
-        x = decoderOuts.get(level).forward(x);
-        return x.reshape(x.getShape().get(0), x.getShape().get(2));
+        NDArray in = x;
+        x = decoderOuts.get(level).forward(in);
+        if (in != latents) {
+            in.close();
+        }
+        return Tensors.consume(x, v -> v.reshape(v.getShape().get(0), v.getShape().get(2)));
     }
 
     /**
@@ -139,18 +171,27 @@ public final class VqVae implements AutoCloseable {
         return (int) Math.min(Integer.MAX_VALUE / 4, reach + 1);
     }
 
-    /** Called between chunks of a long encode or decode; throws to stop (a cancelled job). */
-    public interface Checkpoint {
-        void check();
+    /** A chunk is at least this many times a level's reach, so the halos add at most a quarter of the work. */
+    public static final int CHUNK_REACHES = 8;
+
+    /**
+     * The piece {@link #encodeChunked} and {@link #decodeChunked} should use at {@code level}: at least
+     * {@code minSamples}, and at least {@link #CHUNK_REACHES} times the level's reach. Each piece does its reach of
+     * extra work on both sides; the published 5b encoder reaches 45957 samples at level 0 and 10837 at level 2, so a
+     * fixed piece of a few thousand samples would do several times the whole's work.
+     */
+    public int chunkSamples(int level, int minSamples) {
+        return (int) Math.min(Integer.MAX_VALUE / 4, Math.max(minSamples, (long) CHUNK_REACHES * reachSamples(level)));
     }
 
     /**
-     * {@link #encode} in pieces of about {@code chunkSamples} samples, {@code between} checked before each: the same
-     * codes as encoding the whole (each piece is encoded with {@link #reachSamples} of real audio around it, so the
-     * convolutions see what they would have seen, and only the piece's own codes are kept), but a caller can stop
-     * between pieces. Audio is mono, its length a multiple of the level's hop.
+     * {@link #encode} in pieces of about {@code chunkSamples} samples: the same codes as encoding the whole (each piece
+     * is encoded with {@link #reachSamples} of real audio around it, so the convolutions see what they would have seen,
+     * and only the piece's own codes are kept), but a caller can stop it. {@code between} runs before each piece and
+     * before each residual block inside it, and throws to stop. Audio is mono, its length a multiple of the level's
+     * hop.
      */
-    public long[] encodeChunked(NDManager parent, float[] audio, int level, int chunkSamples, Checkpoint between) {
+    public long[] encodeChunked(NDManager parent, float[] audio, int level, int chunkSamples, Runnable between) {
         checkLevel(level);
         int hop = config.hopLength(level);
         if (audio.length % hop != 0) {
@@ -161,14 +202,14 @@ public final class VqVae implements AutoCloseable {
         int halo = (reachSamples(level) + hop - 1) / hop; // in tokens, so every piece starts on the hop grid
         long[] out = new long[tokens];
         for (int a = 0; a < tokens; a += chunk) {
-            between.check();
+            between.run();
             int b = Math.min(tokens, a + chunk);
             int from = Math.max(0, a - halo);
             int to = Math.min(tokens, b + halo);
             try (NDManager scope = parent.newSubManager()) {
                 float[] piece = java.util.Arrays.copyOfRange(audio, from * hop, to * hop);
-                long[] codes = encode(scope.create(piece, new ai.djl.ndarray.types.Shape(1, piece.length)), level)
-                        .toLongArray();
+                long[] codes = encode(scope.create(piece, new ai.djl.ndarray.types.Shape(1, piece.length)), level,
+                        between).toLongArray();
                 System.arraycopy(codes, a - from, out, a, b - a);
             }
         }
@@ -176,25 +217,25 @@ public final class VqVae implements AutoCloseable {
     }
 
     /**
-     * {@link #decode} in pieces of about {@code chunkSamples} output samples, {@code between} checked before each;
-     * each piece is decoded with {@link #reachSamples} worth of codes around it and only its own samples kept, so the
-     * audio equals decoding the whole.
+     * {@link #decode} in pieces of about {@code chunkSamples} output samples, {@code between} run before each piece and
+     * each residual block in it; each piece is decoded with {@link #reachSamples} worth of codes around it and only its
+     * own samples kept, so the audio equals decoding the whole.
      */
-    public float[] decodeChunked(NDManager parent, long[] codes, int level, int chunkSamples, Checkpoint between) {
+    public float[] decodeChunked(NDManager parent, long[] codes, int level, int chunkSamples, Runnable between) {
         checkLevel(level);
         int hop = config.hopLength(level);
         int chunk = Math.max(1, chunkSamples / hop);
         int halo = (reachSamples(level) + hop - 1) / hop;
         float[] out = new float[codes.length * hop];
         for (int a = 0; a < codes.length; a += chunk) {
-            between.check();
+            between.run();
             int b = Math.min(codes.length, a + chunk);
             int from = Math.max(0, a - halo);
             int to = Math.min(codes.length, b + halo);
             try (NDManager scope = parent.newSubManager()) {
                 long[] piece = java.util.Arrays.copyOfRange(codes, from, to);
-                float[] audio = decode(scope.create(piece, new ai.djl.ndarray.types.Shape(1, piece.length)), level)
-                        .toFloatArray();
+                float[] audio = decode(scope.create(piece, new ai.djl.ndarray.types.Shape(1, piece.length)), level,
+                        between).toFloatArray();
                 System.arraycopy(audio, (a - from) * hop, out, a * hop, (b - a) * hop);
             }
         }

@@ -75,7 +75,8 @@ class HalfWeightMemoryTest {
                 "-cp", System.getProperty("java.class.path"), LoadRssProbe.class.getName(),
                 config.toString(), weights.toString(), format.word()));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
-        builder.environment().put("MALLOC_MMAP_THRESHOLD_", "1048576"); // as ./segue runs the engine
+        builder.environment().put("MALLOC_MMAP_THRESHOLD_", "8388608"); // as ./segue runs the engine
+        builder.environment().put("THP_MEM_ALLOC_ENABLE", "1");
         Process p = builder.start();
         String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(120, TimeUnit.SECONDS), "probe did not finish");

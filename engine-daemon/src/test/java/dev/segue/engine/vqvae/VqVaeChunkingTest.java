@@ -88,8 +88,9 @@ class VqVaeChunkingTest {
             AtomicInteger checks = new AtomicInteger();
             long[] codes = vq.encodeChunked(m, audio, level, chunk, checks::incrementAndGet);
             assertArrayEquals(whole, codes, "level " + level + ", chunks of " + chunk + " samples");
-            assertEquals((whole.length + Math.max(1, chunk / hop) - 1) / Math.max(1, chunk / hop), checks.get(),
-                    "one check before each chunk");
+            int pieces = (whole.length + Math.max(1, chunk / hop) - 1) / Math.max(1, chunk / hop);
+            assertEquals(pieces * (1 + residualBlocks(level)), checks.get(),
+                    "one check before each chunk and before each residual block in it");
             float[] audioBack = vq.decodeChunked(m, whole, level, chunk, () -> { });
             assertEquals(decoded.length, audioBack.length);
             float worst = 0;
@@ -129,20 +130,68 @@ class VqVaeChunkingTest {
         }
     }
 
+    /** Residual blocks in one level's encoder (and, mirrored, its decoder): one cancel check before each. */
+    private static int residualBlocks(int level) {
+        int blocks = 0;
+        for (int i = 0; i <= level; i++) {
+            blocks += config.downsT()[i] * config.depth() * config.multipliers()[level];
+        }
+        return blocks;
+    }
+
     @Test
-    void aCheckpointThatThrowsStopsBetweenChunks() {
+    void aCheckThatThrowsStopsInsideTheFirstPiece() {
         try (NDManager m = root.newSubManager(); VqVae vq = new VqVae(config, new RandomWeights(3, 0.2), m)) {
             float[] audio = music(128 * 64, 1);
-            AtomicInteger chunks = new AtomicInteger();
+            AtomicInteger calls = new AtomicInteger();
             RuntimeException stop = new RuntimeException("cancelled");
-            RuntimeException thrown = assertThrows(RuntimeException.class, () -> vq.encodeChunked(m, audio, 2, 128 * 8,
-                    () -> {
-                        if (chunks.incrementAndGet() == 3) {
+            // One piece for the whole audio: the only checks after the first are the ones inside its forward pass.
+            RuntimeException thrown = assertThrows(RuntimeException.class, () -> vq.encodeChunked(m, audio, 2,
+                    audio.length, () -> {
+                        if (calls.incrementAndGet() == 3) {
                             throw stop;
                         }
                     }));
             assertTrue(thrown == stop);
-            assertEquals(3, chunks.get(), "stopped at the third chunk, not after the whole");
+            assertEquals(3, calls.get(), "stopped at the second residual block of the only piece");
+            calls.set(0);
+            assertThrows(RuntimeException.class, () -> vq.decodeChunked(m, new long[64], 2, audio.length, () -> {
+                if (calls.incrementAndGet() == 2) {
+                    throw stop;
+                }
+            }));
+            assertEquals(2, calls.get(), "decoding stopped at the first residual block of the only piece");
+        }
+    }
+
+    /**
+     * Encoding and decoding close each intermediate as the next layer has read it: at the published sizes one
+     * activation is tens of MB, and keeping every one until the caller's scope closes doubled the 5b encoder's time.
+     * Only the input and the result stay attached to the caller's scope.
+     */
+    @Test
+    void intermediatesAreFreedAsTheyGo() {
+        try (NDManager m = root.newSubManager(); VqVae vq = new VqVae(config, new RandomWeights(3, 0.2), m)) {
+            float[] audio = music(128 * 64, 1);
+            for (int level = 0; level < config.levels(); level++) {
+                try (NDManager scope = m.newSubManager()) {
+                    var codes = vq.encode(scope.create(audio, new Shape(1, audio.length)), level);
+                    assertEquals(2, scope.getManagedArrays().size(), "level " + level + " encode: audio and codes");
+                    vq.decode(codes, level);
+                    assertEquals(3, scope.getManagedArrays().size(), "level " + level + " decode: and the audio");
+                }
+            }
+        }
+    }
+
+    @Test
+    void aPieceCoversSeveralReaches() {
+        try (NDManager m = root.newSubManager(); VqVae vq = new VqVae(config, new RandomWeights(3, 0.2), m)) {
+            for (int level = 0; level < config.levels(); level++) {
+                int reach = vq.reachSamples(level);
+                assertEquals(Math.max(8192, VqVae.CHUNK_REACHES * reach), vq.chunkSamples(level, 8192));
+                assertEquals(1 << 20, vq.chunkSamples(level, 1 << 20), "a larger minimum wins");
+            }
         }
     }
 }
