@@ -61,14 +61,13 @@ public final class ResConv1dStack {
             h = Tensors.consume(h, Activation::relu);
             h = Tensors.consume(h, block.pointwise::forward);
             if (resScale != 1.0f) {
-                h = Tensors.consume(h, v -> v.mul(resScale));
+                h.muli(resScale);
             }
-            NDArray sum = x.add(h);
-            h.close();
+            h.addi(x); // h + x is x + h bit for bit; in place, one fresh activation fewer per block
             if (x != input) {
                 x.close();
             }
-            x = sum;
+            x = h;
         }
         return x;
     }

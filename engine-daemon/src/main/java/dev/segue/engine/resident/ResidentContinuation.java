@@ -14,6 +14,7 @@ import dev.segue.engine.sampling.WindowCache;
 import dev.segue.engine.server.ContinuationEngine;
 import dev.segue.protocol.ErrorCode;
 import dev.segue.protocol.ProtocolException;
+import dev.segue.protocol.message.DawContext;
 import dev.segue.protocol.message.GenerationRequest;
 import dev.segue.protocol.message.LabelKind;
 import dev.segue.protocol.message.Quality;
@@ -219,9 +220,16 @@ public final class ResidentContinuation implements ContinuationEngine {
 
     @Override
     public Takes continueTakes(float[] monoPrime, int rate, long frames, GenerationRequest request, Monitor monitor) {
+        return continueTakes(monoPrime, rate, frames, request, null, monitor);
+    }
+
+    /** The DAW's context goes through to the loaded engine, whose beat clock follows its grid. */
+    @Override
+    public Takes continueTakes(float[] monoPrime, int rate, long frames, GenerationRequest request, DawContext context,
+                               Monitor monitor) {
         int takes = request.candidates();
         try (ResidentSet<Loaded>.Lease lease = acquire(monitor, workingBytes(takes, request.quality()), cacheUse(takes))) {
-            return lease.value().engines().get(index).continueTakes(monoPrime, rate, frames, request, monitor);
+            return lease.value().engines().get(index).continueTakes(monoPrime, rate, frames, request, context, monitor);
         }
     }
 
