@@ -2,6 +2,8 @@ package dev.segue.engine.cluster;
 
 import dev.segue.engine.monitor.Monitor;
 import dev.segue.engine.server.ContinuationEngine;
+import dev.segue.protocol.ErrorCode;
+import dev.segue.protocol.ProtocolException;
 import dev.segue.protocol.message.GenerationRequest;
 import java.nio.ByteBuffer;
 
@@ -97,7 +99,8 @@ public final class StandInPrior implements ContinuationEngine {
             }
             monitor.progress(0, t, TOKENS);
             if (seeds[0] == REFUSED_SEED) {
-                throw new IllegalArgumentException("request.seed: the stand-in refuses seed " + REFUSED_SEED);
+                throw new ProtocolException(ErrorCode.BAD_MESSAGE, "request.seed: the stand-in refuses seed "
+                        + REFUSED_SEED);
             }
         }
         for (int c = 0; c < seeds.length; c++) {

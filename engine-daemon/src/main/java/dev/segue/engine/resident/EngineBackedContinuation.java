@@ -231,8 +231,8 @@ public final class EngineBackedContinuation implements ContinuationEngine {
         TakeState state = TakeState.fromBytes(stateBytes);
         if (state.song() == null && lyrics()) {
             // Extending without the take's lyrics would sing something else; such states predate keeping them.
-            throw new IllegalArgumentException("this take of a lyrics prior was made before takes kept their lyrics; "
-                    + "it cannot be extended with them");
+            throw new ProtocolException(ErrorCode.BAD_MESSAGE, "job: this take of a "
+                    + "lyrics prior was made before takes kept their lyrics; it cannot be extended with them");
         }
         SongLabels song = state.song() == null ? SongLabels.NONE : state.song();
         int model = pipeline.sampleRate();

@@ -260,8 +260,8 @@ public final class ResidentContinuation implements ContinuationEngine {
     private ResidentSet<Loaded>.Lease acquire(Monitor monitor, long working, String what) {
         try {
             return set.acquire(slot, working, what, (name, bytes) -> monitor.stage(topLevel(), "loading prior"));
-        } catch (ResidentSet.TooLarge e) {
-            throw new IllegalArgumentException(e.getMessage());
+        } catch (ResidentSet.TooLarge e) { // what the job asks for (its takes, its tier) cannot fit the budget
+            throw new ProtocolException(ErrorCode.TOO_LARGE, e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while waiting to load prior '" + priorName() + "'");

@@ -36,13 +36,16 @@ public record SongLabels(Integer artist, int[] genres, String lyrics) {
         int[] genres = genresOr(n);
         long minTotal = (long) Math.ceil(config.minDuration() * config.sampleRate());
         long maxTotal = (long) Math.floor(config.maxDuration() * config.sampleRate());
+        // The conditioner checks total < max_duration * sr in float32 (as the reference's tensors hold it); near
+        // 26 M samples floats are 2 apart, so maxTotal - 1 would round up to the bound itself and be refused.
+        long lastTotal = Math.min(maxTotal - 1, (long) Math.nextDown((float) (config.maxDuration() * config.sampleRate())));
         return (start, length) -> {
             long offset = (long) start * hop;
             // The lyric window follows the true position; the timing labels must stay inside the ranges the
             // prior was trained on (the reference asserts them): a song shorter than min_duration is labelled
             // as min_duration long, and past max_duration the window is labelled as the last one that fits.
             int[] lyricTokens = labeller.label(new LabelRow(total, offset, window, artist, genres)).lyrics();
-            long labelTotal = Math.min(Math.max(total, minTotal), maxTotal - 1);
+            long labelTotal = Math.min(Math.max(total, minTotal), lastTotal);
             long labelOffset = Math.max(0, Math.min(offset, Math.min(labelTotal - 1, maxTotal - window)));
             return List.of(new LabelRow(labelTotal, labelOffset, window, artist, genres, lyricTokens));
         };

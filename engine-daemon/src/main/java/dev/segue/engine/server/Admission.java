@@ -33,6 +33,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Admission {
     private static final Logger LOG = LoggerFactory.getLogger(Admission.class);
+    /** 2^53 samples: every timeline position is exact as a double, and more than a year and a half at 192 kHz. */
+    static final long MAX_TIMELINE_SAMPLE = 1L << 53;
 
     private final Engines engines;
     private final ResultStore store;
@@ -286,6 +288,12 @@ public final class Admission {
                     + "prime of %.4f s is too short to encode; this prior needs at least %.4f s", primeSeconds,
                     engine.minPrimeSeconds()));
         }
+        if (s.context().primeStartSample() > MAX_TIMELINE_SAMPLE) {
+            // Takes and their extensions are placed after the prime on the timeline; far enough out, those sums
+            // would overflow after the job had run.
+            throw new ProtocolException(ErrorCode.BAD_MESSAGE, "context.prime_start_sample: " + s.context().primeStartSample()
+                    + " is past the last timeline position a take can start from (" + MAX_TIMELINE_SAMPLE + ")");
+        }
         int depth = tierDepth(request.quality(), engine);
         int temperatures = request.temperatures().size();
         if (temperatures < depth || temperatures > engine.levels()) {
@@ -296,7 +304,11 @@ public final class Admission {
         double seconds = request.length() instanceof Length.Bars bars ? s.context().secondsForBars(bars.bars())
                 : ((Length.Seconds) request.length()).seconds();
         long frames = (long) Math.floor(seconds * rate + 0.5);
-        if (frames < 1 || seconds > engine.maxContinuationSeconds()) {
+        if (frames < 1) {
+            throw new ProtocolException(ErrorCode.BAD_MESSAGE, "length: a continuation of " + seconds + " s is shorter "
+                    + "than one sample at " + rate + " Hz");
+        }
+        if (seconds > engine.maxContinuationSeconds()) {
             throw new ProtocolException(ErrorCode.TOO_LARGE, "length: a continuation of " + seconds + " s; this prior "
                     + "gives at most " + engine.maxContinuationSeconds() + " s per request");
         }

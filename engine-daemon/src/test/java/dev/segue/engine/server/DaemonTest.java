@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.segue.protocol.Audio;
 import dev.segue.protocol.ErrorCode;
 import dev.segue.protocol.ProtocolCodec;
+import dev.segue.protocol.ProtocolException;
 import dev.segue.protocol.message.Accepted;
 import dev.segue.protocol.message.Cancel;
 import dev.segue.protocol.message.Capabilities;
@@ -55,6 +56,7 @@ import org.zeromq.ZMsg;
 class DaemonTest {
     private static final int RATE = 44100;
     private static final long BAD_SEED = 666;
+    private static final long BROKEN_SEED = 667;
 
     /** Writes a ramp per candidate; each "token" takes {@code tokenMillis}, checking cancel between tokens. */
     private static final class StandInEngine implements ContinuationEngine {
@@ -94,7 +96,10 @@ class DaemonTest {
 
         public float[][] continueAudio(float[] prime, int rate, long frames, GenerationRequest r, Monitor monitor) {
             if (r.seed() == BAD_SEED) { // input only the engine can judge, found bad once the job runs
-                throw new IllegalArgumentException("request.seed: the stand-in refuses seed " + BAD_SEED);
+                throw new ProtocolException(ErrorCode.BAD_MESSAGE, "request.seed: the stand-in refuses seed " + BAD_SEED);
+            }
+            if (r.seed() == BROKEN_SEED) { // a check of the engine's own that fires: its fault, not the client's
+                throw new IllegalArgumentException("window of 3 tokens outside the context");
             }
             int tokens = 20;
             for (int t = 1; t <= tokens; t++) {
@@ -367,6 +372,19 @@ class DaemonTest {
     }
 
     @Test
+    void anEngineCheckThatFailsWhileAJobRunsIsTheServicesError() throws Exception {
+        start();
+        ZMQ.Socket s = client();
+        Submit good = submit(5, RATE, 0.1, 1);
+        send(s, new Submit(5, good.context(), new GenerationRequest("stand-in", "sketch", new Length.Seconds(0.1), 1,
+                Quality.SKETCH, List.of(0.9), null, null, BROKEN_SEED, null, null, null), good.prime()));
+        assertInstanceOf(Accepted.class, receive(s));
+        ErrorReply e = assertInstanceOf(ErrorReply.class, collectEnd(s));
+        assertEquals(ErrorCode.INTERNAL, e.code(), e.text());
+        assertTrue(e.text().contains("window of 3 tokens"), e.text());
+    }
+
+    @Test
     void aBurstOfHeartbeatsIsAnsweredOncePerRequestWhetherTheClientReadsOrNot() throws Exception {
         start();
         burst(slowReader(), 10_000, 50, i -> new Heartbeat(i, i), Heartbeat.class);
@@ -522,6 +540,17 @@ class DaemonTest {
         ErrorReply tooShort = assertInstanceOf(ErrorReply.class, receive(s));
         assertEquals(ErrorCode.BAD_MESSAGE, tooShort.code());
         assertTrue(tooShort.text().contains("too short to encode"), tooShort.text());
+        // A length under half a sample is a mistake in the request, not one too large.
+        send(s, submit(2, RATE, 1e-6, 1));
+        ErrorReply noLength = assertInstanceOf(ErrorReply.class, receive(s));
+        assertEquals(ErrorCode.BAD_MESSAGE, noLength.code(), noLength.text());
+        assertTrue(noLength.text().startsWith("length: "), noLength.text());
+        // A prime so far along the timeline that its takes' positions would overflow.
+        DawContext far = new DawContext(RATE, 120.0, 4, 4, Long.MAX_VALUE - RATE, 1.0);
+        send(s, new Submit(2, far, base.request(), base.prime()));
+        ErrorReply tooFar = assertInstanceOf(ErrorReply.class, receive(s));
+        assertEquals(ErrorCode.BAD_MESSAGE, tooFar.code(), tooFar.text());
+        assertTrue(tooFar.text().startsWith("context.prime_start_sample: "), tooFar.text());
         send(s, new Fetch(3, "no-such-job"));
         assertEquals(ErrorCode.UNKNOWN_JOB, assertInstanceOf(ErrorReply.class, receive(s)).code());
         // A cancel of a job that never was is answered on the socket thread: the same code, the id echoed.
