@@ -17,21 +17,12 @@ import org.slf4j.LoggerFactory;
 final class JobEntries {
     private static final Logger LOG = LoggerFactory.getLogger(JobEntries.class);
 
-    /** A job's place in the list: newest first by creation time, then by id. Neither ever changes for a job. */
-    private record Place(long createdMillis, String job) implements Comparable<Place> {
-        @Override
-        public int compareTo(Place o) {
-            int byTime = Long.compare(o.createdMillis, createdMillis);
-            return byTime != 0 ? byTime : job.compareTo(o.job);
-        }
-    }
-
-    private final ConcurrentSkipListMap<Place, JobInfo> entries = new ConcurrentSkipListMap<>();
+    private final ConcurrentSkipListMap<JobListing.Place, JobInfo> entries = new ConcurrentSkipListMap<>();
 
     /** The record's entry, replacing the job's last one. */
     void put(JobRecord record) {
         try {
-            entries.put(new Place(record.createdMillis(), record.job()), JobListing.entry(record));
+            entries.put(JobListing.Place.of(record), JobListing.entry(record));
         } catch (RuntimeException e) { // a hand-edited record the wire cannot carry: kept in the store, not listed
             LOG.warn("job {} is left out of list_jobs: {}", LogText.of(record.job()), LogText.of(e.getMessage()));
         }

@@ -20,9 +20,21 @@ public final class JobListing {
         return out;
     }
 
-    /** Newest first by creation time, then by id: the order of the list. */
-    static final Comparator<JobRecord> NEWEST_FIRST =
-            Comparator.comparingLong(JobRecord::createdMillis).reversed().thenComparing(JobRecord::job);
+    /** A job's place in the list: newest first by creation time, then by id. Neither ever changes for a job. */
+    record Place(long createdMillis, String job) implements Comparable<Place> {
+        static Place of(JobRecord r) {
+            return new Place(r.createdMillis(), r.job());
+        }
+
+        @Override
+        public int compareTo(Place o) {
+            int byTime = Long.compare(o.createdMillis, createdMillis);
+            return byTime != 0 ? byTime : job.compareTo(o.job);
+        }
+    }
+
+    /** The order of the list, by {@link Place}. */
+    static final Comparator<JobRecord> NEWEST_FIRST = Comparator.comparing(Place::of);
 
     /** One record's entry in the list. */
     static JobInfo entry(JobRecord r) {
