@@ -358,10 +358,7 @@ class DaemonTest {
     void badInputFoundWhileAJobRunsIsTheClientsErrorAndAFetchSaysWhyItFailed() throws Exception {
         start();
         ZMQ.Socket s = client();
-        Submit good = submit(3, RATE, 0.1, 1);
-        send(s, new Submit(3, good.context(), new GenerationRequest("stand-in", "sketch", new Length.Seconds(0.1), 1,
-                Quality.SKETCH, List.of(0.9), null, null, BAD_SEED, null, null, null), good.prime()));
-        String job = assertInstanceOf(Accepted.class, receive(s)).job();
+        String job = submitSeeded(s, 3, BAD_SEED);
         ErrorReply e = assertInstanceOf(ErrorReply.class, collectEnd(s));
         assertEquals(ErrorCode.BAD_MESSAGE, e.code(), e.text());
         assertTrue(e.text().contains("request.seed"), e.text());
@@ -375,13 +372,18 @@ class DaemonTest {
     void anEngineCheckThatFailsWhileAJobRunsIsTheServicesError() throws Exception {
         start();
         ZMQ.Socket s = client();
-        Submit good = submit(5, RATE, 0.1, 1);
-        send(s, new Submit(5, good.context(), new GenerationRequest("stand-in", "sketch", new Length.Seconds(0.1), 1,
-                Quality.SKETCH, List.of(0.9), null, null, BROKEN_SEED, null, null, null), good.prime()));
-        assertInstanceOf(Accepted.class, receive(s));
+        submitSeeded(s, 5, BROKEN_SEED);
         ErrorReply e = assertInstanceOf(ErrorReply.class, collectEnd(s));
         assertEquals(ErrorCode.INTERNAL, e.code(), e.text());
         assertTrue(e.text().contains("window of 3 tokens"), e.text());
+    }
+
+    /** A 0.1 s job with this seed, accepted; returns its id. */
+    private static String submitSeeded(ZMQ.Socket s, long req, long seed) {
+        Submit good = submit(req, RATE, 0.1, 1);
+        send(s, new Submit(req, good.context(), new GenerationRequest("stand-in", "sketch", new Length.Seconds(0.1), 1,
+                Quality.SKETCH, List.of(0.9), null, null, seed, null, null, null), good.prime()));
+        return assertInstanceOf(Accepted.class, receive(s)).job();
     }
 
     @Test
