@@ -4,6 +4,7 @@ import dev.segue.engine.server.Admission;
 import dev.segue.engine.server.ContinuationEngine;
 import dev.segue.engine.server.JobListing;
 import dev.segue.engine.server.JobRecord;
+import dev.segue.engine.server.JobRequest;
 import dev.segue.protocol.message.JobState;
 import dev.segue.engine.server.Replies;
 import dev.segue.protocol.Bounds;
@@ -26,7 +27,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The gateway's answers to the requests that touch jobs, made on the admission thread in the order the clients
@@ -106,7 +106,7 @@ final class GatewayDesk {
         String id = newJobId();
         byte[] packed = Frames.pack(s);
         boolean inline = packed.length <= ClusterLink.INLINE_BYTES;
-        enqueue(client, s.req(), newRecord(id, s.request().candidates(), Admission.summary(engine, s)),
+        enqueue(client, s.req(), newRecord(id, s.request().candidates(), JobRequest.of(engine.priorName(), s)),
                 JobTicket.submit(id, engine.priorName(), inline ? packed : null), inline ? null : packed);
     }
 
@@ -119,15 +119,15 @@ final class GatewayDesk {
             throw new ProtocolException(ErrorCode.BAD_MESSAGE, "job: " + e.job() + " kept no model state to extend "
                     + "from (made by an older daemon or another engine)");
         }
-        ContinuationEngine engine = prior(record.request().get("prior"));
+        ContinuationEngine engine = prior(record.request().prior());
         String id = newJobId();
         enqueue(client, e.req(), newRecord(id, 1, x.summary()),
                 JobTicket.extend(id, engine.priorName(), e.job(), e.candidate(), x.frames()), null);
     }
 
-    private static JobRecord newRecord(String id, int candidates, Map<String, String> summary) {
+    private static JobRecord newRecord(String id, int candidates, JobRequest summary) {
         long now = System.currentTimeMillis();
-        return new JobRecord(id, JobState.QUEUED, now, now, candidates, Map.copyOf(summary), List.of(), null, null, null,
+        return new JobRecord(id, JobState.QUEUED, now, now, candidates, summary, List.of(), null, null, null,
                 null);
     }
 

@@ -2,6 +2,7 @@ package dev.segue.engine.cluster;
 
 import dev.segue.engine.server.Job;
 import dev.segue.engine.server.JobRecord;
+import dev.segue.engine.server.JobRequest;
 import dev.segue.protocol.message.JobState;
 import dev.segue.engine.server.Replies;
 import dev.segue.protocol.ErrorCode;
@@ -225,9 +226,8 @@ final class Relay implements AutoCloseable {
             return;
         }
         try {
-            Map<String, String> r = record.request();
-            long start = Long.parseLong(r.getOrDefault("prime_start_sample", "0"))
-                    + Long.parseLong(r.getOrDefault("prime_frames", "0"));
+            JobRequest r = record.request();
+            long start = r.takeStart();
             for (JobRecord.Take take : record.takes()) {
                 float[] audio = store.getAudio(take.file());
                 for (Job.Subscriber s : subs) {

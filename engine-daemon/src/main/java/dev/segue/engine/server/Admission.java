@@ -7,7 +7,6 @@ import dev.segue.protocol.ErrorCode;
 import dev.segue.protocol.ProtocolException;
 import dev.segue.protocol.message.Accepted;
 import dev.segue.protocol.message.Cancel;
-import dev.segue.protocol.message.DawContext;
 import dev.segue.protocol.message.Extend;
 import dev.segue.protocol.message.GenerationRequest;
 import dev.segue.protocol.message.Length;
@@ -15,7 +14,6 @@ import dev.segue.protocol.message.Quality;
 import dev.segue.protocol.message.Submit;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -60,7 +58,7 @@ public final class Admission {
         float[] mono = Channels.mono(s.prime().toArray(), s.prime().channels());
         Job.Spec spec = new Job.Spec(rate, s.prime().channels(), s.context().primeStartSample() + s.prime().frames(),
                 request.seed(), engine.priorName(), quality, image(s.prime().toArray(), s.prime().channels(), rate, mono));
-        Map<String, String> summary = summary(engine, s);
+        JobRequest summary = JobRequest.of(engine.priorName(), s);
         String id = enqueue(client, s.req(), spec, request.candidates(), summary,
                 monitor -> engine.continueTakes(mono, rate, frames, request, s.context(), monitor));
         LOG.info("job {}: {} candidates, {} frames", id, request.candidates(), frames);
@@ -78,15 +76,15 @@ public final class Admission {
         byte[] state = store.readState(e.job(), e.candidate()).orElseThrow(() -> new ProtocolException(
                 ErrorCode.BAD_MESSAGE, "job: " + e.job() + " kept no model state to extend from (made by an older daemon "
                 + "or another engine)"));
-        Map<String, String> r = record.request();
-        ContinuationEngine engine = engines.named(r.get("prior"));
+        JobRequest r = record.request();
+        ContinuationEngine engine = engines.named(r.prior());
         JobRecord.Take take = x.take();
         int rate = take.sampleRate();
         float[] stored = store.readTake(e.job(), e.candidate());
         float[] previous = Channels.mono(stored, take.channels());
         // The extension carries on the stereo image of the take it extends.
         Job.Spec spec = new Job.Spec(rate, take.channels(), x.start(), take.seed(), engine.priorName(),
-                r.getOrDefault("quality", "sketch"), image(stored, take.channels(), rate, previous));
+                r.quality() == null ? "sketch" : r.quality(), image(stored, take.channels(), rate, previous));
         String id = enqueue(client, e.req(), spec, 1, x.summary(),
                 monitor -> engine.extend(state, previous, rate, x.frames(), monitor));
         LOG.info("job {}: extends {} candidate {} by {} frames", id, e.job(), e.candidate(), x.frames());
@@ -96,7 +94,7 @@ public final class Admission {
      * An extension worked out from the finished job's record: the take it continues, the timeline sample the new
      * audio starts at, its length in frames, and what the new job's record keeps of its request.
      */
-    public record Extension(JobRecord.Take take, long start, long frames, Map<String, String> summary) {}
+    public record Extension(JobRecord.Take take, long start, long frames, JobRequest summary) {}
 
     /**
      * Checks an extend against the record of the job it names (finished, with that candidate, the take staying
@@ -110,22 +108,18 @@ public final class Admission {
         JobRecord.Take take = record.takes().stream().filter(t -> t.candidate() == e.candidate()).findFirst()
                 .orElseThrow(() -> new ProtocolException(ErrorCode.UNKNOWN_JOB, "candidate: job " + e.job()
                         + " has no candidate " + e.candidate()));
-        Map<String, String> r = record.request();
+        JobRequest r = record.request();
         int rate = take.sampleRate();
-        long start = Long.parseLong(r.getOrDefault("prime_start_sample", "0"))
-                + Long.parseLong(r.getOrDefault("prime_frames", "0")) + take.frames();
-        double seconds = e.length() instanceof Length.Bars bars ? contextOf(r, rate, start).secondsForBars(bars.bars())
+        long start = r.takeStart() + take.frames();
+        double seconds = e.length() instanceof Length.Bars bars ? r.context(rate, start).secondsForBars(bars.bars())
                 : ((Length.Seconds) e.length()).seconds();
         long frames = (long) Math.floor(seconds * rate + 0.5);
         if (frames < 1 || (take.frames() + frames) > (long) Bounds.MAX_CONTINUATION_SECONDS * rate) {
             throw new ProtocolException(ErrorCode.TOO_LARGE, "length: the take would last " + (take.frames() / (double) rate
                     + seconds) + " s; a take lasts at most " + Bounds.MAX_CONTINUATION_SECONDS + " s");
         }
-        Map<String, String> summary = new LinkedHashMap<>(r);
-        summary.put("extends", e.job() + ":" + e.candidate());
-        summary.put("length", e.length().key() + "=" + e.length().value());
-        summary.put("prime_start_sample", Long.toString(start));
-        summary.put("prime_frames", "0");
+        JobRequest summary = r.extension(e.job() + ":" + e.candidate(), e.length().key() + "=" + e.length().value(),
+                start);
         return new Extension(take, start, frames, summary);
     }
 
@@ -137,24 +131,12 @@ public final class Admission {
         return channels != 2 ? null : () -> Channels.toChannels(interleaved, channels, rate, before);
     }
 
-    /** The DAW context a take was made in, as its job record keeps it. */
-    private static DawContext contextOf(Map<String, String> r, int rate, long start) {
-        try {
-            double bpm = Double.parseDouble(r.getOrDefault("tempo_bpm", "120"));
-            String[] sig = r.getOrDefault("time_sig", "4/4").split("/", 2);
-            return new DawContext(rate, bpm, Integer.parseInt(sig[0]), Integer.parseInt(sig[1]), start, 0.0);
-        } catch (RuntimeException bad) {
-            throw new ProtocolException(ErrorCode.BAD_MESSAGE, "length: the job's record holds no usable tempo and "
-                    + "time signature (" + bad.getMessage() + "); give the length in seconds");
-        }
-    }
-
     /**
      * The one way a job is made: its record is written, {@code accepted} goes out, then it joins its client's
      * queue, in that order, so the record exists before the job thread can take the job and {@code accepted} is
      * in the outbox before the job's first progress.
      */
-    private String enqueue(byte[] client, long req, Job.Spec spec, int candidates, Map<String, String> summary,
+    private String enqueue(byte[] client, long req, Job.Spec spec, int candidates, JobRequest summary,
                            Function<Monitor, ContinuationEngine.Takes> work) throws IOException {
         String clientKey = new String(client, StandardCharsets.ISO_8859_1);
         // Only this thread enqueues, so room seen here is still there after the record is written.
@@ -230,34 +212,13 @@ public final class Admission {
         }
         if (record.state() == JobState.DONE) {
             store.markFetched(record.job());
-            long start = Long.parseLong(record.request().getOrDefault("prime_start_sample", "0"))
-                    + Long.parseLong(record.request().getOrDefault("prime_frames", "0"));
+            long start = record.request().takeStart();
             for (JobRecord.Take take : record.takes()) {
                 replies.sendTake(client, f.req(), record.job(), take.candidate(), take.sampleRate(), take.channels(),
                         start, take.seed(), store.readTake(record.job(), take.candidate()), record.request());
             }
         }
         replies.sendFinal(client, f.req(), record);
-    }
-
-    /**
-     * What a submitted job's record keeps of its request: the prior, the length, the seed, and where the prime sits in
-     * the DAW's timeline and bars (what an extension and a take's metadata are worked out from). The cluster's
-     * gateway records its jobs with this too.
-     */
-    public static Map<String, String> summary(ContinuationEngine engine, Submit s) {
-        Map<String, String> summary = new LinkedHashMap<>();
-        summary.put("prior", engine.priorName());
-        summary.put("length", s.request().length().key() + "=" + s.request().length().value());
-        summary.put("seed", Long.toUnsignedString(s.request().seed()));
-        summary.put("sample_rate", Integer.toString(s.context().sampleRate()));
-        summary.put("prime_start_sample", Long.toString(s.context().primeStartSample()));
-        summary.put("prime_frames", Integer.toString(s.prime().frames()));
-        summary.put("prime_start_bar", Double.toString(s.context().primeStartBar()));
-        summary.put("tempo_bpm", Double.toString(s.context().tempoBpm()));
-        summary.put("quality", s.request().quality().wire());
-        summary.put("time_sig", s.context().timeSigNum() + "/" + s.context().timeSigDen());
-        return summary;
     }
 
     /**

@@ -4,7 +4,6 @@ import dev.segue.protocol.message.JobInfo;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 
 /** The store's records as the wire's {@code jobs} list: newest first, bounded, with a one-line label. */
 public final class JobListing {
@@ -48,21 +47,16 @@ public final class JobListing {
     }
 
     /** "4.00 s prime at 48000 Hz, length_bars=8.0 at 120.0 bpm 4/4": older records lack some keys. */
-    static String label(Map<String, String> request) {
+    static String label(JobRequest request) {
         StringBuilder b = new StringBuilder();
-        String frames = request.get("prime_frames");
-        String rate = request.get("sample_rate");
-        if (frames != null && rate != null) {
-            try {
-                b.append(String.format(java.util.Locale.ROOT, "%.2f s prime at %s Hz, ",
-                        Long.parseLong(frames) / (double) Integer.parseInt(rate), rate));
-            } catch (NumberFormatException e) {
-                // a hand-edited record: leave the prime out of the label rather than fail the listing
-            }
+        if (request.primeFrames() != null && request.sampleRate() != null && request.sampleRate() > 0) {
+            b.append(String.format(java.util.Locale.ROOT, "%.2f s prime at %d Hz, ",
+                    request.primeFrames() / (double) request.sampleRate(), request.sampleRate()));
         }
-        b.append(request.getOrDefault("length", "?"));
-        if (request.containsKey("tempo_bpm")) {
-            b.append(" at ").append(request.get("tempo_bpm")).append(" bpm ").append(request.getOrDefault("time_sig", ""));
+        b.append(request.length() == null ? "?" : request.length());
+        if (request.tempoBpm() != null) {
+            b.append(" at ").append(request.tempoBpm()).append(" bpm ")
+                    .append(request.timeSig() == null ? "" : request.timeSig());
         }
         String label = b.toString().trim();
         return label.length() > 1000 ? label.substring(0, 1000) : label;

@@ -2,18 +2,17 @@ package dev.segue.engine.server;
 
 import dev.segue.protocol.message.JobState;
 import java.util.List;
-import java.util.Map;
 
 /**
  * {@code errorCode} is the wire code a failed job ended with (null for other states, and in records written
  * before codes were kept: those read as INTERNAL). {@code fetchedMillis}: the last fetch (null: never);
  * {@code expiredMillis}: when the retention policy deleted the takes (null: they are kept).
  *
- * What the result store knows of one job: its state, the request it came from (as plain strings, so the
- * store needs no model types), and the takes written so far.
+ * What the result store knows of one job: its state, the request it came from ({@link JobRequest}), and the takes
+ * written so far.
  */
 public record JobRecord(String job, JobState state, long createdMillis, long updatedMillis, int candidates,
-                        Map<String, String> request, List<Take> takes, String error, String errorCode,
+                        JobRequest request, List<Take> takes, String error, String errorCode,
                         Long fetchedMillis, Long expiredMillis) {
 
     /** One finished candidate: interleaved float32 audio in {@code file}, beside the job's record. */

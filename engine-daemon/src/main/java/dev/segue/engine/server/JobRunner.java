@@ -113,8 +113,8 @@ final class JobRunner {
                 store.saveTake(job.id, c, out[c], spec.rate(), spec.channels(), spec.seed() + c);
             }
             store.complete(job.id);
-            Map<String, String> request = store.find(job.id).map(JobRecord::request)
-                    .orElse(Map.of("prior", spec.prior(), "quality", spec.quality()));
+            JobRequest request = store.find(job.id).map(JobRecord::request).orElse(new JobRequest(spec.prior(), null,
+                    null, spec.quality(), null, null, null, null, null, null, null));
             List<Job.Subscriber> subscribers = job.end();
             for (Job.Subscriber sub : subscribers) {
                 for (int c = 0; c < takes.length; c++) {

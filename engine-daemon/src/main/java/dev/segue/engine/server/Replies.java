@@ -3,7 +3,6 @@ package dev.segue.engine.server;
 import dev.segue.protocol.Audio;
 import dev.segue.protocol.Bounds;
 import dev.segue.protocol.ErrorCode;
-import dev.segue.protocol.message.DawContext;
 import dev.segue.protocol.message.Done;
 import dev.segue.protocol.message.ErrorReply;
 import dev.segue.protocol.message.Message;
@@ -44,7 +43,7 @@ public final class Replies {
      * plugin names its stems.
      */
     public void sendTake(byte[] client, long req, String job, int candidate, int rate, int channels, long start, long seed,
-                  float[] interleaved, Map<String, String> request) {
+                  float[] interleaved, JobRequest request) {
         Map<String, String> metadata = takeMetadata(request);
         int total = interleaved.length / channels;
         int chunk = Bounds.MAX_AUDIO_SECONDS * rate;
@@ -56,22 +55,15 @@ public final class Replies {
         }
     }
 
-    private static Map<String, String> takeMetadata(Map<String, String> request) {
+    private static Map<String, String> takeMetadata(JobRequest request) {
         Map<String, String> m = new java.util.LinkedHashMap<>();
-        m.put("prior", request.getOrDefault("prior", "unknown"));
-        m.put("quality", request.getOrDefault("quality", "sketch"));
-        try {
-            int rate = Integer.parseInt(request.get("sample_rate"));
-            String[] sig = request.get("time_sig").split("/", 2);
-            DawContext context = new DawContext(rate, Double.parseDouble(request.get("tempo_bpm")),
-                    Integer.parseInt(sig[0]), Integer.parseInt(sig[1]), 0, 0.0);
-            double primeSeconds = Long.parseLong(request.get("prime_frames")) / (double) rate;
-            double bar = Double.parseDouble(request.get("prime_start_bar")) + primeSeconds / context.secondsForBars(1);
-            m.put("tempo_bpm", request.get("tempo_bpm"));
-            m.put("time_sig", request.get("time_sig"));
+        m.put("prior", request.prior() == null ? "unknown" : request.prior());
+        m.put("quality", request.quality() == null ? "sketch" : request.quality());
+        Double bar = request.barAt(request.takeStart());
+        if (bar != null) { // a record without the DAW's grid (an older one) gives the take no bar
+            m.put("tempo_bpm", request.tempoBpm().toString());
+            m.put("time_sig", request.timeSig());
             m.put("start_bar", Double.toString(bar));
-        } catch (RuntimeException e) {
-            // A request recorded without them (an extension, an older record): the take carries no bar.
         }
         return m;
     }

@@ -15,8 +15,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -109,7 +107,7 @@ public final class ResultStore {
     }
 
     /** Records a new job as queued, before any work on it starts. */
-    public synchronized JobRecord create(String job, int candidates, Map<String, String> request) throws IOException {
+    public synchronized JobRecord create(String job, int candidates, JobRequest request) throws IOException {
         if (!isValidJobId(job)) {
             throw new IllegalArgumentException("job id must be 1-64 characters of A-Z a-z 0-9 _ -");
         }
@@ -121,7 +119,7 @@ public final class ResultStore {
         }
         long now = System.currentTimeMillis();
         JobRecord record = new JobRecord(job, JobState.QUEUED, now, now, candidates,
-                Collections.unmodifiableMap(new LinkedHashMap<>(request)), List.of(), null, null, null, null);
+                request, List.of(), null, null, null, null);
         Files.createDirectories(jobsDir.resolve(job));
         writeRecord(record);
         remember(record);

@@ -19,14 +19,14 @@ class JobEntriesTest {
         ResultStore store = ResultStore.open(dir);
         assertEquals(List.of(), store.newest(128));
 
-        store.create("job-1", 2, Map.of("prior", "demo"));
+        store.create("job-1", 2, JobRequest.fromMap(Map.of("prior", "demo")));
         assertEquals(JobState.QUEUED, store.newest(128).get(0).state());
         store.markRunning("job-1");
         assertEquals(JobState.RUNNING, store.newest(128).get(0).state());
         store.saveTake("job-1", 0, new float[16], 48000, 1, 7);
         assertEquals(1, store.newest(128).get(0).takesDone());
         Thread.sleep(5); // a later creation time: newest first is by that time
-        store.create("job-2", 1, Map.of("prior", "demo"));
+        store.create("job-2", 1, JobRequest.fromMap(Map.of("prior", "demo")));
         assertEquals(List.of("job-2", "job-1"), store.newest(128).stream().map(JobInfo::job).toList(), "newest first");
         assertEquals(List.of("job-2"), store.newest(1).stream().map(JobInfo::job).toList(), "bounded");
         store.cancel("job-2");

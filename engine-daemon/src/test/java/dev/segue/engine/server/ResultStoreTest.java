@@ -18,7 +18,7 @@ class ResultStoreTest {
     Path dir;
 
     private static void finished(ResultStore store, String job, int frames) throws Exception {
-        store.create(job, 1, Map.of("prior", "demo"));
+        store.create(job, 1, JobRequest.fromMap(Map.of("prior", "demo")));
         store.markRunning(job);
         store.saveTake(job, 0, new float[frames], 48000, 1, 1);
         store.saveState(job, 0, new byte[] {1, 2, 3});
@@ -31,7 +31,7 @@ class ResultStoreTest {
         finished(store, "old", 1000);
         finished(store, "fetched", 1000);
         store.markFetched("fetched");
-        store.create("running", 1, Map.of());
+        store.create("running", 1, JobRequest.fromMap(Map.of()));
         store.markRunning("running");
         long day = 24L * 3600 * 1000;
         long now = System.currentTimeMillis();
@@ -80,7 +80,9 @@ class ResultStoreTest {
     @Test
     void finishedTakesSurviveARestart() throws Exception {
         ResultStore store = ResultStore.open(dir);
-        store.create("job-1", 2, Map.of("prior", "demo", "bars", "8"));
+        JobRequest request = new JobRequest("demo", "length_bars=8.0", "42", "sketch", 48000, 96000L, 48000L, 3.0, 120.0,
+                "4/4", null);
+        store.create("job-1", 2, request);
         store.markRunning("job-1");
         float[] a = {0.1f, -0.2f, 0.3f, -0.4f};
         float[] b = {1f, 0.5f};
@@ -91,7 +93,7 @@ class ResultStoreTest {
         ResultStore reopened = ResultStore.open(dir);
         JobRecord job = reopened.find("job-1").orElseThrow();
         assertEquals(JobState.DONE, job.state());
-        assertEquals(Map.of("prior", "demo", "bars", "8"), job.request());
+        assertEquals(request, job.request());
         assertEquals(2, job.takes().size());
         assertEquals(0, job.takes().get(0).candidate());
         assertEquals(2, job.takes().get(0).frames());
@@ -102,8 +104,8 @@ class ResultStoreTest {
     @Test
     void jobsInFlightAtACrashAreReportedFailedNotDropped() throws Exception {
         ResultStore store = ResultStore.open(dir);
-        store.create("queued", 1, Map.of());
-        store.create("running", 2, Map.of());
+        store.create("queued", 1, JobRequest.fromMap(Map.of()));
+        store.create("running", 2, JobRequest.fromMap(Map.of()));
         store.markRunning("running");
         store.saveTake("running", 0, new float[] {0.5f}, 44100, 1, 1);
         // No complete(): the daemon "dies" here.
@@ -122,7 +124,7 @@ class ResultStoreTest {
     @Test
     void leftoversOfAnInterruptedWriteAreIgnored() throws Exception {
         ResultStore store = ResultStore.open(dir);
-        store.create("ok", 1, Map.of());
+        store.create("ok", 1, JobRequest.fromMap(Map.of()));
         store.saveTake("ok", 0, new float[] {1f, 2f}, 44100, 1, 3);
         store.complete("ok");
         Path jobs = dir.resolve("jobs");
@@ -143,12 +145,12 @@ class ResultStoreTest {
     void badInputIsRefusedWithAMessage() throws Exception {
         ResultStore store = ResultStore.open(dir);
         for (String bad : new String[] {"", "../escape", "a/b", "x".repeat(65), "sp ace", null}) {
-            assertThrows(IllegalArgumentException.class, () -> store.create(bad, 1, Map.of()), String.valueOf(bad));
+            assertThrows(IllegalArgumentException.class, () -> store.create(bad, 1, JobRequest.fromMap(Map.of())), String.valueOf(bad));
         }
-        assertThrows(IllegalArgumentException.class, () -> store.create("zero", 0, Map.of()));
-        assertThrows(IllegalArgumentException.class, () -> store.create("many", 17, Map.of()));
-        store.create("j", 1, Map.of());
-        assertThrows(IllegalArgumentException.class, () -> store.create("j", 1, Map.of()));
+        assertThrows(IllegalArgumentException.class, () -> store.create("zero", 0, JobRequest.fromMap(Map.of())));
+        assertThrows(IllegalArgumentException.class, () -> store.create("many", 17, JobRequest.fromMap(Map.of())));
+        store.create("j", 1, JobRequest.fromMap(Map.of()));
+        assertThrows(IllegalArgumentException.class, () -> store.create("j", 1, JobRequest.fromMap(Map.of())));
         assertThrows(IllegalArgumentException.class, () -> store.saveTake("j", 1, new float[1], 44100, 1, 0));
         assertThrows(IllegalArgumentException.class, () -> store.saveTake("j", 0, new float[3], 44100, 2, 0));
         assertThrows(IllegalArgumentException.class, () -> store.markRunning("nope"));
@@ -160,7 +162,7 @@ class ResultStoreTest {
     @Test
     void aTakeTruncatedOnDiskIsReportedNotMisread() throws Exception {
         ResultStore store = ResultStore.open(dir);
-        store.create("t", 1, Map.of());
+        store.create("t", 1, JobRequest.fromMap(Map.of()));
         store.saveTake("t", 0, new float[] {1f, 2f, 3f}, 44100, 1, 0);
         store.complete("t");
         Files.write(dir.resolve("jobs/t/take-01.f32"), new byte[5]);
