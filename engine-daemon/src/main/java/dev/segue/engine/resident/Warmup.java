@@ -11,8 +11,8 @@ import java.util.List;
  * A small job through each loaded prior before the daemon announces itself: the first real job then finds its
  * kernels compiled (the JIT's, and libtorch's first-call set-up per tensor shape) instead of paying for them before
  * its first preview. The job is 2 s of quiet noise at 44.1 kHz continued by half a second at the sketch tier: at a DAW
- * rate, so the resampler is compiled too, and long enough that the VQ-VAE's encoder runs an interior chunk (whole
- * halo on both sides). With a second of audio at the model rate, the first real job (an 8 s prime) spent about 1.3 s
+ * rate, so the resampler is compiled too, and long enough that the default prior's VQ-VAE encoder runs an interior
+ * piece (whole halo on both sides; a published prior's one second runs as one piece). With a second of audio at the model rate, the first real job (an 8 s prime) spent about 1.3 s
  * more than the next one; with 4 s at 44.1 kHz it spent none, but the warm-up took 20 s on this loaded machine.
  */
 public final class Warmup {
