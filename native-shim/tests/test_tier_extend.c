@@ -4,8 +4,9 @@
  * The test plays the daemon (fake_daemon.h: every frame the plugin sends is decoded by the C codec, and
  * must also be exactly the codec's canonical encoding of what it decodes to) with a three-level prior and
  * the presets "sketch" and "studio", and:
- *   1. tier full with preset sketch: the submit says quality "full" with three temperatures; the daemon
- *      refuses it as the real one does; state 6, and the status and the view carry the reason;
+ *   1. tier full with preset sketch: the submit names the prior's "studio" preset (sketch serves only the
+ *      sketch tier) and says quality "full" with three temperatures; the daemon refuses it as the real one
+ *      refuses a tier whose upsampler it lacks; state 6, and the status and the view carry the reason;
  *   2. tier draft with preset studio: quality "draft"; progress at level 1 with an ETA shows as the
  *      `level` (2, counted from 1) and `eta` outputs; previews fill the view's thumbnails; two one-bar
  *      takes arrive and the plugin is ready;
@@ -106,24 +107,24 @@ int main(void) {
     CHECK(strcmp(segue_param_info(SEGUE_P_TIER)->symbol, "tier") == 0 && segue_param_info(SEGUE_P_TIER)->labels != NULL);
     CHECK(strcmp(segue_param_info(SEGUE_P_EXTEND)->symbol, "extend") == 0);
 
-    /* 1. full with the sketch preset: sent as asked, refused in words */
+    /* 1. full with the sketch preset: sent on the prior's studio preset, refused in words */
     segue_core_set_param(h.e, SEGUE_P_TIER, 2);
     play_and_fire(&h);
     CHECK(wait_for(&d, SEGUE_T_SUBMIT, 15000));
     check_canonical(&d);
-    CHECK(str_is(d.msg.request.quality, "full") && str_is(d.msg.request.preset, "sketch"));
+    CHECK(str_is(d.msg.request.quality, "full") && str_is(d.msg.request.preset, "studio"));
     CHECK(d.msg.request.n_temperatures == 3); /* full samples every level: one temperature each */
     segue_msg_t *r = calloc(1, sizeof *r);
     r->type = SEGUE_T_ERROR;
     r->req = d.msg.req;
     r->code = SEGUE_BAD_MESSAGE;
-    r->text = segue_str("request.quality: preset 'sketch' does only 'sketch'; use preset 'studio' for 'full'");
+    r->text = segue_str("request.quality: 'full' needs upsampler priors that 'upsampled' does not have; ask for 'sketch'");
     send_to_plugin(&d, r, NULL, 0);
     free(r);
     CHECK(wait_state(&d, &h, SEGUE_STATE_ERROR, 5000));
     segue_core_status_text(h.e, status, sizeof status);
-    CHECK(strstr(status, "daemon refused: BAD_MESSAGE: request.quality: preset 'sketch' does only 'sketch'") != NULL);
-    CHECK(wait_view(&d, &h, "use preset 'studio'", &v, 2000));
+    CHECK(strstr(status, "daemon refused: BAD_MESSAGE: request.quality: 'full' needs upsampler priors") != NULL);
+    CHECK(wait_view(&d, &h, "ask for 'sketch'", &v, 2000));
     CHECK(v.online && strcmp(v.prior, "upsampled") == 0 && strcmp(v.preset, "sketch") == 0 && v.prior_levels == 3);
     printf("  view status after the refusal: %s\n", v.status);
 

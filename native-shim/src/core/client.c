@@ -353,6 +353,20 @@ static const preset_t *preset_at(client_t *w, int index) {
     return index >= 0 && index < w->n_presets ? &w->presets[index] : NULL;
 }
 
+/* The preset a submit names for its tier. The daemon's "sketch" preset serves the sketch tier only, so a
+ * deeper tier chosen on it goes to the same prior's "studio" preset (every tier the prior has), as the
+ * host bridge's CLI and app do when a deeper tier is asked for. With no such preset the chosen one is
+ * sent, and the daemon's refusal names the tier. */
+static const preset_t *preset_for_tier(client_t *w, const preset_t *chosen, int tier) {
+    if (tier <= 0 || strcmp(chosen->name, "sketch") != 0) return chosen;
+    for (int i = 0; i < w->n_presets; i++) {
+        if (strcmp(w->presets[i].name, "studio") == 0 && strcmp(w->presets[i].prior, chosen->prior) == 0) {
+            return &w->presets[i];
+        }
+    }
+    return chosen;
+}
+
 static int prior_levels(client_t *w, const char *name) {
     for (int i = 0; i < w->n_priors; i++) {
         if (strcmp(w->priors[i].name, name) == 0) return w->priors[i].levels;
@@ -412,6 +426,7 @@ static void submit(client_t *w, const segue_fire_t *f) {
         job_failed(w, "%s", "the preset index is past the daemon's presets");
         return;
     }
+    preset = preset_for_tier(w, preset, f->tier);
     double spb = segue_samples_per_bar(f->rate, f->bpm, f->num, f->den);
     /* The prime: capture_bars before the bar line, within what was captured, at most 60 s. */
     uint64_t want = (uint64_t)llround(f->capture_bars * spb);
@@ -465,8 +480,8 @@ static void submit(client_t *w, const segue_fire_t *f) {
     m->request.has_length_bars = 1;
     m->request.length_bars = f->generate_bars;
     m->request.candidates = f->takes;
-    /* The tier: a prior without upsamplers, or the "sketch" preset, refuses draft/full with a
-     * BAD_MESSAGE that says which; the status shows it in those words (job_failed). */
+    /* The tier: a prior without the upsamplers it needs refuses it with a BAD_MESSAGE that says
+     * which; the status shows it in those words (job_failed). */
     m->request.quality = segue_str(segue_tier_name(f->tier));
     int levels = prior_levels(w, preset->prior);
     m->request.n_temperatures = (uint32_t)(levels < 1 ? 1 : levels > SEGUE_MAX_LEVELS ? SEGUE_MAX_LEVELS : levels);

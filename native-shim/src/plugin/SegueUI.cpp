@@ -553,7 +553,8 @@ private:
         {
             const Box s = { t.x + 8 + i * (t.w - 16) / 3, t.y + 28, (t.w - 16) / 3 - 4, 28 };
             const bool on = i == tier;
-            const bool unsupported = fHaveView && fView.prior_levels > 0 && i > 0 && fView.prior_levels < 2;
+            // Tier i needs i + 1 levels: sketch the top prior, draft one upsampler, full both.
+            const bool unsupported = fHaveView && fView.prior_levels > 0 && i + 1 > fView.prior_levels;
             fill(s, on ? kAccent : kBackground, 6);
             label(s.x + s.w / 2, s.y + s.h / 2 + 1, tiers[i], on ? Rgb { 255, 255, 255 } : unsupported ? Rgb { 90, 96, 106 } : kText, 14,
                   ALIGN_CENTER | ALIGN_MIDDLE);

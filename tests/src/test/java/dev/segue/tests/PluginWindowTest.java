@@ -34,8 +34,9 @@ import org.junit.jupiter.api.io.TempDir;
  * ({@code SEGUE_UI_LAYOUT}) writes what it drew; the screenshot ({@code xwd} of the plugin's window) is
  * checked against it structurally: many colours, the background where nothing is drawn, each region
  * drawn, the state pill green for "ready", waveforms in every take card, and take 2's reaching further
- * right than take 1's once extended. Last, T and G ask for the draft tier, which the daemon's default
- * prior cannot serve: the window shows the refusal in words and in red, and the state pill in error's red.
+ * right than take 1's once extended. Last, T twice and G ask for the full tier, which the daemon's default
+ * prior cannot serve (it has the draft tier's upsampler, not the full tier's): the window shows the refusal in
+ * words and in red, and the state pill in error's red.
  * The window also shows the plugin's CurveZMQ client key: the test checks it is the key the plugin made
  * for this user ({@code $XDG_CONFIG_HOME/segue/client.public}, a fresh folder), then presses C and reads
  * the X11 clipboard back ({@code native-shim/tests/x_clipboard.c}) as a paste would: the same 40 characters.
@@ -173,10 +174,11 @@ class PluginWindowTest {
         // window that takes file drops (x_drop_target, XDND 5) beside jalv's.
         dragTakeOut(xdotool, window, display, layout, shown, 2, dir.resolve("stems/track_bar003_240bpm_take2.wav"));
 
-        // A tier the prior cannot serve: T (draft), then G. The daemon's default prior has no upsamplers and
-        // refuses; the window says so in words, in red, and the state pill turns to error.
+        // A tier the prior cannot serve: T twice (full), then G. The daemon's default prior has no level-0
+        // upsampler and refuses; the window says so in words, in red, and the state pill turns to error.
         key(xdotool, window, display, "t");
-        shown = waitFor(layout, l -> "1".equals(l.get("tier")), 10);
+        key(xdotool, window, display, "t");
+        shown = waitFor(layout, l -> "2".equals(l.get("tier")), 10);
         key(xdotool, window, display, "g");
         shown = waitFor(layout, l -> "error".equals(l.get("state")) && l.getOrDefault("status", "").contains("request.quality"), 60);
         assertTrue(shown.get("status").contains("daemon refused: BAD_MESSAGE"), shown.get("status"));

@@ -9,6 +9,7 @@ import dev.segue.engine.corpus.GervillRenderer;
 import dev.segue.engine.eval.EvalReport;
 import dev.segue.engine.eval.RecordingEvaluation;
 import dev.segue.engine.eval.ModelEvaluation;
+import dev.segue.engine.prior.Prior;
 import dev.segue.protocol.wav.PcmAudio;
 import dev.segue.protocol.wav.WavReader;
 import java.io.IOException;
@@ -92,7 +93,10 @@ final class EvalCommand implements Callable<Integer> {
             System.err.println("eval: model " + m.description());
             ModelEvaluation.Result result;
             try {
-                result = ModelEvaluation.run(root, m.description(), m.vqvae(), m.top(), corpus, options, System.err);
+                // The upsampler just below the top prior, if the model has one: the draft tier's rendering rows.
+                Prior draft = m.priors().get(m.top().config().level() - 1);
+                result = ModelEvaluation.run(root, m.description(), m.vqvae(), m.top(), draft, corpus, options,
+                        System.err);
             } catch (IllegalArgumentException e) {
                 System.err.println("eval: " + e.getMessage());
                 return 2;

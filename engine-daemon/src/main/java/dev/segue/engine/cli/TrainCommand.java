@@ -9,9 +9,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "train", mixinStandardHelpOptions = true,
-        description = "Train the VQ-VAE (top level) and the top prior of a model config on audio, resumably, "
-                + "and write a model folder (config.json, vqvae.safetensors, prior_level_N.safetensors) that "
-                + "the daemon and the demo load.")
+        description = "Train one level of the VQ-VAE and that level's prior (the top prior, or an upsampler below it) "
+                + "of a model config on audio, resumably, and write a model folder (config.json, vqvae.safetensors, "
+                + "prior_level_N.safetensors) that the daemon and the demo load.")
 final class TrainCommand implements Callable<Integer> {
     @Option(names = "--config", defaultValue = "default",
             description = "Model config: a preset name (presets/NAME/config.json or presets/NAME.json) or a file.")
@@ -85,6 +85,17 @@ final class TrainCommand implements Callable<Integer> {
                     + "--out holds no prior state (or with --fresh); parameters the file lacks start fresh.")
     Path initPrior;
 
+    @Option(names = "--level", paramLabel = "N",
+            description = "The VQ-VAE level and prior to train (default: the top). Below the top the prior is an "
+                    + "upsampler, trained on this level's codes conditioned on the level above's.")
+    Integer level;
+
+    @Option(names = "--init-vqvae", paramLabel = "FILE",
+            description = "Start the VQ-VAE stage from these weights (a vqvae.safetensors of the same config) instead "
+                    + "of random ones; only --level trains, every other level keeps these weights and its codes. "
+                    + "Used only when --out holds no VQ-VAE state (or with --fresh).")
+    Path initVqvae;
+
     @Override
     public Integer call() {
         if (threads < 0 || threads > 256 || songs < 1 || songs > 10_000 || !(songSeconds >= 2 && songSeconds <= 3600)) {
@@ -98,7 +109,7 @@ final class TrainCommand implements Callable<Integer> {
         Path configFile = resolveConfig(config);
         Training.Plan plan = new Training.Plan(configFile, audio, synthetic, songs, songSeconds, out, stage, vqvaeSteps, priorSteps,
                 vqvaeBatch, priorBatch, vqvaeLr, priorLr, priorWindow, maxMinutes, stopAtStep, seed, checkpointEvery, logEvery, fresh,
-                clock, clockMeasuredShare, initPrior);
+                clock, clockMeasuredShare, initPrior, level, initVqvae);
         try {
             Training.run(plan, System.out);
             return 0;

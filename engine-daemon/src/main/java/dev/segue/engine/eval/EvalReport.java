@@ -22,6 +22,16 @@ public final class EvalReport {
             s.append(f("| %d | %d | %.1f | %.1f | %.1f of %d | %d |%n", l.level(), l.hop(), l.scJukeboxDb(),
                     l.scMultiResolutionDb(), l.perplexity(), l.bins(), l.codesUsed()));
         }
+        if (r.draft() != null) {
+            ModelEvaluation.DraftResult d = r.draft();
+            s.append(f("%n| draft tier: the true continuation's level-%d codes upsampled to level %d and decoded | "
+                    + "spectral convergence, dB | multi-resolution SC, dB |%n| --- | --- | --- |%n", d.level() + 1, d.level()));
+            s.append(f("| the draft rendering (temperature %.2f), %d clips | %.1f | %.1f |%n", o.temperature(), d.clips(),
+                    d.scJukeboxDb(), d.scMultiResolutionDb()));
+            s.append(f("| the true level-%d codes decoded (a perfect upsampler) | %.1f | |%n", d.level(), d.codecScJukeboxDb()));
+            s.append(f("| the true level-%d codes decoded (the sketch tier's rendering) | %.1f | |%n", d.level() + 1,
+                    d.topScJukeboxDb()));
+        }
         ModelEvaluation.PriorResult p = r.prior();
         s.append("\n| top prior (level ").append(p.level()).append(") | bits per token | \n| --- | --- |\n");
         s.append(f("| prior, teacher-forced on held-out codes | %.3f |%n", p.bitsPerToken()));

@@ -27,7 +27,8 @@ import java.util.List;
  * Evaluates a VQ-VAE and top prior on held-out corpus clips (seeds from
  * {@link CorpusGenerator#HELD_OUT_SEED_BASE}, never used for training), rendered at the model's rate:
  * reconstruction per level, codebook usage, prior bits per token against a unigram fitted on training
- * clips, and prime/continuation coherence of sketch-tier continuations against a shuffled baseline.
+ * clips, prime/continuation coherence of sketch-tier continuations against a shuffled baseline, and, given
+ * the upsampler below the top prior, its draft rendering of each clip's true top-level codes.
  */
 public final class ModelEvaluation {
     private ModelEvaluation() {}
@@ -38,8 +39,8 @@ public final class ModelEvaluation {
      * @param clipSeconds length of each clip; its end is the true continuation of its start
      * @param continuationSeconds asked continuation length, capped at half the prior's window
      * @param levels VQ-VAE levels whose reconstruction and usage are reported (the top level is always
-     *     encoded, for the prior); empty for all. A trainer that trains only the top level leaves the others
-     *     at their initial weights, which are not worth the time to measure.
+     *     encoded, for the prior); empty for all. A level left at its initial weights is not worth the time
+     *     to measure.
      */
     public record Options(int heldOutClips, int trainingClips, double clipSeconds, double continuationSeconds,
                           double temperature, long samplingSeed, java.util.Set<Integer> levels) {
@@ -80,8 +81,16 @@ public final class ModelEvaluation {
 
     static final double BEAT_TOLERANCE_S = 0.030;
 
+    /**
+     * The draft tier's rendering ({@link DraftRendering}): the upsampler of {@code level} on each clip's true codes
+     * of the level above, decoded, against the true continuation; beside it, the same true continuation through
+     * the VQ-VAE at that level and at the top level (what a perfect upsampler, and the sketch tier, could give).
+     */
+    public record DraftResult(int level, double scJukeboxDb, double scMultiResolutionDb, double codecScJukeboxDb,
+                              double topScJukeboxDb, int clips) {}
+
     public record Result(String model, int sampleRate, Options options, double primeSeconds,
-                         double continuationSeconds, List<LevelResult> levels, PriorResult prior,
+                         double continuationSeconds, List<LevelResult> levels, PriorResult prior, DraftResult draft,
                          Coherence.Scores generated, Coherence.Scores truth, Coherence.Scores truthCoded,
                          Coherence.Composed generatedVsComposed, Coherence.Composed truthVsComposed,
                          Motion motion, FeatureCheck check, GridRows grid) {}
@@ -110,6 +119,15 @@ public final class ModelEvaluation {
 
     public static Result run(NDManager root, String modelName, VqVae vqvae, Prior top, CorpusGenerator corpus,
                              Options o, PrintStream log) throws IOException {
+        return run(root, modelName, vqvae, top, null, corpus, o, log);
+    }
+
+    /**
+     * As above; with {@code draft} (the upsampler below the top prior; null for none) and its level reported
+     * ({@link Options#levels}), also the draft tier's rendering of each clip's true continuation.
+     */
+    public static Result run(NDManager root, String modelName, VqVae vqvae, Prior top, Prior draft,
+                             CorpusGenerator corpus, Options o, PrintStream log) throws IOException {
         int sr = vqvae.config().sampleRate();
         int levels = vqvae.config().levels();
         int topLevel = top.config().level();
@@ -167,6 +185,8 @@ public final class ModelEvaluation {
         int[] onsetCounts = new int[4];
         double[][] stereo = new double[3][2];  // take, truth, L = R: sums of mean |difference| and share within
         int[] stereoCounts = new int[3];
+        boolean drafting = draft != null && reported(o, draft.config().level());
+        double[] draftSc = new double[4];  // rendering (two measures), codec at its level, codec at the top level
         for (int i = 0; i < o.heldOutClips(); i++) {
             long seed = CorpusGenerator.HELD_OUT_SEED_BASE + i;
             Clip clip = corpus.clip(seed, clipFrames / (double) sr, sr);
@@ -200,6 +220,19 @@ public final class ModelEvaluation {
             }
             float[] prime = Arrays.copyOf(audio, primeFrames);
             float[] realNext = Arrays.copyOfRange(audio, primeFrames, primeFrames + continuation);
+            if (drafting) {
+                float[] rendered = DraftRendering.continuation(root, vqvae, draft, audio, primeFrames,
+                        new SamplingParams(o.temperature(), 0, 0.0, o.samplingSeed() + i));
+                int dl = draft.config().level();
+                float[] codec = Arrays.copyOfRange(decode(root, vqvae, encode(root, vqvae, audio, dl), dl), primeFrames,
+                        clipFrames);
+                float[] sketched = Arrays.copyOfRange(decode(root, vqvae, encode(root, vqvae, audio, topLevel), topLevel),
+                        primeFrames, clipFrames);
+                draftSc[0] += SpectralConvergence.ratio(realNext, rendered, SpectralConvergence.JUKEBOX);
+                draftSc[1] += SpectralConvergence.ratio(realNext, rendered, SpectralConvergence.MULTI_RESOLUTION);
+                draftSc[2] += SpectralConvergence.ratio(realNext, codec, SpectralConvergence.JUKEBOX);
+                draftSc[3] += SpectralConvergence.ratio(realNext, sketched, SpectralConvergence.JUKEBOX);
+            }
             ContinuationPipeline.Request request = new ContinuationPipeline.Request(1, Tier.SKETCH,
                     List.of(new SamplingParams(o.temperature(), 0, 0.0, o.samplingSeed() + i)), true, true);
             float[] next = sketch.continueAudio(root, prime, continuation, request, new Monitor() {})[0];
@@ -282,7 +315,12 @@ public final class ModelEvaluation {
         }
         PriorResult prior = new PriorResult(topLevel, priorBits.bitsPerToken(), unigramBits / unigramTokens,
                 Math.log(top.bins()) / Math.log(2), priorBits.tokens, own.bitsPerToken(), other.bitsPerToken());
+        int clips = o.heldOutClips();
+        DraftResult draftResult = !drafting ? null : new DraftResult(draft.config().level(),
+                SpectralConvergence.toDb(draftSc[0] / clips), SpectralConvergence.toDb(draftSc[1] / clips),
+                SpectralConvergence.toDb(draftSc[2] / clips), SpectralConvergence.toDb(draftSc[3] / clips), clips);
         return new Result(modelName, sr, o, primeFrames / (double) sr, continuation / (double) sr, levelResults, prior,
+                draftResult,
                 Coherence.score(primes, generated), Coherence.score(primes, truth), Coherence.score(primes, truthCoded),
                 Coherence.againstComposed(generated, composedBpm, composedKeys),
                 Coherence.againstComposed(truth, composedBpm, composedKeys),

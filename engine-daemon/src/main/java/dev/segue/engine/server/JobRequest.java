@@ -18,6 +18,14 @@ public record JobRequest(String prior, String length, String seed, String qualit
                          Long primeStartSample, Long primeFrames, Double primeStartBar, Double tempoBpm, String timeSig,
                          String extendsTake) {
 
+    /**
+     * What a finished job's takes can still say when its record cannot be read back: the prior and the tier, and
+     * nothing of the DAW's context (each take's metadata leaves those fields out).
+     */
+    public static JobRequest unrecorded(String prior, String quality) {
+        return new JobRequest(prior, null, null, quality, null, null, null, null, null, null, null);
+    }
+
     /** A submit's request, as admission records it. */
     public static JobRequest of(String prior, Submit s) {
         DawContext c = s.context();

@@ -113,8 +113,8 @@ final class JobRunner {
                 store.saveTake(job.id, c, out[c], spec.rate(), spec.channels(), spec.seed() + c);
             }
             store.complete(job.id);
-            JobRequest request = store.find(job.id).map(JobRecord::request).orElse(new JobRequest(spec.prior(), null,
-                    null, spec.quality(), null, null, null, null, null, null, null));
+            JobRequest request = store.find(job.id).map(JobRecord::request).orElse(JobRequest.unrecorded(spec.prior(),
+                    spec.quality()));
             List<Job.Subscriber> subscribers = job.end();
             for (Job.Subscriber sub : subscribers) {
                 for (int c = 0; c < takes.length; c++) {

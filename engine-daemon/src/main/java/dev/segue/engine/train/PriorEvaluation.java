@@ -22,9 +22,11 @@ final class PriorEvaluation {
 
     /**
      * Mean nats per code over every whole window (from position 0, back to back) of every track.
-     * {@code audio} (the tracks' audio, same order) is needed for a beat-clocked prior, else may be null.
+     * {@code audio} (the tracks' audio, same order) is needed for a beat-clocked prior, else may be null;
+     * {@code upper} (the codes of the level above, same order) for an upsampler, else null.
      */
-    static double crossEntropy(NDManager root, Prior prior, List<long[]> tracks, List<float[]> audio) {
+    static double crossEntropy(NDManager root, Prior prior, List<long[]> tracks, List<float[]> audio,
+                               List<long[]> upper) {
         int window = prior.config().nCtx();
         int chunk = Math.max(1, window / 8);
         if (prior.config().labels()) {
@@ -35,6 +37,10 @@ final class PriorEvaluation {
         if (prior.hasBeatClock() && (audio == null || audio.size() != tracks.size())) {
             throw new IllegalArgumentException("a beat-clocked prior is scored with the audio of its codes");
         }
+        if (prior.isUpsampler() && (upper == null || upper.size() != tracks.size())) {
+            throw new IllegalArgumentException("an upsampler is scored with the codes of the level above");
+        }
+        int perUpper = prior.isUpsampler() ? window / prior.upperCodesPerWindow() : 1;
         int hop = (int) Math.round(prior.secondsPerToken() * prior.config().sampleRate());
         for (int k = 0; k < tracks.size(); k++) {
             long[] track = tracks.get(k);
@@ -48,7 +54,13 @@ final class PriorEvaluation {
                         traits = List.of(PrimeTraits.measure(java.util.Arrays.copyOfRange(a, from, to),
                                 prior.config().sampleRate()).at(0));
                     }
-                    Conditioning cond = prior.condition(m, 1, null, null, traits);
+                    NDArray above = null;
+                    if (prior.isUpsampler()) {
+                        long[] u = java.util.Arrays.copyOfRange(upper.get(k), offset / perUpper,
+                                offset / perUpper + prior.upperCodesPerWindow());
+                        above = m.create(u, new Shape(1, u.length));
+                    }
+                    Conditioning cond = prior.condition(m, 1, null, above, traits);
                     int at = offset;
                     double[] nats = {0};
                     TeacherForcing.run(prior, m, cache, cond, new long[][] {track}, at, window, chunk, (start, c, logits) -> {

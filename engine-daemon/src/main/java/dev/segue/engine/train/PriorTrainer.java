@@ -26,7 +26,7 @@ import java.util.Map;
 import java.util.Random;
 
 /**
- * Trains a top-level prior by next-token cross-entropy on windows of VQ-VAE codes, through the engine's
+ * Trains a prior (the top level's, or an upsampler below it) by next-token cross-entropy on windows of VQ-VAE codes, through the engine's
  * own {@link Prior} ({@link Prior#windowLogits}). Windows always start at position 0 of the context, as
  * a continuation's window does at sampling time (prime first, then the new tokens). A prior with labels is
  * trained on one neutral label row with the window's true timing. A beat-clocked prior is told the
@@ -51,11 +51,18 @@ final class PriorTrainer {
     private final List<PrimeTraits.Grid> grids;
     /** With grids: the share of windows whose clock is measured all the same. */
     private final double measuredShare;
+    /** An upsampler's codes of the level above, beside {@link #tokens}; null for a top prior. */
+    private List<long[]> upper;
+    /** Codes of this level per code of the level above (1 for a top prior): windows start on a multiple. */
+    private int down = 1;
     private final StageOptions options;
     private final PrintStream terminal;
     private final int window;
     /** Weights a run with no saved state starts from (fine-tuning); null: random initialisation. */
     private Path initFrom;
+    /** Tracks given, and the indices of those long enough for a window ({@link #tokens}' order). */
+    private final int allTokens;
+    private final List<Integer> keptIndex = new ArrayList<>();
 
     PriorTrainer(PriorConfig config, VqVaeConfig vqvae, List<long[]> tokens, int window, StageOptions options,
                  PrintStream terminal) {
@@ -76,6 +83,7 @@ final class PriorTrainer {
                  List<PrimeTraits.Grid> grids, double measuredShare, int window, StageOptions options,
                  PrintStream terminal) {
         if (config.beatClock() && (audio == null || audio.size() != tokens.size())) {
+            // (checked first: nothing below runs for a beat-clocked prior without its audio)
             throw new IllegalArgumentException("a beat-clocked prior trains on codes with the audio they came from");
         }
         if (grids != null && (!config.beatClock() || grids.size() != tokens.size())) {
@@ -94,8 +102,10 @@ final class PriorTrainer {
         List<long[]> kept = new ArrayList<>();
         List<float[]> keptAudio = new ArrayList<>();
         List<PrimeTraits.Grid> keptGrids = new ArrayList<>();
+        this.allTokens = tokens.size();
         for (int i = 0; i < tokens.size(); i++) {
             if (tokens.get(i).length >= window) {
+                keptIndex.add(i);
                 kept.add(tokens.get(i));
                 keptAudio.add(audio == null ? null : audio.get(i));
                 keptGrids.add(grids == null ? null : grids.get(i));
@@ -106,12 +116,44 @@ final class PriorTrainer {
         this.grids = grids == null ? null : keptGrids;
         this.measuredShare = measuredShare;
         if (this.tokens.isEmpty()) {
-            throw new IllegalArgumentException("no track is at least " + window + " top-level codes ("
+            throw new IllegalArgumentException("no track is at least " + window + " level-" + config.level() + " codes ("
                     + (long) window * vqvae.hopLength(config.level()) / vqvae.sampleRate() + " s) long");
         }
         this.window = window;
         this.options = options;
         this.terminal = terminal;
+    }
+
+    /**
+     * Makes this an upsampler's training: {@code upperCodes} are the codes of the level above, track by track as
+     * {@code tokens}, which condition each window. Windows start on a code of the level above, so each sees its
+     * codes exactly as sampling gives them.
+     */
+    PriorTrainer conditionedOn(List<long[]> upperCodes) {
+        if (config.level() == vqvae.levels() - 1) {
+            throw new IllegalArgumentException("only an upsampler (a prior below the top level) trains on the codes "
+                    + "of the level above");
+        }
+        if (window != config.nCtx()) {
+            throw new IllegalArgumentException("an upsampler trains on whole windows of n_ctx " + config.nCtx()
+                    + " codes, as its conditioning is sampled; not " + window);
+        }
+        int downsample = vqvae.downsample(config.level() + 1);
+        if (upperCodes.size() != allTokens) {
+            throw new IllegalArgumentException(upperCodes.size() + " tracks of upper codes for " + allTokens);
+        }
+        List<long[]> kept = new ArrayList<>();
+        for (int i : keptIndex) {
+            long[] u = upperCodes.get(i);
+            if ((long) u.length * downsample < tokens.get(kept.size()).length / downsample * downsample) {
+                throw new IllegalArgumentException("track " + i + " has " + u.length + " codes of the level above for "
+                        + tokens.get(kept.size()).length + " of level " + config.level());
+            }
+            kept.add(u);
+        }
+        this.upper = kept;
+        this.down = downsample;
+        return this;
     }
 
     /**
@@ -127,7 +169,11 @@ final class PriorTrainer {
     Map<String, Double> run(NDManager root) throws IOException {
         Path statePath = StateFile.path(options.out(), STAGE);
         SafetensorsFile state = options.fresh() ? null : StateFile.open(statePath);
-        long step = state == null ? 0 : StateFile.step(state, STAGE);
+        if (config.level() != vqvae.levels() - 1 && upper == null) {
+            throw new IllegalArgumentException("the upsampler of level " + config.level()
+                    + " trains on the codes of the level above: none were given");
+        }
+        long step = state == null ? 0 : StateFile.step(state, STAGE, config.level(), vqvae.levels() - 1);
         ParameterSet params = new ParameterSet();
         Map<String, Double> last = new LinkedHashMap<>();
         String file = "prior_level_" + config.level() + ".safetensors";
@@ -186,13 +232,19 @@ final class PriorTrainer {
     private Map<String, Double> trainStep(NDManager model, Prior prior, Adam adam, Random random, double lr) {
         int batch = options.batch();
         long[] flat = new long[batch * window];
+        int upperWindow = window / down;
+        long[] upperFlat = upper == null ? null : new long[batch * upperWindow];
         List<LabelRow> rows = config.labels() ? new ArrayList<>() : null;
         List<PrimeTraits.At> traits = audio != null ? new ArrayList<>() : null;
         for (int b = 0; b < batch; b++) {
             int pick = random.nextInt(tokens.size());
             long[] track = tokens.get(pick);
-            int offset = random.nextInt(track.length - window + 1);
+            // A top prior's windows start anywhere; an upsampler's on a code of the level above (down > 1).
+            int offset = random.nextInt((track.length - window) / down + 1) * down;
             System.arraycopy(track, offset, flat, b * window, window);
+            if (upperFlat != null) {
+                System.arraycopy(upper.get(pick), offset / down, upperFlat, b * upperWindow, upperWindow);
+            }
             if (rows != null) {
                 rows.add(labelRow(track.length, offset));
             }
@@ -204,7 +256,8 @@ final class PriorTrainer {
             NDArray x = step.create(flat, new Shape(batch, window));
             Map<String, Double> m = new LinkedHashMap<>();
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                Conditioning cond = prior.condition(step, batch, rows, null, traits);
+                NDArray upperCodes = upperFlat == null ? null : step.create(upperFlat, new Shape(batch, upperWindow));
+                Conditioning cond = prior.condition(step, batch, rows, upperCodes, traits);
                 NDArray logits = prior.windowLogits(cond, x);
                 NDArray logp = logits.logSoftmax(-1);
                 NDArray loss = logp.gather(x.expandDims(-1), -1).neg().mean();
@@ -264,6 +317,6 @@ final class PriorTrainer {
     private void save(Path statePath, long step, ParameterSet params, Adam adam) throws IOException {
         List<TensorEntry> tensors = new ArrayList<>(params.toTensorEntries(false));
         adam.appendState(tensors);
-        StateFile.save(statePath, STAGE, step, options.seed(), tensors);
+        StateFile.save(statePath, STAGE, config.level(), step, options.seed(), tensors);
     }
 }

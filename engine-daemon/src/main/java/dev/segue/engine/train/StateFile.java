@@ -23,10 +23,11 @@ final class StateFile {
         return out.resolve(stage + ".state.safetensors");
     }
 
-    static void save(Path file, String stage, long step, long seed, List<TensorEntry> tensors) throws IOException {
+    static void save(Path file, String stage, int level, long step, long seed, List<TensorEntry> tensors)
+            throws IOException {
         Files.createDirectories(file.toAbsolutePath().getParent());
         SafetensorsWriter.write(file, tensors, Map.of("format", "segue-training-state", "stage", stage,
-                "step", Long.toString(step), "seed", Long.toString(seed)));
+                "level", Integer.toString(level), "step", Long.toString(step), "seed", Long.toString(seed)));
     }
 
     /** The saved state, or null when there is none. */
@@ -34,10 +35,20 @@ final class StateFile {
         return Files.isRegularFile(file) ? (SafetensorsFile) Checkpoints.open(file) : null;
     }
 
-    static long step(SafetensorsFile state, String stage) {
+    /**
+     * The step a saved state of {@code stage} at {@code level} reached. A state saved without its level is a top
+     * level's ({@code top}), as every state was before lower levels trained; a state of another level is refused,
+     * so that one folder's stages never resume each other.
+     */
+    static long step(SafetensorsFile state, String stage, int level, int top) {
         Map<String, String> meta = state.metadata();
         if (!stage.equals(meta.get("stage")) || meta.get("step") == null) {
             throw new IllegalArgumentException(state.path() + " is not a " + stage + " training state");
+        }
+        String saved = meta.getOrDefault("level", Integer.toString(top));
+        if (!saved.equals(Integer.toString(level))) {
+            throw new IllegalArgumentException(state.path() + " holds the " + stage + " state of level " + saved
+                    + ", not of level " + level + ": train level " + level + " into another --out, or pass --fresh");
         }
         return Long.parseLong(meta.get("step"));
     }

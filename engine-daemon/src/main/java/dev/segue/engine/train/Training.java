@@ -21,8 +21,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code segue train}: the VQ-VAE's top level, then the top prior on the codes that VQ-VAE gives, each
- * resumable from its state file, writing a model folder laid out like the reference fixture.
+ * {@code segue train}: one level of the VQ-VAE, then that level's prior on the codes the VQ-VAE gives, each
+ * resumable from its state file, writing a model folder laid out like the reference fixture. The top level
+ * by default; a lower level's prior is an upsampler, trained on that level's codes with the codes of the
+ * level above as its conditioning.
  */
 public final class Training {
     private Training() {}
@@ -35,7 +37,8 @@ public final class Training {
     public record Plan(Path config, Path audio, boolean synthetic, int songs, double songSeconds, Path out, String stage, long vqvaeSteps,
                        long priorSteps, int vqvaeBatch, int priorBatch, double vqvaeLr, double priorLr,
                        Integer priorWindow, double maxMinutes, long stopAtStep, long seed, int checkpointEvery, int logEvery,
-                       boolean fresh, String clock, double clockMeasuredShare, Path initPrior) {
+                       boolean fresh, String clock, double clockMeasuredShare, Path initPrior, Integer level,
+                       Path initVqvae) {
     }
 
     public static void run(Plan plan, PrintStream terminal) throws IOException {
@@ -55,11 +58,30 @@ public final class Training {
         if (plan.initPrior() != null && !Files.isRegularFile(plan.initPrior())) {
             throw new IllegalArgumentException("--init-prior " + plan.initPrior() + ": no such file");
         }
+        if (plan.initVqvae() != null && !List.of("vqvae", "all").contains(plan.stage())) {
+            throw new IllegalArgumentException("--init-vqvae starts a VQ-VAE stage; --stage " + plan.stage()
+                    + " trains no VQ-VAE");
+        }
+        if (plan.initVqvae() != null && !Files.isRegularFile(plan.initVqvae())) {
+            throw new IllegalArgumentException("--init-vqvae " + plan.initVqvae() + ": no such file");
+        }
         ModelConfig config = ModelConfig.load(plan.config());
         int top = config.vqvae().levels() - 1;
-        PriorConfig prior = config.priors().get(top);
-        if (prior == null) {
-            throw new IllegalArgumentException(plan.config() + " has no top-level prior (level " + top + ")");
+        int level = plan.level() == null ? top : plan.level();
+        if (level < 0 || level > top) {
+            throw new IllegalArgumentException("--level must be 0.." + top + " (the VQ-VAE's levels), not " + level);
+        }
+        PriorConfig prior = config.priors().get(level);
+        if (prior == null && !plan.stage().equals("vqvae")) {
+            throw new IllegalArgumentException(plan.config() + " has no prior of level " + level);
+        }
+        if (level < top && !plan.stage().equals("prior") && plan.initVqvae() == null
+                && (plan.fresh() || !Files.isRegularFile(StateFile.path(plan.out(), VqVaeTrainer.STAGE)))) {
+            throw new IllegalArgumentException("--level " + level + " trains beside a trained VQ-VAE: give --init-vqvae "
+                    + "FILE (its level " + (level + 1) + " gives the codes an upsampler is conditioned on)");
+        }
+        if (level < top && plan.clock().equals("grid")) {
+            throw new IllegalArgumentException("--clock grid clocks a top prior; an upsampler follows the codes above it");
         }
         Files.createDirectories(plan.out());
         Path configCopy = plan.out().resolve("config.json");
@@ -80,7 +102,8 @@ public final class Training {
                 StageOptions o = new StageOptions(plan.out(), plan.vqvaeSteps(), plan.vqvaeBatch(), plan.vqvaeLr(),
                         plan.seed(), plan.checkpointEvery(), plan.logEvery(), plan.fresh(), plan.maxMinutes(),
                         plan.stopAtStep());
-                Map<String, Double> last = new VqVaeTrainer(config.vqvae(), top, tracks, o, terminal).run(root);
+                Map<String, Double> last = new VqVaeTrainer(config.vqvae(), level, tracks, o, terminal)
+                        .startingFrom(plan.initVqvae()).run(root);
                 terminal.println("train: vqvae done " + last);
             }
             if (!plan.stage().equals("vqvae")) {
@@ -89,12 +112,16 @@ public final class Training {
                     throw new IllegalArgumentException("no trained VQ-VAE at " + vqFile + "; run --stage vqvae first");
                 }
                 List<long[]> codes;
+                List<long[]> upper = null;
                 long t1 = System.nanoTime();
                 try (WeightStore w = Checkpoints.open(vqFile); VqVae vqvae = new VqVae(config.vqvae(), w, root)) {
-                    codes = CodeCorpus.encode(root, vqvae, top, tracks);
+                    codes = CodeCorpus.encode(root, vqvae, level, tracks);
+                    if (level < top) {
+                        upper = CodeCorpus.encode(root, vqvae, level + 1, tracks);
+                    }
                 }
-                terminal.printf("train: encoded the audio to level-%d codes in %.1f s%n", top,
-                        (System.nanoTime() - t1) / 1e9);
+                terminal.printf("train: encoded the audio to level-%d codes%s in %.1f s%n", level,
+                        upper == null ? "" : " and level-" + (level + 1) + " codes", (System.nanoTime() - t1) / 1e9);
                 StageOptions o = new StageOptions(plan.out(), plan.priorSteps(), plan.priorBatch(), plan.priorLr(),
                         plan.seed(), plan.checkpointEvery(), plan.logEvery(), plan.fresh(), plan.maxMinutes(),
                         plan.stopAtStep());
@@ -103,38 +130,52 @@ public final class Training {
                 if (grids != null && grids.size() != tracks.size()) {
                     throw new IllegalArgumentException(grids.size() + " composed grids for " + tracks.size() + " tracks");
                 }
-                Map<String, Double> last = new PriorTrainer(prior, config.vqvae(), codes, tracks, grids,
-                        plan.clockMeasuredShare(), window, o, terminal).startingFrom(plan.initPrior()).run(root);
+                PriorTrainer trainer = new PriorTrainer(prior, config.vqvae(), codes, tracks, grids,
+                        plan.clockMeasuredShare(), window, o, terminal).startingFrom(plan.initPrior());
+                if (upper != null) {
+                    trainer.conditionedOn(upper);
+                }
+                Map<String, Double> last = trainer.run(root);
                 terminal.println("train: prior done " + last);
             }
         }
-        terminal.printf("train: model folder %s (load with --model %s)%n", plan.out(), plan.out());
+        if (level == top) {
+            terminal.printf("train: model folder %s (load with --model %s)%n", plan.out(), plan.out());
+        } else {
+            terminal.printf("train: level %d in %s; copy its vqvae.safetensors and prior_level_%d.safetensors beside "
+                    + "the top prior to serve it%n", level, plan.out(), level);
+        }
     }
 
-    /** The trained pair in OUT scored on the given audio: VQ-VAE reconstruction and the prior's cross-entropy. */
+    /**
+     * The trained pair of one level in OUT scored on the given audio: VQ-VAE reconstruction and the prior's
+     * cross-entropy (an upsampler's given the codes of the level above).
+     */
     private static void evaluate(Plan plan, ModelConfig config, PriorConfig prior, List<float[]> tracks, NDManager root,
                                  PrintStream terminal) {
-        int top = prior.level();
+        int level = prior.level();
+        boolean upsampler = level < config.vqvae().levels() - 1;
         try (WeightStore vw = Checkpoints.open(plan.out().resolve("vqvae.safetensors"));
-             WeightStore pw = Checkpoints.open(plan.out().resolve("prior_level_" + top + ".safetensors"));
+             WeightStore pw = Checkpoints.open(plan.out().resolve("prior_level_" + level + ".safetensors"));
              VqVae vqvae = new VqVae(config.vqvae(), vw, root);
              Prior model = new Prior(prior, config.vqvae(), pw, root)) {
             double error = 0;
             double energy = 0;
-            int hop = config.vqvae().hopLength(top);
+            int hop = config.vqvae().hopLength(level);
             for (float[] track : tracks) {
                 int n = Math.min(track.length, 1 << 18) / hop * hop;
                 try (NDManager m = root.newSubManager()) {
                     NDArray x = m.create(java.util.Arrays.copyOf(track, n), new ai.djl.ndarray.types.Shape(1, n));
-                    NDArray y = vqvae.decode(vqvae.encode(x, top), top);
+                    NDArray y = vqvae.decode(vqvae.encode(x, level), level);
                     error += y.sub(x).square().sum().getFloat();
                     energy += x.square().sum().getFloat();
                 }
             }
-            List<long[]> codes = CodeCorpus.encode(root, vqvae, top, tracks);
-            double nats = PriorEvaluation.crossEntropy(root, model, codes, tracks);
+            List<long[]> codes = CodeCorpus.encode(root, vqvae, level, tracks);
+            List<long[]> upper = upsampler ? CodeCorpus.encode(root, vqvae, level + 1, tracks) : null;
+            double nats = PriorEvaluation.crossEntropy(root, model, codes, tracks, upper);
             terminal.printf(java.util.Locale.ROOT, "eval: VQ-VAE level-%d reconstruction error %.3f of the signal "
-                    + "energy; prior cross-entropy %.3f nats = %.2f bits per code (uniform: %.2f bits)%n", top,
+                    + "energy; prior cross-entropy %.3f nats = %.2f bits per code (uniform: %.2f bits)%n", level,
                     error / energy, nats, nats / Math.log(2), Math.log(config.vqvae().lBins()) / Math.log(2));
         }
     }

@@ -5,9 +5,11 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
+import dev.segue.engine.checkpoint.Checkpoints;
 import dev.segue.engine.checkpoint.ParameterSet;
 import dev.segue.engine.checkpoint.SafetensorsFile;
 import dev.segue.engine.checkpoint.TensorEntry;
+import dev.segue.engine.checkpoint.WeightStore;
 import dev.segue.engine.config.VqVaeConfig;
 import dev.segue.engine.vqvae.VqVae;
 import java.io.IOException;
@@ -25,7 +27,8 @@ import java.util.Set;
  * Trains one level of the VQ-VAE (its encoder and decoder by Adam, its codebook by EMA with dead-code
  * restarts) on random segments of the training audio, through the engine's own {@link VqVae}. Loss:
  * waveform error relative to the segment's energy, plus a multi-resolution spectral term, plus the
- * commitment term pulling encoder outputs to their codes.
+ * commitment term pulling encoder outputs to their codes. Each level has its own encoder, codebook and
+ * decoder, so training one level leaves the others' weights, and the codes they give, exactly as they were.
  */
 final class VqVaeTrainer {
     static final String STAGE = "vqvae";
@@ -41,6 +44,8 @@ final class VqVaeTrainer {
     private final StageOptions options;
     private final PrintStream terminal;
     private final SpectralLoss spectral;
+    /** Weights a run with no saved state starts from (the other levels kept as trained); null: random ones. */
+    private Path initFrom;
 
     VqVaeTrainer(VqVaeConfig config, int level, List<float[]> tracks, StageOptions options, PrintStream terminal) {
         if (SEGMENT % config.hopLength(level) != 0) {
@@ -55,18 +60,40 @@ final class VqVaeTrainer {
         this.spectral = new SpectralLoss(base * 2, base, base / 2);
     }
 
+    /**
+     * Starts a run that finds no saved state from the VQ-VAE weights in {@code weights} (null: random ones): how
+     * a lower level is trained beside a top level that is already trained and whose codes a prior was trained on.
+     * The trained level's codebook starts from its first batch's encoder outputs, as in a fresh run.
+     */
+    VqVaeTrainer startingFrom(Path weights) {
+        this.initFrom = weights;
+        return this;
+    }
+
     /** Runs to {@code options.steps()} (resuming a saved state unless fresh); returns the last losses. */
     Map<String, Double> run(NDManager root) throws IOException {
         Path statePath = StateFile.path(options.out(), STAGE);
         SafetensorsFile state = options.fresh() ? null : StateFile.open(statePath);
-        long step = state == null ? 0 : StateFile.step(state, STAGE);
+        long step = state == null ? 0 : StateFile.step(state, STAGE, level, config.levels() - 1);
         ParameterSet params = new ParameterSet();
         Map<String, Double> last = new LinkedHashMap<>();
-        try (NDManager model = root.newSubManager()) {
-            VqVae vqvae = new VqVae(config, StateFile.weightsOrInit(state, options.seed()), model, params);
+        try (WeightStore init = state == null && initFrom != null ? Checkpoints.open(initFrom) : null;
+             NDManager model = root.newSubManager()) {
+            GrownState grown = state == null && init != null ? new GrownState(init, options.seed()) : null;
+            VqVae vqvae = new VqVae(config, state != null ? state : grown != null ? grown
+                    : StateFile.weightsOrInit(null, options.seed()), model, params);
+            if (grown != null) {
+                // Every other level is kept as the file has it: a level the file lacked would stay random.
+                for (String name : grown.added()) {
+                    if (!ofLevel(name)) {
+                        throw new IllegalArgumentException("--init-vqvae " + initFrom + " has no " + name
+                                + ": a VQ-VAE file of this config is needed, its other levels kept as they are");
+                    }
+                }
+            }
             Set<String> trainable = new LinkedHashSet<>();
             for (String name : params.all().keySet()) {
-                if (name.startsWith("encoders." + level + ".") || name.startsWith("decoders." + level + ".")) {
+                if (ofLevel(name) && !name.startsWith("bottleneck.")) {
                     trainable.add(name);
                 }
             }
@@ -80,6 +107,8 @@ final class VqVaeTrainer {
                     codebook.restore("ema." + codebookName, state);
                     log.message("resumed at step " + step + " from " + statePath);
                     state.close();
+                } else if (init != null) {
+                    log.message("started from the weights in " + initFrom + "; only level " + level + " trains");
                 }
                 log.message(String.format("level %d, %,d trainable parameters, segments of %d samples x %d, %s",
                         level, count(params, trainable), SEGMENT, options.batch(), data.describe()));
@@ -139,7 +168,13 @@ final class VqVaeTrainer {
         List<TensorEntry> tensors = new ArrayList<>(params.toTensorEntries(false));
         adam.appendState(tensors);
         codebook.appendState("ema." + codebookName, tensors);
-        StateFile.save(statePath, STAGE, step, options.seed(), tensors);
+        StateFile.save(statePath, STAGE, level, step, options.seed(), tensors);
+    }
+
+    /** Whether a parameter belongs to the level this stage trains: its encoder, decoder or codebook. */
+    private boolean ofLevel(String name) {
+        return name.startsWith("encoders." + level + ".") || name.startsWith("decoders." + level + ".")
+                || name.equals("bottleneck.level_blocks." + level + ".k");
     }
 
     private static long count(ParameterSet params, Set<String> names) {

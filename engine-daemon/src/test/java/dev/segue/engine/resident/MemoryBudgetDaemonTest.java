@@ -75,10 +75,12 @@ class MemoryBudgetDaemonTest {
 
     @BeforeAll
     static void start() throws Exception {
-        Path sketch = link("ref-sketch", "config.json", "vqvae.safetensors", "prior_level_2.safetensors");
-        Path full = link("ref-full", "config.json", "vqvae.safetensors", "prior_level_2.safetensors",
+        Path sketch = link("ref-sketch", REF, "config.json", "vqvae.safetensors", "prior_level_2.safetensors");
+        Path full = link("ref-full", REF, "config.json", "vqvae.safetensors", "prior_level_2.safetensors",
                 "prior_level_1.safetensors", "prior_level_0.safetensors");
-        Path shipped = Path.of(System.getProperty("segue.home", "..")).resolve("presets/default");
+        // The shipped default prior without its draft tier's upsampler: a second small prior.
+        Path shipped = link("default", Path.of(System.getProperty("segue.home", "..")).resolve("presets/default"),
+                "config.json", "vqvae.safetensors", "prior_level_2.safetensors");
         ComputeDevice cpu = ComputeDevice.choose("cpu");
         List<ModelFolder> folders = List.of(ModelFolder.of(sketch, null), ModelFolder.of(shipped, null),
                 ModelFolder.of(full, null));
@@ -102,10 +104,10 @@ class MemoryBudgetDaemonTest {
         context = new ZContext();
     }
 
-    private static Path link(String name, String... files) throws Exception {
+    private static Path link(String name, Path from, String... files) throws Exception {
         Path dir = Files.createDirectory(temp.resolve(name));
         for (String f : files) {
-            Files.createSymbolicLink(dir.resolve(f), REF.toAbsolutePath().resolve(f));
+            Files.createSymbolicLink(dir.resolve(f), from.toAbsolutePath().resolve(f));
         }
         return dir;
     }

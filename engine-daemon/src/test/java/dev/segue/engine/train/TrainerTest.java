@@ -40,7 +40,10 @@ class TrainerTest {
             {"vqvae": {"levels": 3, "downs_t": [3, 2, 2], "strides_t": [2, 2, 2], "hvqvae_multipliers": [1, 1, 1],
                        "emb_width": 16, "l_bins": 64, "depth": 1, "width": 16, "dilation_growth_rate": 3, "sr": 8000},
              "priors": {"2": {"level": 2, "n_ctx": 64, "prior_width": 32, "prior_depth": 3, "heads": 2,
-                              "attn_order": 2, "blocks": 4, "labels": false, "sr": 8000}}}
+                              "attn_order": 2, "blocks": 4, "labels": false, "sr": 8000},
+                        "1": {"level": 1, "n_ctx": 64, "prior_width": 32, "prior_depth": 2, "heads": 2,
+                              "attn_order": 2, "blocks": 4, "labels": false, "cond_depth": 1, "cond_width": 16,
+                              "cond_dilation_growth_rate": 3, "cond_dilation_cycle": 8, "sr": 8000}}}
             """;
     private static NDManager root;
     private static ModelConfig config;
@@ -79,12 +82,119 @@ class TrainerTest {
     }
 
     @Test
+    void aLowerLevelTrainsFromExportedWeightsAndEveryOtherLevelStaysExactlyAsItWas(@TempDir Path out)
+            throws IOException {
+        List<float[]> songs = SyntheticSongs.generate(3, 2, 4.0, 8000);
+        Path top = Files.createDirectories(out.resolve("top"));
+        new VqVaeTrainer(config.vqvae(), 2, songs, new StageOptions(top, 6, 2, 3e-3, 5, 100, 1, true, 0, 0), QUIET)
+                .run(root);
+        Path lower = Files.createDirectories(out.resolve("lower"));
+        new VqVaeTrainer(config.vqvae(), 1, songs, new StageOptions(lower, 6, 2, 3e-3, 5, 100, 1, true, 0, 0), QUIET)
+                .startingFrom(top.resolve("vqvae.safetensors")).run(root);
+        int changed = 0;
+        try (SafetensorsFile a = SafetensorsFile.open(top.resolve("vqvae.safetensors"));
+             SafetensorsFile b = SafetensorsFile.open(lower.resolve("vqvae.safetensors"))) {
+            assertEquals(a.names(), b.names());
+            for (String name : a.names()) {
+                boolean levelOne = name.startsWith("encoders.1.") || name.startsWith("decoders.1.")
+                        || name.equals("bottleneck.level_blocks.1.k");
+                boolean same = java.util.Arrays.equals(a.get(name).toFloats(), b.get(name).toFloats());
+                if (!levelOne) {
+                    assertTrue(same, name + " changed while only level 1 trained");
+                } else if (!same) {
+                    changed++;
+                }
+            }
+        }
+        assertTrue(changed > 10, "level 1's weights trained: " + changed + " tensors changed");
+        // So the level-2 codes a prior was trained on are the codes the new file gives.
+        try (WeightStore wa = Checkpoints.open(top.resolve("vqvae.safetensors"));
+             WeightStore wb = Checkpoints.open(lower.resolve("vqvae.safetensors"));
+             NDManager m = root.newSubManager();
+             VqVae a = new VqVae(config.vqvae(), wa, m);
+             VqVae b = new VqVae(config.vqvae(), wb, m)) {
+            NDArray audio = m.create(java.util.Arrays.copyOf(songs.get(1), 8192), new Shape(1, 8192));
+            org.junit.jupiter.api.Assertions.assertArrayEquals(a.encode(audio, 2).toLongArray(),
+                    b.encode(audio, 2).toLongArray());
+        }
+    }
+
+    @Test
+    void anUpsamplerLearnsFromTheCodesOfTheLevelAboveAndIsScoredWithThem(@TempDir Path out) throws IOException {
+        // Each upper code is repeated four times below it: the first code of every group of four can only come
+        // from the level above (a prior without it pays ln 64 nats there, a quarter of all positions).
+        Random r = new Random(11);
+        List<long[]> upper = new ArrayList<>();
+        List<long[]> lower = new ArrayList<>();
+        for (int t = 0; t < 4; t++) {
+            long[] u = new long[100];
+            long[] l = new long[400];
+            for (int i = 0; i < u.length; i++) {
+                u[i] = r.nextInt(64);
+            }
+            for (int i = 0; i < l.length; i++) {
+                l[i] = u[i / 4];
+            }
+            upper.add(u);
+            lower.add(l);
+        }
+        new PriorTrainer(config.priors().get(1), config.vqvae(), lower, 64,
+                new StageOptions(out, 80, 4, 1e-2, 3, 100, 1, true, 0, 0), QUIET)
+                .conditionedOn(upper).run(root);
+        List<JsonNode> rows = metrics(out, "prior");
+        double end = mean(rows.subList(70, 80), "loss");
+        assertTrue(end < 0.5, "an upsampler told the level above predicts the group heads too: " + end + " nats "
+                + "(about 1.04 without it)");
+        List<long[]> shifted = new ArrayList<>(upper.subList(1, 4));
+        shifted.add(upper.get(0));
+        try (WeightStore w = Checkpoints.open(out.resolve("prior_level_1.safetensors"));
+             NDManager m = root.newSubManager();
+             Prior prior = new Prior(config.priors().get(1), config.vqvae(), w, m)) {
+            double told = PriorEvaluation.crossEntropy(m, prior, lower, null, upper);
+            double misled = PriorEvaluation.crossEntropy(m, prior, lower, null, shifted);
+            assertTrue(told < 0.5 && misled > told + 0.5, "the inference path scores with the level above: "
+                    + told + " nats with the right codes, " + misled + " with another track's");
+        }
+        assertThrows(IllegalArgumentException.class, () -> new PriorTrainer(config.priors().get(1), config.vqvae(),
+                lower, 64, new StageOptions(out, 1, 1, 1e-2, 3, 100, 1, true, 0, 0), QUIET).run(root),
+                "an upsampler without the codes above is refused");
+    }
+
+    @Test
+    void aFolderKeepsEachLevelsStateApartAndALowerLevelNeedsATrainedVqVae(@TempDir Path out) throws IOException {
+        List<long[]> tracks = patternedCodes(new Random(5), 2, 200, 64);
+        new PriorTrainer(config.priors().get(2), config.vqvae(), tracks, 64,
+                new StageOptions(out, 2, 1, 1e-2, 3, 100, 1, true, 0, 0), QUIET).run(root);
+        List<long[]> upper = new ArrayList<>();
+        for (long[] t : tracks) {
+            upper.add(java.util.Arrays.copyOf(t, t.length / 4));
+        }
+        IllegalArgumentException mixed = assertThrows(IllegalArgumentException.class, () -> new PriorTrainer(
+                config.priors().get(1), config.vqvae(), tracks, 64,
+                new StageOptions(out, 2, 1, 1e-2, 3, 100, 1, false, 0, 0), QUIET).conditionedOn(upper).run(root));
+        assertTrue(mixed.getMessage().contains("state of level 2, not of level 1"), mixed.getMessage());
+
+        Path configFile = Files.writeString(out.resolve("tiny.json"), TINY);
+        IllegalArgumentException bare = assertThrows(IllegalArgumentException.class, () -> Training.run(
+                plan(configFile, out.resolve("lower"), "vqvae", 1), QUIET));
+        assertTrue(bare.getMessage().contains("--init-vqvae"), bare.getMessage());
+        IllegalArgumentException outside = assertThrows(IllegalArgumentException.class, () -> Training.run(
+                plan(configFile, out.resolve("lower"), "prior", 3), QUIET));
+        assertTrue(outside.getMessage().contains("--level must be 0..2"), outside.getMessage());
+    }
+
+    private static Training.Plan plan(Path configFile, Path out, String stage, int level) {
+        return new Training.Plan(configFile, null, true, 2, 4.0, out, stage, 2, 2, 1, 1, 1e-3, 1e-3, null, 0, 0, 1,
+                100, 1, false, "measured", 0.25, null, level, null);
+    }
+
+    @Test
     void priorLossGoesDownResumesAndTheInferencePathAgrees(@TempDir Path out) throws IOException {
         List<long[]> tracks = patternedCodes(new Random(9), 4, 400, 64);
         StageOptions first = new StageOptions(out, 12, 2, 1e-2, 7, 6, 1, true, 0, 0);
         new PriorTrainer(config.priors().get(2), config.vqvae(), tracks, 64, first, QUIET).run(root);
         try (SafetensorsFile state = SafetensorsFile.open(StateFile.path(out, PriorTrainer.STAGE))) {
-            assertEquals(12, StateFile.step(state, PriorTrainer.STAGE));
+            assertEquals(12, StateFile.step(state, PriorTrainer.STAGE, 2, 2));
             assertTrue(state.contains("adam.m.prior.x_emb.weight"), "optimizer moments are saved");
         }
         StageOptions resumed = new StageOptions(out, 40, 2, 1e-2, 7, 100, 1, false, 0, 0);
