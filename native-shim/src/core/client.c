@@ -354,9 +354,9 @@ static const preset_t *preset_at(client_t *w, int index) {
 }
 
 /* The preset a submit names for its tier. The daemon's "sketch" preset serves the sketch tier only, so a
- * deeper tier chosen on it goes to the same prior's "studio" preset (every tier the prior has), as the
- * host bridge's CLI and app do when a deeper tier is asked for. With no such preset the chosen one is
- * sent, and the daemon's refusal names the tier. */
+ * deeper tier chosen on it goes to the same prior's "studio" preset (every tier the prior has); the
+ * host bridge's CLI and app likewise take "studio" for a deeper tier when no preset is named. With no
+ * such preset the chosen one is sent, and the daemon's refusal names the tier. */
 static const preset_t *preset_for_tier(client_t *w, const preset_t *chosen, int tier) {
     if (tier <= 0 || strcmp(chosen->name, "sketch") != 0) return chosen;
     for (int i = 0; i < w->n_presets; i++) {
