@@ -193,6 +193,7 @@ public final class ModelEvaluation {
             float[] audio = trim(clip.audio(), clipFrames);
             log.printf("eval: held-out clip %d/%d (seed %d, %s, %d BPM)%n", i + 1, o.heldOutClips(), seed,
                     clip.spec().key(), clip.spec().bpm());
+            float[][] decodedAt = new float[levels][];
             PrimeTraits traits = top.hasBeatClock() ? PrimeTraits.measure(Arrays.copyOf(audio, primeFrames), sr) : null;
             primeTraits.add(traits);
             for (int l = 0; l < levels; l++) {
@@ -201,8 +202,10 @@ public final class ModelEvaluation {
                 }
                 long[] codes = encode(root, vqvae, audio, l);
                 usage[l].add(codes);
-                // Decoded once: for the reconstruction rows and, at the top level, the coded true continuation.
+                // Decoded once: for the reconstruction rows, the draft rows' codec rows and, at the top level, the
+                // coded true continuation.
                 float[] decoded = reported(o, l) || l == topLevel ? decode(root, vqvae, codes, l) : null;
+                decodedAt[l] = decoded;
                 if (reported(o, l)) {
                     scJukebox[l] += SpectralConvergence.ratio(audio, decoded, SpectralConvergence.JUKEBOX)
                             / o.heldOutClips();
@@ -224,10 +227,8 @@ public final class ModelEvaluation {
                 float[] rendered = DraftRendering.continuation(root, vqvae, draft, audio, primeFrames,
                         new SamplingParams(o.temperature(), 0, 0.0, o.samplingSeed() + i));
                 int dl = draft.config().level();
-                float[] codec = Arrays.copyOfRange(decode(root, vqvae, encode(root, vqvae, audio, dl), dl), primeFrames,
-                        clipFrames);
-                float[] sketched = Arrays.copyOfRange(decode(root, vqvae, encode(root, vqvae, audio, topLevel), topLevel),
-                        primeFrames, clipFrames);
+                float[] codec = Arrays.copyOfRange(decodedAt[dl], primeFrames, clipFrames);
+                float[] sketched = Arrays.copyOfRange(decodedAt[topLevel], primeFrames, clipFrames);
                 draftSc[0] += SpectralConvergence.ratio(realNext, rendered, SpectralConvergence.JUKEBOX);
                 draftSc[1] += SpectralConvergence.ratio(realNext, rendered, SpectralConvergence.MULTI_RESOLUTION);
                 draftSc[2] += SpectralConvergence.ratio(realNext, codec, SpectralConvergence.JUKEBOX);
