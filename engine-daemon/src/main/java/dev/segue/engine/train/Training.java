@@ -75,7 +75,7 @@ public final class Training {
         if (prior == null && !plan.stage().equals("vqvae")) {
             throw new IllegalArgumentException(plan.config() + " has no prior of level " + level);
         }
-        if (level < top && !plan.stage().equals("prior") && plan.initVqvae() == null
+        if (level < top && List.of("vqvae", "all").contains(plan.stage()) && plan.initVqvae() == null
                 && (plan.fresh() || !Files.isRegularFile(StateFile.path(plan.out(), VqVaeTrainer.STAGE)))) {
             throw new IllegalArgumentException("--level " + level + " trains beside a trained VQ-VAE: give --init-vqvae "
                     + "FILE (its level " + (level + 1) + " gives the codes an upsampler is conditioned on)");

@@ -178,6 +178,10 @@ class TrainerTest {
         IllegalArgumentException bare = assertThrows(IllegalArgumentException.class, () -> Training.run(
                 plan(configFile, out.resolve("lower"), "vqvae", 1), QUIET));
         assertTrue(bare.getMessage().contains("--init-vqvae"), bare.getMessage());
+        // Scoring a lower level trains no VQ-VAE, so it needs no --init-vqvae: it goes on to the folder's files.
+        Exception scored = assertThrows(Exception.class, () -> Training.run(
+                plan(configFile, out.resolve("lower"), "eval", 1), QUIET));
+        assertTrue(scored.getMessage().contains("vqvae.safetensors"), scored.getMessage());
         IllegalArgumentException outside = assertThrows(IllegalArgumentException.class, () -> Training.run(
                 plan(configFile, out.resolve("lower"), "prior", 3), QUIET));
         assertTrue(outside.getMessage().contains("--level must be 0..2"), outside.getMessage());
