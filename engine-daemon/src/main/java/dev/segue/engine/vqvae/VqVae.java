@@ -111,11 +111,16 @@ public final class VqVae implements AutoCloseable {
 
     /** {@link #decode(NDArray, int)} with {@code between} run before each residual block; it throws to stop. */
     public NDArray decode(NDArray codes, int level, Runnable between) {
-        checkLevel(level);
-        NDArray latents = bottlenecks.get(level).decode(codes);
+        NDArray latents = embed(codes, level);
         NDArray audio = decodeLatents(latents, level, between);
         latents.close();
         return audio;
+    }
+
+    /** One level's codes (N, T) as their codebook rows (N, emb_width, T): the quantised latents its decoder reads. */
+    public NDArray embed(NDArray codes, int level) {
+        checkLevel(level);
+        return bottlenecks.get(level).decode(codes);
     }
 
     /** Mono audio (N, T) from quantised latents (N, emb_width, T / hop) with that level's decoder. */

@@ -1,6 +1,5 @@
 package dev.segue.engine.vqvae;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -87,7 +86,7 @@ class VqVaeChunkingTest {
         for (int chunk : new int[] {Math.max(hop, vq.reachSamples(level) / 4), 4096, samples}) {
             AtomicInteger checks = new AtomicInteger();
             long[] codes = vq.encodeChunked(m, audio, level, chunk, checks::incrementAndGet);
-            assertArrayEquals(whole, codes, "level " + level + ", chunks of " + chunk + " samples");
+            assertSameUpToTies(m, vq, audio, level, whole, codes, "level " + level + ", chunks of " + chunk + " samples");
             int pieces = (whole.length + Math.max(1, chunk / hop) - 1) / Math.max(1, chunk / hop);
             assertEquals(pieces * (1 + residualBlocks(level)), checks.get(),
                     "one check before each chunk and before each residual block in it");
@@ -119,7 +118,7 @@ class VqVaeChunkingTest {
                 long t1 = System.nanoTime();
                 float[] decoded = vq.decodeChunked(m, whole, 2, chunk, () -> { });
                 long t2 = System.nanoTime();
-                assertArrayEquals(whole, codes, "chunks of " + chunk);
+                assertSameUpToTies(m, vq, audio, 2, whole, codes, "chunks of " + chunk);
                 for (int i = 0; i < decoded.length; i++) {
                     assertTrue(Math.abs(decoded[i] - wholeAudio[i]) <= 1e-5f, "chunks of " + chunk + ", sample " + i);
                 }
@@ -127,6 +126,46 @@ class VqVaeChunkingTest {
                 System.out.printf("chunk %d samples: encode 8 s %.1f ms (%.2f ms/chunk), decode %.1f ms (%.2f ms/chunk)%n",
                         chunk, (t1 - t0) / 1e6, (t1 - t0) / 1e6 / n, (t2 - t1) / 1e6, (t2 - t1) / 1e6 / n);
             }
+        }
+    }
+
+    /**
+     * The chunked codes equal the whole's, except where the whole's latent lies as near (within float rounding) to
+     * the chunked code's codebook row as to its own: libtorch may pick another convolution algorithm for another
+     * length (it does with AVX-512), which moves a latent by rounding and can flip a near-tie. A piece missing part of
+     * its context moves latents by far more than rounding, and fails here.
+     */
+    private static void assertSameUpToTies(NDManager m, VqVae vq, float[] audio, int level, long[] whole, long[] codes,
+                                           String what) {
+        assertEquals(whole.length, codes.length, what);
+        try (NDManager s = m.newSubManager()) {
+            float[] z = vq.latents(s.create(audio, new Shape(1, audio.length)), level).toFloatArray();
+            float[] own = vq.embed(s.create(whole, new Shape(1, whole.length)), level).toFloatArray();
+            float[] other = vq.embed(s.create(codes, new Shape(1, codes.length)), level).toFloatArray();
+            int t = whole.length;
+            int width = z.length / t;
+            int flipped = 0;
+            for (int i = 0; i < t; i++) {
+                if (whole[i] == codes[i]) {
+                    continue;
+                }
+                flipped++;
+                double dOwn = 0;
+                double dOther = 0;
+                double norm = 0;
+                for (int e = 0; e < width; e++) {
+                    double zi = z[e * t + i];
+                    dOwn += (zi - own[e * t + i]) * (zi - own[e * t + i]);
+                    dOther += (zi - other[e * t + i]) * (zi - other[e * t + i]);
+                    norm += zi * zi;
+                }
+                System.out.printf("%s: code %d flipped %d -> %d at squared distances %.9g / %.9g (|z|^2 %.4g)%n", what, i,
+                        whole[i], codes[i], dOwn, dOther, norm);
+                assertTrue(Math.abs(dOther - dOwn) <= 1e-6 * Math.max(1.0, norm), what + ": code " + i + " is "
+                        + codes[i] + " instead of " + whole[i] + ", at squared distances " + dOther + " and " + dOwn
+                        + ", not a near-tie");
+            }
+            assertTrue(flipped <= Math.max(1, t / 100), what + ": " + flipped + " of " + t + " codes differ");
         }
     }
 
