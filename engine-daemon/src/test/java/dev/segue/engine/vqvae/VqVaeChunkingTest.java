@@ -131,9 +131,10 @@ class VqVaeChunkingTest {
 
     /**
      * The chunked codes equal the whole's, except where the whole's latent lies as near (within float rounding) to
-     * the chunked code's codebook row as to its own: libtorch may pick another convolution algorithm for another
-     * length (it does with AVX-512), which moves a latent by rounding and can flip a near-tie. A piece missing part of
-     * its context moves latents by far more than rounding, and fails here.
+     * the chunked code's codebook row as to its own. Pieces of another length round differently in libtorch's
+     * convolutions, which can flip a near-tie (seen on an AVX-512 machine: one code of 1000, at squared distances
+     * 1257.26364 and 1257.26360). A piece missing part of its context moves latents by far more than rounding (a
+     * halo cut to an eighth fails all five tests here that compare codes).
      */
     private static void assertSameUpToTies(NDManager m, VqVae vq, float[] audio, int level, long[] whole, long[] codes,
                                            String what) {
