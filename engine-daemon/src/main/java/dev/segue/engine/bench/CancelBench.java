@@ -91,15 +91,12 @@ public final class CancelBench {
                 return engine.minPrimeSeconds();
             }
 
-            public float[][] continueAudio(float[] prime, int rate, long frames, GenerationRequest r, Monitor m) {
-                return continueTakes(prime, rate, frames, r, m).audio();
-            }
-
-            public Takes continueTakes(float[] prime, int rate, long frames, GenerationRequest r, Monitor m) {
+            public Takes continueTakes(float[] prime, int rate, long frames, GenerationRequest r, DawContext context,
+                                       Monitor m) {
                 t.flagSeenNanos = 0;
                 t.stage = "encode and measure";
                 try {
-                    return engine.continueTakes(prime, rate, frames, r, new Monitor() {
+                    return engine.continueTakes(prime, rate, frames, r, context, new Monitor() {
                         public void progress(int level, long done, long total) {
                             t.stage = done >= total ? "decode" : "sample";
                             m.progress(level, done, total);

@@ -53,7 +53,8 @@ public final class ProtocolBench {
             return 60;
         }
 
-        public float[][] continueAudio(float[] prime, int rate, long frames, GenerationRequest request, Monitor monitor) {
+        public Takes continueTakes(float[] prime, int rate, long frames, GenerationRequest request, DawContext context,
+                                   Monitor monitor) {
             while (!monitor.cancelled()) {
                 Thread.onSpinWait();
             }

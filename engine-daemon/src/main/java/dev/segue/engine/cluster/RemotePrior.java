@@ -4,6 +4,7 @@ import dev.segue.engine.monitor.Monitor;
 import dev.segue.engine.server.ContinuationEngine;
 import dev.segue.protocol.ErrorCode;
 import dev.segue.protocol.ProtocolException;
+import dev.segue.protocol.message.DawContext;
 import dev.segue.protocol.message.GenerationRequest;
 import dev.segue.protocol.message.Quality;
 import io.nats.client.Connection;
@@ -110,7 +111,8 @@ final class RemotePrior implements ContinuationEngine {
     }
 
     @Override
-    public float[][] continueAudio(float[] prime, int rate, long frames, GenerationRequest r, Monitor monitor) {
+    public Takes continueTakes(float[] prime, int rate, long frames, GenerationRequest r, DawContext context,
+                               Monitor monitor) {
         throw new UnsupportedOperationException("a gateway's prior makes no audio; its workers do");
     }
 }

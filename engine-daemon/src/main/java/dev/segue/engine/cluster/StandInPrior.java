@@ -4,6 +4,7 @@ import dev.segue.engine.monitor.Monitor;
 import dev.segue.engine.server.ContinuationEngine;
 import dev.segue.protocol.ErrorCode;
 import dev.segue.protocol.ProtocolException;
+import dev.segue.protocol.message.DawContext;
 import dev.segue.protocol.message.GenerationRequest;
 import java.nio.ByteBuffer;
 
@@ -53,13 +54,10 @@ public final class StandInPrior implements ContinuationEngine {
         return 0.01;
     }
 
+    /** Keeps no time, so the DAW's context changes nothing. */
     @Override
-    public float[][] continueAudio(float[] prime, int rate, long frames, GenerationRequest r, Monitor monitor) {
-        return continueTakes(prime, rate, frames, r, monitor).audio();
-    }
-
-    @Override
-    public Takes continueTakes(float[] prime, int rate, long frames, GenerationRequest r, Monitor monitor) {
+    public Takes continueTakes(float[] prime, int rate, long frames, GenerationRequest r, DawContext context,
+                               Monitor monitor) {
         long[] seeds = new long[r.candidates()];
         for (int c = 0; c < seeds.length; c++) {
             seeds[c] = r.seed() + c;

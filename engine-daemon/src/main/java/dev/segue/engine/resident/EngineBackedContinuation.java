@@ -142,16 +142,6 @@ public final class EngineBackedContinuation implements ContinuationEngine {
         };
     }
 
-    @Override
-    public float[][] continueAudio(float[] monoPrime, int rate, long frames, GenerationRequest request, Monitor monitor) {
-        return continueTakes(monoPrime, rate, frames, request, monitor).audio();
-    }
-
-    @Override
-    public Takes continueTakes(float[] monoPrime, int rate, long frames, GenerationRequest request, Monitor monitor) {
-        return continueTakes(monoPrime, rate, frames, request, null, monitor);
-    }
-
     /** A beat-clocked prior keeps the context's grid (tempo, bar, the prime's first bar) as its clock. */
     @Override
     public Takes continueTakes(float[] monoPrime, int rate, long frames, GenerationRequest request, DawContext context,

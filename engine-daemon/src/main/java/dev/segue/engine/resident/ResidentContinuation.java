@@ -212,17 +212,6 @@ public final class ResidentContinuation implements ContinuationEngine {
         return "the key/value cache of " + takes + (takes == 1 ? " take" : " takes");
     }
 
-    @Override
-    public float[][] continueAudio(float[] monoPrime, int sampleRate, long frames, GenerationRequest request,
-                                   Monitor monitor) {
-        return continueTakes(monoPrime, sampleRate, frames, request, monitor).audio();
-    }
-
-    @Override
-    public Takes continueTakes(float[] monoPrime, int rate, long frames, GenerationRequest request, Monitor monitor) {
-        return continueTakes(monoPrime, rate, frames, request, null, monitor);
-    }
-
     /** The DAW's context goes through to the loaded engine, whose beat clock follows its grid. */
     @Override
     public Takes continueTakes(float[] monoPrime, int rate, long frames, GenerationRequest request, DawContext context,

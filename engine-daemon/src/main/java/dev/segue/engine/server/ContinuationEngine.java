@@ -78,9 +78,15 @@ public interface ContinuationEngine {
     /**
      * A mono prime at {@code sampleRate} (any rate the protocol allows; the model's own rate is
      * {@link #sampleRate()}) to {@code candidates} mono takes of exactly {@code frames} samples at that same
-     * rate, each starting at the sample after the prime's last. Previews are at that rate too.
+     * rate, each starting at the sample after the prime's last, with, per take, an opaque state the engine can
+     * extend from later. Previews are at that rate too.
+     *
+     * <p>{@code context} is the DAW's (tempo, time signature, the prime's first bar), or null when no grid is
+     * known: an engine whose model keeps time follows that grid, one that does not ignores it. This is the one
+     * call an engine implements, so a wrapper that forwards it cannot lose the context on the way.
      */
-    float[][] continueAudio(float[] monoPrime, int sampleRate, long frames, GenerationRequest request, Monitor monitor);
+    Takes continueTakes(float[] monoPrime, int sampleRate, long frames, GenerationRequest request, DawContext context,
+                        Monitor monitor);
 
     /**
      * Takes and, per take, an opaque state the engine can extend from later ({@code null} entries where it
@@ -88,17 +94,15 @@ public interface ContinuationEngine {
      */
     record Takes(float[][] audio, byte[][] state) {}
 
+    /** As {@link #continueTakes(float[], int, long, GenerationRequest, DawContext, Monitor)} with no grid known. */
     default Takes continueTakes(float[] monoPrime, int sampleRate, long frames, GenerationRequest request, Monitor monitor) {
-        return new Takes(continueAudio(monoPrime, sampleRate, frames, request, monitor), null);
+        return continueTakes(monoPrime, sampleRate, frames, request, null, monitor);
     }
 
-    /**
-     * As above, with the DAW's context (tempo, time signature, the prime's first bar): an engine whose model
-     * keeps time follows that grid; one that does not ignores it. {@code context} null: no grid is known.
-     */
-    default Takes continueTakes(float[] monoPrime, int sampleRate, long frames, GenerationRequest request,
-                                DawContext context, Monitor monitor) {
-        return continueTakes(monoPrime, sampleRate, frames, request, monitor);
+    /** The takes' audio alone, with no grid known. */
+    default float[][] continueAudio(float[] monoPrime, int sampleRate, long frames, GenerationRequest request,
+                                    Monitor monitor) {
+        return continueTakes(monoPrime, sampleRate, frames, request, null, monitor).audio();
     }
 
     /**

@@ -24,16 +24,21 @@ import org.junit.jupiter.api.Test;
 /**
  * The resident layer is what the daemon and the cluster's workers serve through: every call must reach the loaded
  * engine with all its arguments. A method it left to {@link ContinuationEngine}'s default would quietly take the
- * default's path, as the DAW's context once did (the default drops it, so the beat clock measured the prime instead).
+ * default's path, as the DAW's context once did (a default dropped it, so the beat clock measured the prime instead).
+ * The two calls without a context are the exception: the interface defines them through the one it declares
+ * abstract, so they reach the loaded engine through that.
  */
 class ResidentContinuationTest {
     private static final Path DEFAULT = Path.of(System.getProperty("segue.home", "..")).resolve("presets/default");
+
+    /** Name and parameter count of the defaults that only call {@code continueTakes} with a null context. */
+    private static final List<String> THROUGH_THE_ABSTRACT_CALL = List.of("continueTakes5", "continueAudio5");
 
     @Test
     void everyEngineMethodIsForwarded() {
         List<String> missing = new ArrayList<>();
         for (Method m : ContinuationEngine.class.getMethods()) {
-            if (m.isDefault()) {
+            if (m.isDefault() && !THROUGH_THE_ABSTRACT_CALL.contains(m.getName() + m.getParameterCount())) {
                 try {
                     ResidentContinuation.class.getDeclaredMethod(m.getName(), m.getParameterTypes());
                 } catch (NoSuchMethodException e) {

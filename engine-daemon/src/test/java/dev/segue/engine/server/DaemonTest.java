@@ -94,7 +94,8 @@ class DaemonTest {
             }
         }
 
-        public float[][] continueAudio(float[] prime, int rate, long frames, GenerationRequest r, Monitor monitor) {
+        public Takes continueTakes(float[] prime, int rate, long frames, GenerationRequest r, DawContext context,
+                                   Monitor monitor) {
             if (r.seed() == BAD_SEED) { // input only the engine can judge, found bad once the job runs
                 throw new ProtocolException(ErrorCode.BAD_MESSAGE, "request.seed: the stand-in refuses seed " + BAD_SEED);
             }
@@ -121,7 +122,7 @@ class DaemonTest {
                     out[c][i] = (float) ((i % 1000) / 1000.0 - 0.5) * (c + 1) / 16f;
                 }
             }
-            return out;
+            return new Takes(out, null);
         }
     }
 
