@@ -102,6 +102,15 @@ public final class EvalReport {
         s.append(f("| model, the DAW's grid as the clock | %s |%n", share(g.onsetsGrid())));
         s.append(f("| true continuation | %s |%n", share(g.onsetsTruth())));
         s.append(f("| shuffled: the model's take against the next clip's grid | %s |%n", share(g.onsetsShuffled())));
+        int lags = g.lagsModel().length;
+        s.append(f("%n| onset share against the DAW's grid moved later by a fraction of a beat |"));
+        for (int l = 0; l < lags; l++) {
+            s.append(f(" %d/%d |", l, lags));
+        }
+        s.append("\n|" + " --- |".repeat(lags + 1) + "\n");
+        lagRow(s, g.onGrid() != null ? "model, the DAW's grid as the clock" : "model, clock estimated from the prime",
+                g.lagsModel());
+        lagRow(s, "true continuation", g.lagsTruth());
         s.append(f("%n| stereo image against the prime's (the clips' panned stereo renderings as primes; %d per-band "
                 + "correlations, bands with under %.1f%% of the energy left out) | mean abs difference of the "
                 + "correlation | share of bands within ±%.2f |%n| --- | --- | --- |%n", dev.segue.engine.audio.StereoImage.BANDS,
@@ -114,6 +123,14 @@ public final class EvalReport {
     private static void stereoRow(StringBuilder s, String what, StereoAgreement.Agreement a) {
         s.append(f("| %s | %s | %s |%n", what, Double.isNaN(a.meanAbsDifference()) ? "n/a" : f("%.3f", a.meanAbsDifference()),
                 Double.isNaN(a.shareWithin()) ? "n/a" : f("%.2f", a.shareWithin())));
+    }
+
+    private static void lagRow(StringBuilder s, String what, double[] shares) {
+        s.append("| ").append(what).append(" |");
+        for (double v : shares) {
+            s.append(' ').append(share(v)).append(" |");
+        }
+        s.append('\n');
     }
 
     private static String share(double v) {

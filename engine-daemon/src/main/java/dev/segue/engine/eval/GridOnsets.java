@@ -22,11 +22,32 @@ public final class GridOnsets {
      * @return the share in [0, 1], NaN when the audio has no onsets (or is too short for a frame)
      */
     public static double share(float[] audio, int sampleRate, double bpm, double beatSeconds) {
+        return byLag(audio, sampleRate, bpm, beatSeconds, 1)[0];
+    }
+
+    /**
+     * The share against the grid moved later by each of {@code lags} equal fractions of a beat: entry k is the
+     * share within {@link #TOLERANCE_S} of the beats moved by k / lags of a beat (entry 0 is {@link #share}).
+     * Onsets placed at the right tempo but at a constant lag from the grid peak at that lag; onsets with no
+     * pulse give a flat curve.
+     */
+    public static double[] byLag(float[] audio, int sampleRate, double bpm, double beatSeconds, int lags) {
         if (!(bpm > 0) || !Double.isFinite(beatSeconds)) {
             throw new IllegalArgumentException("a grid needs a positive tempo and a finite beat time");
         }
+        if (lags < 1) {
+            throw new IllegalArgumentException("lags must be at least 1, got " + lags);
+        }
         TempoEstimator.Onsets o = TempoEstimator.onsets(audio, sampleRate);
         double period = 60 / bpm;
+        double[] shares = new double[lags];
+        for (int k = 0; k < lags; k++) {
+            shares[k] = share(o, period, beatSeconds + k * period / lags);
+        }
+        return shares;
+    }
+
+    private static double share(TempoEstimator.Onsets o, double period, double beatSeconds) {
         double on = 0;
         double all = 0;
         for (int f = 0; f < o.strength().length; f++) {

@@ -72,6 +72,9 @@ public final class ModelEvaluation {
      */
     static final int SEAM_SKIP = 64;
 
+    /** The onset shares by lag: the grid moved by eighths of a beat, each about the width of the ±30 ms window at 120 BPM. */
+    public static final int ONSET_LAGS = 8;
+
     /**
      * How far the features can be trusted: whole clips whose estimated tempo agrees with the composed one,
      * whose estimated key is the composed key, and primes whose estimated beats fall within
@@ -100,14 +103,17 @@ public final class ModelEvaluation {
      * beat clock (what the daemon does with a DAW's context; null for a prior without a beat clock), against
      * the primes and against what was composed. Onset shares ({@link GridOnsets}) on each clip's composed grid:
      * the model with the estimated clock, with the grid clock, the true continuation, and shuffled (the
-     * model's take, grid clock where there is one, against the next clip's grid). Stereo
+     * model's take, grid clock where there is one, against the next clip's grid). {@code lagsModel} and
+     * {@code lagsTruth}: the onset share of that take and of the true continuation against the clip's grid moved
+     * later by k / {@link #ONSET_LAGS} of a beat (entry 0 is the unmoved grid), which tells onsets at a constant
+     * lag from the grid from onsets with no pulse. Stereo
      * ({@link StereoAgreement} per clip, averaged): each clip's stereo variant
      * ({@link CorpusGenerator#stereoClip}) as the prime, the take made stereo with its image
      * ({@link dev.segue.engine.audio.StereoImage}); beside it the piece's own continuation, and L = R.
      */
     public record GridRows(Coherence.Scores onGrid, Coherence.Composed onGridVsComposed, double onsetsMeasured,
-                           double onsetsGrid, double onsetsTruth, double onsetsShuffled,
-                           StereoAgreement.Agreement stereoTake, StereoAgreement.Agreement stereoTruth,
+                           double onsetsGrid, double onsetsTruth, double onsetsShuffled, double[] lagsModel,
+                           double[] lagsTruth, StereoAgreement.Agreement stereoTake, StereoAgreement.Agreement stereoTruth,
                            StereoAgreement.Agreement stereoDualMono) {}
 
     /**
@@ -183,6 +189,8 @@ public final class ModelEvaluation {
         List<Coherence.Features> onGrid = new ArrayList<>();
         double[] onsets = new double[4];  // sums: measured clock, grid clock, truth, shuffled
         int[] onsetCounts = new int[4];
+        double[][] lags = new double[2][ONSET_LAGS];  // sums by lag: the model's take (grid clock if any), truth
+        int[] lagCounts = new int[2];
         double[][] stereo = new double[3][2];  // take, truth, L = R: sums of mean |difference| and share within
         int[] stereoCounts = new int[3];
         boolean drafting = draft != null && reported(o, draft.config().level());
@@ -252,9 +260,19 @@ public final class ModelEvaluation {
             float[] ours = nextOnGrid != null ? nextOnGrid : next;
             SongSpec nextSpec = SongPlanner.plan(CorpusGenerator.HELD_OUT_SEED_BASE + (i + 1) % o.heldOutClips(),
                     clipFrames / (double) sr);
+            double[][] byLag = {GridOnsets.byLag(ours, sr, bpm, beat, ONSET_LAGS),
+                    GridOnsets.byLag(realNextAudio, sr, bpm, beat, ONSET_LAGS)};
+            for (int k = 0; k < 2; k++) {
+                if (!Double.isNaN(byLag[k][0])) {
+                    for (int l = 0; l < ONSET_LAGS; l++) {
+                        lags[k][l] += byLag[k][l];
+                    }
+                    lagCounts[k]++;
+                }
+            }
             double[] shares = {GridOnsets.share(next, sr, bpm, beat),
-                    nextOnGrid == null ? Double.NaN : GridOnsets.share(nextOnGrid, sr, bpm, beat),
-                    GridOnsets.share(realNextAudio, sr, bpm, beat),
+                    nextOnGrid == null ? Double.NaN : byLag[0][0],
+                    byLag[1][0],
                     GridOnsets.share(ours, sr, nextSpec.bpm(), -(nextSpec.offsetSeconds() + primeFrames / (double) sr))};
             for (int k = 0; k < 4; k++) {
                 if (!Double.isNaN(shares[k])) {
@@ -332,12 +350,21 @@ public final class ModelEvaluation {
                         onGrid.isEmpty() ? null : Coherence.againstComposed(onGrid, composedBpm, composedKeys),
                         mean(onsets[0], onsetCounts[0]), mean(onsets[1], onsetCounts[1]),
                         mean(onsets[2], onsetCounts[2]), mean(onsets[3], onsetCounts[3]),
+                        means(lags[0], lagCounts[0]), means(lags[1], lagCounts[1]),
                         agreement(stereo[0], stereoCounts[0]), agreement(stereo[1], stereoCounts[1]),
                         agreement(stereo[2], stereoCounts[2])));
     }
 
     private static double mean(double sum, int n) {
         return n == 0 ? Double.NaN : sum / n;
+    }
+
+    private static double[] means(double[] sums, int n) {
+        double[] m = new double[sums.length];
+        for (int i = 0; i < m.length; i++) {
+            m[i] = mean(sums[i], n);
+        }
+        return m;
     }
 
     private static StereoAgreement.Agreement agreement(double[] sums, int clips) {

@@ -46,6 +46,22 @@ class GridMetricsTest {
         assertThrows(IllegalArgumentException.class, () -> GridOnsets.share(onBeat, SR, 0, 0));
     }
 
+    /** Clicks three eighths of a beat after the grid's beats: the share by lag peaks there and nowhere else. */
+    @Test
+    void onsetsAtAConstantLagPeakAtThatLag() {
+        float[] late = clicks(120, 0.2 + 3 * 0.5 / 8, 8);
+        double[] byLag = GridOnsets.byLag(late, SR, 120, 0.2, 8);
+        assertEquals(8, byLag.length);
+        assertEquals(GridOnsets.share(late, SR, 120, 0.2), byLag[0], 1e-12, "lag 0 is the grid itself");
+        assertTrue(byLag[3] > 0.85, "at the clicks' lag: " + byLag[3]);
+        for (int l = 0; l < 8; l++) {
+            if (l != 3) {
+                assertTrue(byLag[l] < 0.2, "lag " + l + "/8: " + byLag[l]);
+            }
+        }
+        assertThrows(IllegalArgumentException.class, () -> GridOnsets.byLag(late, SR, 120, 0.2, 0));
+    }
+
     @Test
     void stereoAgreementComparesBandsThatCarryEnergy() {
         double[] primeCorr = {0.5, 0.9, 0.2, 0.0};
