@@ -116,7 +116,7 @@ public final class ContinuationBench {
         first.codes().forEach((level, rows) -> codes.put(level, rows[0]));
         for (int r = 0; r < repeats; r++) {
             long t0 = System.nanoTime();
-            pipeline.extend(root, codes, first.primeTopTokens(), frames, frames, first.traits(), one,
+            pipeline.extend(root, codes, first.primeTopTokens(), frames, frames, first.traits(), first.warp(), one,
                     new Monitor() {
                         @Override
                         public void progress(int level, long done, long total) {

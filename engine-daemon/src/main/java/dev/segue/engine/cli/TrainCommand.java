@@ -71,7 +71,9 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--clock", defaultValue = "measured", paramLabel = "measured|grid",
             description = "A beat-clocked prior's clock in training: the tempo estimator's reading of each window's "
                     + "head (measured, as the shipped prior), or the corpus's composed tempo, bar and phase (grid, "
-                    + "as a DAW's context gives at sampling; needs corpus clips or a corpus folder with its manifest).")
+                    + "as a DAW's context gives at sampling; needs corpus clips or a corpus folder with its manifest). "
+                    + "A prior with beat_codes in its config trains on grid only: each clip is stretched from its "
+                    + "composed tempo to the prior's.")
     String clock;
 
     @Option(names = "--clock-measured-share", defaultValue = "0.25",

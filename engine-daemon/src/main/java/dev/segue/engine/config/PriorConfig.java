@@ -9,7 +9,10 @@ import com.fasterxml.jackson.databind.JsonNode;
  * conditioning, and {@code pitch_guidance} (default 1, none) is how strongly such a prior's sampling follows
  * the prime's pitch: classifier-free guidance against the same prior told no pitch (see
  * {@code sampling/PrimedSampler}). It belongs to the weights, not the architecture: it is worth more than 1
- * only for a prior trained with its pitch sometimes withheld, which {@code segue train} does.
+ * only for a prior trained with its pitch sometimes withheld, which {@code segue train} does. {@code beat_codes}
+ * (default 0, none) is the beat of a prior that hears every song at one tempo: audio is warped so that a beat of
+ * the DAW's grid spans that many codes on the way in, and back on the way out
+ * ({@link dev.segue.engine.prior.TempoWarp}).
  */
 public record PriorConfig(int level, int nCtx, int width, int depth, int heads, int attnOrder, Integer blocks,
                           double mAttn, double mMlp, boolean resScale, boolean posInit, boolean labels,
@@ -17,7 +20,8 @@ public record PriorConfig(int level, int nCtx, int width, int depth, int heads, 
                           double maxDuration, int sampleRate, int condDepth, int condWidth, double condMConv,
                           int condDilationGrowthRate, Integer condDilationCycle, boolean condResScale,
                           boolean useTokens, int nTokens, boolean singleEncDec, boolean mergedDecoder,
-                          boolean copyInput, LyricsConfig lyrics, boolean beatClock, double pitchGuidance) {
+                          boolean copyInput, LyricsConfig lyrics, boolean beatClock, double pitchGuidance,
+                          int beatCodes) {
 
     public static PriorConfig fromJson(JsonNode node, String where) {
         JsonConfig c = new JsonConfig(node, where);
@@ -33,7 +37,7 @@ public record PriorConfig(int level, int nCtx, int width, int depth, int heads, 
                 c.bool("use_tokens", false), c.integer("n_tokens", 0), c.bool("single_enc_dec", false),
                 c.bool("merged_decoder", false), c.bool("copy_input", false),
                 usesLyrics(c) ? LyricsConfig.fromJson(c) : null, c.bool("beat_clock", false),
-                c.number("pitch_guidance", 1.0));
+                c.number("pitch_guidance", 1.0), c.integer("beat_codes", 0));
         cfg.validate(where);
         return cfg;
     }
@@ -63,6 +67,10 @@ public record PriorConfig(int level, int nCtx, int width, int depth, int heads, 
         }
         if (pitchGuidance != 1 && !beatClock) {
             throw new ConfigException(where + ".pitch_guidance: only a prior with a beat_clock hears a pitch to follow");
+        }
+        if (beatCodes < 0 || beatCodes > nCtx / 2 || (beatCodes > 0 && !beatClock)) {
+            throw new ConfigException(where + ".beat_codes: a beat-clocked prior's beat in codes, 1.." + nCtx / 2
+                    + " (half its context), or 0 for none; got " + beatCodes + (beatClock ? "" : " without a beat_clock"));
         }
         if (lyrics != null) {
             lyrics.validate(where, !singleEncDec, nTokens);

@@ -125,8 +125,10 @@ public final class EngineBackedContinuation implements ContinuationEngine {
 
     @Override
     public double minPrimeSeconds() {
-        // A little over one top hop: resampling to the model rate may shorten the prime by a sample.
-        return (pipeline.topHop() + 2.0) / pipeline.sampleRate();
+        // A little over one top hop: resampling to the model rate may shorten the prime by a sample, and a prior
+        // with a fixed beat may hear it shortened by up to a factor of the square root of 2.
+        double oneHop = (pipeline.topHop() + 2.0) / pipeline.sampleRate();
+        return Double.isNaN(pipeline.modelBpm()) ? oneHop : oneHop * Math.sqrt(2);
     }
 
     @Override
@@ -197,7 +199,7 @@ public final class EngineBackedContinuation implements ContinuationEngine {
                 own.add(new SamplingParams(p.temperature(), p.topK(), p.topP(), p.seed() + c));
             }
             states[c] = new TakeState(r.tier(), sampled.primeTopTokens(), modelFrames, own, codes, r.song(),
-                    sampled.traits()).toBytes();
+                    sampled.traits(), sampled.warp()).toBytes();
             if (rate != model) {
                 takes[c] = Resampler.resample(takes[c], model, rate, (int) frames,
                         () -> stopIfCancelled(monitor, resampling));
@@ -237,7 +239,7 @@ public final class EngineBackedContinuation implements ContinuationEngine {
                     p.seed() + EXTENSION_SEED_STRIDE * state.codes().values().iterator().next().length));
         }
         ContinuationPipeline.Sampled sampled = pipeline.extend(manager, state.codes(), state.primeTopTokens(),
-                state.modelFrames(), extra, state.traits(),
+                state.modelFrames(), extra, state.traits(), state.warp(),
                 new ContinuationPipeline.Request(1, state.tier(), params, false, false, song),
                 new Monitor() {
                     @Override
@@ -269,7 +271,7 @@ public final class EngineBackedContinuation implements ContinuationEngine {
         }
         long modelFramesNow = state.modelFrames() + extra;
         byte[] next = new TakeState(state.tier(), state.primeTopTokens(), modelFramesNow, state.perLevel(), codes,
-                song, state.traits()).toBytes();
+                song, state.traits(), state.warp()).toBytes();
         return new Takes(new float[][] {fresh}, new byte[][] {next});
     }
 }

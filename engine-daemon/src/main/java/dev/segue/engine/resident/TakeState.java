@@ -1,6 +1,7 @@
 package dev.segue.engine.resident;
 
 import dev.segue.engine.prior.PrimeTraits;
+import dev.segue.engine.prior.TempoWarp;
 import dev.segue.engine.sampling.SamplingParams;
 import dev.segue.engine.sampling.SongLabels;
 import dev.segue.engine.sampling.Tier;
@@ -21,12 +22,20 @@ import java.util.TreeMap;
  * same song. The server stores these bytes opaquely; this class alone writes and reads them, and reading checks
  * every count against bounds before allocating. Version 1 states (before the song was kept) read with a null song;
  * versions 1 and 2 (before the prime's traits were kept) with null traits; version 3 (before the clock kept its
- * bar) with a four-beat bar counted from the first beat, which is what such a take's clock was.
+ * bar) with a four-beat bar counted from the first beat, which is what such a take's clock was; versions 1 to 4
+ * (before a prior could hear songs at its own tempo) with no tempo warp. With a warp, {@code modelFrames} counts
+ * samples at the song's tempo and the codes are at the prior's.
  */
 public record TakeState(Tier tier, int primeTopTokens, long modelFrames, List<SamplingParams> perLevel,
-                 Map<Integer, long[]> codes, SongLabels song, PrimeTraits traits) {
+                 Map<Integer, long[]> codes, SongLabels song, PrimeTraits traits, TempoWarp warp) {
     private static final int MAGIC = 0x53475453; // "SGTS"
-    private static final int VERSION = 4;
+    private static final int VERSION = 5;
+
+    /** A state of a take heard at the song's own tempo. */
+    TakeState(Tier tier, int primeTopTokens, long modelFrames, List<SamplingParams> perLevel,
+              Map<Integer, long[]> codes, SongLabels song, PrimeTraits traits) {
+        this(tier, primeTopTokens, modelFrames, perLevel, codes, song, traits, null);
+    }
 
     /** A state without prime traits: the prior has no beat clock. */
     TakeState(Tier tier, int primeTopTokens, long modelFrames, List<SamplingParams> perLevel,
@@ -65,6 +74,11 @@ public record TakeState(Tier tier, int primeTopTokens, long modelFrames, List<Sa
             }
             writeSong(out, song == null ? SongLabels.NONE : song);
             writeTraits(out, traits);
+            out.writeBoolean(warp != null);
+            if (warp != null) {
+                out.writeDouble(warp.bpm());
+                out.writeDouble(warp.modelBpm());
+            }
             out.flush();
             return bytes.toByteArray();
         } catch (IOException e) {
@@ -113,10 +127,11 @@ public record TakeState(Tier tier, int primeTopTokens, long modelFrames, List<Sa
             }
             SongLabels song = version >= 2 ? readSong(in) : null; // null: not kept (version 1)
             PrimeTraits traits = version >= 3 ? readTraits(in, version) : null; // null: not kept (versions 1 and 2)
+            TempoWarp warp = version >= 5 ? readWarp(in) : null;
             if (in.available() != 0) {
-                throw new IllegalArgumentException("take state: " + in.available() + " bytes after the prime traits");
+                throw new IllegalArgumentException("take state: " + in.available() + " bytes after the tempo warp");
             }
-            return new TakeState(Tier.values()[tier], primeTop, frames, params, codes, song, traits);
+            return new TakeState(Tier.values()[tier], primeTop, frames, params, codes, song, traits, warp);
         } catch (IOException e) {
             throw new IllegalArgumentException("take state is truncated", e);
         }
@@ -150,6 +165,19 @@ public record TakeState(Tier tier, int primeTopTokens, long modelFrames, List<Sa
                     : new PrimeTraits(bpm, firstBeat, chroma);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("take state: prime traits " + e.getMessage());
+        }
+    }
+
+    private static TempoWarp readWarp(DataInputStream in) throws IOException {
+        if (!in.readBoolean()) {
+            return null;
+        }
+        double bpm = in.readDouble();
+        double modelBpm = in.readDouble();
+        try {
+            return TempoWarp.of(bpm, modelBpm);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("take state: tempo warp " + e.getMessage());
         }
     }
 

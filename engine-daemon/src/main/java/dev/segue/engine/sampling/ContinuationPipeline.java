@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.Shape;
 import dev.segue.engine.prior.LabelRow;
 import dev.segue.engine.prior.PrimeTraits;
 import dev.segue.engine.prior.Prior;
+import dev.segue.engine.prior.TempoWarp;
 import dev.segue.engine.vqvae.VqVae;
 import java.util.Arrays;
 import java.util.List;
@@ -13,7 +14,9 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * A prime to N takes, at the model's rate, mono: the prime is cut to the top level's hop grid at its END (so
+ * A prime to N takes, at the model's rate, mono. A top prior with a fixed beat ({@code beat_codes}) hears the
+ * prime stretched to its tempo from the DAW's (or, without a DAW, the prime's measured tempo), and its takes are
+ * stretched back ({@link TempoWarp}); everything below then runs at the prior's tempo. The prime is cut to the top level's hop grid at its END (so
  * the seam sits exactly where the prime stops) and encoded at every level the tier needs; the top level is
  * sampled window by window; each lower level is upsampled window by window from the level above, with the
  * prime's own codes of that level as its past; the lowest level is decoded, cut to exactly the asked length,
@@ -133,7 +136,13 @@ public final class ContinuationPipeline {
      * Takes and the codes behind them: per level (the tier's levels), one row per candidate, the prime's codes
      * first ({@code primeTopTokens} of them at the top level). The codes are what {@link #extend} continues.
      */
-    public record Sampled(float[][] takes, Map<Integer, long[][]> codes, int primeTopTokens, PrimeTraits traits) {}
+    public record Sampled(float[][] takes, Map<Integer, long[][]> codes, int primeTopTokens, PrimeTraits traits,
+                          TempoWarp warp) {
+        /** Takes of a prior that hears songs at their own tempo. */
+        public Sampled(float[][] takes, Map<Integer, long[][]> codes, int primeTopTokens, PrimeTraits traits) {
+            this(takes, codes, primeTopTokens, traits, null);
+        }
+    }
 
     /**
      * @param prime mono audio at the model rate, at least one top-level hop long
@@ -153,6 +162,39 @@ public final class ContinuationPipeline {
      */
     public Sampled continueWithCodes(NDManager parent, float[] prime, long frames, Request request, PrimeTraits.Grid grid,
                                      Monitor monitor) {
+        if (frames < 1) {
+            throw new IllegalArgumentException("continuation length must be at least one sample, got " + frames);
+        }
+        if (top().config().beatCodes() == 0) {
+            return sample(parent, prime, frames, request, grid, monitor);
+        }
+        PrimeTraits.Grid songGrid = grid != null ? grid : SongTempo.measured(prime, sampleRate(),
+                () -> stopIfCancelled(monitor, "while measuring the prime's tempo"));
+        if (songGrid == null) { // too short for a tempo: heard as it is, with a silent clock
+            return sample(parent, prime, frames, request, null, monitor);
+        }
+        TempoWarp warp = TempoWarp.of(songGrid.bpm(), modelBpm());
+        int rate = sampleRate();
+        float[] heard = warp.toModel(prime, rate, () -> stopIfCancelled(monitor, "while stretching the prime"));
+        Sampled sampled = sample(parent, heard, warp.modelFrames(frames), request, warp.modelGrid(songGrid),
+                SongTempo.previews(monitor, warp, rate));
+        float[][] takes = sampled.takes();
+        for (int c = 0; c < takes.length; c++) {
+            String stage = "while stretching take " + c;
+            takes[c] = warp.fromModel(takes[c], (int) frames, rate, () -> stopIfCancelled(monitor, stage));
+        }
+        return new Sampled(takes, sampled.codes(), sampled.primeTopTokens(), sampled.traits(), warp);
+    }
+
+    /** The tempo a prior with a fixed beat hears every song at; NaN for a prior that hears them as they are. */
+    public double modelBpm() {
+        int beat = top().config().beatCodes();
+        return beat == 0 ? Double.NaN : TempoWarp.modelBpm(sampleRate(), topHop(), beat);
+    }
+
+    /** {@link #continueWithCodes} at the prior's own tempo. */
+    private Sampled sample(NDManager parent, float[] prime, long frames, Request request, PrimeTraits.Grid grid,
+                           Monitor monitor) {
         int lowest = checkTier(request);
         int hop = topHop();
         if (frames < 1) {
@@ -219,6 +261,36 @@ public final class ContinuationPipeline {
      */
     public Sampled extend(NDManager parent, Map<Integer, long[]> codes, int primeTopTokens, long takeFrames,
                           long extraFrames, PrimeTraits traits, Request request, Monitor monitor) {
+        return extend(parent, codes, primeTopTokens, takeFrames, extraFrames, traits, null, request, monitor);
+    }
+
+    /**
+     * As above for a take made through {@code warp} ({@link Sampled#warp()}; null: none): the codes go on at the
+     * prior's tempo, and the whole take comes back at the song's, {@code takeFrames + extraFrames} samples.
+     */
+    public Sampled extend(NDManager parent, Map<Integer, long[]> codes, int primeTopTokens, long takeFrames,
+                          long extraFrames, PrimeTraits traits, TempoWarp warp, Request request, Monitor monitor) {
+        if (warp == null) {
+            return extendAtModelTempo(parent, codes, primeTopTokens, takeFrames, extraFrames, traits, request, monitor);
+        }
+        if (takeFrames < 1 || extraFrames < 1) {
+            throw new IllegalArgumentException("take of " + takeFrames + " samples cannot be extended by " + extraFrames);
+        }
+        long heardTake = warp.modelFrames(takeFrames);
+        long heardAll = Math.max(heardTake + 1, warp.modelFrames(takeFrames + extraFrames));
+        Sampled sampled = extendAtModelTempo(parent, codes, primeTopTokens, heardTake, heardAll - heardTake, traits,
+                request, monitor);
+        long all = takeFrames + extraFrames;
+        if (all > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("extension of " + extraFrames + " samples is too long");
+        }
+        float[] whole = warp.fromModel(sampled.takes()[0], (int) all, sampleRate(),
+                () -> stopIfCancelled(monitor, "while stretching the take"));
+        return new Sampled(new float[][] {whole}, sampled.codes(), primeTopTokens, sampled.traits(), warp);
+    }
+
+    private Sampled extendAtModelTempo(NDManager parent, Map<Integer, long[]> codes, int primeTopTokens, long takeFrames,
+                                       long extraFrames, PrimeTraits traits, Request request, Monitor monitor) {
         int lowest = checkTier(request);
         if (request.candidates() != 1) {
             throw new IllegalArgumentException("an extension continues one take");

@@ -11,6 +11,7 @@ import dev.segue.engine.corpus.Clip;
 import dev.segue.engine.corpus.CorpusGenerator;
 import dev.segue.engine.prior.Prior;
 import dev.segue.engine.prior.PrimeTraits;
+import dev.segue.engine.prior.TempoWarp;
 import dev.segue.engine.vqvae.VqVae;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -83,6 +84,11 @@ public final class Training {
         if (level < top && plan.clock().equals("grid")) {
             throw new IllegalArgumentException("--clock grid clocks a top prior; an upsampler follows the codes above it");
         }
+        if (prior != null && prior.beatCodes() > 0 && List.of("prior", "all", "eval").contains(plan.stage())
+                && !plan.clock().equals("grid")) {
+            throw new IllegalArgumentException("the prior has beat_codes " + prior.beatCodes() + ": it hears every song "
+                    + "at one tempo, so it trains on the corpus stretched from its composed tempi: give --clock grid");
+        }
         Files.createDirectories(plan.out());
         Path configCopy = plan.out().resolve("config.json");
         if (!Files.exists(configCopy) || !Files.isSameFile(plan.config(), configCopy)) {
@@ -95,7 +101,9 @@ public final class Training {
                 tracks.stream().mapToLong(t -> t.length).sum() / (double) rate, (System.nanoTime() - t0) / 1e9);
         try (NDManager root = Djl.cpuManager()) {
             if (plan.stage().equals("eval")) {
-                evaluate(plan, config, prior, tracks, root, terminal);
+                List<PrimeTraits.Grid> grids = plan.clock().equals("grid") ? grids(plan, tracks.size()) : null;
+                evaluate(plan, config, prior, prior.beatCodes() > 0 ? heard(tracks, grids, config, level, terminal)
+                        : tracks, root, terminal);
                 return;
             }
             if (!plan.stage().equals("prior")) {
@@ -110,6 +118,11 @@ public final class Training {
                 Path vqFile = plan.out().resolve("vqvae.safetensors");
                 if (!Files.isRegularFile(vqFile)) {
                     throw new IllegalArgumentException("no trained VQ-VAE at " + vqFile + "; run --stage vqvae first");
+                }
+                List<PrimeTraits.Grid> grids = plan.clock().equals("grid") ? grids(plan, tracks.size()) : null;
+                if (prior.beatCodes() > 0) {
+                    tracks = heard(tracks, grids, config, level, terminal);
+                    grids = heardGrids(grids, config, level);
                 }
                 List<long[]> codes;
                 List<long[]> upper = null;
@@ -126,10 +139,6 @@ public final class Training {
                         plan.seed(), plan.checkpointEvery(), plan.logEvery(), plan.fresh(), plan.maxMinutes(),
                         plan.stopAtStep());
                 int window = plan.priorWindow() == null ? prior.nCtx() : plan.priorWindow();
-                List<PrimeTraits.Grid> grids = plan.clock().equals("grid") ? grids(plan) : null;
-                if (grids != null && grids.size() != tracks.size()) {
-                    throw new IllegalArgumentException(grids.size() + " composed grids for " + tracks.size() + " tracks");
-                }
                 PriorTrainer trainer = new PriorTrainer(prior, config.vqvae(), codes, tracks, grids,
                         plan.clockMeasuredShare(), window, o, terminal).startingFrom(plan.initPrior());
                 if (upper != null) {
@@ -180,10 +189,47 @@ public final class Training {
         }
     }
 
+    /**
+     * Each track stretched from its composed tempo to the tempo a prior with a fixed beat hears every song at
+     * ({@link TempoWarp}), as sampling stretches a prime by the DAW's tempo.
+     */
+    private static List<float[]> heard(List<float[]> tracks, List<PrimeTraits.Grid> grids, ModelConfig config,
+                                       int level, PrintStream terminal) {
+        int rate = config.vqvae().sampleRate();
+        double modelBpm = modelBpm(config, level);
+        long t0 = System.nanoTime();
+        List<float[]> heard = new java.util.ArrayList<>();
+        long before = 0;
+        long after = 0;
+        for (int i = 0; i < tracks.size(); i++) {
+            heard.add(TempoWarp.of(grids.get(i).bpm(), modelBpm).toModel(tracks.get(i), rate, () -> { }));
+            before += tracks.get(i).length;
+            after += heard.get(i).length;
+        }
+        terminal.printf("train: %d tracks stretched to %.4f BPM (%.0f s of audio became %.0f s) in %.1f s%n",
+                tracks.size(), modelBpm, before / (double) rate, after / (double) rate, (System.nanoTime() - t0) / 1e9);
+        return heard;
+    }
+
+    /** Each composed grid as the stretched track keeps it: the same beats and bars at the prior's tempo. */
+    private static List<PrimeTraits.Grid> heardGrids(List<PrimeTraits.Grid> grids, ModelConfig config, int level) {
+        double modelBpm = modelBpm(config, level);
+        return grids.stream().map(g -> TempoWarp.of(g.bpm(), modelBpm).modelGrid(g)).toList();
+    }
+
+    private static double modelBpm(ModelConfig config, int level) {
+        return TempoWarp.modelBpm(config.vqvae().sampleRate(), config.vqvae().hopLength(level),
+                config.priors().get(level).beatCodes());
+    }
+
     /** The composed grid of each track {@link #loadAudio} gives, in its order. */
-    private static List<PrimeTraits.Grid> grids(Plan plan) throws IOException {
-        return plan.audio() != null ? ComposedGrids.ofFiles(TrainingAudio.files(plan.audio()))
+    private static List<PrimeTraits.Grid> grids(Plan plan, int tracks) throws IOException {
+        List<PrimeTraits.Grid> grids = plan.audio() != null ? ComposedGrids.ofFiles(TrainingAudio.files(plan.audio()))
                 : ComposedGrids.ofSeeds(CorpusGenerator.TRAINING_SEED_BASE, plan.songs(), plan.songSeconds());
+        if (grids.size() != tracks) {
+            throw new IllegalArgumentException(grids.size() + " composed grids for " + tracks + " tracks");
+        }
+        return grids;
     }
 
     private static List<float[]> loadAudio(Plan plan, int rate, PrintStream terminal) throws IOException {

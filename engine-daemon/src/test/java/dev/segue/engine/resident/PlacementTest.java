@@ -134,6 +134,43 @@ class PlacementTest {
         assertThrows(IllegalArgumentException.class, () -> TakeState.fromBytes(truncated));
     }
 
+    @Test
+    void aPriorWithAFixedBeatGivesExactLengthsAndExtendsAtTheSongsTempo() throws Exception {
+        var json = new com.fasterxml.jackson.databind.ObjectMapper();
+        var tree = (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(fixture.dir().resolve("config.json").toFile());
+        var top = (com.fasterxml.jackson.databind.node.ObjectNode) tree.path("priors").path("2");
+        top.put("beat_clock", true);
+        top.put("beat_codes", 128); // 161.5 BPM at the fixture's 44.1 kHz
+        dev.segue.engine.config.ModelConfig config = dev.segue.engine.config.ModelConfig.fromJson(tree, "fixed beat");
+        try (dev.segue.engine.prior.Prior fixed = new dev.segue.engine.prior.Prior(config.priors().get(2),
+                config.vqvae(), new dev.segue.engine.checkpoint.RandomWeights(11, 0.3), root)) {
+            EngineBackedContinuation warped = new EngineBackedContinuation("fixed", root,
+                    new ContinuationPipeline(model.vqvae(), java.util.Map.of(2, fixed)));
+            int rate = 48_000;
+            float[] prime = new float[rate];
+            for (int i = 0; i < prime.length; i++) {
+                prime[i] = (float) (0.3 * Math.sin(2 * Math.PI * 220 * i / rate));
+            }
+            GenerationRequest request = new GenerationRequest("fixed", "sketch", new Length.Bars(0.25), 1,
+                    Quality.SKETCH, List.of(0.9), null, null, 7, null, null, null);
+            for (double bpm : new double[] {93, 174}) {
+                DawContext context = new DawContext(rate, bpm, 4, 4, 3 * rate, 2.0);
+                long frames = framesFor(context, new Length.Bars(0.25));
+                ContinuationEngine.Takes takes = warped.continueTakes(prime, rate, frames, request, context, quiet());
+                assertEquals(frames, takes.audio()[0].length, "exact at " + bpm + " BPM");
+                TakeState state = TakeState.fromBytes(takes.state()[0]);
+                assertEquals(bpm, state.warp().bpm(), "the take keeps the song's tempo for its extensions");
+                long more = 20_000;
+                ContinuationEngine.Takes extended = warped.extend(takes.state()[0], takes.audio()[0], rate, more, quiet());
+                assertEquals(more, extended.audio()[0].length, "only the new audio, exactly as long as asked");
+                TakeState after = TakeState.fromBytes(extended.state()[0]);
+                assertEquals(state.warp(), after.warp());
+                assertArrayEquals(state.codes().get(2), java.util.Arrays.copyOf(after.codes().get(2),
+                        state.codes().get(2).length), "the take's codes are kept");
+            }
+        }
+    }
+
     private static Monitor quiet() {
         return new Monitor() {
             @Override

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.segue.engine.prior.PrimeTraits;
+import dev.segue.engine.prior.TempoWarp;
 import dev.segue.engine.sampling.SamplingParams;
 import dev.segue.engine.sampling.SongLabels;
 import dev.segue.engine.sampling.Tier;
@@ -36,18 +37,36 @@ class TakeStateTest {
 
     @Test
     void aVersionTwoStateReadsWithoutTraitsAndBadTraitsAreRefused() {
-        byte[] v4 = state(null).toBytes();
-        // Version 2 is version 3 (and 4) without the trailing traits flag.
-        byte[] v2 = java.util.Arrays.copyOf(v4, v4.length - 1);
+        byte[] v5 = state(null).toBytes();
+        // Version 2 is version 3 (and 4) without the trailing traits flag, and 3 and 4 are 5 without the warp flag.
+        byte[] v2 = java.util.Arrays.copyOf(v5, v5.length - 2);
         ByteBuffer.wrap(v2).putInt(4, 2);
         assertNull(TakeState.fromBytes(v2).traits());
         byte[] bad = state(new PrimeTraits(120, 0.25, new double[12])).toBytes();
-        // The tempo sits 16 doubles from the end: make it 1000 BPM.
-        ByteBuffer.wrap(bad).putDouble(bad.length - 16 * 8, 1000);
+        // The tempo sits 16 doubles and the warp flag from the end: make it 1000 BPM.
+        ByteBuffer.wrap(bad).putDouble(bad.length - 16 * 8 - 1, 1000);
         assertThrows(IllegalArgumentException.class, () -> TakeState.fromBytes(bad));
         byte[] badBar = state(new PrimeTraits(120, 0.25, new double[12])).toBytes();
-        ByteBuffer.wrap(badBar).putDouble(badBar.length - 8, 9); // the first beat past a four-beat bar
+        ByteBuffer.wrap(badBar).putDouble(badBar.length - 8 - 1, 9); // the first beat past a four-beat bar
         assertThrows(IllegalArgumentException.class, () -> TakeState.fromBytes(badBar));
+    }
+
+    @Test
+    void aTempoWarpSurvivesTheRoundTripAndAVersionFourStateHasNone() {
+        PrimeTraits traits = new PrimeTraits(117.1875, 0.1, new double[12]);
+        TempoWarp warp = TempoWarp.of(93, 117.1875);
+        TakeState withWarp = new TakeState(Tier.SKETCH, 12, 4096, List.of(new SamplingParams(0.9, 0, 0.0, 77)),
+                Map.of(2, new long[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14}), SongLabels.NONE, traits, warp);
+        TakeState back = TakeState.fromBytes(withWarp.toBytes());
+        assertEquals(warp, back.warp(), "an extension after a restart stretches as the take did");
+        byte[] v4 = state(traits).toBytes();
+        v4 = java.util.Arrays.copyOf(v4, v4.length - 1);
+        ByteBuffer.wrap(v4).putInt(4, 4);
+        assertNull(TakeState.fromBytes(v4).warp());
+        assertEquals(traits.bpm(), TakeState.fromBytes(v4).traits().bpm());
+        byte[] badWarp = withWarp.toBytes();
+        ByteBuffer.wrap(badWarp).putDouble(badWarp.length - 16, 4000); // a song at 4000 BPM
+        assertThrows(IllegalArgumentException.class, () -> TakeState.fromBytes(badWarp));
     }
 
     @Test
@@ -64,8 +83,8 @@ class TakeStateTest {
 
     @Test
     void aVersionThreeStateReadsWithTheFourBeatBarItsClockHad() {
-        byte[] v4 = state(new PrimeTraits(97.35, 0.25, new double[12])).toBytes();
-        byte[] v3 = java.util.Arrays.copyOf(v4, v4.length - 16); // without the bar's two doubles
+        byte[] v5 = state(new PrimeTraits(97.35, 0.25, new double[12])).toBytes();
+        byte[] v3 = java.util.Arrays.copyOf(v5, v5.length - 17); // without the bar's two doubles and the warp flag
         ByteBuffer.wrap(v3).putInt(4, 3);
         PrimeTraits back = TakeState.fromBytes(v3).traits();
         assertEquals(97.35, back.bpm());

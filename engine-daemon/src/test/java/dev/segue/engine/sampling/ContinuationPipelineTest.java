@@ -199,6 +199,93 @@ class ContinuationPipelineTest {
     }
 
     @Test
+    void aPriorWithAFixedBeatHearsThePrimeAtItsTempoAndGivesTakesAtTheSongs() throws Exception {
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        var tree = (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(
+                fixture.dir().resolve("config.json").toFile());
+        var top = (com.fasterxml.jackson.databind.node.ObjectNode) tree.path("priors").path("2");
+        top.put("beat_codes", 128); // 128 codes of 128 samples at 44.1 kHz: 161.5 BPM
+        assertThrows(dev.segue.engine.config.ConfigException.class, () -> ModelConfig.fromJson(tree, "no clock"),
+                "a fixed beat is heard through the beat clock");
+        top.put("beat_clock", true);
+        top.put("beat_codes", 129);
+        assertThrows(dev.segue.engine.config.ConfigException.class, () -> ModelConfig.fromJson(tree, "long beat"),
+                "a beat longer than half the context");
+        top.put("beat_codes", 128);
+        ModelConfig config = ModelConfig.fromJson(tree, "fixture with a fixed beat");
+        try (Prior fixed = new Prior(config.priors().get(2), config.vqvae(),
+                new dev.segue.engine.checkpoint.RandomWeights(11, 0.3), root)) {
+            ContinuationPipeline warped = new ContinuationPipeline(vqvae, Map.of(2, fixed));
+            int sr = vqvae.config().sampleRate();
+            assertEquals(60.0 * sr / (128 * 128), warped.modelBpm(), 1e-9);
+            long frames = 30_001;
+            float[] prime = prime(20_000);
+            PrimeTraits.Grid grid = PrimeTraits.Grid.ofBars(93, 4, 4, 2.5); // heard as 186 BPM eighths
+            List<Chunk> previews = new ArrayList<>();
+            ContinuationPipeline.Sampled a = warped.continueWithCodes(root, prime, frames,
+                    request(2, Tier.SKETCH, 100, 4.0), grid, new Monitor() {
+                        @Override
+                        public void preview(int c, long offset, float[] audio) {
+                            previews.add(new Chunk(c, offset, audio.length));
+                        }
+                    });
+            assertEquals(186 / warped.modelBpm(), a.warp().ratio(), 1e-12);
+            double octaves = Math.log(a.traits().bpm() / warped.modelBpm()) / Math.log(2); // the clock's 80..160 fold
+            assertEquals(Math.rint(octaves), octaves, 1e-9, "the clock runs at the prior's tempo: " + a.traits().bpm());
+            for (float[] take : a.takes()) {
+                assertEquals(frames, take.length, "takes come back at the song's tempo, exactly as long as asked");
+            }
+            // The prime was heard stretched: its codes are the stretched prime's, cut to whole hops at its end.
+            int heardPrime = (int) Math.round(prime.length * a.warp().ratio());
+            assertEquals(heardPrime / 128, a.primeTopTokens());
+            assertEquals(heardPrime / 128 + (a.warp().modelFrames(frames) + 127) / 128, a.codes().get(2)[0].length);
+            // The clock's bar at the heard prime's end is the DAW's bar at the real prime's end.
+            double cut = (double) (heardPrime - heardPrime / 128 * 128) / sr;
+            double seamBar = 2.5 + (double) prime.length / sr * 93 / 60 / 4;
+            double phase = a.traits().barPhaseAt((double) heardPrime / sr - cut);
+            double d = Math.abs(phase - (seamBar - Math.floor(seamBar)));
+            assertTrue(Math.min(d, 1 - d) < 1e-3, "the clock's bar at the seam is the DAW's: " + phase + " vs " + seamBar);
+            for (int c = 0; c < 2; c++) {
+                long expected = 0;
+                for (Chunk p : previews) {
+                    if (p.candidate() == c) {
+                        assertEquals(expected, p.offset(), "candidate " + c + " previews are contiguous at the song's tempo");
+                        expected += p.length();
+                    }
+                }
+                assertTrue(expected > 0 && expected <= frames + 1, "candidate " + c + " previewed " + expected);
+            }
+            // An extension goes on at the prior's tempo and returns the whole take at the song's.
+            ContinuationPipeline.Sampled longer = warped.extend(root, Map.of(2, a.codes().get(2)[0]), a.primeTopTokens(),
+                    frames, 9_000, a.traits(), a.warp(), request(1, Tier.SKETCH, 100, 4.0), new Monitor() {});
+            assertEquals(frames + 9_000, longer.takes()[0].length);
+            assertEquals(a.warp(), longer.warp());
+            long[] before = a.codes().get(2)[0];
+            assertArrayEquals(before, Arrays.copyOf(longer.codes().get(2)[0], before.length), "the take's codes are kept");
+            // The prior heard the grid: the same prime with another tempo is another take.
+            ContinuationPipeline.Sampled other = warped.continueWithCodes(root, prime, frames,
+                    request(2, Tier.SKETCH, 100, 4.0), PrimeTraits.Grid.ofBars(131, 4, 4, 2.5), new Monitor() {});
+            assertFalse(Arrays.equals(a.codes().get(2)[0], other.codes().get(2)[0]), "another tempo, another hearing");
+            // Without a DAW the prime's measured tempo is the song's: clicks at 100 BPM are heard as 200 BPM eighths.
+            float[] clicks = new float[7 * sr];
+            for (int beat = 0; beat * 0.6 * sr < clicks.length; beat++) {
+                int at = (int) Math.round(beat * 0.6 * sr);
+                for (int i = 0; i < 400 && at + i < clicks.length; i++) {
+                    clicks[at + i] = (float) (0.8 * Math.exp(-i / 60.0) * Math.sin(i * 0.9));
+                }
+            }
+            ContinuationPipeline.Sampled measured = warped.continueWithCodes(root, clicks, 2_000,
+                    request(1, Tier.SKETCH, 100, 4.0), null, new Monitor() {});
+            assertEquals(2_000, measured.takes()[0].length);
+            assertTrue(measured.warp() != null && Math.abs(measured.warp().bpm() / 100 - Math.rint(measured.warp().bpm() / 100)) < 0.03,
+                    "the measured tempo is the clicks' (or an octave of it): " + measured.warp());
+            // A prime too short for a tempo is heard as it is.
+            assertEquals(null, warped.continueWithCodes(root, prime(2_000), 500, request(1, Tier.SKETCH, 1, 4.0), null,
+                    new Monitor() {}).warp());
+        }
+    }
+
+    @Test
     void draftAndFullTiersUpsampleToExactLengths() {
         long frames = 3_000;
         List<Integer> levels = new ArrayList<>();

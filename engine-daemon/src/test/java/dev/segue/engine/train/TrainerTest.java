@@ -187,6 +187,41 @@ class TrainerTest {
         assertTrue(outside.getMessage().contains("--level must be 0..2"), outside.getMessage());
     }
 
+    @Test
+    void aPriorWithAFixedBeatTrainsOnTheCorpusStretchedToItsTempo(@TempDir Path dir) throws Exception {
+        // 32 codes of 128 samples at 8 kHz: a beat of 0.512 s, 117.1875 BPM.
+        Path configFile = Files.writeString(dir.resolve("fixed.json"), TINY.replace("\"labels\": false, \"sr\": 8000},",
+                "\"labels\": false, \"sr\": 8000, \"beat_clock\": true, \"beat_codes\": 32},"));
+        Path audio = Files.createDirectories(dir.resolve("corpus"));
+        double[] tempi = {90, 160};
+        StringBuilder manifest = new StringBuilder("file,tempo_bpm,time_signature,offset_s\n");
+        for (int k = 0; k < tempi.length; k++) {
+            float[] x = new float[6 * 8000];
+            for (int i = 0; i < x.length; i++) { // clicks on the beat over a quiet tone
+                double inBeat = (i / 8000.0) % (60 / tempi[k]);
+                x[i] = (float) (0.6 * Math.exp(-inBeat * 60) * Math.sin(i * 0.7) + 0.05 * Math.sin(i * 0.2));
+            }
+            dev.segue.protocol.wav.WavWriter.write16(audio.resolve("clip-" + k + ".wav"),
+                    new dev.segue.protocol.wav.PcmAudio(8000, 1, x));
+            manifest.append("clip-").append(k).append(".wav,").append((int) tempi[k]).append(",4/4,0\n");
+        }
+        Files.writeString(audio.resolve("manifest.csv"), manifest);
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        Training.Plan measured = new Training.Plan(configFile, audio, false, 0, 0, dir.resolve("out"), "all", 2, 2, 1,
+                1, 1e-3, 1e-3, null, 0, 0, 1, 100, 1, false, "measured", 0.25, null, null, null);
+        IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
+                () -> Training.run(measured, QUIET), "a fixed beat trains on composed tempi only");
+        assertTrue(refused.getMessage().contains("--clock grid"), refused.getMessage());
+        Training.Plan grid = new Training.Plan(configFile, audio, false, 0, 0, dir.resolve("out"), "all", 2, 2, 1, 1,
+                1e-3, 1e-3, null, 0, 0, 1, 100, 1, false, "grid", 0.25, null, null, null);
+        Training.run(grid, new PrintStream(log, true));
+        // 90 BPM is heard at 117.1875 (stretched by 0.768), 160 BPM too (by 1.365): 12 s of audio become 12.8 s.
+        double heard = 6 * 90 / 117.1875 + 6 * 160 / 117.1875;
+        assertTrue(log.toString().contains(String.format("2 tracks stretched to 117.1875 BPM (12 s of audio became %.0f s)",
+                heard)), log.toString());
+        assertTrue(Files.isRegularFile(dir.resolve("out").resolve("prior_level_2.safetensors")));
+    }
+
     private static Training.Plan plan(Path configFile, Path out, String stage, int level) {
         return new Training.Plan(configFile, null, true, 2, 4.0, out, stage, 2, 2, 1, 1, 1e-3, 1e-3, null, 0, 0, 1,
                 100, 1, false, "measured", 0.25, null, level, null);
