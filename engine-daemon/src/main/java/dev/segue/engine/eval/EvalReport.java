@@ -111,6 +111,7 @@ public final class EvalReport {
         lagRow(s, g.onGrid() != null ? "model, the DAW's grid as the clock" : "model, clock estimated from the prime",
                 g.lagsModel());
         lagRow(s, "true continuation", g.lagsTruth());
+        lagRow(s, "true continuation through the VQ-VAE's top level", g.lagsTruthCoded());
         s.append(f("%n| stereo image against the prime's (the clips' panned stereo renderings as primes; %d per-band "
                 + "correlations, bands with under %.1f%% of the energy left out) | mean abs difference of the "
                 + "correlation | share of bands within ±%.2f |%n| --- | --- | --- |%n", dev.segue.engine.audio.StereoImage.BANDS,

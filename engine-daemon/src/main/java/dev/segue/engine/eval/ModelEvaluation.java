@@ -12,6 +12,7 @@ import dev.segue.engine.corpus.SongPlanner;
 import dev.segue.engine.corpus.SongSpec;
 import dev.segue.engine.prior.LabelRow;
 import dev.segue.engine.prior.PrimeTraits;
+import dev.segue.engine.prior.TempoWarp;
 import dev.segue.engine.prior.Prior;
 import dev.segue.engine.sampling.ContinuationPipeline;
 import dev.segue.engine.sampling.SamplingParams;
@@ -106,15 +107,16 @@ public final class ModelEvaluation {
      * model's take, grid clock where there is one, against the next clip's grid). {@code lagsModel} and
      * {@code lagsTruth}: the onset share of that take and of the true continuation against the clip's grid moved
      * later by k / {@link #ONSET_LAGS} of a beat (entry 0 is the unmoved grid), which tells onsets at a constant
-     * lag from the grid from onsets with no pulse. Stereo
+     * lag from the grid from onsets with no pulse; {@code lagsTruthCoded}, the same of the true continuation
+     * decoded from its top-level codes: what a prior that placed every code right would score. Stereo
      * ({@link StereoAgreement} per clip, averaged): each clip's stereo variant
      * ({@link CorpusGenerator#stereoClip}) as the prime, the take made stereo with its image
      * ({@link dev.segue.engine.audio.StereoImage}); beside it the piece's own continuation, and L = R.
      */
     public record GridRows(Coherence.Scores onGrid, Coherence.Composed onGridVsComposed, double onsetsMeasured,
                            double onsetsGrid, double onsetsTruth, double onsetsShuffled, double[] lagsModel,
-                           double[] lagsTruth, StereoAgreement.Agreement stereoTake, StereoAgreement.Agreement stereoTruth,
-                           StereoAgreement.Agreement stereoDualMono) {}
+                           double[] lagsTruth, double[] lagsTruthCoded, StereoAgreement.Agreement stereoTake,
+                           StereoAgreement.Agreement stereoTruth, StereoAgreement.Agreement stereoDualMono) {}
 
     /**
      * Mean {@link dev.segue.engine.analysis.Chroma#motion} of the primes, the model's continuations, the true
@@ -178,6 +180,7 @@ public final class ModelEvaluation {
         // right would give. It separates what the VQ-VAE loses from what the prior fails to carry over.
         List<Coherence.Features> truthCoded = new ArrayList<>();
         List<long[]> topCodes = new ArrayList<>();
+        List<Integer> primeTokensOf = new ArrayList<>(); // each clip's prime in top codes, as its prior hears it
         // A beat-clocked prior is scored as it samples: told its prime's traits, measured on the prime.
         List<PrimeTraits> primeTraits = new ArrayList<>();
         int tempoAgrees = 0;
@@ -189,8 +192,9 @@ public final class ModelEvaluation {
         List<Coherence.Features> onGrid = new ArrayList<>();
         double[] onsets = new double[4];  // sums: measured clock, grid clock, truth, shuffled
         int[] onsetCounts = new int[4];
-        double[][] lags = new double[2][ONSET_LAGS];  // sums by lag: the model's take (grid clock if any), truth
-        int[] lagCounts = new int[2];
+        // sums by lag: the model's take (grid clock if any), truth, truth through the VQ-VAE's top level
+        double[][] lags = new double[3][ONSET_LAGS];
+        int[] lagCounts = new int[3];
         double[][] stereo = new double[3][2];  // take, truth, L = R: sums of mean |difference| and share within
         int[] stereoCounts = new int[3];
         boolean drafting = draft != null && reported(o, draft.config().level());
@@ -221,10 +225,23 @@ public final class ModelEvaluation {
                             / o.heldOutClips();
                 }
                 if (l == topLevel) {
-                    topCodes.add(codes);
                     truthCoded.add(Coherence.Features.of(
                             Arrays.copyOfRange(decoded, primeFrames, primeFrames + continuation), sr));
-                    PriorScoring.score(root, top, codes, traits, priorBits);
+                    // A prior with a fixed beat is scored on what it hears: the clip at its tempo.
+                    long[] scored = codes;
+                    int scoredPrime = primeFrames / topHop;
+                    if (!Double.isNaN(sketch.modelBpm())) {
+                        TempoWarp heard = TempoWarp.of(clip.spec().bpm(), sketch.modelBpm());
+                        float[] h = heard.toModel(audio, sr, () -> { });
+                        scored = encode(root, vqvae, trim(h, h.length / topHop * topHop), topLevel);
+                        int heardPrime = (int) Math.round(primeFrames * heard.ratio());
+                        traits = PrimeTraits.measure(Arrays.copyOf(h, heardPrime), sr);
+                        primeTraits.set(primeTraits.size() - 1, traits);
+                        scoredPrime = heardPrime / topHop;
+                    }
+                    topCodes.add(scored);
+                    primeTokensOf.add(scoredPrime);
+                    PriorScoring.score(root, top, scored, traits, priorBits);
                     unigramBits += unigram.unigramBitsPerToken(codes, 0.5) * codes.length;
                     unigramTokens += codes.length;
                 }
@@ -261,8 +278,10 @@ public final class ModelEvaluation {
             SongSpec nextSpec = SongPlanner.plan(CorpusGenerator.HELD_OUT_SEED_BASE + (i + 1) % o.heldOutClips(),
                     clipFrames / (double) sr);
             double[][] byLag = {GridOnsets.byLag(ours, sr, bpm, beat, ONSET_LAGS),
-                    GridOnsets.byLag(realNextAudio, sr, bpm, beat, ONSET_LAGS)};
-            for (int k = 0; k < 2; k++) {
+                    GridOnsets.byLag(realNextAudio, sr, bpm, beat, ONSET_LAGS),
+                    GridOnsets.byLag(Arrays.copyOfRange(decodedAt[topLevel], primeFrames, primeFrames + continuation), sr,
+                            bpm, beat, ONSET_LAGS)};
+            for (int k = 0; k < 3; k++) {
                 if (!Double.isNaN(byLag[k][0])) {
                     for (int l = 0; l < ONSET_LAGS; l++) {
                         lags[k][l] += byLag[k][l];
@@ -318,19 +337,27 @@ public final class ModelEvaluation {
             levelResults.add(new LevelResult(l, vqvae.config().hopLength(l), SpectralConvergence.toDb(scJukebox[l]),
                     SpectralConvergence.toDb(scMulti[l]), usage[l].perplexity(), usage[l].used(), vqvae.config().lBins()));
         }
-        int primeTokens = primeFrames / topHop;
         PriorScoring.Tally own = new PriorScoring.Tally();
         PriorScoring.Tally other = new PriorScoring.Tally();
         int n = topCodes.size();
         for (int i = 0; i < n; i++) {
+            int primeTokens = primeTokensOf.get(i);
             long[] codes = Arrays.copyOf(topCodes.get(i), Math.min(topCodes.get(i).length, top.config().nCtx()));
             if (codes.length <= primeTokens + SEAM_SKIP) {
-                break; // continuations too short to measure past the seam
+                continue; // a continuation too short to measure past the seam
             }
             PriorScoring.score(root, top, codes, primeTraits.get(i), primeTokens + SEAM_SKIP, own);
-            long[] swapped = codes.clone();
-            System.arraycopy(topCodes.get((i + 1) % n), 0, swapped, 0, primeTokens);
-            PriorScoring.score(root, top, swapped, primeTraits.get((i + 1) % n), primeTokens + SEAM_SKIP, other);
+            // The same continuation after the next clip's prime (cut to the context, as sampling would).
+            int j = (i + 1) % n;
+            int otherPrime = primeTokensOf.get(j);
+            long[] swapped = new long[Math.min(otherPrime + codes.length - primeTokens, top.config().nCtx())];
+            System.arraycopy(topCodes.get(j), 0, swapped, 0, Math.min(otherPrime, swapped.length));
+            if (swapped.length > otherPrime) {
+                System.arraycopy(codes, primeTokens, swapped, otherPrime, swapped.length - otherPrime);
+            }
+            if (swapped.length > otherPrime + SEAM_SKIP) {
+                PriorScoring.score(root, top, swapped, primeTraits.get(j), otherPrime + SEAM_SKIP, other);
+            }
         }
         PriorResult prior = new PriorResult(topLevel, priorBits.bitsPerToken(), unigramBits / unigramTokens,
                 Math.log(top.bins()) / Math.log(2), priorBits.tokens, own.bitsPerToken(), other.bitsPerToken());
@@ -350,7 +377,7 @@ public final class ModelEvaluation {
                         onGrid.isEmpty() ? null : Coherence.againstComposed(onGrid, composedBpm, composedKeys),
                         mean(onsets[0], onsetCounts[0]), mean(onsets[1], onsetCounts[1]),
                         mean(onsets[2], onsetCounts[2]), mean(onsets[3], onsetCounts[3]),
-                        means(lags[0], lagCounts[0]), means(lags[1], lagCounts[1]),
+                        means(lags[0], lagCounts[0]), means(lags[1], lagCounts[1]), means(lags[2], lagCounts[2]),
                         agreement(stereo[0], stereoCounts[0]), agreement(stereo[1], stereoCounts[1]),
                         agreement(stereo[2], stereoCounts[2])));
     }
