@@ -90,18 +90,22 @@ final class EmaCodebook implements AutoCloseable {
             }
         }
         if (update) {
-            kSum.muli(DECAY).addi(onehot.transpose().matMul(x).mul(1 - DECAY));
-            kElem.muli(DECAY).addi(counts.mul(1 - DECAY));
-            NDArray fresh = kSum.div(kElem.reshape(bins, 1).maximum(1e-6f));
-            NDArray alive = kElem.gte(DEAD_FRACTION * meanUsage).toType(DataType.FLOAT32, false).reshape(bins, 1);
+            // Through views on the step's manager: results of ops on the EMA state itself would land on its
+            // long-lived manager and stay there (about 3 MB a step at 2048 x 64).
+            NDArray sum = onStep(kSum, m);
+            NDArray elem = onStep(kElem, m);
+            sum.muli(DECAY).addi(onehot.transpose().matMul(x).mul(1 - DECAY));
+            elem.muli(DECAY).addi(counts.mul(1 - DECAY));
+            NDArray fresh = sum.div(elem.reshape(bins, 1).maximum(1e-6f));
+            NDArray alive = elem.gte(DEAD_FRACTION * meanUsage).toType(DataType.FLOAT32, false).reshape(bins, 1);
             NDArray restarted = fresh.mul(alive).add(randomRows(x).mul(alive.neg().add(1f)));
             overwrite(kView, restarted);
             // Restarted codes start at the mean usage, so they get a few hundred steps to attract data
             // before they could count as dead again (the reference keeps restarting them every step).
             NDArray aliveFlat = alive.reshape(bins);
-            NDArray usage = kElem.mul(aliveFlat).add(aliveFlat.neg().add(1f).mul(meanUsage));
-            overwrite(kSum, restarted.mul(usage.reshape(bins, 1)));
-            overwrite(kElem, usage);
+            NDArray usage = elem.mul(aliveFlat).add(aliveFlat.neg().add(1f).mul(meanUsage));
+            overwrite(sum, restarted.mul(usage.reshape(bins, 1)));
+            overwrite(elem, usage);
             deadRestarted = bins - alive.sum().getFloat();
         }
         NDArray straight = flat.add(q.sub(flat).stopGradient());
@@ -111,7 +115,12 @@ final class EmaCodebook implements AutoCloseable {
 
     /** The codebook's storage outside the autograd graph, owned by {@code m}. */
     private NDArray kView(NDManager m) {
-        NDArray view = k.stopGradient();
+        return onStep(k, m);
+    }
+
+    /** A view of {@code a}'s storage owned by {@code m}: writes through it change {@code a}, and it goes with m. */
+    private static NDArray onStep(NDArray a, NDManager m) {
+        NDArray view = a.stopGradient();
         view.attach(m);
         return view;
     }
