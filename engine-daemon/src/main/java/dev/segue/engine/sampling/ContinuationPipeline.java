@@ -16,11 +16,11 @@ import java.util.TreeMap;
 /**
  * A prime to N takes, at the model's rate, mono. A top prior with a fixed beat ({@code beat_codes}) hears the
  * prime stretched to its tempo from the DAW's (or, without a DAW, the prime's measured tempo), and its takes are
- * stretched back ({@link TempoWarp}); everything below then runs at the prior's tempo. The prime is cut to the top level's hop grid at its END (so
- * the seam sits exactly where the prime stops) and encoded at every level the tier needs; the top level is
- * sampled window by window; each lower level is upsampled window by window from the level above, with the
- * prime's own codes of that level as its past; the lowest level is decoded, cut to exactly the asked length,
- * declicked and loudness-matched. Candidates share the first top window's prefill.
+ * stretched back ({@link TempoWarp}); everything below then runs at the prior's tempo. The prime is cut to the
+ * top level's hop grid at its END (so the seam sits exactly where the prime stops) and encoded at every level
+ * the tier needs; the top level is sampled window by window; each lower level is upsampled window by window from
+ * the level above, with the prime's own codes of that level as its past; the lowest level is decoded, cut to
+ * exactly the asked length, declicked and loudness-matched. Candidates share the first top window's prefill.
  */
 public final class ContinuationPipeline {
     /** The reference's default hop fractions: the top level moves 1/8 of a window at a time, upsamplers 1/2. */
