@@ -1,5 +1,6 @@
 package dev.segue.engine.sampling;
 
+import dev.segue.engine.monitor.ForwardingMonitor;
 import dev.segue.engine.monitor.Monitor;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -383,23 +384,8 @@ public final class ContinuationPipeline {
     private Monitor levelMonitor(NDManager m, int level, int primeTokens, long frames, Monitor monitor) {
         boolean previews = level == topLevel;
         int hop = topHop();
-        return new Monitor() {
+        return new ForwardingMonitor(monitor) {
             private long sent;
-
-            @Override
-            public void progress(int at, long done, long total) {
-                monitor.progress(at, done, total);
-            }
-
-            @Override
-            public boolean cancelled() {
-                return monitor.cancelled();
-            }
-
-            @Override
-            public void window(int at, int contextTokens, int newTokens, long prefillNanos, long sampleNanos) {
-                monitor.window(at, contextTokens, newTokens, prefillNanos, sampleNanos);
-            }
 
             @Override
             public void tokens(int at, int done, long[][] tokens) {

@@ -1,6 +1,7 @@
 package dev.segue.engine.sampling;
 
 import dev.segue.engine.analysis.TempoEstimator;
+import dev.segue.engine.monitor.ForwardingMonitor;
 import dev.segue.engine.monitor.Monitor;
 import dev.segue.engine.prior.PrimeTraits;
 import dev.segue.engine.prior.TempoWarp;
@@ -29,42 +30,7 @@ final class SongTempo {
 
     /** The caller's monitor, with previews made at the prior's tempo stretched back to the song's. */
     static Monitor previews(Monitor monitor, TempoWarp warp, int rate) {
-        return new Monitor() {
-            @Override
-            public void progress(int level, long done, long total) {
-                monitor.progress(level, done, total);
-            }
-
-            @Override
-            public boolean cancelled() {
-                return monitor.cancelled();
-            }
-
-            @Override
-            public void window(int at, int contextTokens, int newTokens, long prefillNanos, long sampleNanos) {
-                monitor.window(at, contextTokens, newTokens, prefillNanos, sampleNanos);
-            }
-
-            @Override
-            public void tokens(int at, int done, long[][] tokens) {
-                monitor.tokens(at, done, tokens);
-            }
-
-            @Override
-            public void stage(int level, String stage) {
-                monitor.stage(level, stage);
-            }
-
-            @Override
-            public boolean wantsLogits() {
-                return monitor.wantsLogits();
-            }
-
-            @Override
-            public void logits(int level, int position, int count, float[] values) {
-                monitor.logits(level, position, count, values);
-            }
-
+        return new ForwardingMonitor(monitor) {
             @Override
             public void preview(int candidate, long offset, float[] audio) {
                 // Each chunk stretched on its own, as the DAW-rate previews are resampled: previews are rough.
