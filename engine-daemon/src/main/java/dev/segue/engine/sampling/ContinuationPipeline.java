@@ -197,10 +197,7 @@ public final class ContinuationPipeline {
     private Sampled sample(NDManager parent, float[] prime, long frames, Request request, PrimeTraits.Grid grid,
                            Monitor monitor) {
         int lowest = checkTier(request);
-        int hop = topHop();
-        if (frames < 1) {
-            throw new IllegalArgumentException("continuation length must be at least one sample, got " + frames);
-        }
+        int hop = topHop(); // frames >= 1: continueWithCodes checked it
         if (prime.length < hop) {
             throw new IllegalArgumentException("prime of " + prime.length + " samples is shorter than one top-level hop ("
                     + hop + " samples, " + String.format("%.1f", 1000.0 * hop / sampleRate()) + " ms at the model rate)");
