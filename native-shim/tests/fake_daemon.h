@@ -23,6 +23,7 @@ typedef struct {
     /* what the fake daemon offers: one prior and its presets (set before the plugin connects) */
     const char *prior;
     int levels, labels;
+    const char *max_quality; /* the priors reply's max_quality; NULL: the key is left out, as older daemons do */
     const char *presets[4];
     int n_presets;
     void *ctx, *router;
@@ -118,6 +119,10 @@ static int next_request(fake_daemon_t *d, int wait_ms) {
         reply->priors[0].levels = d->levels;
         reply->priors[0].sample_rate = 44100;
         reply->priors[0].labels = d->labels;
+        if (d->max_quality) {
+            reply->priors[0].max_quality = segue_str(d->max_quality);
+            reply->priors[0].has_max_quality = 1;
+        }
         reply->n_priors = 1;
         break;
     case SEGUE_T_LIST_PRESETS:

@@ -2,11 +2,13 @@
  * words, and `extend` continues the selected take right after its end.
  *
  * The test plays the daemon (fake_daemon.h: every frame the plugin sends is decoded by the C codec, and
- * must also be exactly the codec's canonical encoding of what it decodes to) with a three-level prior and
- * the presets "sketch" and "studio", and:
+ * must also be exactly the codec's canonical encoding of what it decodes to) with a three-level prior that
+ * serves up to draft (its level-1 upsampler, not the level-0 one: max_quality "draft", as the default prior)
+ * and the presets "sketch" and "studio", and:
  *   1. tier full with preset sketch: the submit names the prior's "studio" preset (sketch serves only the
  *      sketch tier) and says quality "full" with three temperatures; the daemon refuses it as the real one
- *      refuses a tier whose upsampler it lacks; state 6, and the status and the view carry the reason;
+ *      refuses a tier whose upsampler it lacks; state 6, and the status and the view carry the reason; the
+ *      view says the prior serves two tiers;
  *   2. tier draft with preset studio: quality "draft"; progress at level 1 with an ETA shows as the
  *      `level` (2, counted from 1) and `eta` outputs; previews fill the view's thumbnails; two one-bar
  *      takes arrive and the plugin is ready;
@@ -92,7 +94,8 @@ static void pulse(host_t *h, uint32_t param) {
 }
 
 int main(void) {
-    static fake_daemon_t d = {.prior = "upsampled", .levels = 3, .labels = 0, .presets = {"sketch", "studio"}, .n_presets = 2};
+    static fake_daemon_t d = {.prior = "upsampled", .levels = 3, .max_quality = "draft", .labels = 0,
+                              .presets = {"sketch", "studio"}, .n_presets = 2};
     char endpoint[256], status[256], stems[] = "/tmp/segue-tier-extend-XXXXXX";
     fake_daemon_start(&d, endpoint, sizeof endpoint);
     CHECK(mkdtemp(stems) != NULL);
@@ -118,14 +121,15 @@ int main(void) {
     r->type = SEGUE_T_ERROR;
     r->req = d.msg.req;
     r->code = SEGUE_BAD_MESSAGE;
-    r->text = segue_str("request.quality: 'full' needs upsampler priors that 'upsampled' does not have; ask for 'sketch'");
+    r->text = segue_str("request.quality: 'full' needs upsampler priors that 'upsampled' does not have; it serves 'sketch', 'draft'");
     send_to_plugin(&d, r, NULL, 0);
     free(r);
     CHECK(wait_state(&d, &h, SEGUE_STATE_ERROR, 5000));
     segue_core_status_text(h.e, status, sizeof status);
     CHECK(strstr(status, "daemon refused: BAD_MESSAGE: request.quality: 'full' needs upsampler priors") != NULL);
-    CHECK(wait_view(&d, &h, "ask for 'sketch'", &v, 2000));
+    CHECK(wait_view(&d, &h, "it serves 'sketch', 'draft'", &v, 2000));
     CHECK(v.online && strcmp(v.prior, "upsampled") == 0 && strcmp(v.preset, "sketch") == 0 && v.prior_levels == 3);
+    CHECK(v.prior_tiers == 2); /* the priors reply's max_quality: the window greys full */
     printf("  view status after the refusal: %s\n", v.status);
 
     /* 2. draft with the studio preset: two one-bar takes, progress with level and ETA, thumbnails */

@@ -49,6 +49,7 @@
 typedef struct {
     char name[129];
     int levels;
+    int tiers; /* the tiers it serves: 1 sketch, 2 draft too, 3 full too */
 } prior_t;
 
 typedef struct {
@@ -372,6 +373,25 @@ static int prior_levels(client_t *w, const char *name) {
         if (strcmp(w->priors[i].name, name) == 0) return w->priors[i].levels;
     }
     return 1;
+}
+
+static int prior_tiers(client_t *w, const char *name) {
+    for (int i = 0; i < w->n_priors; i++) {
+        if (strcmp(w->priors[i].name, name) == 0) return w->priors[i].tiers;
+    }
+    return 1;
+}
+
+/* The tiers a prior serves: its max_quality when the daemon says it (sketch 1, draft 2, full 3); from a daemon
+ * that does not, one tier per level (the daemon still refuses, in words, a tier whose upsampler it lacks). */
+static int tiers_of(const segue_prior_info_t *p) {
+    if (p->has_max_quality) {
+        for (int t = 0; t < 3; t++) {
+            const char *name = segue_tier_name(t);
+            if (strlen(name) == p->max_quality.n && memcmp(name, p->max_quality.p, p->max_quality.n) == 0) return t + 1;
+        }
+    }
+    return p->levels < 1 ? 1 : p->levels > 3 ? 3 : (int)p->levels;
 }
 
 /* A fire request from the audio thread, read through the seqlock; 1 when there is a new one. */
@@ -758,6 +778,7 @@ static void on_message(client_t *w, const segue_msg_t *m) {
         for (uint32_t i = 0; i < m->n_priors && i < MAX_PRIORS; i++) {
             copy_view(w->priors[i].name, sizeof w->priors[i].name, m->priors[i].name);
             w->priors[i].levels = (int)m->priors[i].levels;
+            w->priors[i].tiers = tiers_of(&m->priors[i]);
             w->n_priors++;
         }
         return;
@@ -1148,6 +1169,7 @@ static void update_view(client_t *w) {
     snprintf(v->preset, sizeof v->preset, "%s", preset ? preset->name : "");
     snprintf(v->prior, sizeof v->prior, "%s", preset ? preset->prior : "");
     v->prior_levels = preset ? prior_levels(w, preset->prior) : 0;
+    v->prior_tiers = preset ? prior_tiers(w, preset->prior) : 0;
     v->extending = w->job.phase != JOB_NONE && w->job.extend_take >= 0 ? w->job.extend_take + 1 : 0;
     const segue_takeset_t *set = atomic_load(&e->takes);
     if (w->sets_published != w->thumb_set) { /* a new set: start its thumbnails afresh */

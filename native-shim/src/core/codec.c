@@ -174,6 +174,9 @@ static const field_t PRIOR_FIELDS[] = {
     INT("levels", P(levels), 1, 8, B, B),
     INT("sample_rate", P(sample_rate), 8000, 192000, R, R),
     {"labels", K_BOOL, 0, P(labels), 0, 0, 0, 0, 0, 0, B, B, NULL, 0, 0, 0},
+    OPT_INT("weight_bytes", P(weight_bytes), P(has_weight_bytes), 0, INT64_MAX, B, B),
+    {"loaded", K_BOOL, 1, P(loaded), P(has_loaded), 0, 0, 0, 0, 0, B, B, NULL, 0, 0, 0},
+    OPT_STR("max_quality", K_QUALITY, P(max_quality), P(has_max_quality)),
 };
 static const table_t PRIOR = T(PRIOR_FIELDS);
 

@@ -57,6 +57,11 @@ typedef struct {
     segue_str_t name;
     int64_t levels, sample_rate;
     int labels;
+    int64_t weight_bytes;    /* optional: the memory it takes loaded, when has_weight_bytes */
+    int has_weight_bytes;
+    int loaded, has_loaded;  /* optional: whether it is in memory now */
+    segue_str_t max_quality; /* optional: the deepest tier it serves, when has_max_quality */
+    int has_max_quality;
 } segue_prior_info_t;
 
 typedef struct {

@@ -145,7 +145,8 @@ typedef struct {
     char endpoint[SEGUE_VIEW_TEXT];
     char status[SEGUE_VIEW_TEXT];      /* the last status line, errors in words */
     char preset[129], prior[129];      /* the preset the `preset` parameter selects, and its prior */
-    int prior_levels;                  /* that prior's levels (sketch 1, draft 2, full all) */
+    int prior_levels;                  /* that prior's levels: a submit's temperatures, one per level */
+    int prior_tiers;                   /* the tiers it serves: 1 sketch, 2 draft too, 3 full too (0: unknown) */
     char job[65];                      /* the latest job ("" none) */
     int64_t start_bar;                 /* 0-based bar where its takes start */
     double bpm;

@@ -553,8 +553,8 @@ private:
         {
             const Box s = { t.x + 8 + i * (t.w - 16) / 3, t.y + 28, (t.w - 16) / 3 - 4, 28 };
             const bool on = i == tier;
-            // Tier i needs i + 1 levels: sketch the top prior, draft one upsampler, full both.
-            const bool unsupported = fHaveView && fView.prior_levels > 0 && i + 1 > fView.prior_levels;
+            // Greyed: a tier beyond the deepest the prior serves (its max_quality in the daemon's priors).
+            const bool unsupported = fHaveView && fView.prior_tiers > 0 && i + 1 > fView.prior_tiers;
             fill(s, on ? kAccent : kBackground, 6);
             label(s.x + s.w / 2, s.y + s.h / 2 + 1, tiers[i], on ? Rgb { 255, 255, 255 } : unsupported ? Rgb { 90, 96, 106 } : kText, 14,
                   ALIGN_CENTER | ALIGN_MIDDLE);
@@ -769,6 +769,7 @@ private:
         std::fprintf(f, "client_key %s\nclient_key_file %s\nclipboard_copies %d\n", fClientKey, fClientKeyFile, fCopies);
         std::fprintf(f, "drags %d\ndrag %s\ndrag_take %d\ndrag_file %s\n", fDrag.started(),
                      fDrag.active() ? "active" : XdndSource::resultName(fDrag.lastResult()), fDragTake, fDragFile);
+        std::fprintf(f, "tiers %d\n", fHaveView ? fView.prior_tiers : 0);
         std::fprintf(f, "state %s\nfocus %s\ntier %d\ntake %d\nmonitor %d\nprior %s\npreset %s\nstatus %s\n", kStateNames[state],
                      kRegionNames[kFocusOrder[fFocus]], static_cast<int>(fParam[SEGUE_P_TIER] + 0.5f),
                      static_cast<int>(fParam[SEGUE_P_TAKE] + 0.5f), static_cast<int>(fParam[SEGUE_P_MONITOR] + 0.5f),

@@ -96,8 +96,10 @@ final class MessageDecoder {
             MapView p = s.map();
             Slot bytes = p.opt("weight_bytes");
             Slot loaded = p.opt("loaded");
+            Slot deepest = p.opt("max_quality");
             out.add(new PriorInfo(name(p, "name"), p.get("levels").int32(), p.get("sample_rate").int32(),
-                    p.get("labels").bool(), bytes == null ? null : bytes.int64(), loaded == null ? null : loaded.bool()));
+                    p.get("labels").bool(), bytes == null ? null : bytes.int64(), loaded == null ? null : loaded.bool(),
+                    deepest == null ? null : quality("priors[].max_quality", deepest)));
         }
         return new Priors(req, out);
     }
@@ -172,14 +174,17 @@ final class MessageDecoder {
         return new Submit(req, context, request, AudioCodec.decode(audio, channels, frames, "context.frames"));
     }
 
+    private static Quality quality(String path, Slot slot) {
+        String q = slot.string(Bounds.MAX_NAME_BYTES);
+        return Quality.fromWire(q).orElseThrow(() -> Check.bad(path, "'" + q + "' not one of sketch, draft, full"));
+    }
+
     private static GenerationRequest request(MapView r) {
         String prior = name(r, "prior");
         String preset = name(r, "preset");
         Length length = length(r);
         int candidates = r.get("candidates").int32();
-        String q = r.get("quality").string(Bounds.MAX_NAME_BYTES);
-        Quality quality = Quality.fromWire(q).orElseThrow(() -> Check.bad("request.quality", "'" + q
-                + "' not one of sketch, draft, full"));
+        Quality quality = quality("request.quality", r.get("quality"));
         List<Double> temperatures = new ArrayList<>();
         for (Slot s : r.get("temperatures").array(Bounds.MAX_LEVELS)) {
             temperatures.add(s.float64());

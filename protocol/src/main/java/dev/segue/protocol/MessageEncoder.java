@@ -53,7 +53,8 @@ final class MessageEncoder {
                 for (PriorInfo p : ((Priors) m).priors()) {
                     list.add(new MapWriter().str("name", p.name()).i64("levels", p.levels())
                             .i64("sample_rate", p.sampleRate()).bool("labels", p.labels())
-                            .optI64("weight_bytes", p.weightBytes()).optBool("loaded", p.loaded()));
+                            .optI64("weight_bytes", p.weightBytes()).optBool("loaded", p.loaded())
+                            .optStr("max_quality", p.maxQuality() == null ? null : p.maxQuality().wire()));
                 }
                 w.maps("priors", list);
             }

@@ -2,14 +2,21 @@ package dev.segue.protocol;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.segue.protocol.message.PriorInfo;
 import dev.segue.protocol.message.Priors;
 import dev.segue.protocol.message.Progress;
+import dev.segue.protocol.message.Quality;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The optional keys of priors (weight_bytes, loaded) and progress (stage): sent when set, absent otherwise. */
+/**
+ * The optional keys of priors (weight_bytes, loaded, max_quality) and progress (stage): sent when set, absent
+ * otherwise.
+ */
 class OptionalFieldsTest {
     @Test
     void priorSizeAndLoadedSurviveTheWire() {
@@ -19,6 +26,26 @@ class OptionalFieldsTest {
         assertEquals(sent, got);
         assertNull(got.priors().get(1).weightBytes());
         assertNull(got.priors().get(1).loaded());
+        assertNull(got.priors().get(1).maxQuality());
+    }
+
+    @Test
+    void theDeepestTierSurvivesTheWireAndAnUnknownOneIsRefused() {
+        Priors sent = new Priors(4, List.of(new PriorInfo("default", 3, 16000, false, 24_000_000L, true, Quality.DRAFT),
+                new PriorInfo("sketchy", 3, 44100, false, null, null, Quality.SKETCH)));
+        List<byte[]> frames = ProtocolCodec.encode(sent);
+        assertEquals(sent, ProtocolCodec.decode(frames));
+        // The same message with a tier the protocol has no word for: the decoder says which key and why.
+        byte[] header = frames.get(0).clone();
+        String text = new String(header, StandardCharsets.ISO_8859_1);
+        int at = text.indexOf("draft");
+        assertTrue(at > 0);
+        header[at + 4] = 'x';
+        ProtocolException e = assertThrows(ProtocolException.class,
+                () -> ProtocolCodec.decode(List.of(header)));
+        assertEquals(ErrorCode.BAD_MESSAGE, e.code());
+        assertTrue(e.getMessage().contains("priors[].max_quality") && e.getMessage().contains("'drafx'"),
+                e.getMessage());
     }
 
     @Test

@@ -112,6 +112,7 @@ class PluginWindowTest {
         Map<String, String> shown = waitFor(layout, l -> "ready".equals(l.get("state")) && UiLayout.cardsFinal(l, 3), 180);
         assertEquals("900 520", shown.get("size"), "the window's size");
         assertEquals("default", shown.get("prior"), "the window names the daemon's prior");
+        assertEquals("2", shown.get("tiers"), "the default prior serves sketch and draft, so the window greys full");
         String window = shown.get("window");
 
         // The client key the window shows is this user's, made on first use: the file's public-key line.
@@ -182,6 +183,7 @@ class PluginWindowTest {
         key(xdotool, window, display, "g");
         shown = waitFor(layout, l -> "error".equals(l.get("state")) && l.getOrDefault("status", "").contains("request.quality"), 60);
         assertTrue(shown.get("status").contains("daemon refused: BAD_MESSAGE"), shown.get("status"));
+        assertTrue(shown.get("status").endsWith("it serves 'sketch', 'draft'"), shown.get("status"));
         Thread.sleep(1500);
         NativeShim.Run second = NativeShim.run(List.of(xwd, "-id", window, "-out", raw.toString()), Map.of("DISPLAY", display), 30);
         assertEquals(0, second.exitCode(), second.output());

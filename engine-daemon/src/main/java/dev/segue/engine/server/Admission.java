@@ -236,7 +236,7 @@ public final class Admission {
         String quality = request.quality().wire();
         if (!engine.supports(request.quality())) {
             throw new ProtocolException(ErrorCode.BAD_MESSAGE, "request.quality: '" + quality + "' needs upsampler "
-                    + "priors that '" + engine.priorName() + "' does not have; ask for 'sketch'");
+                    + "priors that '" + engine.priorName() + "' does not have; it serves " + servedTiers(engine));
         }
         if (Engines.SKETCH_PRESET.equals(request.preset()) && request.quality() != Quality.SKETCH) {
             throw new ProtocolException(ErrorCode.BAD_MESSAGE, "request.quality: preset 'sketch' does only 'sketch'; "
@@ -299,6 +299,12 @@ public final class Admission {
         if (r.lyrics() != null && engine.lyrics()) {
             engine.checkLyrics(r.lyrics());
         }
+    }
+
+    /** The tiers {@code engine} serves, quoted in the protocol's words: "'sketch'" or "'sketch', 'draft'". */
+    private static String servedTiers(ContinuationEngine engine) {
+        return java.util.Arrays.stream(Quality.values()).filter(engine::supports).map(q -> "'" + q.wire() + "'")
+                .collect(java.util.stream.Collectors.joining(", "));
     }
 
     /** Prior levels a tier samples: sketch the top only, draft one upsampler more, full all of them. */

@@ -94,7 +94,18 @@ public final class Engines {
 
     public Priors priors(long req) {
         return new Priors(req, all().stream().map(e -> new PriorInfo(e.priorName(), e.levels(), e.sampleRate(),
-                e.labels(), e.weightBytes(), e.loaded())).toList());
+                e.labels(), e.weightBytes(), e.loaded(), maxQuality(e))).toList());
+    }
+
+    /** The deepest tier {@code e} serves (tiers nest: full needs every upsampler draft needs). */
+    static Quality maxQuality(ContinuationEngine e) {
+        Quality deepest = Quality.SKETCH;
+        for (Quality q : Quality.values()) {
+            if (e.supports(q)) {
+                deepest = q;
+            }
+        }
+        return deepest;
     }
 
     /** The longest continuation any prior gives sets the length limits; with no prior, the protocol's own. */

@@ -136,6 +136,9 @@ class MemoryBudgetDaemonTest {
         assertEquals(defaultBytes, listed.get("default").weightBytes());
         assertEquals(fullBytes, listed.get("ref-full").weightBytes());
         assertEquals(Map.of("ref-sketch", true, "default", false, "ref-full", false), loaded(listed));
+        // Each prior's deepest tier, said before it is loaded: the folder's upsamplers decide it.
+        assertEquals(Map.of("ref-sketch", Quality.SKETCH, "default", Quality.SKETCH, "ref-full", Quality.FULL),
+                listed.values().stream().collect(Collectors.toMap(PriorInfo::name, PriorInfo::maxQuality)));
 
         List<Progress> progress = runJob(s, 10, "default");
         assertEquals("loading prior", progress.get(0).stage(), progress.toString());

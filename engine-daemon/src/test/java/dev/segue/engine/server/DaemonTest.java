@@ -522,6 +522,7 @@ class DaemonTest {
         ErrorReply tier = assertInstanceOf(ErrorReply.class, receive(s));
         assertEquals(ErrorCode.BAD_MESSAGE, tier.code());
         assertTrue(tier.text().startsWith("request.quality: 'full' needs upsampler"), tier.text());
+        assertTrue(tier.text().endsWith("; it serves 'sketch'"), tier.text());
         send(s, new Submit(2, base.context(), new GenerationRequest("stand-in", "sketch", new Length.Seconds(1.0), 1,
                 Quality.SKETCH, List.of(0.9, 0.9), null, null, 1, null, null, null), base.prime()));
         ErrorReply temps = assertInstanceOf(ErrorReply.class, receive(s));

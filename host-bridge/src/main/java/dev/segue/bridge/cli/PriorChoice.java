@@ -41,6 +41,12 @@ record PriorChoice(PriorInfo prior, String preset) {
         PriorInfo prior = priors.stream().filter(x -> x.name().equals(wanted)).findFirst()
                 .orElseThrow(() -> new UsageError("--prior: the daemon has no prior '" + wanted
                         + "' (it has: " + names(priors.stream().map(PriorInfo::name).toList()) + ")"));
+        // A daemon that says the deepest tier a prior serves lets a deeper one be refused here, before the prime
+        // is sent; one that does not refuses it in words after.
+        if (prior.maxQuality() != null && quality.compareTo(prior.maxQuality()) > 0) {
+            throw new UsageError("--tier " + quality.wire() + ": prior '" + wanted + "' serves " + tiers(prior)
+                    + " (./segue priors lists each prior's tiers)");
+        }
         List<String> forPrior = presets.stream().filter(x -> x.prior().equals(wanted)).map(PresetInfo::name).toList();
         String preset = givenPreset != null ? givenPreset.name()
                 : quality != Quality.SKETCH && forPrior.contains(ALL_TIERS_PRESET) ? ALL_TIERS_PRESET
@@ -64,6 +70,15 @@ record PriorChoice(PriorInfo prior, String preset) {
             all.add(given.get(0));
         }
         return all;
+    }
+
+    /** The tiers a prior serves, "sketch,draft"; "-" when the daemon does not say. */
+    static String tiers(PriorInfo prior) {
+        if (prior.maxQuality() == null) {
+            return "-";
+        }
+        return java.util.Arrays.stream(Quality.values()).filter(q -> q.compareTo(prior.maxQuality()) <= 0)
+                .map(Quality::wire).collect(Collectors.joining(","));
     }
 
     private static String names(List<String> names) {

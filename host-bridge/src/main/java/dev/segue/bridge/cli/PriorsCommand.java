@@ -51,13 +51,14 @@ final class PriorsCommand implements Callable<Integer> {
     }
 
     private void printPriorsAndPresets(DaemonClient client, PrintWriter out) throws Exception {
-        out.printf("%-24s %6s %11s %6s %9s %6s%n", "PRIOR", "LEVELS", "SAMPLE RATE", "LABELS", "SIZE", "LOADED");
+        out.printf("%-24s %6s %11s %6s %9s %6s  %s%n", "PRIOR", "LEVELS", "SAMPLE RATE", "LABELS", "SIZE", "LOADED",
+                "TIERS");
         for (PriorInfo p : client.listPriors()) {
-            // Size and loaded state are optional in the protocol: "-" when the daemon does not say.
+            // Size, loaded state and tiers are optional in the protocol: "-" when the daemon does not say.
             String size = p.weightBytes() == null ? "-" : String.format(Locale.ROOT, "%.2f GB", p.weightBytes() / 1e9);
             String loaded = p.loaded() == null ? "-" : p.loaded() ? "yes" : "no";
-            out.printf("%-24s %6d %8d Hz %6s %9s %6s%n", p.name(), p.levels(), p.sampleRate(), p.labels() ? "yes" : "no",
-                    size, loaded);
+            out.printf("%-24s %6d %8d Hz %6s %9s %6s  %s%n", p.name(), p.levels(), p.sampleRate(),
+                    p.labels() ? "yes" : "no", size, loaded, PriorChoice.tiers(p));
         }
         out.println();
         out.printf("%-24s %-24s %s%n", "PRESET", "PRIOR", "DESCRIPTION");

@@ -153,6 +153,23 @@ class BridgeCliTest {
     }
 
     @Test
+    void aTierThePriorDoesNotServeIsRefusedBeforeThePrimeIsSent() throws Exception {
+        CannedDaemon canned = new CannedDaemon(CannedDaemon.audibleTakes(1, 100, 3));
+        canned.maxQuality = Quality.DRAFT;
+        try (FakeDaemon daemon = new FakeDaemon(canned)) {
+            assertEquals(0, run("priors", "--endpoint", daemon.endpoint()));
+            assertTrue(out.toString().contains("TIERS") && out.toString().contains("sketch,draft"), out.toString());
+            int code = run("continue", "--in", prime.toString(), "--out", dir.resolve("full").toString(), "--tier",
+                    "full", "--endpoint", daemon.endpoint(), "--timeout-s", "10");
+            assertEquals(2, code, err.toString());
+            assertTrue(err.toString().contains("--tier full: prior 'test-prior' serves sketch,draft"), err.toString());
+            assertTrue(daemon.received().stream().noneMatch(m -> m instanceof Submit), "no prime was sent");
+            assertEquals(0, run("continue", "--in", prime.toString(), "--out", dir.resolve("draft").toString(),
+                    "--tier", "draft", "--endpoint", daemon.endpoint(), "--timeout-s", "10"), err.toString());
+        }
+    }
+
+    @Test
     void badArgumentsExitWith2() throws Exception {
         String in = prime.toString();
         String o = dir.resolve("o").toString();

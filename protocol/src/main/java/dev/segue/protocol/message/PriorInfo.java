@@ -6,10 +6,12 @@ import dev.segue.protocol.Check;
 /**
  * One prior: its name, number of levels (a {@code submit}'s temperatures has one entry per level),
  * its native sample rate, and whether it takes artist/genre labels. Optional (null when the daemon does not
- * say): {@code weightBytes}, the memory the prior takes when loaded, and {@code loaded}, whether it is in memory
- * now (a daemon under a memory budget loads priors on first use and unloads idle ones).
+ * say): {@code weightBytes}, the memory the prior takes when loaded; {@code loaded}, whether it is in memory
+ * now (a daemon under a memory budget loads priors on first use and unloads idle ones); {@code maxQuality}, the
+ * deepest tier it serves (tiers nest: a prior that serves draft serves sketch), so a client can offer only those.
  */
-public record PriorInfo(String name, int levels, int sampleRate, boolean labels, Long weightBytes, Boolean loaded) {
+public record PriorInfo(String name, int levels, int sampleRate, boolean labels, Long weightBytes, Boolean loaded,
+                        Quality maxQuality) {
     public PriorInfo {
         Check.name("priors[].name", name);
         Check.range("priors[].levels", levels, 1, Bounds.MAX_LEVELS);
@@ -20,6 +22,10 @@ public record PriorInfo(String name, int levels, int sampleRate, boolean labels,
     }
 
     public PriorInfo(String name, int levels, int sampleRate, boolean labels) {
-        this(name, levels, sampleRate, labels, null, null);
+        this(name, levels, sampleRate, labels, null, null, null);
+    }
+
+    public PriorInfo(String name, int levels, int sampleRate, boolean labels, Long weightBytes, Boolean loaded) {
+        this(name, levels, sampleRate, labels, weightBytes, loaded, null);
     }
 }

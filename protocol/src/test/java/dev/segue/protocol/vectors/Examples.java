@@ -71,6 +71,9 @@ public final class Examples {
                         new PriorInfo("segue-default", 3, 44100, false),
                         new PriorInfo("jukebox-5b-lyrics", 3, 44100, true)))),
                 ex("priors_empty", "no prior available", new Priors(4, List.of())),
+                ex("priors_optional", "the optional weight_bytes, loaded and max_quality, on one prior of two",
+                        new Priors(6, List.of(new PriorInfo("segue-default", 3, 16000, false, 24_000_000L, true,
+                                Quality.DRAFT), new PriorInfo("jukebox-5b", 3, 44100, true)))),
                 ex("list_presets", "", new ListPresets(5)),
                 ex("presets", "two presets, one with an empty description", new Presets(5, List.of(
                         new PresetInfo("sketch-fast", "segue-default", "Top level only; a few seconds per bar."),

@@ -202,6 +202,8 @@ public final class InvalidVectors {
                 edit("priors", h -> entry(h, "priors").put("sample_rate", 0L))));
         v.add(bad("priors_labels_int", "priors[0].labels", "1 for a boolean",
                 edit("priors", h -> entry(h, "priors").put("labels", 1L))));
+        v.add(bad("priors_max_quality_unknown", "priors[].max_quality", "a tier the protocol has no word for",
+                edit("priors_optional", h -> entry(h, "priors").put("max_quality", "studio"))));
         v.add(bad("job_bad_char", "job", "a '/' in a job id", edit("cancel", put("job", "j/../x"))));
         v.add(bad("job_empty", "job", "", edit("fetch", put("job", ""))));
         v.add(big("job_65_chars", "job", "", edit("accepted", put("job", "j".repeat(65)))));
