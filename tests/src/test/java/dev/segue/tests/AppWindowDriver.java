@@ -113,6 +113,18 @@ public final class AppWindowDriver {
         say("OFFLINE " + get(w::connectionText));
         await("reconnected", () -> w.connectionText().contains("online"));
         say("ONLINE " + get(w::connectionText));
+
+        // Extend, after the restart: the take heard (take 1) by one bar. The daemon kept the take's state, the
+        // window selects the extension when it is listed, follows it, and draws its one take.
+        String original = get(w::shownJob);
+        onEdt(() -> {
+            w.extendBars(1);
+            w.extendButton().doClick();
+        });
+        await("the extension shown with its take drawn", () -> !original.equals(w.shownJob()) && w.renderedTakes() == 1
+                && w.statusMessage().contains("extended: job " + w.shownJob()));
+        check(get(() -> w.extendButton().isEnabled()), "Extend is enabled again once the daemon answered");
+        say("EXTENDED " + get(w::shownJob) + " from " + original + ": " + get(w::statusMessage));
         app.close();
         check(app.awaitClosed(10, TimeUnit.SECONDS), "the app closes");
     }

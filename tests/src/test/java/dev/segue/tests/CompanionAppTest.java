@@ -28,7 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
  * `segue app` against the real daemon, in a window on a private Xvfb display: a job submitted with
  * `segue continue` appears in the window by itself with its takes drawn; play, take switching, A/B and
  * stop work through the window's buttons; a screenshot is saved (target/app-screenshot.png); the daemon
- * is killed and the window says it is offline and stays responsive, then reconnects when it is back.
+ * is killed and the window says it is offline and stays responsive, then reconnects when it is back; then
+ * the window's Extend continues take 1 by a bar, and shows the extension's take when it is done.
  *
  * <p>Needs Xvfb (Debian: xvfb) and a JDK with AWT's X11 library (openjdk-17-jre); it fails, not skips,
  * without them, since CI installs both.
@@ -80,6 +81,8 @@ class CompanionAppTest {
         assertTrue(offline.contains("offline"), offline);
         daemon.start("daemon-2.log");
         expect(lines, "ONLINE ", log);
+        String extended = expect(lines, "EXTENDED ", log);
+        assertTrue(extended.contains(" from " + job + ": take 1 of " + job + " extended"), extended);
         expect(lines, "PASS", log);
         assertTrue(app.waitFor(20, TimeUnit.SECONDS), "the app exits after closing");
         assertEquals(0, app.exitValue(), Files.readString(log));
@@ -89,7 +92,7 @@ class CompanionAppTest {
         try (java.util.stream.Stream<Path> files = Files.list(dir.resolve("cache/stems"))) {
             cached = files.map(f -> f.getFileName().toString()).filter(n -> n.endsWith(".wav")).sorted().toList();
         }
-        assertEquals(TAKES, cached.size(), "one cached WAV per take: " + cached);
+        assertEquals(TAKES + 1, cached.size(), "one cached WAV per take, and the extension's: " + cached);
         for (int c = 1; c <= TAKES; c++) {
             String pattern = java.util.regex.Pattern.quote(job) + "_bar\\d{3}(\\.\\d+)?_120bpm_take" + c + "\\.wav";
             assertTrue(cached.stream().anyMatch(n -> n.matches(pattern)), "take " + c + " cached as " + pattern + ": " + cached);

@@ -38,7 +38,7 @@ import javax.swing.Timer;
  * seam, drag handle), the transport on top, the daemon's state at the bottom. Everything here runs on
  * the EDT; the watcher's reports arrive through {@link EdtEvents}, the audio runs on the player's thread.
  *
- * <p>About 440 lines: the layout and the reactions to the watcher's events that change it. What can stand
+ * <p>About 500 lines: the layout and the reactions to the watcher's events that change it. What can stand
  * alone does (take rows in {@code TakeRow}, the views in {@code view/}, the cache in {@code cache/}, the player,
  * the watcher); what is left is the one place that knows every part of the window.
  */
@@ -65,6 +65,8 @@ public final class AppWindow extends JFrame implements WatchEvents {
     private transient CachedTake current;
     private transient CachedTake other;
     private boolean sliderFromTimer;
+    /** An extension the daemon accepted and the job list does not show yet: selected once it does. */
+    private String extensionToShow;
     private final Timer playheadTimer = new Timer(PLAYHEAD_REFRESH_MS, e -> refreshPlayhead());
 
     public AppWindow(TakeCache cache, AuditionPlayer player) {
@@ -125,7 +127,10 @@ public final class AppWindow extends JFrame implements WatchEvents {
     @Override
     public void jobs(List<JobInfo> list) {
         jobs.update(list);
-        if (jobs.selected() == null && !list.isEmpty()) {
+        if (extensionToShow != null && listedJobs().contains(extensionToShow)) {
+            selectJob(extensionToShow); // follows the extension as it runs; its takes show when done
+            extensionToShow = null;
+        } else if (jobs.selected() == null && !list.isEmpty()) {
             jobs.list.setSelectedIndex(0); // the newest job
         } else if (list.isEmpty()) {
             showNotice("No jobs yet. Send a prime from the plugin or with ./segue continue.");
@@ -182,6 +187,35 @@ public final class AppWindow extends JFrame implements WatchEvents {
             showNotice("Takes of " + job + " not available: " + reason);
         }
         status.message("job " + job + ": " + reason);
+    }
+
+    @Override
+    public void extended(String job, int candidate, String extension) {
+        transport.extend.setEnabled(true);
+        status.message("take " + (candidate + 1) + " of " + job + " extended: job " + extension);
+        extensionToShow = extension;
+    }
+
+    @Override
+    public void extendFailed(String job, int candidate, String reason) {
+        transport.extend.setEnabled(true);
+        status.message("take " + (candidate + 1) + " of " + job + " not extended: " + reason);
+    }
+
+    /** Extend: the take heard now, by the bars the spinner says; one request at a time. */
+    private void extendCurrent() {
+        if (current == null) {
+            status.message("choose a take to extend");
+            return;
+        }
+        if (watcher == null) {
+            return;
+        }
+        int bars = (Integer) transport.extendBars.getValue();
+        transport.extend.setEnabled(false);
+        status.message("extending " + current.title() + " of " + current.job() + " by " + bars + " bar"
+                + (bars == 1 ? "" : "s") + "\u2026");
+        watcher.extend(current.job(), current.take().candidate(), bars);
     }
 
     // --- showing a job ---
@@ -287,6 +321,7 @@ public final class AppWindow extends JFrame implements WatchEvents {
         });
         transport.loop.addActionListener(e -> player.setLoop(transport.loop.isSelected()));
         transport.ab.addActionListener(e -> switchAb());
+        transport.extend.addActionListener(e -> extendCurrent());
         transport.position.addChangeListener(e -> {
             AuditionSource s = player.current();
             if (!sliderFromTimer && s != null) {
@@ -432,6 +467,19 @@ public final class AppWindow extends JFrame implements WatchEvents {
 
     public javax.swing.AbstractButton loopButton() {
         return transport.loop;
+    }
+
+    public javax.swing.AbstractButton extendButton() {
+        return transport.extend;
+    }
+
+    /** Sets the bars an extend asks for, as the spinner does. */
+    public void extendBars(int bars) {
+        transport.extendBars.setValue(bars);
+    }
+
+    public String statusMessage() {
+        return status.message.getText();
     }
 
     /** The window's content painted into an image (no window-manager frame). */

@@ -45,4 +45,14 @@ final class EdtEvents implements WatchEvents {
     public void takesUnavailable(String job, String reason) {
         SwingUtilities.invokeLater(() -> window.takesUnavailable(job, reason));
     }
+
+    @Override
+    public void extended(String job, int candidate, String extension) {
+        SwingUtilities.invokeLater(() -> window.extended(job, candidate, extension));
+    }
+
+    @Override
+    public void extendFailed(String job, int candidate, String reason) {
+        SwingUtilities.invokeLater(() -> window.extendFailed(job, candidate, reason));
+    }
 }

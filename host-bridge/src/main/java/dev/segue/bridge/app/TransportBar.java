@@ -7,9 +7,11 @@ import javax.swing.JButton;
 import javax.swing.JLabel;
 import javax.swing.JPanel;
 import javax.swing.JSlider;
+import javax.swing.JSpinner;
+import javax.swing.SpinnerNumberModel;
 import javax.swing.JToggleButton;
 
-/** Play, loop, A/B, the position slider and the clock. Wired by {@link AppWindow}. */
+/** Play, loop, A/B, the position slider and the clock; extend the take heard by some bars. Wired by {@link AppWindow}. */
 final class TransportBar extends JPanel {
     private static final long serialVersionUID = 1L;
     /** The slider's resolution: per mille of the take. */
@@ -21,6 +23,9 @@ final class TransportBar extends JPanel {
     final JSlider position = new JSlider(0, SLIDER_STEPS, 0);
     final JLabel clock = new JLabel("0:00.000 / 0:00.000");
     final JLabel pair = new JLabel("A: \u2013   B: \u2013");
+    /** Bars to extend by: 1 to 32, as the plugin's {@code generate_bars}. */
+    final JSpinner extendBars = new JSpinner(new SpinnerNumberModel(4, 1, 32, 1));
+    final JButton extend = new JButton("Extend");
 
     TransportBar() {
         super(new FlowLayout(FlowLayout.LEFT, 8, 4));
@@ -37,5 +42,10 @@ final class TransportBar extends JPanel {
         add(position);
         add(clock);
         add(pair);
+        extend.setToolTipText("Continue the take heard by this many bars, in its tempo and meter: a new job");
+        extendBars.setToolTipText("Bars to extend by");
+        add(extend);
+        add(extendBars);
+        add(new JLabel("bars"));
     }
 }

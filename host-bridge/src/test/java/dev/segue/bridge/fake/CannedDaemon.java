@@ -7,6 +7,7 @@ import dev.segue.protocol.message.Cancel;
 import dev.segue.protocol.message.Capabilities;
 import dev.segue.protocol.message.Done;
 import dev.segue.protocol.message.ErrorReply;
+import dev.segue.protocol.message.Extend;
 import dev.segue.protocol.message.Fetch;
 import dev.segue.protocol.message.Heartbeat;
 import dev.segue.protocol.message.Hello;
@@ -24,6 +25,7 @@ import dev.segue.protocol.message.Message;
 import dev.segue.protocol.message.PresetInfo;
 import dev.segue.protocol.message.Presets;
 import dev.segue.protocol.message.PriorInfo;
+import dev.segue.protocol.message.Quality;
 import dev.segue.protocol.message.Priors;
 import dev.segue.protocol.message.Preview;
 import dev.segue.protocol.message.Progress;
@@ -42,6 +44,8 @@ import java.util.Random;
  */
 public final class CannedDaemon implements FakeDaemon.Handler {
     public static final String JOB = "job-7";
+    /** The job an accepted extend of {@link #JOB} gets (accepted only: it never runs). */
+    public static final String EXTENSION = "job-8";
     public static final PriorInfo PRIOR = new PriorInfo("test-prior", 3, 48_000, false);
     public static final PresetInfo PRESET = new PresetInfo("test-preset", "test-prior", "canned answers");
     /** The test prior's artist list: longer than one page (128), so a client must page; it ships no genre list. */
@@ -59,6 +63,8 @@ public final class CannedDaemon implements FakeDaemon.Handler {
         startSample = sample;
     }
 
+    /** The deepest tier the priors reply says the prior serves; null leaves the key out, as older daemons do. */
+    public volatile Quality maxQuality;
     /** Answer a submit with this error instead of accepting it. */
     public volatile ErrorCode submitError;
     /** End the job with this error after its progress. */
@@ -127,7 +133,8 @@ public final class CannedDaemon implements FakeDaemon.Handler {
             out.send(new Capabilities(req, "fake-daemon", 1, List.of(PRIOR.name()), List.of(PRESET.name()),
                     Limits.protocolMaximum()));
         } else if (m instanceof ListPriors) {
-            out.send(new Priors(req, List.of(PRIOR)));
+            out.send(new Priors(req, List.of(maxQuality == null ? PRIOR : new PriorInfo(PRIOR.name(), PRIOR.levels(),
+                    PRIOR.sampleRate(), PRIOR.labels(), null, null, maxQuality))));
         } else if (m instanceof ListPresets) {
             out.send(new Presets(req, List.of(PRESET)));
         } else if (m instanceof ListJobs) {
@@ -165,6 +172,13 @@ public final class CannedDaemon implements FakeDaemon.Handler {
                 out.send(new Done(req, JOB, takes.size()));
             } else {
                 out.send(new ErrorReply(req, JOB, ErrorCode.CANCELLED, "cancelled by request"));
+            }
+        } else if (m instanceof Extend e) {
+            if (!e.job().equals(JOB) || e.candidate() >= takes.size()) {
+                out.send(new ErrorReply(req, null, ErrorCode.UNKNOWN_JOB, "job: no take " + e.candidate() + " of '"
+                        + e.job() + "'"));
+            } else {
+                out.send(new Accepted(req, EXTENSION));
             }
         } else if (m instanceof Heartbeat h && answerHeartbeats) {
             out.send(h);

@@ -9,6 +9,7 @@ import dev.segue.bridge.client.JobResult;
 import dev.segue.protocol.message.Capabilities;
 import dev.segue.protocol.message.JobInfo;
 import dev.segue.protocol.message.JobState;
+import dev.segue.protocol.message.Length;
 import dev.segue.protocol.message.Preview;
 import dev.segue.protocol.message.Progress;
 import java.io.IOException;
@@ -51,6 +52,8 @@ public final class JobWatcher implements AutoCloseable {
     private final int autoLoad;
     private final ExecutorService followers;
     private final ExecutorService loader;
+    /** Sends what the producer asks of the daemon (an extend), so neither the EDT nor a load waits for it. */
+    private final ExecutorService sender;
     private final Thread poller;
     /** Jobs a follower or the loader is working on. */
     private final Set<String> busy = ConcurrentHashMap.newKeySet();
@@ -61,6 +64,8 @@ public final class JobWatcher implements AutoCloseable {
     private final Set<String> wanted = ConcurrentHashMap.newKeySet();
     private final Map<String, Long> retryAt = new ConcurrentHashMap<>();
     private final Object wake = new Object();
+    /** Guarded by {@link #wake}: the poller skips the rest of its wait once. */
+    private boolean pollNow;
     private volatile boolean running = true;
     private volatile Boolean online;
 
@@ -72,6 +77,7 @@ public final class JobWatcher implements AutoCloseable {
         this.autoLoad = autoLoad;
         followers = Executors.newFixedThreadPool(FOLLOWERS, named("segue-app-follow"));
         loader = Executors.newSingleThreadExecutor(named("segue-app-load"));
+        sender = Executors.newSingleThreadExecutor(named("segue-app-send"));
         poller = named("segue-app-poll").newThread(this::poll);
     }
 
@@ -91,6 +97,33 @@ public final class JobWatcher implements AutoCloseable {
         }
     }
 
+    /**
+     * Continues take {@code candidate} of the finished {@code job} by {@code bars} bars of its tempo and meter
+     * ({@code extend}; the daemon keeps every take's state, also across restarts). The answer comes as
+     * {@link WatchEvents#extended} or {@link WatchEvents#extendFailed}; the next poll, at once, lists the new job,
+     * which is followed as any running job is.
+     */
+    public void extend(String job, int candidate, int bars) {
+        try {
+            sender.execute(() -> {
+                try (DaemonClient c = clients.forTransfers()) {
+                    c.hello(CLIENT_NAME);
+                    String extension = c.extend(job, candidate, new Length.Bars(bars)).job();
+                    events.extended(job, candidate, extension);
+                } catch (DaemonException | RuntimeException e) {
+                    events.extendFailed(job, candidate, e instanceof DaemonException d
+                            && d.kind() == DaemonException.Kind.ERROR_REPLY ? d.code() + ": " + d.text() : e.getMessage());
+                }
+                synchronized (wake) {
+                    pollNow = true; // the extension shows without waiting for the interval
+                    wake.notifyAll();
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            events.extendFailed(job, candidate, "the app is closing");
+        }
+    }
+
     @Override
     public void close() {
         running = false;
@@ -99,6 +132,7 @@ public final class JobWatcher implements AutoCloseable {
         }
         followers.shutdownNow();
         loader.shutdownNow();
+        sender.shutdownNow();
         try {
             poller.join(5000);
         } catch (InterruptedException e) {
@@ -239,7 +273,7 @@ public final class JobWatcher implements AutoCloseable {
     private void sleepUntil(long deadline) {
         synchronized (wake) {
             long left;
-            while (running && (left = deadline - System.nanoTime()) > 0) {
+            while (running && !pollNow && (left = deadline - System.nanoTime()) > 0) {
                 try {
                     TimeUnit.NANOSECONDS.timedWait(wake, left);
                 } catch (InterruptedException e) {
@@ -247,6 +281,7 @@ public final class JobWatcher implements AutoCloseable {
                     running = false;
                 }
             }
+            pollNow = false;
         }
     }
 

@@ -24,4 +24,10 @@ public interface WatchEvents {
 
     /** The takes could not be had (the job failed, or the daemon is offline and they are not cached). */
     void takesUnavailable(String job, String reason);
+
+    /** An {@code extend} of take {@code candidate} of {@code job} was accepted: the extension is job {@code extension}. */
+    void extended(String job, int candidate, String extension);
+
+    /** An {@code extend} was refused or could not be sent; {@code reason} in the daemon's words. */
+    void extendFailed(String job, int candidate, String reason);
 }

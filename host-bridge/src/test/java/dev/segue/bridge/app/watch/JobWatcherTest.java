@@ -8,7 +8,9 @@ import dev.segue.bridge.app.cache.TakeCache;
 import dev.segue.bridge.client.DaemonClient;
 import dev.segue.bridge.fake.CannedDaemon;
 import dev.segue.bridge.fake.FakeDaemon;
+import dev.segue.protocol.message.Extend;
 import dev.segue.protocol.message.JobInfo;
+import dev.segue.protocol.message.Length;
 import dev.segue.protocol.message.Preview;
 import dev.segue.protocol.message.Progress;
 import java.nio.file.Path;
@@ -54,6 +56,14 @@ class JobWatcherTest {
             lines.add("unavailable " + job + " " + reason);
         }
 
+        public void extended(String job, int candidate, String extension) {
+            lines.add("extended " + job + " " + candidate + " " + extension);
+        }
+
+        public void extendFailed(String job, int candidate, String reason) {
+            lines.add("not extended " + job + " " + candidate + " " + reason);
+        }
+
         String await(String prefix) throws InterruptedException {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
             while (System.nanoTime() < deadline) {
@@ -79,6 +89,28 @@ class JobWatcherTest {
             events.await("takes " + CannedDaemon.JOB + " 2");
             assertTrue(daemon.received().stream().anyMatch(m -> m instanceof dev.segue.protocol.message.Fetch),
                     "followed with a fetch");
+        }
+    }
+
+    @Test
+    void anExtendIsSentOffTheCallersThreadAndItsAnswerReported() throws Exception {
+        CannedDaemon canned = new CannedDaemon(CannedDaemon.audibleTakes(2, 300, 6));
+        Recorder events = new Recorder();
+        try (FakeDaemon daemon = new FakeDaemon(canned);
+             JobWatcher watcher = new JobWatcher(clients(daemon.endpoint()), new TakeCache(dir, 1 << 20, 8), events,
+                     Duration.ofSeconds(30), 8)) {
+            watcher.start();
+            events.await("jobs 1");
+            watcher.extend(CannedDaemon.JOB, 1, 2);
+            assertEquals("extended " + CannedDaemon.JOB + " 1 " + CannedDaemon.EXTENSION, events.await("extended"));
+            Extend sent = (Extend) daemon.received().stream().filter(m -> m instanceof Extend).findFirst().orElseThrow();
+            assertEquals(new Length.Bars(2), sent.length());
+            assertEquals(1, sent.candidate());
+            // The poll interval is 30 s: the job list that follows comes from the extend asking for a poll now.
+            events.await("jobs 1");
+            watcher.extend("gone", 0, 1);
+            String refused = events.await("not extended");
+            assertTrue(refused.startsWith("not extended gone 0 UNKNOWN_JOB"), refused);
         }
     }
 
