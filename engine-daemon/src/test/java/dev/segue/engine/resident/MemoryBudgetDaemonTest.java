@@ -43,6 +43,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -101,7 +102,18 @@ class MemoryBudgetDaemonTest {
         t.setDaemon(true);
         t.start();
         endpoint = daemon.awaitBound();
-        context = new ZContext();
+    }
+
+    /**
+     * Each test's sockets in a context of their own: a socket closed in one shared context while the next test's
+     * connects once tripped an assertion inside JeroMQ's teardown (zmq.Own.unregisterTermAck).
+     */
+    @AfterEach
+    void closeContext() {
+        if (context != null) {
+            context.close();
+            context = null;
+        }
     }
 
     private static Path link(String name, Path from, String... files) throws Exception {
@@ -116,9 +128,6 @@ class MemoryBudgetDaemonTest {
     static void stop() {
         if (daemon != null) {
             daemon.close();
-        }
-        if (context != null) {
-            context.close();
         }
         if (set != null) {
             set.closeAll();
@@ -205,6 +214,9 @@ class MemoryBudgetDaemonTest {
 
     /** A connected client past hello (a connection stuck before the ZeroMQ handshake redials). */
     private static ZMQ.Socket client() {
+        if (context == null) {
+            context = new ZContext();
+        }
         return RawClient.connect(context, endpoint, 120_000);
     }
 }
