@@ -12,7 +12,10 @@ import com.fasterxml.jackson.databind.JsonNode;
  * only for a prior trained with its pitch sometimes withheld, which {@code segue train} does. {@code beat_codes}
  * (default 0, none) is the beat of a prior that hears every song at one tempo: audio is warped so that a beat of
  * the DAW's grid spans that many codes on the way in, and back on the way out
- * ({@link dev.segue.engine.prior.TempoWarp}).
+ * ({@link dev.segue.engine.prior.TempoWarp}). {@code temperature_scale} (default 1) multiplies every temperature this
+ * prior is sampled at: a small upsampler that renders its level's detail too loosely at the temperature a client
+ * asks of every level is calibrated here, with the weights it belongs to, and a client's temperature still
+ * means the same thing for every prior.
  */
 public record PriorConfig(int level, int nCtx, int width, int depth, int heads, int attnOrder, Integer blocks,
                           double mAttn, double mMlp, boolean resScale, boolean posInit, boolean labels,
@@ -21,7 +24,7 @@ public record PriorConfig(int level, int nCtx, int width, int depth, int heads, 
                           int condDilationGrowthRate, Integer condDilationCycle, boolean condResScale,
                           boolean useTokens, int nTokens, boolean singleEncDec, boolean mergedDecoder,
                           boolean copyInput, LyricsConfig lyrics, boolean beatClock, double pitchGuidance,
-                          int beatCodes) {
+                          int beatCodes, double temperatureScale) {
 
     public static PriorConfig fromJson(JsonNode node, String where) {
         JsonConfig c = new JsonConfig(node, where);
@@ -37,13 +40,17 @@ public record PriorConfig(int level, int nCtx, int width, int depth, int heads, 
                 c.bool("use_tokens", false), c.integer("n_tokens", 0), c.bool("single_enc_dec", false),
                 c.bool("merged_decoder", false), c.bool("copy_input", false),
                 usesLyrics(c) ? LyricsConfig.fromJson(c) : null, c.bool("beat_clock", false),
-                c.number("pitch_guidance", 1.0), c.integer("beat_codes", 0));
+                c.number("pitch_guidance", 1.0), c.integer("beat_codes", 0), c.number("temperature_scale", 1.0));
         cfg.validate(where);
         return cfg;
     }
 
     /** Beyond this, guidance pushes logits far outside anything the prior was trained to produce. */
     public static final double MAX_PITCH_GUIDANCE = 10;
+
+    /** Bounds of {@code temperature_scale}: a calibration, not a second temperature knob. */
+    public static final double MIN_TEMPERATURE_SCALE = 0.25;
+    public static final double MAX_TEMPERATURE_SCALE = 2;
 
     private void validate(String where) {
         if (nCtx < 1 || width < 1 || depth < 1 || heads < 1 || level < 0) {
@@ -67,6 +74,10 @@ public record PriorConfig(int level, int nCtx, int width, int depth, int heads, 
         }
         if (pitchGuidance != 1 && !beatClock) {
             throw new ConfigException(where + ".pitch_guidance: only a prior with a beat_clock hears a pitch to follow");
+        }
+        if (!(temperatureScale >= MIN_TEMPERATURE_SCALE && temperatureScale <= MAX_TEMPERATURE_SCALE)) {
+            throw new ConfigException(where + ".temperature_scale: must lie in " + MIN_TEMPERATURE_SCALE + ".."
+                    + MAX_TEMPERATURE_SCALE + ", got " + temperatureScale);
         }
         if (beatCodes < 0 || beatCodes > nCtx / 2 || (beatCodes > 0 && !beatClock)) {
             throw new ConfigException(where + ".beat_codes: a beat-clocked prior's beat in codes, 1.." + nCtx / 2

@@ -26,8 +26,10 @@ public final class EvalReport {
             ModelEvaluation.DraftResult d = r.draft();
             s.append(f("%n| draft tier: the true continuation's level-%d codes upsampled to level %d and decoded | "
                     + "spectral convergence, dB | multi-resolution SC, dB |%n| --- | --- | --- |%n", d.level() + 1, d.level()));
-            s.append(f("| the draft rendering (temperature %.2f), %d clips | %.1f | %.1f |%n", o.temperature(), d.clips(),
-                    d.scJukeboxDb(), d.scMultiResolutionDb()));
+            String scaled = d.temperatureScale() == 1 ? "" : f(" × the upsampler's temperature_scale %.2f",
+                    d.temperatureScale());
+            s.append(f("| the draft rendering (temperature %.2f%s), %d clips | %.1f | %.1f |%n", o.temperature(), scaled,
+                    d.clips(), d.scJukeboxDb(), d.scMultiResolutionDb()));
             s.append(f("| the true level-%d codes decoded (a perfect upsampler) | %.1f | |%n", d.level(), d.codecScJukeboxDb()));
             s.append(f("| the true level-%d codes decoded (the sketch tier's rendering) | %.1f | |%n", d.level() + 1,
                     d.topScJukeboxDb()));
@@ -66,6 +68,7 @@ public final class EvalReport {
         row(s, "estimated key is the composed key, true continuation", r.truthVsComposed().keyMatched(),
                 r.truthVsComposed().keyShuffled(), "%.2f");
         gridRows(s, r.grid());
+        tierRows(s, r.tiers());
         ModelEvaluation.Motion motion = r.motion();
         s.append(f("%nHarmonic motion (mean over %.0f s segments of 1 − cosine of the segment's chroma to the whole's; "
                 + "0 = one held pitch set): primes %.3f, model %.3f, true continuation %.3f, through the VQ-VAE %.3f.%n",
@@ -119,6 +122,20 @@ public final class EvalReport {
         stereoRow(s, "model's take with the prime's image", g.stereoTake());
         stereoRow(s, "the piece's own stereo continuation", g.stereoTruth());
         stereoRow(s, "the model's take as L = R", g.stereoDualMono());
+    }
+
+    /** The musical rows of each tier's take beside the true continuation through each tier's codec. */
+    private static void tierRows(StringBuilder s, java.util.List<TierRows.Row> rows) {
+        if (rows.isEmpty()) {
+            return;
+        }
+        s.append(f("%n| each tier on the DAW's grid, %d clips | tempo agrees with the DAW's | onset share within ±%.0f ms "
+                + "of its beats | estimated key is the composed key | harmonic motion |%n| --- | --- | --- | --- | --- |%n",
+                rows.get(0).clips(), 1000 * GridOnsets.TOLERANCE_S));
+        for (TierRows.Row r : rows) {
+            s.append(f("| %s | %s | %s | %.2f | %s |%n", r.what(), Double.isNaN(r.tempo()) ? "n/a" : f("%.2f", r.tempo()),
+                    share(r.onsets()), r.key(), share(r.motion())));
+        }
     }
 
     private static void stereoRow(StringBuilder s, String what, StereoAgreement.Agreement a) {

@@ -29,7 +29,8 @@ import java.util.List;
  * {@link CorpusGenerator#HELD_OUT_SEED_BASE}, never used for training), rendered at the model's rate:
  * reconstruction per level, codebook usage, prior bits per token against a unigram fitted on training
  * clips, prime/continuation coherence of sketch-tier continuations against a shuffled baseline, and, given
- * the upsampler below the top prior, its draft rendering of each clip's true top-level codes.
+ * the upsampler below the top prior, its draft rendering of each clip's true top-level codes and, for a
+ * beat-clocked prior, the draft tier's take on the DAW's grid read beside the sketch tier's ({@link TierRows}).
  */
 public final class ModelEvaluation {
     private ModelEvaluation() {}
@@ -91,13 +92,13 @@ public final class ModelEvaluation {
      * the VQ-VAE at that level and at the top level (what a perfect upsampler, and the sketch tier, could give).
      */
     public record DraftResult(int level, double scJukeboxDb, double scMultiResolutionDb, double codecScJukeboxDb,
-                              double topScJukeboxDb, int clips) {}
+                              double topScJukeboxDb, int clips, double temperatureScale) {}
 
     public record Result(String model, int sampleRate, Options options, double primeSeconds,
                          double continuationSeconds, List<LevelResult> levels, PriorResult prior, DraftResult draft,
                          Coherence.Scores generated, Coherence.Scores truth, Coherence.Scores truthCoded,
                          Coherence.Composed generatedVsComposed, Coherence.Composed truthVsComposed,
-                         Motion motion, FeatureCheck check, GridRows grid) {}
+                         Motion motion, FeatureCheck check, GridRows grid, List<TierRows.Row> tiers) {}
 
     /**
      * The DAW's grid and stereo rows. {@code onGrid}: the model sampled with the clip's composed grid as its
@@ -199,6 +200,17 @@ public final class ModelEvaluation {
         int[] stereoCounts = new int[3];
         boolean drafting = draft != null && reported(o, draft.config().level());
         double[] draftSc = new double[4];  // rendering (two measures), codec at its level, codec at the top level
+        // The draft tier's takes on the DAW's grid, as the daemon makes them, read beside the sketch tier's.
+        boolean tiered = drafting && top.hasBeatClock();
+        ContinuationPipeline drafted = !tiered ? null
+                : new ContinuationPipeline(vqvae, java.util.Map.of(topLevel, top, draft.config().level(), draft));
+        TierRows tierRows = new TierRows(!tiered ? List.of() : List.of(
+                "sketch take, the DAW's grid as the clock",
+                "draft take, the DAW's grid as the clock",
+                "draft rendering of the true continuation's level-" + topLevel + " codes",
+                "true continuation through the VQ-VAE's level " + draft.config().level(),
+                "true continuation through the VQ-VAE's level " + topLevel + " (the sketch tier's codec)",
+                "true continuation"));
         for (int i = 0; i < o.heldOutClips(); i++) {
             long seed = CorpusGenerator.HELD_OUT_SEED_BASE + i;
             Clip clip = corpus.clip(seed, clipFrames / (double) sr, sr);
@@ -248,8 +260,9 @@ public final class ModelEvaluation {
             }
             float[] prime = Arrays.copyOf(audio, primeFrames);
             float[] realNext = Arrays.copyOfRange(audio, primeFrames, primeFrames + continuation);
+            float[] rendered = null;
             if (drafting) {
-                float[] rendered = DraftRendering.continuation(root, vqvae, draft, audio, primeFrames,
+                rendered = DraftRendering.continuation(root, vqvae, draft, audio, primeFrames,
                         new SamplingParams(o.temperature(), 0, 0.0, o.samplingSeed() + i));
                 int dl = draft.config().level();
                 float[] codec = Arrays.copyOfRange(decodedAt[dl], primeFrames, clipFrames);
@@ -273,6 +286,20 @@ public final class ModelEvaluation {
             }
             // A beat of the composed grid relative to the continuation's start: the piece's first downbeat.
             double beat = -(clip.spec().offsetSeconds() + primeFrames / (double) sr);
+            Chroma.EstimatedKey composedKey = new Chroma.EstimatedKey(clip.spec().key().tonic(),
+                    clip.spec().key().mode() == dev.segue.engine.corpus.Key.Mode.MAJOR, 1);
+            if (tiered) {
+                SamplingParams params = new SamplingParams(o.temperature(), 0, 0.0, o.samplingSeed() + i);
+                ContinuationPipeline.Request deeper = new ContinuationPipeline.Request(1, Tier.DRAFT,
+                        List.of(params, params), true, true);
+                float[] draftTake = drafted.continueWithCodes(root, prime, continuation, deeper, grid,
+                        new Monitor() {}).takes()[0];
+                int dl = draft.config().level();
+                tierRows.add(List.of(nextOnGrid, draftTake, Arrays.copyOf(rendered, continuation),
+                        Arrays.copyOfRange(decodedAt[dl], primeFrames, primeFrames + continuation),
+                        Arrays.copyOfRange(decodedAt[topLevel], primeFrames, primeFrames + continuation), realNext),
+                        sr, bpm, beat, composedKey);
+            }
             float[] realNextAudio = Arrays.copyOfRange(audio, primeFrames, primeFrames + continuation);
             float[] ours = nextOnGrid != null ? nextOnGrid : next;
             SongSpec nextSpec = SongPlanner.plan(CorpusGenerator.HELD_OUT_SEED_BASE + (i + 1) % o.heldOutClips(),
@@ -320,8 +347,6 @@ public final class ModelEvaluation {
             primes.add(Coherence.Features.of(prime, sr));
             generated.add(Coherence.Features.of(next, sr));
             truth.add(Coherence.Features.of(realNext, sr));
-            Chroma.EstimatedKey composedKey = new Chroma.EstimatedKey(clip.spec().key().tonic(),
-                    clip.spec().key().mode() == dev.segue.engine.corpus.Key.Mode.MAJOR, 1);
             composedBpm[i] = clip.spec().bpm();
             composedKeys.add(composedKey);
             Coherence.Features whole = Coherence.Features.of(audio, sr);
@@ -364,7 +389,8 @@ public final class ModelEvaluation {
         int clips = o.heldOutClips();
         DraftResult draftResult = !drafting ? null : new DraftResult(draft.config().level(),
                 SpectralConvergence.toDb(draftSc[0] / clips), SpectralConvergence.toDb(draftSc[1] / clips),
-                SpectralConvergence.toDb(draftSc[2] / clips), SpectralConvergence.toDb(draftSc[3] / clips), clips);
+                SpectralConvergence.toDb(draftSc[2] / clips), SpectralConvergence.toDb(draftSc[3] / clips), clips,
+                draft.config().temperatureScale());
         return new Result(modelName, sr, o, primeFrames / (double) sr, continuation / (double) sr, levelResults, prior,
                 draftResult,
                 Coherence.score(primes, generated), Coherence.score(primes, truth), Coherence.score(primes, truthCoded),
@@ -379,7 +405,7 @@ public final class ModelEvaluation {
                         mean(onsets[2], onsetCounts[2]), mean(onsets[3], onsetCounts[3]),
                         means(lags[0], lagCounts[0]), means(lags[1], lagCounts[1]), means(lags[2], lagCounts[2]),
                         agreement(stereo[0], stereoCounts[0]), agreement(stereo[1], stereoCounts[1]),
-                        agreement(stereo[2], stereoCounts[2])));
+                        agreement(stereo[2], stereoCounts[2])), tierRows.rows());
     }
 
     private static double mean(double sum, int n) {

@@ -97,7 +97,9 @@ public final class WindowedSampler {
                     primes[c] = prefix == 0 ? music : prior.jointSequence(labels.get(0).lyrics(), music);
                 }
                 long[][] upperRows = upper == null ? null : upperWindow(upper, win.start() / ratio, prior.upperCodesPerWindow());
-                SamplingParams windowParams = new SamplingParams(params.temperature(), params.topK(), params.topP(),
+                // The prior's own calibration (temperature_scale) on top of the temperature asked for.
+                SamplingParams windowParams = new SamplingParams(
+                        Math.min(10, params.temperature() * prior.config().temperatureScale()), params.topK(), params.topP(),
                         params.seed() + w * WINDOW_SEED_STRIDE);
                 long started = System.nanoTime();
                 long[] prefilled = {0};

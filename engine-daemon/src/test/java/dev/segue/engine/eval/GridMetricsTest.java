@@ -62,6 +62,35 @@ class GridMetricsTest {
         assertThrows(IllegalArgumentException.class, () -> GridOnsets.byLag(late, SR, 120, 0.2, 0));
     }
 
+    /**
+     * Two clips, each rendered three ways: clicks at the DAW's tempo on its beats, the same clicks half a beat
+     * late, and clicks at another tempo. The rows read each rendering apart, in the order the names were given.
+     */
+    @Test
+    void tierRowsReadEachRenderingOnTheDawsGrid() {
+        TierRows rows = new TierRows(java.util.List.of("on the grid", "half a beat late", "another tempo"));
+        double[] bpms = {120, 96};
+        dev.segue.engine.analysis.Chroma.EstimatedKey key = new dev.segue.engine.analysis.Chroma.EstimatedKey(0, true, 1);
+        assertEquals(0, rows.rows().size(), "no rows before two clips");
+        for (double bpm : bpms) {
+            double beat = 0.2;
+            rows.add(java.util.List.of(clicks(bpm, beat, 8), clicks(bpm, beat + 30 / bpm, 8), clicks(bpm * 1.3, beat, 8)),
+                    SR, bpm, beat, key);
+        }
+        java.util.List<TierRows.Row> r = rows.rows();
+        assertEquals(3, r.size());
+        assertEquals("on the grid", r.get(0).what());
+        assertEquals(2, r.get(0).clips());
+        assertEquals(1.0, r.get(0).tempo(), 1e-12, "clicks at the DAW's tempo");
+        assertTrue(r.get(0).onsets() > 0.85, "on the grid: " + r.get(0));
+        assertEquals(1.0, r.get(1).tempo(), 1e-12, "half a beat late is still the DAW's tempo");
+        assertTrue(r.get(1).onsets() < 0.1, "half a beat late: " + r.get(1));
+        assertEquals(0.0, r.get(2).tempo(), 1e-12, "another tempo: " + r.get(2));
+        assertEquals(0.0, r.get(0).key(), 1e-12, "unpitched clicks have no key");
+        assertThrows(IllegalArgumentException.class, () -> rows.add(java.util.List.of(new float[SR]), SR, 120, 0, key),
+                "one rendering per name");
+    }
+
     @Test
     void stereoAgreementComparesBandsThatCarryEnergy() {
         double[] primeCorr = {0.5, 0.9, 0.2, 0.0};

@@ -34,7 +34,8 @@ class PitchGuidanceTest {
     @RegisterExtension
     static final CpuManager root = new CpuManager();
 
-    private static ModelConfig config(String clock) throws Exception {
+    /** A tiny model whose top prior has the given keys besides its shape (also {@code TemperatureScaleTest}'s). */
+    static ModelConfig config(String clock) throws Exception {
         String json = """
             {"vqvae": {"levels": 3, "downs_t": [1, 1, 1], "strides_t": [2, 2, 2], "emb_width": 8, "l_bins": 32,
                        "depth": 1, "width": 8, "sr": 16000},
