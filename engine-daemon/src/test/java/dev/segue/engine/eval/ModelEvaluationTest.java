@@ -50,5 +50,37 @@ class ModelEvaluationTest {
         assertTrue(md.contains("stereo image against the prime's") && md.contains("DAW's (composed) beat grid"), md);
         assertTrue(md.contains("| VQ-VAE level |") && md.contains("| top prior (level 2) |")
                 && md.contains("chroma correlation, model") && md.contains("through the VQ-VAE"), md);
+        assertTrue(r.tiers().isEmpty(), "no upsampler, no tier rows");
+        assertTrue(!md.contains("each tier on the DAW's grid"), md);
+    }
+
+    /**
+     * The shipped default prior, upsampler included, on two short held-out clips: each tier's take is read on the
+     * DAW's grid beside the truth through each tier's codec, and the draft rendering names the upsampler's scale.
+     */
+    @Test
+    void theDefaultPriorsTiersAreReadSideBySide() throws Exception {
+        CorpusGenerator corpus = CorpusGenerator.withDefaultSoundFont();
+        ModelEvaluation.Result r;
+        try (NDManager root = Djl.cpuManager();
+             dev.segue.engine.resident.ResidentModel m = dev.segue.engine.resident.ResidentModel.load(root,
+                     Path.of("..", "presets", "default"))) {
+            r = ModelEvaluation.run(root, "default", m.vqvae(), m.top(), m.priors().get(1), corpus,
+                    new ModelEvaluation.Options(2, 1, 8.0, 4.0, 1.0, 1, java.util.Set.of(1, 2)),
+                    new PrintStream(new ByteArrayOutputStream()));
+        }
+        assertEquals(6, r.tiers().size(), r.tiers().toString());
+        assertEquals("sketch take, the DAW's grid as the clock", r.tiers().get(0).what());
+        assertEquals("draft take, the DAW's grid as the clock", r.tiers().get(1).what());
+        assertEquals("true continuation", r.tiers().get(5).what());
+        for (TierRows.Row row : r.tiers()) {
+            assertEquals(2, row.clips(), row.toString());
+            assertTrue(row.onsets() > 0 && row.onsets() < 1, row.toString());
+            assertTrue(row.key() >= 0 && row.key() <= 1, row.toString());
+        }
+        assertEquals(0.9, r.draft().temperatureScale(), 1e-12, "the shipped upsampler's calibration");
+        String md = EvalReport.markdown(r);
+        assertTrue(md.contains("| each tier on the DAW's grid, 2 clips |")
+                && md.contains("× the upsampler's temperature_scale 0.90"), md);
     }
 }
