@@ -776,11 +776,76 @@ public final class VectorMath {
         int i = 0;
         int bound = S.loopBound(count);
         for (; i < bound; i += S.length()) {
-            FloatVector.fromArray(S, src, srcOff + i).sub(s).lanewise(VectorOperators.EXP).intoArray(dst, dstOff + i);
+            exp(FloatVector.fromArray(S, src, srcOff + i).sub(s)).intoArray(dst, dstOff + i);
         }
         for (; i < count; i++) {
-            dst[dstOff + i] = (float) Math.exp(src[srcOff + i] - shift);
+            dst[dstOff + i] = exp(src[srcOff + i] - shift);
         }
+    }
+
+    // exp(x) from exactly rounded operations only (min, max, fma, add, mul and integer bit work), the same bits
+    // in a vector lane and in the scalar form below, interpreted or compiled, on any machine. The Vector API's
+    // own EXP lane op is Math.exp per lane until C2 compiles it and an SVML routine after, and the two differ in
+    // the last bit in about one lane in a hundred: the same seed then drew another take in a fresh JVM than in a
+    // warm one. Range reduction x = n ln2 + r with ln2 split in two (Cody and Waite), |r| <= ln2 / 2, then the
+    // Cephes polynomial for exp(r) (relative error about 1e-7) and 2^n applied as two halves, so every scale is
+    // a normal float down to the denormal results.
+    private static final float EXP_MAX = 88.72283905206835f;  // above: infinity, as Math.exp
+    private static final float EXP_MIN = -103.97207708f;      // below: 0, as Math.exp (the smallest denormal's log)
+    private static final float LOG2E = 1.44269504088896341f;
+    private static final float LN2_HI = 0.693359375f;
+    private static final float LN2_LO = -2.12194440e-4f;
+    /** 1.5 * 2^23: c * log2(e) plus this rounds to an integer held in the low mantissa bits. */
+    private static final float ROUNDER = 12582912f;
+    private static final int ROUNDER_BITS = Float.floatToRawIntBits(ROUNDER);
+    private static final float[] EXP_POLY = {1.9875691500e-4f, 1.3981999507e-3f, 8.3334519073e-3f, 4.1665795894e-2f,
+            1.6666665459e-1f, 5.0000001201e-1f};
+
+    private static final FloatVector MINUS_LN2_HI = FloatVector.broadcast(S, -LN2_HI);
+    private static final FloatVector MINUS_LN2_LO = FloatVector.broadcast(S, -LN2_LO);
+    private static final FloatVector P2 = FloatVector.broadcast(S, EXP_POLY[2]);
+    private static final FloatVector P3 = FloatVector.broadcast(S, EXP_POLY[3]);
+    private static final FloatVector P4 = FloatVector.broadcast(S, EXP_POLY[4]);
+    private static final FloatVector P5 = FloatVector.broadcast(S, EXP_POLY[5]);
+
+    static FloatVector exp(FloatVector x) {
+        FloatVector c = x.max(EXP_MIN).min(EXP_MAX);
+        FloatVector t = c.fma(LOG2E, ROUNDER);
+        FloatVector n = t.sub(ROUNDER);
+        FloatVector r = n.fma(MINUS_LN2_HI, c);
+        r = n.fma(MINUS_LN2_LO, r);
+        // Horner, unrolled: the scalar form's loop in the same order
+        FloatVector p = r.fma(EXP_POLY[0], EXP_POLY[1]);
+        p = p.fma(r, P2);
+        p = p.fma(r, P3);
+        p = p.fma(r, P4);
+        p = p.fma(r, P5);
+        FloatVector y = p.fma(r.mul(r), r).add(1f);
+        IntVector ni = t.reinterpretAsInts().sub(ROUNDER_BITS);
+        IntVector half = ni.lanewise(VectorOperators.ASHR, 1);
+        FloatVector low = half.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+        FloatVector high = ni.sub(half).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+        y = y.mul(low).mul(high);
+        y = y.blend(Float.POSITIVE_INFINITY, x.compare(VectorOperators.GT, EXP_MAX));
+        return y.blend(0f, x.compare(VectorOperators.LT, EXP_MIN));
+    }
+
+    /** The same bits as a lane of {@link #exp(FloatVector)}. */
+    static float exp(float x) {
+        float c = Math.min(Math.max(x, EXP_MIN), EXP_MAX);
+        float t = Math.fma(c, LOG2E, ROUNDER);
+        float n = t - ROUNDER;
+        float r = Math.fma(n, -LN2_HI, c);
+        r = Math.fma(n, -LN2_LO, r);
+        float p = EXP_POLY[0];
+        for (int k = 1; k < EXP_POLY.length; k++) {
+            p = Math.fma(p, r, EXP_POLY[k]);
+        }
+        float y = Math.fma(p, r * r, r) + 1f;
+        int ni = Float.floatToRawIntBits(t) - ROUNDER_BITS;
+        int half = ni >> 1;
+        y = y * Float.intBitsToFloat((half + 127) << 23) * Float.intBitsToFloat((ni - half + 127) << 23);
+        return x > EXP_MAX ? Float.POSITIVE_INFINITY : x < EXP_MIN ? 0f : y;
     }
 
     /** In place, x * sigmoid(1.702 x) (Jukebox's quick GELU) over [from, to). */
@@ -790,12 +855,12 @@ public final class VectorMath {
         FloatVector one = FloatVector.broadcast(S, 1f);
         for (; i < bound; i += S.length()) {
             FloatVector v = FloatVector.fromArray(S, x, i);
-            FloatVector e = v.mul(-1.702f).lanewise(VectorOperators.EXP);
+            FloatVector e = exp(v.mul(-1.702f));
             v.div(e.add(one)).intoArray(x, i);
         }
         for (; i < to; i++) {
             float v = x[i];
-            x[i] = v / (1f + (float) Math.exp(-1.702f * v));
+            x[i] = v / (1f + exp(-1.702f * v));
         }
     }
 }
