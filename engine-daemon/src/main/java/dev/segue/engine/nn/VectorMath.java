@@ -786,7 +786,7 @@ public final class VectorMath {
     // exp(x) from exactly rounded operations only (min, max, fma, add, mul and integer bit work), the same bits
     // in a vector lane and in the scalar form below, interpreted or compiled, on any machine. The Vector API's
     // own EXP lane op is Math.exp per lane until C2 compiles it and an SVML routine after, and the two differ in
-    // the last bit in about one lane in a hundred: the same seed then drew another take in a fresh JVM than in a
+    // the last bit for some inputs: the same seed then drew another take in a fresh JVM than in a
     // warm one. Range reduction x = n ln2 + r with ln2 split in two (Cody and Waite), |r| <= ln2 / 2, then the
     // Cephes polynomial for exp(r) (relative error about 1e-7) and 2^n applied as two halves, so every scale is
     // a normal float down to the denormal results.
