@@ -15,7 +15,9 @@ import com.fasterxml.jackson.databind.JsonNode;
  * ({@link dev.segue.engine.prior.TempoWarp}). {@code temperature_scale} (default 1) multiplies every temperature this
  * prior is sampled at: a small upsampler that renders its level's detail too loosely at the temperature a client
  * asks of every level is calibrated here, with the weights it belongs to, and a client's temperature still
- * means the same thing for every prior.
+ * means the same thing for every prior. {@code bar_chroma} (default false) tells a beat-clocked prior the prime's
+ * chroma bar by bar, repeated in the cycle of bars the prime holds, instead of one chroma for the whole
+ * ({@link dev.segue.engine.prior.PrimeTraits#withBarCycle}): a sampling choice, made with the weights it suits.
  */
 public record PriorConfig(int level, int nCtx, int width, int depth, int heads, int attnOrder, Integer blocks,
                           double mAttn, double mMlp, boolean resScale, boolean posInit, boolean labels,
@@ -24,7 +26,7 @@ public record PriorConfig(int level, int nCtx, int width, int depth, int heads, 
                           int condDilationGrowthRate, Integer condDilationCycle, boolean condResScale,
                           boolean useTokens, int nTokens, boolean singleEncDec, boolean mergedDecoder,
                           boolean copyInput, LyricsConfig lyrics, boolean beatClock, double pitchGuidance,
-                          int beatCodes, double temperatureScale) {
+                          int beatCodes, double temperatureScale, boolean barChroma) {
 
     public static PriorConfig fromJson(JsonNode node, String where) {
         JsonConfig c = new JsonConfig(node, where);
@@ -40,7 +42,8 @@ public record PriorConfig(int level, int nCtx, int width, int depth, int heads, 
                 c.bool("use_tokens", false), c.integer("n_tokens", 0), c.bool("single_enc_dec", false),
                 c.bool("merged_decoder", false), c.bool("copy_input", false),
                 usesLyrics(c) ? LyricsConfig.fromJson(c) : null, c.bool("beat_clock", false),
-                c.number("pitch_guidance", 1.0), c.integer("beat_codes", 0), c.number("temperature_scale", 1.0));
+                c.number("pitch_guidance", 1.0), c.integer("beat_codes", 0), c.number("temperature_scale", 1.0),
+                c.bool("bar_chroma", false));
         cfg.validate(where);
         return cfg;
     }
@@ -78,6 +81,9 @@ public record PriorConfig(int level, int nCtx, int width, int depth, int heads, 
         if (!(temperatureScale >= MIN_TEMPERATURE_SCALE && temperatureScale <= MAX_TEMPERATURE_SCALE)) {
             throw new ConfigException(where + ".temperature_scale: must lie in " + MIN_TEMPERATURE_SCALE + ".."
                     + MAX_TEMPERATURE_SCALE + ", got " + temperatureScale);
+        }
+        if (barChroma && !beatClock) {
+            throw new ConfigException(where + ".bar_chroma: only a prior with a beat_clock hears a chroma to place by bar");
         }
         if (beatCodes < 0 || beatCodes > nCtx / 2 || (beatCodes > 0 && !beatClock)) {
             throw new ConfigException(where + ".beat_codes: a beat-clocked prior's beat in codes, 1.." + nCtx / 2

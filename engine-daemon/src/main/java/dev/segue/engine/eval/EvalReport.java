@@ -71,8 +71,9 @@ public final class EvalReport {
         tierRows(s, r.tiers());
         ModelEvaluation.Motion motion = r.motion();
         s.append(f("%nHarmonic motion (mean over %.0f s segments of 1 − cosine of the segment's chroma to the whole's; "
-                + "0 = one held pitch set): primes %.3f, model %.3f, true continuation %.3f, through the VQ-VAE %.3f.%n",
-                Coherence.MOTION_SEGMENT_S, motion.primes(), motion.model(), motion.truth(), motion.truthCoded()));
+                + "0 = one held pitch set): primes %.3f, model %.3f%s, true continuation %.3f, through the VQ-VAE %.3f.%n",
+                Coherence.MOTION_SEGMENT_S, motion.primes(), motion.model(), Double.isNaN(motion.modelOnGrid()) ? ""
+                        : f(" (on the DAW's grid %.3f)", motion.modelOnGrid()), motion.truth(), motion.truthCoded()));
         s.append(f("Continuations with no pitched content (no spectral peak 100 Hz–2 kHz; chroma 0): model %d of %d, "
                 + "true continuation %d of %d.%n", r.generated().pitchless(), r.generated().pairs(), r.truth().pitchless(),
                 r.truth().pairs()));

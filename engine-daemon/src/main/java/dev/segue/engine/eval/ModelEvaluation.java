@@ -124,7 +124,7 @@ public final class ModelEvaluation {
      * continuations and the true continuations through the VQ-VAE: a take can match its prime's pitch set by
      * holding it, and this shows whether it does.
      */
-    public record Motion(double primes, double model, double truth, double truthCoded) {}
+    public record Motion(double primes, double model, double modelOnGrid, double truth, double truthCoded) {}
 
     public static Result run(NDManager root, String modelName, VqVae vqvae, Prior top, CorpusGenerator corpus,
                              Options o, PrintStream log) throws IOException {
@@ -396,7 +396,8 @@ public final class ModelEvaluation {
                 Coherence.score(primes, generated), Coherence.score(primes, truth), Coherence.score(primes, truthCoded),
                 Coherence.againstComposed(generated, composedBpm, composedKeys),
                 Coherence.againstComposed(truth, composedBpm, composedKeys),
-                new Motion(Coherence.meanMotion(primes), Coherence.meanMotion(generated), Coherence.meanMotion(truth),
+                new Motion(Coherence.meanMotion(primes), Coherence.meanMotion(generated),
+                        onGrid.isEmpty() ? Double.NaN : Coherence.meanMotion(onGrid), Coherence.meanMotion(truth),
                         Coherence.meanMotion(truthCoded)),
                 new FeatureCheck(tempoAgrees, keyExact, beatsPlaced, o.heldOutClips()),
                 new GridRows(onGrid.isEmpty() ? null : Coherence.score(primes, onGrid),

@@ -19,7 +19,7 @@ import java.util.Arrays;
  * beat, as the shipped prior was trained. A DAW's grid ({@link #fromGrid}) knows both exactly.
  */
 public record PrimeTraits(double bpm, double firstBeatSeconds, double beatsPerBar, double firstBeatInBar,
-                          double[] chroma) {
+                          double[] chroma, double[][] barCycle) {
     /** Features per position: beat-phase harmonics, bar-phase harmonics, log tempo, centred chroma. */
     public static final int FEATURES = 23;
     /** Harmonics of the beat phase: the beat, its eighths and sixteenths. */
@@ -42,6 +42,11 @@ public record PrimeTraits(double bpm, double firstBeatSeconds, double beatsPerBa
     /** Measured traits: a four-beat bar counted from the first beat. */
     public PrimeTraits(double bpm, double firstBeatSeconds, double[] chroma) {
         this(bpm, firstBeatSeconds, MEASURED_BEATS_PER_BAR, 0, chroma);
+    }
+
+    /** Traits with one chroma for every position (no bar cycle). */
+    public PrimeTraits(double bpm, double firstBeatSeconds, double beatsPerBar, double firstBeatInBar, double[] chroma) {
+        this(bpm, firstBeatSeconds, beatsPerBar, firstBeatInBar, chroma, null);
     }
 
     public PrimeTraits {
@@ -67,11 +72,91 @@ public record PrimeTraits(double bpm, double firstBeatSeconds, double beatsPerBa
             }
         }
         chroma = chroma.clone();
+        if (barCycle != null) {
+            if (Double.isNaN(bpm) || barCycle.length < 2 || barCycle.length > MAX_BAR_CYCLE) {
+                throw new IllegalArgumentException("a bar cycle needs a tempo and 2.." + MAX_BAR_CYCLE + " bars, got "
+                        + barCycle.length + (Double.isNaN(bpm) ? " without a tempo" : ""));
+            }
+            double[][] rows = new double[barCycle.length][];
+            for (int b = 0; b < rows.length; b++) {
+                if (barCycle[b] == null || barCycle[b].length != 12) {
+                    throw new IllegalArgumentException("bar " + b + " of the cycle must have 12 pitch classes");
+                }
+                for (double c : barCycle[b]) {
+                    if (!Double.isFinite(c)) {
+                        throw new IllegalArgumentException("bar cycle chroma values must be finite");
+                    }
+                }
+                rows[b] = barCycle[b].clone();
+            }
+            barCycle = rows;
+        }
     }
 
+    /** The longest bar cycle: eight bars, the longest loop a prime of a few bars shows whole. */
+    public static final int MAX_BAR_CYCLE = 8;
+
+    /** The chroma of the whole measured audio. */
     @Override
     public double[] chroma() {
         return chroma.clone();
+    }
+
+    /**
+     * The chroma of each bar of the cycle (row {@code b % length} for bar {@code b}, bar 0 the one holding the
+     * clock's first beat), or null when every position hears {@link #chroma()}.
+     */
+    @Override
+    public double[][] barCycle() {
+        if (barCycle == null) {
+            return null;
+        }
+        double[][] rows = new double[barCycle.length][];
+        for (int b = 0; b < rows.length; b++) {
+            rows[b] = barCycle[b].clone();
+        }
+        return rows;
+    }
+
+    /**
+     * These traits with the harmony of {@code audio} (the audio they were measured on, from the clock's
+     * origin) bar by bar: each bar at least half inside the audio is measured, and the longest cycle of 8, 4
+     * or 2 bars in which every place has a measured bar is kept, each place from its latest bar. Every
+     * position then hears the chroma of its place in that cycle, so a take is told the prime's chord for
+     * each bar of the loop instead of one pitch set for all of it: music that repeats in the bars of its
+     * prime, as loops and most songs' sections do, is asked to change chord where its prime did. Traits
+     * without a tempo, or audio without two measurable bars, come back unchanged.
+     */
+    public PrimeTraits withBarCycle(float[] audio, int sampleRate, Runnable between) {
+        if (Double.isNaN(bpm) || !hasPitch()) {
+            return this;
+        }
+        double barSeconds = beatsPerBar * 60 / bpm;
+        double end = (double) audio.length / sampleRate;
+        long first = (long) Math.floor(barsAt(0));
+        long last = (long) Math.floor(barsAt(end));
+        java.util.Map<Long, double[]> measured = new java.util.TreeMap<>();
+        for (long b = first; b <= last; b++) {
+            double start = firstBeatSeconds + (b * beatsPerBar - firstBeatInBar) * 60 / bpm;
+            int from = (int) Math.max(0, Math.round(start * sampleRate));
+            int to = (int) Math.min(audio.length, Math.round((start + barSeconds) * sampleRate));
+            if (to - from >= barSeconds * sampleRate / 2 && to - from > Chroma.minSamples(sampleRate)) {
+                double[] c = Chroma.of(Arrays.copyOfRange(audio, from, to), sampleRate, between);
+                if (Arrays.stream(c).anyMatch(v -> v != 0)) {
+                    measured.put(b, c);
+                }
+            }
+        }
+        for (int cycle = MAX_BAR_CYCLE; cycle >= 2; cycle /= 2) {
+            double[][] rows = new double[cycle][];
+            for (var e : measured.entrySet()) {
+                rows[(int) Math.floorMod(e.getKey(), (long) cycle)] = e.getValue(); // ascending: the latest wins
+            }
+            if (Arrays.stream(rows).allMatch(java.util.Objects::nonNull)) {
+                return new PrimeTraits(bpm, firstBeatSeconds, beatsPerBar, firstBeatInBar, chroma, rows);
+            }
+        }
+        return this;
     }
 
     /** Beat grid and chroma of {@code audio} (mono); a tempo needs {@link TempoEstimator#minSeconds()} of it. */
@@ -160,7 +245,10 @@ public record PrimeTraits(double bpm, double firstBeatSeconds, double beatsPerBa
         }
     }
 
-    /** The same traits without the beat grid, or without the pitch: for conditioning dropout in training. */
+    /**
+     * The same traits without the beat grid, or without the pitch: for conditioning dropout in training, and
+     * pitch guidance's twin row. Either drops the bar cycle (it needs both).
+     */
     public PrimeTraits withoutTempo() {
         return new PrimeTraits(Double.NaN, Double.NaN, chroma);
     }
@@ -200,8 +288,12 @@ public record PrimeTraits(double bpm, double firstBeatSeconds, double beatsPerBa
 
     /** The bar's phase in [0, 1) {@code seconds} after the clock's origin (0 on a downbeat); NaN without a tempo. */
     public double barPhaseAt(double seconds) {
-        return Double.isNaN(bpm) ? Double.NaN
-                : frac(((seconds - firstBeatSeconds) * bpm / 60 + firstBeatInBar) / beatsPerBar);
+        return Double.isNaN(bpm) ? Double.NaN : frac(barsAt(seconds));
+    }
+
+    /** Bars of the clock {@code seconds} after its origin, counted from the start of the first beat's bar. */
+    private double barsAt(double seconds) {
+        return ((seconds - firstBeatSeconds) * bpm / 60 + firstBeatInBar) / beatsPerBar;
     }
 
     /**
@@ -209,9 +301,19 @@ public record PrimeTraits(double bpm, double firstBeatSeconds, double beatsPerBa
      * {@code secondsPerPosition}, written row after row into {@code out} (n * {@link #FEATURES}).
      */
     void features(double startSeconds, double secondsPerPosition, int n, float[] out) {
-        double[] centred = centredChroma();
+        double[] centred = centred(chroma);
+        double[][] byBar = null;
+        if (barCycle != null) {
+            byBar = new double[barCycle.length][];
+            for (int b = 0; b < byBar.length; b++) {
+                byBar[b] = centred(barCycle[b]);
+            }
+        }
         for (int i = 0; i < n; i++) {
             int o = i * FEATURES;
+            double[] heard = byBar == null ? centred
+                    : byBar[(int) Math.floorMod((long) Math.floor(barsAt(startSeconds + i * secondsPerPosition)),
+                            (long) byBar.length)];
             if (!Double.isNaN(bpm)) {
                 double t = startSeconds + i * secondsPerPosition;
                 double beat = beatPhaseAt(t);
@@ -232,13 +334,13 @@ public record PrimeTraits(double bpm, double firstBeatSeconds, double beatsPerBa
                 Arrays.fill(out, o, o + CHROMA_AT, 0f);
             }
             for (int k = 0; k < 12; k++) {
-                out[o + CHROMA_AT + k] = (float) centred[k];
+                out[o + CHROMA_AT + k] = (float) heard[k];
             }
         }
     }
 
     /** Chroma about its mean, scaled to unit length: which pitch classes stand out, not how tonal it is. */
-    private double[] centredChroma() {
+    private static double[] centred(double[] chroma) {
         double mean = Arrays.stream(chroma).sum() / 12;
         double[] c = new double[12];
         double norm = 0;

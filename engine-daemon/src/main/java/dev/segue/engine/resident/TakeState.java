@@ -23,13 +23,14 @@ import java.util.TreeMap;
  * every count against bounds before allocating. Version 1 states (before the song was kept) read with a null song;
  * versions 1 and 2 (before the prime's traits were kept) with null traits; version 3 (before the clock kept its
  * bar) with a four-beat bar counted from the first beat, which is what such a take's clock was; versions 1 to 4
- * (before a prior could hear songs at its own tempo) with no tempo warp. With a warp, {@code modelFrames} counts
+ * (before a prior could hear songs at its own tempo) with no tempo warp; versions 3 to 5 (before the prime's chroma
+ * could be kept bar by bar) with no bar cycle. With a warp, {@code modelFrames} counts
  * samples at the song's tempo and the codes are at the prior's.
  */
 public record TakeState(Tier tier, int primeTopTokens, long modelFrames, List<SamplingParams> perLevel,
                  Map<Integer, long[]> codes, SongLabels song, PrimeTraits traits, TempoWarp warp) {
     private static final int MAGIC = 0x53475453; // "SGTS"
-    private static final int VERSION = 5;
+    private static final int VERSION = 6;
 
     /** A state of a take heard at the song's own tempo. */
     TakeState(Tier tier, int primeTopTokens, long modelFrames, List<SamplingParams> perLevel,
@@ -147,6 +148,13 @@ public record TakeState(Tier tier, int primeTopTokens, long modelFrames, List<Sa
             }
             out.writeDouble(traits.beatsPerBar());
             out.writeDouble(traits.firstBeatInBar());
+            double[][] cycle = traits.barCycle();
+            out.writeInt(cycle == null ? 0 : cycle.length);
+            for (double[] bar : cycle == null ? new double[0][] : cycle) {
+                for (double c : bar) {
+                    out.writeDouble(c);
+                }
+            }
         }
     }
 
@@ -160,9 +168,24 @@ public record TakeState(Tier tier, int primeTopTokens, long modelFrames, List<Sa
         for (int i = 0; i < 12; i++) {
             chroma[i] = in.readDouble();
         }
+        double beatsPerBar = version >= 4 ? in.readDouble() : 4;
+        double firstBeatInBar = version >= 4 ? in.readDouble() : 0;
+        double[][] cycle = null;
+        if (version >= 6) {
+            int bars = in.readInt();
+            if (bars < 0 || bars > PrimeTraits.MAX_BAR_CYCLE) {
+                throw new IllegalArgumentException("take state: a bar cycle of " + bars + " bars (at most "
+                        + PrimeTraits.MAX_BAR_CYCLE + ")");
+            }
+            cycle = bars == 0 ? null : new double[bars][12];
+            for (int b = 0; b < bars; b++) {
+                for (int i = 0; i < 12; i++) {
+                    cycle[b][i] = in.readDouble();
+                }
+            }
+        }
         try {
-            return version >= 4 ? new PrimeTraits(bpm, firstBeat, in.readDouble(), in.readDouble(), chroma)
-                    : new PrimeTraits(bpm, firstBeat, chroma);
+            return new PrimeTraits(bpm, firstBeat, beatsPerBar, firstBeatInBar, chroma, cycle);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("take state: prime traits " + e.getMessage());
         }

@@ -225,6 +225,10 @@ public final class ContinuationPipeline {
                     ? PrimeTraits.measure(aligned, sampleRate(), measuring)
                     : PrimeTraits.fromGrid(grid, (double) (prime.length - aligned.length) / sampleRate(), aligned,
                             sampleRate(), measuring);
+            // Bar by bar only on the DAW's bars: a measured clock knows no downbeat, so its "bars" would cut chords.
+            if (traits != null && grid != null && top().config().barChroma()) {
+                traits = traits.withBarCycle(aligned, sampleRate(), measuring);
+            }
             stopIfCancelled(monitor, "before sampling");
             Map<Integer, long[][]> codes = sampleLevels(m, known, n, totalTop, lowest, request, traits, frames, monitor);
             float[][] out = new float[n][];

@@ -35,6 +35,8 @@ import java.util.Random;
  * Given each track's composed grid ({@code segue train --clock grid}), the clock is instead that grid at the
  * window's start ({@link PrimeTraits#fromGrid}, as sampling builds it from a DAW's context), except in a share
  * of windows that keep the estimator's reading, so the prior still follows a prime given without a tempo.
+ * A prior with {@code bar_chroma} is told its grid-clocked heads' chroma bar by bar
+ * ({@link PrimeTraits#withBarCycle}), as sampling tells it a prime's on the DAW's grid.
  */
 final class PriorTrainer {
     static final String STAGE = "prior";
@@ -285,7 +287,7 @@ final class PriorTrainer {
         int from = Math.min(offsetCodes * hop, track.length);
         int to = Math.min(track.length, from + (int) (seconds * rate));
         PrimeTraits t = clock(java.util.Arrays.copyOfRange(track, from, to), rate, grid, (double) from / rate,
-                measuredShare, random);
+                measuredShare, config.barChroma(), random);
         boolean dropTempo = random.nextDouble() < TRAIT_DROPOUT;
         boolean dropChroma = random.nextDouble() < TRAIT_DROPOUT;
         t = dropTempo ? t.withoutTempo() : t;
@@ -299,8 +301,17 @@ final class PriorTrainer {
      */
     static PrimeTraits clock(float[] head, int rate, PrimeTraits.Grid grid, double headSeconds, double measuredShare,
                              Random random) {
-        return grid != null && random.nextDouble() >= measuredShare
-                ? PrimeTraits.fromGrid(grid, headSeconds, head, rate) : PrimeTraits.measure(head, rate);
+        return clock(head, rate, grid, headSeconds, measuredShare, false, random);
+    }
+
+    /** As above; with {@code barChroma} a grid clock also hears the head's chroma bar by bar, as sampling does. */
+    static PrimeTraits clock(float[] head, int rate, PrimeTraits.Grid grid, double headSeconds, double measuredShare,
+                             boolean barChroma, Random random) {
+        if (grid != null && random.nextDouble() >= measuredShare) {
+            PrimeTraits t = PrimeTraits.fromGrid(grid, headSeconds, head, rate);
+            return barChroma ? t.withBarCycle(head, rate, () -> { }) : t;
+        }
+        return PrimeTraits.measure(head, rate);
     }
 
     /** The neutral label row (artist 0, genre 0) with this window's timing in samples. */

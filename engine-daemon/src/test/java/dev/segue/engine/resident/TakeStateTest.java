@@ -43,11 +43,11 @@ class TakeStateTest {
         ByteBuffer.wrap(v2).putInt(4, 2);
         assertNull(TakeState.fromBytes(v2).traits());
         byte[] bad = state(new PrimeTraits(120, 0.25, new double[12])).toBytes();
-        // The tempo sits 16 doubles and the warp flag from the end: make it 1000 BPM.
-        ByteBuffer.wrap(bad).putDouble(bad.length - 16 * 8 - 1, 1000);
+        // The tempo sits 16 doubles, the bar cycle's count and the warp flag from the end: make it 1000 BPM.
+        ByteBuffer.wrap(bad).putDouble(bad.length - 16 * 8 - 4 - 1, 1000);
         assertThrows(IllegalArgumentException.class, () -> TakeState.fromBytes(bad));
         byte[] badBar = state(new PrimeTraits(120, 0.25, new double[12])).toBytes();
-        ByteBuffer.wrap(badBar).putDouble(badBar.length - 8 - 1, 9); // the first beat past a four-beat bar
+        ByteBuffer.wrap(badBar).putDouble(badBar.length - 8 - 4 - 1, 9); // the first beat past a four-beat bar
         assertThrows(IllegalArgumentException.class, () -> TakeState.fromBytes(badBar));
     }
 
@@ -60,7 +60,7 @@ class TakeStateTest {
         TakeState back = TakeState.fromBytes(withWarp.toBytes());
         assertEquals(warp, back.warp(), "an extension after a restart stretches as the take did");
         byte[] v4 = state(traits).toBytes();
-        v4 = java.util.Arrays.copyOf(v4, v4.length - 1);
+        v4 = java.util.Arrays.copyOf(v4, v4.length - 4 - 1); // version 4: no bar cycle count, no warp flag
         ByteBuffer.wrap(v4).putInt(4, 4);
         assertNull(TakeState.fromBytes(v4).warp());
         assertEquals(traits.bpm(), TakeState.fromBytes(v4).traits().bpm());
@@ -83,12 +83,36 @@ class TakeStateTest {
 
     @Test
     void aVersionThreeStateReadsWithTheFourBeatBarItsClockHad() {
-        byte[] v5 = state(new PrimeTraits(97.35, 0.25, new double[12])).toBytes();
-        byte[] v3 = java.util.Arrays.copyOf(v5, v5.length - 17); // without the bar's two doubles and the warp flag
+        byte[] v6 = state(new PrimeTraits(97.35, 0.25, new double[12])).toBytes();
+        // Without the bar's two doubles, the bar cycle's count and the warp flag.
+        byte[] v3 = java.util.Arrays.copyOf(v6, v6.length - 16 - 4 - 1);
         ByteBuffer.wrap(v3).putInt(4, 3);
         PrimeTraits back = TakeState.fromBytes(v3).traits();
         assertEquals(97.35, back.bpm());
         assertEquals(4, back.beatsPerBar());
         assertEquals(0, back.firstBeatInBar());
+    }
+
+    @Test
+    void aBarCycleSurvivesTheRoundTripAndAVersionFiveStateHasNone() {
+        double[] c = new double[12];
+        c[0] = 1;
+        double[] a = new double[12];
+        a[9] = 1;
+        PrimeTraits cycled = new PrimeTraits(120, 0.1, 4, 2, c, new double[][] {c, a, c, a});
+        PrimeTraits back = TakeState.fromBytes(state(cycled).toBytes()).traits();
+        assertArrayEquals(cycled.barCycle(), back.barCycle(), "an extension after a restart hears the same bars");
+        // Version 5: the same without the bar cycle (its count and four bars of 12 doubles).
+        byte[] v6 = state(cycled).toBytes();
+        byte[] v5 = new byte[v6.length - 4 - 4 * 12 * 8];
+        int traitsEnd = v6.length - 1 - 4 - 4 * 12 * 8; // before the count; the warp flag is last
+        System.arraycopy(v6, 0, v5, 0, traitsEnd);
+        v5[v5.length - 1] = v6[v6.length - 1];
+        ByteBuffer.wrap(v5).putInt(4, 5);
+        assertNull(TakeState.fromBytes(v5).traits().barCycle());
+        assertEquals(2, TakeState.fromBytes(v5).traits().firstBeatInBar());
+        byte[] huge = state(cycled).toBytes();
+        ByteBuffer.wrap(huge).putInt(traitsEnd, 1 << 30); // a corrupt count is refused before allocating
+        assertThrows(IllegalArgumentException.class, () -> TakeState.fromBytes(huge));
     }
 }

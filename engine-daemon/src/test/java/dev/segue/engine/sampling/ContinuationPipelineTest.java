@@ -4,6 +4,8 @@ import dev.segue.engine.monitor.Monitor;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -134,6 +136,49 @@ class ContinuationPipelineTest {
         float[][] again = pipeline.continueAudio(root, prime, frames, request(1, Tier.SKETCH, 100, 4.0),
                 new Monitor() {});
         assertArrayEquals(two[0], again[0], "the same seed gives the same take");
+    }
+
+    @Test
+    void withBarChromaTheTopPriorHearsThePrimesBarsAndAnExtensionKeepsThem() throws Exception {
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        var tree = (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(
+                fixture.dir().resolve("config.json").toFile());
+        var top = (com.fasterxml.jackson.databind.node.ObjectNode) tree.path("priors").path("2");
+        top.put("beat_clock", true);
+        ModelConfig plainConfig = ModelConfig.fromJson(tree, "fixture with a beat clock");
+        top.put("bar_chroma", true);
+        ModelConfig barConfig = ModelConfig.fromJson(tree, "fixture with a beat clock and bar chroma");
+        top.put("beat_clock", false);
+        var refused = assertThrows(dev.segue.engine.config.ConfigException.class,
+                () -> ModelConfig.fromJson(tree, "bar chroma without a clock"));
+        assertTrue(refused.getMessage().contains("bar_chroma"), refused.getMessage());
+        var weights = new dev.segue.engine.checkpoint.RandomWeights(11, 0.3);
+        try (Prior plain = new Prior(plainConfig.priors().get(2), plainConfig.vqvae(), weights, root);
+             Prior barred = new Prior(barConfig.priors().get(2), barConfig.vqvae(),
+                     new dev.segue.engine.checkpoint.RandomWeights(11, 0.3), root)) {
+            int sr = vqvae.config().sampleRate();
+            // Four bars of 1/4 at 400 BPM (0.15 s each), each bar one pitch: A, C, E, G.
+            double[] hz = {440, 523.25, 659.26, 783.99};
+            int bar = (int) Math.round(0.15 * sr);
+            float[] prime = new float[4 * bar];
+            for (int i = 0; i < prime.length; i++) {
+                prime[i] = (float) (0.3 * Math.sin(2 * Math.PI * hz[i / bar] * i / sr));
+            }
+            PrimeTraits.Grid grid = PrimeTraits.Grid.ofBars(400, 1, 4, 0);
+            long frames = 20_000;
+            ContinuationPipeline.Sampled a = new ContinuationPipeline(vqvae, Map.of(2, barred)).continueWithCodes(root,
+                    prime, frames, request(1, Tier.SKETCH, 100, 4.0), grid, new Monitor() {});
+            assertNotNull(a.traits().barCycle(), "four bars of the prime make a cycle");
+            assertTrue(a.traits().barCycle().length >= 2, "a cycle of " + a.traits().barCycle().length);
+            ContinuationPipeline.Sampled b = new ContinuationPipeline(vqvae, Map.of(2, plain)).continueWithCodes(root,
+                    prime, frames, request(1, Tier.SKETCH, 100, 4.0), grid, new Monitor() {});
+            assertNull(b.traits().barCycle(), "without bar_chroma one chroma is heard");
+            assertFalse(Arrays.equals(a.takes()[0], b.takes()[0]), "the prior hears the bars' chroma");
+            ContinuationPipeline.Sampled longer = new ContinuationPipeline(vqvae, Map.of(2, barred)).extend(root,
+                    Map.of(2, a.codes().get(2)[0]), a.primeTopTokens(), frames, 9_000, a.traits(),
+                    request(1, Tier.SKETCH, 100, 4.0), new Monitor() {});
+            assertArrayEquals(a.traits().barCycle(), longer.traits().barCycle(), "an extension hears the same bars");
+        }
     }
 
     @Test

@@ -362,6 +362,24 @@ class TrainerTest {
     }
 
     @Test
+    void withBarChromaAGridClockedHeadIsHeardBarByBarAndAMeasuredOneIsNot() {
+        float[] head = SyntheticSongs.generate(3, 1, 6, 8000).get(0);
+        PrimeTraits.Grid grid = new PrimeTraits.Grid(100, 4, 1.5);
+        PrimeTraits plain = PriorTrainer.clock(head, 8000, grid, 2.4, 0, new Random(1));
+        PrimeTraits barred = PriorTrainer.clock(head, 8000, grid, 2.4, 0, true, new Random(1));
+        assertEquals(plain.withBarCycle(head, 8000, () -> { }).barCycle().length, barred.barCycle().length,
+                "the head's bars, as sampling measures a prime's");
+        assertTrue(plain.barCycle() == null, "without bar_chroma one chroma");
+        assertTrue(PriorTrainer.clock(head, 8000, grid, 2.4, 1, true, new Random(1)).barCycle() == null,
+                "a measured clock knows no downbeat: no bars");
+        Random a = new Random(9);
+        Random b = new Random(9);
+        PriorTrainer.clock(head, 8000, grid, 2.4, 0.25, true, a);
+        PriorTrainer.clock(head, 8000, grid, 2.4, 0.25, false, b);
+        assertEquals(b.nextLong(), a.nextLong(), "the same draws with or without bars: runs stay reproducible");
+    }
+
+    @Test
     void aStateSavedWithoutTheClockResumesWithOneThatStartsSilent(@TempDir Path out) throws Exception {
         List<long[]> tracks = patternedCodes(new Random(5), 3, 200, 64);
         List<float[]> audio = SyntheticSongs.generate(4, 3, 200 * 128 / 8000.0 + 0.1, 8000);
