@@ -17,7 +17,8 @@ import com.fasterxml.jackson.databind.JsonNode;
  * asks of every level is calibrated here, with the weights it belongs to, and a client's temperature still
  * means the same thing for every prior. {@code bar_chroma} (default false) tells a beat-clocked prior the prime's
  * chroma bar by bar, repeated in the cycle of bars the prime holds, instead of one chroma for the whole
- * ({@link dev.segue.engine.prior.PrimeTraits#withBarCycle}): a sampling choice, made with the weights it suits.
+ * ({@link dev.segue.engine.prior.PrimeTraits#withBarCycle}) on a DAW's grid, and {@code segue train} tells it
+ * its grid-clocked windows' heads the same way.
  */
 public record PriorConfig(int level, int nCtx, int width, int depth, int heads, int attnOrder, Integer blocks,
                           double mAttn, double mMlp, boolean resScale, boolean posInit, boolean labels,

@@ -311,11 +311,10 @@ public record PrimeTraits(double bpm, double firstBeatSeconds, double beatsPerBa
         }
         for (int i = 0; i < n; i++) {
             int o = i * FEATURES;
+            double t = startSeconds + i * secondsPerPosition;
             double[] heard = byBar == null ? centred
-                    : byBar[(int) Math.floorMod((long) Math.floor(barsAt(startSeconds + i * secondsPerPosition)),
-                            (long) byBar.length)];
+                    : byBar[(int) Math.floorMod((long) Math.floor(barsAt(t)), (long) byBar.length)];
             if (!Double.isNaN(bpm)) {
-                double t = startSeconds + i * secondsPerPosition;
                 double beat = beatPhaseAt(t);
                 double bar = barPhaseAt(t);
                 int f = o;

@@ -70,6 +70,12 @@ class ContinuationPipelineTest {
         return request(candidates, tier, seed, 1.0);
     }
 
+    /** The fixture's config as a JSON tree, to change a key of before reading it. */
+    private static com.fasterxml.jackson.databind.node.ObjectNode fixtureTree() throws java.io.IOException {
+        return (com.fasterxml.jackson.databind.node.ObjectNode) new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(fixture.dir().resolve("config.json").toFile());
+    }
+
     /** The random-weight fixture priors are very peaked; a high temperature makes seeds tell apart. */
     private static ContinuationPipeline.Request request(int candidates, Tier tier, long seed, double temperature) {
         List<SamplingParams> levels = new ArrayList<>();
@@ -140,9 +146,7 @@ class ContinuationPipelineTest {
 
     @Test
     void withBarChromaTheTopPriorHearsThePrimesBarsAndAnExtensionKeepsThem() throws Exception {
-        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
-        var tree = (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(
-                fixture.dir().resolve("config.json").toFile());
+        var tree = fixtureTree();
         var top = (com.fasterxml.jackson.databind.node.ObjectNode) tree.path("priors").path("2");
         top.put("beat_clock", true);
         ModelConfig plainConfig = ModelConfig.fromJson(tree, "fixture with a beat clock");
@@ -183,9 +187,7 @@ class ContinuationPipelineTest {
 
     @Test
     void aBeatClockedTopPriorHearsItsPrimesTraitsInEveryWindowAndKeepsThem() throws Exception {
-        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
-        var tree = (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(
-                fixture.dir().resolve("config.json").toFile());
+        var tree = fixtureTree();
         ((com.fasterxml.jackson.databind.node.ObjectNode) tree.path("priors").path("2")).put("beat_clock", true);
         ModelConfig clockedConfig = ModelConfig.fromJson(tree, "fixture with a beat clock");
         try (Prior clocked = new Prior(clockedConfig.priors().get(2), clockedConfig.vqvae(),
@@ -245,9 +247,7 @@ class ContinuationPipelineTest {
 
     @Test
     void aPriorWithAFixedBeatHearsThePrimeAtItsTempoAndGivesTakesAtTheSongs() throws Exception {
-        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
-        var tree = (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(
-                fixture.dir().resolve("config.json").toFile());
+        var tree = fixtureTree();
         var top = (com.fasterxml.jackson.databind.node.ObjectNode) tree.path("priors").path("2");
         top.put("beat_codes", 128); // 128 codes of 128 samples at 44.1 kHz: 161.5 BPM
         assertThrows(dev.segue.engine.config.ConfigException.class, () -> ModelConfig.fromJson(tree, "no clock"),
