@@ -300,12 +300,11 @@ public final class ModelEvaluation {
                         Arrays.copyOfRange(decodedAt[topLevel], primeFrames, primeFrames + continuation), realNext),
                         sr, bpm, beat, composedKey);
             }
-            float[] realNextAudio = Arrays.copyOfRange(audio, primeFrames, primeFrames + continuation);
             float[] ours = nextOnGrid != null ? nextOnGrid : next;
             SongSpec nextSpec = SongPlanner.plan(CorpusGenerator.HELD_OUT_SEED_BASE + (i + 1) % o.heldOutClips(),
                     clipFrames / (double) sr);
             double[][] byLag = {GridOnsets.byLag(ours, sr, bpm, beat, ONSET_LAGS),
-                    GridOnsets.byLag(realNextAudio, sr, bpm, beat, ONSET_LAGS),
+                    GridOnsets.byLag(realNext, sr, bpm, beat, ONSET_LAGS),
                     GridOnsets.byLag(Arrays.copyOfRange(decodedAt[topLevel], primeFrames, primeFrames + continuation), sr,
                             bpm, beat, ONSET_LAGS)};
             for (int k = 0; k < 3; k++) {
