@@ -298,13 +298,9 @@ final class PriorTrainer {
      * The traits of {@code head}, audio starting {@code headSeconds} into its track: measured, or with the
      * track's {@code grid} (null: none) its beats from the grid, but in {@code measuredShare} of the calls.
      * Without a grid nothing is drawn from {@code random}, so measured-clock runs take the steps they always did.
+     * With {@code barChroma} a grid clock also hears the head's chroma bar by bar, as sampling does; the draws
+     * are the same either way.
      */
-    static PrimeTraits clock(float[] head, int rate, PrimeTraits.Grid grid, double headSeconds, double measuredShare,
-                             Random random) {
-        return clock(head, rate, grid, headSeconds, measuredShare, false, random);
-    }
-
-    /** As above; with {@code barChroma} a grid clock also hears the head's chroma bar by bar, as sampling does. */
     static PrimeTraits clock(float[] head, int rate, PrimeTraits.Grid grid, double headSeconds, double measuredShare,
                              boolean barChroma, Random random) {
         if (grid != null && random.nextDouble() >= measuredShare) {

@@ -340,24 +340,24 @@ class TrainerTest {
         PrimeTraits.Grid grid = new PrimeTraits.Grid(100, 4, 1.5); // the track starts 1.5 quarters after a downbeat
         double at = 2.4;                                            // the window's head, seconds into the track
         PrimeTraits measured = PrimeTraits.measure(head, 8000);
-        PrimeTraits g = PriorTrainer.clock(head, 8000, grid, at, 0, new Random(1));
+        PrimeTraits g = PriorTrainer.clock(head, 8000, grid, at, 0, false, new Random(1));
         assertEquals(100, g.bpm(), 1e-12);
         double bar = (1.5 + (at + 1.0) * 100 / 60) / 4; // the composed bar 1.0 s after the head
         double phase = g.barPhaseAt(1.0);
         double d = Math.abs(phase - (bar - Math.floor(bar)));
         assertTrue(Math.min(d, 1 - d) < 1e-9, "the composed bar phase: " + phase + " vs " + bar);
         org.junit.jupiter.api.Assertions.assertArrayEquals(measured.chroma(), g.chroma(), 1e-12, "chroma measured");
-        PrimeTraits m = PriorTrainer.clock(head, 8000, grid, at, 1, new Random(1));
+        PrimeTraits m = PriorTrainer.clock(head, 8000, grid, at, 1, false, new Random(1));
         assertEquals(measured.bpm(), m.bpm(), 1e-12, "a share of 1: always the estimate");
         assertEquals(measured.firstBeatSeconds(), m.firstBeatSeconds(), 1e-12);
         int fromGrid = 0;
         Random r = new Random(6);
         for (int i = 0; i < 400; i++) {
-            fromGrid += Double.isNaN(PriorTrainer.clock(new float[100], 8000, grid, 0, 0.25, r).bpm()) ? 0 : 1;
+            fromGrid += Double.isNaN(PriorTrainer.clock(new float[100], 8000, grid, 0, 0.25, false, r).bpm()) ? 0 : 1;
         }
         assertTrue(fromGrid > 260 && fromGrid < 340, "about 3 in 4 windows on the grid: " + fromGrid + " of 400");
         Random untouched = new Random(7);
-        PriorTrainer.clock(head, 8000, null, at, 0.25, untouched);
+        PriorTrainer.clock(head, 8000, null, at, 0.25, false, untouched);
         assertEquals(new Random(7).nextLong(), untouched.nextLong(), "no grid, no draw");
     }
 
@@ -365,7 +365,7 @@ class TrainerTest {
     void withBarChromaAGridClockedHeadIsHeardBarByBarAndAMeasuredOneIsNot() {
         float[] head = SyntheticSongs.generate(3, 1, 6, 8000).get(0);
         PrimeTraits.Grid grid = new PrimeTraits.Grid(100, 4, 1.5);
-        PrimeTraits plain = PriorTrainer.clock(head, 8000, grid, 2.4, 0, new Random(1));
+        PrimeTraits plain = PriorTrainer.clock(head, 8000, grid, 2.4, 0, false, new Random(1));
         PrimeTraits barred = PriorTrainer.clock(head, 8000, grid, 2.4, 0, true, new Random(1));
         assertEquals(plain.withBarCycle(head, 8000, () -> { }).barCycle().length, barred.barCycle().length,
                 "the head's bars, as sampling measures a prime's");
