@@ -98,6 +98,16 @@ final class TrainCommand implements Callable<Integer> {
                     + "Used only when --out holds no VQ-VAE state (or with --fresh).")
     Path initVqvae;
 
+    @Option(names = "--vqvae-decoder-only",
+            description = "Train only the level's decoder; its encoder and codebook keep the --init-vqvae weights, so "
+                    + "its codes, and every prior trained on them, stay valid.")
+    boolean vqvaeDecoderOnly;
+
+    @Option(names = "--vqvae-log-spectral", defaultValue = "0", paramLabel = "W",
+            description = "Weight of a log-magnitude spectral term in the VQ-VAE's loss (STFT sizes down to 4 ms), "
+                    + "which weighs the quiet partials of attacks as the ear does (default ${DEFAULT-VALUE}: none).")
+    double vqvaeLogSpectral;
+
     @Override
     public Integer call() {
         if (threads < 0 || threads > 256 || songs < 1 || songs > 10_000 || !(songSeconds >= 2 && songSeconds <= 3600)) {
@@ -111,7 +121,8 @@ final class TrainCommand implements Callable<Integer> {
         Path configFile = resolveConfig(config);
         Training.Plan plan = new Training.Plan(configFile, audio, synthetic, songs, songSeconds, out, stage, vqvaeSteps, priorSteps,
                 vqvaeBatch, priorBatch, vqvaeLr, priorLr, priorWindow, maxMinutes, stopAtStep, seed, checkpointEvery, logEvery, fresh,
-                clock, clockMeasuredShare, initPrior, level, initVqvae);
+                clock, clockMeasuredShare, initPrior, level, initVqvae, vqvaeDecoderOnly,
+                vqvaeLogSpectral);
         try {
             Training.run(plan, System.out);
             return 0;

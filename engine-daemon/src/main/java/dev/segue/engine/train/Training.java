@@ -39,7 +39,7 @@ public final class Training {
                        long priorSteps, int vqvaeBatch, int priorBatch, double vqvaeLr, double priorLr,
                        Integer priorWindow, double maxMinutes, long stopAtStep, long seed, int checkpointEvery, int logEvery,
                        boolean fresh, String clock, double clockMeasuredShare, Path initPrior, Integer level,
-                       Path initVqvae) {
+                       Path initVqvae, boolean vqvaeDecoderOnly, double vqvaeLogSpectral) {
     }
 
     public static void run(Plan plan, PrintStream terminal) throws IOException {
@@ -65,6 +65,10 @@ public final class Training {
         }
         if (plan.initVqvae() != null && !Files.isRegularFile(plan.initVqvae())) {
             throw new IllegalArgumentException("--init-vqvae " + plan.initVqvae() + ": no such file");
+        }
+        if ((plan.vqvaeDecoderOnly() || plan.vqvaeLogSpectral() != 0) && !List.of("vqvae", "all").contains(plan.stage())) {
+            throw new IllegalArgumentException("--vqvae-decoder-only and --vqvae-log-spectral shape a VQ-VAE stage; "
+                    + "--stage " + plan.stage() + " trains no VQ-VAE");
         }
         ModelConfig config = ModelConfig.load(plan.config());
         int top = config.vqvae().levels() - 1;
@@ -111,7 +115,8 @@ public final class Training {
                         plan.seed(), plan.checkpointEvery(), plan.logEvery(), plan.fresh(), plan.maxMinutes(),
                         plan.stopAtStep());
                 Map<String, Double> last = new VqVaeTrainer(config.vqvae(), level, tracks, o, terminal)
-                        .startingFrom(plan.initVqvae()).run(root);
+                        .startingFrom(plan.initVqvae()).decoderOnly(plan.vqvaeDecoderOnly())
+                        .withLogSpectral(plan.vqvaeLogSpectral()).run(root);
                 terminal.println("train: vqvae done " + last);
             }
             if (!plan.stage().equals("vqvae")) {

@@ -27,8 +27,13 @@ import java.util.Set;
  * Trains one level of the VQ-VAE (its encoder and decoder by Adam, its codebook by EMA with dead-code
  * restarts) on random segments of the training audio, through the engine's own {@link VqVae}. Loss:
  * waveform error relative to the segment's energy, plus a multi-resolution spectral term, plus the
- * commitment term pulling encoder outputs to their codes. Each level has its own encoder, codebook and
- * decoder, so training one level leaves the others' weights, and the codes they give, exactly as they were.
+ * commitment term pulling encoder outputs to their codes; optionally a log-magnitude spectral term
+ * ({@link #withLogSpectral}). Each level has its own encoder, codebook and decoder, so training one level leaves
+ * the others' weights, and the codes they give, exactly as they were.
+ *
+ * <p>{@link #decoderOnly} trains the level's decoder alone from trained weights: its encoder and codebook stay
+ * exactly as they were, so the codes the level gives, and every prior trained on them, stay valid while what
+ * the codes sound like changes.
  */
 final class VqVaeTrainer {
     static final String STAGE = "vqvae";
@@ -46,6 +51,9 @@ final class VqVaeTrainer {
     private final SpectralLoss spectral;
     /** Weights a run with no saved state starts from (the other levels kept as trained); null: random ones. */
     private Path initFrom;
+    private boolean decoderOnly;
+    private float logSpectralWeight;
+    private final SpectralLoss logSpectral;
 
     VqVaeTrainer(VqVaeConfig config, int level, List<float[]> tracks, StageOptions options, PrintStream terminal) {
         if (SEGMENT % config.hopLength(level) != 0) {
@@ -57,7 +65,30 @@ final class VqVaeTrainer {
         this.options = options;
         this.terminal = terminal;
         int base = Integer.highestOneBit(Math.max(256, config.sampleRate() / 16));
-        this.spectral = new SpectralLoss(base * 2, base, base / 2);
+        this.spectral = SpectralLoss.linear(base * 2, base, base / 2);
+        this.logSpectral = SpectralLoss.logarithmic(base * 2, base, base / 2, base / 4, base / 8);
+    }
+
+    /**
+     * Trains only the level's decoder: the encoder and codebook keep the weights the run starts from (a saved
+     * state or {@link #startingFrom}), so the level's codes do not change. The commitment term, which only the
+     * encoder feels, leaves the loss.
+     */
+    VqVaeTrainer decoderOnly(boolean on) {
+        this.decoderOnly = on;
+        return this;
+    }
+
+    /**
+     * Adds the log-magnitude spectral term ({@link SpectralLoss#logarithmic}, STFT sizes down to 4 ms at 16 kHz)
+     * with this weight; 0, the default, leaves the loss as it was.
+     */
+    VqVaeTrainer withLogSpectral(double weight) {
+        if (!(weight >= 0 && weight <= 100)) {
+            throw new IllegalArgumentException("the log-spectral weight must be in 0..100, not " + weight);
+        }
+        this.logSpectralWeight = (float) weight;
+        return this;
     }
 
     /**
@@ -75,6 +106,10 @@ final class VqVaeTrainer {
         Path statePath = StateFile.path(options.out(), STAGE);
         SafetensorsFile state = options.fresh() ? null : StateFile.open(statePath);
         long step = state == null ? 0 : StateFile.step(state, STAGE, level, config.levels() - 1);
+        if (decoderOnly && state == null && initFrom == null) {
+            throw new IllegalArgumentException("training the decoder alone keeps a trained encoder and codebook: give "
+                    + "--init-vqvae FILE (or resume a saved state)");
+        }
         ParameterSet params = new ParameterSet();
         Map<String, Double> last = new LinkedHashMap<>();
         try (WeightStore init = state == null && initFrom != null ? Checkpoints.open(initFrom) : null;
@@ -85,6 +120,10 @@ final class VqVaeTrainer {
             if (grown != null) {
                 // Every other level is kept as the file has it: a level the file lacked would stay random.
                 for (String name : grown.added()) {
+                    if (decoderOnly) {
+                        throw new IllegalArgumentException("--init-vqvae " + initFrom + " has no " + name
+                                + ": training the decoder alone needs the level's encoder and codebook trained");
+                    }
                     if (!ofLevel(name)) {
                         throw new IllegalArgumentException("--init-vqvae " + initFrom + " has no " + name
                                 + ": a VQ-VAE file of this config is needed, its other levels kept as they are");
@@ -93,11 +132,17 @@ final class VqVaeTrainer {
             }
             Set<String> trainable = new LinkedHashSet<>();
             for (String name : params.all().keySet()) {
-                if (ofLevel(name) && !name.startsWith("bottleneck.")) {
+                if (decoderOnly ? name.startsWith("decoders." + level + ".")
+                        : ofLevel(name) && !name.startsWith("bottleneck.")) {
                     trainable.add(name);
                 }
             }
             String codebookName = "bottleneck.level_blocks." + level + ".k";
+            if (state != null && !decoderOnly && trainable.stream().anyMatch(n -> !state.contains("adam.m." + n))) {
+                state.close();
+                throw new IllegalArgumentException(statePath + " was saved by a run that trained the decoder alone: "
+                        + "resume it with --vqvae-decoder-only, or start over with --fresh");
+            }
             try (Adam adam = new Adam(model, params, trainable);
                  EmaCodebook codebook = new EmaCodebook(model, params.get(codebookName));
                  TrainingLog log = new TrainingLog(options.out().resolve("metrics.jsonl"), STAGE, step, options.steps(),
@@ -108,7 +153,11 @@ final class VqVaeTrainer {
                     log.message("resumed at step " + step + " from " + statePath);
                     state.close();
                 } else if (init != null) {
-                    log.message("started from the weights in " + initFrom + "; only level " + level + " trains");
+                    log.message("started from the weights in " + initFrom + "; only level " + level
+                            + (decoderOnly ? "'s decoder" : "") + " trains");
+                }
+                if (logSpectralWeight > 0) {
+                    log.message("log-magnitude spectral term, weight " + logSpectralWeight);
                 }
                 log.message(String.format("level %d, %,d trainable parameters, segments of %d samples x %d, %s",
                         level, count(params, trainable), SEGMENT, options.batch(), data.describe()));
@@ -140,18 +189,36 @@ final class VqVaeTrainer {
         try (NDManager step = model.newSubManager()) {
             NDArray x = step.create(data.batch(random, options.batch()), new Shape(options.batch(), SEGMENT));
             Map<String, Double> m = new LinkedHashMap<>();
+            // Decoder alone: the codes are fixed inputs, quantised outside the gradient with the codebook frozen.
+            EmaCodebook.Quantised fixed = null;
+            NDArray fixedLatents = null;
+            if (decoderOnly) {
+                fixed = codebook.quantise(vqvae.latents(x, level), false);
+                fixedLatents = fixed.latents().stopGradient();
+                fixedLatents.attach(step);
+            }
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                NDArray z = vqvae.latents(x, level);
-                EmaCodebook.Quantised q = codebook.quantise(z, true);
-                NDArray y = vqvae.decodeLatents(q.latents(), level);
+                EmaCodebook.Quantised q = decoderOnly ? fixed : codebook.quantise(vqvae.latents(x, level), true);
+                NDArray y = vqvae.decodeLatents(decoderOnly ? fixedLatents : q.latents(), level);
                 NDArray energy = x.square().mean().add(1e-8f);
                 NDArray recon = y.sub(x).square().mean().div(energy);
                 NDArray spec = spectral.loss(x, y);
-                NDArray loss = recon.add(spec.mul(SPECTRAL_WEIGHT)).add(q.commitLoss().mul(COMMIT_WEIGHT));
+                NDArray loss = recon.add(spec.mul(SPECTRAL_WEIGHT));
+                if (!decoderOnly) {
+                    loss = loss.add(q.commitLoss().mul(COMMIT_WEIGHT));
+                }
+                NDArray logSpec = null;
+                if (logSpectralWeight > 0) {
+                    logSpec = logSpectral.loss(x, y);
+                    loss = loss.add(logSpec.mul(logSpectralWeight));
+                }
                 gc.backward(loss);
                 m.put("loss", (double) loss.getFloat());
                 m.put("recon", (double) recon.getFloat());
                 m.put("spectral", (double) spec.getFloat());
+                if (logSpec != null) {
+                    m.put("log_spectral", (double) logSpec.getFloat());
+                }
                 m.put("commit", (double) q.commitLoss().getFloat());
                 m.put("codes_used", (double) q.usedCodes());
                 m.put("perplexity", (double) q.perplexity());

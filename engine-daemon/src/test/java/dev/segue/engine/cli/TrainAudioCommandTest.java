@@ -121,6 +121,24 @@ class TrainAudioCommandTest {
         assertTrue(err.toString(StandardCharsets.UTF_8).contains("no .wav files under " + audio), err.toString());
     }
 
+    @Test
+    void theDecoderOptionsOutsideAVqVaeStageAreRefused() throws Exception {
+        Path config = dir.resolve("tiny.json");
+        Files.writeString(config, TINY);
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        PrintStream saved = System.err;
+        int code;
+        try {
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+            code = new CommandLine(new EngineCli()).execute("train", "--config", config.toString(), "--synthetic",
+                    "--stage", "prior", "--vqvae-decoder-only", "--out", dir.resolve("model").toString());
+        } finally {
+            System.setErr(saved);
+        }
+        assertEquals(1, code);
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("--stage prior trains no VQ-VAE"), err.toString());
+    }
+
     /** A 16-bit PCM WAV of a decaying sine with a little noise, so the VQ-VAE sees some content. */
     private static void writeWav(Path file, int rate, int channels, double seconds, double hz) throws Exception {
         int frames = (int) Math.round(seconds * rate);

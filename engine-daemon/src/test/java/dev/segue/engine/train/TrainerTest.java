@@ -120,6 +120,54 @@ class TrainerTest {
     }
 
     @Test
+    void aDecoderTrainedAloneKeepsTheCodesAndEveryOtherWeight(@TempDir Path out) throws IOException {
+        List<float[]> songs = SyntheticSongs.generate(3, 2, 4.0, 8000);
+        Path top = Files.createDirectories(out.resolve("top"));
+        new VqVaeTrainer(config.vqvae(), 2, songs, new StageOptions(top, 6, 2, 3e-3, 5, 100, 1, true, 0, 0), QUIET)
+                .run(root);
+        Path decoder = Files.createDirectories(out.resolve("decoder"));
+        StageOptions o = new StageOptions(decoder, 6, 2, 3e-3, 5, 100, 1, true, 0, 0);
+        IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
+                () -> new VqVaeTrainer(config.vqvae(), 2, songs, o, QUIET).decoderOnly(true).run(root));
+        assertTrue(refused.getMessage().contains("--init-vqvae"), refused.getMessage());
+        new VqVaeTrainer(config.vqvae(), 2, songs, o, QUIET).startingFrom(top.resolve("vqvae.safetensors"))
+                .decoderOnly(true).withLogSpectral(1).run(root);
+        int changed = 0;
+        try (SafetensorsFile a = SafetensorsFile.open(top.resolve("vqvae.safetensors"));
+             SafetensorsFile b = SafetensorsFile.open(decoder.resolve("vqvae.safetensors"))) {
+            assertEquals(a.names(), b.names());
+            for (String name : a.names()) {
+                boolean same = java.util.Arrays.equals(a.get(name).toFloats(), b.get(name).toFloats());
+                if (!name.startsWith("decoders.2.")) {
+                    assertTrue(same, name + " changed while only level 2's decoder trained");
+                } else if (!same) {
+                    changed++;
+                }
+            }
+        }
+        assertTrue(changed > 5, "level 2's decoder trained: " + changed + " tensors changed");
+        List<JsonNode> rows = metrics(decoder, "vqvae");
+        assertTrue(rows.get(5).has("log_spectral"), "the log term is logged");
+        // Its state holds no optimizer moments for the encoder: resuming it as a whole-level run is refused by name.
+        StageOptions more = new StageOptions(decoder, 8, 2, 3e-3, 5, 100, 1, false, 0, 0);
+        IllegalArgumentException mixed = assertThrows(IllegalArgumentException.class,
+                () -> new VqVaeTrainer(config.vqvae(), 2, songs, more, QUIET).run(root));
+        assertTrue(mixed.getMessage().contains("--vqvae-decoder-only"), mixed.getMessage());
+        // The codes a prior was trained on are the codes the new file gives; what they decode to is not.
+        try (WeightStore wa = Checkpoints.open(top.resolve("vqvae.safetensors"));
+             WeightStore wb = Checkpoints.open(decoder.resolve("vqvae.safetensors"));
+             NDManager m = root.newSubManager();
+             VqVae a = new VqVae(config.vqvae(), wa, m);
+             VqVae b = new VqVae(config.vqvae(), wb, m)) {
+            NDArray audio = m.create(java.util.Arrays.copyOf(songs.get(1), 8192), new Shape(1, 8192));
+            NDArray codes = a.encode(audio, 2);
+            org.junit.jupiter.api.Assertions.assertArrayEquals(codes.toLongArray(), b.encode(audio, 2).toLongArray());
+            assertTrue(!java.util.Arrays.equals(a.decode(codes, 2).toFloatArray(), b.decode(codes, 2).toFloatArray()),
+                    "the new decoder renders the codes differently");
+        }
+    }
+
+    @Test
     void anUpsamplerLearnsFromTheCodesOfTheLevelAboveAndIsScoredWithThem(@TempDir Path out) throws IOException {
         // Each upper code is repeated four times below it: the first code of every group of four can only come
         // from the level above (a prior without it pays ln 64 nats there, a quarter of all positions).
@@ -208,12 +256,12 @@ class TrainerTest {
         Files.writeString(audio.resolve("manifest.csv"), manifest);
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         Training.Plan measured = new Training.Plan(configFile, audio, false, 0, 0, dir.resolve("out"), "all", 2, 2, 1,
-                1, 1e-3, 1e-3, null, 0, 0, 1, 100, 1, false, "measured", 0.25, null, null, null);
+                1, 1e-3, 1e-3, null, 0, 0, 1, 100, 1, false, "measured", 0.25, null, null, null, false, 0);
         IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
                 () -> Training.run(measured, QUIET), "a fixed beat trains on composed tempi only");
         assertTrue(refused.getMessage().contains("--clock grid"), refused.getMessage());
         Training.Plan grid = new Training.Plan(configFile, audio, false, 0, 0, dir.resolve("out"), "all", 2, 2, 1, 1,
-                1e-3, 1e-3, null, 0, 0, 1, 100, 1, false, "grid", 0.25, null, null, null);
+                1e-3, 1e-3, null, 0, 0, 1, 100, 1, false, "grid", 0.25, null, null, null, false, 0);
         Training.run(grid, new PrintStream(log, true));
         // 90 BPM is heard at 117.1875 (stretched by 0.768), 160 BPM too (by 1.365): 12 s of audio become 12.8 s.
         double heard = 6 * 90 / 117.1875 + 6 * 160 / 117.1875;
@@ -224,7 +272,7 @@ class TrainerTest {
 
     private static Training.Plan plan(Path configFile, Path out, String stage, int level) {
         return new Training.Plan(configFile, null, true, 2, 4.0, out, stage, 2, 2, 1, 1, 1e-3, 1e-3, null, 0, 0, 1,
-                100, 1, false, "measured", 0.25, null, level, null);
+                100, 1, false, "measured", 0.25, null, level, null, false, 0);
     }
 
     @Test
