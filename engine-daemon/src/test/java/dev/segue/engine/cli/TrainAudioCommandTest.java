@@ -108,15 +108,8 @@ class TrainAudioCommandTest {
         Path config = dir.resolve("tiny.json");
         Files.writeString(config, TINY);
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        PrintStream saved = System.err;
-        int code;
-        try {
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            code = new CommandLine(new EngineCli()).execute("train", "--config", config.toString(), "--audio",
-                    audio.toString(), "--out", dir.resolve("model").toString());
-        } finally {
-            System.setErr(saved);
-        }
+        int code = trainCapturingErrors(err, "--config", config.toString(), "--audio", audio.toString(), "--out",
+                dir.resolve("model").toString());
         assertEquals(1, code);
         assertTrue(err.toString(StandardCharsets.UTF_8).contains("no .wav files under " + audio), err.toString());
     }
@@ -126,17 +119,24 @@ class TrainAudioCommandTest {
         Path config = dir.resolve("tiny.json");
         Files.writeString(config, TINY);
         ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = trainCapturingErrors(err, "--config", config.toString(), "--synthetic", "--stage", "prior",
+                "--vqvae-decoder-only", "--out", dir.resolve("model").toString());
+        assertEquals(1, code);
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("--stage prior trains no VQ-VAE"), err.toString());
+    }
+
+    /** {@code segue train ARGS} with its standard error in {@code err}; its exit code. */
+    private static int trainCapturingErrors(ByteArrayOutputStream err, String... args) {
         PrintStream saved = System.err;
-        int code;
         try {
             System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            code = new CommandLine(new EngineCli()).execute("train", "--config", config.toString(), "--synthetic",
-                    "--stage", "prior", "--vqvae-decoder-only", "--out", dir.resolve("model").toString());
+            String[] all = new String[args.length + 1];
+            all[0] = "train";
+            System.arraycopy(args, 0, all, 1, args.length);
+            return new CommandLine(new EngineCli()).execute(all);
         } finally {
             System.setErr(saved);
         }
-        assertEquals(1, code);
-        assertTrue(err.toString(StandardCharsets.UTF_8).contains("--stage prior trains no VQ-VAE"), err.toString());
     }
 
     /** A 16-bit PCM WAV of a decaying sine with a little noise, so the VQ-VAE sees some content. */

@@ -91,32 +91,11 @@ class TrainerTest {
         Path lower = Files.createDirectories(out.resolve("lower"));
         new VqVaeTrainer(config.vqvae(), 1, songs, new StageOptions(lower, 6, 2, 3e-3, 5, 100, 1, true, 0, 0), QUIET)
                 .startingFrom(top.resolve("vqvae.safetensors")).run(root);
-        int changed = 0;
-        try (SafetensorsFile a = SafetensorsFile.open(top.resolve("vqvae.safetensors"));
-             SafetensorsFile b = SafetensorsFile.open(lower.resolve("vqvae.safetensors"))) {
-            assertEquals(a.names(), b.names());
-            for (String name : a.names()) {
-                boolean levelOne = name.startsWith("encoders.1.") || name.startsWith("decoders.1.")
-                        || name.equals("bottleneck.level_blocks.1.k");
-                boolean same = java.util.Arrays.equals(a.get(name).toFloats(), b.get(name).toFloats());
-                if (!levelOne) {
-                    assertTrue(same, name + " changed while only level 1 trained");
-                } else if (!same) {
-                    changed++;
-                }
-            }
-        }
+        int changed = changedTensors(top, lower, name -> name.startsWith("encoders.1.")
+                || name.startsWith("decoders.1.") || name.equals("bottleneck.level_blocks.1.k"));
         assertTrue(changed > 10, "level 1's weights trained: " + changed + " tensors changed");
         // So the level-2 codes a prior was trained on are the codes the new file gives.
-        try (WeightStore wa = Checkpoints.open(top.resolve("vqvae.safetensors"));
-             WeightStore wb = Checkpoints.open(lower.resolve("vqvae.safetensors"));
-             NDManager m = root.newSubManager();
-             VqVae a = new VqVae(config.vqvae(), wa, m);
-             VqVae b = new VqVae(config.vqvae(), wb, m)) {
-            NDArray audio = m.create(java.util.Arrays.copyOf(songs.get(1), 8192), new Shape(1, 8192));
-            org.junit.jupiter.api.Assertions.assertArrayEquals(a.encode(audio, 2).toLongArray(),
-                    b.encode(audio, 2).toLongArray());
-        }
+        decodedAlike(top, lower, songs.get(1), 2);
     }
 
     @Test
@@ -132,19 +111,7 @@ class TrainerTest {
         assertTrue(refused.getMessage().contains("--init-vqvae"), refused.getMessage());
         new VqVaeTrainer(config.vqvae(), 2, songs, o, QUIET).startingFrom(top.resolve("vqvae.safetensors"))
                 .decoderOnly(true).withLogSpectral(1).run(root);
-        int changed = 0;
-        try (SafetensorsFile a = SafetensorsFile.open(top.resolve("vqvae.safetensors"));
-             SafetensorsFile b = SafetensorsFile.open(decoder.resolve("vqvae.safetensors"))) {
-            assertEquals(a.names(), b.names());
-            for (String name : a.names()) {
-                boolean same = java.util.Arrays.equals(a.get(name).toFloats(), b.get(name).toFloats());
-                if (!name.startsWith("decoders.2.")) {
-                    assertTrue(same, name + " changed while only level 2's decoder trained");
-                } else if (!same) {
-                    changed++;
-                }
-            }
-        }
+        int changed = changedTensors(top, decoder, name -> name.startsWith("decoders.2."));
         assertTrue(changed > 5, "level 2's decoder trained: " + changed + " tensors changed");
         List<JsonNode> rows = metrics(decoder, "vqvae");
         assertTrue(rows.get(5).has("log_spectral"), "the log term is logged");
@@ -154,16 +121,45 @@ class TrainerTest {
                 () -> new VqVaeTrainer(config.vqvae(), 2, songs, more, QUIET).run(root));
         assertTrue(mixed.getMessage().contains("--vqvae-decoder-only"), mixed.getMessage());
         // The codes a prior was trained on are the codes the new file gives; what they decode to is not.
-        try (WeightStore wa = Checkpoints.open(top.resolve("vqvae.safetensors"));
-             WeightStore wb = Checkpoints.open(decoder.resolve("vqvae.safetensors"));
+        assertTrue(!decodedAlike(top, decoder, songs.get(1), 2), "the new decoder renders the codes differently");
+    }
+
+    /**
+     * Asserts that every tensor {@code trained} rejects is the same in the VQ-VAE files of both folders; returns how
+     * many of those it accepts changed.
+     */
+    private static int changedTensors(Path before, Path after, java.util.function.Predicate<String> trained)
+            throws IOException {
+        int changed = 0;
+        try (SafetensorsFile a = SafetensorsFile.open(before.resolve("vqvae.safetensors"));
+             SafetensorsFile b = SafetensorsFile.open(after.resolve("vqvae.safetensors"))) {
+            assertEquals(a.names(), b.names());
+            for (String name : a.names()) {
+                boolean same = java.util.Arrays.equals(a.get(name).toFloats(), b.get(name).toFloats());
+                if (!trained.test(name)) {
+                    assertTrue(same, name + " changed, though it was not trained");
+                } else if (!same) {
+                    changed++;
+                }
+            }
+        }
+        return changed;
+    }
+
+    /**
+     * Asserts that the VQ-VAE files of both folders give {@code song}'s first 8192 samples the same codes at
+     * {@code level}; returns whether they also decode those codes to the same audio.
+     */
+    private static boolean decodedAlike(Path first, Path second, float[] song, int level) throws IOException {
+        try (WeightStore wa = Checkpoints.open(first.resolve("vqvae.safetensors"));
+             WeightStore wb = Checkpoints.open(second.resolve("vqvae.safetensors"));
              NDManager m = root.newSubManager();
              VqVae a = new VqVae(config.vqvae(), wa, m);
              VqVae b = new VqVae(config.vqvae(), wb, m)) {
-            NDArray audio = m.create(java.util.Arrays.copyOf(songs.get(1), 8192), new Shape(1, 8192));
-            NDArray codes = a.encode(audio, 2);
-            org.junit.jupiter.api.Assertions.assertArrayEquals(codes.toLongArray(), b.encode(audio, 2).toLongArray());
-            assertTrue(!java.util.Arrays.equals(a.decode(codes, 2).toFloatArray(), b.decode(codes, 2).toFloatArray()),
-                    "the new decoder renders the codes differently");
+            NDArray audio = m.create(java.util.Arrays.copyOf(song, 8192), new Shape(1, 8192));
+            NDArray codes = a.encode(audio, level);
+            org.junit.jupiter.api.Assertions.assertArrayEquals(codes.toLongArray(), b.encode(audio, level).toLongArray());
+            return java.util.Arrays.equals(a.decode(codes, level).toFloatArray(), b.decode(codes, level).toFloatArray());
         }
     }
 
