@@ -97,7 +97,9 @@ static int rt_scenario_play(rt_format_t *f, rt_mark_fn mark) {
         if (relocated) {
             played_last = block_start + RT_BLOCK - 1;
             for (int i = 0; i < RT_BLOCK; i++) {
-                if (f->out[0][i] == f->in[0][i]) continue;
+                /* A frame is the input's when both channels are: one channel of a take can equal the input's
+                 * sample by chance (a float in ~1e7 values, over ~6e4 frames), both at once cannot. */
+                if (f->out[0][i] == f->in[0][i] && f->out[1][i] == f->in[1][i]) continue;
                 heard++;
                 if (first < 0) first = block_start + i;
                 last = block_start + i;
@@ -108,7 +110,8 @@ static int rt_scenario_play(rt_format_t *f, rt_mark_fn mark) {
         if (!relocated && (state == 3.0 || state == 4.0)) {
             generating = 1;
             /* while it generates, loop bar 3 (where the take will sit): previews play as they arrive */
-            for (int i = 0; i < RT_BLOCK; i++) preview_heard += state == 4.0 && f->out[0][i] != f->in[0][i];
+            for (int i = 0; i < RT_BLOCK; i++)
+                preview_heard += state == 4.0 && (f->out[0][i] != f->in[0][i] || f->out[1][i] != f->in[1][i]);
             if (beats >= 12.0) beats = 8.0;
         }
         /* once the take is ready, play bar 3 again from its start */
