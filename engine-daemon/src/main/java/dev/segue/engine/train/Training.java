@@ -70,6 +70,7 @@ public final class Training {
             throw new IllegalArgumentException("--vqvae-decoder-only and --vqvae-log-spectral shape a VQ-VAE stage; "
                     + "--stage " + plan.stage() + " trains no VQ-VAE");
         }
+        VqVaeTrainer.checkLogSpectral(plan.vqvaeLogSpectral());
         ModelConfig config = ModelConfig.load(plan.config());
         int top = config.vqvae().levels() - 1;
         int level = plan.level() == null ? top : plan.level();

@@ -84,11 +84,16 @@ final class VqVaeTrainer {
      * with this weight; 0, the default, leaves the loss as it was.
      */
     VqVaeTrainer withLogSpectral(double weight) {
+        this.logSpectralWeight = (float) checkLogSpectral(weight);
+        return this;
+    }
+
+    /** The log-spectral weight if it is in 0..100; otherwise a clear error, before any audio is loaded. */
+    static double checkLogSpectral(double weight) {
         if (!(weight >= 0 && weight <= 100)) {
             throw new IllegalArgumentException("the log-spectral weight must be in 0..100, not " + weight);
         }
-        this.logSpectralWeight = (float) weight;
-        return this;
+        return weight;
     }
 
     /**
@@ -198,8 +203,16 @@ final class VqVaeTrainer {
                 fixedLatents.attach(step);
             }
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                EmaCodebook.Quantised q = decoderOnly ? fixed : codebook.quantise(vqvae.latents(x, level), true);
-                NDArray y = vqvae.decodeLatents(decoderOnly ? fixedLatents : q.latents(), level);
+                EmaCodebook.Quantised q;
+                NDArray latents;
+                if (decoderOnly) {
+                    q = fixed;
+                    latents = fixedLatents;
+                } else {
+                    q = codebook.quantise(vqvae.latents(x, level), true);
+                    latents = q.latents();
+                }
+                NDArray y = vqvae.decodeLatents(latents, level);
                 NDArray energy = x.square().mean().add(1e-8f);
                 NDArray recon = y.sub(x).square().mean().div(energy);
                 NDArray spec = spectral.loss(x, y);

@@ -125,6 +125,20 @@ class TrainAudioCommandTest {
         assertTrue(err.toString(StandardCharsets.UTF_8).contains("--stage prior trains no VQ-VAE"), err.toString());
     }
 
+    @Test
+    void aLogSpectralWeightOutOfRangeIsRefusedBeforeTheAudioIsRead() throws Exception {
+        Path config = dir.resolve("tiny.json");
+        Files.writeString(config, TINY);
+        // The folder holds no WAVs: had the audio been read first, that would be the error.
+        Path audio = Files.createDirectories(dir.resolve("empty"));
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = trainCapturingErrors(err, "--config", config.toString(), "--audio", audio.toString(), "--stage",
+                "vqvae", "--vqvae-log-spectral", "500", "--out", dir.resolve("model").toString());
+        assertEquals(1, code);
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("the log-spectral weight must be in 0..100, not 500"),
+                err.toString());
+    }
+
     /** {@code segue train ARGS} with its standard error in {@code err}; its exit code. */
     private static int trainCapturingErrors(ByteArrayOutputStream err, String... args) {
         PrintStream saved = System.err;
