@@ -105,8 +105,8 @@ final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--vqvae-log-spectral", defaultValue = "0", paramLabel = "W",
             description = "Weight of a log-magnitude spectral term in the VQ-VAE's loss (STFT sizes down to 4 ms), "
-                    + "which weighs each bin by its ratio to the target's, not its energy, so an attack's quiet partials count "
-                    + "(default ${DEFAULT-VALUE}: none).")
+                    + "which weighs each bin by its ratio to the target's, not its energy, so an attack's quiet partials count; "
+                    + "W in 0..100 (default ${DEFAULT-VALUE}: none).")
     double vqvaeLogSpectral;
 
     @Override
